@@ -1,0 +1,336 @@
+//! Cleaning: decoded, sanitised text → [`Line`]s ready for segmentation.
+//!
+//! Each rule is a small function with its own tests. Whatever a rule takes
+//! out is recorded as a [`Removed`] item, so nothing is lost silently. The
+//! rules that need to see several paragraphs at once (rejoining a sentence
+//! broken across paragraphs, telling page numerals from section numerals)
+//! live here as predicates and are applied by `segment`, which knows the
+//! surrounding structure.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{Removed, RemovedKind};
+
+/// One non-empty line of the source after markup and pinyin notes are gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub text: String,
+    /// 1-based line number in the decoded text.
+    pub line: usize,
+    /// Markdown heading level (`#` = 1), when the line was marked as a heading.
+    pub heading: Option<u8>,
+    /// The line began with a bold run (`**本报北京11月19日电**`): a dateline hint.
+    pub bold_lead: bool,
+}
+
+/// Cleaned lines of one source, and whether the source used Markdown headings.
+#[derive(Debug, Clone, Default)]
+pub struct Cleaned {
+    pub lines: Vec<Line>,
+    pub markdown: bool,
+}
+
+/// Applies the per-line rules to a whole text, appending what they remove to `removed`.
+pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
+    let lenient_pinyin = count_toned_notes(text) >= 2;
+    let mut out = Cleaned::default();
+    for (i, raw) in text.split('\n').enumerate() {
+        let line = i + 1;
+        let trimmed = trim_space(raw);
+        if trimmed.is_empty() {
+            continue;
+        }
+        let md = strip_markdown(trimmed);
+        for m in md.removed {
+            removed.push(Removed { kind: RemovedKind::Markup, text: m, line });
+        }
+        let (text, notes) = strip_pinyin_notes(&md.text, lenient_pinyin);
+        for n in notes {
+            removed.push(Removed { kind: RemovedKind::PinyinNote, text: n, line });
+        }
+        let text = trim_space(&text).to_string();
+        if text.is_empty() {
+            continue;
+        }
+        out.markdown |= md.heading.is_some();
+        out.lines.push(Line { text, line, heading: md.heading, bold_lead: md.bold_lead });
+    }
+    out
+}
+
+/// Trims ASCII and ideographic white space (U+3000 indents paragraphs in Chinese text).
+pub fn trim_space(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+}
+
+/// What Markdown markup told us about a line, and the line without it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmarked {
+    pub text: String,
+    pub heading: Option<u8>,
+    pub bold_lead: bool,
+    pub removed: Vec<String>,
+}
+
+/// Removes `#` heading marks and `**` bold marks, keeping what they meant.
+pub fn strip_markdown(line: &str) -> Unmarked {
+    let mut removed = Vec::new();
+    let mut heading = None;
+    let mut rest = line;
+    let hashes = rest.chars().take_while(|&c| c == '#').count();
+    if (1..=6).contains(&hashes) && rest[hashes..].starts_with([' ', '\u{3000}']) {
+        heading = Some(hashes as u8);
+        removed.push(rest[..hashes].to_string());
+        rest = trim_space(&rest[hashes..]);
+    }
+    let bold_lead = rest.starts_with("**") && rest[2..].contains("**");
+    let mut text = String::with_capacity(rest.len());
+    let mut pieces = rest.split("**").peekable();
+    let pairs = rest.matches("**").count();
+    // Only balanced pairs are markup; a lone `**` is left as written.
+    let mut seen = 0;
+    while let Some(piece) = pieces.next() {
+        text.push_str(piece);
+        if pieces.peek().is_some() {
+            seen += 1;
+            if pairs % 2 == 1 && seen == pairs {
+                text.push_str("**");
+            } else {
+                removed.push("**".to_string());
+            }
+        }
+    }
+    Unmarked { text, heading, bold_lead, removed }
+}
+
+const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ";
+
+static PINYIN_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[（(]([a-zA-ZüÜāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]{1,7})[）)]").expect("static regex")
+});
+
+fn count_toned_notes(text: &str) -> usize {
+    PINYIN_NOTE
+        .captures_iter(text)
+        .filter(|c| c[1].chars().any(|ch| TONED.contains(ch)))
+        .take(2)
+        .count()
+}
+
+/// Removes pinyin readings that Big5/GB conversion gateways insert after
+/// characters (`中國(guó)` → `中國`). A note must follow a Han character (or the
+/// `?` of a garbled one) and spell one pinyin syllable; with `lenient`, set when
+/// the text already has tone-marked notes, a toneless syllable (`(de)`) counts too.
+/// Real parentheticals such as `中歐(亞)班列` or `(记者李强)` are never notes.
+pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (String, Vec<String>) {
+    if !s.contains('(') && !s.contains('（') {
+        return (s.to_string(), Vec::new());
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut notes = Vec::new();
+    let mut last = 0;
+    for caps in PINYIN_NOTE.captures_iter(s) {
+        let Some(m) = caps.get(0) else { continue };
+        let before = s[..m.start()].chars().next_back();
+        let after_han = before.is_some_and(|c| is_han(c) || c == '?' || c == '\u{FFFD}');
+        let syllable = &caps[1];
+        let toned = syllable.chars().any(|c| TONED.contains(c));
+        if after_han && (toned || lenient) && is_pinyin_syllable(syllable) {
+            out.push_str(&s[last..m.start()]);
+            notes.push(m.as_str().to_string());
+            last = m.end();
+        }
+    }
+    out.push_str(&s[last..]);
+    (out, notes)
+}
+
+/// True for CJK ideographs (the unified blocks and compatibility ideographs).
+pub fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FA1F}' | '〇')
+}
+
+/// Whether `s` spells a single Mandarin syllable (tone marks allowed).
+pub fn is_pinyin_syllable(s: &str) -> bool {
+    let plain: String = s
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'ā' | 'á' | 'ǎ' | 'à' => 'a',
+            'ē' | 'é' | 'ě' | 'è' => 'e',
+            'ī' | 'í' | 'ǐ' | 'ì' => 'i',
+            'ō' | 'ó' | 'ǒ' | 'ò' => 'o',
+            'ū' | 'ú' | 'ǔ' | 'ù' => 'u',
+            'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ü' => 'v',
+            'ń' | 'ň' | 'ǹ' => 'n',
+            'ḿ' => 'm',
+            other => other,
+        })
+        .collect();
+    if matches!(plain.as_str(), "n" | "ng" | "m" | "hm" | "er" | "a" | "o" | "e" | "ai" | "ei" | "ao" | "ou" | "an" | "en" | "ang" | "eng") {
+        return true;
+    }
+    const INITIALS: [&str; 23] = [
+        "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w",
+    ];
+    const FINALS: [&str; 38] = [
+        "a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "ia", "ie", "iao", "iu",
+        "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ue", "ve", "van", "vn", "io", "ueng",
+    ];
+    INITIALS.iter().any(|ini| plain.strip_prefix(ini).is_some_and(|fin| FINALS.contains(&fin)))
+}
+
+/// Characters that end a sentence (closing quotes and brackets are skipped first).
+const TERMINAL: &[char] = &['。', '！', '？', '!', '?', '；', ';', '：', ':', '…', '．'];
+const CLOSERS: &[char] = &['”', '’', '」', '』', '》', '"', '\'', '）', ')', '】', '〕'];
+
+/// True when a paragraph ends where a sentence can end. Closing quotes and
+/// brackets count as an ending (`…说。”`, `(2014年，杜尚别)`), as does `：`
+/// before a list; a paragraph ending in a character or a comma does not.
+pub fn ends_sentence(text: &str) -> bool {
+    let t = trim_space(text);
+    match t.chars().next_back() {
+        None => true,
+        Some(c) if CLOSERS.contains(&c) => true,
+        Some('.') => t.ends_with("..."),
+        Some(c) => TERMINAL.contains(&c),
+    }
+}
+
+/// Evidence (0 = none) that a paragraph begins in the middle of a sentence:
+/// it opens with punctuation, closes a quote it never opened, or its first
+/// phrase is one or two characters cut off by an enumeration comma (`能、…`).
+pub fn mid_sentence_start(text: &str) -> f32 {
+    let t = trim_space(text);
+    let Some(first) = t.chars().next() else { return 0.0 };
+    if matches!(first, '，' | ',' | '、' | '；' | ';' | '。' | '：' | ':' | '）' | ')' | '”' | '’' | '」' | '』' | '》') {
+        return 1.0;
+    }
+    let mut score: f32 = 0.0;
+    // A closing quote before any opening one: the quote began in an earlier paragraph.
+    for c in t.chars() {
+        match c {
+            '“' | '「' | '『' | '《' => break,
+            '”' | '」' | '』' | '》' => {
+                score += 1.0;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let head: Vec<char> = t.chars().take(4).collect();
+    if let Some(pos) = head.iter().position(|&c| matches!(c, '、' | '，' | ',' | '。')) {
+        let lead = &head[..pos];
+        let numeric_label = lead.iter().all(|&c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
+        if !numeric_label && !lead.is_empty() {
+            score += match (lead.len(), head[pos]) {
+                (1 | 2, '、') => 0.9,
+                (1, _) => 0.6,
+                (_, '。') => 0.6,
+                _ => 0.2,
+            };
+        }
+    }
+    score.min(1.5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinyin_notes_are_removed_after_characters() {
+        let (text, notes) = strip_pinyin_notes("中國(guó)-中亞外長(zhǎng)第六次會(huì)晤", false);
+        assert_eq!(text, "中國-中亞外長第六次會晤");
+        assert_eq!(notes, ["(guó)", "(zhǎng)", "(huì)"]);
+    }
+
+    #[test]
+    fn pinyin_note_after_a_garbled_question_mark_is_removed() {
+        let (text, _) = strip_pinyin_notes("作黜?(xiàng)目", false);
+        assert_eq!(text, "作黜?目");
+    }
+
+    #[test]
+    fn real_parentheticals_are_kept() {
+        for s in ["中歐(亞)班列", "與會外長(下稱“各方”)通過", "(记者李强)吉尔吉斯", "人民银行跨境支付系统(CIPS)", "附件(a)", "(完)"] {
+            assert_eq!(strip_pinyin_notes(s, true).0, s, "{s}");
+        }
+    }
+
+    #[test]
+    fn toneless_syllables_need_evidence_from_the_text() {
+        assert_eq!(strip_pinyin_notes("我們(men)", false).0, "我們(men)");
+        assert_eq!(strip_pinyin_notes("我們(men)", true).0, "我們");
+        assert_eq!(strip_pinyin_notes("系統(abc)", true).0, "系統(abc)");
+    }
+
+    #[test]
+    fn pinyin_syllables_are_validated() {
+        for s in ["guó", "zhǎng", "huì", "xiàng", "lǐng", "er", "lüè", "chuàng"] {
+            assert!(is_pinyin_syllable(s), "{s}");
+        }
+        for s in ["CIPS", "abc", "xyz", "qqq"] {
+            assert!(!is_pinyin_syllable(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn markdown_headings_keep_their_level() {
+        let m = strip_markdown("### 先立后破、破立并举,以改革促开放");
+        assert_eq!(m.text, "先立后破、破立并举,以改革促开放");
+        assert_eq!(m.heading, Some(3));
+        assert_eq!(m.removed, ["###"]);
+        assert_eq!(strip_markdown("#没有空格").heading, None);
+    }
+
+    #[test]
+    fn bold_dateline_markup_is_removed_and_remembered() {
+        let m = strip_markdown("**本报比什凯克11月19日电** (记者李强)吉尔吉斯斯坦");
+        assert_eq!(m.text, "本报比什凯克11月19日电 (记者李强)吉尔吉斯斯坦");
+        assert!(m.bold_lead);
+        assert_eq!(m.removed, ["**", "**"]);
+    }
+
+    #[test]
+    fn an_unpaired_bold_mark_is_text() {
+        assert_eq!(strip_markdown("a**b").text, "a**b");
+        assert_eq!(strip_markdown("**a** b**").text, "a b**");
+    }
+
+    #[test]
+    fn cleaning_records_everything_it_removes() {
+        let mut removed = Vec::new();
+        let c = clean("## 标题(biāo)\n\n  正文。\n", &mut removed);
+        assert!(c.markdown);
+        assert_eq!(c.lines.len(), 2);
+        assert_eq!(c.lines[0].text, "标题");
+        assert_eq!(c.lines[1].line, 3);
+        let kinds: Vec<RemovedKind> = removed.iter().map(|r| r.kind).collect();
+        assert_eq!(kinds, [RemovedKind::Markup, RemovedKind::PinyinNote]);
+    }
+
+    #[test]
+    fn sentence_endings_are_recognised() {
+        for s in ["开展合作。”", "会议发表了新闻公报。", "十三、各方欢迎:", "举行国际冰川保护高级别会议；", "从早年间以咏春...", "(2014年，杜尚别)"] {
+            assert!(ends_sentence(s), "{s}");
+        }
+        for s in ["提升整体管控效", "外事负责人胡利", "中明确了台湾的归属问题,", "活动期"] {
+            assert!(!ends_sentence(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn continuations_look_like_continuations() {
+        for s in ["能、芬太尼类物质全球共治", "元级、千亿元级出口产业集群。", "间,与会嘉宾将围绕", "展工作。", "区安全不可或缺的一环”的论述。", "，其意义重大"] {
+            assert!(mid_sentence_start(s) >= 0.6, "{s}");
+        }
+        for s in ["2025年4月26日,中国一中亚外长", "一、各方梳理了", "“政党既是国家发展的核心力量。”他说", "中方一如既往地坚定支持"] {
+            assert!(mid_sentence_start(s) < 0.6, "{s}");
+        }
+    }
+}

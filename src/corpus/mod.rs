@@ -1,0 +1,233 @@
+//! The corpus: files → text → fixes → articles.
+//!
+//! Data flows through four stages, each in its own module:
+//! [`load`] (paths → [`load::RawDoc`]), [`decode`] (bytes → text),
+//! [`clean`] (text → cleaned lines, recording what was removed) and
+//! [`segment`] (cleaned lines → [`Article`]s with paragraphs and clauses).
+//! Nothing in here knows about terminals: the same [`Corpus`] feeds the
+//! reader and `gongbao export`.
+
+pub mod clause;
+pub mod clean;
+pub mod decode;
+pub mod export;
+pub mod garble;
+pub mod load;
+pub mod sanitize;
+pub mod segment;
+
+use serde::Serialize;
+
+/// Everything gongbao loaded: where it came from and the articles found in it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Corpus {
+    pub sources: Vec<Source>,
+    pub articles: Vec<Article>,
+}
+
+/// One input file (or standard input) and what decoding and cleaning did to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    /// File name (last path component), as shown to people and matched by the scorer.
+    pub name: String,
+    /// Full path as given, when the source is a file; a hint only.
+    pub path: Option<String>,
+    /// Encoding used to decode the bytes (WHATWG label, e.g. `UTF-8`, `GBK`, `Big5`, `UTF-16LE`).
+    pub encoding: String,
+    /// True when the encoding was inferred by a heuristic rather than known (BOM, override).
+    pub guessed: bool,
+    /// Size of the input in bytes.
+    pub bytes: u64,
+    /// Number of undecodable byte sequences replaced by U+FFFD.
+    pub replacements: usize,
+    /// Everything cleaning and segmentation took out of the text, with its kind.
+    pub removed: Vec<Removed>,
+}
+
+/// A piece of the decoded text that is not part of any article, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removed {
+    pub kind: RemovedKind,
+    pub text: String,
+    /// 1-based line of the decoded text where it was found.
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RemovedKind {
+    /// `(guó)` after a character, added by Big5/GB conversion gateways.
+    PinyinNote,
+    /// Markdown syntax such as `##` or `**`.
+    Markup,
+    /// A page numeral between articles (`二`).
+    PageNumeral,
+    /// `（上接第二版）`, `(下转第七版)`.
+    JumpMarker,
+    /// A line of dashes separating teasers.
+    Separator,
+    /// Invisible or direction-changing code points (bidi controls, zero-width space, BOM).
+    Invisible,
+    /// Combining marks beyond the per-character cap.
+    CombiningFlood,
+}
+
+/// One article (or excerpt) reassembled from a source.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    /// Stable identifier derived from the source name and the article's opening text.
+    pub id: String,
+    /// Index into [`Corpus::sources`].
+    #[serde(skip)]
+    pub source_index: usize,
+    pub source: String,
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub author: Option<String>,
+    pub column: Option<String>,
+    pub dateline: Option<String>,
+    pub kind: ArticleKind,
+    pub paragraphs: Vec<Paragraph>,
+    pub clauses: Vec<Clause>,
+    pub notes: Vec<Note>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleKind {
+    Article,
+    /// A truncated teaser ending in `...`.
+    Excerpt,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Paragraph {
+    pub kind: ParagraphKind,
+    pub text: String,
+    /// Byte ranges of `text` that look garbled (mojibake); flagged, never deleted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub garbled: Vec<std::ops::Range<usize>>,
+    /// 1-based line in the decoded source where the paragraph starts (a hint).
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParagraphKind {
+    Body,
+    Heading,
+    Dateline,
+    Caption,
+    Signature,
+    End,
+}
+
+/// A numbered clause of a statement or communiqué.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Clause {
+    pub number: u32,
+    /// The label as written: `十三、`, `一是`, `（一）`, `第一条`, `二`.
+    pub label: String,
+    /// Index into the article's paragraphs.
+    pub paragraph: usize,
+    /// Nesting level: 1 for `一、`, 2 for `（一）`, 3 for `1.`, 4 for `（1）`.
+    pub level: u8,
+    pub style: clause::ClauseStyle,
+    /// False when the clause breaks its sequence (a stray `二、` before `一、`).
+    pub in_sequence: bool,
+}
+
+/// Something a reader should know about an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoteKind {
+    /// `（上接第二版）`: the beginning is on another page.
+    ContinuedFrom,
+    /// `(下转第七版)`: the rest is on another page.
+    ContinuesOn,
+    /// The article was reassembled from fragments separated by other text.
+    Stitched,
+    /// Part of the text looks garbled.
+    Garbled,
+    /// The article starts or ends mid-sentence and no other part was found.
+    Fragment,
+}
+
+/// A problem with one input, reported in one line; the other inputs still load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub source: String,
+    pub message: String,
+    /// True when the input was skipped entirely (as opposed to a warning).
+    pub fatal: bool,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "'{}': {}", self.source, self.message)
+    }
+}
+
+/// Runs one document through decode → sanitise → clean → segment.
+pub fn process(
+    doc: &load::RawDoc,
+    forced: Option<&'static encoding_rs::Encoding>,
+    source_index: usize,
+) -> Result<(Source, Vec<Article>), decode::DecodeError> {
+    let decoded = decode::decode(&doc.bytes, forced)?;
+    let (text, mut removed) = sanitize::sanitize(&decoded.text);
+    drop(decoded.text);
+    let cleaned = clean::clean(&text, &mut removed);
+    let articles = segment::segment(&doc.name, source_index, &cleaned.lines, cleaned.markdown, &mut removed);
+    let source = Source {
+        name: doc.name.clone(),
+        path: doc.path.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        encoding: decoded.encoding.name().to_string(),
+        guessed: decoded.guessed,
+        bytes: doc.bytes.len() as u64,
+        replacements: decoded.replacements,
+        removed,
+    };
+    Ok((source, articles))
+}
+
+impl Corpus {
+    /// Builds a corpus from raw documents. Documents that cannot be decoded are
+    /// reported and left out; the rest still load.
+    pub fn from_docs(
+        docs: &[load::RawDoc],
+        forced: Option<&'static encoding_rs::Encoding>,
+    ) -> (Corpus, Vec<Problem>) {
+        let mut corpus = Corpus::default();
+        let mut problems = Vec::new();
+        for doc in docs {
+            match process(doc, forced, corpus.sources.len()) {
+                Ok((source, articles)) => {
+                    if source.replacements > 0 {
+                        let n = source.replacements;
+                        problems.push(Problem {
+                            source: doc.name.clone(),
+                            message: format!(
+                                "{n} undecodable byte sequence{} shown as U+FFFD (decoded as {}{}); try --encoding",
+                                if n == 1 { "" } else { "s" },
+                                source.encoding,
+                                if source.guessed { ", guessed" } else { "" },
+                            ),
+                            fatal: false,
+                        });
+                    }
+                    corpus.sources.push(source);
+                    corpus.articles.extend(articles);
+                }
+                Err(e) => problems.push(Problem { source: doc.name.clone(), message: format!("{e}; skipped"), fatal: true }),
+            }
+        }
+        (corpus, problems)
+    }
+}

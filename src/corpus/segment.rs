@@ -1,0 +1,1248 @@
+//! Segmentation: cleaned lines → articles.
+//!
+//! A newspaper page scraped to text interleaves several articles: one is cut
+//! mid-sentence and resumes after another, a sub-heading or the article's own
+//! title block lands inside a sentence, page numerals and jump markers sit
+//! between them. Segmentation works in four passes, using only evidence in the
+//! text (punctuation, heading shape, markers, datelines and topic continuity):
+//!
+//! 1. [`classify`] turns lines into typed blocks (heading, body, dateline,
+//!    caption, signature, end marker, numeral) and breaks (page, teaser list,
+//!    jump marker), splitting datelines and end markers off their paragraphs;
+//! 2. [`pieces`] cuts the blocks into pieces wherever an article may stop:
+//!    before a heading, after an end marker, at a break, after a paragraph that
+//!    stops mid-sentence and before one that starts mid-sentence;
+//! 3. [`link`] pairs each piece that stops mid-sentence with the later piece
+//!    that continues it, by sentence evidence and topic similarity;
+//! 4. [`assemble`] groups pieces into articles (new article, continuation or
+//!    sub-section), moves a stray tail to the article it belongs to when the
+//!    datelines disagree, and builds paragraphs, title block and clauses.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::clause;
+use super::clean::{Line, ends_sentence, is_han, mid_sentence_start, trim_space};
+use super::garble::garbled_spans;
+use super::{Article, ArticleKind, Note, NoteKind, Paragraph, ParagraphKind, Removed, RemovedKind};
+
+/// What a block of text is, before articles are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Heading,
+    Body,
+    Dateline,
+    Caption,
+    Signature,
+    End,
+    /// A Chinese numeral alone on a line, page or section yet to be decided.
+    Numeral(u32),
+    /// A numeral that belongs to a numbered sequence of sections.
+    Section,
+}
+
+#[derive(Debug, Clone)]
+struct Block {
+    kind: Kind,
+    text: String,
+    line: usize,
+    /// Marked with `#` in a Markdown source.
+    marked: bool,
+    /// The first line after a teaser separator: a title whatever its shape.
+    forced_title: bool,
+}
+
+impl Block {
+    fn new(kind: Kind, text: impl Into<String>, line: usize) -> Self {
+        Block { kind, text: text.into(), line, marked: false, forced_title: false }
+    }
+
+    /// A body paragraph that stops mid-sentence.
+    fn is_open(&self) -> bool {
+        self.kind == Kind::Body && !ends_sentence(&self.text)
+    }
+}
+
+/// Why the text is interrupted between two blocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Break {
+    /// A page numeral: the page changed.
+    Page,
+    /// A separator line in a list of teasers.
+    Teaser,
+    /// `（上接第二版）`: what follows continues from another page.
+    JumpFrom(String),
+    /// `(下转第七版)`: what precedes continues on another page.
+    JumpTo(String),
+}
+
+#[derive(Debug, Clone)]
+enum Item {
+    Block(Block),
+    Break(Break),
+}
+
+static JUMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[（(]\s*(上接|紧接|緊接|续接|續接|接|下转|下轉|转|轉|续|續)(?:见|見)?第?\s*([一二三四五六七八九十\d]+)\s*版\s*[）)]")
+        .expect("static regex")
+});
+
+const AGENCY: &str = r"(?:新华社|新華社|本报|本報|中新社|中新网|中新網|新华网|新華網|人民网|人民網|央视网|央視網|[\p{Han}]{2,6}(?:社|报|報|网|網|台))";
+const MONTH_DAY: &str = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日";
+
+/// A dateline at the start of a paragraph, with an optional reporter byline.
+static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^(?:{AGENCY}(?:记者|記者)?[\p{{Han}}·]{{0,12}}?{MONTH_DAY}(?:电|電|讯|訊)|(?:本报讯|本報訊))(?:\s*[（(]\s*((?:记者|記者|通讯员|通訊員)[^（()）]{{1,40}})[）)])?"
+    ))
+    .expect("static regex")
+});
+
+/// An end marker that is a dateline in brackets: `(新华社比什凯克11月19日电)`.
+static END_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"[（(]\s*{AGENCY}[\p{{Han}}·]{{0,12}}?{MONTH_DAY}(?:电|電)[^（()）]*[）)]\s*$"))
+        .expect("static regex")
+});
+
+static END_DONE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[（(]\s*完\s*[）)]\s*$").expect("static regex"));
+
+static AUTHOR_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[（(]\s*(?:作者|记者|記者|编辑|編輯|责任编辑|責任編輯|来源|來源|执笔|執筆|本文|译者|譯者|翻译|翻譯)[^（()）]*[）)]$")
+        .expect("static regex")
+});
+
+static SIGNING_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\d{4}年\d{1,2}月\d{1,2}日(?:于|於|在)[\p{Han}]{1,12}").expect("static regex")
+});
+
+static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^图为|^圖為|[。\s]图为|[。\s]圖為|(?:新华社|新華社)(?:记者|記者)?[\p{Han}·]{0,8}(?:发|發|摄|攝)[）)]?$|[（(]?[\p{Han}·]{2,8}(?:摄|攝)[）)]?$)")
+        .expect("static regex")
+});
+
+static WRITER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:执笔记者|執筆記者|记者|記者)[：:\s]*([\p{Han}·、\s]{2,40}?)\s*[）)]?$").expect("static regex")
+});
+
+fn char_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// A line made only of dashes or similar marks: the separator of a teaser list.
+fn is_separator(s: &str) -> bool {
+    let n = char_len(s);
+    (1..=12).contains(&n) && s.chars().all(|c| matches!(c, '-' | '—' | '－' | '*' | '＊' | '=' | '_' | '~' | '·'))
+}
+
+/// Whether quotes and brackets in `s` are balanced (a title never leaves one open).
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '“' | '「' | '『' | '《' | '（' | '(' | '【' => depth += 1,
+            '”' | '」' | '』' | '》' | '）' | ')' | '】' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// Heading shape for sources without Markdown: short, no sentence inside,
+/// not ending in a comma or colon, quotes balanced, not a numbered clause.
+fn heading_shaped(s: &str) -> bool {
+    let n = char_len(s);
+    (2..=40).contains(&n)
+        && !s.contains(['。', '；', ';'])
+        && !s.ends_with(['，', ',', '、', '：', ':', '…', '.'])
+        && balanced(s)
+        && s.chars().any(is_han)
+        && clause::detect(s).is_none()
+}
+
+/// A row of a signature block: names and offices in columns, no sentence.
+fn signature_shaped(s: &str) -> bool {
+    if SIGNING_DATE.is_match(s) && char_len(s) <= 60 {
+        return true;
+    }
+    let cols = s.split_whitespace().count();
+    cols >= 3
+        && !s.contains(['，', ',', '。', '；', '：', '“', '”'])
+        && s.split_whitespace().all(|w| char_len(w) <= 14)
+}
+
+/// Pass 1: lines → blocks and breaks. Markers taken out are appended to `removed`.
+fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<Item> {
+    let mut items = Vec::with_capacity(lines.len());
+    let mut after_teaser = false;
+    for line in lines {
+        let n = line.line;
+        if is_separator(&line.text) {
+            removed.push(Removed { kind: RemovedKind::Separator, text: line.text.clone(), line: n });
+            items.push(Item::Break(Break::Teaser));
+            after_teaser = true;
+            continue;
+        }
+        let mut rest: &str = &line.text;
+        // Jump markers at the start, at the end or alone on the line.
+        let mut trailing_jump = None;
+        while let Some(m) = JUMP.captures(rest) {
+            let Some(all) = m.get(0) else { break };
+            let label = format!("第{}版", &m[2]);
+            let from = !matches!(&m[1], "下转" | "下轉" | "转" | "轉");
+            let at_start = trim_space(&rest[..all.start()]).is_empty();
+            let at_end = trim_space(&rest[all.end()..]).is_empty();
+            if !at_start && !at_end {
+                break; // a page reference inside a sentence is text
+            }
+            removed.push(Removed { kind: RemovedKind::JumpMarker, text: all.as_str().to_string(), line: n });
+            let brk = if from { Break::JumpFrom(label) } else { Break::JumpTo(label) };
+            if at_start {
+                items.push(Item::Break(brk));
+                rest = trim_space(&rest[all.end()..]);
+            } else {
+                trailing_jump = Some(brk);
+                rest = trim_space(&rest[..all.start()]);
+            }
+        }
+        if !rest.is_empty() {
+            classify_text(rest, line, markdown, after_teaser, &mut items);
+            after_teaser = false;
+        }
+        if let Some(brk) = trailing_jump {
+            items.push(Item::Break(brk));
+        }
+    }
+    demote_lonely_headings(&mut items);
+    items
+}
+
+fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, items: &mut Vec<Item>) {
+    let n = line.line;
+    if let Some(num) = clause::lone_numeral(text) {
+        items.push(Item::Block(Block::new(Kind::Numeral(num), text, n)));
+        return;
+    }
+    if (text.starts_with(['(', '（']) && balanced(text) && text.ends_with([')', '）']))
+        && (END_DONE.is_match(text) || END_DATELINE.is_match(text))
+        && char_len(text) <= 60
+    {
+        items.push(Item::Block(Block::new(Kind::End, text, n)));
+        return;
+    }
+    if AUTHOR_NOTE.is_match(text) && char_len(text) <= 80 {
+        items.push(Item::Block(Block::new(Kind::Signature, text, n)));
+        return;
+    }
+    let mut rest = text;
+    if line.heading.is_none()
+        && let Some(m) = DATELINE.find(rest)
+    {
+        items.push(Item::Block(Block::new(Kind::Dateline, trim_space(m.as_str()), n)));
+        rest = trim_space(&rest[m.end()..]);
+        if rest.is_empty() {
+            return;
+        }
+    }
+    // An end marker closing the last paragraph: split it off.
+    let mut end = None;
+    for re in [&*END_DONE, &*END_DATELINE] {
+        if let Some(m) = re.find(rest)
+            && m.start() > 0
+            && ends_sentence(&rest[..m.start()])
+        {
+            end = Some(Block::new(Kind::End, trim_space(m.as_str()), n));
+            rest = trim_space(&rest[..m.start()]);
+            break;
+        }
+    }
+    let kind = if line.heading.is_some() {
+        Kind::Heading
+    } else if after_teaser && char_len(rest) <= 80 && !rest.contains('。') {
+        Kind::Heading
+    } else if signature_shaped(rest) {
+        Kind::Signature
+    } else if CAPTION.is_match(rest) && char_len(rest) <= 200 {
+        Kind::Caption
+    } else if !markdown && heading_shaped(rest) {
+        Kind::Heading
+    } else {
+        Kind::Body
+    };
+    let mut block = Block::new(kind, rest, n);
+    block.marked = line.heading.is_some();
+    block.forced_title = after_teaser && kind == Kind::Heading;
+    items.push(Item::Block(block));
+    if let Some(e) = end {
+        items.push(Item::Block(e));
+    }
+}
+
+/// A heading-shaped line with no body after it is not a heading.
+fn demote_lonely_headings(items: &mut [Item]) {
+    for i in 0..items.len() {
+        let Item::Block(b) = &items[i] else { continue };
+        if b.kind != Kind::Heading || b.marked || b.forced_title {
+            continue;
+        }
+        let next_is_text = items[i + 1..]
+            .iter()
+            .find_map(|it| match it {
+                Item::Block(nb) => Some(matches!(nb.kind, Kind::Body | Kind::Heading | Kind::Dateline | Kind::Caption)),
+                Item::Break(_) => Some(false),
+            })
+            .unwrap_or(false);
+        if !next_is_text && let Item::Block(b) = &mut items[i] {
+            b.kind = Kind::Body;
+        }
+    }
+}
+
+/// Decides which lone numerals are section numbers (they count up within a
+/// statement: 二 … 七) and which are page numbers (a lone 二 between articles),
+/// removing the latter as page breaks.
+fn resolve_numerals(items: Vec<Item>, removed: &mut Vec<Removed>) -> Vec<Item> {
+    let numerals: Vec<(usize, u32)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, it)| match it {
+            Item::Block(Block { kind: Kind::Numeral(n), .. }) => Some((i, *n)),
+            _ => None,
+        })
+        .collect();
+    // Anything that closes an article or changes page stops a sequence.
+    let hard_stop = |from: usize, to: usize| {
+        items[from + 1..to].iter().any(|it| match it {
+            Item::Break(_) => true,
+            Item::Block(b) => b.marked || matches!(b.kind, Kind::End | Kind::Signature),
+        })
+    };
+    let mut section = vec![false; items.len()];
+    for w in numerals.windows(2) {
+        let ((i, a), (j, b)) = (w[0], w[1]);
+        if b == a + 1 && !hard_stop(i, j) {
+            section[i] = true;
+            section[j] = true;
+        }
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, it)| match it {
+            Item::Block(mut b) if matches!(b.kind, Kind::Numeral(_)) => {
+                if section[i] {
+                    b.kind = Kind::Section;
+                    Item::Block(b)
+                } else {
+                    removed.push(Removed { kind: RemovedKind::PageNumeral, text: b.text, line: b.line });
+                    Item::Break(Break::Page)
+                }
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// Why a piece starts where it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    File,
+    Heading,
+    Page,
+    Teaser,
+    JumpFrom,
+    /// After an end marker or signature.
+    Closed,
+    Dateline,
+    /// After a paragraph that stopped mid-sentence.
+    Open,
+    /// The first paragraph itself starts mid-sentence.
+    MidSentence,
+}
+
+#[derive(Debug, Clone)]
+struct Piece {
+    head: Vec<Block>,
+    body: Vec<Block>,
+    start: Start,
+    closed: bool,
+    continued_from: Option<String>,
+    continues_on: Option<String>,
+}
+
+impl Piece {
+    fn new(start: Start) -> Self {
+        Piece { head: Vec::new(), body: Vec::new(), start, closed: false, continued_from: None, continues_on: None }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.head.is_empty() && self.body.is_empty()
+    }
+
+    /// Stops mid-sentence, with nothing closing it.
+    fn is_dangling(&self) -> bool {
+        !self.closed && self.body.last().is_some_and(Block::is_open)
+    }
+
+    fn first_text(&self) -> Option<&Block> {
+        self.body.first()
+    }
+
+    fn line(&self) -> usize {
+        self.head.first().or(self.body.first()).map_or(0, |b| b.line)
+    }
+}
+
+/// Pass 2: cuts the stream of blocks into pieces at every place an article may stop.
+fn pieces(items: Vec<Item>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut cur = Piece::new(Start::File);
+    let mut pending: Option<Start> = None;
+    let mut pending_from: Option<String> = None;
+    let finish = |cur: &mut Piece, out: &mut Vec<Piece>, start: Start| {
+        let done = std::mem::replace(cur, Piece::new(start));
+        if !done.is_empty() {
+            out.push(done);
+        }
+    };
+    for item in items {
+        let block = match item {
+            Item::Break(Break::JumpTo(label)) => {
+                if cur.is_empty() {
+                    if let Some(prev) = out.last_mut() {
+                        prev.continues_on = Some(label);
+                        prev.closed = true;
+                    }
+                } else {
+                    cur.continues_on = Some(label);
+                    cur.closed = true;
+                }
+                pending = Some(Start::Closed);
+                continue;
+            }
+            Item::Break(brk) => {
+                let start = match brk {
+                    Break::Page => Start::Page,
+                    Break::Teaser => Start::Teaser,
+                    Break::JumpFrom(label) => {
+                        pending_from = Some(label);
+                        Start::JumpFrom
+                    }
+                    Break::JumpTo(_) => Start::Closed,
+                };
+                finish(&mut cur, &mut out, start);
+                // A teaser separator outranks a page break next to it.
+                pending = Some(match pending {
+                    Some(Start::Teaser) => Start::Teaser,
+                    _ => start,
+                });
+                continue;
+            }
+            Item::Block(b) => b,
+        };
+        let only_datelines = !cur.body.is_empty() && cur.body.iter().all(|b| b.kind == Kind::Dateline);
+        let cut_start = match block.kind {
+            Kind::Heading if !cur.body.is_empty() && !only_datelines => Some(Start::Heading),
+            Kind::Dateline if !cur.body.is_empty() || !cur.head.is_empty() && cur.body.iter().any(|b| b.kind != Kind::Dateline) => {
+                Some(Start::Dateline)
+            }
+            Kind::Body | Kind::Caption | Kind::Section | Kind::Heading | Kind::Dateline if cur.closed => Some(Start::Closed),
+            Kind::Body | Kind::Caption | Kind::Section => {
+                if cur.body.last().is_some_and(Block::is_open) {
+                    Some(Start::Open)
+                } else if block.kind == Kind::Body
+                    && !cur.body.is_empty()
+                    && mid_sentence_start(&block.text) >= 0.8
+                {
+                    Some(Start::MidSentence)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let Some(start) = cut_start {
+            let start = pending.take().unwrap_or(start);
+            // Datelines seen before a heading belong to the article the heading opens.
+            let carried = if block.kind == Kind::Heading && only_datelines {
+                std::mem::take(&mut cur.body)
+            } else {
+                Vec::new()
+            };
+            finish(&mut cur, &mut out, start);
+            cur.body = carried;
+        } else if let Some(start) = pending.take()
+            && cur.is_empty()
+        {
+            cur.start = start;
+        }
+        if cur.is_empty()
+            && let Some(from) = pending_from.take()
+        {
+            cur.continued_from = Some(from);
+        }
+        match block.kind {
+            Kind::Heading if cur.body.iter().all(|b| b.kind == Kind::Dateline) => cur.head.push(block),
+            Kind::End | Kind::Signature => {
+                cur.closed = true;
+                cur.body.push(block);
+            }
+            _ => cur.body.push(block),
+        }
+    }
+    finish(&mut cur, &mut out, Start::File);
+    out
+}
+
+/// Character-bigram profile of a stretch of text, weighted by rarity in the source.
+#[derive(Debug, Clone, Default)]
+struct Topic {
+    weights: HashMap<u64, f32>,
+    norm: f32,
+    chars: usize,
+}
+
+fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
+    let mut prev: Option<char> = None;
+    text.chars().filter_map(move |c| {
+        let out = match prev {
+            Some(p) if is_han(p) && is_han(c) => Some((u64::from(p) << 32) | u64::from(c)),
+            _ => None,
+        };
+        prev = Some(c);
+        out
+    })
+}
+
+/// Inverse document frequencies of bigrams over the blocks of one source.
+struct Idf {
+    df: HashMap<u64, u32>,
+    docs: f32,
+}
+
+impl Idf {
+    fn new<'a>(texts: impl Iterator<Item = &'a str>) -> Self {
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        let mut docs = 0.0;
+        let mut seen = Vec::new();
+        for t in texts {
+            docs += 1.0;
+            seen.clear();
+            seen.extend(bigrams(t));
+            seen.sort_unstable();
+            seen.dedup();
+            for &g in &seen {
+                *df.entry(g).or_default() += 1;
+            }
+        }
+        Idf { df, docs }
+    }
+
+    fn weight(&self, g: u64) -> f32 {
+        let df = self.df.get(&g).copied().unwrap_or(1) as f32;
+        (1.0 + self.docs / df).ln()
+    }
+
+    fn topic<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Topic {
+        let mut counts: HashMap<u64, f32> = HashMap::new();
+        let mut chars = 0;
+        for t in texts {
+            chars += char_len(t);
+            for g in bigrams(t) {
+                *counts.entry(g).or_default() += 1.0;
+            }
+        }
+        let weights: HashMap<u64, f32> =
+            counts.into_iter().map(|(g, c)| (g, (1.0 + c.ln()) * self.weight(g))).collect();
+        let norm = weights.values().map(|w| w * w).sum::<f32>().sqrt();
+        Topic { weights, norm, chars }
+    }
+}
+
+impl Topic {
+    fn similarity(&self, other: &Topic) -> f32 {
+        if self.norm == 0.0 || other.norm == 0.0 {
+            return 0.0;
+        }
+        let (small, large) = if self.weights.len() < other.weights.len() { (self, other) } else { (other, self) };
+        let dot: f32 = small
+            .weights
+            .iter()
+            .filter_map(|(g, w)| large.weights.get(g).map(|v| w * v))
+            .sum();
+        dot / (self.norm * other.norm)
+    }
+
+    /// How far a similarity between these two stretches can be trusted: short
+    /// stretches share few bigrams by chance.
+    fn confidence(&self, other: &Topic) -> f32 {
+        (self.chars.min(other.chars) as f32 / 150.0).clamp(0.2, 1.0)
+    }
+}
+
+fn piece_texts(p: &Piece) -> impl Iterator<Item = &str> {
+    p.head.iter().chain(&p.body).map(|b| b.text.as_str())
+}
+
+/// How many pieces ahead a continuation is looked for; keeps linking linear.
+const LINK_WINDOW: usize = 12;
+
+/// Pass 3: for each piece that stops mid-sentence, the later piece that continues it.
+fn link(pieces: &[Piece], topics: &[Topic], source_text: &str) -> Vec<Option<usize>> {
+    let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
+    for d in 0..pieces.len() {
+        for (score, c) in start_candidates(pieces, topics, source_text, d) {
+            if debug() {
+                eprintln!("link {d}->{c} score {score:.3} sim {:.3}", topics[d].similarity(&topics[c]));
+            }
+            if score >= 0.5 {
+                candidates.push((score, d, c));
+            }
+        }
+    }
+    best_matching(pieces.len(), candidates)
+}
+
+/// Scores every later piece (within the window) that could continue dangling piece `d`.
+fn start_candidates(pieces: &[Piece], topics: &[Topic], source_text: &str, d: usize) -> Vec<(f32, usize)> {
+    let dp = &pieces[d];
+    let Some(open) = dp.body.last().filter(|_| dp.is_dangling()) else {
+        return Vec::new();
+    };
+    (d + 1..pieces.len().min(d + 1 + LINK_WINDOW))
+        .filter_map(|c| {
+            let cp = &pieces[c];
+            if matches!(cp.start, Start::Teaser | Start::JumpFrom | Start::Dateline | Start::File) {
+                return None;
+            }
+            let first = cp.first_text().filter(|b| b.kind == Kind::Body)?;
+            Some((continuation_score(open, first, cp, c == d + 1, &topics[d], &topics[c], source_text), c))
+        })
+        .collect()
+}
+
+fn best_start_score(pieces: &[Piece], topics: &[Topic], source_text: &str, d: usize) -> f32 {
+    start_candidates(pieces, topics, source_text, d).into_iter().map(|(s, _)| s).fold(0.0, f32::max)
+}
+
+/// Pairs dangling pieces with continuations so that the total evidence is
+/// largest: a greedy start, then swaps while they help. A piece that looks like
+/// a continuation of two breaks goes to the one whose topic it shares.
+fn best_matching(n: usize, mut candidates: Vec<(f32, usize, usize)>) -> Vec<Option<usize>> {
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut next: Vec<Option<usize>> = vec![None; n];
+    let mut owner: Vec<Option<usize>> = vec![None; n];
+    // Greedy first: exact where it matters is done per connected group below.
+    for &(_, d, c) in &candidates {
+        if next[d].is_none() && owner[c].is_none() {
+            next[d] = Some(c);
+            owner[c] = Some(d);
+        }
+    }
+    // Groups of dangling pieces that compete for the same continuations.
+    let mut group: Vec<usize> = (0..n).collect();
+    fn root(g: &mut [usize], mut x: usize) -> usize {
+        while g[x] != x {
+            g[x] = g[g[x]];
+            x = g[x];
+        }
+        x
+    }
+    for &(_, d, c) in &candidates {
+        let (a, b) = (root(&mut group, d), root(&mut group, c));
+        group[a] = b;
+    }
+    let mut by_group: HashMap<usize, Vec<(f32, usize, usize)>> = HashMap::new();
+    for &cand in &candidates {
+        let g = root(&mut group, cand.1);
+        by_group.entry(g).or_default().push(cand);
+    }
+    for edges in by_group.values() {
+        let mut ds: Vec<usize> = edges.iter().map(|e| e.1).collect();
+        ds.sort_unstable();
+        ds.dedup();
+        if ds.len() < 2 || ds.len() > 8 {
+            continue; // alone (greedy is exact) or too large to search (greedy stands)
+        }
+        let options: Vec<Vec<(f32, usize)>> =
+            ds.iter().map(|&d| edges.iter().filter(|e| e.1 == d).map(|e| (e.0, e.2)).collect()).collect();
+        let mut best = (f32::MIN, Vec::new());
+        let mut chosen = Vec::with_capacity(ds.len());
+        search(&options, 0, 0.0, &mut chosen, &mut best, &mut 0);
+        for (i, &d) in ds.iter().enumerate() {
+            if let Some(c0) = next[d].take() {
+                owner[c0] = None;
+            }
+            if let Some(&Some(c)) = best.1.get(i) {
+                next[d] = Some(c);
+                owner[c] = Some(d);
+            }
+        }
+    }
+    next
+}
+
+/// Exhaustive search for the best assignment in one small group, with a budget.
+fn search(
+    options: &[Vec<(f32, usize)>],
+    i: usize,
+    total: f32,
+    chosen: &mut Vec<Option<usize>>,
+    best: &mut (f32, Vec<Option<usize>>),
+    budget: &mut usize,
+) {
+    *budget += 1;
+    if *budget > 100_000 {
+        return;
+    }
+    if i == options.len() {
+        if total > best.0 {
+            *best = (total, chosen.clone());
+        }
+        return;
+    }
+    chosen.push(None);
+    search(options, i + 1, total, chosen, best, budget);
+    chosen.pop();
+    for &(s, c) in &options[i] {
+        if chosen.contains(&Some(c)) {
+            continue;
+        }
+        chosen.push(Some(c));
+        search(options, i + 1, total + s, chosen, best, budget);
+        chosen.pop();
+    }
+}
+
+/// Finds continuations that hide inside a later piece: a break between two
+/// complete sentences where the text after it reads like the dangling piece
+/// and unlike the text before it. Returns (piece, paragraph) places to cut.
+fn hidden_continuations(pieces: &[Piece], idf: &Idf, topics: &[Topic], source_text: &str) -> Vec<(usize, usize)> {
+    let mut cuts = Vec::new();
+    for (d, dp) in pieces.iter().enumerate() {
+        if !dp.is_dangling() {
+            continue;
+        }
+        // Only where no piece start continues the sentence convincingly.
+        if best_start_score(pieces, topics, source_text, d) >= 0.6 {
+            continue;
+        }
+        let mut best: Option<(f32, usize, usize)> = None;
+        for c in d + 1..pieces.len().min(d + 1 + LINK_WINDOW) {
+            let body = &pieces[c].body;
+            // Paragraph topics once; head and tail are sums of them.
+            let para: Vec<Topic> = body.iter().take(200).map(|b| idf.topic(std::iter::once(b.text.as_str()))).collect();
+            for k in 1..para.len() {
+                if body[k].kind != Kind::Body || body[k - 1].kind != Kind::Body || body[k - 1].is_open() {
+                    continue;
+                }
+                let head = merge_topics(para[..k].iter());
+                let tail = merge_topics(para[k..].iter());
+                if tail.chars < 40 || head.chars < 40 {
+                    continue;
+                }
+                let to_d = tail.similarity(&topics[d]);
+                let gain = to_d - tail.similarity(&head) + 0.2 * mid_sentence_start(&body[k].text);
+                if debug() {
+                    eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3} gain {gain:.3}");
+                }
+                if to_d >= 0.12 && gain >= 0.1 && best.is_none_or(|b| gain > b.0) {
+                    best = Some((gain, c, k));
+                }
+            }
+        }
+        if let Some((_, c, k)) = best {
+            cuts.push((c, k));
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup_by_key(|c| c.0);
+    cuts
+}
+
+/// Cuts pieces at the given (piece, paragraph) places.
+fn split_pieces(pieces: Vec<Piece>, cuts: &[(usize, usize)]) -> Vec<Piece> {
+    let mut out = Vec::with_capacity(pieces.len() + cuts.len());
+    for (i, mut p) in pieces.into_iter().enumerate() {
+        if let Some(&(_, k)) = cuts.iter().find(|c| c.0 == i) {
+            let mut tail = Piece::new(Start::MidSentence);
+            tail.body = p.body.split_off(k);
+            tail.closed = std::mem::take(&mut p.closed);
+            tail.continues_on = p.continues_on.take();
+            out.push(p);
+            out.push(tail);
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Evidence that `first` (opening piece `cp`) continues the sentence `open` breaks off.
+fn continuation_score(
+    open: &Block,
+    first: &Block,
+    cp: &Piece,
+    adjacent: bool,
+    open_topic: &Topic,
+    cont_topic: &Topic,
+    source_text: &str,
+) -> f32 {
+    let mut score = 0.0;
+    // A piece that opens without a title after a break has to belong somewhere.
+    if cp.head.is_empty() && matches!(cp.start, Start::MidSentence | Start::Page | Start::Closed) {
+        score += 0.15;
+    }
+    if adjacent {
+        // Directly after, or after only a heading block inserted mid-sentence.
+        score += if cp.head.is_empty() && cp.start == Start::Open { 0.5 } else { 0.3 };
+    }
+    score += 2.0 * open_topic.similarity(cont_topic) * open_topic.confidence(cont_topic);
+    score += 0.5 * mid_sentence_start(&first.text);
+    // The two halves of a broken word usually occur whole elsewhere in the source.
+    if let (Some(a), Some(b)) = (open.text.chars().next_back(), first.text.chars().next())
+        && is_han(a)
+        && is_han(b)
+    {
+        let mut word = String::new();
+        word.push(a);
+        word.push(b);
+        if source_text.matches(&word).take(2).count() >= 1 {
+            score += 0.4;
+        }
+    }
+    // A quotation left open is closed by its continuation.
+    let opens = open.text.matches(['“', '「']).count();
+    let closes = open.text.matches(['”', '」']).count();
+    if opens > closes {
+        let first_close = first.text.find(['”', '」']);
+        let first_open = first.text.find(['“', '「']);
+        if first_close.is_some_and(|c| first_open.is_none_or(|o| c < o)) {
+            score += 0.8;
+        }
+    }
+    if clause::detect(&first.text).is_some() {
+        score -= 0.3; // a numbered clause opens a sentence of its own
+    }
+    score
+}
+
+/// An article under construction: the pieces it is made of, in reading order.
+#[derive(Debug, Clone, Default)]
+struct Draft {
+    /// Title block lines (column label, title, subtitle).
+    head: Vec<Block>,
+    parts: Vec<Part>,
+    teaser: bool,
+    continued_from: Option<String>,
+    continues_on: Option<String>,
+    stitched: bool,
+    first_piece: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Part {
+    blocks: Vec<Block>,
+    /// The first block continues the sentence the previous part broke off.
+    joins_previous: bool,
+    /// Sub-headings that stood before this part.
+    subheads: Vec<Block>,
+}
+
+impl Draft {
+    fn blocks(&self) -> impl Iterator<Item = &Block> {
+        self.parts.iter().flat_map(|p| p.subheads.iter().chain(&p.blocks))
+    }
+
+    fn starts_with_dateline(&self) -> bool {
+        self.parts.first().and_then(|p| p.blocks.first()).is_some_and(|b| b.kind == Kind::Dateline)
+    }
+
+    fn is_closed(&self) -> bool {
+        self.continues_on.is_some()
+            || self.parts.last().and_then(|p| p.blocks.last()).is_some_and(|b| matches!(b.kind, Kind::End | Kind::Signature))
+    }
+}
+
+/// A single heading line that reads as a sub-heading: two short phrases side by side.
+fn subheading_shaped(s: &str) -> bool {
+    let phrases: Vec<&str> = s.split([' ', '\u{3000}']).filter(|p| !p.is_empty()).collect();
+    phrases.len() == 2 && phrases.iter().all(|p| (3..=12).contains(&char_len(p)))
+}
+
+/// Pass 4a: groups pieces into drafts.
+fn assemble(pieces: Vec<Piece>, next: &[Option<usize>], topics: &[Topic], idf: &Idf) -> Vec<Draft> {
+    let mut prev_of: Vec<Option<usize>> = vec![None; pieces.len()];
+    for (d, n) in next.iter().enumerate() {
+        if let Some(c) = *n {
+            prev_of[c] = Some(d);
+        }
+    }
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut draft_of: Vec<usize> = vec![0; pieces.len()];
+    let mut draft_topics: Vec<Vec<usize>> = Vec::new();
+    for (i, piece) in pieces.into_iter().enumerate() {
+        if let Some(d) = prev_of[i] {
+            let a = draft_of[d];
+            draft_of[i] = a;
+            let draft = &mut drafts[a];
+            draft.stitched |= d + 1 != i;
+            let mut part = Part { blocks: piece.body, joins_previous: true, subheads: Vec::new() };
+            // A title block inside the article's own text becomes its title
+            // when the article has none; a lone sub-heading stays a sub-heading.
+            if draft.head.is_empty()
+                && !piece.head.is_empty()
+                && (piece.head.len() >= 2 || !subheading_shaped(&piece.head[0].text))
+            {
+                draft.head = piece.head;
+            } else {
+                part.subheads = piece.head;
+            }
+            draft.continues_on = piece.continues_on.or(draft.continues_on.take());
+            draft.parts.push(part);
+            draft_topics[a].push(i);
+            continue;
+        }
+        let joins_as_section = i > 0
+            && piece.start == Start::Heading
+            && is_subsection(&piece, draft_of[i - 1], &drafts, &draft_topics, topics, i, idf);
+        if joins_as_section {
+            let a = draft_of[i - 1];
+            draft_of[i] = a;
+            drafts[a].continues_on = piece.continues_on.or(drafts[a].continues_on.take());
+            drafts[a].parts.push(Part { blocks: piece.body, joins_previous: false, subheads: piece.head });
+            draft_topics[a].push(i);
+            continue;
+        }
+        draft_of[i] = drafts.len();
+        draft_topics.push(vec![i]);
+        drafts.push(Draft {
+            head: piece.head,
+            parts: vec![Part { blocks: piece.body, joins_previous: false, subheads: Vec::new() }],
+            teaser: piece.start == Start::Teaser,
+            continued_from: piece.continued_from,
+            continues_on: piece.continues_on,
+            stitched: false,
+            first_piece: i,
+        });
+    }
+    drafts
+}
+
+/// Whether a piece opened by a heading is a section of the article before it
+/// rather than a new article. Sub-headings divide one topic; titles start another.
+fn is_subsection(
+    piece: &Piece,
+    prev_draft: usize,
+    drafts: &[Draft],
+    draft_topics: &[Vec<usize>],
+    topics: &[Topic],
+    i: usize,
+    idf: &Idf,
+) -> bool {
+    let prev = &drafts[prev_draft];
+    if piece.head.len() >= 2
+        || prev.is_closed()
+        || prev.teaser
+        || piece.first_text().is_none_or(|b| b.kind == Kind::Dateline)
+        || prev.parts.last().and_then(|p| p.blocks.last()).is_some_and(Block::is_open)
+    {
+        return false;
+    }
+    let heading = &piece.head[0].text;
+    // Compare the section with what the article said before it, and the
+    // heading with the paragraph under it: a title restates its lead.
+    let prev_topic = merge_topics(draft_topics[prev_draft].iter().map(|&p| &topics[p]));
+    let section = &topics[i];
+    let continuity = prev_topic.similarity(section);
+    let lead = piece.first_text().map(|b| idf.topic(std::iter::once(b.text.as_str()))).unwrap_or_default();
+    let restates = idf.topic(std::iter::once(heading.as_str())).similarity(&lead);
+    let mut score = continuity - 0.5 * restates;
+    if subheading_shaped(heading) {
+        score += 0.1;
+    }
+    if debug() {
+        eprintln!("subsection? {heading:?}: continuity {continuity:.3} restates {restates:.3} score {score:.3}");
+    }
+    score >= SUBSECTION_THRESHOLD
+}
+
+fn debug() -> bool {
+    std::env::var_os("GONGBAO_DEBUG_SEGMENT").is_some()
+}
+
+const SUBSECTION_THRESHOLD: f32 = 0.03;
+
+fn merge_topics<'a>(parts: impl Iterator<Item = &'a Topic>) -> Topic {
+    let mut weights: HashMap<u64, f32> = HashMap::new();
+    let mut chars = 0;
+    for t in parts {
+        chars += t.chars;
+        for (g, w) in &t.weights {
+            *weights.entry(*g).or_default() += w;
+        }
+    }
+    let norm = weights.values().map(|w| w * w).sum::<f32>().sqrt();
+    Topic { weights, norm, chars }
+}
+
+/// Pass 4b: an article that opens with a dateline cannot also end with another
+/// article's closing dateline `(新华社…电)`. When it does, its tail belongs to an
+/// earlier article left open; find where the topic turns and move the tail.
+fn move_stray_tails(drafts: &mut [Draft], idf: &Idf) {
+    for x in 0..drafts.len() {
+        if !drafts[x].starts_with_dateline() {
+            continue;
+        }
+        let blocks: Vec<&Block> = drafts[x].parts.iter().flat_map(|p| &p.blocks).collect();
+        let Some(end) = blocks.iter().rposition(|b| b.kind == Kind::End && END_DATELINE.is_match(&b.text)) else {
+            continue;
+        };
+        let open: Vec<usize> = (0..x)
+            .filter(|&y| !drafts[y].teaser && !drafts[y].starts_with_dateline() && !drafts[y].is_closed())
+            .collect();
+        if open.is_empty() {
+            continue;
+        }
+        // The article's own anchor is its title and lead paragraph; each later
+        // paragraph leans towards the anchor or towards the open article, and
+        // the cut goes where the balance of evidence changes sides.
+        let Some(lead) = blocks.iter().position(|b| b.kind == Kind::Body) else { continue };
+        let anchor = idf.topic(drafts[x].head.iter().map(|b| b.text.as_str()).chain(blocks[..=lead].iter().map(|b| b.text.as_str())));
+        let paras: Vec<Topic> = blocks[lead + 1..end].iter().map(|b| idf.topic(std::iter::once(b.text.as_str()))).collect();
+        let mut best: Option<(f32, usize, usize)> = None;
+        for &y in &open {
+            let target = idf.topic(drafts[y].blocks().map(|b| b.text.as_str()));
+            let lean: Vec<f32> = paras.iter().map(|p| p.similarity(&target) - p.similarity(&anchor)).collect();
+            for k in 1..lean.len() {
+                let tail_mean = lean[k..].iter().sum::<f32>() / (lean.len() - k) as f32;
+                let score: f32 = lean[k..].iter().sum::<f32>() - lean[..k].iter().sum::<f32>();
+                if debug() {
+                    eprintln!("tail of {x} to {y} at {k}: score {score:.3} tail mean {tail_mean:.3}");
+                }
+                if tail_mean > 0.03 && best.is_none_or(|b| score > b.0) {
+                    best = Some((score, y, lead + 1 + k));
+                }
+            }
+        }
+        let Some((_, y, k)) = best else { continue };
+        // Cut the flattened position k back into (part, block) coordinates.
+        let mut tail: Vec<Block> = Vec::new();
+        let mut seen = 0;
+        for part in &mut drafts[x].parts {
+            let len = part.blocks.len();
+            if seen + len > k {
+                let cut = k.saturating_sub(seen);
+                tail.extend(part.blocks.drain(cut..));
+            }
+            seen += len;
+        }
+        drafts[x].parts.retain(|p| !p.blocks.is_empty() || !p.subheads.is_empty());
+        drafts[y].stitched = true;
+        drafts[y].parts.push(Part { blocks: tail, joins_previous: false, subheads: Vec::new() });
+    }
+}
+
+/// Segments one source's cleaned lines into articles. `removed` receives the
+/// markers segmentation takes out of the text.
+pub fn segment(
+    source: &str,
+    source_index: usize,
+    lines: &[Line],
+    markdown: bool,
+    removed: &mut Vec<Removed>,
+) -> Vec<Article> {
+    let items = classify(lines, markdown, removed);
+    let items = resolve_numerals(items, removed);
+    let pieces = pieces(items);
+    let idf = Idf::new(pieces.iter().flat_map(piece_texts));
+    let topics: Vec<Topic> = pieces.iter().map(|p| idf.topic(piece_texts(p))).collect();
+    let joined: String = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    let cuts = hidden_continuations(&pieces, &idf, &topics, &joined);
+    let (pieces, topics) = if cuts.is_empty() {
+        (pieces, topics)
+    } else {
+        let pieces = split_pieces(pieces, &cuts);
+        let topics = pieces.iter().map(|p| idf.topic(piece_texts(p))).collect();
+        (pieces, topics)
+    };
+    if debug() {
+        for (i, p) in pieces.iter().enumerate() {
+            let first: String = p.body.first().map(|b| b.text.chars().take(12).collect()).unwrap_or_default();
+            let last: String = p.body.last().map(|b| { let v: Vec<char> = b.text.chars().collect(); v[v.len().saturating_sub(8)..].iter().collect() }).unwrap_or_default();
+            eprintln!("piece {i} {:?} line {} head {:?} [{first} … {last}] dangling {} closed {}", p.start, p.line(), p.head.iter().map(|b| b.text.as_str()).collect::<Vec<_>>(), p.is_dangling(), p.closed);
+        }
+    }
+    let next = link(&pieces, &topics, &joined);
+    let mut drafts = assemble(pieces, &next, &topics, &idf);
+    move_stray_tails(&mut drafts, &idf);
+    drafts.sort_by_key(|d| d.first_piece);
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    drafts
+        .into_iter()
+        .filter_map(|d| finish(d, source, source_index, &mut ids))
+        .collect()
+}
+
+fn paragraph(kind: ParagraphKind, b: &Block) -> Paragraph {
+    Paragraph { kind, text: b.text.clone(), garbled: Vec::new(), line: b.line }
+}
+
+fn paragraph_kind(k: Kind) -> ParagraphKind {
+    match k {
+        Kind::Heading => ParagraphKind::Heading,
+        Kind::Dateline => ParagraphKind::Dateline,
+        Kind::Caption => ParagraphKind::Caption,
+        Kind::Signature => ParagraphKind::Signature,
+        Kind::End => ParagraphKind::End,
+        Kind::Body | Kind::Numeral(_) | Kind::Section => ParagraphKind::Body,
+    }
+}
+
+/// Joins two halves of a sentence; Latin words keep a space between them.
+fn join_text(a: &mut String, b: &str) {
+    if a.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) && b.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        a.push(' ');
+    }
+    a.push_str(b);
+}
+
+/// Pass 4c: a draft → an [`Article`].
+fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String, usize>) -> Option<Article> {
+    let mut paragraphs: Vec<Paragraph> = Vec::new();
+    for part in d.parts {
+        let mut blocks = part.blocks.into_iter();
+        if part.joins_previous
+            && let Some(last) = paragraphs.iter_mut().rev().find(|p| p.kind == ParagraphKind::Body)
+            && let Some(first) = blocks.next()
+        {
+            if first.kind == Kind::Body {
+                join_text(&mut last.text, &first.text);
+            } else {
+                paragraphs.push(paragraph(paragraph_kind(first.kind), &first));
+            }
+        }
+        paragraphs.extend(part.subheads.iter().map(|b| paragraph(ParagraphKind::Heading, b)));
+        paragraphs.extend(blocks.map(|b| paragraph(paragraph_kind(b.kind), &b)));
+    }
+    if paragraphs.is_empty() && d.head.is_empty() {
+        return None;
+    }
+    let (column, title, subtitle) = title_block(&d.head);
+    let mut garbled = false;
+    for p in &mut paragraphs {
+        p.garbled = garbled_spans(&p.text);
+        garbled |= !p.garbled.is_empty();
+    }
+    let dateline = paragraphs
+        .iter()
+        .find(|p| p.kind == ParagraphKind::Dateline)
+        .and_then(|p| DATELINE.captures(&p.text))
+        .map(|c| c.get(0).map_or("", |m| m.as_str()).to_string());
+    let dateline_text = dateline.as_deref().map(|s| {
+        let cut = s.find(['(', '（']).unwrap_or(s.len());
+        trim_space(&s[..cut]).to_string()
+    });
+    let author = author(&paragraphs, title.as_deref());
+    let last_body = paragraphs.iter().rev().find(|p| p.kind == ParagraphKind::Body);
+    let truncated = last_body.is_some_and(|p| {
+        let t = trim_space(&p.text);
+        t.ends_with("...") || (t.ends_with('…') && !t.ends_with("……")) || (d.teaser && t.ends_with("……"))
+    });
+    let kind = if truncated { ArticleKind::Excerpt } else { ArticleKind::Article };
+    let mut notes = Vec::new();
+    if let Some(from) = d.continued_from {
+        notes.push(Note { kind: NoteKind::ContinuedFrom, text: format!("continued from {from}") });
+    }
+    if let Some(to) = d.continues_on {
+        notes.push(Note { kind: NoteKind::ContinuesOn, text: format!("continues on {to}") });
+    }
+    if d.stitched {
+        notes.push(Note { kind: NoteKind::Stitched, text: "reassembled from parts separated by other text".into() });
+    }
+    let first_body = paragraphs.iter().find(|p| p.kind == ParagraphKind::Body);
+    if notes.iter().all(|n| n.kind != NoteKind::ContinuedFrom)
+        && first_body.is_some_and(|p| mid_sentence_start(&p.text) >= 0.8)
+    {
+        notes.push(Note { kind: NoteKind::Fragment, text: "starts mid-sentence".into() });
+    }
+    if kind == ArticleKind::Article && notes.iter().all(|n| n.kind != NoteKind::ContinuesOn) && last_body.is_some_and(|p| !ends_sentence(&p.text)) {
+        notes.push(Note { kind: NoteKind::Fragment, text: "ends mid-sentence".into() });
+    }
+    if garbled {
+        notes.push(Note { kind: NoteKind::Garbled, text: "contains garbled text (mojibake)".into() });
+    }
+    let clauses = clause::number(&paragraphs);
+    let id = article_id(source, title.as_deref(), &paragraphs, ids);
+    Some(Article {
+        id,
+        source_index,
+        source: source.to_string(),
+        title,
+        subtitle,
+        author,
+        column,
+        dateline: dateline_text,
+        kind,
+        paragraphs,
+        clauses,
+        notes,
+    })
+}
+
+/// Splits a title block into column label, title and subtitle. A short first
+/// line above a longer one is a column label (`国际论坛`); a line after the
+/// title is its subtitle.
+fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Option<String>) {
+    let mut lines: Vec<&str> = head.iter().map(|b| b.text.as_str()).collect();
+    let column = (lines.len() >= 2 && char_len(lines[0]) <= 6 && char_len(lines[1]) > char_len(lines[0]))
+        .then(|| lines.remove(0).to_string());
+    let title = (!lines.is_empty()).then(|| lines.remove(0).to_string());
+    let subtitle = (!lines.is_empty()).then(|| lines.join(" "));
+    (column, title, subtitle)
+}
+
+/// The writer named in a byline, an end marker or after the title (`… 钟声`).
+fn author(paragraphs: &[Paragraph], title: Option<&str>) -> Option<String> {
+    for p in paragraphs {
+        if matches!(p.kind, ParagraphKind::Dateline | ParagraphKind::End)
+            && let Some(c) = WRITER.captures(&p.text)
+        {
+            return Some(trim_space(&c[1]).to_string());
+        }
+    }
+    let title = title?;
+    let (before, pen) = title.rsplit_once([' ', '\u{3000}'])?;
+    let n = char_len(pen);
+    ((2..=3).contains(&n) && pen.chars().all(is_han) && char_len(before) >= 8).then(|| pen.to_string())
+}
+
+/// A stable id: the source name and a hash of the article's opening text, so
+/// that ids survive re-segmentation and do not depend on article order.
+fn article_id(source: &str, title: Option<&str>, paragraphs: &[Paragraph], ids: &mut HashMap<String, usize>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let opening = paragraphs
+        .iter()
+        .filter(|p| p.kind == ParagraphKind::Body)
+        .flat_map(|p| p.text.chars())
+        .filter(|c| !c.is_whitespace())
+        .take(48);
+    for c in title.into_iter().flat_map(str::chars).chain(opening) {
+        for b in u32::from(c).to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    let stem = source.rsplit_once('.').map_or(source, |(s, _)| s);
+    let base = format!("{stem}#{:08x}", (h ^ (h >> 32)) as u32);
+    let n = ids.entry(base.clone()).or_default();
+    *n += 1;
+    if *n == 1 { base } else { format!("{base}-{n}") }
+}

@@ -1,0 +1,66 @@
+//! The thin binary: parse the command line, load the corpus, run the command,
+//! map errors to an exit code (0 ok, 1 some inputs skipped, 2 nothing usable).
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::Parser as _;
+use gongbao::cli::{Cli, Command, Format};
+use gongbao::corpus::{Corpus, decode, export, load};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("gongbao: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    if let Some(Command::Bench { sizes }) = &cli.command {
+        gongbao::bench::run(sizes, &mut std::io::stdout().lock())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let forced = match &cli.input.encoding {
+        Some(name) => Some(decode::encoding_for_label(name).with_context(|| {
+            format!("unknown encoding '{name}'; use utf-8, utf-16le, utf-16be, gbk, gb18030 or big5")
+        })?),
+        None => None,
+    };
+    let (docs, mut failures) = if cli.input.paths.is_empty() {
+        (load::bundled(), Vec::new())
+    } else {
+        let inputs: Vec<load::Input> = cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect();
+        let loaded = load::load(&inputs, cli.input.max_size.saturating_mul(1024 * 1024));
+        if loaded.skipped > 0 {
+            eprintln!("gongbao: {} file(s) in folders skipped (only .txt, .text, .md and extensionless files are read)", loaded.skipped);
+        }
+        (loaded.docs, loaded.failures.iter().map(ToString::to_string).collect::<Vec<_>>())
+    };
+    let (corpus, problems) = Corpus::from_docs(&docs, forced);
+    for p in &problems {
+        if p.fatal {
+            failures.push(p.to_string());
+        } else {
+            eprintln!("gongbao: warning: {p}");
+        }
+    }
+    for f in &failures {
+        eprintln!("gongbao: {f}");
+    }
+    if corpus.sources.is_empty() {
+        bail!("nothing to read: no input could be loaded");
+    }
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Some(Command::Export { format: Format::Json }) => writeln!(out, "{}", export::to_json(&corpus)?)?,
+        Some(Command::Export { format: Format::Text }) => write!(out, "{}", export::to_text(&corpus))?,
+        Some(Command::Bench { .. }) => unreachable!("handled above"),
+        None => write!(out, "{}", gongbao::library_listing(&corpus))?,
+    }
+    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
