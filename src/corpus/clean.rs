@@ -36,9 +36,8 @@ pub struct Cleaned {
 pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
     let lenient_pinyin = count_toned_notes(text) >= 2;
     let mut out = Cleaned::default();
-    for (i, raw) in text.split('\n').enumerate() {
-        let line = i + 1;
-        let trimmed = trim_space(raw);
+    for (line, raw) in unwrap_hard_wrapped(text) {
+        let trimmed = trim_space(&raw);
         if trimmed.is_empty() {
             continue;
         }
@@ -58,6 +57,69 @@ pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
         out.lines.push(Line { text, line, heading: md.heading, bold_lead: md.bold_lead });
     }
     out
+}
+
+/// Undoes hard wrapping. Some sources break every paragraph into lines of one
+/// fixed width; when most long lines share a width, a line of that width is
+/// joined to the next unless the next is indented, blank or a Markdown
+/// heading, or the line ends a sentence and the next does not continue one.
+/// Returns logical lines with the 1-based number of their first physical line.
+pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, std::borrow::Cow<'_, str>)> {
+    use std::borrow::Cow;
+    let lines: Vec<&str> = text.split('\n').collect();
+    // Wrappers count either display columns or characters.
+    let measures: [fn(&str) -> usize; 2] = [line_width, |s: &str| s.chars().count()];
+    let Some((measure, width)) = measures
+        .iter()
+        .filter_map(|m| wrap_width(&lines, *m).map(|(w, near)| (*m, w, near)))
+        .max_by_key(|&(_, _, near)| near)
+        .map(|(m, w, _)| (m, w))
+    else {
+        return lines.into_iter().enumerate().map(|(i, l)| (i + 1, Cow::Borrowed(l))).collect();
+    };
+    let mut out: Vec<(usize, Cow<'_, str>)> = Vec::with_capacity(lines.len());
+    let mut joining = false;
+    for (i, l) in lines.iter().enumerate() {
+        let indented = l.starts_with(['\u{3000}', '\t']) || l.starts_with("  ");
+        let starts_block = trim_space(l).is_empty() || indented || l.starts_with('#');
+        match out.last_mut() {
+            Some((_, prev)) if joining && !starts_block => {
+                let t = trim_space(l);
+                if ends_sentence(prev) && mid_sentence_start(t) < 0.6 {
+                    out.push((i + 1, Cow::Borrowed(*l)));
+                } else {
+                    prev.to_mut().push_str(t);
+                }
+            }
+            _ => out.push((i + 1, Cow::Borrowed(*l))),
+        }
+        let w = measure(l.trim_end());
+        joining = w + 2 >= width && w <= width && !l.starts_with('#');
+    }
+    out
+}
+
+fn line_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// The width most long lines are cut at, when the text is hard-wrapped, and
+/// how many lines are cut there.
+fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usize)> {
+    let widths: Vec<usize> = lines.iter().map(|l| measure(l.trim_end())).filter(|&w| w >= 12).collect();
+    if widths.len() < 6 {
+        return None;
+    }
+    let mut counts: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for &w in &widths {
+        *counts.entry(w).or_default() += 1;
+    }
+    let (&mode, _) = counts.iter().max_by_key(|&(w, c)| (*c, *w))?;
+    // Wrapped lines reach the width or fall one or two columns short (a wide
+    // character that did not fit); paragraph ends are shorter.
+    let near = widths.iter().filter(|&&w| w + 2 >= mode && w <= mode).count();
+    let longer = widths.iter().filter(|&&w| w > mode).count();
+    (near * 2 >= widths.len() && longer * 10 <= widths.len()).then_some((mode, near))
 }
 
 /// Trims ASCII and ideographic white space (U+3000 indents paragraphs in Chinese text).
@@ -137,7 +199,13 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (String, Vec<String>) {
         let after_han = before.is_some_and(|c| is_han(c) || c == '?' || c == '\u{FFFD}');
         let syllable = &caps[1];
         let toned = syllable.chars().any(|c| TONED.contains(c));
-        if after_han && (toned || lenient) && is_pinyin_syllable(syllable) {
+        // Toneless readings are accepted only with an initial consonant, so
+        // list labels like `(a)` stay.
+        let toneless_ok = lenient
+            && syllable.len() >= 2
+            && syllable.chars().all(|c| c.is_ascii_lowercase())
+            && !syllable.starts_with(['a', 'e', 'i', 'o', 'u']);
+        if after_han && (toned || toneless_ok) && is_pinyin_syllable(syllable) {
             out.push_str(&s[last..m.start()]);
             notes.push(m.as_str().to_string());
             last = m.end();
@@ -211,6 +279,14 @@ pub fn mid_sentence_start(text: &str) -> f32 {
         return 1.0;
     }
     let mut score: f32 = 0.0;
+    // A reporting verb with no subject before it ("表示，…") continues a
+    // sentence whose speaker was named in the previous paragraph.
+    const SPEECH: [&str; 10] = ["表示", "认为", "認為", "指出", "强调", "強調", "介绍", "介紹", "说", "說"];
+    if let Some(verb) = SPEECH.iter().find(|v| t.starts_with(**v))
+        && t[verb.len()..].starts_with(['，', ',', '：', ':'])
+    {
+        score += 0.8;
+    }
     // A closing quote before any opening one: the quote began in an earlier paragraph.
     for c in t.chars() {
         match c {
@@ -315,6 +391,30 @@ mod tests {
     }
 
     #[test]
+    fn hard_wrapped_paragraphs_are_unwrapped() {
+        let para = "中华人民共和国外交部长王毅十九日在北京会见来访的吉尔吉斯斯坦外长，双方就两国关系和共同关心的国际地区问题深入交换意见。";
+        let mut text = String::new();
+        for _ in 0..4 {
+            let chars: Vec<char> = para.chars().collect();
+            for chunk in chars.chunks(15) {
+                text.extend(chunk);
+                text.push('\n');
+            }
+            text.push('\n');
+        }
+        let logical: Vec<String> = unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
+        assert_eq!(logical, vec![para.to_string(); 4]);
+    }
+
+    #[test]
+    fn ordinary_text_is_not_unwrapped() {
+        let text = "第一段很短。\n第二段也很短，但是比第一段长一些。\n第三段。\n";
+        let logical: Vec<_> = unwrap_hard_wrapped(text).into_iter().map(|(n, l)| (n, l.into_owned())).collect();
+        assert_eq!(logical.len(), 4);
+        assert_eq!(logical[1], (2, "第二段也很短，但是比第一段长一些。".to_string()));
+    }
+
+    #[test]
     fn sentence_endings_are_recognised() {
         for s in ["开展合作。”", "会议发表了新闻公报。", "十三、各方欢迎:", "举行国际冰川保护高级别会议；", "从早年间以咏春...", "(2014年，杜尚别)"] {
             assert!(ends_sentence(s), "{s}");
@@ -326,10 +426,10 @@ mod tests {
 
     #[test]
     fn continuations_look_like_continuations() {
-        for s in ["能、芬太尼类物质全球共治", "元级、千亿元级出口产业集群。", "间,与会嘉宾将围绕", "展工作。", "区安全不可或缺的一环”的论述。", "，其意义重大"] {
+        for s in ["能、芬太尼类物质全球共治", "元级、千亿元级出口产业集群。", "间,与会嘉宾将围绕", "展工作。", "区安全不可或缺的一环”的论述。", "，其意义重大", "表示,此次论坛提出了"] {
             assert!(mid_sentence_start(s) >= 0.6, "{s}");
         }
-        for s in ["2025年4月26日,中国一中亚外长", "一、各方梳理了", "“政党既是国家发展的核心力量。”他说", "中方一如既往地坚定支持"] {
+        for s in ["2025年4月26日,中国一中亚外长", "一、各方梳理了", "“政党既是国家发展的核心力量。”他说", "中方一如既往地坚定支持", "今年,广东将加强", "表示感谢"] {
             assert!(mid_sentence_start(s) < 0.6, "{s}");
         }
     }

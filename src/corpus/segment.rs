@@ -159,7 +159,7 @@ fn balanced(s: &str) -> bool {
 /// not ending in a comma or colon, quotes balanced, not a numbered clause.
 fn heading_shaped(s: &str) -> bool {
     let n = char_len(s);
-    (2..=40).contains(&n)
+    (2..=64).contains(&n)
         && !s.contains(['。', '；', ';'])
         && !s.ends_with(['，', ',', '、', '：', ':', '…', '.'])
         && balanced(s)
@@ -285,11 +285,29 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
     }
 }
 
-/// A heading-shaped line with no body after it is not a heading.
+/// A heading-shaped line is not a heading when no body follows it, or when
+/// the text after it (past any real heading) continues a sentence that
+/// nothing before it left open: then the line is the sentence's first half.
 fn demote_lonely_headings(items: &mut [Item]) {
     for i in 0..items.len() {
         let Item::Block(b) = &items[i] else { continue };
         if b.kind != Kind::Heading || b.marked || b.forced_title {
+            continue;
+        }
+        let prev_open = items[..i].iter().rev().find_map(|it| match it {
+            Item::Block(pb) if pb.kind == Kind::Heading => None,
+            Item::Block(pb) => Some(pb.is_open()),
+            Item::Break(_) => Some(false),
+        });
+        let next_body = items[i + 1..].iter().find_map(|it| match it {
+            Item::Block(nb) if nb.kind == Kind::Heading => None,
+            Item::Block(nb) => Some(nb.kind == Kind::Body && mid_sentence_start(&nb.text) >= 0.8),
+            Item::Break(_) => Some(false),
+        });
+        if prev_open == Some(false) && next_body == Some(true) && !ends_sentence(&b.text) {
+            if let Item::Block(b) = &mut items[i] {
+                b.kind = Kind::Body;
+            }
             continue;
         }
         let next_is_text = items[i + 1..]
