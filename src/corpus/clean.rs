@@ -170,13 +170,21 @@ pub fn strip_markdown(line: &str) -> Unmarked {
 const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ";
 
 static PINYIN_NOTE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[（(]([a-zA-ZüÜāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]{1,7})[）)]").expect("static regex")
+    Regex::new(r"[（(]([a-zA-ZüÜāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ?]{1,7})[）)]").expect("static regex")
 });
+
+/// `t?i`: one `?` standing for a tone-marked vowel between pinyin letters.
+fn is_lost_tone(s: &str) -> bool {
+    s.matches('?').count() == 1
+        && !s.starts_with('?')
+        && s.chars().all(|c| c == '?' || c.is_ascii_lowercase())
+        && ["a", "e", "i", "o", "u"].iter().any(|v| is_pinyin_syllable(&s.replacen('?', v, 1)))
+}
 
 fn count_toned_notes(text: &str) -> usize {
     PINYIN_NOTE
         .captures_iter(text)
-        .filter(|c| c[1].chars().any(|ch| TONED.contains(ch)))
+        .filter(|c| is_lost_tone(&c[1]) || c[1].chars().any(|ch| TONED.contains(ch)))
         .take(2)
         .count()
 }
@@ -198,7 +206,11 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (String, Vec<String>) {
         let before = s[..m.start()].chars().next_back();
         let after_han = before.is_some_and(|c| is_han(c) || c == '?' || c == '\u{FFFD}');
         let syllable = &caps[1];
-        let toned = syllable.chars().any(|c| TONED.contains(c));
+        // A legacy encoding without tone marks turns them into `?` (`(t?i)`).
+        let marked = is_lost_tone(syllable);
+        let toned = marked || syllable.chars().any(|c| TONED.contains(c));
+        let syllable = if marked { syllable.replacen('?', "a", 1) } else { syllable.to_string() };
+        let syllable = syllable.as_str();
         // Toneless readings are accepted only with an initial consonant, so
         // list labels like `(a)` stay.
         let toneless_ok = lenient
@@ -305,7 +317,8 @@ pub fn mid_sentence_start(text: &str) -> f32 {
         if !numeric_label && !lead.is_empty() {
             score += match (lead.len(), head[pos]) {
                 (1 | 2, '、') => 0.9,
-                (1, _) => 0.6,
+                // One character and a comma: the rest of a word cut at a page end.
+                (1, _) => 0.8,
                 (_, '。') => 0.6,
                 _ => 0.2,
             };
@@ -329,6 +342,14 @@ mod tests {
     fn pinyin_note_after_a_garbled_question_mark_is_removed() {
         let (text, _) = strip_pinyin_notes("作黜?(xiàng)目", false);
         assert_eq!(text, "作黜?目");
+    }
+
+    #[test]
+    fn notes_whose_tone_marks_were_lost_to_a_legacy_encoding_are_removed() {
+        let (text, notes) = strip_pinyin_notes("生態(t?i)環(hu?n)境", false);
+        assert_eq!(text, "生態環境");
+        assert_eq!(notes, ["(t?i)", "(hu?n)"]);
+        assert_eq!(strip_pinyin_notes("是什么(?)呢", true).0, "是什么(?)呢");
     }
 
     #[test]

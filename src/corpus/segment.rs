@@ -913,12 +913,10 @@ fn assemble(pieces: Vec<Piece>, next: &[Option<usize>], topics: &[Topic], idf: &
             let draft = &mut drafts[a];
             draft.stitched |= d + 1 != i;
             let mut part = Part { blocks: piece.body, joins_previous: true, subheads: Vec::new() };
-            // A title block inside the article's own text becomes its title
-            // when the article has none; a lone sub-heading stays a sub-heading.
-            if draft.head.is_empty()
-                && !piece.head.is_empty()
-                && (piece.head.len() >= 2 || !subheading_shaped(&piece.head[0].text))
-            {
+            // A title block (title with kicker or subtitle) inside the article's
+            // own text becomes its title when the article has none; a single
+            // line there is a sub-heading.
+            if draft.head.is_empty() && piece.head.len() >= 2 {
                 draft.head = piece.head;
             } else {
                 part.subheads = piece.head;
