@@ -45,7 +45,6 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use encoding_rs::{EncoderResult, Encoding};
 
 /// Ordinary characters allowed between two pieces of evidence in one cluster.
 pub const GAP: usize = 2;
@@ -84,44 +83,44 @@ const HAN_FIRST: u32 = 0x4E00;
 const HAN_LAST: u32 = 0x9FFF;
 const HAN_WORDS: usize = ((HAN_LAST - HAN_FIRST + 1) as usize).div_ceil(64);
 
-/// Bitset over U+4E00–U+9FFF of the level-1 characters, built once from the encoders
-/// rather than shipped as a table, so it always agrees with the decoders in use.
+/// Bitset over U+4E00–U+9FFF of the level-1 characters, built once by decoding
+/// every level-1 code of both charsets rather than shipped as a table, so it
+/// always agrees with the decoders in use (and costs a few thousand decodes).
 fn common_han() -> &'static [u64] {
     static TABLE: OnceLock<Vec<u64>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut bits = vec![0u64; HAN_WORDS];
-        let mut utf8 = [0u8; 4];
-        for u in HAN_FIRST..=HAN_LAST {
-            let Some(c) = char::from_u32(u) else { continue };
-            let s: &str = c.encode_utf8(&mut utf8);
-            // GB2312 level 1 is rows 16–55 (lead 0xB0–0xD7) of the GBK grid.
-            let gb = encoded_pair(encoding_rs::GBK, s)
-                .is_some_and(|(lead, trail)| (0xB0..=0xD7).contains(&lead) && trail >= 0xA1);
-            // Big5 level 1 is 0xA440–0xC67E; 0xC6A1 and up holds no level-1 ideograph.
-            let big5 = gb
-                || encoded_pair(encoding_rs::BIG5, s).is_some_and(|(lead, trail)| {
-                    (0xA4..=0xC5).contains(&lead) || (lead == 0xC6 && trail < 0xA1)
-                });
-            if gb || big5 {
-                let bit = (u - HAN_FIRST) as usize;
-                if let Some(word) = bits.get_mut(bit / 64) {
-                    *word |= 1 << (bit % 64);
+        // GB2312 level 1 is rows 16–55 (lead 0xB0–0xD7, trail 0xA1–0xFE) of the GBK grid.
+        let mut gb = Vec::with_capacity(40 * 94 * 2);
+        for lead in 0xB0..=0xD7u8 {
+            for trail in 0xA1..=0xFEu8 {
+                gb.extend([lead, trail]);
+            }
+        }
+        // Big5 level 1 is 0xA440–0xC67E.
+        let mut big5 = Vec::with_capacity(35 * 157 * 2);
+        for lead in 0xA4..=0xC6u8 {
+            for trail in (0x40..=0x7Eu8).chain(0xA1..=0xFE) {
+                if lead == 0xC6 && trail > 0x7E {
+                    break;
+                }
+                big5.extend([lead, trail]);
+            }
+        }
+        for (encoding, bytes) in [(encoding_rs::GBK, gb), (encoding_rs::BIG5, big5)] {
+            let (text, _) = encoding.decode_without_bom_handling(&bytes);
+            for c in text.chars() {
+                let u = c as u32;
+                if (HAN_FIRST..=HAN_LAST).contains(&u) {
+                    let bit = (u - HAN_FIRST) as usize;
+                    if let Some(word) = bits.get_mut(bit / 64) {
+                        *word |= 1 << (bit % 64);
+                    }
                 }
             }
         }
         bits
     })
-}
-
-/// The two bytes `s` (one character) encodes to, if it encodes to exactly two.
-fn encoded_pair(encoding: &'static Encoding, s: &str) -> Option<(u8, u8)> {
-    let mut encoder = encoding.new_encoder();
-    let mut buf = [0u8; 8];
-    let (result, _read, written) = encoder.encode_from_utf8_without_replacement(s, &mut buf, true);
-    match (result, buf.get(..written)) {
-        (EncoderResult::InputEmpty, Some(&[lead, trail])) => Some((lead, trail)),
-        _ => None,
-    }
 }
 
 fn is_han(c: char) -> bool {

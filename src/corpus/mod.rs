@@ -15,6 +15,7 @@ pub mod garble;
 pub mod load;
 pub mod sanitize;
 pub mod segment;
+pub mod topic;
 
 use serde::Serialize;
 

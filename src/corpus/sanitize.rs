@@ -16,7 +16,7 @@
 //! | C1 (U+0080–U+009F) | U+FFFD | no (visible) |
 //! | `Bidi_Control` and other `Default_Ignorable_Code_Point`s (U+200B, U+2060, U+FEFF, U+00AD, U+034F, Hangul fillers, variation selectors, tags, …) | removed | yes, [`RemovedKind::Invisible`], e.g. `U+202E` or `U+200B ×3` for an adjacent run |
 //! | ZWJ (U+200D), VS15/VS16 (U+FE0E/U+FE0F) | kept when the previous output character or the next input character is an emoji / pictograph, otherwise removed as above | only when removed |
-//! | combining marks | at most [`MAX_COMBINING`] in a row after one base character; the rest are dropped | yes, one [`RemovedKind::CombiningFlood`] per run, e.g. `U+0301 ×9984` |
+//! | combining marks | at most [`MAX_COMBINING`] in a row after one base character, and no more than fit in [`MAX_CLUSTER_BYTES`] with it; the rest are dropped | yes, one [`RemovedKind::CombiningFlood`] per run, e.g. `U+0301 ×9984` |
 //!
 //! Escape sequences are therefore *shown*, never removed: only their introducer is a
 //! control character, so `ESC[2J` becomes the inert text `␛[2J`, an 8-bit CSI becomes
@@ -24,7 +24,10 @@
 //! which is why they are not reported; removals are invisible, which is why they are.
 //! Line numbers in the report are 1-based lines of the input.
 //!
-//! The whole pass is idempotent and its output satisfies [`is_display_safe`].
+//! The whole pass is idempotent and its output satisfies [`is_display_safe`]. To keep
+//! it so, the mark cap and the emoji-neighbour test look at the *output*: an invisible
+//! removed between two marks does not restart the count, and a ZWJ whose emoji
+//! neighbour was hidden behind a removed invisible is judged on what ends up next to it.
 //!
 //! # Speed
 //!
@@ -45,6 +48,40 @@ pub const TAB_STOP: usize = 8;
 /// that would make one terminal cell carry kilobytes.
 pub const MAX_COMBINING: usize = 16;
 
+/// Bytes a base character and its kept combining marks may take together: the
+/// per-cell budget of reliability.md. Only 4-byte marks can reach it within
+/// [`MAX_COMBINING`] marks.
+pub const MAX_CLUSTER_BYTES: usize = 64;
+
+/// The combining-mark run being scanned or written: marks since the last base
+/// character, and bytes of that base plus its marks.
+#[derive(Clone, Copy, Default)]
+struct Run {
+    marks: usize,
+    bytes: usize,
+}
+
+impl Run {
+    fn base(len: usize) -> Run {
+        Run {
+            marks: 0,
+            bytes: len,
+        }
+    }
+
+    /// Whether one more mark of `len` bytes stays within the caps.
+    fn fits(self, len: usize) -> bool {
+        self.marks < MAX_COMBINING && self.bytes + len <= MAX_CLUSTER_BYTES
+    }
+
+    fn add(self, len: usize) -> Run {
+        Run {
+            marks: self.marks + 1,
+            bytes: self.bytes + len,
+        }
+    }
+}
+
 const ZWJ: char = '\u{200D}';
 const VS15: char = '\u{FE0E}';
 const VS16: char = '\u{FE0F}';
@@ -52,11 +89,11 @@ const VS16: char = '\u{FE0F}';
 /// Returns the display-safe text and what was taken out (with 1-based line numbers).
 pub fn sanitize(text: &str) -> (String, Vec<Removed>) {
     let bytes = text.as_bytes();
-    let (stop, marks) = scan_plain(bytes, 0, 0, MAX_COMBINING);
+    let (stop, run) = scan_plain(bytes, 0, Run::default(), true);
     if stop == bytes.len() {
         return (text.to_owned(), Vec::new());
     }
-    Sanitizer::new(text).run(stop, marks)
+    Sanitizer::new(text).run(stop, run)
 }
 
 /// True when no C0 (other than `'\n'`), DEL, C1, `Bidi_Control` or stray
@@ -64,7 +101,7 @@ pub fn sanitize(text: &str) -> (String, Vec<Removed>) {
 /// emoji, exactly as [`sanitize`] keeps them.
 pub fn is_display_safe(text: &str) -> bool {
     // Combining marks are not this function's concern, hence no cap in the scan.
-    let (stop, _) = scan_plain(text.as_bytes(), 0, 0, usize::MAX);
+    let (stop, _) = scan_plain(text.as_bytes(), 0, Run::default(), false);
     let Some(rest) = text.get(stop..).filter(|rest| !rest.is_empty()) else {
         return true;
     };
@@ -105,18 +142,18 @@ enum Class {
     Special,
 }
 
-/// Scans from `i` with `marks` combining marks already in the current run and returns
-/// the byte position of the first character that needs handling (or the length) and
-/// the mark count at that position: a control, C1 or invisible character, or a mark
-/// that would exceed `cap`. Everything before the returned position can be copied
-/// verbatim.
-fn scan_plain(bytes: &[u8], mut i: usize, mut marks: usize, cap: usize) -> (usize, usize) {
+/// Scans from `i`, in the middle of `run`, and returns the byte position of the first
+/// character that needs handling (or the length) and the run at that position. A
+/// character needs handling when it is a control, C1 or invisible character, or (with
+/// `capped`) a combining mark beyond the caps. Everything before the returned position
+/// can be copied verbatim.
+fn scan_plain(bytes: &[u8], mut i: usize, mut run: Run, capped: bool) -> (usize, Run) {
     while let Some(&b) = bytes.get(i) {
         if b < 0x80 {
             if (b < 0x20 && b != b'\n') || b == 0x7F {
-                return (i, marks);
+                return (i, run);
             }
-            marks = 0;
+            run = Run::base(1);
             i += 1;
             continue;
         }
@@ -125,27 +162,27 @@ fn scan_plain(bytes: &[u8], mut i: usize, mut marks: usize, cap: usize) -> (usiz
         // and they are the bulk of Chinese text, so they are skipped undecoded. (A
         // branch beats a lookup table here: the predicted jump lets the CPU run ahead.)
         if matches!(b, 0xE4..=0xE9 | 0xEB..=0xED) {
-            marks = 0;
+            run = Run::base(3);
             i += 3;
             continue;
         }
         let Some((c, len)) = decode_at(bytes, i) else {
             // Unreachable for a `&str`; handing the position to the careful path is safe.
-            return (i, marks);
+            return (i, run);
         };
         match classify(c) {
-            Class::Plain => marks = 0,
+            Class::Plain => run = Run::base(len),
             Class::Mark => {
-                if marks >= cap {
-                    return (i, marks);
+                if capped && !run.fits(len) {
+                    return (i, run);
                 }
-                marks += 1;
+                run = run.add(len);
             }
-            Class::Special => return (i, marks),
+            Class::Special => return (i, run),
         }
         i += len;
     }
-    (bytes.len(), marks)
+    (bytes.len(), run)
 }
 
 /// Decodes the multi-byte UTF-8 sequence starting at `i` (the lead byte is ≥ 0xC0).
@@ -266,7 +303,7 @@ struct Sanitizer<'a> {
     /// 1-based input line of the current position.
     line: usize,
     /// Combining marks emitted since the last base character.
-    marks: usize,
+    run: Run,
     /// Display column at `out[measured..]`; columns are measured lazily, only when a
     /// TAB needs them, so ordinary text never pays for width lookups.
     col_base: usize,
@@ -285,7 +322,7 @@ impl<'a> Sanitizer<'a> {
             out: String::with_capacity(text.len() + text.len() / 16 + 16),
             removed: Vec::new(),
             line: 1,
-            marks: 0,
+            run: Run::default(),
             col_base: 0,
             measured: 0,
             prev_out: None,
@@ -294,19 +331,19 @@ impl<'a> Sanitizer<'a> {
         }
     }
 
-    /// `stop` and `marks` come from the first scan, which found nothing to handle before `stop`.
-    fn run(mut self, mut stop: usize, mut marks: usize) -> (String, Vec<Removed>) {
+    /// `stop` and `run` come from the first scan, which found nothing to handle before `stop`.
+    fn run(mut self, mut stop: usize, mut run: Run) -> (String, Vec<Removed>) {
         let bytes = self.text.as_bytes();
         let mut start = 0;
         loop {
-            self.copy_plain(start, stop, marks);
+            self.copy_plain(start, stop, run);
             let Some(c) = self.text.get(stop..).and_then(|rest| rest.chars().next()) else {
                 break;
             };
             start = stop + c.len_utf8();
             let next = self.text.get(start..).and_then(|rest| rest.chars().next());
             self.handle(c, stop, next);
-            (stop, marks) = scan_plain(bytes, start, self.marks, MAX_COMBINING);
+            (stop, run) = scan_plain(bytes, start, self.run, true);
         }
         self.finish_invisible();
         self.finish_flood();
@@ -314,7 +351,7 @@ impl<'a> Sanitizer<'a> {
     }
 
     /// Copies `text[start..stop]`, which the scanner found needs no change.
-    fn copy_plain(&mut self, start: usize, stop: usize, marks_after: usize) {
+    fn copy_plain(&mut self, start: usize, stop: usize, run_after: Run) {
         let Some(chunk) = self.text.get(start..stop) else {
             return;
         };
@@ -334,7 +371,7 @@ impl<'a> Sanitizer<'a> {
         }
         self.out.push_str(chunk);
         self.prev_out = chunk.chars().next_back();
-        self.marks = marks_after;
+        self.run = run_after;
     }
 
     /// Handles one character the scanner stopped at; `at` is its input byte offset.
@@ -366,14 +403,14 @@ impl<'a> Sanitizer<'a> {
     /// Writes one character, applying the combining-mark cap.
     fn emit(&mut self, c: char, at: usize) {
         if is_combining_mark(c) {
-            if self.marks >= MAX_COMBINING {
+            if !self.run.fits(c.len_utf8()) {
                 self.record_flood(c, at);
                 return;
             }
-            self.marks += 1;
+            self.run = self.run.add(c.len_utf8());
         } else {
             self.finish_flood();
-            self.marks = 0;
+            self.run = Run::base(c.len_utf8());
         }
         self.out.push(c);
         self.prev_out = Some(c);
@@ -390,7 +427,7 @@ impl<'a> Sanitizer<'a> {
         self.out.extend(std::iter::repeat_n(' ', pad));
         self.col_base = col + pad;
         self.measured = self.out.len();
-        self.marks = 0;
+        self.run = Run::base(1);
         self.prev_out = Some(' ');
     }
 
@@ -646,6 +683,19 @@ mod tests {
         // The grapheme stays within the 64-byte cell budget of reliability.md.
         let cell = out.trim_start_matches("x\n").trim_end_matches('!');
         assert!(cell.len() <= 64, "{} bytes", cell.len());
+    }
+
+    #[test]
+    fn four_byte_marks_are_capped_by_bytes() {
+        // U+1D165 (MUSICAL SYMBOL COMBINING STEM) is a 4-byte mark: after a 4-byte
+        // base, only 15 fit in the 64-byte cell budget.
+        let input = format!("𝄞{}", "\u{1D165}".repeat(20));
+        let (out, removed) = sanitize(&input);
+        assert_eq!(out, format!("𝄞{}", "\u{1D165}".repeat(15)));
+        assert_eq!(out.len(), 64);
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].text, "U+1D165 ×5");
+        assert_eq!(sanitize(&out), (out.clone(), Vec::new()));
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //!    sub-section), moves a stray tail to the article it belongs to when the
 //!    datelines disagree, and builds paragraphs, title block and clauses.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -26,6 +27,7 @@ use regex::Regex;
 use super::clause;
 use super::clean::{Line, ends_sentence, is_han, mid_sentence_start, trim_space};
 use super::garble::garbled_spans;
+use super::topic::{Idf, Topic, merge_topics};
 use super::{Article, ArticleKind, Note, NoteKind, Paragraph, ParagraphKind, Removed, RemovedKind};
 
 /// What a block of text is, before articles are known.
@@ -519,92 +521,6 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
     out
 }
 
-/// Character-bigram profile of a stretch of text, weighted by rarity in the source.
-#[derive(Debug, Clone, Default)]
-struct Topic {
-    weights: HashMap<u64, f32>,
-    norm: f32,
-    chars: usize,
-}
-
-fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
-    let mut prev: Option<char> = None;
-    text.chars().filter_map(move |c| {
-        let out = match prev {
-            Some(p) if is_han(p) && is_han(c) => Some((u64::from(p) << 32) | u64::from(c)),
-            _ => None,
-        };
-        prev = Some(c);
-        out
-    })
-}
-
-/// Inverse document frequencies of bigrams over the blocks of one source.
-struct Idf {
-    df: HashMap<u64, u32>,
-    docs: f32,
-}
-
-impl Idf {
-    fn new<'a>(texts: impl Iterator<Item = &'a str>) -> Self {
-        let mut df: HashMap<u64, u32> = HashMap::new();
-        let mut docs = 0.0;
-        let mut seen = Vec::new();
-        for t in texts {
-            docs += 1.0;
-            seen.clear();
-            seen.extend(bigrams(t));
-            seen.sort_unstable();
-            seen.dedup();
-            for &g in &seen {
-                *df.entry(g).or_default() += 1;
-            }
-        }
-        Idf { df, docs }
-    }
-
-    fn weight(&self, g: u64) -> f32 {
-        let df = self.df.get(&g).copied().unwrap_or(1) as f32;
-        (1.0 + self.docs / df).ln()
-    }
-
-    fn topic<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Topic {
-        let mut counts: HashMap<u64, f32> = HashMap::new();
-        let mut chars = 0;
-        for t in texts {
-            chars += char_len(t);
-            for g in bigrams(t) {
-                *counts.entry(g).or_default() += 1.0;
-            }
-        }
-        let weights: HashMap<u64, f32> =
-            counts.into_iter().map(|(g, c)| (g, (1.0 + c.ln()) * self.weight(g))).collect();
-        let norm = weights.values().map(|w| w * w).sum::<f32>().sqrt();
-        Topic { weights, norm, chars }
-    }
-}
-
-impl Topic {
-    fn similarity(&self, other: &Topic) -> f32 {
-        if self.norm == 0.0 || other.norm == 0.0 {
-            return 0.0;
-        }
-        let (small, large) = if self.weights.len() < other.weights.len() { (self, other) } else { (other, self) };
-        let dot: f32 = small
-            .weights
-            .iter()
-            .filter_map(|(g, w)| large.weights.get(g).map(|v| w * v))
-            .sum();
-        dot / (self.norm * other.norm)
-    }
-
-    /// How far a similarity between these two stretches can be trusted: short
-    /// stretches share few bigrams by chance.
-    fn confidence(&self, other: &Topic) -> f32 {
-        (self.chars.min(other.chars) as f32 / 150.0).clamp(0.2, 1.0)
-    }
-}
-
 fn piece_texts(p: &Piece) -> impl Iterator<Item = &str> {
     p.head.iter().chain(&p.body).map(|b| b.text.as_str())
 }
@@ -612,24 +528,48 @@ fn piece_texts(p: &Piece) -> impl Iterator<Item = &str> {
 /// How many pieces ahead a continuation is looked for; keeps linking linear.
 const LINK_WINDOW: usize = 12;
 
+/// Topic evidence for one source, computed only for the pieces a decision
+/// needs: most pieces of most pages never need it, and profiling every piece
+/// would dominate the cost of segmentation.
+struct Evidence<'a> {
+    pieces: &'a [Piece],
+    idf: OnceCell<Idf>,
+    topics: Vec<OnceCell<Topic>>,
+}
+
+impl<'a> Evidence<'a> {
+    fn new(pieces: &'a [Piece]) -> Self {
+        Evidence { pieces, idf: OnceCell::new(), topics: (0..pieces.len()).map(|_| OnceCell::new()).collect() }
+    }
+
+    fn idf(&self) -> &Idf {
+        self.idf.get_or_init(|| Idf::new(self.pieces.iter().flat_map(piece_texts)))
+    }
+
+    fn topic(&self, i: usize) -> &Topic {
+        self.topics[i].get_or_init(|| self.idf().topic(piece_texts(&self.pieces[i])))
+    }
+}
+
 /// Pass 3: for each piece that stops mid-sentence, the later piece that continues it.
-fn link(pieces: &[Piece], topics: &[Topic], source_text: &str) -> Vec<Option<usize>> {
+fn link(ev: &Evidence) -> Vec<Option<usize>> {
     let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
-    for d in 0..pieces.len() {
-        for (score, c) in start_candidates(pieces, topics, source_text, d) {
+    for d in 0..ev.pieces.len() {
+        for (score, c) in start_candidates(ev, d) {
             if debug() {
-                eprintln!("link {d}->{c} score {score:.3} sim {:.3}", topics[d].similarity(&topics[c]));
+                eprintln!("link {d}->{c} score {score:.3} sim {:.3}", ev.topic(d).similarity(ev.topic(c)));
             }
             if score >= 0.5 {
                 candidates.push((score, d, c));
             }
         }
     }
-    best_matching(pieces.len(), candidates)
+    best_matching(ev.pieces.len(), candidates)
 }
 
 /// Scores every later piece (within the window) that could continue dangling piece `d`.
-fn start_candidates(pieces: &[Piece], topics: &[Topic], source_text: &str, d: usize) -> Vec<(f32, usize)> {
+fn start_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
+    let pieces = ev.pieces;
     let dp = &pieces[d];
     let Some(open) = dp.body.last().filter(|_| dp.is_dangling()) else {
         return Vec::new();
@@ -641,13 +581,13 @@ fn start_candidates(pieces: &[Piece], topics: &[Topic], source_text: &str, d: us
                 return None;
             }
             let first = cp.first_text().filter(|b| b.kind == Kind::Body)?;
-            Some((continuation_score(open, first, cp, c == d + 1, &topics[d], &topics[c], source_text), c))
+            Some((continuation_score(open, first, cp, c == d + 1, ev.topic(d), ev.topic(c), ev.idf()), c))
         })
         .collect()
 }
 
-fn best_start_score(pieces: &[Piece], topics: &[Topic], source_text: &str, d: usize) -> f32 {
-    start_candidates(pieces, topics, source_text, d).into_iter().map(|(s, _)| s).fold(0.0, f32::max)
+fn best_start_score(ev: &Evidence, d: usize) -> f32 {
+    start_candidates(ev, d).into_iter().map(|(s, _)| s).fold(0.0, f32::max)
 }
 
 /// Pairs dangling pieces with continuations so that the total evidence is
@@ -742,32 +682,27 @@ fn search(
 /// Finds continuations that hide inside a later piece: a break between two
 /// complete sentences where the text after it reads like the dangling piece
 /// and unlike the text before it. Returns (piece, paragraph) places to cut.
-fn hidden_continuations(pieces: &[Piece], idf: &Idf, topics: &[Topic], source_text: &str) -> Vec<(usize, usize)> {
+fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
+    let pieces = ev.pieces;
     let mut cuts = Vec::new();
     for (d, dp) in pieces.iter().enumerate() {
-        if !dp.is_dangling() {
-            continue;
-        }
         // Only where no piece start continues the sentence convincingly.
-        if best_start_score(pieces, topics, source_text, d) >= 0.6 {
+        if !dp.is_dangling() || best_start_score(ev, d) >= 0.6 {
             continue;
         }
         let mut best: Option<(f32, usize, usize)> = None;
         for c in d + 1..pieces.len().min(d + 1 + LINK_WINDOW) {
             let body = &pieces[c].body;
-            // Paragraph topics once; head and tail are sums of them.
-            let para: Vec<Topic> = body.iter().take(200).map(|b| idf.topic(std::iter::once(b.text.as_str()))).collect();
-            for k in 1..para.len() {
+            let paras: Vec<Topic> = body.iter().take(400).map(|b| ev.idf().topic(std::iter::once(b.text.as_str()))).collect();
+            for (k, head, tail) in split_profiles(&paras, ev.topic(d)) {
                 if body[k].kind != Kind::Body || body[k - 1].kind != Kind::Body || body[k - 1].is_open() {
                     continue;
                 }
-                let head = merge_topics(para[..k].iter());
-                let tail = merge_topics(para[k..].iter());
                 if tail.chars < 40 || head.chars < 40 {
                     continue;
                 }
-                let to_d = tail.similarity(&topics[d]);
-                let gain = to_d - tail.similarity(&head) + 0.2 * mid_sentence_start(&body[k].text);
+                let to_d = tail.to_other;
+                let gain = to_d - tail.to_rest + 0.2 * mid_sentence_start(&body[k].text);
                 if debug() {
                     eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3} gain {gain:.3}");
                 }
@@ -783,6 +718,64 @@ fn hidden_continuations(pieces: &[Piece], idf: &Idf, topics: &[Topic], source_te
     cuts.sort_unstable();
     cuts.dedup_by_key(|c| c.0);
     cuts
+}
+
+/// Similarities of one side of a split of a piece.
+struct Side {
+    chars: usize,
+    /// Cosine similarity with the other piece (the dangling one).
+    to_other: f32,
+    /// Cosine similarity with the rest of its own piece (the other side).
+    to_rest: f32,
+}
+
+/// For every split point k of `paras` (1..n), the head (before k) and tail
+/// (from k) profiles compared with `other` and with each other. Running sums
+/// make this linear in the text instead of quadratic in the paragraphs.
+fn split_profiles(paras: &[Topic], other: &Topic) -> Vec<(usize, Side, Side)> {
+    use rustc_hash::FxHashMap;
+    let other_w: FxHashMap<u64, f32> = other.terms().iter().copied().collect();
+    let other_norm = other.norm();
+    let mut tail: FxHashMap<u64, f32> = FxHashMap::default();
+    let mut head: FxHashMap<u64, f32> = FxHashMap::default();
+    let (mut t_dot_o, mut h_dot_o, mut t_sq, mut h_sq, mut t_dot_h) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    let mut tail_chars: usize = paras.iter().map(|p| p.chars).sum();
+    let mut head_chars = 0;
+    for p in paras {
+        for &(g, w) in p.terms() {
+            *tail.entry(g).or_default() += w;
+        }
+    }
+    for (&g, &t) in &tail {
+        t_sq += t * t;
+        t_dot_o += t * other_w.get(&g).copied().unwrap_or(0.0);
+    }
+    let cos = |dot: f32, a: f32, b: f32| if a <= 0.0 || b <= 0.0 { 0.0 } else { dot / (a.sqrt() * b.sqrt()) };
+    let mut out = Vec::with_capacity(paras.len());
+    for (k, p) in paras.iter().enumerate().take(paras.len().saturating_sub(1)) {
+        // Move paragraph k from the tail to the head.
+        for &(g, w) in p.terms() {
+            let t = tail.get(&g).copied().unwrap_or(0.0);
+            let h = head.get(&g).copied().unwrap_or(0.0);
+            let o = other_w.get(&g).copied().unwrap_or(0.0);
+            t_dot_o -= w * o;
+            h_dot_o += w * o;
+            t_sq += (t - w) * (t - w) - t * t;
+            h_sq += (h + w) * (h + w) - h * h;
+            t_dot_h += (t - w) * (h + w) - t * h;
+            tail.insert(g, t - w);
+            head.insert(g, h + w);
+        }
+        tail_chars -= p.chars;
+        head_chars += p.chars;
+        let o_sq = other_norm * other_norm;
+        out.push((
+            k + 1,
+            Side { chars: head_chars, to_other: cos(h_dot_o, h_sq, o_sq), to_rest: cos(t_dot_h, h_sq, t_sq) },
+            Side { chars: tail_chars, to_other: cos(t_dot_o, t_sq, o_sq), to_rest: cos(t_dot_h, t_sq, h_sq) },
+        ));
+    }
+    out
 }
 
 /// Cuts pieces at the given (piece, paragraph) places.
@@ -811,7 +804,7 @@ fn continuation_score(
     adjacent: bool,
     open_topic: &Topic,
     cont_topic: &Topic,
-    source_text: &str,
+    idf: &Idf,
 ) -> f32 {
     let mut score = 0.0;
     // A piece that opens without a title after a break has to belong somewhere.
@@ -829,10 +822,7 @@ fn continuation_score(
         && is_han(a)
         && is_han(b)
     {
-        let mut word = String::new();
-        word.push(a);
-        word.push(b);
-        if source_text.matches(&word).take(2).count() >= 1 {
+        if idf.contains(a, b) {
             score += 0.4;
         }
     }
@@ -895,89 +885,122 @@ fn subheading_shaped(s: &str) -> bool {
     phrases.len() == 2 && phrases.iter().all(|p| (3..=12).contains(&char_len(p)))
 }
 
-/// Pass 4a: groups pieces into drafts.
-fn assemble(pieces: Vec<Piece>, next: &[Option<usize>], topics: &[Topic], idf: &Idf) -> Vec<Draft> {
+/// How a piece joins the articles: a new article, the continuation of a
+/// dangling piece, or a section of the article before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    New,
+    Continues(usize),
+    Section,
+}
+
+/// Pass 4a: decides each piece's role (reading pieces only), then groups the
+/// pieces into drafts.
+fn assemble(pieces: Vec<Piece>, next: &[Option<usize>]) -> Vec<Draft> {
+    let roles = {
+        let ev = Evidence::new(&pieces);
+        roles(&ev, next)
+    };
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut draft_of: Vec<usize> = vec![0; pieces.len()];
+    for (i, (piece, role)) in pieces.into_iter().zip(roles).enumerate() {
+        match role {
+            Role::Continues(d) => {
+                let a = draft_of[d];
+                draft_of[i] = a;
+                let draft = &mut drafts[a];
+                draft.stitched |= d + 1 != i;
+                let mut part = Part { blocks: piece.body, joins_previous: true, subheads: Vec::new() };
+                // A title block (title with kicker or subtitle) inside the article's
+                // own text becomes its title when the article has none; a single
+                // line there is a sub-heading.
+                if draft.head.is_empty() && piece.head.len() >= 2 {
+                    draft.head = piece.head;
+                } else {
+                    part.subheads = piece.head;
+                }
+                draft.continues_on = piece.continues_on.or(draft.continues_on.take());
+                draft.parts.push(part);
+            }
+            Role::Section => {
+                let a = draft_of[i - 1];
+                draft_of[i] = a;
+                drafts[a].continues_on = piece.continues_on.or(drafts[a].continues_on.take());
+                drafts[a].parts.push(Part { blocks: piece.body, joins_previous: false, subheads: piece.head });
+            }
+            Role::New => {
+                draft_of[i] = drafts.len();
+                drafts.push(Draft {
+                    head: piece.head,
+                    parts: vec![Part { blocks: piece.body, joins_previous: false, subheads: Vec::new() }],
+                    teaser: piece.start == Start::Teaser,
+                    continued_from: piece.continued_from,
+                    continues_on: piece.continues_on,
+                    stitched: false,
+                    first_piece: i,
+                });
+            }
+        }
+    }
+    drafts
+}
+
+fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
+    let pieces = ev.pieces;
     let mut prev_of: Vec<Option<usize>> = vec![None; pieces.len()];
     for (d, n) in next.iter().enumerate() {
         if let Some(c) = *n {
             prev_of[c] = Some(d);
         }
     }
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut draft_of: Vec<usize> = vec![0; pieces.len()];
-    let mut draft_topics: Vec<Vec<usize>> = Vec::new();
-    for (i, piece) in pieces.into_iter().enumerate() {
-        if let Some(d) = prev_of[i] {
-            let a = draft_of[d];
-            draft_of[i] = a;
-            let draft = &mut drafts[a];
-            draft.stitched |= d + 1 != i;
-            let mut part = Part { blocks: piece.body, joins_previous: true, subheads: Vec::new() };
-            // A title block (title with kicker or subtitle) inside the article's
-            // own text becomes its title when the article has none; a single
-            // line there is a sub-heading.
-            if draft.head.is_empty() && piece.head.len() >= 2 {
-                draft.head = piece.head;
-            } else {
-                part.subheads = piece.head;
+    let mut roles = Vec::with_capacity(pieces.len());
+    // Pieces of each article so far, by the article's first piece.
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut article_of: Vec<usize> = vec![0; pieces.len()];
+    for i in 0..pieces.len() {
+        let role = if let Some(d) = prev_of[i] {
+            Role::Continues(d)
+        } else if i > 0 && pieces[i].start == Start::Heading && is_subsection(ev, i, &members[article_of[i - 1]]) {
+            Role::Section
+        } else {
+            Role::New
+        };
+        match role {
+            Role::Continues(d) => article_of[i] = article_of[d],
+            Role::Section => article_of[i] = article_of[i - 1],
+            Role::New => {
+                article_of[i] = members.len();
+                members.push(Vec::new());
             }
-            draft.continues_on = piece.continues_on.or(draft.continues_on.take());
-            draft.parts.push(part);
-            draft_topics[a].push(i);
-            continue;
         }
-        let joins_as_section = i > 0
-            && piece.start == Start::Heading
-            && is_subsection(&piece, draft_of[i - 1], &drafts, &draft_topics, topics, i, idf);
-        if joins_as_section {
-            let a = draft_of[i - 1];
-            draft_of[i] = a;
-            drafts[a].continues_on = piece.continues_on.or(drafts[a].continues_on.take());
-            drafts[a].parts.push(Part { blocks: piece.body, joins_previous: false, subheads: piece.head });
-            draft_topics[a].push(i);
-            continue;
-        }
-        draft_of[i] = drafts.len();
-        draft_topics.push(vec![i]);
-        drafts.push(Draft {
-            head: piece.head,
-            parts: vec![Part { blocks: piece.body, joins_previous: false, subheads: Vec::new() }],
-            teaser: piece.start == Start::Teaser,
-            continued_from: piece.continued_from,
-            continues_on: piece.continues_on,
-            stitched: false,
-            first_piece: i,
-        });
+        members[article_of[i]].push(i);
+        roles.push(role);
     }
-    drafts
+    roles
 }
 
-/// Whether a piece opened by a heading is a section of the article before it
-/// rather than a new article. Sub-headings divide one topic; titles start another.
-fn is_subsection(
-    piece: &Piece,
-    prev_draft: usize,
-    drafts: &[Draft],
-    draft_topics: &[Vec<usize>],
-    topics: &[Topic],
-    i: usize,
-    idf: &Idf,
-) -> bool {
-    let prev = &drafts[prev_draft];
-    if piece.head.len() >= 2
-        || prev.is_closed()
-        || prev.teaser
+/// Whether piece `i`, opened by a heading, is a section of the article made of
+/// `article` (pieces so far) rather than a new article. Sub-headings divide
+/// one topic; titles start another.
+fn is_subsection(ev: &Evidence, i: usize, article: &[usize]) -> bool {
+    let pieces = ev.pieces;
+    let piece = &pieces[i];
+    let (Some(&first), Some(&last)) = (article.first(), article.last()) else { return false };
+    let closed = article.iter().any(|&p| pieces[p].continues_on.is_some()) || pieces[last].closed;
+    if piece.head.len() != 1
+        || closed
+        || pieces[first].start == Start::Teaser
         || piece.first_text().is_none_or(|b| b.kind == Kind::Dateline)
-        || prev.parts.last().and_then(|p| p.blocks.last()).is_some_and(Block::is_open)
+        || pieces[last].body.last().is_some_and(Block::is_open)
     {
         return false;
     }
     let heading = &piece.head[0].text;
     // Compare the section with what the article said before it, and the
     // heading with the paragraph under it: a title restates its lead.
-    let prev_topic = merge_topics(draft_topics[prev_draft].iter().map(|&p| &topics[p]));
-    let section = &topics[i];
-    let continuity = prev_topic.similarity(section);
+    let prev_topic = merge_topics(article.iter().map(|&p| ev.topic(p)));
+    let continuity = prev_topic.similarity(ev.topic(i));
+    let idf = ev.idf();
     let lead = piece.first_text().map(|b| idf.topic(std::iter::once(b.text.as_str()))).unwrap_or_default();
     let restates = idf.topic(std::iter::once(heading.as_str())).similarity(&lead);
     let mut score = continuity - 0.5 * restates;
@@ -996,23 +1019,11 @@ fn debug() -> bool {
 
 const SUBSECTION_THRESHOLD: f32 = 0.03;
 
-fn merge_topics<'a>(parts: impl Iterator<Item = &'a Topic>) -> Topic {
-    let mut weights: HashMap<u64, f32> = HashMap::new();
-    let mut chars = 0;
-    for t in parts {
-        chars += t.chars;
-        for (g, w) in &t.weights {
-            *weights.entry(*g).or_default() += w;
-        }
-    }
-    let norm = weights.values().map(|w| w * w).sum::<f32>().sqrt();
-    Topic { weights, norm, chars }
-}
-
 /// Pass 4b: an article that opens with a dateline cannot also end with another
 /// article's closing dateline `(新华社…电)`. When it does, its tail belongs to an
 /// earlier article left open; find where the topic turns and move the tail.
-fn move_stray_tails(drafts: &mut [Draft], idf: &Idf) {
+fn move_stray_tails(drafts: &mut [Draft]) {
+    let idf_cell: OnceCell<Idf> = OnceCell::new();
     for x in 0..drafts.len() {
         if !drafts[x].starts_with_dateline() {
             continue;
@@ -1027,6 +1038,7 @@ fn move_stray_tails(drafts: &mut [Draft], idf: &Idf) {
         if open.is_empty() {
             continue;
         }
+        let idf = idf_cell.get_or_init(|| Idf::new(drafts.iter().flat_map(|d| d.head.iter().chain(d.blocks())).map(|b| b.text.as_str())));
         // The article's own anchor is its title and lead paragraph; each later
         // paragraph leans towards the anchor or towards the open article, and
         // the cut goes where the balance of evidence changes sides.
@@ -1078,17 +1090,8 @@ pub fn segment(
     let items = classify(lines, markdown, removed);
     let items = resolve_numerals(items, removed);
     let pieces = pieces(items);
-    let idf = Idf::new(pieces.iter().flat_map(piece_texts));
-    let topics: Vec<Topic> = pieces.iter().map(|p| idf.topic(piece_texts(p))).collect();
-    let joined: String = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
-    let cuts = hidden_continuations(&pieces, &idf, &topics, &joined);
-    let (pieces, topics) = if cuts.is_empty() {
-        (pieces, topics)
-    } else {
-        let pieces = split_pieces(pieces, &cuts);
-        let topics = pieces.iter().map(|p| idf.topic(piece_texts(p))).collect();
-        (pieces, topics)
-    };
+    let cuts = hidden_continuations(&Evidence::new(&pieces));
+    let pieces = if cuts.is_empty() { pieces } else { split_pieces(pieces, &cuts) };
     if debug() {
         for (i, p) in pieces.iter().enumerate() {
             let first: String = p.body.first().map(|b| b.text.chars().take(12).collect()).unwrap_or_default();
@@ -1096,9 +1099,9 @@ pub fn segment(
             eprintln!("piece {i} {:?} line {} head {:?} [{first} … {last}] dangling {} closed {}", p.start, p.line(), p.head.iter().map(|b| b.text.as_str()).collect::<Vec<_>>(), p.is_dangling(), p.closed);
         }
     }
-    let next = link(&pieces, &topics, &joined);
-    let mut drafts = assemble(pieces, &next, &topics, &idf);
-    move_stray_tails(&mut drafts, &idf);
+    let next = link(&Evidence::new(&pieces));
+    let mut drafts = assemble(pieces, &next);
+    move_stray_tails(&mut drafts);
     drafts.sort_by_key(|d| d.first_piece);
     let mut ids: HashMap<String, usize> = HashMap::new();
     drafts

@@ -1,0 +1,172 @@
+//! Each segmentation rule on a hand-written page (tests/fixtures/pages), in
+//! text that is not from the samples, so the rules are checked for what they
+//! are rather than for the samples' words. Also each page re-encoded, since
+//! unseen files arrive in GB18030, Big5, UTF-16 and BOM+CRLF.
+
+use gongbao::corpus::{Article, ArticleKind, Corpus, NoteKind, ParagraphKind, RemovedKind, Source, load};
+
+fn page(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn segment_bytes(name: &str, bytes: Vec<u8>) -> (Vec<Article>, Source) {
+    let doc = load::RawDoc { name: name.to_string(), path: None, bytes };
+    let (corpus, problems) = Corpus::from_docs(&[doc], None);
+    assert!(problems.iter().all(|p| !p.fatal), "{problems:?}");
+    let source = corpus.sources.into_iter().next().expect("one source");
+    (corpus.articles, source)
+}
+
+fn segment(name: &str) -> (Vec<Article>, Source) {
+    segment_bytes(name, page(name))
+}
+
+fn text(a: &Article) -> String {
+    a.paragraphs.iter().map(|p| p.text.as_str()).collect()
+}
+
+fn titles(arts: &[Article]) -> Vec<Option<&str>> {
+    arts.iter().map(|a| a.title.as_deref()).collect()
+}
+
+#[test]
+fn an_article_cut_mid_word_resumes_after_another_article() {
+    let (arts, _) = segment("interleaved.txt");
+    assert_eq!(titles(&arts), [Some("西部陆海新通道货运量创新高"), Some("大熊猫国家公园生态持续向好")]);
+    let first = text(&arts[0]);
+    assert!(first.contains("发挥更大作用，为构建新发展格局提供有力支撑。"), "{first}");
+    assert!(!text(&arts[1]).contains("新发展格局"));
+    assert!(arts[0].notes.iter().any(|n| n.kind == NoteKind::Stitched));
+    assert_eq!(arts[0].dateline.as_deref(), Some("本报重庆3月2日电"));
+    assert_eq!(arts[0].author.as_deref(), Some("王晓明"));
+    assert_eq!(arts[0].paragraphs[0].kind, ParagraphKind::Dateline);
+}
+
+#[test]
+fn jump_markers_become_notes_and_clauses_nest() {
+    let (arts, source) = segment("jump_and_clauses.txt");
+    assert_eq!(titles(&arts), [None, Some("春耕备耕有序推进")]);
+    let kinds: Vec<NoteKind> = arts[0].notes.iter().map(|n| n.kind).collect();
+    assert!(kinds.contains(&NoteKind::ContinuedFrom) && kinds.contains(&NoteKind::ContinuesOn), "{kinds:?}");
+    let clauses: Vec<(u32, &str, u8)> = arts[0].clauses.iter().map(|c| (c.number, c.label.as_str(), c.level)).collect();
+    assert_eq!(clauses, [(1, "（一）", 1), (2, "（二）", 1), (1, "1.", 2), (2, "2.", 2), (3, "（三）", 1), (4, "（四）", 1)]);
+    assert!(arts[0].clauses.iter().all(|c| c.in_sequence));
+    let jumps: Vec<&str> = source.removed.iter().filter(|r| r.kind == RemovedKind::JumpMarker).map(|r| r.text.as_str()).collect();
+    assert_eq!(jumps, ["（上接第一版）", "（下转第四版）"]);
+    assert!(text(&arts[0]).ends_with("加强协调配合。"));
+}
+
+#[test]
+fn a_teaser_list_gives_excerpts_with_their_titles() {
+    let (arts, source) = segment("teasers.txt");
+    assert_eq!(arts.len(), 4);
+    let kinds: Vec<ArticleKind> = arts.iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [ArticleKind::Article, ArticleKind::Excerpt, ArticleKind::Excerpt, ArticleKind::Excerpt]);
+    assert_eq!(arts[2].title.as_deref(), Some("科普｜为什么春天容易犯困？"));
+    assert_eq!(source.removed.iter().filter(|r| r.kind == RemovedKind::Separator).count(), 3);
+}
+
+#[test]
+fn section_numerals_are_clauses_and_a_lone_page_numeral_is_removed() {
+    let (arts, source) = segment("numerals.txt");
+    assert_eq!(titles(&arts), [Some("两国联合声明"), Some("城市书房成为市民新去处")]);
+    let numbers: Vec<u32> = arts[0].clauses.iter().map(|c| c.number).collect();
+    assert_eq!(numbers, [1, 2, 3, 4]);
+    let pages: Vec<&str> = source.removed.iter().filter(|r| r.kind == RemovedKind::PageNumeral).map(|r| r.text.as_str()).collect();
+    assert_eq!(pages, ["二"]);
+    assert!(arts[1].paragraphs.iter().all(|p| p.text != "二"));
+}
+
+#[test]
+fn a_subheading_inside_a_sentence_is_moved_out_of_it() {
+    let (arts, _) = segment("subheading.txt");
+    assert_eq!(arts.len(), 1, "{:?}", titles(&arts));
+    let a = &arts[0];
+    assert_eq!(a.title, None, "a single heading line inside the text is a sub-heading");
+    assert!(text(a).contains("组委会负责人表示，本届展会"));
+    let headings: Vec<&str> =
+        a.paragraphs.iter().filter(|p| p.kind == ParagraphKind::Heading).map(|p| p.text.as_str()).collect();
+    assert_eq!(headings, ["展会规模持续扩大", "服务保障全面升级"]);
+}
+
+#[test]
+fn a_title_block_inside_its_own_article_becomes_its_title() {
+    let (arts, _) = segment("title_block.txt");
+    assert_eq!(arts.len(), 1, "{:?}", titles(&arts));
+    let a = &arts[0];
+    assert_eq!(a.title.as_deref(), Some("数字贸易激活发展新动能"));
+    assert_eq!(a.subtitle.as_deref(), Some("——写在第二届全球数字贸易博览会开幕之际"));
+    assert!(text(a).contains("带来更多机遇，帮助当地中小企业"));
+    assert_eq!(a.author.as_deref(), Some("周平"));
+    assert_eq!(a.paragraphs.last().map(|p| p.kind), Some(ParagraphKind::End));
+}
+
+#[test]
+fn legal_articles_are_clauses_with_nested_items() {
+    let (arts, _) = segment("law.txt");
+    assert_eq!(arts.len(), 1);
+    let c: Vec<(u32, u8)> = arts[0].clauses.iter().map(|c| (c.number, c.level)).collect();
+    assert_eq!(c, [(1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (1, 2), (2, 2), (3, 2), (6, 1)]);
+}
+
+#[test]
+fn gateway_pinyin_notes_go_and_the_end_marker_is_split_off() {
+    let (arts, source) = segment("gateway.txt");
+    assert_eq!(arts.len(), 1);
+    let a = &arts[0];
+    assert_eq!(a.title.as_deref(), Some("兩國外長舉行會談"));
+    assert_eq!(a.dateline.as_deref(), Some("新華社北京3月7日電"));
+    assert!(text(a).contains("(以下簡稱“備忘錄”)"), "real parentheticals stay");
+    assert!(!text(a).contains("(guó)"));
+    assert!(source.removed.iter().filter(|r| r.kind == RemovedKind::PinyinNote).count() >= 10);
+    let last = a.paragraphs.last().expect("paragraphs");
+    assert_eq!((last.kind, last.text.as_str()), (ParagraphKind::End, "(完)"));
+}
+
+/// Re-encodes a UTF-8 page the way unseen files arrive.
+fn encodings(utf8: &str) -> Vec<(&'static str, Vec<u8>)> {
+    let crlf = utf8.replace('\n', "\r\n");
+    let mut bom_crlf = vec![0xEF, 0xBB, 0xBF];
+    bom_crlf.extend(crlf.as_bytes());
+    let utf16le: Vec<u8> = utf8.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let mut utf16be_bom = vec![0xFE, 0xFF];
+    utf16be_bom.extend(utf8.encode_utf16().flat_map(u16::to_be_bytes));
+    vec![
+        ("gb18030", encoding_rs::GB18030.encode(utf8).0.into_owned()),
+        ("utf-8 bom crlf", bom_crlf),
+        ("utf-16le without bom", utf16le),
+        ("utf-16be with bom", utf16be_bom),
+    ]
+}
+
+#[test]
+fn every_page_segments_the_same_in_every_encoding() {
+    for name in ["interleaved.txt", "jump_and_clauses.txt", "numerals.txt", "subheading.txt", "title_block.txt", "law.txt"] {
+        let utf8 = String::from_utf8(page(name)).expect("fixtures are UTF-8");
+        let (want, _) = segment(name);
+        for (label, bytes) in encodings(&utf8) {
+            let (got, _) = segment_bytes(name, bytes);
+            let summary = |arts: &[Article]| -> Vec<(Option<String>, String, usize)> {
+                arts.iter().map(|a| (a.title.clone(), text(a), a.clauses.len())).collect()
+            };
+            assert_eq!(summary(&got), summary(&want), "{name} as {label}");
+        }
+    }
+}
+
+#[test]
+fn traditional_pages_survive_big5() {
+    let utf8 = String::from_utf8(page("gateway.txt")).expect("UTF-8");
+    // Big5 has no tone-marked vowels; such a gateway page keeps `?` in their place.
+    let mut bytes = Vec::new();
+    for c in utf8.chars() {
+        let mut buf = [0; 4];
+        let (b, _, unmappable) = encoding_rs::BIG5.encode(c.encode_utf8(&mut buf));
+        if unmappable { bytes.push(b'?') } else { bytes.extend_from_slice(&b) }
+    }
+    let (arts, source) = segment_bytes("gateway.txt", bytes);
+    assert_eq!(source.encoding, "Big5");
+    assert_eq!(arts.len(), 1);
+    assert_eq!(arts[0].title.as_deref(), Some("兩國外長舉行會談"));
+}
