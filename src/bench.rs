@@ -1,64 +1,179 @@
 //! `gongbao bench`: decode + clean + segment throughput on a synthetic corpus
 //! recombined from the bundled samples, at several sizes, so that both the
-//! speed (MB/s on one core) and its growth with input size are visible.
+//! speed (MB/s on one core) and its growth with input size are visible. Each
+//! stage is timed on its own as well, to show where the time goes.
 
 use std::io::Write;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::corpus::{self, load};
+use crate::corpus::{clean, decode, load, sanitize, segment};
+
+/// Which encodings the synthetic files are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mix {
+    /// UTF-8 only, like the bundled samples.
+    Utf8,
+    /// Half UTF-8; the rest GBK, Big5, UTF-16LE without BOM and UTF-8 with BOM and CRLF.
+    Mixed,
+    /// The bundled samples themselves, repeated (no recombination).
+    Samples,
+}
+
+/// A small deterministic generator, so every run measures the same corpus.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n.max(1) as u64).unwrap_or(0)
+    }
+}
 
 /// Builds about `bytes` of synthetic source files: the samples re-cut at
-/// paragraph boundaries, recombined across files and re-encoded, so the
-/// segmenter sees new pages in every encoding it supports.
-pub fn synthetic_corpus(bytes: usize) -> Vec<load::RawDoc> {
-    let samples: Vec<String> = load::bundled().into_iter().map(|d| String::from_utf8_lossy(&d.bytes).into_owned()).collect();
-    let paragraphs: Vec<&str> = samples.iter().flat_map(|s| s.split("\n\n")).filter(|p| !p.trim().is_empty()).collect();
+/// paragraph boundaries and recombined across files into new pages (mostly
+/// in order, so articles stay coherent, with jumps that start new ones).
+pub fn synthetic_corpus(bytes: usize, mix: Mix) -> Vec<load::RawDoc> {
+    let samples: Vec<String> =
+        load::bundled().into_iter().map(|d| String::from_utf8_lossy(&d.bytes).into_owned()).collect();
+    let paragraphs: Vec<&str> = samples
+        .iter()
+        .flat_map(|s| s.split('\n'))
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let mut docs = Vec::new();
     let mut total = 0;
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    if mix == Mix::Samples {
+        let samples = load::bundled();
+        while total < bytes {
+            for s in &samples {
+                total += s.bytes.len();
+                docs.push(load::RawDoc { name: format!("{:05}_{}", docs.len(), s.name), path: None, bytes: s.bytes.clone() });
+            }
+        }
+        return docs;
+    }
     while total < bytes && !paragraphs.is_empty() {
         let mut page = String::new();
-        let len = 20 + (next() % 60) as usize;
-        let mut at = (next() % paragraphs.len() as u64) as usize;
+        let len = 30 + rng.below(90);
+        let mut at = rng.below(paragraphs.len());
         for _ in 0..len {
             page.push_str(paragraphs[at % paragraphs.len()]);
             page.push_str("\n\n");
-            // Mostly in order (articles stay coherent), sometimes a jump (a new article).
-            at = if next() % 8 == 0 { (next() % paragraphs.len() as u64) as usize } else { at + 1 };
+            at = if rng.below(10) == 0 { rng.below(paragraphs.len()) } else { at + 1 };
         }
-        let bytes_out = match next() % 4 {
-            0 => encoding_rs::GBK.encode(&page).0.into_owned(),
-            1 => {
-                let mut v = vec![0xFF, 0xFE];
-                v.extend(page.encode_utf16().flat_map(u16::to_le_bytes));
+        let choice = if mix == Mix::Mixed { rng.below(8) } else { 0 };
+        let encoded = match choice {
+            4 => encoding_rs::GBK.encode(&page).0.into_owned(),
+            5 => encoding_rs::BIG5.encode(&page).0.into_owned(),
+            6 => page.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            7 => {
+                let mut v = vec![0xEF, 0xBB, 0xBF];
+                v.extend(page.replace('\n', "\r\n").into_bytes());
                 v
             }
             _ => page.into_bytes(),
         };
-        total += bytes_out.len();
-        docs.push(load::RawDoc { name: format!("synthetic_{:05}.txt", docs.len()), path: None, bytes: bytes_out });
+        total += encoded.len();
+        docs.push(load::RawDoc { name: format!("synthetic_{:05}.txt", docs.len()), path: None, bytes: encoded });
     }
     docs
 }
 
-/// Runs the benchmark for each size (in MB) and prints one table.
-pub fn run(sizes_mb: &[u64], out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "decode + clean + segment, one core, release build")?;
-    writeln!(out, "{:>10} {:>8} {:>10} {:>10} {:>10}", "size MB", "files", "articles", "seconds", "MB/s")?;
-    for &mb in sizes_mb {
-        let docs = synthetic_corpus(usize::try_from(mb).unwrap_or(usize::MAX).saturating_mul(1_000_000));
-        let bytes: usize = docs.iter().map(|d| d.bytes.len()).sum();
-        let start = Instant::now();
-        let (c, _) = corpus::Corpus::from_docs(&docs, None);
-        let secs = start.elapsed().as_secs_f64();
-        let mbs = bytes as f64 / 1e6 / secs;
-        writeln!(out, "{:>10.1} {:>8} {:>10} {:>10.3} {:>10.1}", bytes as f64 / 1e6, docs.len(), c.articles.len(), secs, mbs)?;
+/// Time spent in each stage over a whole corpus.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stages {
+    pub decode: Duration,
+    pub sanitize: Duration,
+    pub clean: Duration,
+    pub segment: Duration,
+    pub articles: usize,
+}
+
+impl Stages {
+    pub fn total(&self) -> Duration {
+        self.decode + self.sanitize + self.clean + self.segment
     }
+}
+
+/// Runs the pipeline stage by stage (the same calls as `corpus::process`).
+pub fn measure(docs: &[load::RawDoc]) -> Stages {
+    let mut s = Stages::default();
+    for (i, doc) in docs.iter().enumerate() {
+        let t = Instant::now();
+        let Ok(decoded) = decode::decode(&doc.bytes, None) else { continue };
+        s.decode += t.elapsed();
+        let t = Instant::now();
+        let (text, mut removed) = sanitize::sanitize(&decoded.text);
+        s.sanitize += t.elapsed();
+        let t = Instant::now();
+        let cleaned = clean::clean(&text, &mut removed);
+        s.clean += t.elapsed();
+        let t = Instant::now();
+        let articles = segment::segment(&doc.name, i, &cleaned.lines, cleaned.markdown, &mut removed);
+        s.segment += t.elapsed();
+        s.articles += articles.len();
+    }
+    s
+}
+
+/// Runs the benchmark for each size (in MB) and prints one table.
+pub fn run(sizes_mb: &[u64], mix: Mix, out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(out, "gongbao bench: decode + sanitise + clean + segment, one thread, {mix:?} encodings")?;
+    writeln!(
+        out,
+        "{:>8} {:>7} {:>9} {:>8} {:>8} | {:>8} {:>8} {:>8} {:>8}",
+        "MB", "files", "articles", "seconds", "MB/s", "decode", "sanitise", "clean", "segment"
+    )?;
+    for &mb in sizes_mb {
+        let docs = synthetic_corpus(usize::try_from(mb).unwrap_or(usize::MAX).saturating_mul(1_000_000), mix);
+        let bytes: usize = docs.iter().map(|d| d.bytes.len()).sum();
+        let mb = bytes as f64 / 1e6;
+        let s = measure(&docs);
+        let rate = |d: Duration| mb / d.as_secs_f64().max(1e-9);
+        writeln!(
+            out,
+            "{:>8.1} {:>7} {:>9} {:>8.3} {:>8.1} | {:>8.0} {:>8.0} {:>8.0} {:>8.0}",
+            mb,
+            docs.len(),
+            s.articles,
+            s.total().as_secs_f64(),
+            rate(s.total()),
+            rate(s.decode),
+            rate(s.sanitize),
+            rate(s.clean),
+            rate(s.segment),
+        )?;
+    }
+    writeln!(out, "(stage columns are MB/s of input through that stage alone)")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_synthetic_corpus_has_the_size_asked_for_and_is_deterministic() {
+        let a = synthetic_corpus(300_000, Mix::Mixed);
+        let b = synthetic_corpus(300_000, Mix::Mixed);
+        let size: usize = a.iter().map(|d| d.bytes.len()).sum();
+        assert!((300_000..400_000).contains(&size), "{size}");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn every_synthetic_file_goes_through_the_pipeline() {
+        let docs = synthetic_corpus(200_000, Mix::Mixed);
+        let (c, problems) = crate::corpus::Corpus::from_docs(&docs, None);
+        assert!(problems.iter().all(|p| !p.fatal), "{problems:?}");
+        assert_eq!(c.sources.len(), docs.len());
+        assert!(c.articles.len() >= docs.len());
+    }
 }

@@ -40,6 +40,9 @@ pub enum Command {
         /// Corpus sizes to measure, in MB (the growth between them shows linearity).
         #[arg(long, value_delimiter = ',', default_values_t = [10u64, 100])]
         sizes: Vec<u64>,
+        /// Encodings of the synthetic files.
+        #[arg(long, value_enum, default_value_t = crate::bench::Mix::Utf8)]
+        mix: crate::bench::Mix,
     },
 }
 

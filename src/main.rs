@@ -21,8 +21,8 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    if let Some(Command::Bench { sizes }) = &cli.command {
-        gongbao::bench::run(sizes, &mut std::io::stdout().lock())?;
+    if let Some(Command::Bench { sizes, mix }) = &cli.command {
+        gongbao::bench::run(sizes, *mix, &mut std::io::stdout().lock())?;
         return Ok(ExitCode::SUCCESS);
     }
     let forced = match &cli.input.encoding {

@@ -129,6 +129,13 @@ static WRITER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:执笔记者|執筆記者|记者|記者)[：:\s]*([\p{Han}·、\s]{2,40}?)\s*[）)]?$").expect("static regex")
 });
 
+/// A cheap test before the dateline pattern: its day-and-dispatch mark
+/// (`日电`, `日電`, `日讯`) or `本报讯` near the start of the paragraph.
+fn may_hold_dateline(s: &str) -> bool {
+    let head = &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)];
+    head.contains("日电") || head.contains("日電") || head.contains("日讯") || head.contains("日訊") || head.contains("报讯") || head.contains("報訊")
+}
+
 fn char_len(s: &str) -> usize {
     s.chars().count()
 }
@@ -171,8 +178,11 @@ fn heading_shaped(s: &str) -> bool {
 
 /// A row of a signature block: names and offices in columns, no sentence.
 fn signature_shaped(s: &str) -> bool {
-    if SIGNING_DATE.is_match(s) && char_len(s) <= 60 {
+    if s.len() <= 180 && s.contains('年') && SIGNING_DATE.is_match(s) {
         return true;
+    }
+    if !s.contains(char::is_whitespace) {
+        return false;
     }
     let cols = s.split_whitespace().count();
     cols >= 3
@@ -195,7 +205,9 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
         let mut rest: &str = &line.text;
         // Jump markers at the start, at the end or alone on the line.
         let mut trailing_jump = None;
-        while let Some(m) = JUMP.captures(rest) {
+        while rest.contains('版')
+            && let Some(m) = JUMP.captures(rest)
+        {
             let Some(all) = m.get(0) else { break };
             let label = format!("第{}版", &m[2]);
             let from = !matches!(&m[1], "下转" | "下轉" | "转" | "轉");
@@ -233,18 +245,20 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
         return;
     }
     if (text.starts_with(['(', '（']) && balanced(text) && text.ends_with([')', '）']))
+        && (text.contains('完') || text.contains(['电', '電']))
         && (END_DONE.is_match(text) || END_DATELINE.is_match(text))
         && char_len(text) <= 60
     {
         items.push(Item::Block(Block::new(Kind::End, text, n)));
         return;
     }
-    if AUTHOR_NOTE.is_match(text) && char_len(text) <= 80 {
+    if text.starts_with(['(', '（']) && text.len() <= 240 && AUTHOR_NOTE.is_match(text) {
         items.push(Item::Block(Block::new(Kind::Signature, text, n)));
         return;
     }
     let mut rest = text;
     if line.heading.is_none()
+        && may_hold_dateline(rest)
         && let Some(m) = DATELINE.find(rest)
     {
         items.push(Item::Block(Block::new(Kind::Dateline, trim_space(m.as_str()), n)));
@@ -256,7 +270,8 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
     // An end marker closing the last paragraph: split it off.
     let mut end = None;
     for re in [&*END_DONE, &*END_DATELINE] {
-        if let Some(m) = re.find(rest)
+        if rest.ends_with([')', '）'])
+            && let Some(m) = re.find(rest)
             && m.start() > 0
             && ends_sentence(&rest[..m.start()])
         {
@@ -271,7 +286,7 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
         Kind::Heading
     } else if signature_shaped(rest) {
         Kind::Signature
-    } else if CAPTION.is_match(rest) && char_len(rest) <= 200 {
+    } else if rest.len() <= 600 && rest.contains(['图', '圖', '摄', '攝', '发', '發']) && CAPTION.is_match(rest) {
         Kind::Caption
     } else if !markdown && heading_shaped(rest) {
         Kind::Heading
@@ -525,8 +540,18 @@ fn piece_texts(p: &Piece) -> impl Iterator<Item = &str> {
     p.head.iter().chain(&p.body).map(|b| b.text.as_str())
 }
 
+/// The leading texts until about [`NEAR_BREAK`] characters.
+fn near<'a>(texts: impl Iterator<Item = &'a str>) -> impl Iterator<Item = &'a str> {
+    let mut taken = 0;
+    texts.take_while(move |t| {
+        let more = taken < NEAR_BREAK;
+        taken += t.len() / 3;
+        more
+    })
+}
+
 /// How many pieces ahead a continuation is looked for; keeps linking linear.
-const LINK_WINDOW: usize = 12;
+const LINK_WINDOW: usize = 8;
 
 /// Topic evidence for one source, computed only for the pieces a decision
 /// needs: most pieces of most pages never need it, and profiling every piece
@@ -535,11 +560,32 @@ struct Evidence<'a> {
     pieces: &'a [Piece],
     idf: OnceCell<Idf>,
     topics: Vec<OnceCell<Topic>>,
+    openings: Vec<OnceCell<Topic>>,
+    endings: Vec<OnceCell<Topic>>,
 }
+
+/// How much text next to a break is profiled when judging a continuation:
+/// enough to carry the topic, bounded so that long pieces cost no more.
+const NEAR_BREAK: usize = 600;
 
 impl<'a> Evidence<'a> {
     fn new(pieces: &'a [Piece]) -> Self {
-        Evidence { pieces, idf: OnceCell::new(), topics: (0..pieces.len()).map(|_| OnceCell::new()).collect() }
+        let cells = || (0..pieces.len()).map(|_| OnceCell::new()).collect();
+        Evidence { pieces, idf: OnceCell::new(), topics: cells(), openings: cells(), endings: cells() }
+    }
+
+    /// The profile of the first paragraphs of piece `i`.
+    fn opening(&self, i: usize) -> &Topic {
+        self.openings[i].get_or_init(|| self.idf().topic(near(piece_texts(&self.pieces[i]))))
+    }
+
+    /// The profile of the last paragraphs of piece `i`.
+    fn ending(&self, i: usize) -> &Topic {
+        self.endings[i].get_or_init(|| {
+            let p = &self.pieces[i];
+            let texts: Vec<&str> = p.head.iter().chain(&p.body).rev().map(|b| b.text.as_str()).collect();
+            self.idf().topic(near(texts.into_iter()))
+        })
     }
 
     fn idf(&self) -> &Idf {
@@ -557,7 +603,7 @@ fn link(ev: &Evidence) -> Vec<Option<usize>> {
     for d in 0..ev.pieces.len() {
         for (score, c) in start_candidates(ev, d) {
             if debug() {
-                eprintln!("link {d}->{c} score {score:.3} sim {:.3}", ev.topic(d).similarity(ev.topic(c)));
+                eprintln!("link {d}->{c} score {score:.3} sim {:.3}", ev.ending(d).similarity(ev.opening(c)));
             }
             if score >= 0.5 {
                 candidates.push((score, d, c));
@@ -581,7 +627,7 @@ fn start_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
                 return None;
             }
             let first = cp.first_text().filter(|b| b.kind == Kind::Body)?;
-            Some((continuation_score(open, first, cp, c == d + 1, ev.topic(d), ev.topic(c), ev.idf()), c))
+            Some((continuation_score(open, first, cp, c == d + 1, ev.ending(d), ev.opening(c), ev.idf()), c))
         })
         .collect()
 }
@@ -734,10 +780,10 @@ struct Side {
 /// make this linear in the text instead of quadratic in the paragraphs.
 fn split_profiles(paras: &[Topic], other: &Topic) -> Vec<(usize, Side, Side)> {
     use rustc_hash::FxHashMap;
-    let other_w: FxHashMap<u64, f32> = other.terms().iter().copied().collect();
+    let other_w: FxHashMap<u32, f32> = other.terms().iter().copied().collect();
     let other_norm = other.norm();
-    let mut tail: FxHashMap<u64, f32> = FxHashMap::default();
-    let mut head: FxHashMap<u64, f32> = FxHashMap::default();
+    let mut tail: FxHashMap<u32, f32> = FxHashMap::default();
+    let mut head: FxHashMap<u32, f32> = FxHashMap::default();
     let (mut t_dot_o, mut h_dot_o, mut t_sq, mut h_sq, mut t_dot_h) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
     let mut tail_chars: usize = paras.iter().map(|p| p.chars).sum();
     let mut head_chars = 0;

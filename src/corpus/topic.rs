@@ -5,16 +5,15 @@
 //! from another), weighted TF-IDF style by how rare each bigram is within the
 //! source. Profiles are sorted vectors so that comparing two is a linear merge.
 
-use rustc_hash::FxHashMap;
-
 use super::clean::is_han;
 
-/// Bigram → weight, sorted by bigram, with its Euclidean norm.
+/// Bigram → weight, sorted by bigram id, with its Euclidean norm.
 #[derive(Debug, Clone, Default)]
 pub struct Topic {
-    terms: Vec<(u64, f32)>,
+    terms: Vec<(u32, f32)>,
     norm: f32,
-    /// Characters of text profiled: short stretches give weak evidence.
+    /// Characters of text profiled (estimated as bytes / 3, exact for Han):
+    /// short stretches give weak evidence.
     pub chars: usize,
 }
 
@@ -36,69 +35,91 @@ pub fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
 }
 
 /// Document frequencies of bigrams over the blocks of one source.
+///
+/// Bigrams are hashed into a power-of-two table sized from the text (about
+/// four buckets per distinct bigram), so counting is an array update rather
+/// than a map insertion; the rare collision only blurs a weight a little.
+/// A profile's terms are bucket numbers.
 pub struct Idf {
-    df: FxHashMap<u64, u32>,
-    docs: f32,
+    /// (document frequency, last document seen in) by bucket.
+    buckets: Vec<(u32, u32)>,
+    mask: u64,
+    docs: u32,
+}
+
+fn bucket(g: u64, mask: u64) -> u32 {
+    // Fibonacci hashing spreads the (mostly CJK-range) keys over the table.
+    ((g.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) & mask) as u32
 }
 
 impl Idf {
     /// Counts, for each bigram, how many of `texts` contain it.
     pub fn new<'a>(texts: impl Iterator<Item = &'a str>) -> Self {
-        let mut df: FxHashMap<u64, u32> = FxHashMap::default();
-        let mut docs = 0.0;
-        let mut seen = Vec::new();
+        let texts: Vec<&str> = texts.collect();
+        let bytes: usize = texts.iter().map(|t| t.len()).sum();
+        let size = (bytes / 2).next_power_of_two().clamp(1 << 12, 1 << 20);
+        let mask = size as u64 - 1;
+        let mut buckets = vec![(0u32, 0u32); size];
+        let mut docs: u32 = 0;
         for t in texts {
-            docs += 1.0;
-            seen.clear();
-            seen.extend(bigrams(t));
-            seen.sort_unstable();
-            seen.dedup();
-            for &g in &seen {
-                *df.entry(g).or_default() += 1;
+            docs += 1;
+            for g in bigrams(t) {
+                if let Some(b) = buckets.get_mut(bucket(g, mask) as usize)
+                    && b.1 != docs
+                {
+                    b.0 += 1;
+                    b.1 = docs;
+                }
             }
         }
-        Idf { df, docs }
+        Idf { buckets, mask, docs }
     }
 
     /// Whether the two characters occur side by side somewhere in the source.
     pub fn contains(&self, a: char, b: char) -> bool {
-        self.df.contains_key(&key(a, b))
+        self.buckets.get(bucket(key(a, b), self.mask) as usize).is_some_and(|b| b.0 > 0)
     }
 
-    fn weight(&self, g: u64) -> f32 {
-        let df = self.df.get(&g).copied().unwrap_or(1) as f32;
-        (1.0 + self.docs / df).ln()
+    fn weight(&self, id: u32) -> f32 {
+        let df = self.buckets.get(id as usize).map_or(0, |b| b.0).max(1);
+        (1.0 + self.docs as f32 / df as f32).ln()
     }
 
     /// The profile of the concatenation of `texts`.
     pub fn topic<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Topic {
-        let mut grams: Vec<u64> = Vec::new();
+        let mut grams: Vec<u32> = Vec::new();
         let mut chars = 0;
         for t in texts {
-            chars += t.chars().count();
-            grams.extend(bigrams(t));
+            chars += t.len() / 3;
+            grams.extend(bigrams(t).map(|g| bucket(g, self.mask)));
         }
         grams.sort_unstable();
-        let mut terms = Vec::with_capacity(grams.len() / 2);
+        let mut terms = Vec::with_capacity(grams.len() / 2 + 1);
         let mut i = 0;
         while i < grams.len() {
             let g = grams[i];
             let run = grams[i..].iter().take_while(|&&x| x == g).count();
-            terms.push((g, (1.0 + (run as f32).ln()) * self.weight(g)));
+            terms.push((g, tf_weight(run) * self.weight(g)));
             i += run;
         }
         Topic::from_terms(terms, chars)
     }
 }
 
+/// Sub-linear term frequency, 1 + ln(n), without a logarithm for small n.
+fn tf_weight(n: usize) -> f32 {
+    const SMALL: [f32; 8] = [0.0, 1.0, 1.693_147_2, 2.098_612_3, 2.386_294_4, 2.609_438, 2.791_759_4, 2.945_910_2];
+    SMALL.get(n).copied().unwrap_or_else(|| 1.0 + (n as f32).ln())
+}
+
 impl Topic {
-    fn from_terms(terms: Vec<(u64, f32)>, chars: usize) -> Topic {
+    fn from_terms(terms: Vec<(u32, f32)>, chars: usize) -> Topic {
         let norm = terms.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         Topic { terms, norm, chars }
     }
 
     /// Bigram weights, sorted by bigram.
-    pub fn terms(&self) -> &[(u64, f32)] {
+    pub fn terms(&self) -> &[(u32, f32)] {
         &self.terms
     }
 
@@ -137,14 +158,14 @@ impl Topic {
 
 /// The profile of several stretches taken together (weights add up).
 pub fn merge_topics<'a>(parts: impl Iterator<Item = &'a Topic>) -> Topic {
-    let mut all: Vec<(u64, f32)> = Vec::new();
+    let mut all: Vec<(u32, f32)> = Vec::new();
     let mut chars = 0;
     for t in parts {
         chars += t.chars;
         all.extend_from_slice(&t.terms);
     }
     all.sort_unstable_by_key(|&(g, _)| g);
-    let mut terms: Vec<(u64, f32)> = Vec::with_capacity(all.len());
+    let mut terms: Vec<(u32, f32)> = Vec::with_capacity(all.len());
     for (g, w) in all {
         match terms.last_mut() {
             Some((last, sum)) if *last == g => *sum += w,
@@ -186,8 +207,24 @@ mod tests {
         let idf = idf();
         let parts = [idf.topic([TRADE].into_iter()), idf.topic([TRADE2].into_iter())];
         let merged = merge_topics(parts.iter());
-        assert_eq!(merged.chars, TRADE.chars().count() + TRADE2.chars().count());
+        assert_eq!(merged.chars, (TRADE.len() + TRADE2.len()) / 3);
         assert!(merged.similarity(&parts[0]) > 0.3);
+    }
+
+    #[test]
+    fn term_frequency_weights_match_the_logarithm() {
+        for n in 1..40 {
+            assert!((tf_weight(n) - (1.0 + (n as f32).ln())).abs() < 1e-5, "{n}");
+        }
+    }
+
+    #[test]
+    fn rarer_bigrams_weigh_more() {
+        let idf = idf();
+        // 外贸 is in two of the three texts, 芬太 in one.
+        let common = idf.topic(["外贸"].into_iter());
+        let rare = idf.topic(["芬太"].into_iter());
+        assert!(rare.norm() > common.norm());
     }
 
     #[test]
