@@ -94,7 +94,7 @@ pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, std::borrow::Cow<'_, str>)
             _ => out.push((i + 1, Cow::Borrowed(*l))),
         }
         let w = measure(l.trim_end());
-        joining = w + 2 >= width && w <= width && !l.starts_with('#');
+        joining = w.saturating_add(2) >= width && w <= width && !l.starts_with('#');
     }
     out
 }
@@ -106,7 +106,19 @@ fn line_width(s: &str) -> usize {
 /// The width most long lines are cut at, when the text is hard-wrapped, and
 /// how many lines are cut there.
 fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usize)> {
-    let widths: Vec<usize> = lines.iter().map(|l| measure(l.trim_end())).filter(|&w| w >= 12).collect();
+    // Quick rejection, without measuring: hard-wrapped text has many short
+    // lines, and most prose paragraphs are longer than any wrap width.
+    let short = lines.iter().filter(|l| (12..=480).contains(&l.len())).count();
+    if short < 6 || short * 2 < lines.iter().filter(|l| l.len() >= 12).count() {
+        return None;
+    }
+    // Wrapped lines are short; a long paragraph (over 160 columns, so over
+    // 480 bytes in any encoding's worst case) only counts as "longer".
+    let widths: Vec<usize> = lines
+        .iter()
+        .map(|l| if l.len() > 480 { usize::MAX } else { measure(l.trim_end()) })
+        .filter(|&w| w >= 12)
+        .collect();
     if widths.len() < 6 {
         return None;
     }
@@ -114,10 +126,10 @@ fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usiz
     for &w in &widths {
         *counts.entry(w).or_default() += 1;
     }
-    let (&mode, _) = counts.iter().max_by_key(|&(w, c)| (*c, *w))?;
+    let (&mode, _) = counts.iter().filter(|&(w, _)| *w != usize::MAX).max_by_key(|&(w, c)| (*c, *w))?;
     // Wrapped lines reach the width or fall one or two columns short (a wide
     // character that did not fit); paragraph ends are shorter.
-    let near = widths.iter().filter(|&&w| w + 2 >= mode && w <= mode).count();
+    let near = widths.iter().filter(|&&w| w.saturating_add(2) >= mode && w <= mode).count();
     let longer = widths.iter().filter(|&&w| w > mode).count();
     (near * 2 >= widths.len() && longer * 10 <= widths.len()).then_some((mode, near))
 }
@@ -182,6 +194,9 @@ fn is_lost_tone(s: &str) -> bool {
 }
 
 fn count_toned_notes(text: &str) -> usize {
+    if !may_hold_note(text) {
+        return 0;
+    }
     PINYIN_NOTE
         .captures_iter(text)
         .filter(|c| is_lost_tone(&c[1]) || c[1].chars().any(|ch| TONED.contains(ch)))
@@ -195,7 +210,7 @@ fn count_toned_notes(text: &str) -> usize {
 /// the text already has tone-marked notes, a toneless syllable (`(de)`) counts too.
 /// Real parentheticals such as `中歐(亞)班列` or `(记者李强)` are never notes.
 pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (String, Vec<String>) {
-    if !s.contains('(') && !s.contains('（') {
+    if !may_hold_note(s) {
         return (s.to_string(), Vec::new());
     }
     let mut out = String::with_capacity(s.len());
@@ -225,6 +240,19 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (String, Vec<String>) {
     }
     out.push_str(&s[last..]);
     (out, notes)
+}
+
+/// A cheap test before the note pattern: an opening bracket followed by a
+/// lowercase Latin letter (plain, or a tone-marked vowel of Latin-1 or Latin
+/// Extended-A/B, whose UTF-8 lead bytes are 0xC3–0xC7).
+fn may_hold_note(s: &str) -> bool {
+    let b = s.as_bytes();
+    let after = |i: usize| b.get(i).is_some_and(|&c| c.is_ascii_lowercase() || (0xC3..=0xC7).contains(&c));
+    memchr_iter(b'(', b).any(|i| after(i + 1)) || s.match_indices('（').any(|(i, _)| after(i + '（'.len_utf8()))
+}
+
+fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    hay.iter().enumerate().filter(move |&(_, &c)| c == needle).map(|(i, _)| i)
 }
 
 /// True for CJK ideographs (the unified blocks and compatibility ideographs).

@@ -136,6 +136,11 @@ fn may_hold_dateline(s: &str) -> bool {
     head.contains("日电") || head.contains("日電") || head.contains("日讯") || head.contains("日訊") || head.contains("报讯") || head.contains("報訊")
 }
 
+/// A cheap test before the caption pattern: `图为`, or a credit at the end.
+fn may_be_caption(s: &str) -> bool {
+    s.contains("图为") || s.contains("圖為") || s.trim_end_matches([')', '）']).ends_with(['发', '發', '摄', '攝'])
+}
+
 fn char_len(s: &str) -> usize {
     s.chars().count()
 }
@@ -286,7 +291,7 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
         Kind::Heading
     } else if signature_shaped(rest) {
         Kind::Signature
-    } else if rest.len() <= 600 && rest.contains(['图', '圖', '摄', '攝', '发', '發']) && CAPTION.is_match(rest) {
+    } else if rest.len() <= 600 && may_be_caption(rest) && CAPTION.is_match(rest) {
         Kind::Caption
     } else if !markdown && heading_shaped(rest) {
         Kind::Heading
@@ -540,15 +545,6 @@ fn piece_texts(p: &Piece) -> impl Iterator<Item = &str> {
     p.head.iter().chain(&p.body).map(|b| b.text.as_str())
 }
 
-/// The leading texts until about [`NEAR_BREAK`] characters.
-fn near<'a>(texts: impl Iterator<Item = &'a str>) -> impl Iterator<Item = &'a str> {
-    let mut taken = 0;
-    texts.take_while(move |t| {
-        let more = taken < NEAR_BREAK;
-        taken += t.len() / 3;
-        more
-    })
-}
 
 /// How many pieces ahead a continuation is looked for; keeps linking linear.
 const LINK_WINDOW: usize = 8;
@@ -558,6 +554,8 @@ const LINK_WINDOW: usize = 8;
 /// would dominate the cost of segmentation.
 struct Evidence<'a> {
     pieces: &'a [Piece],
+    /// Index of each piece's first text in the order the texts are counted.
+    first: Vec<usize>,
     idf: OnceCell<Idf>,
     topics: Vec<OnceCell<Topic>>,
     openings: Vec<OnceCell<Topic>>,
@@ -569,23 +567,50 @@ struct Evidence<'a> {
 const NEAR_BREAK: usize = 600;
 
 impl<'a> Evidence<'a> {
-    fn new(pieces: &'a [Piece]) -> Self {
+    fn new(pieces: &'a [Piece], idf: Option<Idf>) -> Self {
         let cells = || (0..pieces.len()).map(|_| OnceCell::new()).collect();
-        Evidence { pieces, idf: OnceCell::new(), topics: cells(), openings: cells(), endings: cells() }
+        let mut first = Vec::with_capacity(pieces.len());
+        let mut at = 0;
+        for p in pieces {
+            first.push(at);
+            at += p.head.len() + p.body.len();
+        }
+        let idf = idf.map_or_else(OnceCell::new, OnceCell::from);
+        Evidence { pieces, first, idf, topics: cells(), openings: cells(), endings: cells() }
+    }
+
+    /// Counting-order indices of piece `i`'s texts (head, then body).
+    fn texts(&self, i: usize) -> std::ops::Range<usize> {
+        let p = &self.pieces[i];
+        self.first[i]..self.first[i] + p.head.len() + p.body.len()
+    }
+
+    /// Counting-order index of block `k` of piece `i`'s body.
+    fn body_text(&self, i: usize, k: usize) -> usize {
+        self.first[i] + self.pieces[i].head.len() + k
+    }
+
+    /// Leading indices of `texts` until about [`NEAR_BREAK`] characters.
+    fn near(&self, texts: impl Iterator<Item = usize>) -> Vec<usize> {
+        let idf = self.idf();
+        let mut taken = 0;
+        texts
+            .take_while(|&t| {
+                let more = taken < NEAR_BREAK;
+                taken += idf.chars_of(t);
+                more
+            })
+            .collect()
     }
 
     /// The profile of the first paragraphs of piece `i`.
     fn opening(&self, i: usize) -> &Topic {
-        self.openings[i].get_or_init(|| self.idf().topic(near(piece_texts(&self.pieces[i]))))
+        self.openings[i].get_or_init(|| self.idf().topic_of(self.near(self.texts(i)).into_iter()))
     }
 
     /// The profile of the last paragraphs of piece `i`.
     fn ending(&self, i: usize) -> &Topic {
-        self.endings[i].get_or_init(|| {
-            let p = &self.pieces[i];
-            let texts: Vec<&str> = p.head.iter().chain(&p.body).rev().map(|b| b.text.as_str()).collect();
-            self.idf().topic(near(texts.into_iter()))
-        })
+        self.endings[i].get_or_init(|| self.idf().topic_of(self.near(self.texts(i).rev()).into_iter()))
     }
 
     fn idf(&self) -> &Idf {
@@ -593,7 +618,7 @@ impl<'a> Evidence<'a> {
     }
 
     fn topic(&self, i: usize) -> &Topic {
-        self.topics[i].get_or_init(|| self.idf().topic(piece_texts(&self.pieces[i])))
+        self.topics[i].get_or_init(|| self.idf().topic_of(self.texts(i)))
     }
 }
 
@@ -739,7 +764,12 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
         let mut best: Option<(f32, usize, usize)> = None;
         for c in d + 1..pieces.len().min(d + 1 + LINK_WINDOW) {
             let body = &pieces[c].body;
-            let paras: Vec<Topic> = body.iter().take(400).map(|b| ev.idf().topic(std::iter::once(b.text.as_str()))).collect();
+            // A piece that shares nothing with the dangling one hides nothing of it.
+            if body.len() < 2 || ev.topic(c).similarity(ev.ending(d)) < 0.05 {
+                continue;
+            }
+            let paras: Vec<Topic> =
+                (0..body.len().min(400)).map(|k| ev.idf().topic_of(std::iter::once(ev.body_text(c, k)))).collect();
             for (k, head, tail) in split_profiles(&paras, ev.topic(d)) {
                 if body[k].kind != Kind::Body || body[k - 1].kind != Kind::Body || body[k - 1].is_open() {
                     continue;
@@ -940,13 +970,8 @@ enum Role {
     Section,
 }
 
-/// Pass 4a: decides each piece's role (reading pieces only), then groups the
-/// pieces into drafts.
-fn assemble(pieces: Vec<Piece>, next: &[Option<usize>]) -> Vec<Draft> {
-    let roles = {
-        let ev = Evidence::new(&pieces);
-        roles(&ev, next)
-    };
+/// Pass 4b: groups the pieces into drafts by the roles [`roles`] gave them.
+fn assemble(pieces: Vec<Piece>, roles: Vec<Role>) -> Vec<Draft> {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut draft_of: Vec<usize> = vec![0; pieces.len()];
     for (i, (piece, role)) in pieces.into_iter().zip(roles).enumerate() {
@@ -991,6 +1016,7 @@ fn assemble(pieces: Vec<Piece>, next: &[Option<usize>]) -> Vec<Draft> {
     drafts
 }
 
+/// Pass 4a: decides each piece's role from the links and the headings.
 fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
     let pieces = ev.pieces;
     let mut prev_of: Vec<Option<usize>> = vec![None; pieces.len()];
@@ -1044,11 +1070,12 @@ fn is_subsection(ev: &Evidence, i: usize, article: &[usize]) -> bool {
     let heading = &piece.head[0].text;
     // Compare the section with what the article said before it, and the
     // heading with the paragraph under it: a title restates its lead.
-    let prev_topic = merge_topics(article.iter().map(|&p| ev.topic(p)));
+    // What the article said just before: its last two pieces.
+    let prev_topic = merge_topics(article.iter().rev().take(2).map(|&p| ev.topic(p)));
     let continuity = prev_topic.similarity(ev.topic(i));
     let idf = ev.idf();
-    let lead = piece.first_text().map(|b| idf.topic(std::iter::once(b.text.as_str()))).unwrap_or_default();
-    let restates = idf.topic(std::iter::once(heading.as_str())).similarity(&lead);
+    let lead = idf.topic_of(std::iter::once(ev.body_text(i, 0)));
+    let restates = idf.topic_of(std::iter::once(ev.first[i])).similarity(&lead);
     let mut score = continuity - 0.5 * restates;
     if subheading_shaped(heading) {
         score += 0.1;
@@ -1135,18 +1162,31 @@ pub fn segment(
 ) -> Vec<Article> {
     let items = classify(lines, markdown, removed);
     let items = resolve_numerals(items, removed);
-    let pieces = pieces(items);
-    let cuts = hidden_continuations(&Evidence::new(&pieces));
-    let pieces = if cuts.is_empty() { pieces } else { split_pieces(pieces, &cuts) };
-    if debug() {
-        for (i, p) in pieces.iter().enumerate() {
-            let first: String = p.body.first().map(|b| b.text.chars().take(12).collect()).unwrap_or_default();
-            let last: String = p.body.last().map(|b| { let v: Vec<char> = b.text.chars().collect(); v[v.len().saturating_sub(8)..].iter().collect() }).unwrap_or_default();
-            eprintln!("piece {i} {:?} line {} head {:?} [{first} … {last}] dangling {} closed {}", p.start, p.line(), p.head.iter().map(|b| b.text.as_str()).collect::<Vec<_>>(), p.is_dangling(), p.closed);
+    let mut pieces = pieces(items);
+    // Evidence is computed lazily and kept across passes: cutting a piece in
+    // two keeps every text's position, so the counts stay valid.
+    let mut idf = None;
+    let mut searched = false;
+    let roles = loop {
+        let ev = Evidence::new(&pieces, idf.take());
+        // One search for hidden continuations; the pieces it cuts are final.
+        let cuts = if searched { Vec::new() } else { hidden_continuations(&ev) };
+        searched = true;
+        if cuts.is_empty() {
+            if debug() {
+                for (i, p) in pieces.iter().enumerate() {
+                    let first: String = p.body.first().map(|b| b.text.chars().take(12).collect()).unwrap_or_default();
+                    let last: String = p.body.last().map(|b| { let v: Vec<char> = b.text.chars().collect(); v[v.len().saturating_sub(8)..].iter().collect() }).unwrap_or_default();
+                    eprintln!("piece {i} {:?} line {} head {:?} [{first} … {last}] dangling {} closed {}", p.start, p.line(), p.head.iter().map(|b| b.text.as_str()).collect::<Vec<_>>(), p.is_dangling(), p.closed);
+                }
+            }
+            let next = link(&ev);
+            break roles(&ev, &next);
         }
-    }
-    let next = link(&Evidence::new(&pieces));
-    let mut drafts = assemble(pieces, &next);
+        idf = ev.idf.into_inner();
+        pieces = split_pieces(pieces, &cuts);
+    };
+    let mut drafts = assemble(pieces, roles);
     move_stray_tails(&mut drafts);
     drafts.sort_by_key(|d| d.first_piece);
     let mut ids: HashMap<String, usize> = HashMap::new();

@@ -44,7 +44,13 @@ pub struct Idf {
     /// (document frequency, last document seen in) by bucket.
     buckets: Vec<(u32, u32)>,
     mask: u64,
-    docs: u32,
+    /// Inverse document frequency by document frequency (index 0 unused).
+    by_df: Vec<f32>,
+    /// The bucket of every bigram of every text counted, kept so that
+    /// profiles of those texts need not read the text again.
+    grams: Vec<Vec<u32>>,
+    /// Characters of every text counted.
+    chars: Vec<usize>,
 }
 
 fn bucket(g: u64, mask: u64) -> u32 {
@@ -60,19 +66,26 @@ impl Idf {
         let size = (bytes / 2).next_power_of_two().clamp(1 << 12, 1 << 20);
         let mask = size as u64 - 1;
         let mut buckets = vec![(0u32, 0u32); size];
+        let mut grams = Vec::with_capacity(texts.len());
+        let mut chars = Vec::with_capacity(texts.len());
         let mut docs: u32 = 0;
-        for t in texts {
+        for t in &texts {
             docs += 1;
-            for g in bigrams(t) {
-                if let Some(b) = buckets.get_mut(bucket(g, mask) as usize)
+            let ids: Vec<u32> = bigrams(t).map(|g| bucket(g, mask)).collect();
+            for &id in &ids {
+                if let Some(b) = buckets.get_mut(id as usize)
                     && b.1 != docs
                 {
                     b.0 += 1;
                     b.1 = docs;
                 }
             }
+            grams.push(ids);
+            chars.push(t.len() / 3);
         }
-        Idf { buckets, mask, docs }
+        let n = docs as f32;
+        let by_df = (0..=docs).map(|df| (1.0 + n / df.max(1) as f32).ln()).collect();
+        Idf { buckets, mask, by_df, grams, chars }
     }
 
     /// Whether the two characters occur side by side somewhere in the source.
@@ -81,11 +94,12 @@ impl Idf {
     }
 
     fn weight(&self, id: u32) -> f32 {
-        let df = self.buckets.get(id as usize).map_or(0, |b| b.0).max(1);
-        (1.0 + self.docs as f32 / df as f32).ln()
+        let df = self.buckets.get(id as usize).map_or(0, |b| b.0).max(1) as usize;
+        self.by_df.get(df).or(self.by_df.last()).copied().unwrap_or(0.0)
     }
 
-    /// The profile of the concatenation of `texts`.
+    /// The profile of the concatenation of `texts`, which need not be among
+    /// the texts counted.
     pub fn topic<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Topic {
         let mut grams: Vec<u32> = Vec::new();
         let mut chars = 0;
@@ -93,6 +107,28 @@ impl Idf {
             chars += t.len() / 3;
             grams.extend(bigrams(t).map(|g| bucket(g, self.mask)));
         }
+        self.profile(grams, chars)
+    }
+
+    /// The profile of counted texts, by their position in the counting order.
+    pub fn topic_of(&self, texts: impl Iterator<Item = usize>) -> Topic {
+        let mut grams: Vec<u32> = Vec::new();
+        let mut chars = 0;
+        for i in texts {
+            if let (Some(g), Some(c)) = (self.grams.get(i), self.chars.get(i)) {
+                grams.extend_from_slice(g);
+                chars += c;
+            }
+        }
+        self.profile(grams, chars)
+    }
+
+    /// Characters of counted text `i`.
+    pub fn chars_of(&self, i: usize) -> usize {
+        self.chars.get(i).copied().unwrap_or(0)
+    }
+
+    fn profile(&self, mut grams: Vec<u32>, chars: usize) -> Topic {
         grams.sort_unstable();
         let mut terms = Vec::with_capacity(grams.len() / 2 + 1);
         let mut i = 0;
@@ -225,6 +261,15 @@ mod tests {
         let common = idf.topic(["外贸"].into_iter());
         let rare = idf.topic(["芬太"].into_iter());
         assert!(rare.norm() > common.norm());
+    }
+
+    #[test]
+    fn profiles_of_counted_texts_equal_profiles_of_their_strings() {
+        let idf = idf();
+        let by_index = idf.topic_of([0, 2].into_iter());
+        let by_text = idf.topic([TRADE, DRUGS].into_iter());
+        assert_eq!(by_index.terms(), by_text.terms());
+        assert_eq!(by_index.chars, by_text.chars);
     }
 
     #[test]
