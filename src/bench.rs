@@ -41,11 +41,7 @@ impl XorShift {
 pub fn synthetic_corpus(bytes: usize, mix: Mix) -> Vec<load::RawDoc> {
     let samples: Vec<String> =
         load::bundled().into_iter().map(|d| String::from_utf8_lossy(&d.bytes).into_owned()).collect();
-    let paragraphs: Vec<&str> = samples
-        .iter()
-        .flat_map(|s| s.split('\n'))
-        .filter(|p| !p.trim().is_empty())
-        .collect();
+    let paragraphs: Vec<&str> = samples.iter().flat_map(|s| s.split('\n')).filter(|p| !p.trim().is_empty()).collect();
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let mut docs = Vec::new();
     let mut total = 0;
@@ -54,7 +50,11 @@ pub fn synthetic_corpus(bytes: usize, mix: Mix) -> Vec<load::RawDoc> {
         while total < bytes {
             for s in &samples {
                 total += s.bytes.len();
-                docs.push(load::RawDoc { name: format!("{:05}_{}", docs.len(), s.name), path: None, bytes: s.bytes.clone() });
+                docs.push(load::RawDoc {
+                    name: format!("{:05}_{}", docs.len(), s.name),
+                    path: None,
+                    bytes: s.bytes.clone(),
+                });
             }
         }
         return docs;
@@ -107,7 +107,9 @@ pub fn measure(docs: &[load::RawDoc]) -> Stages {
     let mut s = Stages::default();
     for (i, doc) in docs.iter().enumerate() {
         let t = Instant::now();
-        let Ok(decoded) = decode::decode(&doc.bytes, None) else { continue };
+        let Ok(decoded) = decode::decode(&doc.bytes, None) else {
+            continue;
+        };
         s.decode += t.elapsed();
         let t = Instant::now();
         let (text, mut removed) = sanitize::sanitize(&decoded.text);
@@ -124,6 +126,9 @@ pub fn measure(docs: &[load::RawDoc]) -> Stages {
 }
 
 /// Runs the benchmark for each size (in MB) and prints one table.
+///
+/// # Errors
+/// When writing to `out` fails.
 pub fn run(sizes_mb: &[u64], mix: Mix, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "gongbao bench: decode + sanitise + clean + segment, one thread, {mix:?} encodings")?;
     writeln!(

@@ -11,7 +11,7 @@ use gongbao::corpus::{Corpus, decode, export, load};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    match run(&cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("gongbao: {e:#}");
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(cli: &Cli) -> Result<ExitCode> {
     if let Some(Command::Bench { sizes, mix }) = &cli.command {
         gongbao::bench::run(sizes, *mix, &mut std::io::stdout().lock())?;
         return Ok(ExitCode::SUCCESS);
@@ -37,7 +37,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         let inputs: Vec<load::Input> = cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect();
         let loaded = load::load(&inputs, cli.input.max_size.saturating_mul(1024 * 1024));
         if loaded.skipped > 0 {
-            eprintln!("gongbao: {} file(s) in folders skipped (only .txt, .text, .md and extensionless files are read)", loaded.skipped);
+            eprintln!(
+                "gongbao: {} file(s) in folders skipped (only .txt, .text, .md and extensionless files are read)",
+                loaded.skipped
+            );
         }
         (loaded.docs, loaded.failures.iter().map(ToString::to_string).collect::<Vec<_>>())
     };
@@ -56,7 +59,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         bail!("nothing to read: no input could be loaded");
     }
     let mut out = std::io::stdout().lock();
-    match cli.command {
+    match &cli.command {
         Some(Command::Export { format: Format::Json }) => writeln!(out, "{}", export::to_json(&corpus)?)?,
         Some(Command::Export { format: Format::Text }) => write!(out, "{}", export::to_text(&corpus))?,
         Some(Command::Bench { .. }) => unreachable!("handled above"),

@@ -8,11 +8,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 fn gongbao(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gongbao"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_gongbao")).args(args).stdin(Stdio::null()).output().expect("the binary runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -47,7 +43,19 @@ fn the_export_schema_is_as_documented() {
     let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["schema_version"], 1);
     for a in v["articles"].as_array().expect("articles") {
-        for key in ["id", "source", "title", "subtitle", "author", "column", "dateline", "kind", "paragraphs", "clauses", "notes"] {
+        for key in [
+            "id",
+            "source",
+            "title",
+            "subtitle",
+            "author",
+            "column",
+            "dateline",
+            "kind",
+            "paragraphs",
+            "clauses",
+            "notes",
+        ] {
             assert!(a.get(key).is_some(), "article lacks {key}: {a}");
         }
         assert!(matches!(a["kind"].as_str(), Some("article" | "excerpt")));
@@ -146,7 +154,8 @@ fn a_folder_of_mixed_files_loads_the_text_and_reports_the_rest() {
     assert_no_panic(&o);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
-    let names: Vec<&str> = v["sources"].as_array().expect("sources").iter().filter_map(|s| s["name"].as_str()).collect();
+    let names: Vec<&str> =
+        v["sources"].as_array().expect("sources").iter().filter_map(|s| s["name"].as_str()).collect();
     assert_eq!(names, ["a.txt", "b.md"]);
     let err = stderr(&o);
     assert!(err.contains("broken.txt") && err.contains("skipped"), "{err}");

@@ -42,12 +42,13 @@ fn check(gold: &Value, art: &Article, defaults: &Value) -> (bool, Vec<String>) {
     let find = |needle: &str, last: bool| -> Option<usize> {
         let n: Vec<char> = needle.chars().collect();
         let mut hits = (0..=chars.len().saturating_sub(n.len())).filter(|&i| chars[i..].starts_with(&n));
-        if last { hits.last() } else { hits.next() }
+        if last { hits.next_back() } else { hits.next() }
     };
     let (Some(h), Some(t)) = (find(&head, false), find(&tail, true)) else {
         return (false, vec![]);
     };
-    let located = h <= within("head_within") && t + tail.chars().count() + within("tail_within") >= chars.len() && h <= t;
+    let located =
+        h <= within("head_within") && t + tail.chars().count() + within("tail_within") >= chars.len() && h <= t;
     if !located {
         return (false, vec![]);
     }
@@ -90,7 +91,8 @@ fn check(gold: &Value, art: &Article, defaults: &Value) -> (bool, Vec<String>) {
     let clause_paras: Vec<usize> = art.clauses.iter().map(|c| c.paragraph).collect();
     for (i, p) in art.paragraphs.iter().enumerate() {
         let t = squeeze(&p.text);
-        if !t.is_empty() && t.chars().all(|c| "一二三四五六七八九十".contains(c)) && !clause_paras.contains(&i) {
+        if !t.is_empty() && t.chars().all(|c| "一二三四五六七八九十".contains(c)) && !clause_paras.contains(&i)
+        {
             fails.push(format!("stray numeral paragraph {i}: {t}"));
         }
     }

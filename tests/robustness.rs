@@ -37,29 +37,65 @@ const HAN: &str = "的一是在不了有和人这中大为上个国我以要他�
     置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严国務院外長會談聯合聲明關係經濟\
     㐀㐁𠀀𠀁𪚥豈更車";
 
-const PUNCTUATION: &[&str] = &[
-    "，", "。", "、", "；", "：", "？", "！", "“", "”", "（", "）", "《", "》", "——", "…", "……",
-];
+const PUNCTUATION: &[&str] =
+    &["，", "。", "、", "；", "：", "？", "！", "“", "”", "（", "）", "《", "》", "——", "…", "……"];
 
-const ASCII: &[&str] = &[
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "#", "*", "-", "(", ")", "2025", "10.5",
-];
+const ASCII: &[&str] = &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "#", "*", "-", "(", ")", "2025", "10.5"];
 
 const SPACES: &[&str] = &[" ", "  ", "\u{3000}", "\u{3000}\u{3000}", "\t"];
 
 /// C0 controls (no NUL, no CR: those are the decoder's business and have their own
 /// tests), DEL, a C1 control, zero-width and bidi marks, a stray BOM.
 const CONTROLS: &[&str] = &[
-    "\u{1b}", "\u{1b}[2J", "\u{1b}]0;", "\u{7}", "\u{8}", "\u{b}", "\u{c}", "\u{7f}", "\u{85}",
-    "\u{200b}", "\u{200f}", "\u{202e}", "\u{2066}", "\u{feff}", "\u{200d}",
+    "\u{1b}",
+    "\u{1b}[2J",
+    "\u{1b}]0;",
+    "\u{7}",
+    "\u{8}",
+    "\u{b}",
+    "\u{c}",
+    "\u{7f}",
+    "\u{85}",
+    "\u{200b}",
+    "\u{200f}",
+    "\u{202e}",
+    "\u{2066}",
+    "\u{feff}",
+    "\u{200d}",
 ];
 
 /// Whole tokens the cleaner and segmenter look for: clause labels, jump markers,
 /// datelines, markdown, separators, page numerals, pinyin notes, teaser endings.
 const TOKENS: &[&str] = &[
-    "一、", "二、", "三、", "十三、", "（一）", "（二）", "1.", "2．", "（1）", "(2)", "第一条", "第二条",
-    "一是", "二是", "（上接第二版）", "(下转第七版)", "新华社北京4月26日电", "本报记者 王毅", "## ", "**",
-    "* ", "——————————", "-----", "\n二\n", "\n三\n", "国(guó)", "...", "（完）", "《人民日报》",
+    "一、",
+    "二、",
+    "三、",
+    "十三、",
+    "（一）",
+    "（二）",
+    "1.",
+    "2．",
+    "（1）",
+    "(2)",
+    "第一条",
+    "第二条",
+    "一是",
+    "二是",
+    "（上接第二版）",
+    "(下转第七版)",
+    "新华社北京4月26日电",
+    "本报记者 王毅",
+    "## ",
+    "**",
+    "* ",
+    "——————————",
+    "-----",
+    "\n二\n",
+    "\n三\n",
+    "国(guó)",
+    "...",
+    "（完）",
+    "《人民日报》",
 ];
 
 /// One letter of the newsy alphabet: a character, a short Han run or a token.
@@ -151,10 +187,7 @@ type Reading = Result<Vec<(Option<String>, Vec<String>)>, String>;
 fn reading(name: &str, bytes: Vec<u8>) -> Reading {
     process(&doc(name, bytes), None, 0)
         .map(|(_, articles)| {
-            articles
-                .into_iter()
-                .map(|a| (a.title, a.paragraphs.into_iter().map(|p| p.text).collect()))
-                .collect()
+            articles.into_iter().map(|a| (a.title, a.paragraphs.into_iter().map(|p| p.text).collect())).collect()
         })
         .map_err(|e| e.to_string())
 }
@@ -297,7 +330,11 @@ fn every_input_in_the_regression_corpus_loads_without_panicking() {
         Ok((corpus, problems)) => {
             let fatal = problems.iter().filter(|p| p.fatal).count();
             if corpus.sources.len() + fatal != docs.len() {
-                failures.push(format!("{} sources and {fatal} skipped for {} inputs", corpus.sources.len(), docs.len()));
+                failures.push(format!(
+                    "{} sources and {fatal} skipped for {} inputs",
+                    corpus.sources.len(),
+                    docs.len()
+                ));
             }
             if let Err(message) = check_corpus(&corpus) {
                 failures.push(format!("all at once: {message}"));

@@ -50,9 +50,13 @@ fn jump_markers_become_notes_and_clauses_nest() {
     let kinds: Vec<NoteKind> = arts[0].notes.iter().map(|n| n.kind).collect();
     assert!(kinds.contains(&NoteKind::ContinuedFrom) && kinds.contains(&NoteKind::ContinuesOn), "{kinds:?}");
     let clauses: Vec<(u32, &str, u8)> = arts[0].clauses.iter().map(|c| (c.number, c.label.as_str(), c.level)).collect();
-    assert_eq!(clauses, [(1, "（一）", 1), (2, "（二）", 1), (1, "1.", 2), (2, "2.", 2), (3, "（三）", 1), (4, "（四）", 1)]);
+    assert_eq!(
+        clauses,
+        [(1, "（一）", 1), (2, "（二）", 1), (1, "1.", 2), (2, "2.", 2), (3, "（三）", 1), (4, "（四）", 1)]
+    );
     assert!(arts[0].clauses.iter().all(|c| c.in_sequence));
-    let jumps: Vec<&str> = source.removed.iter().filter(|r| r.kind == RemovedKind::JumpMarker).map(|r| r.text.as_str()).collect();
+    let jumps: Vec<&str> =
+        source.removed.iter().filter(|r| r.kind == RemovedKind::JumpMarker).map(|r| r.text.as_str()).collect();
     assert_eq!(jumps, ["（上接第一版）", "（下转第四版）"]);
     assert!(text(&arts[0]).ends_with("加强协调配合。"));
 }
@@ -73,7 +77,8 @@ fn section_numerals_are_clauses_and_a_lone_page_numeral_is_removed() {
     assert_eq!(titles(&arts), [Some("两国联合声明"), Some("城市书房成为市民新去处")]);
     let numbers: Vec<u32> = arts[0].clauses.iter().map(|c| c.number).collect();
     assert_eq!(numbers, [1, 2, 3, 4]);
-    let pages: Vec<&str> = source.removed.iter().filter(|r| r.kind == RemovedKind::PageNumeral).map(|r| r.text.as_str()).collect();
+    let pages: Vec<&str> =
+        source.removed.iter().filter(|r| r.kind == RemovedKind::PageNumeral).map(|r| r.text.as_str()).collect();
     assert_eq!(pages, ["二"]);
     assert!(arts[1].paragraphs.iter().all(|p| p.text != "二"));
 }
@@ -142,7 +147,9 @@ fn encodings(utf8: &str) -> Vec<(&'static str, Vec<u8>)> {
 
 #[test]
 fn every_page_segments_the_same_in_every_encoding() {
-    for name in ["interleaved.txt", "jump_and_clauses.txt", "numerals.txt", "subheading.txt", "title_block.txt", "law.txt"] {
+    for name in
+        ["interleaved.txt", "jump_and_clauses.txt", "numerals.txt", "subheading.txt", "title_block.txt", "law.txt"]
+    {
         let utf8 = String::from_utf8(page(name)).expect("fixtures are UTF-8");
         let (want, _) = segment(name);
         for (label, bytes) in encodings(&utf8) {

@@ -121,10 +121,7 @@ fn parse_arabic(s: &str) -> Option<u32> {
 
 /// Splits `s` after its leading run of chars matching `pred`.
 fn leading(s: &str, pred: impl Fn(char) -> bool) -> (&str, &str) {
-    let end = s
-        .char_indices()
-        .find(|&(_, c)| !pred(c))
-        .map_or(s.len(), |(i, _)| i);
+    let end = s.char_indices().find(|&(_, c)| !pred(c)).map_or(s.len(), |(i, _)| i);
     s.split_at(end)
 }
 
@@ -141,11 +138,7 @@ pub fn lone_numeral(text: &str) -> Option<u32> {
 pub fn detect(text: &str) -> Option<Label> {
     let t = text.trim_start();
     if let Some(n) = lone_numeral(t) {
-        return Some(Label {
-            number: n,
-            label: t.trim().to_string(),
-            style: ClauseStyle::Section,
-        });
+        return Some(Label { number: n, label: t.trim().to_string(), style: ClauseStyle::Section });
     }
     let mut chars = t.chars();
     let first = chars.next()?;
@@ -153,11 +146,7 @@ pub fn detect(text: &str) -> Option<Label> {
         let (num, rest) = leading(&t[first.len_utf8()..], is_numeral_char);
         if let (Some(n), Some('条' | '條')) = (parse_chinese_numeral(num), rest.chars().next()) {
             let end = t.len() - rest.len() + '条'.len_utf8();
-            return Some(Label {
-                number: n,
-                label: t[..end].to_string(),
-                style: ClauseStyle::Article,
-            });
+            return Some(Label { number: n, label: t[..end].to_string(), style: ClauseStyle::Article });
         }
         return None;
     }
@@ -173,11 +162,7 @@ pub fn detect(text: &str) -> Option<Label> {
         if let Some(n) = parse_chinese_numeral(num) {
             return Some(Label { number: n, label, style: ClauseStyle::Parenthesised });
         }
-        return parse_arabic(num).map(|n| Label {
-            number: n,
-            label,
-            style: ClauseStyle::ParenthesisedArabic,
-        });
+        return parse_arabic(num).map(|n| Label { number: n, label, style: ClauseStyle::ParenthesisedArabic });
     }
     if is_numeral_char(first) {
         let (num, rest) = leading(t, is_numeral_char);
@@ -190,11 +175,9 @@ pub fn detect(text: &str) -> Option<Label> {
                 style: ClauseStyle::Enumerated,
             }),
             // "一是" lists; "一是一" or "是否" would not follow a numeral like this.
-            Some('是') if after.next().is_some_and(|c| !is_numeral_char(c)) => Some(Label {
-                number: n,
-                label: t[..num.len() + '是'.len_utf8()].to_string(),
-                style: ClauseStyle::Shi,
-            }),
+            Some('是') if after.next().is_some_and(|c| !is_numeral_char(c)) => {
+                Some(Label { number: n, label: t[..num.len() + '是'.len_utf8()].to_string(), style: ClauseStyle::Shi })
+            }
             _ => None,
         };
     }
@@ -304,8 +287,16 @@ mod tests {
     #[test]
     fn chinese_numerals_parse_up_to_hundreds() {
         let cases = [
-            ("一", 1), ("十", 10), ("十三", 13), ("二十", 20), ("二十三", 23), ("九十九", 99),
-            ("一百", 100), ("一百零五", 105), ("三百二十一", 321), ("兩", 2),
+            ("一", 1),
+            ("十", 10),
+            ("十三", 13),
+            ("二十", 20),
+            ("二十三", 23),
+            ("九十九", 99),
+            ("一百", 100),
+            ("一百零五", 105),
+            ("三百二十一", 321),
+            ("兩", 2),
         ];
         for (s, n) in cases {
             assert_eq!(parse_chinese_numeral(s), Some(n), "{s}");

@@ -7,6 +7,7 @@
 //! live here as predicates and are applied by `segment`, which knows the
 //! surrounding structure.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -64,8 +65,7 @@ pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
 /// joined to the next unless the next is indented, blank or a Markdown
 /// heading, or the line ends a sentence and the next does not continue one.
 /// Returns logical lines with the 1-based number of their first physical line.
-pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, std::borrow::Cow<'_, str>)> {
-    use std::borrow::Cow;
+pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     let lines: Vec<&str> = text.split('\n').collect();
     // Wrappers count either display columns or characters.
     let measures: [fn(&str) -> usize; 2] = [line_width, |s: &str| s.chars().count()];
@@ -141,15 +141,15 @@ pub fn trim_space(s: &str) -> &str {
 
 /// What Markdown markup told us about a line, and the line without it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unmarked {
-    pub text: String,
+pub struct Unmarked<'a> {
+    pub text: Cow<'a, str>,
     pub heading: Option<u8>,
     pub bold_lead: bool,
     pub removed: Vec<String>,
 }
 
 /// Removes `#` heading marks and `**` bold marks, keeping what they meant.
-pub fn strip_markdown(line: &str) -> Unmarked {
+pub fn strip_markdown(line: &str) -> Unmarked<'_> {
     let mut removed = Vec::new();
     let mut heading = None;
     let mut rest = line;
@@ -158,6 +158,9 @@ pub fn strip_markdown(line: &str) -> Unmarked {
         heading = Some(hashes as u8);
         removed.push(rest[..hashes].to_string());
         rest = trim_space(&rest[hashes..]);
+    }
+    if !rest.contains("**") {
+        return Unmarked { text: Cow::Borrowed(rest), heading, bold_lead: false, removed };
     }
     let bold_lead = rest.starts_with("**") && rest[2..].contains("**");
     let mut text = String::with_capacity(rest.len());
@@ -176,14 +179,13 @@ pub fn strip_markdown(line: &str) -> Unmarked {
             }
         }
     }
-    Unmarked { text, heading, bold_lead, removed }
+    Unmarked { text: Cow::Owned(text), heading, bold_lead, removed }
 }
 
 const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ";
 
-static PINYIN_NOTE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[（(]([a-zA-ZüÜāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ?]{1,7})[）)]").expect("static regex")
-});
+static PINYIN_NOTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[（(]([a-zA-ZüÜāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ?]{1,7})[）)]").expect("static regex"));
 
 /// `t?i`: one `?` standing for a tone-marked vowel between pinyin letters.
 fn is_lost_tone(s: &str) -> bool {
@@ -209,9 +211,9 @@ fn count_toned_notes(text: &str) -> usize {
 /// `?` of a garbled one) and spell one pinyin syllable; with `lenient`, set when
 /// the text already has tone-marked notes, a toneless syllable (`(de)`) counts too.
 /// Real parentheticals such as `中歐(亞)班列` or `(记者李强)` are never notes.
-pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (String, Vec<String>) {
+pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>) {
     if !may_hold_note(s) {
-        return (s.to_string(), Vec::new());
+        return (Cow::Borrowed(s), Vec::new());
     }
     let mut out = String::with_capacity(s.len());
     let mut notes = Vec::new();
@@ -238,8 +240,11 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (String, Vec<String>) {
             last = m.end();
         }
     }
+    if notes.is_empty() {
+        return (Cow::Borrowed(s), notes);
+    }
     out.push_str(&s[last..]);
-    (out, notes)
+    (Cow::Owned(out), notes)
 }
 
 /// A cheap test before the note pattern: an opening bracket followed by a
@@ -262,6 +267,16 @@ pub fn is_han(c: char) -> bool {
         | '\u{20000}'..='\u{2FA1F}' | '〇')
 }
 
+const INITIALS: [&str; 23] = [
+    "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y",
+    "w",
+];
+const FINALS: [&str; 38] = [
+    "a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "ia", "ie", "iao",
+    "iu", "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ue", "ve", "van", "vn",
+    "io", "ueng",
+];
+
 /// Whether `s` spells a single Mandarin syllable (tone marks allowed).
 pub fn is_pinyin_syllable(s: &str) -> bool {
     let plain: String = s
@@ -279,16 +294,12 @@ pub fn is_pinyin_syllable(s: &str) -> bool {
             other => other,
         })
         .collect();
-    if matches!(plain.as_str(), "n" | "ng" | "m" | "hm" | "er" | "a" | "o" | "e" | "ai" | "ei" | "ao" | "ou" | "an" | "en" | "ang" | "eng") {
+    if matches!(
+        plain.as_str(),
+        "n" | "ng" | "m" | "hm" | "er" | "a" | "o" | "e" | "ai" | "ei" | "ao" | "ou" | "an" | "en" | "ang" | "eng"
+    ) {
         return true;
     }
-    const INITIALS: [&str; 23] = [
-        "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w",
-    ];
-    const FINALS: [&str; 38] = [
-        "a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "ia", "ie", "iao", "iu",
-        "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ue", "ve", "van", "vn", "io", "ueng",
-    ];
     INITIALS.iter().any(|ini| plain.strip_prefix(ini).is_some_and(|fin| FINALS.contains(&fin)))
 }
 
@@ -309,19 +320,22 @@ pub fn ends_sentence(text: &str) -> bool {
     }
 }
 
+/// Reporting verbs that need a speaker before them.
+const SPEECH: [&str; 10] = ["表示", "认为", "認為", "指出", "强调", "強調", "介绍", "介紹", "说", "說"];
+
 /// Evidence (0 = none) that a paragraph begins in the middle of a sentence:
 /// it opens with punctuation, closes a quote it never opened, or its first
 /// phrase is one or two characters cut off by an enumeration comma (`能、…`).
 pub fn mid_sentence_start(text: &str) -> f32 {
     let t = trim_space(text);
     let Some(first) = t.chars().next() else { return 0.0 };
-    if matches!(first, '，' | ',' | '、' | '；' | ';' | '。' | '：' | ':' | '）' | ')' | '”' | '’' | '」' | '』' | '》') {
+    if matches!(first, '，' | ',' | '、' | '；' | ';' | '。' | '：' | ':' | '）' | ')' | '”' | '’' | '」' | '』' | '》')
+    {
         return 1.0;
     }
     let mut score: f32 = 0.0;
     // A reporting verb with no subject before it ("表示，…") continues a
     // sentence whose speaker was named in the previous paragraph.
-    const SPEECH: [&str; 10] = ["表示", "认为", "認為", "指出", "强调", "強調", "介绍", "介紹", "说", "說"];
     if let Some(verb) = SPEECH.iter().find(|v| t.starts_with(**v))
         && t[verb.len()..].starts_with(['，', ',', '：', ':'])
     {
@@ -382,7 +396,14 @@ mod tests {
 
     #[test]
     fn real_parentheticals_are_kept() {
-        for s in ["中歐(亞)班列", "與會外長(下稱“各方”)通過", "(记者李强)吉尔吉斯", "人民银行跨境支付系统(CIPS)", "附件(a)", "(完)"] {
+        for s in [
+            "中歐(亞)班列",
+            "與會外長(下稱“各方”)通過",
+            "(记者李强)吉尔吉斯",
+            "人民银行跨境支付系统(CIPS)",
+            "附件(a)",
+            "(完)",
+        ] {
             assert_eq!(strip_pinyin_notes(s, true).0, s, "{s}");
         }
     }
@@ -451,7 +472,8 @@ mod tests {
             }
             text.push('\n');
         }
-        let logical: Vec<String> = unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
+        let logical: Vec<String> =
+            unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
         assert_eq!(logical, vec![para.to_string(); 4]);
     }
 
@@ -465,7 +487,14 @@ mod tests {
 
     #[test]
     fn sentence_endings_are_recognised() {
-        for s in ["开展合作。”", "会议发表了新闻公报。", "十三、各方欢迎:", "举行国际冰川保护高级别会议；", "从早年间以咏春...", "(2014年，杜尚别)"] {
+        for s in [
+            "开展合作。”",
+            "会议发表了新闻公报。",
+            "十三、各方欢迎:",
+            "举行国际冰川保护高级别会议；",
+            "从早年间以咏春...",
+            "(2014年，杜尚别)",
+        ] {
             assert!(ends_sentence(s), "{s}");
         }
         for s in ["提升整体管控效", "外事负责人胡利", "中明确了台湾的归属问题,", "活动期"] {
@@ -475,10 +504,25 @@ mod tests {
 
     #[test]
     fn continuations_look_like_continuations() {
-        for s in ["能、芬太尼类物质全球共治", "元级、千亿元级出口产业集群。", "间,与会嘉宾将围绕", "展工作。", "区安全不可或缺的一环”的论述。", "，其意义重大", "表示,此次论坛提出了"] {
+        for s in [
+            "能、芬太尼类物质全球共治",
+            "元级、千亿元级出口产业集群。",
+            "间,与会嘉宾将围绕",
+            "展工作。",
+            "区安全不可或缺的一环”的论述。",
+            "，其意义重大",
+            "表示,此次论坛提出了",
+        ] {
             assert!(mid_sentence_start(s) >= 0.6, "{s}");
         }
-        for s in ["2025年4月26日,中国一中亚外长", "一、各方梳理了", "“政党既是国家发展的核心力量。”他说", "中方一如既往地坚定支持", "今年,广东将加强", "表示感谢"] {
+        for s in [
+            "2025年4月26日,中国一中亚外长",
+            "一、各方梳理了",
+            "“政党既是国家发展的核心力量。”他说",
+            "中方一如既往地坚定支持",
+            "今年,广东将加强",
+            "表示感谢",
+        ] {
             assert!(mid_sentence_start(s) < 0.6, "{s}");
         }
     }

@@ -111,11 +111,8 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
     }
 
     // Detection may already have validated the bytes; do not pay for it twice.
-    let valid_utf8 = choice.valid_utf8.or_else(|| {
-        (choice.encoding == UTF_8)
-            .then(|| std::str::from_utf8(body).ok())
-            .flatten()
-    });
+    let valid_utf8 =
+        choice.valid_utf8.or_else(|| (choice.encoding == UTF_8).then(|| std::str::from_utf8(body).ok()).flatten());
     let (text, replacements) = if let Some(valid) = valid_utf8 {
         (tidy_str(valid), 0)
     } else {
@@ -128,13 +125,7 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
     if looks_binary(&text, replacements) {
         return Err(DecodeError::Binary);
     }
-    Ok(Decoded {
-        text,
-        encoding: choice.encoding,
-        guessed: choice.guessed,
-        bom: choice.bom_len > 0,
-        replacements,
-    })
+    Ok(Decoded { text, encoding: choice.encoding, guessed: choice.guessed, bom: choice.bom_len > 0, replacements })
 }
 
 /// Looks up an encoding by a name a person would type, case-insensitively.
@@ -168,21 +159,11 @@ struct Choice<'a> {
 
 impl<'a> Choice<'a> {
     fn certain(encoding: &'static Encoding, bom_len: usize) -> Self {
-        Choice {
-            encoding,
-            bom_len,
-            guessed: false,
-            valid_utf8: None,
-        }
+        Choice { encoding, bom_len, guessed: false, valid_utf8: None }
     }
 
     fn guessed(encoding: &'static Encoding) -> Self {
-        Choice {
-            encoding,
-            bom_len: 0,
-            guessed: true,
-            valid_utf8: None,
-        }
+        Choice { encoding, bom_len: 0, guessed: true, valid_utf8: None }
     }
 
     /// An override never lets a BOM change the encoding (ENC-08). A BOM is still
@@ -210,10 +191,7 @@ impl<'a> Choice<'a> {
         }
         if let Ok(text) = std::str::from_utf8(bytes) {
             if !bytes.contains(&0) {
-                return Choice {
-                    valid_utf8: Some(text),
-                    ..Choice::certain(UTF_8, 0)
-                };
+                return Choice { valid_utf8: Some(text), ..Choice::certain(UTF_8, 0) };
             }
             // Valid UTF-8 with NULs is either UTF-16 of pure ASCII or binary;
             // `decode` refuses the latter because of the NULs.
@@ -235,11 +213,7 @@ impl<'a> Choice<'a> {
 }
 
 fn sniff_bom(bytes: &[u8]) -> Option<(&'static Encoding, usize)> {
-    Encoding::for_bom(bytes).or_else(|| {
-        bytes
-            .starts_with(GB18030_BOM)
-            .then_some((GB18030, GB18030_BOM.len()))
-    })
+    Encoding::for_bom(bytes).or_else(|| bytes.starts_with(GB18030_BOM).then_some((GB18030, GB18030_BOM.len())))
 }
 
 /// What a prefix looks like when read as UTF-16 in one byte order.
@@ -327,9 +301,8 @@ impl Utf16Profile {
     fn is_convincing(&self) -> bool {
         let ranges_fit = self.units > 0 && self.plausible * 5 >= self.units * 3;
         let han_prose = self.common_han >= 2 && self.common_han * 100 >= self.han * 15;
-        let ascii_units = self.zero_high >= 2
-            && self.zero_high * 20 >= self.units
-            && self.zero_high >= self.zero_low * 4;
+        let ascii_units =
+            self.zero_high >= 2 && self.zero_high * 20 >= self.units && self.zero_high >= self.zero_low * 4;
         !self.broken_surrogate && ranges_fit && (han_prose || ascii_units)
     }
 }
@@ -452,12 +425,7 @@ fn decode_counting(encoding: &'static Encoding, bytes: &[u8], last: bool) -> (St
     let mut decoder = encoding.new_decoder_without_bom_handling();
     // Chinese in GBK, Big5 or UTF-16 grows by half in UTF-8; reserving more would
     // make a 256 MiB input cost far more memory than it needs.
-    let mut text = String::with_capacity(
-        bytes
-            .len()
-            .saturating_add(bytes.len() / 2)
-            .saturating_add(16),
-    );
+    let mut text = String::with_capacity(bytes.len().saturating_add(bytes.len() / 2).saturating_add(16));
     let mut replacements = 0usize;
     let mut rest = bytes;
     loop {
@@ -505,8 +473,7 @@ fn tidy(text: String) -> String {
     bytes.truncate(write);
     // Removing ASCII bytes from UTF-8 leaves UTF-8, so the lossy branch never runs;
     // it only spares us an `expect`.
-    String::from_utf8(bytes)
-        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+    String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// The same for borrowed text, which has to be copied anyway.
@@ -539,9 +506,8 @@ fn count_controls(bytes: &[u8]) -> usize {
     bytes
         .chunks(255)
         .map(|chunk| {
-            let in_chunk = chunk.iter().fold(0u8, |count, &b| {
-                count + u8::from(b < 0x20 && b != b'\n' && b != b'\t' && b != 0x0C)
-            });
+            let in_chunk =
+                chunk.iter().fold(0u8, |count, &b| count + u8::from(b < 0x20 && b != b'\n' && b != b'\t' && b != 0x0C));
             usize::from(in_chunk)
         })
         .sum()
@@ -569,23 +535,13 @@ mod tests {
     fn encode(encoding: &'static Encoding, text: &str) -> Vec<u8> {
         let (bytes, used, unmappable) = encoding.encode(text);
         assert_eq!(used, encoding, "encoding_rs fell back to another encoding");
-        assert!(
-            !unmappable,
-            "fixture text is not representable in {}",
-            encoding.name()
-        );
+        assert!(!unmappable, "fixture text is not representable in {}", encoding.name());
         bytes.into_owned()
     }
 
     fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
         text.encode_utf16()
-            .flat_map(|unit| {
-                if little_endian {
-                    unit.to_le_bytes()
-                } else {
-                    unit.to_be_bytes()
-                }
-            })
+            .flat_map(|unit| if little_endian { unit.to_le_bytes() } else { unit.to_be_bytes() })
             .collect()
     }
 
@@ -642,10 +598,7 @@ mod tests {
     #[test]
     fn enc02_bomless_utf16le_pure_han_without_any_nul_byte_is_detected() {
         let bytes = utf16(PURE_HAN, true);
-        assert!(
-            !bytes.contains(&0),
-            "the point of the fixture is that it has no NUL"
-        );
+        assert!(!bytes.contains(&0), "the point of the fixture is that it has no NUL");
         let result = decoded(&bytes);
         assert_eq!(result.encoding, UTF_16LE);
         assert_eq!(result.text, PURE_HAN);
@@ -712,10 +665,7 @@ mod tests {
     fn gbk_news_is_detected_as_a_guess_and_decoded_exactly() {
         for text in SIMPLIFIED_NEWS {
             let result = decoded(&encode(GBK, text));
-            assert!(
-                result.encoding == GBK || result.encoding == GB18030,
-                "{text}"
-            );
+            assert!(result.encoding == GBK || result.encoding == GB18030, "{text}");
             assert!(result.guessed);
             assert_eq!(result.text, text);
             assert_eq!(result.replacements, 0);
@@ -743,12 +693,9 @@ mod tests {
     }
 
     #[test]
-    fn enc05_truncated_gbk_and_big5_keep_their_encoding_and_get_at_most_one_replacement_at_the_end()
-    {
-        let fixtures = SIMPLIFIED_NEWS
-            .iter()
-            .map(|text| (GBK, *text))
-            .chain(TRADITIONAL_NEWS.iter().map(|text| (BIG5, *text)));
+    fn enc05_truncated_gbk_and_big5_keep_their_encoding_and_get_at_most_one_replacement_at_the_end() {
+        let fixtures =
+            SIMPLIFIED_NEWS.iter().map(|text| (GBK, *text)).chain(TRADITIONAL_NEWS.iter().map(|text| (BIG5, *text)));
         for (encoding, text) in fixtures {
             let bytes = encode(encoding, text);
             let whole = decoded(&bytes).encoding;
@@ -822,10 +769,7 @@ mod tests {
         let text = SIMPLIFIED_NEWS[2];
         let bytes = with_prefix(b"\xEF\xBB\xBF", text.as_bytes());
         let result = decode(&bytes, Some(UTF_8));
-        assert_eq!(
-            result.map(|d| (d.text, d.bom, d.guessed)),
-            Ok((text.to_owned(), true, false))
-        );
+        assert_eq!(result.map(|d| (d.text, d.bom, d.guessed)), Ok((text.to_owned(), true, false)));
     }
 
     #[test]
@@ -843,10 +787,7 @@ mod tests {
     fn crlf_and_lone_cr_both_become_lf() {
         let result = decoded("第一行\r\n第二行\r第三行\n\r\n末行\r".as_bytes());
         assert_eq!(result.text, "第一行\n第二行\n第三行\n\n末行\n");
-        let result = decoded(&encode(
-            GBK,
-            "第一行\r\n第二行\r第三行，中华人民共和国外交部",
-        ));
+        let result = decoded(&encode(GBK, "第一行\r\n第二行\r第三行，中华人民共和国外交部"));
         assert_eq!(result.text, "第一行\n第二行\n第三行，中华人民共和国外交部");
     }
 
@@ -873,10 +814,7 @@ mod tests {
 
     #[test]
     fn mostly_control_characters_are_binary() {
-        assert_eq!(
-            decode(b"\x01\x02\x03abc\x1b\x07", None),
-            Err(DecodeError::Binary)
-        );
+        assert_eq!(decode(b"\x01\x02\x03abc\x1b\x07", None), Err(DecodeError::Binary));
     }
 
     #[test]
@@ -966,11 +904,7 @@ mod tests {
 
     #[test]
     fn common_han_list_holds_only_cjk_unified_ideographs() {
-        assert!(
-            COMMON_HAN
-                .chars()
-                .all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
-        );
+        assert!(COMMON_HAN.chars().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)));
         assert!(COMMON_HAN_SET.len() > 400);
     }
 

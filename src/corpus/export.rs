@@ -19,8 +19,15 @@ struct Export<'a> {
 }
 
 /// The corpus as pretty-printed JSON.
+///
+/// # Errors
+/// Only if serialisation fails, which the model's types do not do.
 pub fn to_json(corpus: &Corpus) -> serde_json::Result<String> {
-    serde_json::to_string_pretty(&Export { schema_version: SCHEMA_VERSION, articles: &corpus.articles, sources: &corpus.sources })
+    serde_json::to_string_pretty(&Export {
+        schema_version: SCHEMA_VERSION,
+        articles: &corpus.articles,
+        sources: &corpus.sources,
+    })
 }
 
 /// The corpus as readable text: a header per article, then its paragraphs.
@@ -36,7 +43,9 @@ pub fn to_text(corpus: &Corpus) -> String {
         if a.kind == ArticleKind::Excerpt {
             meta.push("excerpt".into());
         }
-        for (label, value) in [("column", &a.column), ("subtitle", &a.subtitle), ("author", &a.author), ("dateline", &a.dateline)] {
+        for (label, value) in
+            [("column", &a.column), ("subtitle", &a.subtitle), ("author", &a.author), ("dateline", &a.dateline)]
+        {
             if let Some(v) = value {
                 meta.push(format!("{label} {v}"));
             }

@@ -45,7 +45,6 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-
 /// Ordinary characters allowed between two pieces of evidence in one cluster.
 pub const GAP: usize = 2;
 /// Weight a cluster needs (with two kinds of evidence) to be flagged.
@@ -70,9 +69,7 @@ pub fn is_rare_han(c: char) -> bool {
     let u = c as u32;
     if (HAN_FIRST..=HAN_LAST).contains(&u) {
         let bit = (u - HAN_FIRST) as usize;
-        let common = common_han()
-            .get(bit / 64)
-            .is_some_and(|word| word & (1 << (bit % 64)) != 0);
+        let common = common_han().get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) != 0);
         !common
     } else {
         is_han(c)
@@ -147,7 +144,7 @@ fn is_box_drawing(c: char) -> bool {
 }
 
 fn is_private_or_replacement(c: char) -> bool {
-    matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0x10FFFF | 0xFFFD)
+    matches!(c as u32, 0xE000..=0xF8FF | 0xF_0000..=0x10_FFFF | 0xFFFD)
 }
 
 /// A vowel with a pinyin tone mark (or ü / ê, which only pinyin writes in Chinese text).
@@ -196,7 +193,7 @@ fn is_word_letter(c: char) -> bool {
     c.is_ascii_alphabetic() || is_tone_letter(c)
 }
 
-/// If `rest` starts with 1..=MAX_SYLLABLE pinyin letters and a closing parenthesis
+/// If `rest` starts with `1..=MAX_SYLLABLE` pinyin letters and a closing parenthesis
 /// (half- or full-width, as gateways write both), returns the byte length up to and
 /// including it and whether a tone mark was seen.
 fn note_body(rest: &str) -> Option<(usize, bool)> {
@@ -269,14 +266,7 @@ struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str) -> Self {
-        Scanner {
-            text,
-            spans: Vec::new(),
-            cluster: Cluster::default(),
-            pos: 0,
-            depth: 0,
-            japanese: None,
-        }
+        Scanner { text, spans: Vec::new(), cluster: Cluster::default(), pos: 0, depth: 0, japanese: None }
     }
 
     fn run(mut self) -> Vec<Range<usize>> {
@@ -294,9 +284,7 @@ impl<'a> Scanner<'a> {
                 } else {
                     self.pos += 1;
                 }
-            } else if (c.is_ascii()
-                && !c.is_ascii_alphabetic()
-                && !matches!(c, '?' | '(' | ')' | '\n'))
+            } else if (c.is_ascii() && !c.is_ascii_alphabetic() && !matches!(c, '?' | '(' | ')' | '\n'))
                 || ('\u{3000}'..='\u{3004}').contains(&c)
                 || ('\u{FF0C}'..='\u{FF1F}').contains(&c)
             {
@@ -322,13 +310,7 @@ impl<'a> Scanner<'a> {
 
     /// Everything but ordinary Han and ASCII punctuation. Returns the byte offset to
     /// resume at and the last character consumed, when more than `c` was consumed.
-    fn special(
-        &mut self,
-        i: usize,
-        c: char,
-        prev: Option<char>,
-        next: Option<char>,
-    ) -> Option<(usize, char)> {
+    fn special(&mut self, i: usize, c: char, prev: Option<char>, next: Option<char>) -> Option<(usize, char)> {
         let here = i..i + c.len_utf8();
         let after = here.end;
         let rest = self.text.get(after..).unwrap_or("");
@@ -507,26 +489,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const SAMPLE_000: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/000_bdb5e1677ee91c80.txt"
-    ));
-    const SAMPLE_001: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/001_2193c9b2d3e5f70a.txt"
-    ));
-    const SAMPLE_002: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/002_05223ddfc07066bf.txt"
-    ));
-    const SAMPLE_003: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/003_79302bc9a94f92f4.txt"
-    ));
-    const SAMPLE_004: &str = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/assets/004_beff7861e42a5cfd.txt"
-    ));
+    const SAMPLE_000: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/000_bdb5e1677ee91c80.txt"));
+    const SAMPLE_001: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/001_2193c9b2d3e5f70a.txt"));
+    const SAMPLE_002: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/002_05223ddfc07066bf.txt"));
+    const SAMPLE_003: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/003_79302bc9a94f92f4.txt"));
+    const SAMPLE_004: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/004_beff7861e42a5cfd.txt"));
 
     /// The flagged text, for readable assertions.
     fn flagged(text: &str) -> Vec<&str> {
@@ -545,16 +512,13 @@ mod tests {
                 let body = &after[..n];
                 !body.is_empty()
                     && body.chars().count() <= 8
-                    && body
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ".contains(c))
+                    && body.chars().all(|c| c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ".contains(c))
             });
-            match body_len {
-                Some(n) => rest = &after[n + 1..],
-                None => {
-                    out.push('(');
-                    rest = after;
-                }
+            if let Some(n) = body_len {
+                rest = &after[n + 1..];
+            } else {
+                out.push('(');
+                rest = after;
             }
         }
         out.push_str(rest);
@@ -566,10 +530,7 @@ mod tests {
         let mut want = Vec::new();
         let mut from = 0;
         for e in expected {
-            let at = from
-                + text[from..]
-                    .find(e)
-                    .unwrap_or_else(|| panic!("{e:?} not in text"));
+            let at = from + text[from..].find(e).unwrap_or_else(|| panic!("{e:?} not in text"));
             want.push(at..at + e.len());
             from = at + e.len();
         }
@@ -581,16 +542,7 @@ mod tests {
         for common in ['中', '国', '國', '的', '黜', '埃', '赫', '坊', '貢', '痹'] {
             assert!(!is_rare_han(common), "{common}");
         }
-        for rare in [
-            '嵤',
-            '趥',
-            '鞒',
-            '袆',
-            '\u{3400}',
-            '\u{20000}',
-            '\u{F900}',
-            '\u{9FA6}',
-        ] {
+        for rare in ['嵤', '趥', '鞒', '袆', '\u{3400}', '\u{20000}', '\u{F900}', '\u{9FA6}'] {
             assert!(is_rare_han(rare), "{rare}");
         }
         for not_han in ['a', '?', '、', 'ダ', '\u{E367}', '〇'] {
@@ -625,26 +577,17 @@ mod tests {
         }
         // The rest of the two damaged files is clean too, line by line.
         for (text, damaged_lines) in [(SAMPLE_001, 1), (SAMPLE_002, 2)] {
-            let damaged = text
-                .lines()
-                .filter(|line| !garbled_spans(line).is_empty())
-                .count();
+            let damaged = text.lines().filter(|line| !garbled_spans(line).is_empty()).count();
             assert_eq!(damaged, damaged_lines);
         }
     }
 
     #[test]
     fn private_use_and_replacement_characters_are_garbled_alone() {
-        assert_spans(
-            "新华社\u{E000}\u{E001}\u{E002}电",
-            &["\u{E000}\u{E001}\u{E002}"],
-        );
+        assert_spans("新华社\u{E000}\u{E001}\u{E002}电", &["\u{E000}\u{E001}\u{E002}"]);
         assert_spans("新华社北京\u{FFFD}日电", &["\u{FFFD}"]);
         assert_spans("\u{F8FF}", &["\u{F8FF}"]);
-        assert_spans(
-            "第一段\u{E000}。\n\n第二段落很长很长\u{FFFD}",
-            &["\u{E000}", "\u{FFFD}"],
-        );
+        assert_spans("第一段\u{E000}。\n\n第二段落很长很长\u{FFFD}", &["\u{E000}", "\u{FFFD}"]);
     }
 
     #[test]
@@ -692,39 +635,18 @@ mod tests {
 
     #[test]
     fn real_wrong_conversions_are_flagged() {
-        let simplified =
-            "中国同中亚国家关系发展，在基础设施建设、数字互联互通和绿色经济领域实施互利合作项目。";
-        let traditional =
-            "中國同中亞國家關係發展，在基礎設施建設、數字互聯互通和綠色經濟領域實施互利合作項目。";
+        let simplified = "中国同中亚国家关系发展，在基础设施建设、数字互联互通和绿色经济领域实施互利合作项目。";
+        let traditional = "中國同中亞國家關係發展，在基礎設施建設、數字互聯互通和綠色經濟領域實施互利合作項目。";
         let cases = [
-            encoding_rs::GBK
-                .decode(simplified.as_bytes())
-                .0
-                .into_owned(),
-            encoding_rs::GBK
-                .decode(traditional.as_bytes())
-                .0
-                .into_owned(),
-            encoding_rs::BIG5
-                .decode(simplified.as_bytes())
-                .0
-                .into_owned(),
-            encoding_rs::GBK
-                .decode(&encoding_rs::BIG5.encode(traditional).0)
-                .0
-                .into_owned(),
-            encoding_rs::UTF_8
-                .decode(&encoding_rs::GBK.encode(simplified).0)
-                .0
-                .into_owned(),
+            encoding_rs::GBK.decode(simplified.as_bytes()).0.into_owned(),
+            encoding_rs::GBK.decode(traditional.as_bytes()).0.into_owned(),
+            encoding_rs::BIG5.decode(simplified.as_bytes()).0.into_owned(),
+            encoding_rs::GBK.decode(&encoding_rs::BIG5.encode(traditional).0).0.into_owned(),
+            encoding_rs::UTF_8.decode(&encoding_rs::GBK.encode(simplified).0).0.into_owned(),
         ];
         for garbled in cases {
-            let covered: usize = garbled_spans(&garbled).iter().map(|r| r.len()).sum();
-            assert!(
-                covered * 2 >= garbled.len(),
-                "{garbled:?} -> {:?}",
-                flagged(&garbled)
-            );
+            let covered: usize = garbled_spans(&garbled).iter().map(std::iter::ExactSizeIterator::len).sum();
+            assert!(covered * 2 >= garbled.len(), "{garbled:?} -> {:?}", flagged(&garbled));
         }
     }
 
@@ -773,22 +695,15 @@ mod tests {
 
     /// `cargo test --release -- --ignored --nocapture garble_throughput`
     #[test]
-    #[ignore]
+    #[ignore = "benchmark; run with --ignored --nocapture in release"]
     fn garble_throughput() {
-        for (name, base) in [
-            ("clean simplified", SAMPLE_004),
-            ("traditional with notes", SAMPLE_001),
-        ] {
+        for (name, base) in [("clean simplified", SAMPLE_004), ("traditional with notes", SAMPLE_001)] {
             let text = base.repeat(100_000_000 / base.len() + 1);
             let _ = garbled_spans("中");
             let start = std::time::Instant::now();
             let spans = garbled_spans(&text);
             let secs = start.elapsed().as_secs_f64();
-            println!(
-                "garbled_spans, {name}: {:.0} MB/s ({} spans)",
-                text.len() as f64 / secs / 1e6,
-                spans.len()
-            );
+            println!("garbled_spans, {name}: {:.0} MB/s ({} spans)", text.len() as f64 / secs / 1e6, spans.len());
         }
     }
 }

@@ -45,11 +45,7 @@ impl Input {
     /// Interprets a command-line argument; `-` means standard input.
     #[must_use]
     pub fn from_arg(arg: &OsStr) -> Input {
-        if arg == "-" {
-            Input::Stdin
-        } else {
-            Input::Path(PathBuf::from(arg))
-        }
+        if arg == "-" { Input::Stdin } else { Input::Path(PathBuf::from(arg)) }
     }
 }
 
@@ -118,14 +114,8 @@ pub fn load(inputs: &[Input], max_bytes: u64) -> Loaded {
     for input in inputs {
         match input {
             Input::Stdin => match read_capped(io::stdin().lock(), max_bytes) {
-                Ok(bytes) => loaded.docs.push(RawDoc {
-                    name: STDIN_NAME.to_owned(),
-                    path: None,
-                    bytes,
-                }),
-                Err(error) => loaded
-                    .failures
-                    .push(error.at(Path::new(STDIN_NAME), max_bytes)),
+                Ok(bytes) => loaded.docs.push(RawDoc { name: STDIN_NAME.to_owned(), path: None, bytes }),
+                Err(error) => loaded.failures.push(error.at(Path::new(STDIN_NAME), max_bytes)),
             },
             // Named paths follow symlinks: the user pointed at what the link points to.
             Input::Path(path) => match fs::metadata(path) {
@@ -141,11 +131,7 @@ pub fn load(inputs: &[Input], max_bytes: u64) -> Loaded {
 impl Loaded {
     fn push(&mut self, path: &Path, result: Result<Vec<u8>, LoadError>) {
         match result {
-            Ok(bytes) => self.docs.push(RawDoc {
-                name: display_name(path),
-                path: Some(path.to_path_buf()),
-                bytes,
-            }),
+            Ok(bytes) => self.docs.push(RawDoc { name: display_name(path), path: Some(path.to_path_buf()), bytes }),
             Err(error) => self.failures.push(error),
         }
     }
@@ -168,10 +154,7 @@ fn walk(root: &Path, max_bytes: u64, loaded: &mut Loaded) {
                 let path = error.path().unwrap_or(root).to_path_buf();
                 let failure = match error.into_io_error() {
                     Some(source) => LoadError::from_io(&path, source),
-                    None => LoadError::Io {
-                        path,
-                        source: io::Error::other("the folder links back to itself"),
-                    },
+                    None => LoadError::Io { path, source: io::Error::other("the folder links back to itself") },
                 };
                 loaded.failures.push(failure);
                 continue;
@@ -200,19 +183,13 @@ fn has_text_extension(path: &Path) -> bool {
         None => true,
         Some(extension) => {
             let extension = extension.to_string_lossy();
-            extension.is_empty()
-                || TEXT_EXTENSIONS
-                    .iter()
-                    .any(|known| extension.eq_ignore_ascii_case(known))
+            extension.is_empty() || TEXT_EXTENSIONS.iter().any(|known| extension.eq_ignore_ascii_case(known))
         }
     }
 }
 
 fn display_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    )
+    path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned())
 }
 
 /// Reads one regular file of at most `max_bytes`.
@@ -223,11 +200,7 @@ fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, LoadError> {
     let meta = fs::metadata(path).map_err(|error| LoadError::from_io(path, error))?;
     ensure_regular(path, meta.file_type())?;
     if meta.len() > max_bytes {
-        return Err(LoadError::TooLarge {
-            path: path.to_path_buf(),
-            size: meta.len(),
-            cap: max_bytes,
-        });
+        return Err(LoadError::TooLarge { path: path.to_path_buf(), size: meta.len(), cap: max_bytes });
     }
     let file = File::open(path).map_err(|error| LoadError::from_io(path, error))?;
     read_capped(file, max_bytes).map_err(|error| error.at(path, max_bytes))
@@ -237,10 +210,7 @@ fn ensure_regular(path: &Path, file_type: FileType) -> Result<(), LoadError> {
     if file_type.is_file() {
         return Ok(());
     }
-    Err(LoadError::NotRegular {
-        path: path.to_path_buf(),
-        what: describe(file_type),
-    })
+    Err(LoadError::NotRegular { path: path.to_path_buf(), what: describe(file_type) })
 }
 
 fn describe(file_type: FileType) -> &'static str {
@@ -260,11 +230,7 @@ fn describe(file_type: FileType) -> &'static str {
             return "a socket";
         }
     }
-    if file_type.is_dir() {
-        "a folder"
-    } else {
-        "a special file"
-    }
+    if file_type.is_dir() { "a folder" } else { "a special file" }
 }
 
 /// A read that stopped short of a document.
@@ -278,11 +244,7 @@ enum ReadError {
 impl ReadError {
     fn at(self, path: &Path, cap: u64) -> LoadError {
         match self {
-            ReadError::TooLarge(size) => LoadError::TooLarge {
-                path: path.to_path_buf(),
-                size,
-                cap,
-            },
+            ReadError::TooLarge(size) => LoadError::TooLarge { path: path.to_path_buf(), size, cap },
             ReadError::Io(source) => LoadError::from_io(path, source),
         }
     }
@@ -292,10 +254,7 @@ impl ReadError {
 /// in `/proc` report 0, files grow while read, stdin has no size at all).
 fn read_capped(reader: impl Read, cap: u64) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
-    reader
-        .take(cap.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
+    reader.take(cap.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > cap {
         return Err(ReadError::TooLarge(len));
@@ -306,11 +265,7 @@ fn read_capped(reader: impl Read, cap: u64) -> Result<Vec<u8>, ReadError> {
 /// ` (300 MiB)`, or nothing when the size is only known to be over the cap: a capped
 /// read stops one byte past it, and "(256 MiB)" after "the 256 MiB cap" would confuse.
 fn size_note(size: u64, cap: u64) -> String {
-    if size > cap.saturating_add(1) {
-        format!(" ({})", human_size(size))
-    } else {
-        String::new()
-    }
+    if size > cap.saturating_add(1) { format!(" ({})", human_size(size)) } else { String::new() }
 }
 
 /// `300 MiB`, `1.5 KiB`, `12 bytes`. Rounded up, so a size over a cap never prints as
@@ -327,19 +282,12 @@ fn human_size(bytes: u64) -> String {
             };
         }
     }
-    if bytes == 1 {
-        "1 byte".to_owned()
-    } else {
-        format!("{bytes} bytes")
-    }
+    if bytes == 1 { "1 byte".to_owned() } else { format!("{bytes} bytes") }
 }
 
 macro_rules! bundled_sample {
     ($name:literal) => {
-        (
-            $name,
-            include_bytes!(concat!("../../assets/", $name)).as_slice(),
-        )
+        ($name, include_bytes!(concat!("../../assets/", $name)).as_slice())
     };
 }
 
@@ -356,14 +304,7 @@ const BUNDLED: [(&str, &[u8]); 5] = [
 /// The bundled samples as documents, in file-name order, with no path.
 #[must_use]
 pub fn bundled() -> Vec<RawDoc> {
-    BUNDLED
-        .iter()
-        .map(|(name, bytes)| RawDoc {
-            name: (*name).to_owned(),
-            path: None,
-            bytes: bytes.to_vec(),
-        })
-        .collect()
+    BUNDLED.iter().map(|(name, bytes)| RawDoc { name: (*name).to_owned(), path: None, bytes: bytes.to_vec() }).collect()
 }
 
 #[cfg(test)]
@@ -388,10 +329,7 @@ mod tests {
         if std::env::var("USER").is_ok_and(|user| user == "root") {
             return true;
         }
-        Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        Command::new("id").arg("-u").output().is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
     }
 
     /// A news folder with nesting, hidden entries and files of every kind.
@@ -420,23 +358,13 @@ mod tests {
         // Depth first, each folder sorted by byte value: digits, then capitals, then lower case.
         assert_eq!(
             names(&loaded),
-            [
-                "c_third.text",
-                "d_fourth.md",
-                "README",
-                "a_first.TXT",
-                "b_second.txt",
-                "notes.Markdown"
-            ]
+            ["c_third.text", "d_fourth.md", "README", "a_first.TXT", "b_second.txt", "notes.Markdown"]
         );
         // photo.png, data.json and scan.pdf; hidden entries are not counted.
         assert_eq!(loaded.skipped, 3);
         let first = &loaded.docs[0];
         assert_eq!(first.bytes, "三".as_bytes());
-        assert_eq!(
-            first.path.as_deref(),
-            Some(dir.path().join("2025/04/c_third.text").as_path())
-        );
+        assert_eq!(first.path.as_deref(), Some(dir.path().join("2025/04/c_third.text").as_path()));
     }
 
     #[test]
@@ -451,10 +379,7 @@ mod tests {
     #[test]
     fn a_file_named_explicitly_is_read_whatever_its_extension_or_hidden_name() {
         let dir = news_folder();
-        let inputs = [
-            Input::Path(dir.path().join("photo.png")),
-            Input::Path(dir.path().join(".hidden.txt")),
-        ];
+        let inputs = [Input::Path(dir.path().join("photo.png")), Input::Path(dir.path().join(".hidden.txt"))];
         let loaded = load(&inputs, DEFAULT_MAX_BYTES);
         assert_eq!(names(&loaded), ["photo.png", ".hidden.txt"]);
         assert_eq!(loaded.skipped, 0);
@@ -472,20 +397,14 @@ mod tests {
     fn a_missing_path_is_reported_and_the_other_inputs_still_load() {
         let dir = news_folder();
         let missing = dir.path().join("gone.txt");
-        let inputs = [
-            Input::Path(missing.clone()),
-            Input::Path(dir.path().join("b_second.txt")),
-        ];
+        let inputs = [Input::Path(missing.clone()), Input::Path(dir.path().join("b_second.txt"))];
         let loaded = load(&inputs, DEFAULT_MAX_BYTES);
         assert_eq!(names(&loaded), ["b_second.txt"]);
         assert_eq!(loaded.failures.len(), 1);
         let failure = &loaded.failures[0];
         assert!(matches!(failure, LoadError::NotFound { .. }), "{failure:?}");
         assert_eq!(failure.path(), missing);
-        assert_eq!(
-            failure.to_string(),
-            format!("'{}' does not exist; check the path", missing.display())
-        );
+        assert_eq!(failure.to_string(), format!("'{}' does not exist; check the path", missing.display()));
     }
 
     #[test]
@@ -512,11 +431,8 @@ mod tests {
 
     #[test]
     fn the_too_large_message_names_the_path_and_the_sizes_in_mib() {
-        let error = LoadError::TooLarge {
-            path: PathBuf::from("x.bin"),
-            size: 300 * 1024 * 1024,
-            cap: DEFAULT_MAX_BYTES,
-        };
+        let error =
+            LoadError::TooLarge { path: PathBuf::from("x.bin"), size: 300 * 1024 * 1024, cap: DEFAULT_MAX_BYTES };
         assert_eq!(
             error.to_string(),
             "'x.bin' is larger than the 256 MiB input cap (300 MiB); split it or raise --max-size"
@@ -526,16 +442,10 @@ mod tests {
     #[test]
     fn a_capped_read_stops_one_byte_past_the_cap() {
         let input = vec![b'a'; 1000];
-        assert!(matches!(
-            read_capped(input.as_slice(), 10),
-            Err(ReadError::TooLarge(11))
-        ));
+        assert!(matches!(read_capped(input.as_slice(), 10), Err(ReadError::TooLarge(11))));
         assert_eq!(read_capped(input.as_slice(), 1000).unwrap().len(), 1000);
         let error = ReadError::TooLarge(11).at(Path::new(STDIN_NAME), 10);
-        assert_eq!(
-            error.to_string(),
-            "'<stdin>' is larger than the 10 bytes input cap; split it or raise --max-size"
-        );
+        assert_eq!(error.to_string(), "'<stdin>' is larger than the 10 bytes input cap; split it or raise --max-size");
     }
 
     #[test]
@@ -565,56 +475,31 @@ mod tests {
         let (named, walked) = (fifo.clone(), dir.path().to_path_buf());
         // On a thread, so a regression fails the test instead of hanging the suite.
         std::thread::spawn(move || {
-            let loaded = load(
-                &[Input::Path(named), Input::Path(walked)],
-                DEFAULT_MAX_BYTES,
-            );
+            let loaded = load(&[Input::Path(named), Input::Path(walked)], DEFAULT_MAX_BYTES);
             sender.send(loaded).ok();
         });
-        let loaded = receiver
-            .recv_timeout(Duration::from_secs(5))
-            .expect("loading a FIFO blocked");
+        let loaded = receiver.recv_timeout(Duration::from_secs(5)).expect("loading a FIFO blocked");
         assert_eq!(names(&loaded), ["real.txt"]);
-        assert_eq!(
-            loaded.failures.len(),
-            2,
-            "named and walked: {:?}",
-            loaded.failures
-        );
+        assert_eq!(loaded.failures.len(), 2, "named and walked: {:?}", loaded.failures);
         for failure in &loaded.failures {
-            assert!(
-                matches!(failure, LoadError::NotRegular { what: "a FIFO", .. }),
-                "{failure:?}"
-            );
+            assert!(matches!(failure, LoadError::NotRegular { what: "a FIFO", .. }), "{failure:?}");
         }
         assert_eq!(
             loaded.failures[0].to_string(),
-            format!(
-                "'{}' is a FIFO, not a regular file; pass a text file or a folder instead",
-                fifo.display()
-            )
+            format!("'{}' is a FIFO, not a regular file; pass a text file or a folder instead", fifo.display())
         );
     }
 
     #[cfg(unix)]
     #[test]
     fn a_character_device_is_refused() {
-        let loaded = load(
-            &[Input::Path(PathBuf::from("/dev/zero"))],
-            DEFAULT_MAX_BYTES,
-        );
+        let loaded = load(&[Input::Path(PathBuf::from("/dev/zero"))], DEFAULT_MAX_BYTES);
         if let [LoadError::NotFound { .. }] = loaded.failures.as_slice() {
             eprintln!("SKIPPED a_character_device_is_refused: no /dev/zero here");
             return;
         }
         assert!(loaded.docs.is_empty());
-        assert!(matches!(
-            loaded.failures.as_slice(),
-            [LoadError::NotRegular {
-                what: "a character device",
-                ..
-            }]
-        ));
+        assert!(matches!(loaded.failures.as_slice(), [LoadError::NotRegular { what: "a character device", .. }]));
     }
 
     #[cfg(unix)]
@@ -633,10 +518,7 @@ mod tests {
         write(&locked, "秘密");
         fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
         let loaded = load(&[Input::Path(locked.clone())], DEFAULT_MAX_BYTES);
-        assert!(matches!(
-            loaded.failures.as_slice(),
-            [LoadError::PermissionDenied { .. }]
-        ));
+        assert!(matches!(loaded.failures.as_slice(), [LoadError::PermissionDenied { .. }]));
         assert!(loaded.failures[0].to_string().contains("permission denied"));
         fs::set_permissions(&locked, fs::Permissions::from_mode(0o600)).unwrap();
     }
@@ -650,15 +532,10 @@ mod tests {
         let name = OsStr::from_bytes(b"\xd6\xd0\xce\xc4.txt");
         let path = dir.path().join(name);
         if fs::write(&path, "内容").is_err() {
-            eprintln!(
-                "SKIPPED a_non_utf8_file_name_is_read_and_named_lossily: filesystem refuses the name"
-            );
+            eprintln!("SKIPPED a_non_utf8_file_name_is_read_and_named_lossily: filesystem refuses the name");
             return;
         }
-        for input in [
-            Input::Path(path.clone()),
-            Input::Path(dir.path().to_path_buf()),
-        ] {
+        for input in [Input::Path(path.clone()), Input::Path(dir.path().to_path_buf())] {
             let loaded = load(&[input], DEFAULT_MAX_BYTES);
             assert_eq!(names(&loaded), ["\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}.txt"]);
             assert_eq!(loaded.docs[0].path.as_deref(), Some(path.as_path()));
@@ -674,8 +551,7 @@ mod tests {
         let root = dir.path().join("news");
         write(&root.join("a.txt"), "甲");
         write(&dir.path().join("elsewhere/b.txt"), "乙");
-        std::os::unix::fs::symlink(dir.path().join("elsewhere/b.txt"), root.join("link.txt"))
-            .unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere/b.txt"), root.join("link.txt")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("elsewhere"), root.join("linked_dir")).unwrap();
         std::os::unix::fs::symlink(&root, root.join("loop")).unwrap();
         let loaded = load(&[Input::Path(root)], DEFAULT_MAX_BYTES);
@@ -697,27 +573,13 @@ mod tests {
     #[test]
     fn a_dash_means_standard_input() {
         assert_eq!(Input::from_arg(OsStr::new("-")), Input::Stdin);
-        assert_eq!(
-            Input::from_arg(OsStr::new("news.txt")),
-            Input::Path(PathBuf::from("news.txt"))
-        );
-        assert_eq!(
-            Input::from_arg(OsStr::new("./-")),
-            Input::Path(PathBuf::from("./-"))
-        );
+        assert_eq!(Input::from_arg(OsStr::new("news.txt")), Input::Path(PathBuf::from("news.txt")));
+        assert_eq!(Input::from_arg(OsStr::new("./-")), Input::Path(PathBuf::from("./-")));
     }
 
     #[test]
     fn only_text_extensions_or_none_are_read_inside_folders() {
-        for name in [
-            "a.txt",
-            "a.TXT",
-            "a.text",
-            "a.md",
-            "a.MarkDown",
-            "README",
-            "a.",
-        ] {
+        for name in ["a.txt", "a.TXT", "a.text", "a.md", "a.MarkDown", "README", "a."] {
             assert!(has_text_extension(Path::new(name)), "{name}");
         }
         for name in ["a.png", "a.txt.gz", "a.html", "a.json"] {

@@ -176,6 +176,9 @@ impl std::fmt::Display for Problem {
 }
 
 /// Runs one document through decode → sanitise → clean → segment.
+///
+/// # Errors
+/// When the bytes are empty or not text (see [`decode::DecodeError`]).
 pub fn process(
     doc: &load::RawDoc,
     forced: Option<&'static encoding_rs::Encoding>,
@@ -201,10 +204,7 @@ pub fn process(
 impl Corpus {
     /// Builds a corpus from raw documents. Documents that cannot be decoded are
     /// reported and left out; the rest still load.
-    pub fn from_docs(
-        docs: &[load::RawDoc],
-        forced: Option<&'static encoding_rs::Encoding>,
-    ) -> (Corpus, Vec<Problem>) {
+    pub fn from_docs(docs: &[load::RawDoc], forced: Option<&'static encoding_rs::Encoding>) -> (Corpus, Vec<Problem>) {
         let mut corpus = Corpus::default();
         let mut problems = Vec::new();
         for doc in docs {
@@ -226,7 +226,9 @@ impl Corpus {
                     corpus.sources.push(source);
                     corpus.articles.extend(articles);
                 }
-                Err(e) => problems.push(Problem { source: doc.name.clone(), message: format!("{e}; skipped"), fatal: true }),
+                Err(e) => {
+                    problems.push(Problem { source: doc.name.clone(), message: format!("{e}; skipped"), fatal: true });
+                }
             }
         }
         (corpus, problems)

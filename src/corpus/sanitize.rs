@@ -63,10 +63,7 @@ struct Run {
 
 impl Run {
     fn base(len: usize) -> Run {
-        Run {
-            marks: 0,
-            bytes: len,
-        }
+        Run { marks: 0, bytes: len }
     }
 
     /// Whether one more mark of `len` bytes stays within the caps.
@@ -75,10 +72,7 @@ impl Run {
     }
 
     fn add(self, len: usize) -> Run {
-        Run {
-            marks: self.marks + 1,
-            bytes: self.bytes + len,
-        }
+        Run { marks: self.marks + 1, bytes: self.bytes + len }
     }
 }
 
@@ -118,8 +112,7 @@ pub fn is_display_safe(text: &str) -> bool {
             true
         } else if is_invisible(c) {
             let next = chars.peek().copied();
-            !(is_emoji_joiner(c)
-                && (prev.is_some_and(is_pictographic) || next.is_some_and(is_pictographic)))
+            !(is_emoji_joiner(c) && (prev.is_some_and(is_pictographic) || next.is_some_and(is_pictographic)))
         } else {
             false
         };
@@ -386,9 +379,8 @@ impl<'a> Sanitizer<'a> {
         } else if is_c1(c) {
             self.emit('\u{FFFD}', at);
         } else if is_invisible(c) {
-            let in_emoji = is_emoji_joiner(c)
-                && (self.prev_out.is_some_and(is_pictographic)
-                    || next.is_some_and(is_pictographic));
+            let in_emoji =
+                is_emoji_joiner(c) && (self.prev_out.is_some_and(is_pictographic) || next.is_some_and(is_pictographic));
             if in_emoji {
                 self.emit(c, at);
             } else {
@@ -418,11 +410,7 @@ impl<'a> Sanitizer<'a> {
 
     fn tab(&mut self) {
         self.finish_flood();
-        let col = self.col_base
-            + self
-                .out
-                .get(self.measured..)
-                .map_or(0, UnicodeWidthStr::width);
+        let col = self.col_base + self.out.get(self.measured..).map_or(0, UnicodeWidthStr::width);
         let pad = TAB_STOP - col % TAB_STOP;
         self.out.extend(std::iter::repeat_n(' ', pad));
         self.col_base = col + pad;
@@ -441,17 +429,8 @@ impl<'a> Sanitizer<'a> {
             return;
         }
         self.finish_invisible();
-        self.removed.push(Removed {
-            kind: RemovedKind::Invisible,
-            text: code_label(c),
-            line: self.line,
-        });
-        self.invisible = Some(Pending {
-            index: self.removed.len() - 1,
-            code: c,
-            count: 1,
-            end: at + c.len_utf8(),
-        });
+        self.removed.push(Removed { kind: RemovedKind::Invisible, text: code_label(c), line: self.line });
+        self.invisible = Some(Pending { index: self.removed.len() - 1, code: c, count: 1, end: at + c.len_utf8() });
     }
 
     fn finish_invisible(&mut self) {
@@ -469,17 +448,8 @@ impl<'a> Sanitizer<'a> {
             p.end = at + c.len_utf8();
             return;
         }
-        self.removed.push(Removed {
-            kind: RemovedKind::CombiningFlood,
-            text: code_label(c),
-            line: self.line,
-        });
-        self.flood = Some(Pending {
-            index: self.removed.len() - 1,
-            code: c,
-            count: 1,
-            end: at + c.len_utf8(),
-        });
+        self.removed.push(Removed { kind: RemovedKind::CombiningFlood, text: code_label(c), line: self.line });
+        self.flood = Some(Pending { index: self.removed.len() - 1, code: c, count: 1, end: at + c.len_utf8() });
     }
 
     fn finish_flood(&mut self) {
@@ -497,11 +467,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn invisible(text: &str, line: usize) -> Removed {
-        Removed {
-            kind: RemovedKind::Invisible,
-            text: text.to_owned(),
-            line,
-        }
+        Removed { kind: RemovedKind::Invisible, text: text.to_owned(), line }
     }
 
     fn is_control(c: char) -> bool {
@@ -511,7 +477,8 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_returned_unchanged() {
-        let text = "新华社北京4月27日电（记者杨维汉）“关键一步”……——《人民日报》\n第二行：ＡＢＣ１２３，é façade ÷ ½ 한국어 ✓";
+        let text =
+            "新华社北京4月27日电（记者杨维汉）“关键一步”……——《人民日报》\n第二行：ＡＢＣ１２３，é façade ÷ ½ 한국어 ✓";
         let (out, removed) = sanitize(text);
         assert_eq!(out, text);
         assert!(removed.is_empty());
@@ -543,18 +510,12 @@ mod tests {
         let payloads = [
             ("\x1b]0;pwned\x07", "␛]0;pwned␇"),
             ("\x1b]52;c;ZWNobyBwd25lZA==\x07", "␛]52;c;ZWNobyBwd25lZA==␇"),
-            (
-                "\x1b]8;;http://evil/\x1b\\click\x1b]8;;\x1b\\",
-                "␛]8;;http://evil/␛\\click␛]8;;␛\\",
-            ),
+            ("\x1b]8;;http://evil/\x1b\\click\x1b]8;;\x1b\\", "␛]8;;http://evil/␛\\click␛]8;;␛\\"),
             ("\x1b[2J\x1b[H", "␛[2J␛[H"),
             ("\x1b[?1049l", "␛[?1049l"),
             ("\x1b[?25l", "␛[?25l"),
             ("\x1b[6n\x1b[21t\x1bP$q m\x1b\\", "␛[6n␛[21t␛P$q m␛\\"),
-            (
-                "\x1bPq#0;2;0;0;0#0!2147483647@\x1b\\",
-                "␛Pq#0;2;0;0;0#0!2147483647@␛\\",
-            ),
+            ("\x1bPq#0;2;0;0;0#0!2147483647@\x1b\\", "␛Pq#0;2;0;0;0#0!2147483647@␛\\"),
             ("\u{9B}2J", "\u{FFFD}2J"),
             ("\u{9D}0;x\u{9C}", "\u{FFFD}0;x\u{FFFD}"),
             ("\x1b]8;;\x1b0m\x1b[>0q", "␛]8;;␛0m␛[>0q"),
@@ -573,11 +534,7 @@ mod tests {
             assert!(!out.chars().any(is_control), "{payload:?}");
             let bytes = out.as_bytes();
             assert!(!bytes.contains(&0x1B));
-            assert!(
-                !bytes
-                    .windows(2)
-                    .any(|w| w[0] == 0xC2 && matches!(w[1], 0x90 | 0x9B | 0x9D))
-            );
+            assert!(!bytes.windows(2).any(|w| w[0] == 0xC2 && matches!(w[1], 0x90 | 0x9B | 0x9D)));
         }
     }
 
@@ -586,16 +543,10 @@ mod tests {
         assert_eq!(sanitize("A\tB").0, format!("A{}B", " ".repeat(7)));
         assert_eq!(sanitize("中\tB").0, format!("中{}B", " ".repeat(6)));
         assert_eq!(sanitize("\tB").0, format!("{}B", " ".repeat(8)));
-        assert_eq!(
-            sanitize("12345678\tB").0,
-            format!("12345678{}B", " ".repeat(8))
-        );
+        assert_eq!(sanitize("12345678\tB").0, format!("12345678{}B", " ".repeat(8)));
         assert_eq!(sanitize("A\t\tB").0, format!("A{}B", " ".repeat(15)));
         // Columns restart on each line, and count placeholders and wide characters.
-        assert_eq!(
-            sanitize("中文中文中\t|\nx\t|").0,
-            format!("中文中文中{}|\nx{}|", " ".repeat(6), " ".repeat(7))
-        );
+        assert_eq!(sanitize("中文中文中\t|\nx\t|").0, format!("中文中文中{}|\nx{}|", " ".repeat(6), " ".repeat(7)));
         assert_eq!(sanitize("\x1b\tX").0, format!("␛{}X", " ".repeat(7)));
         assert!(sanitize("A\tB").1.is_empty());
     }
@@ -603,20 +554,16 @@ mod tests {
     #[test]
     fn bidi_and_invisible_characters_are_removed_and_recorded() {
         let all = [
-            0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068,
-            0x2069, 0x200B, 0x200C, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x180E, 0x00AD,
-            0x034F, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x200D, 0xFE0E, 0xFE0F, 0xE0041,
+            0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200B,
+            0x200C, 0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0xFEFF, 0x180E, 0x00AD, 0x034F, 0x115F, 0x1160, 0x3164,
+            0xFFA0, 0x200D, 0xFE0E, 0xFE0F, 0xE0041,
         ];
         for u in all {
             let c = char::from_u32(u).unwrap();
             let input = format!("第一行\n第二{c}行\n第三行");
             let (out, removed) = sanitize(&input);
             assert_eq!(out, "第一行\n第二行\n第三行", "U+{u:04X}");
-            assert_eq!(
-                removed,
-                vec![invisible(&format!("U+{u:04X}"), 2)],
-                "U+{u:04X}"
-            );
+            assert_eq!(removed, vec![invisible(&format!("U+{u:04X}"), 2)], "U+{u:04X}");
             assert!(!is_display_safe(&input), "U+{u:04X}");
             assert!(is_display_safe(&out));
         }
@@ -624,17 +571,11 @@ mod tests {
 
     #[test]
     fn adjacent_identical_invisibles_are_merged() {
-        let (out, removed) =
-            sanitize("a\u{200B}\u{200B}\u{200B}b\u{200B}c\u{202E}\u{202E}\nd\u{FEFF}");
+        let (out, removed) = sanitize("a\u{200B}\u{200B}\u{200B}b\u{200B}c\u{202E}\u{202E}\nd\u{FEFF}");
         assert_eq!(out, "abc\nd");
         assert_eq!(
             removed,
-            vec![
-                invisible("U+200B ×3", 1),
-                invisible("U+200B", 1),
-                invisible("U+202E ×2", 1),
-                invisible("U+FEFF", 2),
-            ]
+            vec![invisible("U+200B ×3", 1), invisible("U+200B", 1), invisible("U+202E ×2", 1), invisible("U+FEFF", 2),]
         );
     }
 
@@ -649,21 +590,13 @@ mod tests {
     fn emoji_joiners_are_kept_only_inside_emoji() {
         let family = "一家👨\u{200D}👩\u{200D}👧\u{200D}👦出游";
         assert_eq!(sanitize(family), (family.to_owned(), Vec::new()));
-        for kept in [
-            "❤\u{FE0F}",
-            "🏳\u{FE0F}\u{200D}🌈",
-            "☺\u{FE0E}",
-            "#\u{FE0F}\u{20E3}",
-        ] {
+        for kept in ["❤\u{FE0F}", "🏳\u{FE0F}\u{200D}🌈", "☺\u{FE0E}", "#\u{FE0F}\u{20E3}"] {
             assert_eq!(sanitize(kept).0, kept);
             assert!(is_display_safe(kept), "{kept:?}");
         }
         let (out, removed) = sanitize("中\u{200D}文\u{FE0F}字");
         assert_eq!(out, "中文字");
-        assert_eq!(
-            removed,
-            vec![invisible("U+200D", 1), invisible("U+FE0F", 1)]
-        );
+        assert_eq!(removed, vec![invisible("U+200D", 1), invisible("U+FE0F", 1)]);
         assert!(!is_display_safe("中\u{200D}文"));
     }
 
@@ -674,11 +607,7 @@ mod tests {
         assert_eq!(out, format!("x\ne{}!", "\u{301}".repeat(MAX_COMBINING)));
         assert_eq!(
             removed,
-            vec![Removed {
-                kind: RemovedKind::CombiningFlood,
-                text: "U+0301 ×9984".to_owned(),
-                line: 2,
-            }]
+            vec![Removed { kind: RemovedKind::CombiningFlood, text: "U+0301 ×9984".to_owned(), line: 2 }]
         );
         // The grapheme stays within the 64-byte cell budget of reliability.md.
         let cell = out.trim_start_matches("x\n").trim_end_matches('!');
@@ -712,26 +641,11 @@ mod tests {
     #[test]
     fn sample_files_only_lose_their_tabs() {
         let samples = [
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/assets/000_bdb5e1677ee91c80.txt"
-            )),
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/assets/001_2193c9b2d3e5f70a.txt"
-            )),
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/assets/002_05223ddfc07066bf.txt"
-            )),
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/assets/003_79302bc9a94f92f4.txt"
-            )),
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/assets/004_beff7861e42a5cfd.txt"
-            )),
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/000_bdb5e1677ee91c80.txt")),
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/001_2193c9b2d3e5f70a.txt")),
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/002_05223ddfc07066bf.txt")),
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/003_79302bc9a94f92f4.txt")),
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/004_beff7861e42a5cfd.txt")),
         ];
         for text in samples {
             let (out, removed) = sanitize(text);
@@ -800,12 +714,9 @@ mod tests {
 
     /// `cargo test --release -- --ignored --nocapture sanitize_throughput`
     #[test]
-    #[ignore]
+    #[ignore = "benchmark; run with --ignored --nocapture in release"]
     fn sanitize_throughput() {
-        let base = include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/assets/004_beff7861e42a5cfd.txt"
-        ));
+        let base = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/004_beff7861e42a5cfd.txt"));
         let clean: String = base.repeat(100_000_000 / base.len() + 1);
         let with_tabs = clean.replace('。', "。\t");
         // Best of five, so a busy machine does not hide the figure.
@@ -822,11 +733,7 @@ mod tests {
         println!("scan only (is_display_safe), clean Chinese: {scan:.0} MB/s");
         let whole = rate(&clean, &|| sanitize(&clean).0.len());
         println!("sanitize, clean Chinese, one 100 MB string: {whole:.0} MB/s");
-        let per_file = rate(&clean, &|| {
-            (0..clean.len() / base.len())
-                .map(|_| sanitize(base).0.len())
-                .sum()
-        });
+        let per_file = rate(&clean, &|| (0..clean.len() / base.len()).map(|_| sanitize(base).0.len()).sum());
         println!("sanitize, clean Chinese, file by file: {per_file:.0} MB/s");
         let tabs = rate(&with_tabs, &|| sanitize(&with_tabs).0.len());
         println!("sanitize, a TAB per sentence: {tabs:.0} MB/s");

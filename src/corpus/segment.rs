@@ -108,17 +108,15 @@ static END_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
-static END_DONE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[（(]\s*完\s*[）)]\s*$").expect("static regex"));
+static END_DONE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[（(]\s*完\s*[）)]\s*$").expect("static regex"));
 
 static AUTHOR_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[（(]\s*(?:作者|记者|記者|编辑|編輯|责任编辑|責任編輯|来源|來源|执笔|執筆|本文|译者|譯者|翻译|翻譯)[^（()）]*[）)]$")
         .expect("static regex")
 });
 
-static SIGNING_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{4}年\d{1,2}月\d{1,2}日(?:于|於|在)[\p{Han}]{1,12}").expect("static regex")
-});
+static SIGNING_DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\d{4}年\d{1,2}月\d{1,2}日(?:于|於|在)[\p{Han}]{1,12}").expect("static regex"));
 
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^图为|^圖為|[。\s]图为|[。\s]圖為|(?:新华社|新華社)(?:记者|記者)?[\p{Han}·]{0,8}(?:发|發|摄|攝)[）)]?$|[（(]?[\p{Han}·]{2,8}(?:摄|攝)[）)]?$)")
@@ -133,7 +131,12 @@ static WRITER: LazyLock<Regex> = LazyLock::new(|| {
 /// (`日电`, `日電`, `日讯`) or `本报讯` near the start of the paragraph.
 fn may_hold_dateline(s: &str) -> bool {
     let head = &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)];
-    head.contains("日电") || head.contains("日電") || head.contains("日讯") || head.contains("日訊") || head.contains("报讯") || head.contains("報訊")
+    head.contains("日电")
+        || head.contains("日電")
+        || head.contains("日讯")
+        || head.contains("日訊")
+        || head.contains("报讯")
+        || head.contains("報訊")
 }
 
 /// A cheap test before the caption pattern: `图为`, or a credit at the end.
@@ -190,9 +193,7 @@ fn signature_shaped(s: &str) -> bool {
         return false;
     }
     let cols = s.split_whitespace().count();
-    cols >= 3
-        && !s.contains(['，', ',', '。', '；', '：', '“', '”'])
-        && s.split_whitespace().all(|w| char_len(w) <= 14)
+    cols >= 3 && !s.contains(['，', ',', '。', '；', '：', '“', '”']) && s.split_whitespace().all(|w| char_len(w) <= 14)
 }
 
 /// Pass 1: lines → blocks and breaks. Markers taken out are appended to `removed`.
@@ -285,9 +286,7 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
             break;
         }
     }
-    let kind = if line.heading.is_some() {
-        Kind::Heading
-    } else if after_teaser && char_len(rest) <= 80 && !rest.contains('。') {
+    let kind = if line.heading.is_some() || (after_teaser && char_len(rest) <= 80 && !rest.contains('。')) {
         Kind::Heading
     } else if signature_shaped(rest) {
         Kind::Signature
@@ -333,12 +332,8 @@ fn demote_lonely_headings(items: &mut [Item]) {
             continue;
         }
         let next_is_text = items[i + 1..]
-            .iter()
-            .find_map(|it| match it {
-                Item::Block(nb) => Some(matches!(nb.kind, Kind::Body | Kind::Heading | Kind::Dateline | Kind::Caption)),
-                Item::Break(_) => Some(false),
-            })
-            .unwrap_or(false);
+            .first()
+            .is_some_and(|it| matches!(it, Item::Block(nb) if matches!(nb.kind, Kind::Body | Kind::Heading | Kind::Dateline | Kind::Caption)));
         if !next_is_text && let Item::Block(b) = &mut items[i] {
             b.kind = Kind::Body;
         }
@@ -490,17 +485,19 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
         let only_datelines = !cur.body.is_empty() && cur.body.iter().all(|b| b.kind == Kind::Dateline);
         let cut_start = match block.kind {
             Kind::Heading if !cur.body.is_empty() && !only_datelines => Some(Start::Heading),
-            Kind::Dateline if !cur.body.is_empty() || !cur.head.is_empty() && cur.body.iter().any(|b| b.kind != Kind::Dateline) => {
+            Kind::Dateline
+                if !cur.body.is_empty()
+                    || !cur.head.is_empty() && cur.body.iter().any(|b| b.kind != Kind::Dateline) =>
+            {
                 Some(Start::Dateline)
             }
-            Kind::Body | Kind::Caption | Kind::Section | Kind::Heading | Kind::Dateline if cur.closed => Some(Start::Closed),
+            Kind::Body | Kind::Caption | Kind::Section | Kind::Heading | Kind::Dateline if cur.closed => {
+                Some(Start::Closed)
+            }
             Kind::Body | Kind::Caption | Kind::Section => {
                 if cur.body.last().is_some_and(Block::is_open) {
                     Some(Start::Open)
-                } else if block.kind == Kind::Body
-                    && !cur.body.is_empty()
-                    && mid_sentence_start(&block.text) >= 0.8
-                {
+                } else if block.kind == Kind::Body && !cur.body.is_empty() && mid_sentence_start(&block.text) >= 0.8 {
                     Some(Start::MidSentence)
                 } else {
                     None
@@ -511,11 +508,8 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
         if let Some(start) = cut_start {
             let start = pending.take().unwrap_or(start);
             // Datelines seen before a heading belong to the article the heading opens.
-            let carried = if block.kind == Kind::Heading && only_datelines {
-                std::mem::take(&mut cur.body)
-            } else {
-                Vec::new()
-            };
+            let carried =
+                if block.kind == Kind::Heading && only_datelines { std::mem::take(&mut cur.body) } else { Vec::new() };
             finish(&mut cur, &mut out, start);
             cur.body = carried;
         } else if let Some(start) = pending.take()
@@ -544,7 +538,6 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
 fn piece_texts(p: &Piece) -> impl Iterator<Item = &str> {
     p.head.iter().chain(&p.body).map(|b| b.text.as_str())
 }
-
 
 /// How many pieces ahead a continuation is looked for; keeps linking linear.
 const LINK_WINDOW: usize = 8;
@@ -677,13 +670,6 @@ fn best_matching(n: usize, mut candidates: Vec<(f32, usize, usize)>) -> Vec<Opti
     }
     // Groups of dangling pieces that compete for the same continuations.
     let mut group: Vec<usize> = (0..n).collect();
-    fn root(g: &mut [usize], mut x: usize) -> usize {
-        while g[x] != x {
-            g[x] = g[g[x]];
-            x = g[x];
-        }
-        x
-    }
     for &(_, d, c) in &candidates {
         let (a, b) = (root(&mut group, d), root(&mut group, c));
         group[a] = b;
@@ -716,6 +702,15 @@ fn best_matching(n: usize, mut candidates: Vec<(f32, usize, usize)>) -> Vec<Opti
         }
     }
     next
+}
+
+/// Union-find root with path halving.
+fn root(g: &mut [usize], mut x: usize) -> usize {
+    while g[x] != x {
+        g[x] = g[g[x]];
+        x = g[x];
+    }
+    x
 }
 
 /// Exhaustive search for the best assignment in one small group, with a budget.
@@ -762,8 +757,8 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
             continue;
         }
         let mut best: Option<(f32, usize, usize)> = None;
-        for c in d + 1..pieces.len().min(d + 1 + LINK_WINDOW) {
-            let body = &pieces[c].body;
+        for (c, piece) in pieces.iter().enumerate().take(d + 1 + LINK_WINDOW).skip(d + 1) {
+            let body = &piece.body;
             // A piece that shares nothing with the dangling one hides nothing of it.
             if body.len() < 2 || ev.topic(c).similarity(ev.ending(d)) < 0.05 {
                 continue;
@@ -826,7 +821,9 @@ fn split_profiles(paras: &[Topic], other: &Topic) -> Vec<(usize, Side, Side)> {
         t_sq += t * t;
         t_dot_o += t * other_w.get(&g).copied().unwrap_or(0.0);
     }
-    let cos = |dot: f32, a: f32, b: f32| if a <= 0.0 || b <= 0.0 { 0.0 } else { dot / (a.sqrt() * b.sqrt()) };
+    let cos = |dot: f32, a: f32, b: f32| {
+        if a <= 0.0 || b <= 0.0 { 0.0 } else { dot / (a.sqrt() * b.sqrt()) }
+    };
     let mut out = Vec::with_capacity(paras.len());
     for (k, p) in paras.iter().enumerate().take(paras.len().saturating_sub(1)) {
         // Move paragraph k from the tail to the head.
@@ -897,10 +894,9 @@ fn continuation_score(
     if let (Some(a), Some(b)) = (open.text.chars().next_back(), first.text.chars().next())
         && is_han(a)
         && is_han(b)
+        && idf.contains(a, b)
     {
-        if idf.contains(a, b) {
-            score += 0.4;
-        }
+        score += 0.4;
     }
     // A quotation left open is closed by its continuation.
     let opens = open.text.matches(['“', '「']).count();
@@ -951,7 +947,11 @@ impl Draft {
 
     fn is_closed(&self) -> bool {
         self.continues_on.is_some()
-            || self.parts.last().and_then(|p| p.blocks.last()).is_some_and(|b| matches!(b.kind, Kind::End | Kind::Signature))
+            || self
+                .parts
+                .last()
+                .and_then(|p| p.blocks.last())
+                .is_some_and(|b| matches!(b.kind, Kind::End | Kind::Signature))
     }
 }
 
@@ -1057,7 +1057,9 @@ fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
 fn is_subsection(ev: &Evidence, i: usize, article: &[usize]) -> bool {
     let pieces = ev.pieces;
     let piece = &pieces[i];
-    let (Some(&first), Some(&last)) = (article.first(), article.last()) else { return false };
+    let (Some(&first), Some(&last)) = (article.first(), article.last()) else {
+        return false;
+    };
     let closed = article.iter().any(|&p| pieces[p].continues_on.is_some()) || pieces[last].closed;
     if piece.head.len() != 1
         || closed
@@ -1111,20 +1113,27 @@ fn move_stray_tails(drafts: &mut [Draft]) {
         if open.is_empty() {
             continue;
         }
-        let idf = idf_cell.get_or_init(|| Idf::new(drafts.iter().flat_map(|d| d.head.iter().chain(d.blocks())).map(|b| b.text.as_str())));
+        let idf = idf_cell.get_or_init(|| {
+            Idf::new(drafts.iter().flat_map(|d| d.head.iter().chain(d.blocks())).map(|b| b.text.as_str()))
+        });
         // The article's own anchor is its title and lead paragraph; each later
         // paragraph leans towards the anchor or towards the open article, and
         // the cut goes where the balance of evidence changes sides.
-        let Some(lead) = blocks.iter().position(|b| b.kind == Kind::Body) else { continue };
-        let anchor = idf.topic(drafts[x].head.iter().map(|b| b.text.as_str()).chain(blocks[..=lead].iter().map(|b| b.text.as_str())));
-        let paras: Vec<Topic> = blocks[lead + 1..end].iter().map(|b| idf.topic(std::iter::once(b.text.as_str()))).collect();
+        let Some(lead) = blocks.iter().position(|b| b.kind == Kind::Body) else {
+            continue;
+        };
+        let anchor = idf.topic(
+            drafts[x].head.iter().map(|b| b.text.as_str()).chain(blocks[..=lead].iter().map(|b| b.text.as_str())),
+        );
+        let paras: Vec<Topic> =
+            blocks[lead + 1..end].iter().map(|b| idf.topic(std::iter::once(b.text.as_str()))).collect();
         let mut best: Option<(f32, usize, usize)> = None;
         for &y in &open {
             let target = idf.topic(drafts[y].blocks().map(|b| b.text.as_str()));
-            let lean: Vec<f32> = paras.iter().map(|p| p.similarity(&target) - p.similarity(&anchor)).collect();
-            for k in 1..lean.len() {
-                let tail_mean = lean[k..].iter().sum::<f32>() / (lean.len() - k) as f32;
-                let score: f32 = lean[k..].iter().sum::<f32>() - lean[..k].iter().sum::<f32>();
+            let leaning: Vec<f32> = paras.iter().map(|p| p.similarity(&target) - p.similarity(&anchor)).collect();
+            for k in 1..leaning.len() {
+                let tail_mean = leaning[k..].iter().sum::<f32>() / (leaning.len() - k) as f32;
+                let score: f32 = leaning[k..].iter().sum::<f32>() - leaning[..k].iter().sum::<f32>();
                 if debug() {
                     eprintln!("tail of {x} to {y} at {k}: score {score:.3} tail mean {tail_mean:.3}");
                 }
@@ -1176,8 +1185,22 @@ pub fn segment(
             if debug() {
                 for (i, p) in pieces.iter().enumerate() {
                     let first: String = p.body.first().map(|b| b.text.chars().take(12).collect()).unwrap_or_default();
-                    let last: String = p.body.last().map(|b| { let v: Vec<char> = b.text.chars().collect(); v[v.len().saturating_sub(8)..].iter().collect() }).unwrap_or_default();
-                    eprintln!("piece {i} {:?} line {} head {:?} [{first} … {last}] dangling {} closed {}", p.start, p.line(), p.head.iter().map(|b| b.text.as_str()).collect::<Vec<_>>(), p.is_dangling(), p.closed);
+                    let last: String = p
+                        .body
+                        .last()
+                        .map(|b| {
+                            let v: Vec<char> = b.text.chars().collect();
+                            v[v.len().saturating_sub(8)..].iter().collect()
+                        })
+                        .unwrap_or_default();
+                    eprintln!(
+                        "piece {i} {:?} line {} head {:?} [{first} … {last}] dangling {} closed {}",
+                        p.start,
+                        p.line(),
+                        p.head.iter().map(|b| b.text.as_str()).collect::<Vec<_>>(),
+                        p.is_dangling(),
+                        p.closed
+                    );
                 }
             }
             let next = link(&ev);
@@ -1190,10 +1213,7 @@ pub fn segment(
     move_stray_tails(&mut drafts);
     drafts.sort_by_key(|d| d.first_piece);
     let mut ids: HashMap<String, usize> = HashMap::new();
-    drafts
-        .into_iter()
-        .filter_map(|d| finish(d, source, source_index, &mut ids))
-        .collect()
+    drafts.into_iter().filter_map(|d| finish(d, source, source_index, &mut ids)).collect()
 }
 
 fn paragraph(kind: ParagraphKind, b: &Block) -> Paragraph {
@@ -1213,7 +1233,9 @@ fn paragraph_kind(k: Kind) -> ParagraphKind {
 
 /// Joins two halves of a sentence; Latin words keep a space between them.
 fn join_text(a: &mut String, b: &str) {
-    if a.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) && b.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+    if a.chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric())
+        && b.starts_with(|c: char| c.is_ascii_alphanumeric())
+    {
         a.push(' ');
     }
     a.push_str(b);
@@ -1262,28 +1284,7 @@ fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String,
         t.ends_with("...") || (t.ends_with('…') && !t.ends_with("……")) || (d.teaser && t.ends_with("……"))
     });
     let kind = if truncated { ArticleKind::Excerpt } else { ArticleKind::Article };
-    let mut notes = Vec::new();
-    if let Some(from) = d.continued_from {
-        notes.push(Note { kind: NoteKind::ContinuedFrom, text: format!("continued from {from}") });
-    }
-    if let Some(to) = d.continues_on {
-        notes.push(Note { kind: NoteKind::ContinuesOn, text: format!("continues on {to}") });
-    }
-    if d.stitched {
-        notes.push(Note { kind: NoteKind::Stitched, text: "reassembled from parts separated by other text".into() });
-    }
-    let first_body = paragraphs.iter().find(|p| p.kind == ParagraphKind::Body);
-    if notes.iter().all(|n| n.kind != NoteKind::ContinuedFrom)
-        && first_body.is_some_and(|p| mid_sentence_start(&p.text) >= 0.8)
-    {
-        notes.push(Note { kind: NoteKind::Fragment, text: "starts mid-sentence".into() });
-    }
-    if kind == ArticleKind::Article && notes.iter().all(|n| n.kind != NoteKind::ContinuesOn) && last_body.is_some_and(|p| !ends_sentence(&p.text)) {
-        notes.push(Note { kind: NoteKind::Fragment, text: "ends mid-sentence".into() });
-    }
-    if garbled {
-        notes.push(Note { kind: NoteKind::Garbled, text: "contains garbled text (mojibake)".into() });
-    }
+    let notes = notes(d.continued_from, d.continues_on, d.stitched, kind, &paragraphs, garbled);
     let clauses = clause::number(&paragraphs);
     let id = article_id(source, title.as_deref(), &paragraphs, ids);
     Some(Article {
@@ -1300,6 +1301,45 @@ fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String,
         clauses,
         notes,
     })
+}
+
+/// What a reader should know about an article: where it continues, whether
+/// it was stitched, whether it is a fragment, whether it holds garbled text.
+fn notes(
+    continued_from: Option<String>,
+    continues_on: Option<String>,
+    stitched: bool,
+    kind: ArticleKind,
+    paragraphs: &[Paragraph],
+    garbled: bool,
+) -> Vec<Note> {
+    let mut notes = Vec::new();
+    if let Some(from) = continued_from {
+        notes.push(Note { kind: NoteKind::ContinuedFrom, text: format!("continued from {from}") });
+    }
+    if let Some(to) = continues_on {
+        notes.push(Note { kind: NoteKind::ContinuesOn, text: format!("continues on {to}") });
+    }
+    if stitched {
+        notes.push(Note { kind: NoteKind::Stitched, text: "reassembled from parts separated by other text".into() });
+    }
+    let last_body = paragraphs.iter().rev().find(|p| p.kind == ParagraphKind::Body);
+    let first_body = paragraphs.iter().find(|p| p.kind == ParagraphKind::Body);
+    if notes.iter().all(|n| n.kind != NoteKind::ContinuedFrom)
+        && first_body.is_some_and(|p| mid_sentence_start(&p.text) >= 0.8)
+    {
+        notes.push(Note { kind: NoteKind::Fragment, text: "starts mid-sentence".into() });
+    }
+    if kind == ArticleKind::Article
+        && notes.iter().all(|n| n.kind != NoteKind::ContinuesOn)
+        && last_body.is_some_and(|p| !ends_sentence(&p.text))
+    {
+        notes.push(Note { kind: NoteKind::Fragment, text: "ends mid-sentence".into() });
+    }
+    if garbled {
+        notes.push(Note { kind: NoteKind::Garbled, text: "contains garbled text (mojibake)".into() });
+    }
+    notes
 }
 
 /// Splits a title block into column label, title and subtitle. A short first

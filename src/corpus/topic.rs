@@ -233,7 +233,8 @@ mod tests {
     #[test]
     fn same_topic_scores_above_another_topic() {
         let idf = idf();
-        let (a, b, c) = (idf.topic([TRADE].into_iter()), idf.topic([TRADE2].into_iter()), idf.topic([DRUGS].into_iter()));
+        let (a, b, c) =
+            (idf.topic([TRADE].into_iter()), idf.topic([TRADE2].into_iter()), idf.topic([DRUGS].into_iter()));
         assert!(a.similarity(&b) > a.similarity(&c) + 0.05, "{} vs {}", a.similarity(&b), a.similarity(&c));
         assert!((a.similarity(&b) - b.similarity(&a)).abs() < 1e-6);
     }
@@ -276,7 +277,7 @@ mod tests {
     fn text_without_han_has_an_empty_profile() {
         let idf = idf();
         let t = idf.topic(["abc 123"].into_iter());
-        assert_eq!(t.similarity(&idf.topic([TRADE].into_iter())), 0.0);
+        assert!(t.similarity(&idf.topic([TRADE].into_iter())).abs() < f32::EPSILON);
     }
 
     #[test]
