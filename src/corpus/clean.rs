@@ -8,9 +8,6 @@
 //! surrounding structure.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::{Removed, RemovedKind};
 
@@ -68,7 +65,8 @@ pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
 pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     let lines: Vec<&str> = text.split('\n').collect();
     // Wrappers count either display columns or characters.
-    let measures: [fn(&str) -> usize; 2] = [line_width, |s: &str| s.chars().count()];
+    let measures: [fn(&str) -> usize; 2] =
+        [line_width, |s: &str| s.bytes().filter(|&b| !(0x80..=0xBF).contains(&b)).count()];
     let Some((measure, width)) = measures
         .iter()
         .filter_map(|m| wrap_width(&lines, *m).map(|(w, near)| (*m, w, near)))
@@ -99,8 +97,19 @@ pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     out
 }
 
+/// Display columns of a line, estimated from its UTF-8 lead bytes: CJK and
+/// other three- and four-byte characters take two columns, except general
+/// punctuation (`“”—…`, lead byte 0xE2), which takes one like ASCII and
+/// two-byte characters. Exact enough to find a wrap width, and it reads each
+/// byte once without decoding.
 fn line_width(s: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(s)
+    s.bytes()
+        .map(|b| match b {
+            0x80..=0xBF => 0,
+            0xE0..=0xE1 | 0xE3..=0xFF => 2,
+            _ => 1,
+        })
+        .sum()
 }
 
 /// The width most long lines are cut at, when the text is hard-wrapped, and
@@ -182,10 +191,81 @@ pub fn strip_markdown(line: &str) -> Unmarked<'_> {
     Unmarked { text: Cow::Owned(text), heading, bold_lead, removed }
 }
 
-const TONED: &str = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ";
+/// A vowel (or syllabic consonant) carrying a pinyin tone mark.
+fn is_toned(c: char) -> bool {
+    matches!(
+        c,
+        'ā' | 'á'
+            | 'ǎ'
+            | 'à'
+            | 'ē'
+            | 'é'
+            | 'ě'
+            | 'è'
+            | 'ī'
+            | 'í'
+            | 'ǐ'
+            | 'ì'
+            | 'ō'
+            | 'ó'
+            | 'ǒ'
+            | 'ò'
+            | 'ū'
+            | 'ú'
+            | 'ǔ'
+            | 'ù'
+            | 'ǖ'
+            | 'ǘ'
+            | 'ǚ'
+            | 'ǜ'
+            | 'ń'
+            | 'ň'
+            | 'ǹ'
+            | 'ḿ'
+    )
+}
 
-static PINYIN_NOTE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[（(]([a-zA-ZüÜāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ?]{1,7})[）)]").expect("static regex"));
+/// A bracketed run of pinyin letters: byte ranges of the whole note and of
+/// the letters inside. Finds `(…)` and `（…）` with 1–7 letters (tone-marked
+/// vowels, `ü`, or `?` for a tone mark a legacy encoding lost).
+fn notes_in(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, std::ops::Range<usize>)> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        // '(' is 0x28 and '（' starts with 0xEF; look at bytes, then confirm.
+        while let Some(off) = s.as_bytes()[from..].iter().position(|&b| b == b'(' || b == 0xEF) {
+            let open = from + off;
+            if !s[open..].starts_with(['(', '（']) {
+                from = open + 1;
+                continue;
+            }
+            let inner_start = open + if s[open..].starts_with('(') { 1 } else { '（'.len_utf8() };
+            from = inner_start;
+            let mut end = inner_start;
+            let mut letters = 0;
+            for c in s[inner_start..].chars() {
+                if !(c.is_ascii_alphabetic() || c == '?' || c == 'ü' || c == 'Ü' || is_toned(c)) {
+                    break;
+                }
+                letters += 1;
+                end += c.len_utf8();
+                if letters > 7 {
+                    break;
+                }
+            }
+            if !(1..=7).contains(&letters) {
+                continue;
+            }
+            let close = match s[end..].chars().next() {
+                Some(')') => 1,
+                Some('）') => '）'.len_utf8(),
+                _ => continue,
+            };
+            from = end + close;
+            return Some((open..end + close, inner_start..end));
+        }
+        None
+    })
+}
 
 /// `t?i`: one `?` standing for a tone-marked vowel between pinyin letters.
 fn is_lost_tone(s: &str) -> bool {
@@ -199,9 +279,11 @@ fn count_toned_notes(text: &str) -> usize {
     if !may_hold_note(text) {
         return 0;
     }
-    PINYIN_NOTE
-        .captures_iter(text)
-        .filter(|c| is_lost_tone(&c[1]) || c[1].chars().any(|ch| TONED.contains(ch)))
+    notes_in(text)
+        .filter(|(_, inner)| {
+            let syllable = &text[inner.clone()];
+            is_lost_tone(syllable) || syllable.chars().any(|ch| is_toned(ch))
+        })
         .take(2)
         .count()
 }
@@ -218,14 +300,13 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
     let mut out = String::with_capacity(s.len());
     let mut notes = Vec::new();
     let mut last = 0;
-    for caps in PINYIN_NOTE.captures_iter(s) {
-        let Some(m) = caps.get(0) else { continue };
-        let before = s[..m.start()].chars().next_back();
+    for (note, inner) in notes_in(s) {
+        let before = s[..note.start].chars().next_back();
         let after_han = before.is_some_and(|c| is_han(c) || c == '?' || c == '\u{FFFD}');
-        let syllable = &caps[1];
+        let syllable = &s[inner];
         // A legacy encoding without tone marks turns them into `?` (`(t?i)`).
         let marked = is_lost_tone(syllable);
-        let toned = marked || syllable.chars().any(|c| TONED.contains(c));
+        let toned = marked || syllable.chars().any(|c| is_toned(c));
         let syllable = if marked { syllable.replacen('?', "a", 1) } else { syllable.to_string() };
         let syllable = syllable.as_str();
         // Toneless readings are accepted only with an initial consonant, so
@@ -235,9 +316,9 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
             && syllable.chars().all(|c| c.is_ascii_lowercase())
             && !syllable.starts_with(['a', 'e', 'i', 'o', 'u']);
         if after_han && (toned || toneless_ok) && is_pinyin_syllable(syllable) {
-            out.push_str(&s[last..m.start()]);
-            notes.push(m.as_str().to_string());
-            last = m.end();
+            out.push_str(&s[last..note.start]);
+            notes.push(s[note.clone()].to_string());
+            last = note.end;
         }
     }
     if notes.is_empty() {
@@ -279,29 +360,39 @@ const FINALS: [&str; 38] = [
 
 /// Whether `s` spells a single Mandarin syllable (tone marks allowed).
 pub fn is_pinyin_syllable(s: &str) -> bool {
-    let plain: String = s
-        .to_lowercase()
-        .chars()
-        .map(|c| match c {
+    // Base letters on the stack: this runs for every note of a gateway page.
+    let mut buf = [0u8; 8];
+    let mut n = 0;
+    for c in s.chars() {
+        let base = match c {
+            'a'..='z' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
             'ā' | 'á' | 'ǎ' | 'à' => 'a',
             'ē' | 'é' | 'ě' | 'è' => 'e',
             'ī' | 'í' | 'ǐ' | 'ì' => 'i',
             'ō' | 'ó' | 'ǒ' | 'ò' => 'o',
             'ū' | 'ú' | 'ǔ' | 'ù' => 'u',
-            'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ü' => 'v',
+            'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ü' | 'Ü' => 'v',
             'ń' | 'ň' | 'ǹ' => 'n',
             'ḿ' => 'm',
-            other => other,
-        })
-        .collect();
-    if matches!(
-        plain.as_str(),
-        "n" | "ng" | "m" | "hm" | "er" | "a" | "o" | "e" | "ai" | "ei" | "ao" | "ou" | "an" | "en" | "ang" | "eng"
-    ) {
+            _ => return false,
+        };
+        let Some(slot) = buf.get_mut(n) else { return false };
+        *slot = base as u8;
+        n += 1;
+    }
+    let plain = &buf[..n];
+    if BARE.contains(&plain) {
         return true;
     }
-    INITIALS.iter().any(|ini| plain.strip_prefix(ini).is_some_and(|fin| FINALS.contains(&fin)))
+    INITIALS
+        .iter()
+        .any(|ini| plain.strip_prefix(ini.as_bytes()).is_some_and(|fin| FINALS.iter().any(|f| f.as_bytes() == fin)))
 }
+
+/// Syllables without an initial consonant.
+const BARE: [&[u8]; 16] =
+    [b"n", b"ng", b"m", b"hm", b"er", b"a", b"o", b"e", b"ai", b"ei", b"ao", b"ou", b"an", b"en", b"ang", b"eng"];
 
 /// Characters that end a sentence (closing quotes and brackets are skipped first).
 const TERMINAL: &[char] = &['。', '！', '？', '!', '?', '；', ';', '：', ':', '…', '．'];

@@ -5,7 +5,6 @@
 //! from another), weighted TF-IDF style by how rare each bigram is within the
 //! source. Profiles are sorted vectors so that comparing two is a linear merge.
 
-
 /// Bigram → weight, sorted by bigram id, with its Euclidean norm.
 #[derive(Debug, Clone, Default)]
 pub struct Topic {
