@@ -282,7 +282,7 @@ fn count_toned_notes(text: &str) -> usize {
     notes_in(text)
         .filter(|(_, inner)| {
             let syllable = &text[inner.clone()];
-            is_lost_tone(syllable) || syllable.chars().any(|ch| is_toned(ch))
+            is_lost_tone(syllable) || syllable.chars().any(is_toned)
         })
         .take(2)
         .count()
@@ -306,7 +306,7 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
         let syllable = &s[inner];
         // A legacy encoding without tone marks turns them into `?` (`(t?i)`).
         let marked = is_lost_tone(syllable);
-        let toned = marked || syllable.chars().any(|c| is_toned(c));
+        let toned = marked || syllable.chars().any(is_toned);
         let syllable = if marked { syllable.replacen('?', "a", 1) } else { syllable.to_string() };
         let syllable = syllable.as_str();
         // Toneless readings are accepted only with an initial consonant, so

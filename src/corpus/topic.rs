@@ -46,12 +46,13 @@ pub fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
                 i += 3;
                 return Some(u64::from_le_bytes(k));
             }
+            // Continuation bytes (0x80–0xBF) cannot start a character in
+            // valid UTF-8; stepping one byte over them is safe either way.
             i += match lead {
-                0x00..=0x7F => 1,
                 0xC0..=0xDF => 2,
                 0xE0..=0xEF => 3,
                 0xF0..=0xFF => 4,
-                _ => 1, // continuation byte: cannot start here in valid UTF-8
+                _ => 1,
             };
         }
         None
