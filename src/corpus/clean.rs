@@ -449,8 +449,10 @@ pub fn mid_sentence_start(text: &str) -> f32 {
         let numeric_label = lead.iter().all(|&c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
         if !numeric_label && !lead.is_empty() {
             score += match (lead.len(), head[pos]) {
+                // One character and a full stop: the rest of a word cut at a page end.
+                (1, '。') => 1.0,
                 (1 | 2, '、') => 0.9,
-                // One character and a comma: the rest of a word cut at a page end.
+                // One character and a comma: the same.
                 (1, _) => 0.8,
                 (_, '。') => 0.6,
                 _ => 0.2,

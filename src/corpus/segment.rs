@@ -70,8 +70,8 @@ impl Block {
 /// Why the text is interrupted between two blocks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Break {
-    /// A page numeral: the page changed.
-    Page,
+    /// A page numeral: the page changed (to this page, when it is a number).
+    Page(u32),
     /// A separator line in a list of teasers.
     Teaser,
     /// `（上接第二版）`: what follows continues from another page.
@@ -367,6 +367,22 @@ fn resolve_numerals(items: Vec<Item>, removed: &mut Vec<Removed>) -> Vec<Item> {
             section[j] = true;
         }
     }
+    // A sequence interrupted by another article resumes where it left off:
+    // after 一 二 三, the next 四 continues it even past a stray page numeral
+    // or an article in between.
+    for k in 0..numerals.len() {
+        let (i, n) = numerals[k];
+        if !section[i] {
+            continue;
+        }
+        let continues = numerals[k + 1..].iter().find(|&&(_, m)| m == n + 1);
+        let already = numerals[k + 1..].iter().any(|&(j, m)| m == n + 1 && section[j]);
+        if let Some(&(j, _)) = continues
+            && !already
+        {
+            section[j] = true;
+        }
+    }
     items
         .into_iter()
         .enumerate()
@@ -376,8 +392,12 @@ fn resolve_numerals(items: Vec<Item>, removed: &mut Vec<Removed>) -> Vec<Item> {
                     b.kind = Kind::Section;
                     Item::Block(b)
                 } else {
+                    let page = match b.kind {
+                        Kind::Numeral(n) => n,
+                        _ => 0,
+                    };
                     removed.push(Removed { kind: RemovedKind::PageNumeral, text: b.text, line: b.line });
-                    Item::Break(Break::Page)
+                    Item::Break(Break::Page(page))
                 }
             }
             other => other,
@@ -410,11 +430,31 @@ struct Piece {
     closed: bool,
     continued_from: Option<String>,
     continues_on: Option<String>,
+    /// The page numeral seen just before the piece.
+    page: Option<u32>,
 }
 
 impl Piece {
     fn new(start: Start) -> Self {
-        Piece { head: Vec::new(), body: Vec::new(), start, closed: false, continued_from: None, continues_on: None }
+        Piece {
+            head: Vec::new(),
+            body: Vec::new(),
+            start,
+            closed: false,
+            continued_from: None,
+            continues_on: None,
+            page: None,
+        }
+    }
+
+    /// The last numbered clause label in the piece.
+    fn last_label(&self) -> Option<clause::Label> {
+        self.body.iter().rev().filter(|b| matches!(b.kind, Kind::Body | Kind::Section)).find_map(|b| clause::detect(&b.text))
+    }
+
+    /// The first numbered clause label among the piece's first `n` paragraphs.
+    fn first_label(&self, n: usize) -> Option<clause::Label> {
+        self.body.iter().take(n).filter(|b| matches!(b.kind, Kind::Body | Kind::Section)).find_map(|b| clause::detect(&b.text))
     }
 
     fn is_empty(&self) -> bool {
@@ -441,6 +481,7 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
     let mut cur = Piece::new(Start::File);
     let mut pending: Option<Start> = None;
     let mut pending_from: Option<String> = None;
+    let mut pending_page: Option<u32> = None;
     let finish = |cur: &mut Piece, out: &mut Vec<Piece>, start: Start| {
         let done = std::mem::replace(cur, Piece::new(start));
         if !done.is_empty() {
@@ -464,7 +505,10 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
             }
             Item::Break(brk) => {
                 let start = match brk {
-                    Break::Page => Start::Page,
+                    Break::Page(n) => {
+                        pending_page = Some(n);
+                        Start::Page
+                    }
                     Break::Teaser => Start::Teaser,
                     Break::JumpFrom(label) => {
                         pending_from = Some(label);
@@ -521,6 +565,11 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
             && let Some(from) = pending_from.take()
         {
             cur.continued_from = Some(from);
+        }
+        if cur.is_empty()
+            && let Some(page) = pending_page.take()
+        {
+            cur.page = Some(page);
         }
         match block.kind {
             Kind::Heading if cur.body.iter().all(|b| b.kind == Kind::Dateline) => cur.head.push(block),
@@ -645,7 +694,10 @@ fn start_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
                 return None;
             }
             let first = cp.first_text().filter(|b| b.kind == Kind::Body)?;
-            Some((continuation_score(open, first, cp, c == d + 1, ev.ending(d), ev.opening(c), ev.idf()), c))
+            let mut score = continuation_score(open, first, cp, c == d + 1, ev.ending(d), ev.opening(c), ev.idf());
+            // The rest of a broken sentence comes first; a label right after it counts.
+            score += numbering_agreement(dp, cp, 2);
+            Some((score, c))
         })
         .collect()
 }
@@ -886,7 +938,7 @@ fn continuation_score(
     }
     if adjacent {
         // Directly after, or after only a heading block inserted mid-sentence.
-        score += if cp.head.is_empty() && cp.start == Start::Open { 0.5 } else { 0.3 };
+        score += if cp.head.is_empty() && cp.start == Start::Open { 0.8 } else { 0.3 };
     }
     score += 2.0 * open_topic.similarity(cont_topic) * open_topic.confidence(cont_topic);
     score += 0.5 * mid_sentence_start(&first.text);
@@ -911,7 +963,48 @@ fn continuation_score(
     if clause::detect(&first.text).is_some() {
         score -= 0.3; // a numbered clause opens a sentence of its own
     }
+    // A sentence broken at a comma goes on with a conjunction more often
+    // than a new one starts with it.
+    if open.text.ends_with(['，', ',', '、', '；', ';']) && starts_with_conjunction(&first.text) {
+        score += 0.4;
+    }
+    // A bracketed note line (a statute's adoption note, a credit) stands alone.
+    if first.text.starts_with(['(', '（']) && first.text.ends_with([')', '）']) {
+        score -= 0.5;
+    }
     score
+}
+
+/// Conjunctions that join a clause to the one before it (并 "and also",
+/// 而 "while", 但 "but", 且, 并且, 而且, 以及, 从而, 进而 "thereby").
+fn starts_with_conjunction(s: &str) -> bool {
+    ["并且", "而且", "以及", "从而", "進而", "进而", "並且", "並", "并", "而", "但", "且"].iter().any(|c| s.starts_with(c))
+}
+
+/// Evidence from numbering that piece `b` continues piece `a`: its first
+/// clause label continues `a`'s last one of the same style (三、 after 二、),
+/// or contradicts it (a list restarting, or jumping).
+fn numbering_agreement(a: &Piece, b: &Piece, within: usize) -> f32 {
+    let Some(next) = b.first_label(within) else { return 0.0 };
+    match a.last_label() {
+        Some(prev) if same_list(prev.style, next.style) => {
+            if next.number == prev.number + 1 {
+                0.6
+            } else {
+                -0.3
+            }
+        }
+        // A list that starts past one continues some earlier list.
+        _ if next.number > 1 => -0.2,
+        _ => 0.0,
+    }
+}
+
+/// Whether two label styles number the same list: section numerals alone on
+/// a line and `一、` labels number the same sections.
+fn same_list(a: clause::ClauseStyle, b: clause::ClauseStyle) -> bool {
+    use clause::ClauseStyle::{Enumerated, Section};
+    a == b || matches!((a, b), (Section, Enumerated) | (Enumerated, Section))
 }
 
 /// An article under construction: the pieces it is made of, in reading order.
@@ -968,6 +1061,8 @@ enum Role {
     New,
     Continues(usize),
     Section,
+    /// Resumes, after a page change, the article whose last piece is this one.
+    Resumes(usize),
 }
 
 /// Pass 4b: groups the pieces into drafts by the roles [`roles`] gave them.
@@ -992,6 +1087,16 @@ fn assemble(pieces: Vec<Piece>, roles: Vec<Role>) -> Vec<Draft> {
                 }
                 draft.continues_on = piece.continues_on.or(draft.continues_on.take());
                 draft.parts.push(part);
+            }
+            Role::Resumes(d) => {
+                let a = draft_of[d];
+                draft_of[i] = a;
+                let draft = &mut drafts[a];
+                // A sentence left open at the page end goes on here.
+                let open = draft.parts.last().and_then(|p| p.blocks.last()).is_some_and(Block::is_open);
+                draft.stitched = true;
+                draft.continues_on = piece.continues_on;
+                draft.parts.push(Part { blocks: piece.body, joins_previous: open, subheads: Vec::new() });
             }
             Role::Section => {
                 let a = draft_of[i - 1];
@@ -1034,11 +1139,13 @@ fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
             Role::Continues(d)
         } else if i > 0 && pieces[i].start == Start::Heading && is_subsection(ev, i, &members[article_of[i - 1]]) {
             Role::Section
+        } else if let Some(d) = resumed(ev, i, &members) {
+            Role::Resumes(d)
         } else {
             Role::New
         };
         match role {
-            Role::Continues(d) => article_of[i] = article_of[d],
+            Role::Continues(d) | Role::Resumes(d) => article_of[i] = article_of[d],
             Role::Section => article_of[i] = article_of[i - 1],
             Role::New => {
                 article_of[i] = members.len();
@@ -1049,6 +1156,58 @@ fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
         roles.push(role);
     }
     roles
+}
+
+/// The article an untitled piece after a page change resumes, if any: one
+/// left open (no end marker) or sent on with a jump marker, whose topic and
+/// numbering the piece continues. Returns that article's last piece.
+fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>]) -> Option<usize> {
+    let pieces = ev.pieces;
+    let piece = &pieces[i];
+    if !piece.head.is_empty()
+        || !matches!(piece.start, Start::Page | Start::JumpFrom)
+        || piece.first_text().is_none_or(|b| b.kind == Kind::Dateline)
+    {
+        return None;
+    }
+    let mut best: Option<(f32, usize)> = None;
+    for article in articles {
+        let (Some(&first), Some(&last)) = (article.first(), article.last()) else { continue };
+        let jumped = article.iter().find_map(|&p| pieces[p].continues_on.as_deref());
+        let closed = pieces[last].closed || jumped.is_some();
+        let eligible = pieces[first].start != Start::Teaser && (!closed || (piece.start == Start::JumpFrom && jumped.is_some()));
+        if !eligible {
+            continue;
+        }
+        // The article's recent text (its last pieces may be short) and its
+        // latest numbered clause.
+        let recent = merge_topics(article.iter().rev().take(3).map(|&p| ev.topic(p)));
+        let mut score = 2.0 * recent.similarity(ev.opening(i)) * recent.confidence(ev.opening(i));
+        let numbered = article.iter().rev().find(|&&p| pieces[p].last_label().is_some()).unwrap_or(&last);
+        score += numbering_agreement(&pieces[*numbered], piece, 3);
+        if let Some(label) = jumped {
+            score += 0.3;
+            // The page it jumped to is the page this piece is on.
+            match (page_number(label), piece.page) {
+                (Some(to), Some(on)) if to == on => score += 0.5,
+                (Some(_), Some(_)) => score -= 0.5,
+                _ => {}
+            }
+        }
+        if debug() {
+            eprintln!("resume {i} after {last}? score {score:.3}");
+        }
+        if score >= 0.5 && best.is_none_or(|b| score > b.0) {
+            best = Some((score, last));
+        }
+    }
+    best.map(|(_, last)| last)
+}
+
+/// The page number in a jump label such as `第4版` or `第四版`.
+fn page_number(label: &str) -> Option<u32> {
+    let inner = label.strip_prefix('第')?.strip_suffix('版')?;
+    inner.parse().ok().or_else(|| clause::parse_chinese_numeral(inner))
 }
 
 /// Whether piece `i`, opened by a heading, is a section of the article made of
