@@ -34,6 +34,7 @@ pub struct Cleaned {
 pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
     let lenient_pinyin = count_toned_notes(text) >= 2;
     let mut out = Cleaned::default();
+    let mut md_headings = 0;
     for (line, raw) in unwrap_hard_wrapped(text) {
         let trimmed = trim_space(&raw);
         if trimmed.is_empty() {
@@ -51,9 +52,12 @@ pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
         if text.is_empty() {
             continue;
         }
-        out.markdown |= md.heading.is_some();
+        md_headings += usize::from(md.heading.is_some());
         out.lines.push(Line { text, line, heading: md.heading, bold_lead: md.bold_lead });
     }
+    // One stray `#` line does not make a Markdown page whose other headings
+    // would all be marked; two or more do.
+    out.markdown = md_headings >= 2;
     out
 }
 
@@ -545,12 +549,19 @@ mod tests {
     fn cleaning_records_everything_it_removes() {
         let mut removed = Vec::new();
         let c = clean("## 标题(biāo)\n\n  正文。\n", &mut removed);
-        assert!(c.markdown);
+        assert!(!c.markdown, "one heading line does not make a Markdown page");
         assert_eq!(c.lines.len(), 2);
         assert_eq!(c.lines[0].text, "标题");
         assert_eq!(c.lines[1].line, 3);
         let kinds: Vec<RemovedKind> = removed.iter().map(|r| r.kind).collect();
         assert_eq!(kinds, [RemovedKind::Markup, RemovedKind::PinyinNote]);
+    }
+
+    #[test]
+    fn two_heading_lines_make_a_markdown_page() {
+        let c = clean("# 标题\n正文。\n## 小标题\n正文。\n", &mut Vec::new());
+        assert!(c.markdown);
+        assert_eq!(c.lines[2].heading, Some(2));
     }
 
     #[test]

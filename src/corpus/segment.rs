@@ -449,12 +449,20 @@ impl Piece {
 
     /// The last numbered clause label in the piece.
     fn last_label(&self) -> Option<clause::Label> {
-        self.body.iter().rev().filter(|b| matches!(b.kind, Kind::Body | Kind::Section)).find_map(|b| clause::detect(&b.text))
+        self.body
+            .iter()
+            .rev()
+            .filter(|b| matches!(b.kind, Kind::Body | Kind::Section))
+            .find_map(|b| clause::detect(&b.text))
     }
 
     /// The first numbered clause label among the piece's first `n` paragraphs.
     fn first_label(&self, n: usize) -> Option<clause::Label> {
-        self.body.iter().take(n).filter(|b| matches!(b.kind, Kind::Body | Kind::Section)).find_map(|b| clause::detect(&b.text))
+        self.body
+            .iter()
+            .take(n)
+            .filter(|b| matches!(b.kind, Kind::Body | Kind::Section))
+            .find_map(|b| clause::detect(&b.text))
     }
 
     fn is_empty(&self) -> bool {
@@ -527,28 +535,7 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
             Item::Block(b) => b,
         };
         let only_datelines = !cur.body.is_empty() && cur.body.iter().all(|b| b.kind == Kind::Dateline);
-        let cut_start = match block.kind {
-            Kind::Heading if !cur.body.is_empty() && !only_datelines => Some(Start::Heading),
-            Kind::Dateline
-                if !cur.body.is_empty()
-                    || !cur.head.is_empty() && cur.body.iter().any(|b| b.kind != Kind::Dateline) =>
-            {
-                Some(Start::Dateline)
-            }
-            Kind::Body | Kind::Caption | Kind::Section | Kind::Heading | Kind::Dateline if cur.closed => {
-                Some(Start::Closed)
-            }
-            Kind::Body | Kind::Caption | Kind::Section => {
-                if cur.body.last().is_some_and(Block::is_open) {
-                    Some(Start::Open)
-                } else if block.kind == Kind::Body && !cur.body.is_empty() && mid_sentence_start(&block.text) >= 0.8 {
-                    Some(Start::MidSentence)
-                } else {
-                    None
-                }
-            }
-            _ => None,
-        };
+        let cut_start = cut_before(&cur, &block, only_datelines);
         if let Some(start) = cut_start {
             let start = pending.take().unwrap_or(start);
             // Datelines seen before a heading belong to the article the heading opens.
@@ -582,6 +569,31 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
     }
     finish(&mut cur, &mut out, Start::File);
     out
+}
+
+/// Whether `block` starts a new piece after `cur`, and why.
+fn cut_before(cur: &Piece, block: &Block, only_datelines: bool) -> Option<Start> {
+    match block.kind {
+        Kind::Heading if !cur.body.is_empty() && !only_datelines => Some(Start::Heading),
+        Kind::Dateline
+            if !cur.body.is_empty() || !cur.head.is_empty() && cur.body.iter().any(|b| b.kind != Kind::Dateline) =>
+        {
+            Some(Start::Dateline)
+        }
+        Kind::Body | Kind::Caption | Kind::Section | Kind::Heading | Kind::Dateline if cur.closed => {
+            Some(Start::Closed)
+        }
+        Kind::Body | Kind::Caption | Kind::Section => {
+            if cur.body.last().is_some_and(Block::is_open) {
+                Some(Start::Open)
+            } else if block.kind == Kind::Body && !cur.body.is_empty() && mid_sentence_start(&block.text) >= 0.8 {
+                Some(Start::MidSentence)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
 }
 
 fn piece_texts(p: &Piece) -> impl Iterator<Item = &str> {
@@ -968,6 +980,12 @@ fn continuation_score(
     if open.text.ends_with(['，', ',', '、', '；', ';']) && starts_with_conjunction(&first.text) {
         score += 0.4;
     }
+    // The tail of a broken word (`力。`) needs the head of that word before it,
+    // not a finished clause.
+    // (After `、` a short list item is normal: 汽车、船舶.)
+    if open.text.ends_with(['，', ',', '；', ';', '。', '：', ':', '！', '？']) && word_tail(&first.text) {
+        score -= 0.6;
+    }
     // A bracketed note line (a statute's adoption note, a credit) stands alone.
     if first.text.starts_with(['(', '（']) && first.text.ends_with([')', '）']) {
         score -= 0.5;
@@ -975,10 +993,27 @@ fn continuation_score(
     score
 }
 
-/// Conjunctions that join a clause to the one before it (并 "and also",
-/// 而 "while", 但 "but", 且, 并且, 而且, 以及, 从而, 进而 "thereby").
+/// A paragraph that opens with a single character and then punctuation, or
+/// two and a full stop: the end of a word broken across a page (`力。`).
+fn word_tail(s: &str) -> bool {
+    let lead = s.chars().take_while(|c| is_han(*c)).count();
+    match (lead, s.chars().nth(lead)) {
+        (1, Some(p)) => matches!(p, '。' | '，' | ',' | '、' | '；'),
+        (2, Some(p)) => p == '。',
+        _ => false,
+    }
+}
+
+/// Words that join a clause to the one before it: conjunctions (并 "and
+/// also", 而 "while", 但 "but", 且, 并且, 而且, 以及, 从而, 进而 "thereby")
+/// and adverbs that need a subject before them (也 "also", 还, 又, 却, 更).
 fn starts_with_conjunction(s: &str) -> bool {
-    ["并且", "而且", "以及", "从而", "進而", "进而", "並且", "並", "并", "而", "但", "且"].iter().any(|c| s.starts_with(c))
+    [
+        "并且", "而且", "以及", "从而", "進而", "进而", "並且", "並", "并", "而", "但", "且", "也", "还", "還", "又",
+        "却", "卻", "更",
+    ]
+    .iter()
+    .any(|c| s.starts_with(c))
 }
 
 /// Evidence from numbering that piece `b` continues piece `a`: its first
@@ -1175,7 +1210,8 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>]) -> Option<usize> {
         let (Some(&first), Some(&last)) = (article.first(), article.last()) else { continue };
         let jumped = article.iter().find_map(|&p| pieces[p].continues_on.as_deref());
         let closed = pieces[last].closed || jumped.is_some();
-        let eligible = pieces[first].start != Start::Teaser && (!closed || (piece.start == Start::JumpFrom && jumped.is_some()));
+        let eligible =
+            pieces[first].start != Start::Teaser && (!closed || (piece.start == Start::JumpFrom && jumped.is_some()));
         if !eligible {
             continue;
         }
@@ -1315,7 +1351,8 @@ fn move_stray_tails(drafts: &mut [Draft]) {
         }
         drafts[x].parts.retain(|p| !p.blocks.is_empty() || !p.subheads.is_empty());
         drafts[y].stitched = true;
-        drafts[y].parts.push(Part { blocks: tail, joins_previous: false, subheads: Vec::new() });
+        let open = drafts[y].parts.last().and_then(|p| p.blocks.last()).is_some_and(Block::is_open);
+        drafts[y].parts.push(Part { blocks: tail, joins_previous: open, subheads: Vec::new() });
     }
 }
 
