@@ -121,8 +121,16 @@ fn line_width(s: &str) -> usize {
 fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usize)> {
     // Quick rejection, without measuring: hard-wrapped text has many short
     // lines, and most prose paragraphs are longer than any wrap width.
-    let short = lines.iter().filter(|l| (12..=480).contains(&l.len())).count();
-    if short < 6 || short * 2 < lines.iter().filter(|l| l.len() >= 12).count() {
+    let long_enough = lines.iter().filter(|l| l.len() >= 12).count();
+    let mut by_len = [0usize; 31];
+    for l in lines.iter().filter(|l| (12..=480).contains(&l.len())) {
+        by_len[l.len() / 16] += 1;
+    }
+    let short: usize = by_len.iter().sum();
+    // Lines cut at one width have nearly one byte length too (a CJK character
+    // is three bytes, a digit one): most of them fall in neighbouring bins.
+    let densest = (1..30).map(|i| by_len[i - 1] + by_len[i] + by_len[i + 1]).max().unwrap_or(0);
+    if short < 6 || short * 2 < long_enough || densest * 5 < long_enough * 2 {
         return None;
     }
     // Wrapped lines are short; a long paragraph (over 160 columns, so over

@@ -27,7 +27,7 @@ use regex::Regex;
 use super::clause;
 use super::clean::{Line, ends_sentence, is_han, mid_sentence_start, trim_space};
 use super::garble::garbled_spans;
-use super::topic::{Idf, Topic, merge_topics};
+use super::topic::{Idf, Topic};
 use super::{Article, ArticleKind, Note, NoteKind, Paragraph, ParagraphKind, Removed, RemovedKind};
 
 /// What a block of text is, before articles are known.
@@ -662,6 +662,13 @@ impl<'a> Evidence<'a> {
         self.openings[i].get_or_init(|| self.idf().topic_of(self.near(self.texts(i)).into_iter()))
     }
 
+    /// The profile of the last paragraphs of an article made of `pieces`,
+    /// reaching back across pieces when the last one is short.
+    fn article_ending(&self, pieces: &[usize]) -> Topic {
+        let texts = pieces.iter().rev().flat_map(|&p| self.texts(p).rev());
+        self.idf().topic_of(self.near(texts).into_iter())
+    }
+
     /// The profile of the last paragraphs of piece `i`.
     fn ending(&self, i: usize) -> &Topic {
         self.endings[i].get_or_init(|| self.idf().topic_of(self.near(self.texts(i).rev()).into_iter()))
@@ -1206,7 +1213,8 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>]) -> Option<usize> {
         return None;
     }
     let mut best: Option<(f32, usize)> = None;
-    for article in articles {
+    // Resumption comes within a page or two: the latest articles only.
+    for article in articles.iter().rev().take(8) {
         let (Some(&first), Some(&last)) = (article.first(), article.last()) else { continue };
         let jumped = article.iter().find_map(|&p| pieces[p].continues_on.as_deref());
         let closed = pieces[last].closed || jumped.is_some();
@@ -1217,7 +1225,7 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>]) -> Option<usize> {
         }
         // The article's recent text (its last pieces may be short) and its
         // latest numbered clause.
-        let recent = merge_topics(article.iter().rev().take(3).map(|&p| ev.topic(p)));
+        let recent = ev.article_ending(article);
         let mut score = 2.0 * recent.similarity(ev.opening(i)) * recent.confidence(ev.opening(i));
         let numbered = article.iter().rev().find(|&&p| pieces[p].last_label().is_some()).unwrap_or(&last);
         score += numbering_agreement(&pieces[*numbered], piece, 3);
@@ -1267,9 +1275,8 @@ fn is_subsection(ev: &Evidence, i: usize, article: &[usize]) -> bool {
     let heading = &piece.head[0].text;
     // Compare the section with what the article said before it, and the
     // heading with the paragraph under it: a title restates its lead.
-    // What the article said just before: its last two pieces.
-    let prev_topic = merge_topics(article.iter().rev().take(2).map(|&p| ev.topic(p)));
-    let continuity = prev_topic.similarity(ev.topic(i));
+    // What the article said just before, against what the section says first.
+    let continuity = ev.article_ending(article).similarity(ev.opening(i));
     let idf = ev.idf();
     let lead = idf.topic_of(std::iter::once(ev.body_text(i, 0)));
     let restates = idf.topic_of(std::iter::once(ev.first[i])).similarity(&lead);

@@ -62,7 +62,7 @@ pub fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
 /// Document frequencies of bigrams over the blocks of one source.
 ///
 /// Bigrams are hashed into a power-of-two table sized from the text (about
-/// four buckets per distinct bigram), so counting is an array update rather
+/// two buckets per distinct bigram), so counting is an array update rather
 /// than a map insertion; the rare collision only blurs a weight a little.
 /// A profile's terms are bucket numbers.
 pub struct Idf {
@@ -100,7 +100,9 @@ impl Idf {
     pub fn new<'a>(texts: impl Iterator<Item = &'a str>) -> Self {
         let texts: Vec<&str> = texts.collect();
         let bytes: usize = texts.iter().map(|t| t.len()).sum();
-        let size = (bytes / 2).next_power_of_two().clamp(1 << 12, 1 << 20);
+        // About one distinct bigram per six bytes: a table of twice that keeps
+        // collisions rare and fits in cache for a page.
+        let size = (bytes / 3).next_power_of_two().clamp(1 << 12, 1 << 20);
         let mask = size as u64 - 1;
         let mut buckets = vec![(0u32, 0u32, 0u16); size];
         let mut grams = Vec::with_capacity(bytes / 3);
