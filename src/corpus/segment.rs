@@ -611,7 +611,6 @@ struct Evidence<'a> {
     /// Index of each piece's first text in the order the texts are counted.
     first: Vec<usize>,
     idf: OnceCell<Idf>,
-    topics: Vec<OnceCell<Topic>>,
     openings: Vec<OnceCell<Topic>>,
     endings: Vec<OnceCell<Topic>>,
 }
@@ -630,7 +629,7 @@ impl<'a> Evidence<'a> {
             at += p.head.len() + p.body.len();
         }
         let idf = idf.map_or_else(OnceCell::new, OnceCell::from);
-        Evidence { pieces, first, idf, topics: cells(), openings: cells(), endings: cells() }
+        Evidence { pieces, first, idf, openings: cells(), endings: cells() }
     }
 
     /// Counting-order indices of piece `i`'s texts (head, then body).
@@ -676,10 +675,6 @@ impl<'a> Evidence<'a> {
 
     fn idf(&self) -> &Idf {
         self.idf.get_or_init(|| Idf::new(self.pieces.iter().flat_map(piece_texts)))
-    }
-
-    fn topic(&self, i: usize) -> &Topic {
-        self.topics[i].get_or_init(|| self.idf().topic_of(self.texts(i)))
     }
 }
 
@@ -830,21 +825,25 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
         let mut best: Option<(f32, usize, usize)> = None;
         for (c, piece) in pieces.iter().enumerate().take(d + 1 + LINK_WINDOW).skip(d + 1) {
             let body = &piece.body;
-            // A piece that shares nothing with the dangling one hides nothing of it.
-            if body.len() < 2 || ev.topic(c).similarity(ev.ending(d)) < 0.05 {
-                continue;
-            }
-            let paras: Vec<Topic> =
-                (0..body.len().min(400)).map(|k| ev.idf().topic_of(std::iter::once(ev.body_text(c, k)))).collect();
-            for (k, head, tail) in split_profiles(&paras, ev.topic(d)) {
-                if body[k].kind != Kind::Body || body[k - 1].kind != Kind::Body || body[k - 1].is_open() {
+            for k in 1..body.len() {
+                // The rest of a broken sentence, after a finished one: it opens
+                // with a conjunction or a word's tail.
+                let (prev, here) = (&body[k - 1], &body[k]);
+                if here.kind != Kind::Body || prev.kind != Kind::Body || prev.is_open() {
                     continue;
                 }
+                let opening = mid_sentence_start(&here.text);
+                if !starts_with_conjunction(&here.text) && opening < 0.5 {
+                    continue;
+                }
+                let idf = ev.idf();
+                let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
+                let tail = idf.topic_of((k..body.len()).map(|i| ev.body_text(c, i)));
                 if tail.chars < 40 || head.chars < 40 {
                     continue;
                 }
-                let to_d = tail.to_other;
-                let gain = to_d - tail.to_rest + 0.2 * mid_sentence_start(&body[k].text);
+                let to_d = tail.similarity(ev.ending(d));
+                let gain = to_d - tail.similarity(&head) + 0.2 * opening;
                 if debug() {
                     eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3} gain {gain:.3}");
                 }
@@ -860,66 +859,6 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
     cuts.sort_unstable();
     cuts.dedup_by_key(|c| c.0);
     cuts
-}
-
-/// Similarities of one side of a split of a piece.
-struct Side {
-    chars: usize,
-    /// Cosine similarity with the other piece (the dangling one).
-    to_other: f32,
-    /// Cosine similarity with the rest of its own piece (the other side).
-    to_rest: f32,
-}
-
-/// For every split point k of `paras` (1..n), the head (before k) and tail
-/// (from k) profiles compared with `other` and with each other. Running sums
-/// make this linear in the text instead of quadratic in the paragraphs.
-fn split_profiles(paras: &[Topic], other: &Topic) -> Vec<(usize, Side, Side)> {
-    use rustc_hash::FxHashMap;
-    let other_w: FxHashMap<u32, f32> = other.terms().iter().copied().collect();
-    let other_norm = other.norm();
-    let mut tail: FxHashMap<u32, f32> = FxHashMap::default();
-    let mut head: FxHashMap<u32, f32> = FxHashMap::default();
-    let (mut t_dot_o, mut h_dot_o, mut t_sq, mut h_sq, mut t_dot_h) = (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    let mut tail_chars: usize = paras.iter().map(|p| p.chars).sum();
-    let mut head_chars = 0;
-    for p in paras {
-        for &(g, w) in p.terms() {
-            *tail.entry(g).or_default() += w;
-        }
-    }
-    for (&g, &t) in &tail {
-        t_sq += t * t;
-        t_dot_o += t * other_w.get(&g).copied().unwrap_or(0.0);
-    }
-    let cos = |dot: f32, a: f32, b: f32| {
-        if a <= 0.0 || b <= 0.0 { 0.0 } else { dot / (a.sqrt() * b.sqrt()) }
-    };
-    let mut out = Vec::with_capacity(paras.len());
-    for (k, p) in paras.iter().enumerate().take(paras.len().saturating_sub(1)) {
-        // Move paragraph k from the tail to the head.
-        for &(g, w) in p.terms() {
-            let t = tail.get(&g).copied().unwrap_or(0.0);
-            let h = head.get(&g).copied().unwrap_or(0.0);
-            let o = other_w.get(&g).copied().unwrap_or(0.0);
-            t_dot_o -= w * o;
-            h_dot_o += w * o;
-            t_sq += (t - w) * (t - w) - t * t;
-            h_sq += (h + w) * (h + w) - h * h;
-            t_dot_h += (t - w) * (h + w) - t * h;
-            tail.insert(g, t - w);
-            head.insert(g, h + w);
-        }
-        tail_chars -= p.chars;
-        head_chars += p.chars;
-        let o_sq = other_norm * other_norm;
-        out.push((
-            k + 1,
-            Side { chars: head_chars, to_other: cos(h_dot_o, h_sq, o_sq), to_rest: cos(t_dot_h, h_sq, t_sq) },
-            Side { chars: tail_chars, to_other: cos(t_dot_o, t_sq, o_sq), to_rest: cos(t_dot_h, t_sq, h_sq) },
-        ));
-    }
-    out
 }
 
 /// Cuts pieces at the given (piece, paragraph) places.
@@ -1016,8 +955,8 @@ fn word_tail(s: &str) -> bool {
 /// and adverbs that need a subject before them (也 "also", 还, 又, 却, 更).
 fn starts_with_conjunction(s: &str) -> bool {
     [
-        "并且", "而且", "以及", "从而", "進而", "进而", "並且", "並", "并", "而", "但", "且", "也", "还", "還", "又",
-        "却", "卻", "更",
+        "并且", "而且", "以及", "从而", "進而", "进而", "並且", "反而", "並", "并", "而", "但", "且", "也", "还", "還",
+        "又", "却", "卻", "更",
     ]
     .iter()
     .any(|c| s.starts_with(c))
