@@ -613,6 +613,8 @@ struct Evidence<'a> {
     idf: OnceCell<Idf>,
     openings: Vec<OnceCell<Topic>>,
     endings: Vec<OnceCell<Topic>>,
+    /// Scored continuations of each dangling piece (see [`start_candidates`]).
+    candidates: Vec<OnceCell<Vec<(f32, usize)>>>,
 }
 
 /// How much text next to a break is profiled when judging a continuation:
@@ -629,7 +631,8 @@ impl<'a> Evidence<'a> {
             at += p.head.len() + p.body.len();
         }
         let idf = idf.map_or_else(OnceCell::new, OnceCell::from);
-        Evidence { pieces, first, idf, openings: cells(), endings: cells() }
+        let candidates = (0..pieces.len()).map(|_| OnceCell::new()).collect();
+        Evidence { pieces, first, idf, openings: cells(), endings: cells(), candidates }
     }
 
     /// Counting-order indices of piece `i`'s texts (head, then body).
@@ -682,7 +685,7 @@ impl<'a> Evidence<'a> {
 fn link(ev: &Evidence) -> Vec<Option<usize>> {
     let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
     for d in 0..ev.pieces.len() {
-        for (score, c) in start_candidates(ev, d) {
+        for &(score, c) in start_candidates(ev, d) {
             if debug() {
                 eprintln!("link {d}->{c} score {score:.3} sim {:.3}", ev.ending(d).similarity(ev.opening(c)));
             }
@@ -695,7 +698,11 @@ fn link(ev: &Evidence) -> Vec<Option<usize>> {
 }
 
 /// Scores every later piece (within the window) that could continue dangling piece `d`.
-fn start_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
+fn start_candidates<'e>(ev: &'e Evidence, d: usize) -> &'e [(f32, usize)] {
+    ev.candidates[d].get_or_init(|| score_candidates(ev, d))
+}
+
+fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
     let pieces = ev.pieces;
     let dp = &pieces[d];
     let Some(open) = dp.body.last().filter(|_| dp.is_dangling()) else {
@@ -717,7 +724,7 @@ fn start_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
 }
 
 fn best_start_score(ev: &Evidence, d: usize) -> f32 {
-    start_candidates(ev, d).into_iter().map(|(s, _)| s).fold(0.0, f32::max)
+    start_candidates(ev, d).iter().map(|&(s, _)| s).fold(0.0, f32::max)
 }
 
 /// Pairs dangling pieces with continuations so that the total evidence is
