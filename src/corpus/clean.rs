@@ -204,37 +204,11 @@ pub fn strip_markdown(line: &str) -> Unmarked<'_> {
 }
 
 /// A vowel (or syllabic consonant) carrying a pinyin tone mark.
-fn is_toned(c: char) -> bool {
-    matches!(
-        c,
-        'ā' | 'á'
-            | 'ǎ'
-            | 'à'
-            | 'ē'
-            | 'é'
-            | 'ě'
-            | 'è'
-            | 'ī'
-            | 'í'
-            | 'ǐ'
-            | 'ì'
-            | 'ō'
-            | 'ó'
-            | 'ǒ'
-            | 'ò'
-            | 'ū'
-            | 'ú'
-            | 'ǔ'
-            | 'ù'
-            | 'ǖ'
-            | 'ǘ'
-            | 'ǚ'
-            | 'ǜ'
-            | 'ń'
-            | 'ň'
-            | 'ǹ'
-            | 'ḿ'
-    )
+#[rustfmt::skip]
+pub(crate) fn is_toned(c: char) -> bool {
+    matches!(c,
+        'ā' | 'á' | 'ǎ' | 'à' | 'ē' | 'é' | 'ě' | 'è' | 'ī' | 'í' | 'ǐ' | 'ì' | 'ō' | 'ó' | 'ǒ' | 'ò'
+        | 'ū' | 'ú' | 'ǔ' | 'ù' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ń' | 'ň' | 'ǹ' | 'ḿ')
 }
 
 /// A bracketed run of pinyin letters: byte ranges of the whole note and of

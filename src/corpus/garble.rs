@@ -149,38 +149,7 @@ fn is_private_or_replacement(c: char) -> bool {
 
 /// A vowel with a pinyin tone mark (or ü / ê, which only pinyin writes in Chinese text).
 fn is_tone_letter(c: char) -> bool {
-    matches!(
-        c,
-        'ā' | 'á'
-            | 'ǎ'
-            | 'à'
-            | 'ē'
-            | 'é'
-            | 'ě'
-            | 'è'
-            | 'ī'
-            | 'í'
-            | 'ǐ'
-            | 'ì'
-            | 'ō'
-            | 'ó'
-            | 'ǒ'
-            | 'ò'
-            | 'ū'
-            | 'ú'
-            | 'ǔ'
-            | 'ù'
-            | 'ü'
-            | 'ǖ'
-            | 'ǘ'
-            | 'ǚ'
-            | 'ǜ'
-            | 'ê'
-            | 'ń'
-            | 'ň'
-            | 'ǹ'
-            | 'ḿ'
-    )
+    super::clean::is_toned(c) || matches!(c, 'ü' | 'ê')
 }
 
 /// A letter that can appear inside a pinyin note.
