@@ -153,10 +153,20 @@ fn bundled_samples_match_the_gold_segmentation() {
 }
 
 /// Pages written for testing (new prose, the samples' kinds of mess in new
-/// forms, some re-encoded), labelled by hand in tests/fixtures/heldout.
+/// forms, some re-encoded), labelled by hand in tests/fixtures/heldout and
+/// tests/fixtures/heldout2.
 #[test]
 fn handwritten_pages_match_their_gold_segmentation() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/heldout");
+    check_handwritten("heldout");
+}
+
+#[test]
+fn second_set_of_handwritten_pages_matches_its_gold_segmentation() {
+    check_handwritten("heldout2");
+}
+
+fn check_handwritten(set: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(set);
     let gold: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("gold.json")).expect("gold")).expect("gold parses");
     let mut inputs: Vec<load::Input> = Vec::new();
@@ -221,7 +231,7 @@ fn every_character_of_every_sample_is_in_an_article_or_removed() {
 
 #[test]
 fn conservation_holds_for_the_fixtures() {
-    for sub in ["pages", "heldout"] {
+    for sub in ["pages", "heldout", "heldout2"] {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(sub);
         let mut n = 0;
         for entry in std::fs::read_dir(&dir).expect("fixtures dir") {

@@ -19,8 +19,9 @@ pub struct Line {
     pub line: usize,
     /// Markdown heading level (`#` = 1), when the line was marked as a heading.
     pub heading: Option<u8>,
-    /// The line began with a bold run (`**本报北京11月19日电**`): a dateline hint.
-    pub bold_lead: bool,
+    /// The text of the bold run the line began with (`**本报北京11月19日电**`
+    /// or a news brief's headline), without its marks.
+    pub bold_lead: Option<String>,
 }
 
 /// Cleaned lines of one source, and whether the source used Markdown headings.
@@ -53,7 +54,8 @@ pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
             continue;
         }
         md_headings += usize::from(md.heading.is_some());
-        out.lines.push(Line { text, line, heading: md.heading, bold_lead: md.bold_lead });
+        let bold_lead = md.bold_lead.map(|b| strip_pinyin_notes(&b, lenient_pinyin).0.trim().to_string());
+        out.lines.push(Line { text, line, heading: md.heading, bold_lead });
     }
     // One stray `#` line does not make a Markdown page whose other headings
     // would all be marked; two or more do.
@@ -87,7 +89,9 @@ pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
         match out.last_mut() {
             Some((_, prev)) if joining && !starts_block => {
                 let t = trim_space(l);
-                if ends_sentence(prev) && mid_sentence_start(t) < 0.6 {
+                // Only a full stop (not `；` or `：`, which also fall at the
+                // wrap width) can end a wrapped paragraph.
+                if ends_paragraph(prev) && mid_sentence_start(t) < 0.6 {
                     out.push((i + 1, Cow::Borrowed(*l)));
                 } else {
                     prev.to_mut().push_str(t);
@@ -165,7 +169,7 @@ pub fn trim_space(s: &str) -> &str {
 pub struct Unmarked<'a> {
     pub text: Cow<'a, str>,
     pub heading: Option<u8>,
-    pub bold_lead: bool,
+    pub bold_lead: Option<String>,
     pub removed: Vec<String>,
 }
 
@@ -181,9 +185,9 @@ pub fn strip_markdown(line: &str) -> Unmarked<'_> {
         rest = trim_space(&rest[hashes..]);
     }
     if !rest.contains("**") {
-        return Unmarked { text: Cow::Borrowed(rest), heading, bold_lead: false, removed };
+        return Unmarked { text: Cow::Borrowed(rest), heading, bold_lead: None, removed };
     }
-    let bold_lead = rest.starts_with("**") && rest[2..].contains("**");
+    let bold_lead = rest.strip_prefix("**").and_then(|r| r.split_once("**")).map(|(bold, _)| bold.to_string());
     let mut text = String::with_capacity(rest.len());
     let mut pieces = rest.split("**").peekable();
     let pairs = rest.matches("**").count();
@@ -400,6 +404,13 @@ pub fn ends_sentence(text: &str) -> bool {
 /// Reporting verbs that need a speaker before them.
 const SPEECH: [&str; 10] = ["表示", "认为", "認為", "指出", "强调", "強調", "介绍", "介紹", "说", "說"];
 
+/// True when a line ends with a full stop, question or exclamation mark (after
+/// any closing quotes): where a wrapped paragraph can end.
+fn ends_paragraph(text: &str) -> bool {
+    let t = trim_space(text).trim_end_matches(CLOSERS);
+    t.ends_with(['。', '！', '？', '!', '?', '…']) || t.ends_with("...")
+}
+
 /// Evidence (0 = none) that a paragraph begins in the middle of a sentence:
 /// it opens with punctuation, closes a quote it never opened, or its first
 /// phrase is one or two characters cut off by an enumeration comma (`能、…`).
@@ -411,6 +422,14 @@ pub fn mid_sentence_start(text: &str) -> f32 {
         return 1.0;
     }
     let mut score: f32 = 0.0;
+    // Particles that attach to what precedes them never open a sentence
+    // (的确 "indeed" does).
+    if (t.starts_with('的') && !t.starts_with("的确") && !t.starts_with("的確"))
+        || t.starts_with('们')
+        || t.starts_with('們')
+    {
+        score += 0.8;
+    }
     // A reporting verb with no subject before it ("表示，…") continues a
     // sentence whose speaker was named in the previous paragraph.
     if let Some(verb) = SPEECH.iter().find(|v| t.starts_with(**v))
@@ -517,7 +536,7 @@ mod tests {
     fn bold_dateline_markup_is_removed_and_remembered() {
         let m = strip_markdown("**本报比什凯克11月19日电** (记者李强)吉尔吉斯斯坦");
         assert_eq!(m.text, "本报比什凯克11月19日电 (记者李强)吉尔吉斯斯坦");
-        assert!(m.bold_lead);
+        assert_eq!(m.bold_lead.as_deref(), Some("本报比什凯克11月19日电"));
         assert_eq!(m.removed, ["**", "**"]);
     }
 

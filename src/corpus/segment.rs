@@ -43,6 +43,11 @@ enum Kind {
     Numeral(u32),
     /// A numeral that belongs to a numbered sequence of sections.
     Section,
+    /// A chapter or section line of a statute (`第一章　总　则`).
+    Chapter,
+    /// A reporter's line (`本报记者 李 然`): a byline before the text, a
+    /// credit after it.
+    Byline,
 }
 
 #[derive(Debug, Clone)]
@@ -50,15 +55,18 @@ struct Block {
     kind: Kind,
     text: String,
     line: usize,
-    /// Marked with `#` in a Markdown source.
+    /// Marked as a heading by the source (`#`, or bold on its own).
     marked: bool,
+    /// How the source marked it: 0 plain, 1–6 Markdown level, 7 bold. Sub-
+    /// headings of one article share a style.
+    style: u8,
     /// The first line after a teaser separator: a title whatever its shape.
     forced_title: bool,
 }
 
 impl Block {
     fn new(kind: Kind, text: impl Into<String>, line: usize) -> Self {
-        Block { kind, text: text.into(), line, marked: false, forced_title: false }
+        Block { kind, text: text.into(), line, marked: false, style: 0, forced_title: false }
     }
 
     /// A body paragraph that stops mid-sentence.
@@ -119,8 +127,19 @@ static SIGNING_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d{4}年\d{1,2}月\d{1,2}日(?:于|於|在)[\p{Han}]{1,12}").expect("static regex"));
 
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^图为|^圖為|[。\s]图为|[。\s]圖為|(?:新华社|新華社)(?:记者|記者)?[\p{Han}·]{0,8}(?:发|發|摄|攝)[）)]?$|[（(]?[\p{Han}·]{2,8}(?:摄|攝)[）)]?$)")
+    Regex::new(r"(?:^图为|^圖為|[。\s]图为|[。\s]圖為|(?:新华社|新華社)(?:记者|記者)?[\p{Han}·\s]{0,12}(?:发|發|摄|攝)[）)]?$|[（(]?[\p{Han}·]{2,8}\s*(?:摄|攝)[）)]?$)")
         .expect("static regex")
+});
+
+/// A byline on a line of its own: `本报记者 李 然`, `記者 楊帆`.
+static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:本报|本報|新华社|新華社|中新社|人民日报|人民日報)?(?:特约|特約)?(?:记者|記者|通讯员|通訊員|评论员|評論員)[\s：:]*[\p{Han}·][\p{Han}·\s、]{0,20}$")
+        .expect("static regex")
+});
+
+/// A chapter or section line of a statute: `第一章　总　则`.
+static CHAPTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^第[一二三四五六七八九十百零〇\d]+(?:章|节|節|编|編|篇)(?:\s|$)").expect("static regex")
 });
 
 static WRITER: LazyLock<Regex> = LazyLock::new(|| {
@@ -286,8 +305,28 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
             break;
         }
     }
-    let kind = if line.heading.is_some() || (after_teaser && char_len(rest) <= 80 && !rest.contains('。')) {
+    // A bold run that opens the line: the whole line (a sub-heading), or the
+    // headline of a news brief that runs on after it.
+    let bold = line.bold_lead.as_deref().filter(|b| rest.starts_with(*b) && !b.is_empty());
+    let bold_heading = bold.is_some_and(|b| char_len(b) <= 40 && !b.contains('。') && clause::detect(b).is_none());
+    if bold_heading
+        && let Some(b) = bold
+        && b.len() < rest.len()
+    {
+        let mut head = Block::new(Kind::Heading, b, n);
+        head.marked = true;
+        head.style = 7;
+        items.push(Item::Block(head));
+        rest = trim_space(&rest[b.len()..]);
+    }
+    let whole_bold = bold_heading && bold.is_some_and(|b| b.len() == rest.len());
+    let kind = if line.heading.is_some() || whole_bold || (after_teaser && char_len(rest) <= 80 && !rest.contains('。'))
+    {
         Kind::Heading
+    } else if rest.len() <= 80 && BYLINE.is_match(rest) {
+        Kind::Byline
+    } else if rest.len() <= 120 && CHAPTER.is_match(rest) {
+        Kind::Chapter
     } else if signature_shaped(rest) {
         Kind::Signature
     } else if rest.len() <= 600 && may_be_caption(rest) && CAPTION.is_match(rest) {
@@ -298,7 +337,8 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
         Kind::Body
     };
     let mut block = Block::new(kind, rest, n);
-    block.marked = line.heading.is_some();
+    block.marked = line.heading.is_some() || whole_bold;
+    block.style = line.heading.unwrap_or(if whole_bold { 7 } else { 0 });
     block.forced_title = after_teaser && kind == Kind::Heading;
     items.push(Item::Block(block));
     if let Some(e) = end {
@@ -333,7 +373,7 @@ fn demote_lonely_headings(items: &mut [Item]) {
         }
         let next_is_text = items[i + 1..]
             .first()
-            .is_some_and(|it| matches!(it, Item::Block(nb) if matches!(nb.kind, Kind::Body | Kind::Heading | Kind::Dateline | Kind::Caption)));
+            .is_some_and(|it| matches!(it, Item::Block(nb) if matches!(nb.kind, Kind::Body | Kind::Heading | Kind::Dateline | Kind::Byline | Kind::Caption)));
         if !next_is_text && let Item::Block(b) = &mut items[i] {
             b.kind = Kind::Body;
         }
@@ -558,6 +598,14 @@ fn pieces(items: Vec<Item>) -> Vec<Piece> {
         {
             cur.page = Some(page);
         }
+        let mut block = block;
+        let has_text =
+            cur.body.iter().any(|b| matches!(b.kind, Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter));
+        if matches!(block.kind, Kind::Byline | Kind::Signature) {
+            // Before any text a reporter's line or note is the byline; after
+            // the text it is the closing credit.
+            block.kind = if has_text { Kind::Signature } else { Kind::Dateline };
+        }
         match block.kind {
             Kind::Heading if cur.body.iter().all(|b| b.kind == Kind::Dateline) => cur.head.push(block),
             Kind::End | Kind::Signature => {
@@ -580,10 +628,12 @@ fn cut_before(cur: &Piece, block: &Block, only_datelines: bool) -> Option<Start>
         {
             Some(Start::Dateline)
         }
-        Kind::Body | Kind::Caption | Kind::Section | Kind::Heading | Kind::Dateline if cur.closed => {
+        Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter | Kind::Heading | Kind::Dateline | Kind::Byline
+            if cur.closed =>
+        {
             Some(Start::Closed)
         }
-        Kind::Body | Kind::Caption | Kind::Section => {
+        Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter => {
             if cur.body.last().is_some_and(Block::is_open) {
                 Some(Start::Open)
             } else if block.kind == Kind::Body && !cur.body.is_empty() && mid_sentence_start(&block.text) >= 0.8 {
@@ -683,18 +733,62 @@ impl<'a> Evidence<'a> {
 
 /// Pass 3: for each piece that stops mid-sentence, the later piece that continues it.
 fn link(ev: &Evidence) -> Vec<Option<usize>> {
-    let mut candidates: Vec<(f32, usize, usize)> = Vec::new();
-    for d in 0..ev.pieces.len() {
-        for &(score, c) in start_candidates(ev, d) {
+    let n = ev.pieces.len();
+    let mut edges: Vec<Edge> = Vec::new();
+    for d in 0..n {
+        let threshold = if ev.pieces[d].body.last().is_some_and(|b| ends_mid_clause(&b.text)) { 0.35 } else { 0.5 };
+        for &(base, c) in start_candidates(ev, d) {
+            let bonus = adjacency_bonus(&ev.pieces[c]);
             if debug() {
-                eprintln!("link {d}->{c} score {score:.3} sim {:.3}", ev.ending(d).similarity(ev.opening(c)));
+                eprintln!(
+                    "link {d}->{c} score {base:.3} (+{bonus} adjacent) sim {:.3}",
+                    ev.ending(d).similarity(ev.opening(c))
+                );
             }
-            if score >= 0.5 {
-                candidates.push((score, d, c));
+            // Optimistic: the pieces between may turn out to belong elsewhere.
+            if base + bonus >= threshold {
+                edges.push(Edge { base, bonus, d, c, threshold });
             }
         }
     }
-    best_matching(ev.pieces.len(), candidates)
+    best_matching(n, &edges)
+}
+
+/// A possible link from dangling piece `d` to piece `c`.
+#[derive(Debug, Clone, Copy)]
+struct Edge {
+    /// Evidence apart from adjacency.
+    base: f32,
+    /// Added when `c` follows `d` directly, or once every piece between them
+    /// is known to continue some other article: two articles interrupting
+    /// each other meet again around the pieces that belong elsewhere.
+    bonus: f32,
+    d: usize,
+    c: usize,
+    /// The least total evidence for the link.
+    threshold: f32,
+}
+
+impl Edge {
+    fn value(&self, claimed: impl Fn(usize) -> bool) -> f32 {
+        let adjacent = (self.d + 1..self.c).all(claimed);
+        self.base + if adjacent { self.bonus } else { 0.0 }
+    }
+}
+
+/// The adjacency evidence a piece can get: strong for a headless piece cut
+/// only because the one before stopped mid-sentence, weaker after a heading.
+fn adjacency_bonus(cp: &Piece) -> f32 {
+    if cp.head.is_empty() && cp.start == Start::Open { 0.8 } else { 0.3 }
+}
+
+/// A paragraph that stops on a word that cannot end a clause (也, 和, 的, 在,
+/// 为 …): the sentence certainly goes on somewhere.
+fn ends_mid_clause(text: &str) -> bool {
+    text.ends_with([
+        '也', '和', '與', '与', '及', '或', '的', '在', '對', '对', '為', '为', '把', '被', '將', '将', '從', '从',
+        '向', '以', '並', '并', '而', '是',
+    ])
 }
 
 /// Scores every later piece (within the window) that could continue dangling piece `d`.
@@ -714,8 +808,9 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
             if matches!(cp.start, Start::Teaser | Start::JumpFrom | Start::Dateline | Start::File) {
                 return None;
             }
-            let first = cp.first_text().filter(|b| b.kind == Kind::Body)?;
-            let mut score = continuation_score(open, first, cp, c == d + 1, ev.ending(d), ev.opening(c), ev.idf());
+            // A photo caption may sit between the two halves of a sentence.
+            let first = cp.body.iter().find(|b| b.kind != Kind::Caption).filter(|b| b.kind == Kind::Body)?;
+            let mut score = continuation_score(open, first, cp, ev.ending(d), ev.opening(c), ev.idf());
             // The rest of a broken sentence comes first; a label right after it counts.
             score += numbering_agreement(dp, cp, 2);
             Some((score, c))
@@ -724,53 +819,59 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
 }
 
 fn best_start_score(ev: &Evidence, d: usize) -> f32 {
-    start_candidates(ev, d).iter().map(|&(s, _)| s).fold(0.0, f32::max)
+    start_candidates(ev, d)
+        .iter()
+        .map(|&(s, c)| if c == d + 1 { s + adjacency_bonus(&ev.pieces[c]) } else { s })
+        .fold(0.0, f32::max)
 }
 
 /// Pairs dangling pieces with continuations so that the total evidence is
 /// largest: a greedy start, then swaps while they help. A piece that looks like
 /// a continuation of two breaks goes to the one whose topic it shares.
-fn best_matching(n: usize, mut candidates: Vec<(f32, usize, usize)>) -> Vec<Option<usize>> {
-    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+fn best_matching(n: usize, edges: &[Edge]) -> Vec<Option<usize>> {
     let mut next: Vec<Option<usize>> = vec![None; n];
     let mut owner: Vec<Option<usize>> = vec![None; n];
-    // Greedy first: exact where it matters is done per connected group below.
-    for &(_, d, c) in &candidates {
-        if next[d].is_none() && owner[c].is_none() {
-            next[d] = Some(c);
-            owner[c] = Some(d);
+    // Greedy first, on physical adjacency; exact where it matters, per
+    // connected group below.
+    let mut order: Vec<&Edge> = edges.iter().collect();
+    let physical = |e: &Edge| e.value(|_| false);
+    order.sort_by(|a, b| physical(b).total_cmp(&physical(a)).then(a.d.cmp(&b.d)));
+    for e in order {
+        if physical(e) >= e.threshold && next[e.d].is_none() && owner[e.c].is_none() {
+            next[e.d] = Some(e.c);
+            owner[e.c] = Some(e.d);
         }
     }
     // Groups of dangling pieces that compete for the same continuations.
     let mut group: Vec<usize> = (0..n).collect();
-    for &(_, d, c) in &candidates {
-        let (a, b) = (root(&mut group, d), root(&mut group, c));
+    for e in edges {
+        let (a, b) = (root(&mut group, e.d), root(&mut group, e.c));
         group[a] = b;
     }
-    let mut by_group: HashMap<usize, Vec<(f32, usize, usize)>> = HashMap::new();
-    for &cand in &candidates {
-        let g = root(&mut group, cand.1);
-        by_group.entry(g).or_default().push(cand);
+    let mut by_group: HashMap<usize, Vec<Edge>> = HashMap::new();
+    for e in edges {
+        let g = root(&mut group, e.d);
+        by_group.entry(g).or_default().push(*e);
     }
-    for edges in by_group.values() {
-        let mut ds: Vec<usize> = edges.iter().map(|e| e.1).collect();
+    for group_edges in by_group.values() {
+        let mut ds: Vec<usize> = group_edges.iter().map(|e| e.d).collect();
         ds.sort_unstable();
         ds.dedup();
-        if ds.len() < 2 || ds.len() > 8 {
-            continue; // alone (greedy is exact) or too large to search (greedy stands)
+        if ds.len() > 8 {
+            continue; // too large to search: greedy stands
         }
-        let options: Vec<Vec<(f32, usize)>> =
-            ds.iter().map(|&d| edges.iter().filter(|e| e.1 == d).map(|e| (e.0, e.2)).collect()).collect();
+        let options: Vec<Vec<Edge>> =
+            ds.iter().map(|&d| group_edges.iter().filter(|e| e.d == d).copied().collect()).collect();
         let mut best = (f32::MIN, Vec::new());
         let mut chosen = Vec::with_capacity(ds.len());
-        search(&options, 0, 0.0, &mut chosen, &mut best, &mut 0);
+        search(&options, &mut chosen, &mut best, &mut 0);
         for (i, &d) in ds.iter().enumerate() {
             if let Some(c0) = next[d].take() {
                 owner[c0] = None;
             }
-            if let Some(&Some(c)) = best.1.get(i) {
-                next[d] = Some(c);
-                owner[c] = Some(d);
+            if let Some(Some(e)) = best.1.get(i) {
+                next[d] = Some(e.c);
+                owner[e.c] = Some(d);
             }
         }
     }
@@ -786,34 +887,44 @@ fn root(g: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-/// Exhaustive search for the best assignment in one small group, with a budget.
+/// Exhaustive search for the best assignment in one small group, with a
+/// budget. An assignment's value depends on all of it (adjacency across the
+/// pieces it gives to other articles), so it is scored whole at the leaves.
 fn search(
-    options: &[Vec<(f32, usize)>],
-    i: usize,
-    total: f32,
-    chosen: &mut Vec<Option<usize>>,
-    best: &mut (f32, Vec<Option<usize>>),
+    options: &[Vec<Edge>],
+    chosen: &mut Vec<Option<Edge>>,
+    best: &mut (f32, Vec<Option<Edge>>),
     budget: &mut usize,
 ) {
     *budget += 1;
     if *budget > 100_000 {
         return;
     }
+    let i = chosen.len();
     if i == options.len() {
+        let claimed = |p: usize| chosen.iter().flatten().any(|e| e.c == p);
+        let mut total = 0.0;
+        for e in chosen.iter().flatten() {
+            let v = e.value(claimed);
+            if v < e.threshold {
+                return; // a link without enough evidence is no link
+            }
+            total += v;
+        }
         if total > best.0 {
             *best = (total, chosen.clone());
         }
         return;
     }
     chosen.push(None);
-    search(options, i + 1, total, chosen, best, budget);
+    search(options, chosen, best, budget);
     chosen.pop();
-    for &(s, c) in &options[i] {
-        if chosen.contains(&Some(c)) {
+    for e in &options[i] {
+        if chosen.iter().flatten().any(|x| x.c == e.c) {
             continue;
         }
-        chosen.push(Some(c));
-        search(options, i + 1, total + s, chosen, best, budget);
+        chosen.push(Some(*e));
+        search(options, chosen, best, budget);
         chosen.pop();
     }
 }
@@ -891,7 +1002,6 @@ fn continuation_score(
     open: &Block,
     first: &Block,
     cp: &Piece,
-    adjacent: bool,
     open_topic: &Topic,
     cont_topic: &Topic,
     idf: &Idf,
@@ -900,10 +1010,6 @@ fn continuation_score(
     // A piece that opens without a title after a break has to belong somewhere.
     if cp.head.is_empty() && matches!(cp.start, Start::MidSentence | Start::Page | Start::Closed) {
         score += 0.15;
-    }
-    if adjacent {
-        // Directly after, or after only a heading block inserted mid-sentence.
-        score += if cp.head.is_empty() && cp.start == Start::Open { 0.8 } else { 0.3 };
     }
     score += 2.0 * open_topic.similarity(cont_topic) * open_topic.confidence(cont_topic);
     score += 0.5 * mid_sentence_start(&first.text);
@@ -950,8 +1056,11 @@ fn continuation_score(
 /// two and a full stop: the end of a word broken across a page (`力。`).
 fn word_tail(s: &str) -> bool {
     let lead = s.chars().take_while(|c| is_han(*c)).count();
-    match (lead, s.chars().nth(lead)) {
-        (1, Some(p)) => matches!(p, '。' | '，' | ',' | '、' | '；'),
+    // A closing quote may come between the word and its punctuation: 路”。
+    let after = s.chars().skip(lead).find(|c| !matches!(c, '”' | '’' | '」' | '』' | '》'));
+    let quoted = s.chars().nth(lead).is_some_and(|c| matches!(c, '”' | '’' | '」' | '』' | '》'));
+    match (lead, after) {
+        (1, Some(p)) => matches!(p, '。' | '，' | ',' | '、' | '；') || quoted,
         (2, Some(p)) => p == '。',
         _ => false,
     }
@@ -1122,12 +1231,23 @@ fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
     // Pieces of each article so far, by the article's first piece.
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut article_of: Vec<usize> = vec![0; pieces.len()];
+    // Articles whose jump to another page has been answered by a
+    // `（上接…）` piece already.
+    let mut caught: Vec<bool> = Vec::new();
     for i in 0..pieces.len() {
         let role = if let Some(d) = prev_of[i] {
             Role::Continues(d)
-        } else if i > 0 && pieces[i].start == Start::Heading && is_subsection(ev, i, &members[article_of[i - 1]]) {
+        } else if i > 0
+            && pieces[i].start == Start::Heading
+            && is_subsection(
+                ev,
+                i,
+                &members[article_of[i - 1]],
+                caught.get(article_of[i - 1]).copied().unwrap_or(false),
+            )
+        {
             Role::Section
-        } else if let Some(d) = resumed(ev, i, &members) {
+        } else if let Some(d) = resumed(ev, i, &members, &caught) {
             Role::Resumes(d)
         } else {
             Role::New
@@ -1141,6 +1261,11 @@ fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
             }
         }
         members[article_of[i]].push(i);
+        // A jump marker is answered once: the article is no longer waiting.
+        if matches!(role, Role::Resumes(_)) && pieces[i].start == Start::JumpFrom {
+            caught.resize(members.len(), false);
+            caught[article_of[i]] = true;
+        }
         roles.push(role);
     }
     roles
@@ -1149,7 +1274,7 @@ fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
 /// The article an untitled piece after a page change resumes, if any: one
 /// left open (no end marker) or sent on with a jump marker, whose topic and
 /// numbering the piece continues. Returns that article's last piece.
-fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>]) -> Option<usize> {
+fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) -> Option<usize> {
     let pieces = ev.pieces;
     let piece = &pieces[i];
     if !piece.head.is_empty()
@@ -1159,10 +1284,19 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>]) -> Option<usize> {
         return None;
     }
     let mut best: Option<(f32, usize)> = None;
+    let jumped_of = |a: usize| -> Option<&str> {
+        if caught.get(a).copied().unwrap_or(false) {
+            return None;
+        }
+        articles[a].iter().find_map(|&p| pieces[p].continues_on.as_deref())
+    };
+    // A continuation marker with a single article waiting for it.
+    let waiting = (0..articles.len()).filter(|&a| jumped_of(a).is_some()).count();
+    let starts_mid = piece.first_text().is_some_and(|b| mid_sentence_start(&b.text) >= 0.8);
     // Resumption comes within a page or two: the latest articles only.
-    for article in articles.iter().rev().take(8) {
+    for (a, article) in articles.iter().enumerate().rev().take(8) {
         let (Some(&first), Some(&last)) = (article.first(), article.last()) else { continue };
-        let jumped = article.iter().find_map(|&p| pieces[p].continues_on.as_deref());
+        let jumped = jumped_of(a);
         let closed = pieces[last].closed || jumped.is_some();
         let eligible =
             pieces[first].start != Start::Teaser && (!closed || (piece.start == Start::JumpFrom && jumped.is_some()));
@@ -1175,8 +1309,19 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>]) -> Option<usize> {
         let mut score = 2.0 * recent.similarity(ev.opening(i)) * recent.confidence(ev.opening(i));
         let numbered = article.iter().rev().find(|&&p| pieces[p].last_label().is_some()).unwrap_or(&last);
         score += numbering_agreement(&pieces[*numbered], piece, 3);
+        // A sentence left open at the break, or a continuation that cannot
+        // open a sentence after a finished one.
+        let open = pieces[last].body.iter().rev().find(|b| b.kind == Kind::Body).is_some_and(Block::is_open);
+        match (open, starts_mid) {
+            (true, _) => score += 0.3,
+            (false, true) => score -= 0.6,
+            (false, false) => {}
+        }
         if let Some(label) = jumped {
             score += 0.3;
+            if piece.start == Start::JumpFrom && waiting == 1 {
+                score += 0.3;
+            }
             // The page it jumped to is the page this piece is on.
             match (page_number(label), piece.page) {
                 (Some(to), Some(on)) if to == on => score += 0.5,
@@ -1203,13 +1348,15 @@ fn page_number(label: &str) -> Option<u32> {
 /// Whether piece `i`, opened by a heading, is a section of the article made of
 /// `article` (pieces so far) rather than a new article. Sub-headings divide
 /// one topic; titles start another.
-fn is_subsection(ev: &Evidence, i: usize, article: &[usize]) -> bool {
+fn is_subsection(ev: &Evidence, i: usize, article: &[usize], jump_answered: bool) -> bool {
     let pieces = ev.pieces;
     let piece = &pieces[i];
     let (Some(&first), Some(&last)) = (article.first(), article.last()) else {
         return false;
     };
-    let closed = article.iter().any(|&p| pieces[p].continues_on.is_some()) || pieces[last].closed;
+    // Closed by an end marker, or sent to another page and not back yet.
+    let jumped = article.iter().any(|&p| pieces[p].continues_on.is_some()) && !jump_answered;
+    let closed = jumped || pieces[last].closed;
     if piece.head.len() != 1
         || closed
         || pieces[first].start == Start::Teaser
@@ -1229,6 +1376,12 @@ fn is_subsection(ev: &Evidence, i: usize, article: &[usize]) -> bool {
     let mut score = continuity - 0.5 * restates;
     if subheading_shaped(heading) {
         score += 0.1;
+    }
+    // Marked like a sub-heading the article already has (plain lines carry
+    // no such evidence).
+    let style = piece.head[0].style;
+    if style != 0 && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| h.style == style)) {
+        score += 0.15;
     }
     if debug() {
         eprintln!("subsection? {heading:?}: continuity {continuity:.3} restates {restates:.3} score {score:.3}");
@@ -1371,8 +1524,8 @@ fn paragraph(kind: ParagraphKind, b: &Block) -> Paragraph {
 
 fn paragraph_kind(k: Kind) -> ParagraphKind {
     match k {
-        Kind::Heading => ParagraphKind::Heading,
-        Kind::Dateline => ParagraphKind::Dateline,
+        Kind::Heading | Kind::Chapter => ParagraphKind::Heading,
+        Kind::Byline | Kind::Dateline => ParagraphKind::Dateline,
         Kind::Caption => ParagraphKind::Caption,
         Kind::Signature => ParagraphKind::Signature,
         Kind::End => ParagraphKind::End,
@@ -1394,7 +1547,12 @@ fn join_text(a: &mut String, b: &str) {
 fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String, usize>) -> Option<Article> {
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     for part in d.parts {
-        let mut blocks = part.blocks.into_iter();
+        let mut blocks = part.blocks.into_iter().peekable();
+        // Captions that stood between the two halves of the sentence go after it.
+        let mut captions = Vec::new();
+        while part.joins_previous && blocks.peek().is_some_and(|b| b.kind == Kind::Caption) {
+            captions.extend(blocks.next());
+        }
         if part.joins_previous
             && let Some(last) = paragraphs.iter_mut().rev().find(|p| p.kind == ParagraphKind::Body)
             && let Some(first) = blocks.next()
@@ -1405,6 +1563,7 @@ fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String,
                 paragraphs.push(paragraph(paragraph_kind(first.kind), &first));
             }
         }
+        paragraphs.extend(captions.iter().map(|b| paragraph(ParagraphKind::Caption, b)));
         paragraphs.extend(part.subheads.iter().map(|b| paragraph(ParagraphKind::Heading, b)));
         paragraphs.extend(blocks.map(|b| paragraph(paragraph_kind(b.kind), &b)));
     }
@@ -1509,7 +1668,14 @@ fn author(paragraphs: &[Paragraph], title: Option<&str>) -> Option<String> {
         if matches!(p.kind, ParagraphKind::Dateline | ParagraphKind::End)
             && let Some(c) = WRITER.captures(&p.text)
         {
-            return Some(trim_space(&c[1]).to_string());
+            // Two-character names are often padded to three columns: 李 然.
+            let name = trim_space(&c[1]);
+            let squeezed: String = if name.split_whitespace().all(|p| p.chars().all(is_han)) {
+                name.split_whitespace().collect()
+            } else {
+                name.to_string()
+            };
+            return Some(squeezed);
         }
     }
     let title = title?;

@@ -66,10 +66,12 @@ pub fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
 /// than a map insertion; the rare collision only blurs a weight a little.
 /// A profile's terms are bucket numbers.
 pub struct Idf {
-    /// (document frequency, last document seen in, tag of the first bigram
-    /// counted there) by bucket; the tag makes [`Idf::contains`] exact in
-    /// all but one case in 65,536.
-    buckets: Vec<(u32, u32, u16)>,
+    /// (document frequency, last document seen in) by bucket.
+    buckets: Vec<(u32, u32)>,
+    /// A Bloom filter of the bigrams seen (two bits each), for
+    /// [`Idf::contains`]: never a false "no", rarely a false "yes".
+    seen: Vec<u64>,
+    seen_mask: u64,
     mask: u64,
     /// Inverse document frequency by document frequency (index 0 unused).
     by_df: Vec<f32>,
@@ -91,8 +93,10 @@ fn bucket(g: u64, mask: u64) -> u32 {
     ((hash(g) >> 20) & mask) as u32
 }
 
-fn tag(g: u64) -> u16 {
-    (hash(g) >> 48) as u16
+/// The two filter bits of a bigram.
+fn filter_bits(g: u64, mask: u64) -> [u64; 2] {
+    let h = hash(g);
+    [h & mask, (h >> 32) & mask]
 }
 
 impl Idf {
@@ -104,7 +108,12 @@ impl Idf {
         // collisions rare and fits in cache for a page.
         let size = (bytes / 3).next_power_of_two().clamp(1 << 12, 1 << 20);
         let mask = size as u64 - 1;
-        let mut buckets = vec![(0u32, 0u32, 0u16); size];
+        let mut buckets = vec![(0u32, 0u32); size];
+        // About sixteen filter bits per distinct bigram: a 2-bit Bloom filter
+        // then answers "yes" wrongly about once in a hundred.
+        let seen_bits = (bytes * 3).next_power_of_two().clamp(1 << 14, 1 << 26);
+        let mut seen = vec![0u64; seen_bits / 64];
+        let seen_mask = seen_bits as u64 - 1;
         let mut grams = Vec::with_capacity(bytes / 3);
         let mut starts = Vec::with_capacity(texts.len() + 1);
         let mut docs: u32 = 0;
@@ -117,11 +126,13 @@ impl Idf {
                 if let Some(b) = buckets.get_mut(id as usize)
                     && b.1 != docs
                 {
-                    if b.0 == 0 {
-                        b.2 = tag(g);
-                    }
                     b.0 += 1;
                     b.1 = docs;
+                }
+                for bit in filter_bits(g, seen_mask) {
+                    if let Some(word) = seen.get_mut((bit / 64) as usize) {
+                        *word |= 1 << (bit % 64);
+                    }
                 }
             }
         }
@@ -129,13 +140,14 @@ impl Idf {
         let chars = texts.iter().map(|t| t.len() / 3).collect();
         let n = docs as f32;
         let by_df = (0..=docs).map(|df| (1.0 + n / df.max(1) as f32).ln()).collect();
-        Idf { buckets, mask, by_df, grams, starts, chars }
+        Idf { buckets, seen, seen_mask, mask, by_df, grams, starts, chars }
     }
 
     /// Whether the two characters occur side by side somewhere in the source.
     pub fn contains(&self, a: char, b: char) -> bool {
-        let g = key(a, b);
-        self.buckets.get(bucket(g, self.mask) as usize).is_some_and(|b| b.0 > 0 && b.2 == tag(g))
+        filter_bits(key(a, b), self.seen_mask)
+            .iter()
+            .all(|&bit| self.seen.get((bit / 64) as usize).is_some_and(|w| w & (1 << (bit % 64)) != 0))
     }
 
     fn weight(&self, id: u32) -> f32 {

@@ -1,0 +1,108 @@
+//! Everything the reader can be asked to do. Keys and mouse events become
+//! [`Action`]s through the key table; only `App::update` carries them out.
+
+/// One thing the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Leave gongbao, saving reading positions.
+    Quit,
+    /// Show or hide the key help.
+    ToggleHelp,
+    /// Move keyboard focus between the library and the reader.
+    SwitchFocus,
+    /// Hide or show the library for a full-width reader.
+    ToggleLibrary,
+    /// Move up one line (reader) or one article (library).
+    Up,
+    /// Move down one line (reader) or one article (library).
+    Down,
+    /// Scroll down a screen.
+    PageDown,
+    /// Scroll up a screen.
+    PageUp,
+    /// Scroll down half a screen.
+    HalfPageDown,
+    /// Scroll up half a screen.
+    HalfPageUp,
+    /// Go to the start.
+    Top,
+    /// Go to the end.
+    Bottom,
+    /// Open the selected article in the reader.
+    Open,
+    /// Open the next article.
+    NextArticle,
+    /// Open the previous article.
+    PreviousArticle,
+    /// Cycle the script: original → 简体 → 繁體 → 臺灣 → 香港.
+    ToggleScript,
+    /// Jump to the next numbered clause.
+    NextClause,
+    /// Jump to the previous numbered clause.
+    PreviousClause,
+    /// Jump to the next clause of the same level.
+    NextSibling,
+    /// Jump to the previous clause of the same level.
+    PreviousSibling,
+    /// Show or hide the outline of clauses and headings.
+    ToggleOutline,
+    /// Ask for a clause to go to (`13`, `十三`, `十三、`).
+    GoToPrompt,
+    /// Type into the go-to prompt.
+    Input(char),
+    /// Delete the last character of the go-to prompt.
+    Backspace,
+    /// Confirm the prompt or the outline selection.
+    Confirm,
+    /// Close the open overlay or prompt.
+    Cancel,
+    /// Widen the text column by two characters.
+    WiderColumn,
+    /// Narrow the text column by two characters.
+    NarrowerColumn,
+    /// Scroll by this many lines (mouse wheel); negative is up.
+    Scroll(i32),
+    /// A click at this screen position.
+    Click(u16, u16),
+    /// The terminal now has this size.
+    Resize(u16, u16),
+}
+
+impl Action {
+    /// What the action does, as the help overlay shows it.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::ToggleHelp => "show or hide this help",
+            Action::SwitchFocus => "switch between library and reader",
+            Action::ToggleLibrary => "hide or show the library",
+            Action::Up => "up a line / previous article",
+            Action::Down => "down a line / next article",
+            Action::PageDown => "down a screen",
+            Action::PageUp => "up a screen",
+            Action::HalfPageDown => "down half a screen",
+            Action::HalfPageUp => "up half a screen",
+            Action::Top => "to the start",
+            Action::Bottom => "to the end",
+            Action::Open => "open the article",
+            Action::NextArticle => "next article",
+            Action::PreviousArticle => "previous article",
+            Action::ToggleScript => "script: original → 简体 → 繁體 → 臺灣 → 香港",
+            Action::NextClause => "next clause",
+            Action::PreviousClause => "previous clause",
+            Action::NextSibling => "next clause of the same level",
+            Action::PreviousSibling => "previous clause of the same level",
+            Action::ToggleOutline => "outline of clauses and headings",
+            Action::GoToPrompt => "go to clause (13, 十三, 十三、)",
+            Action::Input(_) => "type",
+            Action::Backspace => "delete a character",
+            Action::Confirm => "confirm",
+            Action::Cancel => "close",
+            Action::WiderColumn => "wider text column",
+            Action::NarrowerColumn => "narrower text column",
+            Action::Scroll(_) => "scroll",
+            Action::Click(..) => "select",
+            Action::Resize(..) => "resize",
+        }
+    }
+}

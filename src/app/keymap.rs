@@ -1,0 +1,246 @@
+//! The key table: one list drives both the key bindings and the help
+//! overlay, so the help can never disagree with the keys.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+
+/// Where a key is looked up; overlays come before panes, panes before global.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Anywhere, unless an overlay or pane took the key first.
+    Global,
+    /// The library pane has focus.
+    Library,
+    /// The reader pane has focus.
+    Reader,
+    /// The help overlay is open.
+    Help,
+    /// The outline overlay is open.
+    Outline,
+    /// The go-to prompt is open.
+    Prompt,
+}
+
+impl Scope {
+    /// Heading in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Scope::Global => "Everywhere",
+            Scope::Library => "Library",
+            Scope::Reader => "Reader",
+            Scope::Help => "Help",
+            Scope::Outline => "Outline",
+            Scope::Prompt => "Go-to prompt",
+        }
+    }
+}
+
+/// A key as written in the table and shown in the help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+const fn key(c: char) -> Key {
+    Key { code: KeyCode::Char(c), ctrl: false }
+}
+
+const fn ctrl(c: char) -> Key {
+    Key { code: KeyCode::Char(c), ctrl: true }
+}
+
+const fn code(code: KeyCode) -> Key {
+    Key { code, ctrl: false }
+}
+
+impl Key {
+    /// How the key is written in the help and the status line.
+    pub fn label(self) -> String {
+        let name = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::Backspace => "Backspace".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => format!("{other:?}"),
+        };
+        if self.ctrl { format!("Ctrl-{name}") } else { name }
+    }
+
+    fn matches(self, event: &KeyEvent) -> bool {
+        let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+        // Shifted letters arrive as upper-case chars (`G`), with or without SHIFT.
+        self.code == event.code && self.ctrl == ctrl
+    }
+}
+
+/// One row of the key table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub scope: Scope,
+    pub key: Key,
+    pub action: Action,
+}
+
+const fn bind(scope: Scope, key: Key, action: Action) -> Binding {
+    Binding { scope, key, action }
+}
+
+use Scope::{Global, Help, Library, Outline, Prompt, Reader};
+
+/// Every key gongbao understands.
+pub static BINDINGS: &[Binding] = &[
+    bind(Global, key('q'), Action::Quit),
+    bind(Global, ctrl('c'), Action::Quit),
+    bind(Global, key('?'), Action::ToggleHelp),
+    bind(Global, code(KeyCode::F(1)), Action::ToggleHelp),
+    bind(Global, code(KeyCode::Tab), Action::SwitchFocus),
+    bind(Global, key('\\'), Action::ToggleLibrary),
+    bind(Global, key('s'), Action::ToggleScript),
+    bind(Global, key('n'), Action::NextArticle),
+    bind(Global, key('p'), Action::PreviousArticle),
+    bind(Global, key('+'), Action::WiderColumn),
+    bind(Global, key('-'), Action::NarrowerColumn),
+    bind(Library, key('j'), Action::Down),
+    bind(Library, code(KeyCode::Down), Action::Down),
+    bind(Library, key('k'), Action::Up),
+    bind(Library, code(KeyCode::Up), Action::Up),
+    bind(Library, key('g'), Action::Top),
+    bind(Library, code(KeyCode::Home), Action::Top),
+    bind(Library, key('G'), Action::Bottom),
+    bind(Library, code(KeyCode::End), Action::Bottom),
+    bind(Library, code(KeyCode::Enter), Action::Open),
+    bind(Library, key('l'), Action::Open),
+    bind(Reader, key('j'), Action::Down),
+    bind(Reader, code(KeyCode::Down), Action::Down),
+    bind(Reader, key('k'), Action::Up),
+    bind(Reader, code(KeyCode::Up), Action::Up),
+    bind(Reader, key(' '), Action::PageDown),
+    bind(Reader, code(KeyCode::PageDown), Action::PageDown),
+    bind(Reader, key('b'), Action::PageUp),
+    bind(Reader, code(KeyCode::PageUp), Action::PageUp),
+    bind(Reader, ctrl('d'), Action::HalfPageDown),
+    bind(Reader, ctrl('u'), Action::HalfPageUp),
+    bind(Reader, key('g'), Action::Top),
+    bind(Reader, code(KeyCode::Home), Action::Top),
+    bind(Reader, key('G'), Action::Bottom),
+    bind(Reader, code(KeyCode::End), Action::Bottom),
+    bind(Reader, key(']'), Action::NextClause),
+    bind(Reader, key('['), Action::PreviousClause),
+    bind(Reader, key('}'), Action::NextSibling),
+    bind(Reader, key('{'), Action::PreviousSibling),
+    bind(Reader, key('o'), Action::ToggleOutline),
+    bind(Reader, key(':'), Action::GoToPrompt),
+    bind(Reader, code(KeyCode::Esc), Action::SwitchFocus),
+    bind(Help, code(KeyCode::Esc), Action::Cancel),
+    bind(Help, key('?'), Action::Cancel),
+    bind(Help, key('q'), Action::Cancel),
+    bind(Help, key('j'), Action::Down),
+    bind(Help, code(KeyCode::Down), Action::Down),
+    bind(Help, key('k'), Action::Up),
+    bind(Help, code(KeyCode::Up), Action::Up),
+    bind(Outline, code(KeyCode::Esc), Action::Cancel),
+    bind(Outline, key('o'), Action::Cancel),
+    bind(Outline, key('j'), Action::Down),
+    bind(Outline, code(KeyCode::Down), Action::Down),
+    bind(Outline, key('k'), Action::Up),
+    bind(Outline, code(KeyCode::Up), Action::Up),
+    bind(Outline, code(KeyCode::Enter), Action::Confirm),
+    bind(Prompt, code(KeyCode::Esc), Action::Cancel),
+    bind(Prompt, code(KeyCode::Enter), Action::Confirm),
+    bind(Prompt, code(KeyCode::Backspace), Action::Backspace),
+];
+
+/// The action for `event` in `scope` (falling back to the global keys). In
+/// the prompt, unbound printable keys are typed.
+pub fn lookup(scope: Scope, event: &KeyEvent) -> Option<Action> {
+    let found = |s: Scope| BINDINGS.iter().find(|b| b.scope == s && b.key.matches(event)).map(|b| b.action);
+    if let Some(action) = found(scope) {
+        return Some(action);
+    }
+    if scope == Scope::Prompt {
+        return match event.code {
+            KeyCode::Char(c) if !event.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::Input(c)),
+            _ => None,
+        };
+    }
+    // Overlays keep their keys to themselves, except quitting.
+    if matches!(scope, Scope::Help | Scope::Outline) {
+        return (event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL))
+            .then_some(Action::Quit);
+    }
+    found(Scope::Global)
+}
+
+/// The keys bound to `action` in `scope` (or globally), for hints.
+pub fn keys_for(scope: Scope, action: Action) -> Vec<Key> {
+    BINDINGS.iter().filter(|b| (b.scope == scope || b.scope == Scope::Global) && b.action == action).map(|b| b.key).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(c: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(c, m)
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        for (i, a) in BINDINGS.iter().enumerate() {
+            for b in &BINDINGS[i + 1..] {
+                assert!(!(a.scope == b.scope && a.key == b.key), "{:?} {} bound twice", a.scope, a.key.label());
+            }
+        }
+    }
+
+    #[test]
+    fn every_bound_action_has_a_description() {
+        for b in BINDINGS {
+            assert!(!b.action.description().is_empty(), "{:?}", b.action);
+        }
+    }
+
+    #[test]
+    fn pane_keys_come_before_global_ones() {
+        let j = press(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Reader, &j), Some(Action::Down));
+        let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Reader, &q), Some(Action::Quit));
+        assert_eq!(lookup(Scope::Help, &q), Some(Action::Cancel));
+    }
+
+    #[test]
+    fn the_prompt_types_what_it_does_not_bind() {
+        let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Prompt, &q), Some(Action::Input('q')));
+        let han = press(KeyCode::Char('十'), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Prompt, &han), Some(Action::Input('十')));
+    }
+
+    #[test]
+    fn control_keys_are_not_plain_keys() {
+        let ctrl_d = press(KeyCode::Char('d'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Scope::Reader, &ctrl_d), Some(Action::HalfPageDown));
+        let d = press(KeyCode::Char('d'), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Reader, &d), None);
+    }
+
+    #[test]
+    fn shifted_letters_match_their_capitals() {
+        let g = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Scope::Reader, &g), Some(Action::Bottom));
+    }
+}
