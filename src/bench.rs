@@ -182,3 +182,107 @@ mod tests {
         assert!(c.articles.len() >= docs.len());
     }
 }
+
+/// Times frames of the reader on one very long article (`mb` MB of text) at
+/// 200×60, at the top and at the very end, and script conversion throughput
+/// beside the `opencc` command-line tool when it is installed.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub fn run_reader(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::{Action, App, Settings};
+    use crate::convert::Script;
+    use crate::corpus::Corpus;
+
+    let (corpus, _) = Corpus::from_docs(&load::bundled(), None);
+    let Some(template) = corpus.articles.iter().max_by_key(|a| a.paragraphs.len()).cloned() else {
+        return writeln!(out, "no article to build from");
+    };
+    let target = usize::try_from(mb).unwrap_or(usize::MAX).saturating_mul(1_000_000);
+    let mut article = template.clone();
+    article.paragraphs.clear();
+    let mut size = 0;
+    while size < target {
+        for p in &template.paragraphs {
+            size += p.text.len();
+            article.paragraphs.push(p.clone());
+        }
+    }
+    article.clauses.clear();
+    let big = Corpus { sources: corpus.sources.clone(), articles: vec![article] };
+    writeln!(
+        out,
+        "gongbao bench --reader: one article of {:.1} MB, {} paragraphs",
+        size as f64 / 1e6,
+        big.articles[0].paragraphs.len()
+    )?;
+    let start = Instant::now();
+    let mut app = App::new(big, Settings::default(), std::collections::HashMap::new(), (200, 60));
+    app.update(Action::Resize(200, 60));
+    writeln!(out, "layout (wrap index, original script): {:.2} s", start.elapsed().as_secs_f64())?;
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).map_err(std::io::Error::other)?;
+    let mut frames = |app: &App| -> std::io::Result<(f64, f64)> {
+        let mut times = Vec::with_capacity(200);
+        for _ in 0..200 {
+            let t = Instant::now();
+            terminal.draw(|f| crate::ui::render(app, f)).map_err(std::io::Error::other)?;
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        times.sort_by(f64::total_cmp);
+        Ok((times[times.len() / 2], times[times.len() * 99 / 100]))
+    };
+    let (p50, p99) = frames(&app)?;
+    writeln!(out, "frame at the top, 200×60: p50 {p50:.3} ms, p99 {p99:.3} ms")?;
+    app.update(Action::SwitchFocus);
+    app.update(Action::Bottom);
+    let (p50, p99) = frames(&app)?;
+    writeln!(out, "frame at the end, 200×60: p50 {p50:.3} ms, p99 {p99:.3} ms")?;
+
+    // Conversion throughput on the samples' text, repeated to 10 MB.
+    let text: String = corpus
+        .articles
+        .iter()
+        .flat_map(|a| a.paragraphs.iter())
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let reps = (10_000_000 / text.len().max(1)).max(1);
+    let big_text = text.repeat(reps);
+    let converter = crate::convert::Converter::new();
+    let _ = converter.convert("预热", Script::Traditional);
+    let t = Instant::now();
+    let converted = converter.convert(&big_text, Script::Traditional).map(|c| c.len()).unwrap_or(0);
+    let secs = t.elapsed().as_secs_f64();
+    writeln!(
+        out,
+        "s2t conversion (gongbao): {:.1} MB/s ({} bytes out)",
+        big_text.len() as f64 / 1e6 / secs,
+        converted
+    )?;
+    match opencc_cli_mb_s(&big_text) {
+        Some(rate) => writeln!(out, "s2t conversion (opencc command-line tool): {rate:.1} MB/s")?,
+        None => writeln!(out, "s2t conversion (opencc command-line tool): absent on this machine")?,
+    }
+    Ok(())
+}
+
+/// Throughput of the `opencc` tool converting `text` with s2t, if installed.
+fn opencc_cli_mb_s(text: &str) -> Option<f64> {
+    let dir = tempfile::tempdir().ok()?;
+    let input = dir.path().join("in.txt");
+    let output = dir.path().join("out.txt");
+    std::fs::write(&input, text).ok()?;
+    let t = Instant::now();
+    let status = std::process::Command::new("opencc")
+        .args(["-c", "s2t.json", "-i"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .status()
+        .ok()?;
+    let secs = t.elapsed().as_secs_f64();
+    status.success().then(|| text.len() as f64 / 1e6 / secs)
+}

@@ -26,6 +26,22 @@ pub struct InputArgs {
     /// Refuse input files larger than this many MiB.
     #[arg(long, value_name = "MIB", default_value_t = 256, global = true)]
     pub max_size: u64,
+    /// Script to show text in at start (the `s` key cycles).
+    #[arg(long, value_enum, default_value_t = crate::convert::Script::Original, global = true)]
+    pub script: crate::convert::Script,
+    /// Width of East Asian ambiguous characters (“ ” … · —) in your terminal.
+    #[arg(long, value_enum, default_value_t = Ambiguous::Narrow, global = true)]
+    pub ambiguous_width: Ambiguous,
+    /// Where reading positions are kept (default: `GONGBAO_DATA`, else the platform's data folder + gongbao).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<std::path::PathBuf>,
+}
+
+/// How wide the terminal draws East Asian ambiguous characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Ambiguous {
+    Narrow,
+    Wide,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,6 +59,9 @@ pub enum Command {
         /// Encodings of the synthetic files.
         #[arg(long, value_enum, default_value_t = crate::bench::Mix::Utf8)]
         mix: crate::bench::Mix,
+        /// Measure the reader instead: frame times on an article of this many MB, and conversion speed.
+        #[arg(long, value_name = "MB")]
+        reader: Option<u64>,
     },
 }
 

@@ -6,8 +6,39 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use clap::Parser as _;
-use gongbao::cli::{Cli, Command, Format};
+use gongbao::app::{App, Settings, positions};
+use gongbao::cli::{Ambiguous, Cli, Command, Format};
 use gongbao::corpus::{Corpus, decode, export, load};
+use gongbao::ui::wrap::AmbiguousWidth;
+
+/// Opens the reader on `corpus`.
+fn read(cli: &Cli, corpus: Corpus) -> Result<()> {
+    if !gongbao::term::is_terminal() {
+        bail!("not a terminal: the reader needs one; use `gongbao export` to print the articles");
+    }
+    let data_dir = positions::data_dir(cli.input.data_dir.as_deref());
+    let (saved, warning) = data_dir.as_deref().map(positions::load).unwrap_or_default();
+    if let Some(w) = warning {
+        eprintln!("gongbao: warning: {w}");
+    }
+    let settings = Settings {
+        ambiguous: match cli.input.ambiguous_width {
+            Ambiguous::Narrow => AmbiguousWidth::Narrow,
+            Ambiguous::Wide => AmbiguousWidth::Wide,
+        },
+        script: cli.input.script,
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ..Settings::default()
+    };
+    let mut app = App::new(corpus, settings, saved, (80, 24));
+    gongbao::term::run(&mut app).context("running the terminal reader")?;
+    if let Some(dir) = data_dir
+        && let Err(e) = positions::save(&dir, &app.positions)
+    {
+        eprintln!("gongbao: warning: could not save reading positions in '{}': {e}", dir.display());
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -21,8 +52,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
-    if let Some(Command::Bench { sizes, mix }) = &cli.command {
-        gongbao::bench::run(sizes, *mix, &mut std::io::stdout().lock())?;
+    if let Some(Command::Bench { sizes, mix, reader }) = &cli.command {
+        match reader {
+            Some(mb) => gongbao::bench::run_reader(*mb, &mut std::io::stdout().lock())?,
+            None => gongbao::bench::run(sizes, *mix, &mut std::io::stdout().lock())?,
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let forced = match &cli.input.encoding {
@@ -63,7 +97,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Export { format: Format::Json }) => writeln!(out, "{}", export::to_json(&corpus)?)?,
         Some(Command::Export { format: Format::Text }) => write!(out, "{}", export::to_text(&corpus))?,
         Some(Command::Bench { .. }) => unreachable!("handled above"),
-        None => write!(out, "{}", gongbao::library_listing(&corpus))?,
+        None => {
+            drop(out);
+            read(cli, corpus)?;
+        }
     }
     Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

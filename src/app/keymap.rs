@@ -186,7 +186,11 @@ pub fn lookup(scope: Scope, event: &KeyEvent) -> Option<Action> {
 
 /// The keys bound to `action` in `scope` (or globally), for hints.
 pub fn keys_for(scope: Scope, action: Action) -> Vec<Key> {
-    BINDINGS.iter().filter(|b| (b.scope == scope || b.scope == Scope::Global) && b.action == action).map(|b| b.key).collect()
+    BINDINGS
+        .iter()
+        .filter(|b| (b.scope == scope || b.scope == Scope::Global) && b.action == action)
+        .map(|b| b.key)
+        .collect()
 }
 
 #[cfg(test)]

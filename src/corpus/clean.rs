@@ -396,7 +396,9 @@ pub fn ends_sentence(text: &str) -> bool {
     match t.chars().next_back() {
         None => true,
         Some(c) if CLOSERS.contains(&c) => true,
-        Some('.') => t.ends_with("..."),
+        // `.` ends a sentence after a character or a closing quote (pages typed
+        // with half-width punctuation), or as an ellipsis; not after a digit.
+        Some('.') => t.ends_with("...") || t.chars().rev().nth(1).is_some_and(|c| is_han(c) || CLOSERS.contains(&c)),
         Some(c) => TERMINAL.contains(&c),
     }
 }

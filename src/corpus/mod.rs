@@ -67,6 +67,10 @@ pub enum RemovedKind {
     JumpMarker,
     /// A line of dashes separating teasers.
     Separator,
+    /// Page furniture a scraper kept: `[图片]`, `点击查看大图`, page headers
+    /// (`第03版：国际`), editor lines (`本版责编：…`), running heads repeated
+    /// on every page, page footers (`— 2 —`).
+    Furniture,
     /// Invisible or direction-changing code points (bidi controls, zero-width space, BOM).
     Invisible,
     /// Combining marks beyond the per-character cap.

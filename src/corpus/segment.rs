@@ -137,6 +137,28 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// Page furniture: image placeholders, page headers and footers, editor lines.
+static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"^(?:[\[【（(〔]?\s*(?:图片|圖片|图|圖|视频|視頻|照片|photo|image)\s*[\]】）)〕]?",
+        r"|点击查看大图|點擊查看大圖|点击播放|點擊播放|点击查看|打印本页|关闭窗口",
+        r"|[—\-－–]+\s*\d{1,4}\s*[—\-－–]+",
+        r"|第\s*[0-9０-９]{1,3}\s*版\s*[：:︰]?.{0,12}",
+        r"|.{0,30}(?:星期|周)[一二三四五六日天].{0,20}第\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版.{0,10}",
+        r"|[【（(\[]?\s*(?:本版)?(?:责任编辑|責任編輯|责编|責編|编辑|編輯|版式设计|版式設計|美编|美編|校对|校對|审校)\s*[:：].{0,40}",
+        r")$"
+    ))
+    .expect("static regex")
+});
+
+/// A date alone on a line: the date of a signature block.
+static DATE_ONLY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$",
+    )
+    .expect("static regex")
+});
+
 /// A chapter or section line of a statute: `第一章　总　则`.
 static CHAPTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^第[一二三四五六七八九十百零〇\d]+(?:章|节|節|编|編|篇)(?:\s|$)").expect("static regex")
@@ -219,12 +241,41 @@ fn signature_shaped(s: &str) -> bool {
 fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<Item> {
     let mut items = Vec::with_capacity(lines.len());
     let mut after_teaser = false;
+    let mut running: HashMap<&str, usize> = HashMap::new();
+    for l in lines {
+        let t = l.text.as_str();
+        if l.heading.is_none()
+            && (6..=40).contains(&char_len(t))
+            && !ends_sentence(t)
+            && !t.contains(['，', ','])
+            && clause::lone_numeral(t).is_none()
+        {
+            *running.entry(t).or_default() += 1;
+        }
+    }
     for line in lines {
         let n = line.line;
         if is_separator(&line.text) {
             removed.push(Removed { kind: RemovedKind::Separator, text: line.text.clone(), line: n });
             items.push(Item::Break(Break::Teaser));
             after_teaser = true;
+            continue;
+        }
+        // A number in Arabic digits alone on a line is a page number: sections
+        // of a statement are numbered in words.
+        if (1..=3).contains(&line.text.len()) && line.text.bytes().all(|b| b.is_ascii_digit()) {
+            removed.push(Removed { kind: RemovedKind::PageNumeral, text: line.text.clone(), line: n });
+            items.push(Item::Break(Break::Page(line.text.parse().unwrap_or(0))));
+            continue;
+        }
+        // A short line repeated word for word is a running head (or foot).
+        let repeated = running.get(line.text.as_str()).is_some_and(|&c| c >= 2);
+        if (line.text.len() <= 160 && FURNITURE.is_match(&line.text)) || repeated {
+            removed.push(Removed { kind: RemovedKind::Furniture, text: line.text.clone(), line: n });
+            // A page footer (`— 2 —`) marks a page change.
+            if line.text.starts_with(['—', '-', '－', '–']) {
+                items.push(Item::Break(Break::Page(0)));
+            }
             continue;
         }
         let mut rest: &str = &line.text;
@@ -267,6 +318,10 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
     let n = line.line;
     if let Some(num) = clause::lone_numeral(text) {
         items.push(Item::Block(Block::new(Kind::Numeral(num), text, n)));
+        return;
+    }
+    if text.len() <= 40 && DATE_ONLY.is_match(text) {
+        items.push(Item::Block(Block::new(Kind::Signature, text, n)));
         return;
     }
     if (text.starts_with(['(', '（']) && balanced(text) && text.ends_with([')', '）']))
@@ -374,7 +429,25 @@ fn demote_lonely_headings(items: &mut [Item]) {
         let next_is_text = items[i + 1..]
             .first()
             .is_some_and(|it| matches!(it, Item::Block(nb) if matches!(nb.kind, Kind::Body | Kind::Heading | Kind::Dateline | Kind::Byline | Kind::Caption)));
-        if !next_is_text && let Item::Block(b) = &mut items[i] {
+        // A plain line of several clauses (two commas or more) is a title only
+        // inside a title block (under a column label or kicker) or at the top
+        // of a page; after body text it is a sentence cut short.
+        let clauses = b.text.matches(['，', ',']).count();
+        let after_body =
+            items[..i].iter().next_back().is_some_and(|it| matches!(it, Item::Block(pb) if pb.kind != Kind::Heading));
+        if clauses >= 2 && after_body {
+            if let Item::Block(b) = &mut items[i] {
+                b.kind = Kind::Body;
+            }
+            continue;
+        }
+        // An issuer's name over a date is the signature of what precedes.
+        let before_date = items[i + 1..].first().is_some_and(
+            |it| matches!(it, Item::Block(nb) if nb.kind == Kind::Signature && DATE_ONLY.is_match(&nb.text)),
+        );
+        if before_date && let Item::Block(b) = &mut items[i] {
+            b.kind = Kind::Signature;
+        } else if !next_is_text && let Item::Block(b) = &mut items[i] {
             b.kind = Kind::Body;
         }
     }
@@ -1655,6 +1728,15 @@ fn notes(
 /// title is its subtitle.
 fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Option<String>) {
     let mut lines: Vec<&str> = head.iter().map(|b| b.text.as_str()).collect();
+    // 引题 / 主题 / 副题: the title is the line just above the `——` subtitle,
+    // and a kicker above it joins the subtitle.
+    if let Some(dash) = lines.iter().position(|l| l.starts_with("——")).filter(|&i| i >= 2) {
+        let title = lines[dash - 1].to_string();
+        let mut rest: Vec<&str> = lines[..dash - 1].to_vec();
+        let column = (rest.len() >= 2 && char_len(rest[0]) <= 6).then(|| rest.remove(0).to_string());
+        rest.extend(&lines[dash..]);
+        return (column, Some(title), Some(rest.join(" ")));
+    }
     let column = (lines.len() >= 2 && char_len(lines[0]) <= 6 && char_len(lines[1]) > char_len(lines[0]))
         .then(|| lines.remove(0).to_string());
     let title = (!lines.is_empty()).then(|| lines.remove(0).to_string());

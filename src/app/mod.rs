@@ -1,0 +1,586 @@
+//! The reader's state and the one place it changes.
+//!
+//! Keys become [`Action`]s through the [`keymap`]; [`App::update`] carries
+//! them out; views in `ui` only read the [`App`]. The text shown in the
+//! reader is laid out once per (article, script, width) into a [`Layout`],
+//! so drawing a frame only touches the visible rows.
+
+pub mod action;
+pub mod keymap;
+pub mod positions;
+
+use std::collections::HashMap;
+
+pub use action::Action;
+use keymap::Scope;
+
+use crate::convert::{Converter, Script};
+use crate::corpus::{Article, Corpus, ParagraphKind};
+use crate::ui::wrap::{self, AmbiguousWidth, Row};
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Library,
+    Reader,
+}
+
+/// What is drawn over the panes, and takes the keys first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help {
+        scroll: u16,
+    },
+    Outline {
+        selected: usize,
+    },
+    /// The go-to-clause prompt and what has been typed.
+    GoTo {
+        input: String,
+    },
+}
+
+/// What a line of the reader shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Title,
+    Subtitle,
+    Meta,
+    Paragraph(ParagraphKind),
+    Blank,
+}
+
+/// One display row of the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    pub kind: LineKind,
+    /// Index into [`Layout::texts`].
+    pub text: usize,
+    pub row: Row,
+    /// Paragraph of the article this row belongs to, if any.
+    pub paragraph: Option<usize>,
+}
+
+/// The open article laid out for one script and width.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub article: usize,
+    pub script: Option<Script>,
+    pub width: u16,
+    /// The texts shown (title, subtitle, meta line, paragraphs), converted.
+    pub texts: Vec<String>,
+    pub lines: Vec<Line>,
+    /// First line of each paragraph of the article.
+    pub paragraph_line: Vec<usize>,
+}
+
+/// Reading settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub ambiguous: AmbiguousWidth,
+    /// Text column in Han characters.
+    pub column: u16,
+    pub script: Script,
+    pub color: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { ambiguous: AmbiguousWidth::Narrow, column: 40, script: Script::Original, color: true }
+    }
+}
+
+/// Width of the library pane.
+pub const LIBRARY_WIDTH: u16 = 34;
+/// Below this the app draws only a notice.
+pub const MIN_WIDTH: u16 = 20;
+pub const MIN_HEIGHT: u16 = 5;
+
+/// Everything the reader knows.
+pub struct App {
+    pub corpus: Corpus,
+    pub converter: Converter,
+    pub settings: Settings,
+    pub focus: Pane,
+    pub overlay: Overlay,
+    pub show_library: bool,
+    /// Article selected in the library.
+    pub selected: usize,
+    /// Article open in the reader.
+    pub open: usize,
+    /// First visible line of the reader.
+    pub top: usize,
+    pub layout: Layout,
+    pub size: (u16, u16),
+    /// Paragraph at the top of each article visited, by article id.
+    pub positions: HashMap<String, usize>,
+    /// A message for the status line (errors, "no clauses", …).
+    pub status: Option<String>,
+    pub quit: bool,
+}
+
+impl App {
+    /// A reader over `corpus` at terminal size `size`.
+    pub fn new(corpus: Corpus, settings: Settings, positions: HashMap<String, usize>, size: (u16, u16)) -> App {
+        let mut app = App {
+            corpus,
+            converter: Converter::new(),
+            settings,
+            focus: Pane::Library,
+            overlay: Overlay::None,
+            show_library: true,
+            selected: 0,
+            open: 0,
+            top: 0,
+            layout: Layout::default(),
+            size,
+            positions,
+            status: None,
+            quit: false,
+        };
+        app.open_article(0);
+        app
+    }
+
+    /// The scope keys are looked up in: overlay first, then the focused pane.
+    pub fn scope(&self) -> Scope {
+        match &self.overlay {
+            Overlay::Help { .. } => Scope::Help,
+            Overlay::Outline { .. } => Scope::Outline,
+            Overlay::GoTo { .. } => Scope::Prompt,
+            Overlay::None => match self.focus {
+                Pane::Library if self.show_library => Scope::Library,
+                _ => Scope::Reader,
+            },
+        }
+    }
+
+    pub fn article(&self) -> Option<&Article> {
+        self.corpus.articles.get(self.open)
+    }
+
+    /// Screen areas for the current size (the same function the views use).
+    pub fn areas(&self) -> crate::ui::Areas {
+        crate::ui::areas(self.size, self.show_library)
+    }
+
+    /// Rows of text the reader shows at once.
+    pub fn page_height(&self) -> usize {
+        usize::from(self.areas().reader.height.max(1))
+    }
+
+    /// The text column width for the reader pane.
+    pub fn text_width(&self) -> u16 {
+        let pane = self.areas().reader.width.saturating_sub(2).max(1);
+        pane.min(self.settings.column.saturating_mul(2)).max(1)
+    }
+
+    /// Carries out one action; the only place state changes.
+    pub fn update(&mut self, action: Action) {
+        self.status = None;
+        match (&self.overlay, action) {
+            (_, Action::Quit) => {
+                self.remember_position();
+                self.quit = true;
+            }
+            (_, Action::Resize(w, h)) => {
+                self.size = (w, h);
+                self.relayout();
+            }
+            (Overlay::Help { .. }, a) => self.update_help(a),
+            (Overlay::Outline { .. }, a) => self.update_outline(a),
+            (Overlay::GoTo { .. }, a) => self.update_prompt(a),
+            (Overlay::None, a) => self.update_panes(a),
+        }
+    }
+
+    fn update_help(&mut self, action: Action) {
+        let Overlay::Help { scroll } = &mut self.overlay else { return };
+        match action {
+            Action::Down | Action::Scroll(1..) => *scroll = scroll.saturating_add(1),
+            Action::Up | Action::Scroll(..=-1) => *scroll = scroll.saturating_sub(1),
+            Action::Cancel | Action::ToggleHelp => self.overlay = Overlay::None,
+            _ => {}
+        }
+    }
+
+    fn update_outline(&mut self, action: Action) {
+        let entries = self.outline();
+        let Overlay::Outline { selected } = &mut self.overlay else { return };
+        match action {
+            Action::Down => *selected = (*selected + 1).min(entries.len().saturating_sub(1)),
+            Action::Up => *selected = selected.saturating_sub(1),
+            Action::Confirm => {
+                let target = entries.get(*selected).map(|e| e.paragraph);
+                self.overlay = Overlay::None;
+                if let Some(p) = target {
+                    self.scroll_to_paragraph(p);
+                }
+            }
+            Action::Cancel | Action::ToggleOutline => self.overlay = Overlay::None,
+            _ => {}
+        }
+    }
+
+    fn update_prompt(&mut self, action: Action) {
+        let Overlay::GoTo { input } = &mut self.overlay else { return };
+        match action {
+            Action::Input(c) => input.push(c),
+            Action::Backspace => {
+                input.pop();
+            }
+            Action::Confirm => {
+                let wanted = input.clone();
+                self.overlay = Overlay::None;
+                self.go_to_clause(&wanted);
+            }
+            Action::Cancel => self.overlay = Overlay::None,
+            _ => {}
+        }
+    }
+
+    fn update_panes(&mut self, action: Action) {
+        let library = self.focus == Pane::Library && self.show_library;
+        let page = self.page_height();
+        match action {
+            Action::ToggleHelp => self.overlay = Overlay::Help { scroll: 0 },
+            Action::SwitchFocus => {
+                self.focus = if self.focus == Pane::Library { Pane::Reader } else { Pane::Library };
+                if !self.show_library {
+                    self.focus = Pane::Reader;
+                }
+            }
+            Action::ToggleLibrary => {
+                self.show_library = !self.show_library;
+                self.focus = if self.show_library { self.focus } else { Pane::Reader };
+                self.relayout();
+            }
+            Action::Down if library => self.select(self.selected.saturating_add(1)),
+            Action::Up if library => self.select(self.selected.saturating_sub(1)),
+            Action::Top if library => self.select(0),
+            Action::Bottom if library => self.select(self.corpus.articles.len().saturating_sub(1)),
+            Action::Open => {
+                self.open_article(self.selected);
+                self.focus = Pane::Reader;
+            }
+            Action::Down => self.scroll_by(1),
+            Action::Up => self.scroll_by(-1),
+            Action::Scroll(n) => self.scroll_by(n as isize),
+            Action::PageDown => self.scroll_by(page.saturating_sub(1).max(1).cast_signed()),
+            Action::PageUp => self.scroll_by(-page.saturating_sub(1).max(1).cast_signed()),
+            Action::HalfPageDown => self.scroll_by((page / 2).max(1).cast_signed()),
+            Action::HalfPageUp => self.scroll_by(-(page / 2).max(1).cast_signed()),
+            Action::Top => self.top = 0,
+            Action::Bottom => self.top = self.max_top(),
+            Action::NextArticle => self.step_article(1),
+            Action::PreviousArticle => self.step_article(-1),
+            Action::ToggleScript => {
+                self.settings.script = self.settings.script.next();
+                self.keep_paragraph(Self::relayout);
+                self.status = Some(format!("script: {}", self.settings.script.label()));
+            }
+            Action::WiderColumn => {
+                self.settings.column = (self.settings.column + 2).min(200);
+                self.keep_paragraph(Self::relayout);
+            }
+            Action::NarrowerColumn => {
+                self.settings.column = self.settings.column.saturating_sub(2).max(8);
+                self.keep_paragraph(Self::relayout);
+            }
+            Action::NextClause => self.step_clause(1, false),
+            Action::PreviousClause => self.step_clause(-1, false),
+            Action::NextSibling => self.step_clause(1, true),
+            Action::PreviousSibling => self.step_clause(-1, true),
+            Action::ToggleOutline => {
+                let current = self.current_outline_entry();
+                self.overlay = Overlay::Outline { selected: current };
+            }
+            Action::GoToPrompt => {
+                if self.article().is_some_and(|a| a.clauses.is_empty()) {
+                    self.status = Some("this article has no numbered clauses".into());
+                } else {
+                    self.overlay = Overlay::GoTo { input: String::new() };
+                }
+            }
+            Action::Click(x, y) => self.click(x, y),
+            _ => {}
+        }
+    }
+
+    fn select(&mut self, index: usize) {
+        self.selected = index.min(self.corpus.articles.len().saturating_sub(1));
+    }
+
+    fn step_article(&mut self, by: isize) {
+        let n = self.corpus.articles.len();
+        if n == 0 {
+            return;
+        }
+        let next = self.open.saturating_add_signed(by).min(n - 1);
+        if next != self.open {
+            self.open_article(next);
+            self.selected = next;
+        }
+    }
+
+    /// Opens article `index` at its remembered paragraph.
+    pub fn open_article(&mut self, index: usize) {
+        if self.corpus.articles.is_empty() {
+            return;
+        }
+        self.remember_position();
+        self.open = index.min(self.corpus.articles.len() - 1);
+        self.relayout();
+        let para = self.article().and_then(|a| self.positions.get(&a.id).copied()).unwrap_or(0);
+        self.top = 0;
+        if para > 0 {
+            self.scroll_to_paragraph(para);
+        }
+    }
+
+    fn remember_position(&mut self) {
+        if let (Some(id), Some(p)) = (self.article().map(|a| a.id.clone()), self.top_paragraph()) {
+            self.positions.insert(id, p);
+        }
+    }
+
+    /// Paragraph at the top of the reader (or the first one below it).
+    pub fn top_paragraph(&self) -> Option<usize> {
+        self.layout.lines.get(self.top..)?.iter().find_map(|l| l.paragraph)
+    }
+
+    /// Runs `change` and puts the paragraph that was at the top back there:
+    /// the place survives a script toggle or a new width.
+    fn keep_paragraph(&mut self, change: fn(&mut App)) {
+        let para = if self.top == 0 { None } else { self.top_paragraph() };
+        change(self);
+        match para {
+            Some(p) => self.scroll_to_paragraph(p),
+            None => self.top = self.top.min(self.max_top()),
+        }
+    }
+
+    /// Lays the open article out again if its article, script or width changed.
+    pub fn relayout(&mut self) {
+        let width = self.text_width();
+        let script = self.settings.script;
+        if self.layout.article == self.open && self.layout.script == Some(script) && self.layout.width == width {
+            return;
+        }
+        // At the very top (the title), stay there; otherwise keep the paragraph.
+        let para = (self.layout.article == self.open && self.top > 0).then(|| self.top_paragraph()).flatten();
+        self.layout = match self.corpus.articles.get(self.open) {
+            Some(a) => layout(a, &self.converter, script, width, self.settings.ambiguous, self.open),
+            None => Layout::default(),
+        };
+        match para {
+            Some(p) => self.scroll_to_paragraph(p),
+            None => self.top = self.top.min(self.max_top()),
+        }
+    }
+
+    fn max_top(&self) -> usize {
+        self.layout.lines.len().saturating_sub(self.page_height())
+    }
+
+    fn scroll_by(&mut self, by: isize) {
+        self.top = self.top.saturating_add_signed(by).min(self.max_top());
+    }
+
+    fn scroll_to_paragraph(&mut self, p: usize) {
+        if let Some(&line) = self.layout.paragraph_line.get(p) {
+            self.top = line.min(self.max_top());
+        }
+    }
+
+    /// The clause the reader is in: the last one starting at or above the top.
+    pub fn current_clause(&self) -> Option<usize> {
+        let article = self.article()?;
+        let top = self.top_paragraph()?;
+        article.clauses.iter().rposition(|c| c.paragraph <= top)
+    }
+
+    fn step_clause(&mut self, by: isize, same_level: bool) {
+        let Some(article) = self.article() else { return };
+        if article.clauses.is_empty() {
+            self.status = Some("this article has no numbered clauses".into());
+            return;
+        }
+        let top = self.top_paragraph().unwrap_or(0);
+        let current = self.current_clause();
+        let level = current.map(|i| article.clauses[i].level);
+        let fits = |c: &crate::corpus::Clause| !same_level || level.is_none_or(|l| c.level == l);
+        let target = if by > 0 {
+            article.clauses.iter().find(|c| c.paragraph > top && fits(c))
+        } else {
+            let limit = current.map_or(0, |i| article.clauses[i].paragraph);
+            let at_start = current.is_some_and(|i| article.clauses[i].paragraph == top);
+            article
+                .clauses
+                .iter()
+                .rev()
+                .find(|c| (c.paragraph < limit || (!at_start && c.paragraph == limit)) && fits(c))
+        };
+        match target.map(|c| c.paragraph) {
+            Some(p) => self.scroll_to_paragraph(p),
+            None => self.status = Some(if by > 0 { "last clause" } else { "first clause" }.into()),
+        }
+    }
+
+    /// Jumps to the clause named like `13`, `十三` or `十三、`.
+    pub fn go_to_clause(&mut self, wanted: &str) {
+        let t = wanted.trim().trim_end_matches(['、', '.', '．', ' ']);
+        let number = t
+            .trim_start_matches(['(', '（', '第'])
+            .trim_end_matches([')', '）', '条', '是'])
+            .parse::<u32>()
+            .ok()
+            .or_else(|| {
+                crate::corpus::clause::parse_chinese_numeral(
+                    t.trim_start_matches(['(', '（', '第']).trim_end_matches([')', '）', '条', '是']),
+                )
+            });
+        let Some(article) = self.article() else { return };
+        // Prefer an in-sequence top-level clause with that number.
+        let found = number.and_then(|n| {
+            let mut matches: Vec<_> = article.clauses.iter().filter(|c| c.number == n).collect();
+            matches.sort_by_key(|c| (!c.in_sequence, c.level));
+            matches.first().map(|c| c.paragraph)
+        });
+        match found {
+            Some(p) => self.scroll_to_paragraph(p),
+            None => self.status = Some(format!("no clause '{}'", wanted.trim())),
+        }
+    }
+
+    /// Entries of the outline: clauses, or the headings of an article without any.
+    pub fn outline(&self) -> Vec<OutlineEntry> {
+        let Some(article) = self.article() else { return Vec::new() };
+        if article.clauses.is_empty() {
+            return article
+                .paragraphs
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.kind == ParagraphKind::Heading)
+                .map(|(i, p)| OutlineEntry {
+                    label: String::new(),
+                    text: p.text.clone(),
+                    paragraph: i,
+                    level: 1,
+                    stray: false,
+                })
+                .collect();
+        }
+        article
+            .clauses
+            .iter()
+            .map(|c| {
+                let text = article.paragraphs.get(c.paragraph).map_or(String::new(), |p| {
+                    p.text.strip_prefix(c.label.as_str()).unwrap_or(&p.text).chars().take(24).collect()
+                });
+                OutlineEntry {
+                    label: c.label.clone(),
+                    text,
+                    paragraph: c.paragraph,
+                    level: c.level,
+                    stray: !c.in_sequence,
+                }
+            })
+            .collect()
+    }
+
+    fn current_outline_entry(&self) -> usize {
+        let top = self.top_paragraph().unwrap_or(0);
+        self.outline().iter().rposition(|e| e.paragraph <= top).unwrap_or(0)
+    }
+
+    fn click(&mut self, x: u16, y: u16) {
+        let areas = self.areas();
+        let library = areas.library;
+        if self.show_library
+            && x >= library.x
+            && x < library.x + library.width
+            && y >= library.y
+            && y < library.y + library.height
+        {
+            let row = usize::from(y - library.y);
+            let rows = crate::ui::library_rows(self);
+            let offset = crate::ui::library_offset(self, usize::from(library.height));
+            if let Some(crate::ui::LibraryRow::Article(i)) = rows.get(offset + row) {
+                self.selected = *i;
+                self.open_article(*i);
+            }
+            self.focus = Pane::Library;
+        } else {
+            self.focus = Pane::Reader;
+        }
+    }
+
+    /// Position in the article as a percentage of its lines.
+    pub fn percent(&self) -> u16 {
+        let max = self.max_top();
+        (self.top.min(max) * 100).checked_div(max).map_or(100, |p| p as u16)
+    }
+}
+
+/// One entry of the outline overlay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutlineEntry {
+    pub label: String,
+    pub text: String,
+    pub paragraph: usize,
+    pub level: u8,
+    pub stray: bool,
+}
+
+/// Lays article `a` out in `script` at `width` columns.
+pub fn layout(
+    a: &Article,
+    converter: &Converter,
+    script: Script,
+    width: u16,
+    ambiguous: AmbiguousWidth,
+    index: usize,
+) -> Layout {
+    let convert = |t: &str| converter.convert(t, script).map_or_else(|_| t.to_string(), std::borrow::Cow::into_owned);
+    let mut out = Layout { article: index, script: Some(script), width, ..Layout::default() };
+    let push = |out: &mut Layout, kind: LineKind, text: String, paragraph: Option<usize>| {
+        let t = out.texts.len();
+        for row in wrap::wrap(&text, width, ambiguous) {
+            out.lines.push(Line { kind, text: t, row, paragraph });
+        }
+        out.texts.push(text);
+    };
+    let blank = |out: &mut Layout| {
+        let t = out.texts.len();
+        out.texts.push(String::new());
+        out.lines.push(Line {
+            kind: LineKind::Blank,
+            text: t,
+            row: Row { start: 0, end: 0, width: 0 },
+            paragraph: None,
+        });
+    };
+    if let Some(column) = &a.column {
+        push(&mut out, LineKind::Meta, convert(column), None);
+    }
+    if let Some(title) = &a.title {
+        push(&mut out, LineKind::Title, convert(title), None);
+    }
+    if let Some(sub) = &a.subtitle {
+        push(&mut out, LineKind::Subtitle, convert(sub), None);
+    }
+    let mut meta = vec![a.source.clone()];
+    meta.extend(a.notes.iter().map(|n| n.text.clone()));
+    push(&mut out, LineKind::Meta, meta.join(" · "), None);
+    blank(&mut out);
+    for (i, p) in a.paragraphs.iter().enumerate() {
+        out.paragraph_line.push(out.lines.len());
+        push(&mut out, LineKind::Paragraph(p.kind), convert(&p.text), Some(i));
+        if i + 1 < a.paragraphs.len() {
+            blank(&mut out);
+        }
+    }
+    out
+}

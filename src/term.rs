@@ -1,0 +1,92 @@
+//! The terminal: entering and leaving the alternate screen, the event loop,
+//! signals and suspend. The only module that talks to the real terminal.
+//!
+//! ratatui's `init` installs a panic hook that restores the terminal before
+//! the panic message is printed. SIGTERM, SIGHUP and SIGINT set a flag the
+//! loop checks, so the app leaves through the same restore path as `q`.
+//! `Ctrl-z` restores the terminal, stops the process, and sets it up again
+//! when the shell resumes it.
+
+use std::io::{self, IsTerminal as _};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEventKind, KeyModifiers, MouseEventKind,
+};
+use crossterm::execute;
+
+use crate::app::{Action, App, keymap};
+
+/// Whether standard output is a terminal the reader can take over.
+pub fn is_terminal() -> bool {
+    io::stdout().is_terminal() && io::stdin().is_terminal()
+}
+
+/// Runs the reader until the user quits or a terminating signal arrives.
+///
+/// # Errors
+/// When the terminal cannot be set up or read.
+pub fn run(app: &mut App) -> io::Result<()> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    let mut terminal = ratatui::init();
+    let _ = execute!(io::stdout(), EnableMouseCapture);
+    let result = event_loop(&mut terminal, app, &stop);
+    let _ = execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &AtomicBool) -> io::Result<()> {
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    while !app.quit {
+        terminal.draw(|frame| crate::ui::render(app, frame))?;
+        // Wake up now and then to notice signals.
+        if !event::poll(Duration::from_millis(200))? {
+            if stop.load(Ordering::Relaxed) {
+                app.update(Action::Quit);
+            }
+            continue;
+        }
+        let action = match event::read()? {
+            Event::Key(key) if key.kind == KeyEventKind::Press => {
+                if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                    suspend(terminal)?;
+                    continue;
+                }
+                keymap::lookup(app.scope(), &key)
+            }
+            Event::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollDown => Some(Action::Scroll(3)),
+                MouseEventKind::ScrollUp => Some(Action::Scroll(-3)),
+                MouseEventKind::Down(_) => Some(Action::Click(m.column, m.row)),
+                _ => None,
+            },
+            Event::Resize(w, h) => Some(Action::Resize(w, h)),
+            _ => None,
+        };
+        if let Some(action) = action {
+            app.update(action);
+        }
+        if stop.load(Ordering::Relaxed) {
+            app.update(Action::Quit);
+        }
+    }
+    Ok(())
+}
+
+/// Gives the terminal back to the shell and stops; on resume, takes it again.
+fn suspend(terminal: &mut ratatui::DefaultTerminal) -> io::Result<()> {
+    let _ = execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    *terminal = ratatui::init();
+    let _ = execute!(io::stdout(), EnableMouseCapture);
+    terminal.clear()?;
+    Ok(())
+}

@@ -1,0 +1,336 @@
+//! Views: pure functions of the [`App`] state drawn into a ratatui frame.
+//!
+//! The layout of the screen is a pure function of its size ([`areas`]), used
+//! by `App::update` too for page sizes and clicks. Panes are drawn first, the
+//! status line next, the open overlay last, on a cleared area. Every string
+//! shown comes from the corpus, which sanitised it once after decoding, so no
+//! control character reaches the terminal from here.
+
+pub mod wrap;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout as Split, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line as TextLine, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::app::keymap::{self, BINDINGS, Scope};
+use crate::app::{Action, App, LIBRARY_WIDTH, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, Pane};
+use crate::corpus::{ArticleKind, NoteKind, ParagraphKind};
+
+/// Where each part of the screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Areas {
+    pub library: Rect,
+    pub reader: Rect,
+    pub status: Rect,
+}
+
+/// Splits a screen of `size` into library, reader and status line.
+pub fn areas(size: (u16, u16), show_library: bool) -> Areas {
+    let screen = Rect::new(0, 0, size.0, size.1);
+    let [main, status] = Split::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(screen);
+    let library_width = if show_library { LIBRARY_WIDTH.min(main.width / 2) } else { 0 };
+    let [library, reader] = Split::horizontal([Constraint::Length(library_width), Constraint::Min(1)]).areas(main);
+    Areas { library, reader, status }
+}
+
+/// Draws the whole app.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let notice = Paragraph::new("terminal too small").style(Style::new().add_modifier(Modifier::BOLD));
+        frame.render_widget(notice, area);
+        return;
+    }
+    let areas = areas((area.width, area.height), app.show_library);
+    if app.show_library {
+        render_library(app, frame, areas.library);
+    }
+    render_reader(app, frame, areas.reader);
+    render_status(app, frame, areas.status);
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help { scroll } => render_help(app, frame, area, *scroll),
+        Overlay::Outline { selected } => render_outline(app, frame, areas.reader, *selected),
+        Overlay::GoTo { input } => render_prompt(frame, areas.status, input),
+    }
+}
+
+fn color(app: &App, c: Color) -> Style {
+    if app.settings.color { Style::new().fg(c) } else { Style::new() }
+}
+
+fn convert(app: &App, text: &str) -> String {
+    app.converter.convert(text, app.settings.script).map_or_else(|_| text.to_string(), std::borrow::Cow::into_owned)
+}
+
+/// A row of the library list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryRow {
+    Source(usize),
+    Article(usize),
+}
+
+/// The library's rows: each source, then its articles.
+pub fn library_rows(app: &App) -> Vec<LibraryRow> {
+    let mut rows = Vec::new();
+    for (s, _) in app.corpus.sources.iter().enumerate() {
+        rows.push(LibraryRow::Source(s));
+        rows.extend(
+            app.corpus
+                .articles
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.source_index == s)
+                .map(|(i, _)| LibraryRow::Article(i)),
+        );
+    }
+    rows
+}
+
+/// First library row shown, keeping the selection in view.
+pub fn library_offset(app: &App, height: usize) -> usize {
+    let rows = library_rows(app);
+    let at = rows.iter().position(|r| *r == LibraryRow::Article(app.selected)).unwrap_or(0);
+    at.saturating_sub(height.saturating_sub(1) / 2).min(rows.len().saturating_sub(height))
+}
+
+fn title_or_fallback(app: &App, i: usize) -> (String, bool) {
+    let a = &app.corpus.articles[i];
+    if let Some(t) = &a.title {
+        (convert(app, t), false)
+    } else {
+        let first: String = a.paragraphs.iter().flat_map(|p| p.text.chars()).take(14).collect();
+        (format!("{}…", convert(app, &first)), true)
+    }
+}
+
+fn render_library(app: &App, frame: &mut Frame, area: Rect) {
+    let focused = app.focus == Pane::Library && app.overlay == Overlay::None;
+    let block = Block::new().borders(Borders::RIGHT).border_style(if focused {
+        color(app, Color::Cyan)
+    } else {
+        Style::new().add_modifier(Modifier::DIM)
+    });
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let rows = library_rows(app);
+    let offset = library_offset(app, usize::from(inner.height));
+    let mut lines = Vec::new();
+    for row in rows.iter().skip(offset).take(usize::from(inner.height)) {
+        lines.push(match *row {
+            LibraryRow::Source(s) => {
+                let src = &app.corpus.sources[s];
+                let guessed = if src.guessed { "?" } else { "" };
+                TextLine::from(Span::styled(
+                    format!("{} {}{guessed}", src.name, src.encoding),
+                    Style::new().add_modifier(Modifier::DIM),
+                ))
+            }
+            LibraryRow::Article(i) => {
+                let a = &app.corpus.articles[i];
+                let (title, fallback) = title_or_fallback(app, i);
+                let mut badges = String::new();
+                if a.kind == ArticleKind::Excerpt {
+                    badges.push_str(" 摘");
+                }
+                if !a.clauses.is_empty() {
+                    badges.push_str(" §");
+                    badges.push_str(&a.clauses.len().to_string());
+                }
+                if a.notes.iter().any(|n| n.kind == NoteKind::Garbled) {
+                    badges.push_str(" ⚠");
+                }
+                if a.notes.iter().any(|n| matches!(n.kind, NoteKind::ContinuesOn | NoteKind::ContinuedFrom)) {
+                    badges.push_str(" ↪");
+                }
+                let mut style = if fallback { Style::new().add_modifier(Modifier::DIM) } else { Style::new() };
+                if i == app.selected {
+                    style = style.add_modifier(Modifier::REVERSED);
+                }
+                let marker = if i == app.open { "▸" } else { " " };
+                TextLine::from(vec![
+                    Span::raw(marker),
+                    Span::styled(title, style),
+                    Span::styled(badges, color(app, Color::Yellow)),
+                ])
+            }
+        });
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn line_style(app: &App, kind: LineKind) -> Style {
+    match kind {
+        LineKind::Title => Style::new().add_modifier(Modifier::BOLD),
+        LineKind::Subtitle => Style::new().add_modifier(Modifier::ITALIC),
+        LineKind::Meta => Style::new().add_modifier(Modifier::DIM),
+        LineKind::Blank => Style::new(),
+        LineKind::Paragraph(p) => match p {
+            ParagraphKind::Body => Style::new(),
+            ParagraphKind::Heading => Style::new().add_modifier(Modifier::BOLD),
+            ParagraphKind::Dateline => color(app, Color::Cyan),
+            ParagraphKind::Caption => Style::new().add_modifier(Modifier::ITALIC | Modifier::DIM),
+            ParagraphKind::Signature | ParagraphKind::End => Style::new().add_modifier(Modifier::DIM),
+        },
+    }
+}
+
+fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
+    let layout = &app.layout;
+    let width = layout.width.min(area.width);
+    // The text column, centred in the pane.
+    let left = area.x + (area.width - width) / 2;
+    let height = usize::from(area.height);
+    let garbled_shown = app.settings.script == crate::convert::Script::Original;
+    let article = app.article();
+    for (y, line) in layout.lines.iter().skip(app.top).take(height).enumerate() {
+        let text = &layout.texts[line.text];
+        let row = text.get(line.row.start..line.row.end).unwrap_or("");
+        let row = row.trim_start_matches(' ');
+        let style = line_style(app, line.kind);
+        // Garbled spans are byte ranges of the original text: marked in the
+        // original script only.
+        let spans = match (garbled_shown, line.paragraph.and_then(|p| article.and_then(|a| a.paragraphs.get(p)))) {
+            (true, Some(p)) if !p.garbled.is_empty() => {
+                let offset = line.row.end - row.len();
+                garbled_spans(app, row, offset, &p.garbled, style)
+            }
+            _ => vec![Span::styled(row.to_string(), style)],
+        };
+        let rect = Rect::new(left, area.y + y as u16, width, 1);
+        frame.render_widget(Paragraph::new(TextLine::from(spans)), rect);
+    }
+}
+
+fn garbled_spans(
+    app: &App,
+    row: &str,
+    offset: usize,
+    garbled: &[std::ops::Range<usize>],
+    style: Style,
+) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    let bad = color(app, Color::Red).add_modifier(Modifier::UNDERLINED);
+    for r in garbled {
+        let (s, e) = (r.start.saturating_sub(offset).min(row.len()), r.end.saturating_sub(offset).min(row.len()));
+        if e <= at || !row.is_char_boundary(s) || !row.is_char_boundary(e) {
+            continue;
+        }
+        let s = s.max(at);
+        spans.push(Span::styled(row[at..s].to_string(), style));
+        spans.push(Span::styled(row[s..e].to_string(), bad));
+        at = e;
+    }
+    spans.push(Span::styled(row[at..].to_string(), style));
+    spans
+}
+
+fn hint(scope: Scope, action: Action) -> String {
+    keymap::keys_for(scope, action).first().map_or(String::new(), |k| k.label())
+}
+
+fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+    let mut parts = Vec::new();
+    if let Some(a) = app.article() {
+        if let Some(src) = app.corpus.sources.get(a.source_index) {
+            let guessed = if src.guessed { "?" } else { "" };
+            parts.push(format!("{} {}{guessed}", src.name, src.encoding));
+        }
+        parts.push(format!("{}/{}", app.open + 1, app.corpus.articles.len()));
+        if !a.clauses.is_empty() {
+            let current = app
+                .current_clause()
+                .map_or("–".to_string(), |i| a.clauses[i].label.trim_end_matches('、').to_string());
+            parts.push(format!("{current} / {}", a.clauses.len()));
+        }
+    }
+    parts.push(app.settings.script.label().to_string());
+    parts.push(format!("{}%", app.percent()));
+    let left = app.status.clone().unwrap_or_else(|| parts.join(" │ "));
+    let scope = app.scope();
+    let hints = format!(
+        "{} help  {} script  {} clause  {} quit",
+        hint(Scope::Global, Action::ToggleHelp),
+        hint(Scope::Global, Action::ToggleScript),
+        hint(Scope::Reader, Action::NextClause),
+        hint(scope, Action::Quit).chars().next().map_or("q".into(), |_| hint(Scope::Global, Action::Quit)),
+    );
+    let style = Style::new().add_modifier(Modifier::REVERSED);
+    let line = TextLine::from(vec![
+        Span::styled(left, style),
+        Span::raw(" "),
+        Span::styled(hints, Style::new().add_modifier(Modifier::DIM)),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
+    let mut lines = Vec::new();
+    for scope in [Scope::Global, Scope::Library, Scope::Reader, Scope::Outline, Scope::Prompt, Scope::Help] {
+        lines.push(TextLine::from(Span::styled(scope.title(), Style::new().add_modifier(Modifier::BOLD))));
+        let mut seen: Vec<Action> = Vec::new();
+        for b in BINDINGS.iter().filter(|b| b.scope == scope) {
+            if seen.contains(&b.action) {
+                continue;
+            }
+            seen.push(b.action);
+            let keys: Vec<String> =
+                BINDINGS.iter().filter(|x| x.scope == scope && x.action == b.action).map(|x| x.key.label()).collect();
+            lines.push(TextLine::from(vec![
+                Span::styled(format!("  {:<14}", keys.join(" ")), color(app, Color::Cyan)),
+                Span::raw(b.action.description()),
+            ]));
+        }
+    }
+    let rect = centered(area, 64, area.height.saturating_sub(2).max(3));
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(" keys (Esc closes) ");
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
+}
+
+fn render_outline(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
+    let entries = app.outline();
+    let rect = centered(area, 40, area.height.saturating_sub(2).max(3));
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(" outline ");
+    let inner_height = usize::from(rect.height.saturating_sub(2));
+    let offset = selected.saturating_sub(inner_height.saturating_sub(1) / 2);
+    let lines: Vec<TextLine> = if entries.is_empty() {
+        vec![TextLine::from("no clauses or headings")]
+    } else {
+        entries
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(inner_height)
+            .map(|(i, e)| {
+                let indent = "  ".repeat(usize::from(e.level.saturating_sub(1)));
+                let mark = if e.stray { "*" } else { "" };
+                let mut style = Style::new();
+                if i == selected {
+                    style = style.add_modifier(Modifier::REVERSED);
+                }
+                TextLine::from(Span::styled(format!("{indent}{}{mark} {}", e.label, convert(app, &e.text)), style))
+            })
+            .collect()
+    };
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn render_prompt(frame: &mut Frame, area: Rect, input: &str) {
+    frame.render_widget(Clear, area);
+    let text = format!("go to clause: {input}");
+    frame.render_widget(Paragraph::new(text.as_str()), area);
+    // The cursor goes after the text at its display width (Han characters are two columns).
+    let width = wrap::display_width(&text, wrap::AmbiguousWidth::Narrow);
+    frame.set_cursor_position((area.x + (width as u16).min(area.width.saturating_sub(1)), area.y));
+}

@@ -1,0 +1,142 @@
+//! End-to-end: the real binary driven in tmux (a private server per test,
+//! `send-keys`, `capture-pane`), to see what a person sees. Skips visibly
+//! where tmux is missing; CI has tmux.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private tmux server running gongbao; killed on drop.
+struct Session {
+    socket: PathBuf,
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+}
+
+fn wait_ms() -> u64 {
+    let base = std::env::var("GONGBAO_TEST_WAIT_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
+    if std::env::var_os("CI").is_some() { base * 3 } else { base }
+}
+
+impl Session {
+    fn start(args: &[&str]) -> Option<Session> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            println!("SKIPPED: tmux is not installed");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let socket = dir.path().join("sock");
+        let data = dir.path().join("data");
+        let bin = env!("CARGO_BIN_EXE_gongbao");
+        let mut cmd = format!("GONGBAO_DATA='{}' NO_COLOR=1 '{bin}'", data.display());
+        for a in args {
+            cmd.push_str(&format!(" '{a}'"));
+        }
+        let ok = Command::new("tmux")
+            .args(["-S"])
+            .arg(&socket)
+            .args(["-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", "-s", "t"])
+            .arg(format!("{cmd}; sleep 30"))
+            .status()
+            .expect("tmux")
+            .success();
+        assert!(ok, "tmux new-session failed");
+        let _ = Command::new("tmux")
+            .arg("-S")
+            .arg(&socket)
+            .args(["set-option", "-t", "t", "remain-on-exit", "on"])
+            .status();
+        Some(Session { socket, _dir: dir, data })
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux").arg("-S").arg(&self.socket).args(args).output().expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "t", k]);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    /// Waits until the screen contains `text`, then for it to stop changing.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_millis(wait_ms());
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                std::thread::sleep(Duration::from_millis(100));
+                return self.screen();
+            }
+            assert!(Instant::now() < deadline, "'{text}' never appeared; screen:\n{screen}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn alternate_screen(&self) -> bool {
+        self.tmux(&["display-message", "-p", "-t", "t", "#{alternate_on}"]).trim() == "1"
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").arg("-S").arg(&self.socket).arg("kill-server").status();
+    }
+}
+
+fn positions_file(dir: &Path) -> PathBuf {
+    dir.join("positions.json")
+}
+
+#[test]
+fn read_the_communique_jump_to_clause_thirteen_and_toggle_script() {
+    let Some(s) = Session::start(&[]) else { return };
+    s.wait_for("000_bdb5e1677ee91c80.txt");
+    assert!(s.alternate_screen(), "the reader runs on the alternate screen");
+    // The simplified communiqué is the fifth article of the library.
+    s.keys(&["j", "j", "j", "j", "Enter"]);
+    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    s.keys(&[":"]);
+    s.wait_for("go to clause");
+    s.keys(&["十三", "Enter"]);
+    let screen = s.wait_for("十三 / 24");
+    assert!(screen.contains("十三、各方欢迎"), "{screen}");
+    // 原文 → 简体 → 繁體
+    s.keys(&["s", "s"]);
+    let screen = s.wait_for("繁體");
+    assert!(screen.contains("各方歡迎"), "{screen}");
+    assert!(screen.contains("十三 / 24"), "the place is kept: {screen}");
+    // 繁體 → 臺灣 → 香港 → 原文
+    s.keys(&["s", "s", "s"]);
+    let screen = s.wait_for("原文");
+    assert!(screen.contains("各方欢迎"), "{screen}");
+    s.keys(&["?"]);
+    s.wait_for("keys (Esc closes)");
+    s.keys(&["Escape", "q"]);
+    let deadline = Instant::now() + Duration::from_millis(wait_ms());
+    while s.alternate_screen() {
+        assert!(Instant::now() < deadline, "still on the alternate screen after q");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let deadline = Instant::now() + Duration::from_millis(wait_ms());
+    while !positions_file(&s.data).exists() {
+        assert!(Instant::now() < deadline, "reading positions were not saved");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn without_a_terminal_the_reader_says_so_and_writes_no_escapes() {
+    let out = Command::new(env!("CARGO_BIN_EXE_gongbao")).stdin(std::process::Stdio::null()).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no bytes on stdout: {:?}", out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a terminal"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

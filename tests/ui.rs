@@ -1,0 +1,178 @@
+//! Snapshot tests of the views, drawn with ratatui's `TestBackend` from an
+//! app driven by actions, at 80×24 and 40×12, in the original script and in
+//! Traditional. Snapshots are taken with `screen_text`, which writes each
+//! wide character once (a `TestBackend` buffer holds it in two cells).
+
+use std::collections::HashMap;
+
+use gongbao::app::{Action, App, Settings};
+use gongbao::convert::Script;
+use gongbao::corpus::{Corpus, load};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use unicode_width::UnicodeWidthStr;
+
+fn app(size: (u16, u16)) -> App {
+    let (corpus, _) = Corpus::from_docs(&load::bundled(), None);
+    let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, HashMap::new(), size);
+    app.update(Action::Resize(size.0, size.1));
+    app
+}
+
+/// The screen as text, one line per row, wide characters written once.
+fn screen_text(buffer: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut x = 0;
+        let mut line = String::new();
+        while x < buffer.area.width {
+            let symbol = buffer[(x, y)].symbol();
+            line.push_str(symbol);
+            x += u16::try_from(symbol.width().max(1)).unwrap_or(1);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn draw(app: &App) -> String {
+    let backend = TestBackend::new(app.size.0, app.size.1);
+    let mut terminal = Terminal::new(backend).expect("test terminal");
+    terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw");
+    screen_text(terminal.backend().buffer())
+}
+
+/// Opens the simplified communiqué (the article with 24 clauses in 000).
+fn open_communique(app: &mut App) {
+    let index = app.corpus.articles.iter().position(|a| a.clauses.len() >= 20).expect("communiqué");
+    while app.selected < index {
+        app.update(Action::Down);
+    }
+    app.update(Action::Open);
+}
+
+#[test]
+fn library_and_reader_at_80x24() {
+    let app = app((80, 24));
+    insta::assert_snapshot!("start_80x24", draw(&app));
+}
+
+#[test]
+fn library_and_reader_at_40x12() {
+    let app = app((40, 12));
+    insta::assert_snapshot!("start_40x12", draw(&app));
+}
+
+#[test]
+fn communique_at_clause_thirteen_in_both_scripts() {
+    for size in [(80, 24), (40, 12)] {
+        let mut app = app(size);
+        open_communique(&mut app);
+        app.update(Action::GoToPrompt);
+        for c in "十三".chars() {
+            app.update(Action::Input(c));
+        }
+        app.update(Action::Confirm);
+        let original = draw(&app);
+        assert!(original.contains("十三"), "{original}");
+        insta::assert_snapshot!(format!("clause13_original_{}x{}", size.0, size.1), original);
+        app.update(Action::ToggleScript);
+        app.update(Action::ToggleScript);
+        assert_eq!(app.settings.script, Script::Traditional);
+        insta::assert_snapshot!(format!("clause13_traditional_{}x{}", size.0, size.1), draw(&app));
+    }
+}
+
+#[test]
+fn help_overlay_lists_the_keys() {
+    let mut app = app((80, 24));
+    app.update(Action::ToggleHelp);
+    let screen = draw(&app);
+    assert!(screen.contains("quit") && screen.contains("open the article"), "{screen}");
+    insta::assert_snapshot!("help_80x24", screen);
+}
+
+#[test]
+fn outline_overlay_shows_the_clauses() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    app.update(Action::ToggleOutline);
+    insta::assert_snapshot!("outline_80x24", draw(&app));
+}
+
+#[test]
+fn full_width_reader_without_the_library() {
+    let mut app = app((80, 24));
+    app.update(Action::ToggleLibrary);
+    insta::assert_snapshot!("reader_only_80x24", draw(&app));
+}
+
+#[test]
+fn every_tiny_size_draws_without_panicking() {
+    let mut app = app((80, 24));
+    for w in 0..=24u16 {
+        for h in 0..=6u16 {
+            app.update(Action::Resize(w, h));
+            let screen = draw(&app);
+            if w < 20 || h < 5 {
+                assert!(screen.contains("too small") || w < 18 || h == 0, "{w}x{h}: {screen}");
+            }
+        }
+    }
+    for (w, h) in [(1, 200), (200, 1), (1000, 3), (3, 1000)] {
+        app.update(Action::Resize(w, h));
+        draw(&app);
+    }
+}
+
+#[test]
+fn toggling_the_script_keeps_the_paragraph_at_the_top() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    for _ in 0..30 {
+        app.update(Action::Down);
+    }
+    let before = app.top_paragraph();
+    for _ in 0..5 {
+        app.update(Action::ToggleScript);
+        assert_eq!(app.top_paragraph(), before, "script {:?}", app.settings.script);
+    }
+}
+
+#[test]
+fn clause_keys_step_through_the_clauses() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    app.update(Action::NextClause);
+    let first = app.current_clause().expect("in a clause");
+    app.update(Action::NextClause);
+    assert_eq!(app.current_clause(), Some(first + 1));
+    app.update(Action::PreviousClause);
+    assert_eq!(app.current_clause(), Some(first));
+}
+
+#[test]
+fn go_to_accepts_arabic_and_chinese_numbers() {
+    for wanted in ["13", "十三", "十三、"] {
+        let mut app = app((80, 24));
+        open_communique(&mut app);
+        app.go_to_clause(wanted);
+        let a = app.article().expect("open");
+        let clause = &a.clauses[app.current_clause().expect("in a clause")];
+        assert_eq!(clause.number, 13, "{wanted}");
+    }
+}
+
+#[test]
+fn reading_positions_are_remembered_per_article() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    app.update(Action::PageDown);
+    app.update(Action::PageDown);
+    let there = app.top_paragraph();
+    app.update(Action::NextArticle);
+    app.update(Action::PreviousArticle);
+    assert_eq!(app.top_paragraph(), there);
+}
