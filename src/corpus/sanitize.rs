@@ -13,7 +13,7 @@
 //! | TAB | spaces up to the next multiple of [`TAB_STOP`] display columns, counted from the line start with `unicode-width` (a Han character is 2 columns) | no |
 //! | other C0 (U+0000–U+001F) | the matching Control Picture, U+2400 + code (ESC → `␛`, a stray CR → `␍`) | no (visible) |
 //! | DEL (U+007F) | `␡` (U+2421) | no (visible) |
-//! | C1 (U+0080–U+009F) | U+FFFD | no (visible) |
+//! | C1 (U+0080–U+009F) | the Windows-1252 character for that byte when it has one (`\u{93}` → `“`: text that went through Windows-1252 and was read as Latin-1), otherwise U+FFFD | no (visible) |
 //! | `Bidi_Control` and other `Default_Ignorable_Code_Point`s (U+200B, U+2060, U+FEFF, U+00AD, U+034F, Hangul fillers, variation selectors, tags, …) | removed | yes, [`RemovedKind::Invisible`], e.g. `U+202E` or `U+200B ×3` for an adjacent run |
 //! | ZWJ (U+200D), VS15/VS16 (U+FE0E/U+FE0F) | kept when the previous output character or the next input character is an emoji / pictograph, otherwise removed as above | only when removed |
 //! | combining marks | at most [`MAX_COMBINING`] in a row after one base character, and no more than fit in [`MAX_CLUSTER_BYTES`] with it; the rest are dropped | yes, one [`RemovedKind::CombiningFlood`] per run, e.g. `U+0301 ×9984` |
@@ -88,6 +88,17 @@ pub fn sanitize(text: &str) -> (String, Vec<Removed>) {
         return (text.to_owned(), Vec::new());
     }
     Sanitizer::new(text).run(stop, run)
+}
+
+/// The Windows-1252 character for byte `u` in 0x80–0x9F, if it defines one.
+/// Five bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) are undefined there.
+fn windows_1252(u: u32) -> Option<char> {
+    const TABLE: [char; 32] = [
+        '€', '\0', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\0', 'Ž', '\0', '\0', '‘', '’', '“', '”',
+        '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\0', 'ž', 'Ÿ',
+    ];
+    let c = *TABLE.get(usize::try_from(u.checked_sub(0x80)?).ok()?)?;
+    (c != '\0').then_some(c)
 }
 
 /// True when no C0 (other than `'\n'`), DEL, C1, `Bidi_Control` or stray
@@ -377,7 +388,7 @@ impl<'a> Sanitizer<'a> {
         } else if u == 0x7F {
             self.emit('\u{2421}', at);
         } else if is_c1(c) {
-            self.emit('\u{FFFD}', at);
+            self.emit(windows_1252(u).unwrap_or('\u{FFFD}'), at);
         } else if is_invisible(c) {
             let in_emoji =
                 is_emoji_joiner(c) && (self.prev_out.is_some_and(is_pictographic) || next.is_some_and(is_pictographic));
@@ -486,6 +497,12 @@ mod tests {
     }
 
     #[test]
+    fn windows_1252_quotes_read_as_latin1_come_back() {
+        assert_eq!(sanitize("以\u{93}山水田园\u{94}为主题").0, "以“山水田园”为主题");
+        assert_eq!(sanitize("a\u{85}b\u{97}c").0, "a…b—c");
+    }
+
+    #[test]
     fn every_c0_del_and_c1_becomes_a_visible_placeholder() {
         for u in (0u32..0x20).chain(0x7F..=0x9F) {
             let c = char::from_u32(u).unwrap();
@@ -495,7 +512,7 @@ mod tests {
             let (out, removed) = sanitize(&format!("前{c}后"));
             let expected = match u {
                 0x7F => '\u{2421}',
-                0x80..=0x9F => '\u{FFFD}',
+                0x80..=0x9F => windows_1252(u).unwrap_or('\u{FFFD}'),
                 _ => char::from_u32(0x2400 + u).unwrap(),
             };
             assert_eq!(out, format!("前{expected}后"), "U+{u:04X}");
@@ -516,8 +533,8 @@ mod tests {
             ("\x1b[?25l", "␛[?25l"),
             ("\x1b[6n\x1b[21t\x1bP$q m\x1b\\", "␛[6n␛[21t␛P$q m␛\\"),
             ("\x1bPq#0;2;0;0;0#0!2147483647@\x1b\\", "␛Pq#0;2;0;0;0#0!2147483647@␛\\"),
-            ("\u{9B}2J", "\u{FFFD}2J"),
-            ("\u{9D}0;x\u{9C}", "\u{FFFD}0;x\u{FFFD}"),
+            ("\u{9B}2J", "›2J"),
+            ("\u{9D}0;x\u{9C}", "\u{FFFD}0;xœ"),
             ("\x1b]8;;\x1b0m\x1b[>0q", "␛]8;;␛0m␛[>0q"),
             ("\x1b\x1b[[31m", "␛␛[[31m"),
             ("\x1b[\x1b[31m", "␛[␛[31m"),

@@ -332,7 +332,13 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
         items.push(Item::Block(Block::new(Kind::End, text, n)));
         return;
     }
-    if text.starts_with(['(', '（']) && text.len() <= 240 && AUTHOR_NOTE.is_match(text) {
+    let credit = text.starts_with("数据来源")
+        || text.starts_with("資料來源")
+        || text.starts_with("资料来源")
+        || text.starts_with("數據來源");
+    if (text.starts_with(['(', '（']) && text.len() <= 240 && AUTHOR_NOTE.is_match(text))
+        || (credit && text.len() <= 200)
+    {
         items.push(Item::Block(Block::new(Kind::Signature, text, n)));
         return;
     }
@@ -1023,8 +1029,11 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                 if here.kind != Kind::Body || prev.kind != Kind::Body || prev.is_open() {
                     continue;
                 }
+                // (After a break inside a word or clause, with no punctuation,
+                // any paragraph may hold the rest.)
                 let opening = mid_sentence_start(&here.text);
-                if !starts_with_conjunction(&here.text) && opening < 0.5 {
+                let broken_inside = dp.body.last().is_some_and(|b| b.text.ends_with(|c: char| is_han(c)));
+                if !broken_inside && !starts_with_conjunction(&here.text) && opening < 0.5 {
                     continue;
                 }
                 let idf = ev.idf();
