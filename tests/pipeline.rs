@@ -165,7 +165,21 @@ fn second_set_of_handwritten_pages_matches_its_gold_segmentation() {
     check_handwritten("heldout2");
 }
 
+/// A third set, of harder scraper mess (page furniture, flattened tables,
+/// gazette running heads, half-width punctuation), is not solved yet: this
+/// keeps what is solved from slipping back.
+#[test]
+fn third_set_of_handwritten_pages_does_not_get_worse() {
+    let (correct, total, spurious, report) = score_set("heldout3");
+    assert!(correct >= 26 && spurious <= 24, "{correct}/{total} correct, {spurious} spurious\n{report}");
+}
+
 fn check_handwritten(set: &str) {
+    let (correct, total, spurious, report) = score_set(set);
+    assert_eq!((correct, spurious), (total, 0), "\n{report}");
+}
+
+fn score_set(set: &str) -> (usize, usize, usize, String) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(set);
     let gold: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("gold.json")).expect("gold")).expect("gold parses");
@@ -176,8 +190,7 @@ fn check_handwritten(set: &str) {
     let loaded = load::load(&inputs, load::DEFAULT_MAX_BYTES);
     assert!(loaded.failures.is_empty(), "{:?}", loaded.failures);
     let (corpus, _) = Corpus::from_docs(&loaded.docs, None);
-    let (correct, total, spurious, report) = score(&gold, &corpus);
-    assert_eq!((correct, spurious), (total, 0), "\n{report}");
+    score(&gold, &corpus)
 }
 
 /// Counts non-space characters.
@@ -231,7 +244,7 @@ fn every_character_of_every_sample_is_in_an_article_or_removed() {
 
 #[test]
 fn conservation_holds_for_the_fixtures() {
-    for sub in ["pages", "heldout", "heldout2"] {
+    for sub in ["pages", "heldout", "heldout2", "heldout3"] {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(sub);
         let mut n = 0;
         for entry in std::fs::read_dir(&dir).expect("fixtures dir") {

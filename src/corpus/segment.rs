@@ -245,7 +245,7 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
     for l in lines {
         let t = l.text.as_str();
         if l.heading.is_none()
-            && (6..=40).contains(&char_len(t))
+            && (6..=40).contains(&t.chars().filter(|c| !c.is_whitespace()).count())
             && !ends_sentence(t)
             && !t.contains(['，', ','])
             && clause::lone_numeral(t).is_none()
