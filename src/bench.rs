@@ -160,29 +160,6 @@ pub fn run(sizes_mb: &[u64], mix: Mix, out: &mut impl Write) -> std::io::Result<
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_synthetic_corpus_has_the_size_asked_for_and_is_deterministic() {
-        let a = synthetic_corpus(300_000, Mix::Mixed);
-        let b = synthetic_corpus(300_000, Mix::Mixed);
-        let size: usize = a.iter().map(|d| d.bytes.len()).sum();
-        assert!((300_000..400_000).contains(&size), "{size}");
-        assert_eq!(a, b);
-    }
-
-    #[test]
-    fn every_synthetic_file_goes_through_the_pipeline() {
-        let docs = synthetic_corpus(200_000, Mix::Mixed);
-        let (c, problems) = crate::corpus::Corpus::from_docs(&docs, None);
-        assert!(problems.iter().all(|p| !p.fatal), "{problems:?}");
-        assert_eq!(c.sources.len(), docs.len());
-        assert!(c.articles.len() >= docs.len());
-    }
-}
-
 /// Times frames of the reader on one very long article (`mb` MB of text) at
 /// 200×60, at the top and at the very end, and script conversion throughput
 /// beside the `opencc` command-line tool when it is installed.
@@ -252,16 +229,8 @@ pub fn run_reader(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
     let reps = (10_000_000 / text.len().max(1)).max(1);
     let big_text = text.repeat(reps);
     let converter = crate::convert::Converter::new();
-    let _ = converter.convert("预热", Script::Traditional);
-    let t = Instant::now();
-    let converted = converter.convert(&big_text, Script::Traditional).map(|c| c.len()).unwrap_or(0);
-    let secs = t.elapsed().as_secs_f64();
-    writeln!(
-        out,
-        "s2t conversion (gongbao): {:.1} MB/s ({} bytes out)",
-        big_text.len() as f64 / 1e6 / secs,
-        converted
-    )?;
+    let rate = crate::convert::throughput_mb_s(&converter, &big_text, Script::Traditional);
+    writeln!(out, "s2t conversion (gongbao, pure Rust): {rate:.1} MB/s")?;
     match opencc_cli_mb_s(&big_text) {
         Some(rate) => writeln!(out, "s2t conversion (opencc command-line tool): {rate:.1} MB/s")?,
         None => writeln!(out, "s2t conversion (opencc command-line tool): absent on this machine")?,
@@ -285,4 +254,27 @@ fn opencc_cli_mb_s(text: &str) -> Option<f64> {
         .ok()?;
     let secs = t.elapsed().as_secs_f64();
     status.success().then(|| text.len() as f64 / 1e6 / secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_synthetic_corpus_has_the_size_asked_for_and_is_deterministic() {
+        let a = synthetic_corpus(300_000, Mix::Mixed);
+        let b = synthetic_corpus(300_000, Mix::Mixed);
+        let size: usize = a.iter().map(|d| d.bytes.len()).sum();
+        assert!((300_000..400_000).contains(&size), "{size}");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn every_synthetic_file_goes_through_the_pipeline() {
+        let docs = synthetic_corpus(200_000, Mix::Mixed);
+        let (c, problems) = crate::corpus::Corpus::from_docs(&docs, None);
+        assert!(problems.iter().all(|p| !p.fatal), "{problems:?}");
+        assert_eq!(c.sources.len(), docs.len());
+        assert!(c.articles.len() >= docs.len());
+    }
 }

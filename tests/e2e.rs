@@ -30,7 +30,9 @@ impl Session {
         let bin = env!("CARGO_BIN_EXE_gongbao");
         let mut cmd = format!("GONGBAO_DATA='{}' NO_COLOR=1 '{bin}'", data.display());
         for a in args {
-            cmd.push_str(&format!(" '{a}'"));
+            cmd.push_str(" '");
+            cmd.push_str(a);
+            cmd.push('\'');
         }
         let ok = Command::new("tmux")
             .args(["-S"])

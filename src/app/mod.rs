@@ -278,7 +278,6 @@ impl App {
             Action::ToggleScript => {
                 self.settings.script = self.settings.script.next();
                 self.keep_paragraph(Self::relayout);
-                self.status = Some(format!("script: {}", self.settings.script.label()));
             }
             Action::WiderColumn => {
                 self.settings.column = (self.settings.column + 2).min(200);

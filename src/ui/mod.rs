@@ -249,7 +249,11 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     }
     parts.push(app.settings.script.label().to_string());
     parts.push(format!("{}%", app.percent()));
-    let left = app.status.clone().unwrap_or_else(|| parts.join(" │ "));
+    // A message (an error, "last clause") goes first; the position stays visible.
+    let left = match &app.status {
+        Some(m) => format!("{m} │ {}", parts.join(" │ ")),
+        None => parts.join(" │ "),
+    };
     let scope = app.scope();
     let hints = format!(
         "{} help  {} script  {} clause  {} quit",
