@@ -14,6 +14,8 @@ pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod convert;
+#[cfg(feature = "opencc-cpp")]
+pub mod convert_cpp;
 pub mod corpus;
 pub mod term;
 pub mod ui;
