@@ -1,4 +1,4 @@
-//! The C++ OpenCC, through the `opencc-rust` binding: the reference engine,
+//! The C++ `OpenCC`, through the `opencc-rust` binding: the reference engine,
 //! kept behind the off-by-default `opencc-cpp` feature because it needs the
 //! system library (libopencc 1.1.x). The default engine is the pure-Rust one
 //! in [`crate::convert`]; this one exists to compare against.
@@ -13,7 +13,7 @@ pub struct CppConverter {
 }
 
 impl CppConverter {
-    /// Loads the configs from the system's OpenCC data.
+    /// Loads the configs from the system's `OpenCC` data.
     ///
     /// # Errors
     /// When libopencc cannot load a config (data not installed).

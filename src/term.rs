@@ -33,9 +33,12 @@ pub fn run(app: &mut App) -> io::Result<()> {
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
+    let done = Arc::new(AtomicBool::new(false));
+    watch_for_hangs(Arc::clone(&stop), Arc::clone(&done));
     let mut terminal = ratatui::init();
     let _ = execute!(io::stdout(), EnableMouseCapture);
     let result = event_loop(&mut terminal, app, &stop);
+    done.store(true, Ordering::Relaxed);
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
@@ -78,6 +81,26 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &Ato
         }
     }
     Ok(())
+}
+
+/// After a terminating signal the loop normally quits within one poll. When
+/// the terminal itself has gone (a hang-up), the input reader can be stuck
+/// re-reading end of file and never return; then this watcher restores what
+/// it can and ends the process, so nothing is left spinning.
+fn watch_for_hangs(stop: Arc<AtomicBool>, done: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            if done.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_millis(1500));
+        if !done.load(Ordering::Relaxed) {
+            ratatui::restore();
+            std::process::exit(129);
+        }
+    });
 }
 
 /// Gives the terminal back to the shell and stops; on resume, takes it again.

@@ -142,3 +142,19 @@ fn without_a_terminal_the_reader_says_so_and_writes_no_escapes() {
     assert!(err.contains("not a terminal"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn a_hang_up_ends_the_reader_instead_of_leaving_it_spinning() {
+    let Some(s) = Session::start(&[]) else { return };
+    s.wait_for("000_bdb5e1677ee91c80.txt");
+    let shell = s.tmux(&["display-message", "-p", "-t", "t", "#{pane_pid}"]).trim().to_string();
+    let children = Command::new("pgrep").args(["-P", &shell]).output().expect("pgrep");
+    let pids: Vec<String> = String::from_utf8_lossy(&children.stdout).split_whitespace().map(str::to_string).collect();
+    assert!(!pids.is_empty(), "gongbao runs under the pane's shell");
+    s.tmux(&["kill-server"]);
+    let deadline = Instant::now() + Duration::from_secs(4);
+    while pids.iter().any(|p| Path::new("/proc").join(p).exists()) {
+        assert!(Instant::now() < deadline, "gongbao still running after its terminal hung up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
