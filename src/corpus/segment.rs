@@ -1024,15 +1024,13 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
             let body = &piece.body;
             for k in 1..body.len() {
                 // The rest of a broken sentence, after a finished one: it opens
-                // with a conjunction or a word's tail.
-                let (prev, here) = (&body[k - 1], &body[k]);
-                if here.kind != Kind::Body || prev.kind != Kind::Body || prev.is_open() {
-                    continue;
-                }
-                // (After a break inside a word or clause, with no punctuation,
-                // any paragraph may hold the rest.)
+                // with a conjunction or a word's tail. After a break inside a
+                // word or clause (no punctuation) it may open any way, but then
+                // it was appended after the piece's own text, so only the last
+                // few paragraphs are looked at.
                 let opening = mid_sentence_start(&here.text);
-                let broken_inside = dp.body.last().is_some_and(|b| b.text.ends_with(|c: char| is_han(c)));
+                let broken_inside =
+                    k + 4 >= body.len() && dp.body.last().is_some_and(|b| b.text.ends_with(|c: char| is_han(c)));
                 if !broken_inside && !starts_with_conjunction(&here.text) && opening < 0.5 {
                     continue;
                 }
