@@ -1028,6 +1028,10 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                 // word or clause (no punctuation) it may open any way, but then
                 // it was appended after the piece's own text, so only the last
                 // few paragraphs are looked at.
+                let (prev, here) = (&body[k - 1], &body[k]);
+                if here.kind != Kind::Body || prev.kind != Kind::Body || prev.is_open() {
+                    continue;
+                }
                 let opening = mid_sentence_start(&here.text);
                 let broken_inside =
                     k + 4 >= body.len() && dp.body.last().is_some_and(|b| b.text.ends_with(|c: char| is_han(c)));
