@@ -85,28 +85,62 @@ fn communique_at_clause_thirteen_in_both_scripts() {
     }
 }
 
+/// Names a snapshot by view, size and script.
+fn name(view: &str, app: &App) -> String {
+    let script = if app.settings.script == Script::Original { "original" } else { "traditional" };
+    format!("{view}_{}x{}_{script}", app.size.0, app.size.1)
+}
+
+/// Runs `check` at both sizes, in the original script and in Traditional.
+fn each_size_and_script(mut check: impl FnMut(&mut App)) {
+    for size in [(80, 24), (40, 12)] {
+        for traditional in [false, true] {
+            let mut app = app(size);
+            if traditional {
+                app.settings.script = Script::Traditional;
+                app.relayout();
+            }
+            check(&mut app);
+        }
+    }
+}
+
 #[test]
 fn help_overlay_lists_the_keys() {
-    let mut app = app((80, 24));
-    app.update(Action::ToggleHelp);
-    let screen = draw(&app);
-    assert!(screen.contains("quit") && screen.contains("open the article"), "{screen}");
-    insta::assert_snapshot!("help_80x24", screen);
+    each_size_and_script(|app| {
+        app.update(Action::ToggleHelp);
+        let screen = draw(app);
+        assert!(screen.contains("quit"), "{screen}");
+        insta::assert_snapshot!(name("help", app), screen);
+    });
 }
 
 #[test]
 fn outline_overlay_shows_the_clauses() {
-    let mut app = app((80, 24));
-    open_communique(&mut app);
-    app.update(Action::ToggleOutline);
-    insta::assert_snapshot!("outline_80x24", draw(&app));
+    each_size_and_script(|app| {
+        open_communique(app);
+        app.update(Action::ToggleOutline);
+        insta::assert_snapshot!(name("outline", app), draw(app));
+    });
 }
 
 #[test]
 fn full_width_reader_without_the_library() {
-    let mut app = app((80, 24));
-    app.update(Action::ToggleLibrary);
-    insta::assert_snapshot!("reader_only_80x24", draw(&app));
+    each_size_and_script(|app| {
+        app.update(Action::ToggleLibrary);
+        insta::assert_snapshot!(name("reader_only", app), draw(app));
+    });
+}
+
+#[test]
+fn the_library_follows_the_script() {
+    each_size_and_script(|app| {
+        let screen = draw(app);
+        if app.settings.script == Script::Traditional {
+            assert!(screen.contains("中國一中亞外長") || app.size.1 < 24, "{screen}");
+        }
+        insta::assert_snapshot!(name("library", app), screen);
+    });
 }
 
 #[test]
