@@ -177,3 +177,20 @@ fn traditional_pages_survive_big5() {
     assert_eq!(arts.len(), 1);
     assert_eq!(arts[0].title.as_deref(), Some("兩國外長舉行會談"));
 }
+
+#[test]
+fn a_site_dateline_an_ascii_dash_subtitle_and_a_signed_appeal() {
+    let (arts, _) = segment("site_news.txt");
+    assert_eq!(titles(&arts), [Some("城市更新的样本"), Some("关于开展社区志愿服务月活动的倡议")]);
+    // `本站讯` is a dateline like `本报讯`, with its reporter.
+    assert_eq!(arts[0].dateline.as_deref(), Some("本站讯"));
+    assert_eq!(arts[0].author.as_deref(), Some("周明远"));
+    // `--` typed for `——` still marks the subtitle under the title.
+    assert!(arts[0].subtitle.as_deref().is_some_and(|s| s.contains("老旧小区改造一线观察")), "{:?}", arts[0].subtitle);
+    // A document title opens a new article even on a related topic; the
+    // issuers over the date sign it, and the closing exclamation stays text.
+    let kinds: Vec<(ParagraphKind, &str)> = arts[1].paragraphs.iter().map(|p| (p.kind, p.text.as_str())).collect();
+    let signed: Vec<&str> = kinds.iter().filter(|(k, _)| *k == ParagraphKind::Signature).map(|(_, t)| *t).collect();
+    assert_eq!(signed, ["市文明办", "市民政局", "团市委", "2026年3月5日"]);
+    assert!(kinds.iter().any(|(k, t)| *k == ParagraphKind::Body && t.ends_with("共同建设美好家园！")), "{kinds:?}");
+}

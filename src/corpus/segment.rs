@@ -105,7 +105,7 @@ const MONTH_DAY: &str = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?
 /// A dateline at the start of a paragraph, with an optional reporter byline.
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(?:{AGENCY}(?:记者|記者)?[\p{{Han}}·]{{0,12}}?{MONTH_DAY}(?:电|電|讯|訊)|(?:本报讯|本報訊))(?:\s*[（(]\s*((?:记者|記者|通讯员|通訊員)[^（()）]{{1,40}})[）)])?"
+        r"^(?:{AGENCY}(?:记者|記者)?[\p{{Han}}·]{{0,12}}?{MONTH_DAY}(?:电|電|讯|訊)|(?:本报讯|本報訊|本站讯|本站訊|本网讯|本網訊))(?:\s*[（(]\s*((?:记者|記者|通讯员|通訊員)[^（()）]{{1,40}})[）)])?"
     ))
     .expect("static regex")
 });
@@ -178,6 +178,10 @@ fn may_hold_dateline(s: &str) -> bool {
         || head.contains("日訊")
         || head.contains("报讯")
         || head.contains("報訊")
+        || head.contains("站讯")
+        || head.contains("站訊")
+        || head.contains("网讯")
+        || head.contains("網訊")
 }
 
 /// A cheap test before the caption pattern: `图为`, or a credit at the end.
@@ -447,12 +451,18 @@ fn demote_lonely_headings(items: &mut [Item]) {
             }
             continue;
         }
-        // An issuer's name over a date is the signature of what precedes.
-        let before_date = items[i + 1..].first().is_some_and(
-            |it| matches!(it, Item::Block(nb) if nb.kind == Kind::Signature && DATE_ONLY.is_match(&nb.text)),
-        );
-        if before_date && let Item::Block(b) = &mut items[i] {
-            b.kind = Kind::Signature;
+        // An issuer's name over a date is the signature of what precedes, and
+        // so is a column of such names (the signatories). A name is not a
+        // sentence: a closing exclamation above them ends the signed text.
+        let name_line = |t: &str| !ends_sentence(t);
+        let over_date = items[i + 1..]
+            .iter()
+            .find(|it| !matches!(it, Item::Block(nb) if nb.kind == Kind::Heading && !nb.marked && name_line(&nb.text)))
+            .is_some_and(
+                |it| matches!(it, Item::Block(nb) if nb.kind == Kind::Signature && DATE_ONLY.is_match(&nb.text)),
+            );
+        if over_date && let Item::Block(b) = &mut items[i] {
+            b.kind = if name_line(&b.text) { Kind::Signature } else { Kind::Body };
         } else if !next_is_text && let Item::Block(b) = &mut items[i] {
             b.kind = Kind::Body;
         }
@@ -1450,6 +1460,11 @@ fn is_subsection(ev: &Evidence, i: usize, article: &[usize], jump_answered: bool
         return false;
     }
     let heading = &piece.head[0].text;
+    // A document's own title (`关于…的通知`) or a letter's salutation under the
+    // heading opens a new text, whatever the topic.
+    if DOCUMENT_TITLE.is_match(heading) || piece.body.first().is_some_and(|b| is_salutation(&b.text)) {
+        return false;
+    }
     // Compare the section with what the article said before it, and the
     // heading with the paragraph under it: a title restates its lead.
     // What the article said just before, against what the section says first.
@@ -1478,6 +1493,20 @@ fn debug() -> bool {
 }
 
 const SUBSECTION_THRESHOLD: f32 = 0.03;
+
+/// The title of an official document: `关于…的` and the document's genre.
+static DOCUMENT_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^关于.{2,60}的(?:通知|決定|决定|意见|意見|倡议|倡議|倡议书|倡議書|公告|通告|通报|通報|批复|批覆|报告|報告|办法|辦法|规定|規定|决议|決議|指示|函|实施方案|實施方案)$",
+    )
+    .expect("static regex")
+});
+
+/// A letter's salutation: a short addressee line ending in a colon.
+fn is_salutation(text: &str) -> bool {
+    let t = text.trim();
+    (t.ends_with('：') || t.ends_with(':')) && (2..=20).contains(&char_len(t)) && !t.contains(['，', '。', ','])
+}
 
 /// Pass 4b: an article that opens with a dateline cannot also end with another
 /// article's closing dateline `(新华社…电)`. When it does, its tail belongs to an
@@ -1741,7 +1770,7 @@ fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Option<String
     let mut lines: Vec<&str> = head.iter().map(|b| b.text.as_str()).collect();
     // 引题 / 主题 / 副题: the title is the line just above the `——` subtitle,
     // and a kicker above it joins the subtitle.
-    if let Some(dash) = lines.iter().position(|l| l.starts_with("——")).filter(|&i| i >= 2) {
+    if let Some(dash) = lines.iter().position(|l| l.starts_with("——") || l.starts_with("--")).filter(|&i| i >= 2) {
         let title = lines[dash - 1].to_string();
         let mut rest: Vec<&str> = lines[..dash - 1].to_vec();
         let column = (rest.len() >= 2 && char_len(rest[0]) <= 6).then(|| rest.remove(0).to_string());
