@@ -181,7 +181,10 @@ fn traditional_pages_survive_big5() {
 #[test]
 fn a_site_dateline_an_ascii_dash_subtitle_and_a_signed_appeal() {
     let (arts, _) = segment("site_news.txt");
-    assert_eq!(titles(&arts), [Some("城市更新的样本"), Some("关于开展社区志愿服务月活动的倡议")]);
+    assert_eq!(
+        titles(&arts),
+        [Some("城市更新的样本"), Some("关于开展社区志愿服务月活动的倡议"), Some("关于做好志愿服务月报名工作的通知")]
+    );
     // `本站讯` is a dateline like `本报讯`, with its reporter.
     assert_eq!(arts[0].dateline.as_deref(), Some("本站讯"));
     assert_eq!(arts[0].author.as_deref(), Some("周明远"));
@@ -193,4 +196,8 @@ fn a_site_dateline_an_ascii_dash_subtitle_and_a_signed_appeal() {
     let signed: Vec<&str> = kinds.iter().filter(|(k, _)| *k == ParagraphKind::Signature).map(|(_, t)| *t).collect();
     assert_eq!(signed, ["市文明办", "市民政局", "团市委", "2026年3月5日"]);
     assert!(kinds.iter().any(|(k, t)| *k == ParagraphKind::Body && t.ends_with("共同建设美好家园！")), "{kinds:?}");
+    // Two texts signed on the same day repeat the date: a signature, not a
+    // running head to remove.
+    let last = arts[2].paragraphs.last().expect("paragraphs");
+    assert_eq!((last.kind, last.text.as_str()), (ParagraphKind::Signature, "2026年3月5日"));
 }

@@ -253,6 +253,9 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
             && !ends_sentence(t)
             && !t.contains(['，', ','])
             && clause::lone_numeral(t).is_none()
+            // Two texts signed on the same day repeat their date; a running
+            // head names the paper or the issue as well.
+            && !DATE_ONLY.is_match(t.trim())
         {
             *running.entry(t).or_default() += 1;
         }
@@ -417,7 +420,8 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
 fn demote_lonely_headings(items: &mut [Item]) {
     for i in 0..items.len() {
         let Item::Block(b) = &items[i] else { continue };
-        if b.kind != Kind::Heading || b.marked || b.forced_title {
+        // A document's title (`关于…的通知`) is a heading whatever follows it.
+        if b.kind != Kind::Heading || b.marked || b.forced_title || DOCUMENT_TITLE.is_match(&b.text) {
             continue;
         }
         let prev_open = items[..i].iter().rev().find_map(|it| match it {
