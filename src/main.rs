@@ -12,7 +12,9 @@ use gongbao::corpus::{Corpus, decode, export, load};
 use gongbao::ui::wrap::AmbiguousWidth;
 
 /// Opens the reader on `corpus`.
-fn read(cli: &Cli, corpus: Corpus) -> Result<()> {
+///
+/// Returns the exit status: 128+n when signal n ended the reader.
+fn read(cli: &Cli, corpus: Corpus) -> Result<ExitCode> {
     if !gongbao::term::is_terminal() {
         bail!("not a terminal: the reader needs one; use `gongbao export` to print the articles");
     }
@@ -31,13 +33,17 @@ fn read(cli: &Cli, corpus: Corpus) -> Result<()> {
         ..Settings::default()
     };
     let mut app = App::new(corpus, settings, saved, (80, 24));
-    gongbao::term::run(&mut app).context("running the terminal reader")?;
+    let signal = gongbao::term::run(&mut app).context("running the terminal reader")?;
     if let Some(dir) = data_dir
         && let Err(e) = positions::save(&dir, &app.positions)
     {
         eprintln!("gongbao: warning: could not save reading positions in '{}': {e}", dir.display());
     }
-    Ok(())
+    // Like a shell reports a process a signal killed; positions are saved first.
+    Ok(match signal.and_then(|n| u8::try_from(128 + n).ok()) {
+        Some(status) => ExitCode::from(status),
+        None => ExitCode::SUCCESS,
+    })
 }
 
 fn main() -> ExitCode {
@@ -99,7 +105,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Bench { .. }) => unreachable!("handled above"),
         None => {
             drop(out);
-            read(cli, corpus)?;
+            let status = read(cli, corpus)?;
+            if status != ExitCode::SUCCESS {
+                return Ok(status);
+            }
         }
     }
     Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })

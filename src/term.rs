@@ -2,14 +2,15 @@
 //! signals and suspend. The only module that talks to the real terminal.
 //!
 //! ratatui's `init` installs a panic hook that restores the terminal before
-//! the panic message is printed. SIGTERM, SIGHUP and SIGINT set a flag the
-//! loop checks, so the app leaves through the same restore path as `q`.
+//! the panic message is printed. SIGTERM, SIGHUP, SIGINT and SIGQUIT record
+//! themselves in a flag the loop checks, so the app leaves through the same
+//! restore path as `q` and the caller can exit with status 128+n.
 //! `Ctrl-z` restores the terminal, stops the process, and sets it up again
 //! when the shell resumes it.
 
 use std::io::{self, IsTerminal as _};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crossterm::event::{
@@ -25,13 +26,15 @@ pub fn is_terminal() -> bool {
 }
 
 /// Runs the reader until the user quits or a terminating signal arrives.
+/// Returns the signal that ended it, if one did.
 ///
 /// # Errors
 /// When the terminal cannot be set up or read.
-pub fn run(app: &mut App) -> io::Result<()> {
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+pub fn run(app: &mut App) -> io::Result<Option<i32>> {
+    // The number of the signal that asked us to stop; 0 while none has.
+    let stop = Arc::new(AtomicUsize::new(0));
+    for signal in TERMINATING {
+        signal_hook::flag::register_usize(signal, Arc::clone(&stop), signal.unsigned_abs() as usize)?;
     }
     let done = Arc::new(AtomicBool::new(false));
     watch_for_hangs(Arc::clone(&stop), Arc::clone(&done));
@@ -41,17 +44,29 @@ pub fn run(app: &mut App) -> io::Result<()> {
     done.store(true, Ordering::Relaxed);
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
-    result
+    result.map(|()| received(&stop))
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &AtomicBool) -> io::Result<()> {
+/// The catchable signals that end the reader cleanly.
+const TERMINATING: [i32; 4] = [
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGQUIT,
+];
+
+fn received(stop: &AtomicUsize) -> Option<i32> {
+    i32::try_from(stop.load(Ordering::Relaxed)).ok().filter(|&n| n != 0)
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &AtomicUsize) -> io::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     while !app.quit {
         terminal.draw(|frame| crate::ui::render(app, frame))?;
         // Wake up now and then to notice signals.
         if !event::poll(Duration::from_millis(200))? {
-            if stop.load(Ordering::Relaxed) {
+            if received(stop).is_some() {
                 app.update(Action::Quit);
             }
             continue;
@@ -76,7 +91,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &Ato
         if let Some(action) = action {
             app.update(action);
         }
-        if stop.load(Ordering::Relaxed) {
+        if received(stop).is_some() {
             app.update(Action::Quit);
         }
     }
@@ -87,18 +102,21 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &Ato
 /// the terminal itself has gone (a hang-up), the input reader can be stuck
 /// re-reading end of file and never return; then this watcher restores what
 /// it can and ends the process, so nothing is left spinning.
-fn watch_for_hangs(stop: Arc<AtomicBool>, done: Arc<AtomicBool>) {
+fn watch_for_hangs(stop: Arc<AtomicUsize>, done: Arc<AtomicBool>) {
     std::thread::spawn(move || {
-        while !stop.load(Ordering::Relaxed) {
+        let signal = loop {
+            if let Some(signal) = received(&stop) {
+                break signal;
+            }
             if done.load(Ordering::Relaxed) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));
-        }
+        };
         std::thread::sleep(Duration::from_millis(1500));
         if !done.load(Ordering::Relaxed) {
             ratatui::restore();
-            std::process::exit(129);
+            std::process::exit(128 + signal);
         }
     });
 }

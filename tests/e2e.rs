@@ -38,7 +38,7 @@ impl Session {
             .args(["-S"])
             .arg(&socket)
             .args(["-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "30", "-s", "t"])
-            .arg(format!("{cmd}; sleep 30"))
+            .arg(format!("{cmd}; echo \"exit status $?\"; sleep 30"))
             .status()
             .expect("tmux")
             .success();
@@ -143,14 +143,39 @@ fn without_a_terminal_the_reader_says_so_and_writes_no_escapes() {
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
-#[test]
-fn a_hang_up_ends_the_reader_instead_of_leaving_it_spinning() {
-    let Some(s) = Session::start(&[]) else { return };
-    s.wait_for("000_bdb5e1677ee91c80.txt");
+/// The reader's process ids: children of the pane's shell.
+fn reader_pids(s: &Session) -> Vec<String> {
     let shell = s.tmux(&["display-message", "-p", "-t", "t", "#{pane_pid}"]).trim().to_string();
     let children = Command::new("pgrep").args(["-P", &shell]).output().expect("pgrep");
     let pids: Vec<String> = String::from_utf8_lossy(&children.stdout).split_whitespace().map(str::to_string).collect();
     assert!(!pids.is_empty(), "gongbao runs under the pane's shell");
+    pids
+}
+
+/// TERM-02: a catchable signal restores the terminal, saves positions and
+/// exits with 128+n, as a shell reports a process the signal ended.
+#[test]
+fn a_terminating_signal_restores_the_terminal_and_exits_128_plus_n() {
+    for (name, number) in [("TERM", 15), ("QUIT", 3), ("INT", 2)] {
+        let Some(s) = Session::start(&[]) else { return };
+        s.wait_for("000_bdb5e1677ee91c80.txt");
+        assert!(s.alternate_screen());
+        for pid in reader_pids(&s) {
+            let ok = Command::new("kill").args([&format!("-{name}"), &pid]).status().expect("kill").success();
+            assert!(ok, "kill -{name} {pid}");
+        }
+        let screen = s.wait_for("exit status");
+        assert!(screen.contains(&format!("exit status {}", 128 + number)), "SIG{name}:\n{screen}");
+        assert!(!s.alternate_screen(), "SIG{name} left the alternate screen on");
+        assert!(positions_file(&s.data).exists(), "SIG{name}: positions were not saved");
+    }
+}
+
+#[test]
+fn a_hang_up_ends_the_reader_instead_of_leaving_it_spinning() {
+    let Some(s) = Session::start(&[]) else { return };
+    s.wait_for("000_bdb5e1677ee91c80.txt");
+    let pids = reader_pids(&s);
     s.tmux(&["kill-server"]);
     let deadline = Instant::now() + Duration::from_secs(4);
     while pids.iter().any(|p| Path::new("/proc").join(p).exists()) {
