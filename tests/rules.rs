@@ -201,3 +201,13 @@ fn a_site_dateline_an_ascii_dash_subtitle_and_a_signed_appeal() {
     let last = arts[2].paragraphs.last().expect("paragraphs");
     assert_eq!((last.kind, last.text.as_str()), (ParagraphKind::Signature, "2026年3月5日"));
 }
+
+#[test]
+fn a_boxed_list_of_link_titles_is_furniture_and_the_story_under_it_keeps_its_title() {
+    let (arts, source) = segment("link_list.txt");
+    assert_eq!(titles(&arts), [Some("山区小学用上了“空中课堂”"), Some("高原牧区流动图书车开进草场")]);
+    assert!(arts.iter().all(|a| a.subtitle.is_none() && !text(a).contains("乡村教师培训计划")));
+    let furniture: Vec<&str> =
+        source.removed.iter().filter(|r| r.kind == RemovedKind::Furniture).map(|r| r.text.as_str()).collect();
+    assert_eq!(furniture, ["【延伸阅读】", "乡村教师培训计划全面启动", "一块黑板到一块屏幕的变迁"]);
+}

@@ -1512,6 +1512,32 @@ fn is_salutation(text: &str) -> bool {
     (t.ends_with('：') || t.ends_with(':')) && (2..=20).contains(&char_len(t)) && !t.contains(['，', '。', ','])
 }
 
+/// A boxed label (`【延伸阅读】`) over several title lines and then a story: the
+/// lines between are links to other pages, with no text of their own, and the
+/// last line is the story's title. A label over a title, or over a title and
+/// its subtitle, is a real title block and stays.
+fn drop_link_lists(pieces: &mut [Piece], removed: &mut Vec<Removed>) {
+    for piece in pieces {
+        let head = &piece.head;
+        let boxed = head.first().is_some_and(|b| {
+            let t = b.text.trim();
+            t.starts_with('【') && t.ends_with('】') && char_len(t) <= 12
+        });
+        if !boxed
+            || head.len() < 4
+            || piece.body.is_empty()
+            || head.iter().any(|b| b.marked || b.text.starts_with("——") || b.text.starts_with("--"))
+        {
+            continue;
+        }
+        let title = piece.head.pop().expect("four lines");
+        for b in piece.head.drain(..) {
+            removed.push(Removed { kind: RemovedKind::Furniture, text: b.text, line: b.line });
+        }
+        piece.head.push(title);
+    }
+}
+
 /// Pass 4b: an article that opens with a dateline cannot also end with another
 /// article's closing dateline `(新华社…电)`. When it does, its tail belongs to an
 /// earlier article left open; find where the topic turns and move the tail.
@@ -1591,6 +1617,7 @@ pub fn segment(
     let items = classify(lines, markdown, removed);
     let items = resolve_numerals(items, removed);
     let mut pieces = pieces(items);
+    drop_link_lists(&mut pieces, removed);
     // Evidence is computed lazily and kept across passes: cutting a piece in
     // two keeps every text's position, so the counts stay valid.
     let mut idf = None;
