@@ -13,8 +13,8 @@ use gongbao::ui::wrap::AmbiguousWidth;
 
 /// Opens the reader on `corpus`.
 ///
-/// Returns the exit status: 128+n when signal n ended the reader.
-fn read(cli: &Cli, corpus: Corpus) -> Result<ExitCode> {
+/// Returns the exit status 128+n when signal n ended the reader.
+fn read(cli: &Cli, corpus: Corpus) -> Result<Option<u8>> {
     if !gongbao::term::is_terminal() {
         bail!("not a terminal: the reader needs one; use `gongbao export` to print the articles");
     }
@@ -40,10 +40,7 @@ fn read(cli: &Cli, corpus: Corpus) -> Result<ExitCode> {
         eprintln!("gongbao: warning: could not save reading positions in '{}': {e}", dir.display());
     }
     // Like a shell reports a process a signal killed; positions are saved first.
-    Ok(match signal.and_then(|n| u8::try_from(128 + n).ok()) {
-        Some(status) => ExitCode::from(status),
-        None => ExitCode::SUCCESS,
-    })
+    Ok(signal.and_then(|n| u8::try_from(128 + n).ok()))
 }
 
 fn main() -> ExitCode {
@@ -105,9 +102,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Bench { .. }) => unreachable!("handled above"),
         None => {
             drop(out);
-            let status = read(cli, corpus)?;
-            if status != ExitCode::SUCCESS {
-                return Ok(status);
+            if let Some(status) = read(cli, corpus)? {
+                return Ok(ExitCode::from(status));
             }
         }
     }

@@ -253,9 +253,6 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
             && !ends_sentence(t)
             && !t.contains(['，', ','])
             && clause::lone_numeral(t).is_none()
-            // Two texts signed on the same day repeat their date; a running
-            // head names the paper or the issue as well.
-            && !DATE_ONLY.is_match(t.trim())
         {
             *running.entry(t).or_default() += 1;
         }
@@ -276,7 +273,10 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
             continue;
         }
         // A short line repeated word for word is a running head (or foot).
-        let repeated = running.get(line.text.as_str()).is_some_and(|&c| c >= 2);
+        // Two texts signed on the same day repeat their date, though; a
+        // running head names the paper or the issue as well.
+        let repeated =
+            running.get(line.text.as_str()).is_some_and(|&c| c >= 2) && !DATE_ONLY.is_match(line.text.trim());
         if (line.text.len() <= 160 && FURNITURE.is_match(&line.text)) || repeated {
             removed.push(Removed { kind: RemovedKind::Furniture, text: line.text.clone(), line: n });
             // A page footer (`— 2 —`) marks a page change.
@@ -1526,7 +1526,7 @@ fn drop_link_lists(pieces: &mut [Piece], removed: &mut Vec<Removed>) {
         if !boxed
             || head.len() < 4
             || piece.body.is_empty()
-            || head.iter().any(|b| b.marked || b.text.starts_with("——") || b.text.starts_with("--"))
+            || head.iter().any(|b| b.marked || is_subtitle_line(&b.text))
         {
             continue;
         }
@@ -1801,7 +1801,7 @@ fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Option<String
     let mut lines: Vec<&str> = head.iter().map(|b| b.text.as_str()).collect();
     // 引题 / 主题 / 副题: the title is the line just above the `——` subtitle,
     // and a kicker above it joins the subtitle.
-    if let Some(dash) = lines.iter().position(|l| l.starts_with("——") || l.starts_with("--")).filter(|&i| i >= 2) {
+    if let Some(dash) = lines.iter().position(|l| is_subtitle_line(l)).filter(|&i| i >= 2) {
         let title = lines[dash - 1].to_string();
         let mut rest: Vec<&str> = lines[..dash - 1].to_vec();
         let column = (rest.len() >= 2 && char_len(rest[0]) <= 6).then(|| rest.remove(0).to_string());
@@ -1813,6 +1813,11 @@ fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Option<String
     let title = (!lines.is_empty()).then(|| lines.remove(0).to_string());
     let subtitle = (!lines.is_empty()).then(|| lines.join(" "));
     (column, title, subtitle)
+}
+
+/// A subtitle under a title: `——…`, or `--…` where the dash was typed in ASCII.
+fn is_subtitle_line(s: &str) -> bool {
+    s.starts_with("——") || s.starts_with("--")
 }
 
 /// The writer named in a byline, an end marker or after the title (`… 钟声`).
