@@ -263,7 +263,7 @@ struct ScriptProfile {
 /// CJK blocks probed when learning the profile: Extension A, the Unified block and the
 /// compatibility ideographs. Characters beyond the BMP are rare in news and are left out of the
 /// vote (they are still converted).
-const PROBED: [(u32, u32); 3] = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)];
+pub(crate) const PROBED: [(u32, u32); 3] = [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)];
 
 impl ScriptProfile {
     /// Learns the profile by converting every probed character, each on its own line, with t2s.
@@ -413,6 +413,9 @@ const OVERLAY: &[Fix] = &[
         unless_next: &[],
     },
     Fix { wrong: "視總枱", right: "視總台", targets: &[Script::HongKong], unless_next: &[] },
+    // 一个中国原则 (seed 004, twice): 个中 "therein" (箇中) wins over 一个. After a numeral 个 is
+    // the measure word; 个中滋味 alone keeps 箇中.
+    Fix { wrong: "一箇中", right: "一個中", targets: TRADITIONAL, unless_next: &[] },
     // s2twp only: 高级别会议 (seeds 000, 003, 004; four times) → the Taiwan phrase 高级→高階 matches across
     // 高|级别. C++ OpenCC segments first and gives 高級別.
     Fix { wrong: "高階別", right: "高級別", targets: &[Script::TaiwanPhrases], unless_next: &[] },
@@ -721,6 +724,7 @@ mod tests {
         ("佩切里察表示", "佩切里察表示", "佩切里察表示"),
         ("别迭里公路", "別迭里公路", "別迭里公路"),
         ("中央广播电视总台", "中央廣播電視總臺", "中央廣播電視總臺"),
+        ("恪守一个中国原则", "恪守一個中國原則", "恪守一個中國原則"),
     ];
 
     #[test]
@@ -757,6 +761,7 @@ mod tests {
             ("主義復辟", "主義復闢"),
             ("穆赫里丁", "穆赫裏丁"),
             ("电视总台", "電視總檯"),
+            ("一个中国", "一箇中國"),
         ] {
             assert_eq!(s2t.convert(input), wrong);
         }
@@ -777,6 +782,7 @@ mod tests {
         assert_eq!(conv("定制度假", Script::Traditional), "定製度假");
         assert_eq!(conv("护发展览", Script::Traditional), "護髮展覽");
         assert_eq!(conv("酒店总台", Script::Traditional), "酒店總檯");
+        assert_eq!(conv("个中滋味", Script::Traditional), "箇中滋味");
         assert_eq!(apply_overlay("護髮展銷會、維護髮展".into(), "", Script::Taiwan), "護髮展銷會、維護發展");
     }
 
