@@ -51,6 +51,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
     },
+    /// Find a phrase in every article, whatever script the text or the query is in.
+    Search {
+        /// What to look for (Simplified or Traditional; width, spaces and line breaks do not matter).
+        #[arg(value_name = "QUERY")]
+        query: String,
+        /// Print `{"matches": [...]}` for scripts.
+        #[arg(long)]
+        json: bool,
+        /// Match the text exactly as written (no script or width folding).
+        #[arg(long)]
+        exact: bool,
+    },
     /// Measure decode + clean + segment throughput on a synthetic corpus.
     Bench {
         /// Corpus sizes to measure, in MB (the growth between them shows linearity).
@@ -60,8 +72,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::bench::Mix::Utf8)]
         mix: crate::bench::Mix,
         /// Measure the reader instead: frame times on an article of this many MB, and conversion speed.
-        #[arg(long, value_name = "MB")]
+        #[arg(long, value_name = "MB", conflicts_with = "search")]
         reader: Option<u64>,
+        /// Measure corpus-wide search instead, on a corpus of this many MB, beside grep and rg.
+        #[arg(long, value_name = "MB")]
+        search: Option<u64>,
     },
 }
 
@@ -86,6 +101,14 @@ mod tests {
     fn export_takes_paths_after_the_subcommand() {
         let cli = Cli::parse_from(["gongbao", "export", "--format", "text", "a.txt", "b"]);
         assert!(matches!(cli.command, Some(Command::Export { format: Format::Text })));
+        assert_eq!(cli.input.paths, [OsString::from("a.txt"), OsString::from("b")]);
+    }
+
+    #[test]
+    fn search_takes_the_query_first_then_paths() {
+        let cli = Cli::parse_from(["gongbao", "search", "各方欢迎", "a.txt", "--json", "b"]);
+        let Some(Command::Search { query, json, exact }) = cli.command else { panic!("not a search") };
+        assert_eq!((query.as_str(), json, exact), ("各方欢迎", true, false));
         assert_eq!(cli.input.paths, [OsString::from("a.txt"), OsString::from("b")]);
     }
 }

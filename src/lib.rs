@@ -5,6 +5,7 @@
 //!   `corpus::export` prints the result for scripts;
 //! - [`convert`]: Simplified ⇄ Traditional at display time (`OpenCC` dictionaries);
 //! - [`app`]: the reader's state, its actions and key table, and `App::update`;
+//! - [`search`]: script-insensitive search over a folded index built at load time;
 //! - [`ui`]: views that only read the app, and the CJK line wrapper;
 //! - [`term`]: the terminal, the event loop, signals;
 //! - [`cli`]: the command line of the thin binary;
@@ -17,5 +18,6 @@ pub mod convert;
 #[cfg(feature = "opencc-cpp")]
 pub mod convert_cpp;
 pub mod corpus;
+pub mod search;
 pub mod term;
 pub mod ui;

@@ -9,6 +9,7 @@ use clap::Parser as _;
 use gongbao::app::{App, Settings, positions};
 use gongbao::cli::{Ambiguous, Cli, Command, Format};
 use gongbao::corpus::{Corpus, decode, export, load};
+use gongbao::search;
 use gongbao::ui::wrap::AmbiguousWidth;
 
 /// Opens the reader on `corpus`.
@@ -55,10 +56,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
-    if let Some(Command::Bench { sizes, mix, reader }) = &cli.command {
-        match reader {
-            Some(mb) => gongbao::bench::run_reader(*mb, &mut std::io::stdout().lock())?,
-            None => gongbao::bench::run(sizes, *mix, &mut std::io::stdout().lock())?,
+    if let Some(Command::Bench { sizes, mix, reader, search }) = &cli.command {
+        match (reader, search) {
+            (Some(mb), _) => gongbao::bench::run_reader(*mb, &mut std::io::stdout().lock())?,
+            (None, Some(mb)) => gongbao::search::bench::run(*mb, &mut std::io::stdout().lock())?,
+            (None, None) => gongbao::bench::run(sizes, *mix, &mut std::io::stdout().lock())?,
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -99,6 +101,28 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Export { format: Format::Json }) => writeln!(out, "{}", export::to_json(&corpus)?)?,
         Some(Command::Export { format: Format::Text }) => write!(out, "{}", export::to_text(&corpus))?,
+        Some(Command::Search { query, json, exact }) => {
+            let index = search::SearchIndex::build(&corpus, search::folder());
+            let mut matches = Vec::new();
+            index.search(&corpus, &search::Query::new(query.as_str(), *exact), search::folder(), |m| {
+                matches.push(m);
+                true
+            });
+            let converter = gongbao::convert::Converter::new();
+            if *json {
+                writeln!(out, "{}", search::to_json(&corpus, &matches, &converter, cli.input.script)?)?;
+            } else {
+                write!(out, "{}", search::to_text(&corpus, &matches, &converter, cli.input.script))?;
+                let articles = matches.windows(2).filter(|w| w[0].article != w[1].article).count() + 1;
+                eprintln!(
+                    "gongbao: {} match{} in {} article{}",
+                    matches.len(),
+                    if matches.len() == 1 { "" } else { "es" },
+                    if matches.is_empty() { 0 } else { articles },
+                    if articles == 1 && !matches.is_empty() { "" } else { "s" },
+                );
+            }
+        }
         Some(Command::Bench { .. }) => unreachable!("handled above"),
         None => {
             drop(out);
