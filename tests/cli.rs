@@ -233,3 +233,49 @@ fn export_matches_the_gold_scorer_when_python_is_present() {
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(report.contains("24/24 articles correct, 0 spurious (score 1.000)"), "{report}");
 }
+
+#[test]
+fn search_json_lists_each_match_with_its_place_in_the_exported_text() {
+    let o = gongbao(&["search", "各方欢迎", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let matches = v["matches"].as_array().expect("matches");
+    assert_eq!(matches.len(), 12);
+    // Offsets point into the paragraph text `export` prints.
+    let export: Value = serde_json::from_slice(&gongbao(&["export"]).stdout).expect("export JSON");
+    for m in matches {
+        let article = export["articles"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["id"] == m["article"]))
+            .expect("the article is exported");
+        let text =
+            article["paragraphs"][m["paragraph"].as_u64().expect("index") as usize]["text"].as_str().expect("text");
+        let (start, end) = (m["start"].as_u64().expect("start") as usize, m["end"].as_u64().expect("end") as usize);
+        assert_eq!(&text[start..end], m["text"].as_str().expect("text"));
+        let chars: String = text
+            .chars()
+            .skip(m["start_char"].as_u64().expect("start_char") as usize)
+            .take((m["end_char"].as_u64().expect("end") - m["start_char"].as_u64().expect("start")) as usize)
+            .collect();
+        assert_eq!(chars, m["text"].as_str().expect("text"));
+        assert!(m["context"].as_str().is_some_and(|c| c.contains(m["text"].as_str().unwrap_or("?"))));
+        for key in ["source", "title", "clause"] {
+            assert!(m.get(key).is_some(), "{key} missing");
+        }
+    }
+    assert!(matches.iter().any(|m| m["clause"] == "十三、"));
+}
+
+#[test]
+fn search_text_groups_matches_and_exact_mode_keeps_the_script() {
+    let o = gongbao(&["search", "各方歡迎"]);
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.matches('【').count(), 12, "{out}");
+    assert!(stderr(&o).contains("12 matches in 4 articles"), "{}", stderr(&o));
+    let exact = gongbao(&["search", "--exact", "各方歡迎"]);
+    assert_eq!(String::from_utf8_lossy(&exact.stdout).matches('【').count(), 6);
+    let none = gongbao(&["search", "没有这个短语"]);
+    assert!(none.status.success() && none.stdout.is_empty());
+    assert!(stderr(&none).contains("0 matches"), "{}", stderr(&none));
+}

@@ -134,6 +134,29 @@ fn read_the_communique_jump_to_clause_thirteen_and_toggle_script() {
 }
 
 #[test]
+fn search_the_communique_in_the_other_script_and_step_to_clause_thirteen() {
+    let Some(s) = Session::start(&[]) else { return };
+    s.wait_for("000_bdb5e1677ee91c80.txt");
+    s.keys(&["j", "j", "j", "j", "Enter"]);
+    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    // The query in Traditional characters, the text in Simplified.
+    s.keys(&["/"]);
+    s.wait_for("type to search");
+    s.keys(&["各方歡迎", "Enter"]);
+    let screen = s.wait_for("match 1/5");
+    assert!(screen.contains("各方欢迎在中国"), "the first match, after clause 七, is in view:\n{screen}");
+    // Highlighted: drawn in reverse video (NO_COLOR) right where the match starts.
+    let styled = s.tmux(&["capture-pane", "-p", "-e", "-t", "t"]);
+    // (Any SGR ending in 7, reverse video, e.g. `ESC[1;7m`.)
+    assert!(styled.contains("7m各方欢迎"), "the match is highlighted:\n{styled}");
+    s.keys(&["n"]);
+    let screen = s.wait_for("match 2/5");
+    assert!(screen.contains("十三、各方欢迎"), "n moves to clause 十三:\n{screen}");
+    s.keys(&["q"]);
+    s.wait_for("exit status 0");
+}
+
+#[test]
 fn without_a_terminal_the_reader_says_so_and_writes_no_escapes() {
     let out = Command::new(env!("CARGO_BIN_EXE_gongbao")).stdin(std::process::Stdio::null()).output().expect("run");
     assert_eq!(out.status.code(), Some(2));

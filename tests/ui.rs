@@ -210,3 +210,23 @@ fn reading_positions_are_remembered_per_article() {
     app.update(Action::PreviousArticle);
     assert_eq!(app.top_paragraph(), there);
 }
+
+#[test]
+fn search_in_the_reader_and_the_results_list() {
+    for size in [(80, 24), (120, 40)] {
+        let mut app = app(size);
+        open_communique(&mut app);
+        app.update(Action::SearchPrompt);
+        for c in "各方歡迎".chars() {
+            app.update(Action::Input(c));
+        }
+        let typing = draw(&app);
+        assert!(typing.contains("/ 各方歡迎") && typing.contains("match 1/5"), "{typing}");
+        insta::assert_snapshot!(format!("search_prompt_{}x{}", size.0, size.1), typing);
+        app.update(Action::Confirm);
+        app.update(Action::SearchCorpus);
+        let results = draw(&app);
+        assert!(results.contains("12 match(es) in 4 article(s)"), "{results}");
+        insta::assert_snapshot!(format!("search_results_{}x{}", size.0, size.1), results);
+    }
+}

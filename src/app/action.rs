@@ -48,11 +48,23 @@ pub enum Action {
     ToggleOutline,
     /// Ask for a clause to go to (`13`, `十三`, `十三、`).
     GoToPrompt,
-    /// Type into the go-to prompt.
+    /// Search this article as you type (any script).
+    SearchPrompt,
+    /// List every match in the corpus (asks for a query when there is none).
+    SearchCorpus,
+    /// Go to the next match, on into the next article with matches.
+    NextMatch,
+    /// Go to the previous match, back into the previous article with matches.
+    PreviousMatch,
+    /// Search the text exactly as written, or folded (script, width, spaces).
+    ToggleExact,
+    /// Filter the library by title as you type.
+    FilterLibrary,
+    /// Type into a prompt.
     Input(char),
-    /// Delete the last character of the go-to prompt.
+    /// Delete the last character of a prompt.
     Backspace,
-    /// Confirm the prompt or the outline selection.
+    /// Confirm the prompt or the selection in a list.
     Confirm,
     /// Close the open overlay or prompt.
     Cancel,
@@ -94,6 +106,12 @@ impl Action {
             Action::PreviousSibling => "previous clause of the same level",
             Action::ToggleOutline => "outline of clauses and headings",
             Action::GoToPrompt => "go to clause (13, 十三, 十三、)",
+            Action::SearchPrompt => "search this article (台湾 finds 臺灣)",
+            Action::SearchCorpus => "list matches in every article",
+            Action::NextMatch => "next match (then next article)",
+            Action::PreviousMatch => "previous match (then previous article)",
+            Action::ToggleExact => "exact: match the text as written",
+            Action::FilterLibrary => "filter the library by title",
             Action::Input(_) => "type",
             Action::Backspace => "delete a character",
             Action::Confirm => "confirm",

@@ -18,8 +18,10 @@ pub enum Scope {
     Help,
     /// The outline overlay is open.
     Outline,
-    /// The go-to prompt is open.
+    /// A prompt is open (go to clause, search, filter).
     Prompt,
+    /// The list of search results is open.
+    Results,
 }
 
 impl Scope {
@@ -31,7 +33,8 @@ impl Scope {
             Scope::Reader => "Reader",
             Scope::Help => "Help",
             Scope::Outline => "Outline",
-            Scope::Prompt => "Go-to prompt",
+            Scope::Prompt => "Prompts (go to, search, filter)",
+            Scope::Results => "Search results",
         }
     }
 }
@@ -98,7 +101,7 @@ const fn bind(scope: Scope, key: Key, action: Action) -> Binding {
     Binding { scope, key, action }
 }
 
-use Scope::{Global, Help, Library, Outline, Prompt, Reader};
+use Scope::{Global, Help, Library, Outline, Prompt, Reader, Results};
 
 /// Every key gongbao understands.
 pub static BINDINGS: &[Binding] = &[
@@ -109,8 +112,13 @@ pub static BINDINGS: &[Binding] = &[
     bind(Global, code(KeyCode::Tab), Action::SwitchFocus),
     bind(Global, key('\\'), Action::ToggleLibrary),
     bind(Global, key('s'), Action::ToggleScript),
-    bind(Global, key('n'), Action::NextArticle),
-    bind(Global, key('p'), Action::PreviousArticle),
+    bind(Global, key('J'), Action::NextArticle),
+    bind(Global, key('K'), Action::PreviousArticle),
+    bind(Global, key('/'), Action::SearchPrompt),
+    bind(Global, key('n'), Action::NextMatch),
+    bind(Global, key('N'), Action::PreviousMatch),
+    bind(Global, key('F'), Action::SearchCorpus),
+    bind(Global, key('f'), Action::FilterLibrary),
     bind(Global, key('+'), Action::WiderColumn),
     bind(Global, key('-'), Action::NarrowerColumn),
     bind(Library, key('j'), Action::Down),
@@ -161,6 +169,20 @@ pub static BINDINGS: &[Binding] = &[
     bind(Prompt, code(KeyCode::Esc), Action::Cancel),
     bind(Prompt, code(KeyCode::Enter), Action::Confirm),
     bind(Prompt, code(KeyCode::Backspace), Action::Backspace),
+    bind(Prompt, ctrl('e'), Action::ToggleExact),
+    bind(Results, code(KeyCode::Esc), Action::Cancel),
+    bind(Results, key('q'), Action::Cancel),
+    bind(Results, key('F'), Action::Cancel),
+    bind(Results, key('j'), Action::Down),
+    bind(Results, code(KeyCode::Down), Action::Down),
+    bind(Results, key('k'), Action::Up),
+    bind(Results, code(KeyCode::Up), Action::Up),
+    bind(Results, code(KeyCode::PageDown), Action::PageDown),
+    bind(Results, key(' '), Action::PageDown),
+    bind(Results, code(KeyCode::PageUp), Action::PageUp),
+    bind(Results, key('g'), Action::Top),
+    bind(Results, key('G'), Action::Bottom),
+    bind(Results, code(KeyCode::Enter), Action::Confirm),
 ];
 
 /// The action for `event` in `scope` (falling back to the global keys). In
@@ -177,7 +199,7 @@ pub fn lookup(scope: Scope, event: &KeyEvent) -> Option<Action> {
         };
     }
     // Overlays keep their keys to themselves, except quitting.
-    if matches!(scope, Scope::Help | Scope::Outline) {
+    if matches!(scope, Scope::Help | Scope::Outline | Scope::Results) {
         return (event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL))
             .then_some(Action::Quit);
     }

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod keymap;
 pub mod positions;
+mod search;
 
 use std::collections::HashMap;
 
@@ -16,6 +17,7 @@ use keymap::Scope;
 
 use crate::convert::{Converter, Script};
 use crate::corpus::{Article, Corpus, ParagraphKind};
+use crate::search::{Match, Query, SearchIndex, folder};
 use crate::ui::wrap::{self, AmbiguousWidth, Row};
 
 /// Which pane has the keyboard.
@@ -35,10 +37,27 @@ pub enum Overlay {
     Outline {
         selected: usize,
     },
-    /// The go-to-clause prompt and what has been typed.
-    GoTo {
+    /// A prompt in the status line and what has been typed.
+    Prompt {
+        kind: PromptKind,
         input: String,
     },
+    /// Every match of the search in the corpus; `selected` is a row of [`App::results`].
+    Results {
+        selected: usize,
+    },
+}
+
+/// What a prompt asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// A clause to go to: `13`, `十三`, `十三、`.
+    GoTo,
+    /// A search; the reader's first line when the prompt opened, to go back to on `Esc`. With
+    /// `corpus`, `Enter` lists the matches in every article.
+    Search { origin: usize, corpus: bool },
+    /// A filter on the library's titles.
+    Filter,
 }
 
 /// What a line of the reader shows.
@@ -118,6 +137,51 @@ pub struct App {
     /// A message for the status line (errors, "no clauses", …).
     pub status: Option<String>,
     pub quit: bool,
+    /// The corpus folded for search, built with the app.
+    pub index: SearchIndex,
+    /// The last search and its matches in the open article.
+    pub search: Option<SearchState>,
+    /// The search before a prompt opened, restored when it is cancelled.
+    saved_search: Option<SearchState>,
+    /// Searches compare the text as written when true (`Ctrl-e` in the prompt).
+    pub exact: bool,
+    /// Rows of the search results list.
+    pub results: Vec<ResultRow>,
+    /// Library title filter as typed (empty: none).
+    pub filter: String,
+    /// Matches to highlight in the open article's layout, sorted by text.
+    pub highlights: Vec<Highlight>,
+}
+
+/// A search and where it stands in the open article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchState {
+    pub query: Query,
+    /// The article `matches` are in.
+    pub article: usize,
+    pub matches: Vec<Match>,
+    /// The match last moved to.
+    pub current: Option<usize>,
+    /// `n` (1) or `N` (-1) was pressed with no match left that way: pressing it again moves to the
+    /// next article with matches. Reset by any other move.
+    pub leaving: Option<i8>,
+}
+
+/// A row of the search results list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultRow {
+    Source(usize),
+    Article { article: usize, count: usize },
+    Match(Match),
+}
+
+/// A match drawn in the reader: a byte range of one of the [`Layout`]'s texts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Highlight {
+    pub text: usize,
+    pub range: std::ops::Range<usize>,
+    /// The match last moved to, drawn stronger.
+    pub current: bool,
 }
 
 impl App {
@@ -138,7 +202,15 @@ impl App {
             positions,
             status: None,
             quit: false,
+            index: SearchIndex::default(),
+            search: None,
+            saved_search: None,
+            exact: false,
+            results: Vec::new(),
+            filter: String::new(),
+            highlights: Vec::new(),
         };
+        app.index = SearchIndex::build(&app.corpus, folder());
         app.open_article(0);
         app
     }
@@ -148,7 +220,8 @@ impl App {
         match &self.overlay {
             Overlay::Help { .. } => Scope::Help,
             Overlay::Outline { .. } => Scope::Outline,
-            Overlay::GoTo { .. } => Scope::Prompt,
+            Overlay::Prompt { .. } => Scope::Prompt,
+            Overlay::Results { .. } => Scope::Results,
             Overlay::None => match self.focus {
                 Pane::Library if self.show_library => Scope::Library,
                 _ => Scope::Reader,
@@ -190,7 +263,8 @@ impl App {
             }
             (Overlay::Help { .. }, a) => self.update_help(a),
             (Overlay::Outline { .. }, a) => self.update_outline(a),
-            (Overlay::GoTo { .. }, a) => self.update_prompt(a),
+            (Overlay::Prompt { .. }, a) => self.update_prompt(a),
+            (Overlay::Results { .. }, a) => self.update_results(a),
             (Overlay::None, a) => self.update_panes(a),
         }
     }
@@ -224,19 +298,95 @@ impl App {
     }
 
     fn update_prompt(&mut self, action: Action) {
-        let Overlay::GoTo { input } = &mut self.overlay else { return };
+        let Overlay::Prompt { kind, input } = &mut self.overlay else { return };
+        let kind = *kind;
         match action {
-            Action::Input(c) => input.push(c),
+            // Typed (or pasted) control and invisible characters would reach the terminal in
+            // the prompt's echo: they are not taken.
+            Action::Input(c) if crate::corpus::sanitize::is_display_safe(c.encode_utf8(&mut [0; 4])) => input.push(c),
             Action::Backspace => {
                 input.pop();
             }
+            Action::ToggleExact => self.exact = !self.exact,
             Action::Confirm => {
-                let wanted = input.clone();
+                let typed = std::mem::take(input);
                 self.overlay = Overlay::None;
-                self.go_to_clause(&wanted);
+                match kind {
+                    PromptKind::GoTo => self.go_to_clause(&typed),
+                    PromptKind::Search { corpus, .. } => self.confirm_search(&typed, corpus),
+                    PromptKind::Filter => self.confirm_filter(),
+                }
+                return;
             }
-            Action::Cancel => self.overlay = Overlay::None,
-            _ => {}
+            Action::Cancel => {
+                self.overlay = Overlay::None;
+                match kind {
+                    PromptKind::GoTo => {}
+                    PromptKind::Search { origin, .. } => {
+                        self.search = self.saved_search.take();
+                        self.refresh_search();
+                        self.top = origin.min(self.max_top());
+                    }
+                    PromptKind::Filter => {
+                        self.filter.clear();
+                        self.keep_selection_visible();
+                    }
+                }
+                return;
+            }
+            _ => return,
+        }
+        // Typing: search and filter follow every key.
+        let typed = input.clone();
+        match kind {
+            PromptKind::GoTo | PromptKind::Search { corpus: true, .. } => {}
+            PromptKind::Search { origin, corpus: false } => self.search_as_typed(&typed, origin),
+            PromptKind::Filter => {
+                self.filter = typed;
+                self.keep_selection_visible();
+            }
+        }
+    }
+
+    fn update_results(&mut self, action: Action) {
+        let Overlay::Results { selected } = self.overlay else { return };
+        let page = self.page_height().saturating_sub(3).max(1);
+        let target = match action {
+            Action::Down => self.result_row_from(selected + 1, 1),
+            Action::Up => self.result_row_from(selected.saturating_sub(1), -1),
+            Action::PageDown => {
+                self.result_row_from(selected + page, 1).or_else(|| self.result_row_from(usize::MAX, -1))
+            }
+            Action::PageUp => {
+                self.result_row_from(selected.saturating_sub(page), -1).or_else(|| self.result_row_from(0, 1))
+            }
+            Action::Top => self.result_row_from(0, 1),
+            Action::Bottom => self.result_row_from(usize::MAX, -1),
+            Action::Confirm => {
+                self.overlay = Overlay::None;
+                self.open_result(selected);
+                return;
+            }
+            Action::Cancel | Action::SearchCorpus => {
+                self.overlay = Overlay::None;
+                return;
+            }
+            _ => None,
+        };
+        if let Some(row) = target {
+            self.overlay = Overlay::Results { selected: row };
+        }
+    }
+
+    /// The first selectable results row at or after (`dir` 1) or before (-1) `from`.
+    fn result_row_from(&self, from: usize, dir: isize) -> Option<usize> {
+        let last = self.results.len().checked_sub(1)?;
+        let mut i = from.min(last);
+        loop {
+            if !matches!(self.results[i], ResultRow::Source(_)) {
+                return Some(i);
+            }
+            i = i.checked_add_signed(dir).filter(|&i| i <= last)?;
         }
     }
 
@@ -256,10 +406,10 @@ impl App {
                 self.focus = if self.show_library { self.focus } else { Pane::Reader };
                 self.relayout();
             }
-            Action::Down if library => self.select(self.selected.saturating_add(1)),
-            Action::Up if library => self.select(self.selected.saturating_sub(1)),
-            Action::Top if library => self.select(0),
-            Action::Bottom if library => self.select(self.corpus.articles.len().saturating_sub(1)),
+            Action::Down if library => self.select_visible(1),
+            Action::Up if library => self.select_visible(-1),
+            Action::Top if library => self.select_visible(isize::MIN),
+            Action::Bottom if library => self.select_visible(isize::MAX),
             Action::Open => {
                 self.open_article(self.selected);
                 self.focus = Pane::Reader;
@@ -299,16 +449,74 @@ impl App {
                 if self.article().is_some_and(|a| a.clauses.is_empty()) {
                     self.status = Some("this article has no numbered clauses".into());
                 } else {
-                    self.overlay = Overlay::GoTo { input: String::new() };
+                    self.overlay = Overlay::Prompt { kind: PromptKind::GoTo, input: String::new() };
                 }
+            }
+            Action::SearchPrompt => self.open_search_prompt(false),
+            Action::SearchCorpus => match self.search.as_ref().map(|s| s.query.clone()) {
+                Some(query) if !query.text.is_empty() => self.show_results(&query),
+                _ => self.open_search_prompt(true),
+            },
+            Action::NextMatch => self.step_match(1),
+            Action::PreviousMatch => self.step_match(-1),
+            Action::FilterLibrary => {
+                self.show_library = true;
+                self.focus = Pane::Library;
+                self.relayout();
+                self.overlay = Overlay::Prompt { kind: PromptKind::Filter, input: self.filter.clone() };
             }
             Action::Click(x, y) => self.click(x, y),
             _ => {}
         }
     }
 
-    fn select(&mut self, index: usize) {
-        self.selected = index.min(self.corpus.articles.len().saturating_sub(1));
+    /// Moves the library selection `by` visible articles (`isize::MIN`/`MAX`: first/last).
+    fn select_visible(&mut self, by: isize) {
+        let visible = self.visible_articles();
+        let Some(&last) = visible.last() else { return };
+        let at = visible.partition_point(|&i| i < self.selected);
+        self.selected = match by {
+            isize::MIN => visible[0],
+            isize::MAX => last,
+            _ => visible[at.saturating_add_signed(by).min(visible.len() - 1)],
+        };
+    }
+
+    /// Articles the library shows, in order: all, or those whose title matches the filter.
+    pub fn visible_articles(&self) -> Vec<usize> {
+        let wanted = folder().fold(&self.filter);
+        (0..self.corpus.articles.len())
+            .filter(|&i| wanted.is_empty() || folder().fold(&self.library_title(i)).contains(&wanted))
+            .collect()
+    }
+
+    /// The title the library shows for article `i`, in the original script: its title or, when
+    /// it has none, its first words.
+    pub fn library_title(&self, i: usize) -> String {
+        let a = &self.corpus.articles[i];
+        match &a.title {
+            Some(t) => t.clone(),
+            None => a.paragraphs.iter().flat_map(|p| p.text.chars()).take(14).collect(),
+        }
+    }
+
+    /// After the filter changed: select the first shown article if the selection was hidden.
+    fn keep_selection_visible(&mut self) {
+        let visible = self.visible_articles();
+        if !visible.contains(&self.selected)
+            && let Some(&first) = visible.first()
+        {
+            self.selected = first;
+        }
+    }
+
+    fn confirm_filter(&mut self) {
+        let shown = self.visible_articles().len();
+        self.keep_selection_visible();
+        if !self.filter.is_empty() {
+            self.status =
+                Some(format!("{shown} of {} articles; f then Esc clears the filter", self.corpus.articles.len()));
+        }
     }
 
     fn step_article(&mut self, by: isize) {
@@ -331,6 +539,7 @@ impl App {
         self.remember_position();
         self.open = index.min(self.corpus.articles.len() - 1);
         self.relayout();
+        self.refresh_search();
         let para = self.article().and_then(|a| self.positions.get(&a.id).copied()).unwrap_or(0);
         self.top = 0;
         if para > 0 {
@@ -373,6 +582,7 @@ impl App {
             Some(a) => layout(a, &self.converter, script, width, self.settings.ambiguous, self.open),
             None => Layout::default(),
         };
+        self.refresh_highlights();
         match para {
             Some(p) => self.scroll_to_paragraph(p),
             None => self.top = self.top.min(self.max_top()),

@@ -15,7 +15,7 @@ use ratatui::text::{Line as TextLine, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::keymap::{self, BINDINGS, Scope};
-use crate::app::{Action, App, LIBRARY_WIDTH, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, Pane};
+use crate::app::{Action, App, LIBRARY_WIDTH, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, Pane, PromptKind, ResultRow};
 use crate::corpus::{ArticleKind, NoteKind, ParagraphKind};
 
 /// Where each part of the screen goes.
@@ -53,7 +53,8 @@ pub fn render(app: &App, frame: &mut Frame) {
         Overlay::None => {}
         Overlay::Help { scroll } => render_help(app, frame, area, *scroll),
         Overlay::Outline { selected } => render_outline(app, frame, areas.reader, *selected),
-        Overlay::GoTo { input } => render_prompt(frame, areas.status, input),
+        Overlay::Prompt { kind, input } => render_prompt(app, frame, areas.status, *kind, input),
+        Overlay::Results { selected } => render_results(app, frame, area, *selected),
     }
 }
 
@@ -72,19 +73,23 @@ pub enum LibraryRow {
     Article(usize),
 }
 
-/// The library's rows: each source, then its articles.
+/// The library's rows: each source, then its articles (those the title filter lets through).
+/// Sources whose articles are all filtered out are left out too.
 pub fn library_rows(app: &App) -> Vec<LibraryRow> {
+    let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); app.corpus.sources.len()];
+    for i in app.visible_articles() {
+        if let Some(list) = by_source.get_mut(app.corpus.articles[i].source_index) {
+            list.push(i);
+        }
+    }
+    let filtering = !app.filter.is_empty();
     let mut rows = Vec::new();
-    for (s, _) in app.corpus.sources.iter().enumerate() {
+    for (s, articles) in by_source.into_iter().enumerate() {
+        if filtering && articles.is_empty() {
+            continue;
+        }
         rows.push(LibraryRow::Source(s));
-        rows.extend(
-            app.corpus
-                .articles
-                .iter()
-                .enumerate()
-                .filter(|(_, a)| a.source_index == s)
-                .map(|(i, _)| LibraryRow::Article(i)),
-        );
+        rows.extend(articles.into_iter().map(LibraryRow::Article));
     }
     rows
 }
@@ -97,13 +102,8 @@ pub fn library_offset(app: &App, height: usize) -> usize {
 }
 
 fn title_or_fallback(app: &App, i: usize) -> (String, bool) {
-    let a = &app.corpus.articles[i];
-    if let Some(t) = &a.title {
-        (convert(app, t), false)
-    } else {
-        let first: String = a.paragraphs.iter().flat_map(|p| p.text.chars()).take(14).collect();
-        (format!("{}…", convert(app, &first)), true)
-    }
+    let title = convert(app, &app.library_title(i));
+    if app.corpus.articles[i].title.is_some() { (title, false) } else { (format!("{title}…"), true) }
 }
 
 fn render_library(app: &App, frame: &mut Frame, area: Rect) {
@@ -190,41 +190,60 @@ fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
         let row = text.get(line.row.start..line.row.end).unwrap_or("");
         let row = row.trim_start_matches(' ');
         let style = line_style(app, line.kind);
-        // Garbled spans are byte ranges of the original text: marked in the
-        // original script only.
-        let spans = match (garbled_shown, line.paragraph.and_then(|p| article.and_then(|a| a.paragraphs.get(p)))) {
-            (true, Some(p)) if !p.garbled.is_empty() => {
-                let offset = line.row.end - row.len();
-                garbled_spans(app, row, offset, &p.garbled, style)
-            }
-            _ => vec![Span::styled(row.to_string(), style)],
-        };
+        let offset = line.row.end - row.len();
+        let mut marks: Vec<(std::ops::Range<usize>, Style)> = Vec::new();
+        // Search matches first: where they overlap a garbled span, the match wins.
+        let found = app.highlights.partition_point(|h| h.text < line.text);
+        for h in app.highlights[found..].iter().take_while(|h| h.text == line.text) {
+            marks.push((h.range.clone(), match_style(app, h.current)));
+        }
+        // Garbled spans are byte ranges of the original text: marked in the original script only.
+        if garbled_shown && let Some(p) = line.paragraph.and_then(|p| article.and_then(|a| a.paragraphs.get(p))) {
+            let bad = color(app, Color::Red).add_modifier(Modifier::UNDERLINED);
+            marks.extend(p.garbled.iter().map(|r| (r.clone(), bad)));
+        }
+        marks.sort_by_key(|(r, _)| r.start);
+        let spans = styled_spans(row, offset, &marks, style);
         let rect = Rect::new(left, area.y + y as u16, width, 1);
         frame.render_widget(Paragraph::new(TextLine::from(spans)), rect);
     }
 }
 
-fn garbled_spans(
-    app: &App,
+fn match_style(app: &App, current: bool) -> Style {
+    match (app.settings.color, current) {
+        (true, true) => Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
+        (true, false) => Style::new().fg(Color::Black).bg(Color::Cyan),
+        (false, true) => Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        (false, false) => Style::new().add_modifier(Modifier::REVERSED),
+    }
+}
+
+/// `row` (which starts at byte `offset` of its text) cut into spans: the parts inside `marks`
+/// (byte ranges of the whole text, sorted by start) in their style, the rest in `style`. Where
+/// marks overlap, the earlier one keeps the overlap.
+fn styled_spans(
     row: &str,
     offset: usize,
-    garbled: &[std::ops::Range<usize>],
+    marks: &[(std::ops::Range<usize>, Style)],
     style: Style,
 ) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     let mut at = 0;
-    let bad = color(app, Color::Red).add_modifier(Modifier::UNDERLINED);
-    for r in garbled {
+    for (r, mark) in marks {
         let (s, e) = (r.start.saturating_sub(offset).min(row.len()), r.end.saturating_sub(offset).min(row.len()));
-        if e <= at || !row.is_char_boundary(s) || !row.is_char_boundary(e) {
+        let s = s.max(at);
+        if e <= s || !row.is_char_boundary(s) || !row.is_char_boundary(e) {
             continue;
         }
-        let s = s.max(at);
-        spans.push(Span::styled(row[at..s].to_string(), style));
-        spans.push(Span::styled(row[s..e].to_string(), bad));
+        if s > at {
+            spans.push(Span::styled(row[at..s].to_string(), style));
+        }
+        spans.push(Span::styled(row[s..e].to_string(), *mark));
         at = e;
     }
-    spans.push(Span::styled(row[at..].to_string(), style));
+    if at < row.len() || spans.is_empty() {
+        spans.push(Span::styled(row[at..].to_string(), style));
+    }
     spans
 }
 
@@ -235,7 +254,10 @@ fn hint(scope: Scope, action: Action) -> String {
 fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let mut parts = Vec::new();
     if let Some(a) = app.article() {
-        if let Some(src) = app.corpus.sources.get(a.source_index) {
+        // A message needs the room more than the file name, which the library shows anyway.
+        if let Some(src) = app.corpus.sources.get(a.source_index)
+            && app.status.is_none()
+        {
             let guessed = if src.guessed { "?" } else { "" };
             parts.push(format!("{} {}{guessed}", src.name, src.encoding));
         }
@@ -247,6 +269,13 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
             parts.push(format!("{current} / {}", a.clauses.len()));
         }
     }
+    if let Some((current, total)) = app.match_position() {
+        let at = current.map_or("–".to_string(), |c| (c + 1).to_string());
+        parts.push(format!("match {at}/{total}"));
+    }
+    if !app.filter.is_empty() {
+        parts.push(format!("filter {}", app.filter));
+    }
     parts.push(app.settings.script.label().to_string());
     parts.push(format!("{}%", app.percent()));
     // A message (an error, "last clause") goes first; the position stays visible.
@@ -254,14 +283,25 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         Some(m) => format!("{m} │ {}", parts.join(" │ ")),
         None => parts.join(" │ "),
     };
-    let scope = app.scope();
-    let hints = format!(
-        "{} help  {} script  {} clause  {} quit",
-        hint(Scope::Global, Action::ToggleHelp),
-        hint(Scope::Global, Action::ToggleScript),
-        hint(Scope::Reader, Action::NextClause),
-        hint(scope, Action::Quit).chars().next().map_or("q".into(), |_| hint(Scope::Global, Action::Quit)),
-    );
+    // Key hints in a fixed order, as many as fit beside the position, the most needed first.
+    let candidates = [
+        (0, format!("{} help", hint(Scope::Global, Action::ToggleHelp))),
+        (4, format!("{} quit", hint(Scope::Global, Action::Quit))),
+        (1, format!("{} search", hint(Scope::Global, Action::SearchPrompt))),
+        (2, format!("{} script", hint(Scope::Global, Action::ToggleScript))),
+        (3, format!("{} clause", hint(Scope::Reader, Action::NextClause))),
+    ];
+    let mut room = usize::from(area.width).saturating_sub(wrap::display_width(&left, wrap::AmbiguousWidth::Narrow) + 1);
+    let mut shown: Vec<&(i32, String)> = Vec::new();
+    for c in &candidates {
+        let need = c.1.len() + 2;
+        if need <= room {
+            room -= need;
+            shown.push(c);
+        }
+    }
+    shown.sort_by_key(|c| c.0);
+    let hints = shown.iter().map(|c| c.1.as_str()).collect::<Vec<_>>().join("  ");
     let style = Style::new().add_modifier(Modifier::REVERSED);
     let line = TextLine::from(vec![
         Span::styled(left, style),
@@ -279,7 +319,9 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let mut lines = Vec::new();
-    for scope in [Scope::Global, Scope::Library, Scope::Reader, Scope::Outline, Scope::Prompt, Scope::Help] {
+    for scope in
+        [Scope::Global, Scope::Library, Scope::Reader, Scope::Outline, Scope::Results, Scope::Prompt, Scope::Help]
+    {
         lines.push(TextLine::from(Span::styled(scope.title(), Style::new().add_modifier(Modifier::BOLD))));
         let mut seen: Vec<Action> = Vec::new();
         for b in BINDINGS.iter().filter(|b| b.scope == scope) {
@@ -330,11 +372,86 @@ fn render_outline(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-fn render_prompt(frame: &mut Frame, area: Rect, input: &str) {
+fn render_prompt(app: &App, frame: &mut Frame, area: Rect, kind: PromptKind, input: &str) {
     frame.render_widget(Clear, area);
-    let text = format!("go to clause: {input}");
-    frame.render_widget(Paragraph::new(text.as_str()), area);
-    // The cursor goes after the text at its display width (Han characters are two columns).
+    let exact = if app.exact { " (exact, Ctrl-e: any script)" } else { "" };
+    let (label, info) = match kind {
+        PromptKind::GoTo => ("go to clause: ".to_string(), String::new()),
+        PromptKind::Search { corpus, .. } => {
+            let label = if corpus { format!("search all{exact}: ") } else { format!("/{exact} ") };
+            let info = match (corpus, app.match_position()) {
+                (true, _) => "Enter lists every match".to_string(),
+                (false, Some((current, total))) => {
+                    format!("match {}/{total}", current.map_or("–".to_string(), |c| (c + 1).to_string()))
+                }
+                (false, None) if input.trim().is_empty() => "type to search; Enter keeps it, Esc goes back".into(),
+                (false, None) => "no match in this article (Enter: look elsewhere)".into(),
+            };
+            (label, info)
+        }
+        PromptKind::Filter => {
+            let shown = app.visible_articles().len();
+            ("filter titles: ".to_string(), format!("{shown} of {} articles", app.corpus.articles.len()))
+        }
+    };
+    let text = format!("{label}{input}");
     let width = wrap::display_width(&text, wrap::AmbiguousWidth::Narrow);
+    let line = TextLine::from(vec![
+        Span::raw(text),
+        Span::styled(format!("   {info}"), Style::new().add_modifier(Modifier::DIM)),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+    // The cursor goes after the text at its display width (Han characters are two columns).
     frame.set_cursor_position((area.x + (width as u16).min(area.width.saturating_sub(1)), area.y));
+}
+
+fn render_results(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
+    let rect = centered(area, area.width.saturating_sub(4).clamp(20, 100), area.height.saturating_sub(2).max(3));
+    frame.render_widget(Clear, rect);
+    let matches = app.results.iter().filter(|r| matches!(r, ResultRow::Match(_))).count();
+    let articles = app.results.iter().filter(|r| matches!(r, ResultRow::Article { .. })).count();
+    let query = app.search.as_ref().map_or("", |s| s.query.text.as_str());
+    let title = format!(" {query}: {matches} match(es) in {articles} article(s) · Enter opens · Esc closes ");
+    let block = Block::bordered().title(title);
+    let inner_height = usize::from(rect.height.saturating_sub(2));
+    let offset = selected.saturating_sub(inner_height.saturating_sub(1) / 2);
+    let script = app.settings.script;
+    let lines: Vec<TextLine> = app
+        .results
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(inner_height)
+        .map(|(i, row)| {
+            let chosen = if i == selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+            match row {
+                ResultRow::Source(s) => TextLine::from(Span::styled(
+                    app.corpus.sources[*s].name.clone(),
+                    Style::new().add_modifier(Modifier::DIM),
+                )),
+                ResultRow::Article { article, count } => TextLine::from(vec![
+                    Span::styled(
+                        format!(" {}", convert(app, &app.library_title(*article))),
+                        chosen.add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(format!("  {count}"), color(app, Color::Yellow)),
+                ]),
+                ResultRow::Match(m) => {
+                    let c =
+                        crate::search::context(&app.corpus, m, crate::search::CONTEXT_CHARS, &app.converter, script);
+                    let clause = crate::search::clause_label(&app.corpus, m.article, m.paragraph).unwrap_or("");
+                    // Labels padded by display width (Han characters are two columns), so the
+                    // context lines start in one column.
+                    let pad = 10usize.saturating_sub(wrap::display_width(clause, wrap::AmbiguousWidth::Narrow));
+                    TextLine::from(vec![
+                        Span::styled(format!("   {clause}{}", " ".repeat(pad)), color(app, Color::Cyan)),
+                        Span::styled(format!("{}{}", if c.more_before { "…" } else { "" }, c.before), chosen),
+                        Span::styled(c.matched, match_style(app, true)),
+                        Span::styled(format!("{}{}", c.after, if c.more_after { "…" } else { "" }), chosen),
+                    ])
+                }
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
