@@ -310,3 +310,56 @@ fn the_library_filter_matches_titles_in_either_script() {
     app.update(Action::Cancel);
     assert_eq!(app.visible_articles().len(), all);
 }
+
+fn any_action() -> impl Strategy<Value = Action> {
+    let typed =
+        prop::sample::select(vec!['各', '方', '歡', '迎', '欢', '（', '(', ' ', 'a', '\u{202e}', '\u{1b}', '\n']);
+    prop_oneof![
+        3 => typed.prop_map(Action::Input),
+        1 => Just(Action::Backspace),
+        1 => Just(Action::SearchPrompt),
+        1 => Just(Action::SearchCorpus),
+        2 => Just(Action::NextMatch),
+        1 => Just(Action::PreviousMatch),
+        1 => Just(Action::FilterLibrary),
+        1 => Just(Action::ToggleExact),
+        1 => Just(Action::Confirm),
+        1 => Just(Action::Cancel),
+        1 => Just(Action::Down),
+        1 => Just(Action::Up),
+        1 => Just(Action::Bottom),
+        1 => Just(Action::PageDown),
+        1 => Just(Action::ToggleScript),
+        1 => Just(Action::NextArticle),
+        1 => Just(Action::SwitchFocus),
+        1 => (0u16..130, 0u16..50).prop_map(|(w, h)| Action::Resize(w, h)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Any sequence of search, filter and movement actions, drawn after each step at whatever
+    /// size, never panics, and the search state stays consistent with the open article.
+    #[test]
+    fn random_search_sessions_never_panic(actions in prop::collection::vec(any_action(), 1..60)) {
+        static CORPUS: std::sync::OnceLock<Corpus> = std::sync::OnceLock::new();
+        let corpus = CORPUS.get_or_init(samples).clone();
+        let mut app = App::new(corpus, Settings::default(), HashMap::new(), (80, 24));
+        for action in actions {
+            app.update(action);
+            let (w, h) = app.size;
+            let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
+            terminal.draw(|f| gongbao::ui::render(&app, f)).expect("draw");
+            if let Some(s) = &app.search {
+                if let Some(c) = s.current {
+                    prop_assert!(c < s.matches.len());
+                }
+                prop_assert!(s.query.text.chars().all(|c| !c.is_control() && c != '\u{202e}'), "{:?}", s.query.text);
+            }
+            for h in &app.highlights {
+                prop_assert!(app.layout.texts[h.text].get(h.range.clone()).is_some(), "highlight off a char boundary");
+            }
+        }
+    }
+}

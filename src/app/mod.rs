@@ -303,7 +303,11 @@ impl App {
         match action {
             // Typed (or pasted) control and invisible characters would reach the terminal in
             // the prompt's echo: they are not taken.
-            Action::Input(c) if crate::corpus::sanitize::is_display_safe(c.encode_utf8(&mut [0; 4])) => input.push(c),
+            Action::Input(c)
+                if !c.is_control() && crate::corpus::sanitize::is_display_safe(c.encode_utf8(&mut [0; 4])) =>
+            {
+                input.push(c);
+            }
             Action::Backspace => {
                 input.pop();
             }
