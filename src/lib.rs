@@ -6,6 +6,7 @@
 //! - [`convert`]: Simplified ⇄ Traditional at display time (`OpenCC` dictionaries);
 //! - [`app`]: the reader's state, its actions and key table, and `App::update`;
 //! - [`search`]: script-insensitive search over a folded index built at load time;
+//! - [`bookmarks`]: passages with notes, found again after edits, kept safe on disk;
 //! - [`ui`]: views that only read the app, and the CJK line wrapper;
 //! - [`term`]: the terminal, the event loop, signals;
 //! - [`cli`]: the command line of the thin binary;
@@ -13,6 +14,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod bookmarks;
 pub mod cli;
 pub mod convert;
 #[cfg(feature = "opencc-cpp")]

@@ -33,6 +33,12 @@ pub struct Source {
     pub name: String,
     /// Full path as given, when the source is a file; a hint only.
     pub path: Option<String>,
+    /// The same path as the file system has it (a GBK file name is not valid UTF-8), for
+    /// bookmarks; not exported.
+    #[serde(skip)]
+    pub os_path: Option<std::path::PathBuf>,
+    /// FNV-1a hash of the file's bytes (16 hex digits): finds a file again after a move.
+    pub fingerprint: String,
     /// Encoding used to decode the bytes (WHATWG label, e.g. `UTF-8`, `GBK`, `Big5`, `UTF-16LE`).
     pub encoding: String,
     /// True when the encoding was inferred by a heuristic rather than known (BOM, override).
@@ -197,6 +203,8 @@ pub fn process(
     let source = Source {
         name: doc.name.clone(),
         path: doc.path.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        os_path: doc.path.clone(),
+        fingerprint: fingerprint(&doc.bytes),
         encoding: decoded.encoding.name().to_string(),
         guessed: decoded.guessed,
         bytes: doc.bytes.len() as u64,
@@ -204,6 +212,18 @@ pub fn process(
         removed,
     };
     Ok((source, articles))
+}
+
+/// FNV-1a, 64 bits, of `bytes`, as 16 hex digits. A content fingerprint that must stay the
+/// same across gongbao versions and platforms (it is stored in bookmarks), which the standard
+/// hashers do not promise; collisions only cost a fallback to searching for the quote.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 impl Corpus {

@@ -1,0 +1,557 @@
+//! `bookmarks.json` on disk, kept safe.
+//!
+//! - **Atomic replacement** (PST-04): the whole file is serialised in memory, written to a
+//!   temporary file in the same folder, synced, renamed over the old one, and the folder synced.
+//!   A crash leaves the old file or the new one. Stale temporary files are removed at start.
+//! - **A backup** (`bookmarks.json.bak`): the previous good file, hard-linked (or copied) aside
+//!   before each replacement.
+//! - **Corrupt files** are moved aside (`bookmarks.json.corrupt-<time>`), never rewritten; the
+//!   backup is tried next; the messages say which file was used.
+//! - **Newer schemas** are opened read-only: nothing is written, so nothing is lost.
+//! - **Two running copies** (PST-09): every save takes an advisory lock on `bookmarks.lock` (a
+//!   separate file, so its inode never changes), reloads the file if another copy changed it,
+//!   applies this copy's changes on top, and writes the result. No update is lost.
+
+use std::fs::{self, File};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Bookmark, MAX_NOTE_BYTES, SCHEMA_VERSION};
+
+pub const FILE: &str = "bookmarks.json";
+pub const BACKUP: &str = "bookmarks.json.bak";
+pub const LOCK: &str = "bookmarks.lock";
+/// Prefix and suffix of this module's temporary files, so stale ones can be recognised.
+const TMP_PREFIX: &str = ".bookmarks.json.";
+const TMP_SUFFIX: &str = ".tmp";
+/// How long a save waits for another copy to finish its own.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// What can go wrong when saving; the bookmarks stay in memory for a retry.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("bookmarks are read-only: {0}")]
+    ReadOnly(String),
+    #[error("another gongbao has held '{0}' for {1} s; try again")]
+    Busy(PathBuf, u64),
+    #[error("could not save bookmarks in '{path}': {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("note too long: {0} bytes (at most {max} KiB)", max = MAX_NOTE_BYTES / 1024)]
+    NoteTooLong(usize),
+}
+
+/// The file's contents.
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    schema_version: u32,
+    #[serde(default)]
+    bookmarks: Vec<Bookmark>,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Only the version, read first so a newer file is recognised even when the rest differs.
+#[derive(Deserialize)]
+struct Version {
+    schema_version: u32,
+}
+
+/// A change not yet written.
+#[derive(Debug, Clone)]
+enum Change {
+    Put(Box<Bookmark>),
+    Delete(String),
+}
+
+/// Identity of the file as last read or written: when it is unchanged, a save need not reload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    #[cfg(unix)]
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let m = fs::metadata(path).ok()?;
+        Some(Stamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+            #[cfg(unix)]
+            inode: std::os::unix::fs::MetadataExt::ino(&m),
+        })
+    }
+}
+
+/// The bookmarks and where they are kept.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Folder holding the files; `None`: bookmarks are not kept (no data folder).
+    dir: Option<PathBuf>,
+    bookmarks: Vec<Bookmark>,
+    pending: Vec<Change>,
+    /// Why saving is refused (a newer schema), if it is.
+    read_only: Option<String>,
+    seen: Option<Stamp>,
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Why a file could not be used.
+enum Unusable {
+    Missing,
+    Corrupt(String),
+    Newer(u32, Stored),
+}
+
+fn read(path: &Path) -> Result<Stored, Unusable> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unusable::Missing),
+        Err(e) => return Err(Unusable::Corrupt(e.to_string())),
+    };
+    let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes);
+    let version = serde_json::from_slice::<Version>(bytes).map_err(|e| Unusable::Corrupt(e.to_string()))?;
+    if version.schema_version > SCHEMA_VERSION {
+        // Shown if it can be read; kept untouched either way.
+        let stored = serde_json::from_slice::<Stored>(bytes).unwrap_or(Stored {
+            schema_version: version.schema_version,
+            bookmarks: Vec::new(),
+            extra: serde_json::Map::new(),
+        });
+        return Err(Unusable::Newer(version.schema_version, stored));
+    }
+    serde_json::from_slice::<Stored>(bytes).map_err(|e| Unusable::Corrupt(e.to_string()))
+}
+
+fn aside(path: &Path) -> Result<PathBuf, std::io::Error> {
+    let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let mut target = path.with_extension(format!("json.corrupt-{secs}"));
+    let mut n = 1;
+    while target.exists() {
+        target = path.with_extension(format!("json.corrupt-{secs}-{n}"));
+        n += 1;
+    }
+    fs::rename(path, &target)?;
+    Ok(target)
+}
+
+/// Creates `dir` (owner-only on Unix, PST-12) if it is missing.
+fn create_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Removes this module's temporary files older than a minute (left by a crash mid-save).
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let stale = e
+            .metadata()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_mins(1));
+        if name.starts_with(TMP_PREFIX) && name.ends_with(TMP_SUFFIX) && stale {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+impl Store {
+    /// A store that keeps nothing on disk.
+    pub fn in_memory() -> Store {
+        Store::default()
+    }
+
+    /// Opens the bookmarks in `dir` (`None`: not kept). The messages say what happened to a
+    /// file that could not be used, and which file the bookmarks came from.
+    pub fn open(dir: Option<&Path>) -> (Store, Vec<String>) {
+        let mut store = Store { dir: dir.map(Path::to_path_buf), ..Store::default() };
+        let mut messages = Vec::new();
+        let Some(dir) = dir else {
+            messages.push("no data folder (HOME unset?): bookmarks are not kept; use --data-dir".into());
+            return (store, messages);
+        };
+        remove_stale_temporaries(dir);
+        let main = dir.join(FILE);
+        match read(&main) {
+            Ok(stored) => {
+                store.seen = Stamp::of(&main);
+                store.bookmarks = stored.bookmarks;
+                store.extra = stored.extra;
+            }
+            Err(Unusable::Missing) => {}
+            Err(Unusable::Newer(v, stored)) => {
+                store.bookmarks = stored.bookmarks;
+                store.read_only = Some(format!(
+                    "'{}' was written by a newer gongbao (schema {v}, this one knows {SCHEMA_VERSION}); it is shown but not changed",
+                    main.display()
+                ));
+                messages.push(store.read_only.clone().unwrap_or_default());
+            }
+            Err(Unusable::Corrupt(why)) => {
+                let moved = match aside(&main) {
+                    Ok(to) => format!("moved to '{}'", to.display()),
+                    Err(e) => format!("could not be moved aside ({e}); it is left as it is"),
+                };
+                messages.push(format!("'{}' is not a valid bookmarks file ({why}); {moved}", main.display()));
+                let backup = dir.join(BACKUP);
+                match read(&backup) {
+                    Ok(stored) => {
+                        messages.push(format!(
+                            "using the backup '{}' ({} bookmarks)",
+                            backup.display(),
+                            stored.bookmarks.len()
+                        ));
+                        store.pending = stored.bookmarks.iter().cloned().map(|b| Change::Put(Box::new(b))).collect();
+                        store.bookmarks = stored.bookmarks;
+                        store.extra = stored.extra;
+                    }
+                    Err(_) => messages.push("no usable backup: starting with no bookmarks".into()),
+                }
+                if store.read_only.is_none() && fs::metadata(&main).is_ok() {
+                    // The bad file could not be moved: never overwrite it.
+                    store.read_only = Some(format!("'{}' is damaged and could not be moved aside", main.display()));
+                }
+            }
+        }
+        (store, messages)
+    }
+
+    pub fn bookmarks(&self) -> &[Bookmark] {
+        &self.bookmarks
+    }
+
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// Why saving is refused, if it is.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    /// Changes not yet saved.
+    pub fn unsaved(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Adds or replaces (by id) a bookmark.
+    ///
+    /// # Errors
+    /// [`SaveError::NoteTooLong`] for a note over [`MAX_NOTE_BYTES`]; nothing changes then.
+    pub fn put(&mut self, bookmark: Bookmark) -> Result<(), SaveError> {
+        if bookmark.note.len() > MAX_NOTE_BYTES {
+            return Err(SaveError::NoteTooLong(bookmark.note.len()));
+        }
+        match self.bookmarks.iter_mut().find(|b| b.id == bookmark.id) {
+            Some(b) => *b = bookmark.clone(),
+            None => self.bookmarks.push(bookmark.clone()),
+        }
+        self.pending.push(Change::Put(Box::new(bookmark)));
+        Ok(())
+    }
+
+    /// Removes bookmark `id`, returning it (for undo).
+    pub fn delete(&mut self, id: &str) -> Option<Bookmark> {
+        let at = self.bookmarks.iter().position(|b| b.id == id)?;
+        self.pending.push(Change::Delete(id.to_string()));
+        Some(self.bookmarks.remove(at))
+    }
+
+    /// Writes the bookmarks, merged with what another running copy saved meanwhile.
+    ///
+    /// # Errors
+    /// When the store is read-only, another copy holds the lock too long, or writing fails;
+    /// the file is then unchanged and the changes stay pending for a retry.
+    pub fn save(&mut self) -> Result<(), SaveError> {
+        let Some(dir) = self.dir.clone() else { return Ok(()) };
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if let Some(why) = &self.read_only {
+            return Err(SaveError::ReadOnly(why.clone()));
+        }
+        let io = |source| SaveError::Io { path: dir.clone(), source };
+        create_dir(&dir).map_err(io)?;
+        let lock_path = dir.join(LOCK);
+        let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(io)?;
+        let start = Instant::now();
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(fs::TryLockError::WouldBlock) => return Err(SaveError::Busy(lock_path, LOCK_WAIT.as_secs())),
+                Err(fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+        }
+        let result = self.save_locked(&dir);
+        let _ = lock.unlock();
+        result
+    }
+
+    fn save_locked(&mut self, dir: &Path) -> Result<(), SaveError> {
+        let io = |source| SaveError::Io { path: dir.to_path_buf(), source };
+        let main = dir.join(FILE);
+        // Another copy saved since we last looked: start from its file. Otherwise from the list
+        // in memory, which has the pending changes in it already; applying them again changes
+        // nothing (puts replace by id, deletes of missing ids do nothing).
+        let mut base = self.bookmarks.clone();
+        if Stamp::of(&main) != self.seen {
+            match read(&main) {
+                Ok(stored) => {
+                    base = stored.bookmarks;
+                    self.extra = stored.extra;
+                }
+                Err(Unusable::Missing) => {}
+                Err(Unusable::Newer(v, _)) => {
+                    self.read_only = Some(format!("another gongbao wrote schema {v} to '{}'", main.display()));
+                    return Err(SaveError::ReadOnly(self.read_only.clone().unwrap_or_default()));
+                }
+                Err(Unusable::Corrupt(_)) => {
+                    aside(&main).map_err(io)?;
+                }
+            }
+        }
+        let merged = apply(base, &self.pending);
+        let stored = Stored { schema_version: SCHEMA_VERSION, bookmarks: merged, extra: self.extra.clone() };
+        let bytes = serde_json::to_vec_pretty(&stored).map_err(|e| io(std::io::Error::other(e)))?;
+        if main.exists() {
+            keep_backup(dir, &main).map_err(io)?;
+        }
+        let mut tmp = tempfile::Builder::new().prefix(TMP_PREFIX).suffix(TMP_SUFFIX).tempfile_in(dir).map_err(io)?;
+        tmp.write_all(&bytes).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(&main).map_err(|e| io(e.error))?;
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        self.seen = Stamp::of(&main);
+        self.bookmarks = stored.bookmarks;
+        self.pending.clear();
+        Ok(())
+    }
+}
+
+/// `base` with `changes` applied in order. A put replaces the bookmark with its id unless the
+/// file's copy was updated later (another copy edited it after us).
+fn apply(mut base: Vec<Bookmark>, changes: &[Change]) -> Vec<Bookmark> {
+    let mut index: std::collections::HashMap<String, usize> =
+        base.iter().enumerate().map(|(i, b)| (b.id.clone(), i)).collect();
+    let mut deleted = std::collections::HashSet::new();
+    for change in changes {
+        match change {
+            Change::Put(b) => {
+                deleted.remove(&b.id);
+                match index.get(&b.id) {
+                    Some(&i) if base[i].updated <= b.updated => base[i] = (**b).clone(),
+                    Some(_) => {}
+                    None => {
+                        index.insert(b.id.clone(), base.len());
+                        base.push((**b).clone());
+                    }
+                }
+            }
+            Change::Delete(id) => {
+                deleted.insert(id.clone());
+            }
+        }
+    }
+    if !deleted.is_empty() {
+        base.retain(|b| !deleted.contains(&b.id));
+    }
+    base
+}
+
+/// Keeps the current good file as the backup: a hard link (no copy of the bytes) put in place
+/// by rename, so the backup too is always whole.
+fn keep_backup(dir: &Path, main: &Path) -> std::io::Result<()> {
+    let tmp = dir.join(format!("{TMP_PREFIX}bak{TMP_SUFFIX}"));
+    let _ = fs::remove_file(&tmp);
+    if fs::hard_link(main, &tmp).is_err() {
+        fs::copy(main, &tmp)?;
+    }
+    fs::rename(&tmp, dir.join(BACKUP))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bookmarks::{ArticleRef, Quote, SourceRef};
+
+    pub(crate) fn sample(id: &str, note: &str) -> Bookmark {
+        Bookmark {
+            id: id.into(),
+            created: "2026-11-22T10:00:00Z".into(),
+            updated: "2026-11-22T10:00:00Z".into(),
+            source: SourceRef { name: "a.txt".into(), path: None, fingerprint: "0".repeat(16) },
+            article: ArticleRef { id: "a#1".into(), title: Some("标题".into()) },
+            clause: Some("十三、".into()),
+            quote: Quote {
+                text: "各方欢迎".into(),
+                prefix: String::new(),
+                suffix: String::new(),
+                paragraph: 0,
+                offset: 0,
+            },
+            note: note.into(),
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn saved_bookmarks_load_back_and_a_backup_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, messages) = Store::open(Some(dir.path()));
+        assert!(messages.is_empty());
+        store.put(sample("1", "first")).unwrap();
+        store.save().unwrap();
+        store.put(sample("2", "second")).unwrap();
+        store.save().unwrap();
+        let (again, _) = Store::open(Some(dir.path()));
+        assert_eq!(again.bookmarks(), store.bookmarks());
+        let backup: Stored = serde_json::from_slice(&fs::read(dir.path().join(BACKUP)).unwrap()).unwrap();
+        let backup = backup.bookmarks;
+        assert_eq!(backup.len(), 1, "the backup is the previous good file");
+    }
+
+    #[test]
+    fn a_corrupt_file_is_moved_aside_and_the_backup_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(Some(dir.path()));
+        store.put(sample("1", "kept")).unwrap();
+        store.save().unwrap();
+        store.put(sample("2", "also")).unwrap();
+        store.save().unwrap();
+        fs::write(dir.path().join(FILE), b"{\"schema_version\": 1, \"bookm").unwrap();
+        let (store, messages) = Store::open(Some(dir.path()));
+        assert_eq!(store.bookmarks().len(), 1, "from the backup");
+        assert!(messages.iter().any(|m| m.contains("moved to")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("using the backup")), "{messages:?}");
+        let corrupt: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains("corrupt"))
+            .collect();
+        assert_eq!(fs::read(corrupt[0].path()).unwrap(), b"{\"schema_version\": 1, \"bookm");
+    }
+
+    #[test]
+    fn a_newer_schema_is_read_only_and_left_byte_identical() {
+        let dir = tempfile::tempdir().unwrap();
+        let newer =
+            format!("{{\"schema_version\": {}, \"bookmarks\": [], \"future\": {{\"x\": 1}}}}", SCHEMA_VERSION + 1);
+        fs::write(dir.path().join(FILE), &newer).unwrap();
+        let (mut store, messages) = Store::open(Some(dir.path()));
+        assert!(messages[0].contains("newer gongbao"));
+        store.put(sample("1", "x")).unwrap();
+        assert!(matches!(store.save(), Err(SaveError::ReadOnly(_))));
+        assert_eq!(fs::read_to_string(dir.path().join(FILE)).unwrap(), newer);
+    }
+
+    #[test]
+    fn unknown_fields_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = serde_json::to_value(sample("1", "x")).unwrap();
+        b["colour"] = serde_json::json!("red");
+        let file = serde_json::json!({"schema_version": 1, "bookmarks": [b], "settings": {"k": 2}});
+        fs::write(dir.path().join(FILE), file.to_string()).unwrap();
+        let (mut store, _) = Store::open(Some(dir.path()));
+        store.put(sample("2", "y")).unwrap();
+        store.save().unwrap();
+        let saved: serde_json::Value = serde_json::from_slice(&fs::read(dir.path().join(FILE)).unwrap()).unwrap();
+        assert_eq!(saved["settings"]["k"], 2);
+        assert_eq!(saved["bookmarks"][0]["colour"], "red");
+    }
+
+    #[test]
+    fn a_bom_before_valid_json_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = serde_json::json!({"schema_version": 1, "bookmarks": [sample("1", "x")]});
+        fs::write(dir.path().join(FILE), format!("\u{FEFF}{file}")).unwrap();
+        let (store, messages) = Store::open(Some(dir.path()));
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(store.bookmarks().len(), 1);
+    }
+
+    #[test]
+    fn changes_from_another_copy_are_merged_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, _) = Store::open(Some(dir.path()));
+        let (mut b, _) = Store::open(Some(dir.path()));
+        a.put(sample("a1", "from a")).unwrap();
+        a.save().unwrap();
+        b.put(sample("b1", "from b")).unwrap();
+        b.save().unwrap();
+        a.delete("a1");
+        a.put(sample("a2", "from a")).unwrap();
+        a.save().unwrap();
+        let (c, _) = Store::open(Some(dir.path()));
+        let ids: Vec<&str> = c.bookmarks().iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, ["b1", "a2"]);
+    }
+
+    #[test]
+    fn an_over_long_note_is_refused() {
+        let mut store = Store::in_memory();
+        let long = "长".repeat(MAX_NOTE_BYTES / 3 + 1);
+        assert!(matches!(store.put(sample("1", &long)), Err(SaveError::NoteTooLong(_))));
+        assert!(store.bookmarks().is_empty());
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_at_start_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(format!("{TMP_PREFIX}old{TMP_SUFFIX}"));
+        let fresh = dir.path().join(format!("{TMP_PREFIX}new{TMP_SUFFIX}"));
+        fs::write(&stale, b"x").unwrap();
+        fs::write(&fresh, b"x").unwrap();
+        let old = SystemTime::now() - Duration::from_mins(2);
+        File::options().write(true).open(&stale).unwrap().set_modified(old).unwrap();
+        let _ = Store::open(Some(dir.path()));
+        assert!(!stale.exists());
+        assert!(fresh.exists(), "a save in progress elsewhere may own it");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_lock_file_keeps_its_inode() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(Some(dir.path()));
+        store.put(sample("0", "x")).unwrap();
+        store.save().unwrap();
+        let before = Stamp::of(&dir.path().join(LOCK)).map(|s| s.inode);
+        for i in 1..10 {
+            store.put(sample(&i.to_string(), "x")).unwrap();
+            store.save().unwrap();
+        }
+        assert_eq!(Stamp::of(&dir.path().join(LOCK)).map(|s| s.inode), before);
+    }
+
+    #[test]
+    fn delete_then_undo_keeps_the_bookmark() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(Some(dir.path()));
+        store.put(sample("1", "x")).unwrap();
+        store.save().unwrap();
+        let gone = store.delete("1").unwrap();
+        store.put(gone).unwrap();
+        store.save().unwrap();
+        assert_eq!(Store::open(Some(dir.path())).0.bookmarks().len(), 1);
+    }
+}
