@@ -32,7 +32,7 @@ pub struct InputArgs {
     /// Width of East Asian ambiguous characters (“ ” … · —) in your terminal.
     #[arg(long, value_enum, default_value_t = Ambiguous::Narrow, global = true)]
     pub ambiguous_width: Ambiguous,
-    /// Where reading positions are kept (default: `GONGBAO_DATA`, else the platform's data folder + gongbao).
+    /// Where reading positions and bookmarks are kept (default: `GONGBAO_DATA`, else the platform's data folder + gongbao).
     #[arg(long, value_name = "DIR", global = true)]
     pub data_dir: Option<std::path::PathBuf>,
 }
@@ -63,6 +63,11 @@ pub enum Command {
         #[arg(long)]
         exact: bool,
     },
+    /// List or export the bookmarks (from the data folder; no input files needed).
+    Bookmarks {
+        #[command(subcommand)]
+        action: BookmarksAction,
+    },
     /// Measure decode + clean + segment throughput on a synthetic corpus.
     Bench {
         /// Corpus sizes to measure, in MB (the growth between them shows linearity).
@@ -78,6 +83,23 @@ pub enum Command {
         #[arg(long, value_name = "MB")]
         search: Option<u64>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BookmarksAction {
+    /// One line per bookmark, newest first.
+    List,
+    /// Every bookmark with title, source, clause, note and quote (in `--script`).
+    Export {
+        #[arg(long, value_enum, default_value_t = BookmarkFormat::Md)]
+        format: BookmarkFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BookmarkFormat {
+    Md,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

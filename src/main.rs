@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use clap::Parser as _;
 use gongbao::app::{App, Settings, positions};
-use gongbao::cli::{Ambiguous, Cli, Command, Format};
+use gongbao::cli::{Ambiguous, BookmarkFormat, BookmarksAction, Cli, Command, Format};
 use gongbao::corpus::{Corpus, decode, export, load};
 use gongbao::search;
 use gongbao::ui::wrap::AmbiguousWidth;
@@ -33,8 +33,22 @@ fn read(cli: &Cli, corpus: Corpus) -> Result<Option<u8>> {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         ..Settings::default()
     };
+    let (store, messages) = gongbao::bookmarks::store::Store::open(data_dir.as_deref());
+    for m in &messages {
+        eprintln!("gongbao: warning: {m}");
+    }
     let mut app = App::new(corpus, settings, saved, (80, 24));
+    app.set_bookmarks(store);
+    app.status = messages.last().cloned();
     let signal = gongbao::term::run(&mut app).context("running the terminal reader")?;
+    app.save_bookmarks();
+    if app.bookmarks.store.unsaved() > 0 {
+        eprintln!(
+            "gongbao: {} bookmark change(s) could not be saved: {}",
+            app.bookmarks.store.unsaved(),
+            app.status.as_deref().unwrap_or("unknown error")
+        );
+    }
     if let Some(dir) = data_dir
         && let Err(e) = positions::save(&dir, &app.positions)
     {
@@ -42,6 +56,36 @@ fn read(cli: &Cli, corpus: Corpus) -> Result<Option<u8>> {
     }
     // Like a shell reports a process a signal killed; positions are saved first.
     Ok(signal.and_then(|n| u8::try_from(128 + n).ok()))
+}
+
+/// `gongbao bookmarks list|export`: from the data folder alone.
+fn bookmarks(cli: &Cli, action: &BookmarksAction) -> Result<ExitCode> {
+    use gongbao::bookmarks::{export as bm, store::Store};
+    let dir = positions::data_dir(cli.input.data_dir.as_deref());
+    let (store, messages) = Store::open(dir.as_deref());
+    for m in &messages {
+        eprintln!("gongbao: warning: {m}");
+    }
+    let converter = gongbao::convert::Converter::new();
+    let script = cli.input.script;
+    let list = store.bookmarks();
+    let mut out = std::io::stdout().lock();
+    match action {
+        BookmarksAction::List => write!(out, "{}", bm::to_list(list, &converter, script))?,
+        BookmarksAction::Export { format: BookmarkFormat::Md } => {
+            write!(out, "{}", bm::to_markdown(list, &converter, script))?;
+        }
+        BookmarksAction::Export { format: BookmarkFormat::Json } => {
+            writeln!(out, "{}", bm::to_json(list, &converter, script)?)?;
+        }
+    }
+    if list.is_empty() {
+        eprintln!(
+            "gongbao: no bookmarks in '{}'",
+            dir.map_or_else(|| "(no data folder)".into(), |d| d.display().to_string())
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
@@ -63,6 +107,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             (None, None) => gongbao::bench::run(sizes, *mix, &mut std::io::stdout().lock())?,
         }
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(Command::Bookmarks { action }) = &cli.command {
+        return bookmarks(cli, action);
     }
     let forced = match &cli.input.encoding {
         Some(name) => Some(decode::encoding_for_label(name).with_context(|| {
@@ -123,7 +170,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 );
             }
         }
-        Some(Command::Bench { .. }) => unreachable!("handled above"),
+        Some(Command::Bench { .. } | Command::Bookmarks { .. }) => unreachable!("handled above"),
         None => {
             drop(out);
             if let Some(status) = read(cli, corpus)? {

@@ -60,6 +60,32 @@ pub enum Action {
     ToggleExact,
     /// Filter the library by title as you type.
     FilterLibrary,
+    /// Bookmark the paragraph at the top of the reader (asks for a note).
+    MarkParagraph,
+    /// Select a passage to bookmark: paragraphs with `j`/`k`, sentences with `h`/`l`.
+    StartVisual,
+    /// Extend the selection by a sentence.
+    NextSentence,
+    /// Shrink the selection by a sentence.
+    PreviousSentence,
+    /// Move the other end of the selection.
+    SwapEnds,
+    /// Show or hide the bookmarks.
+    ShowBookmarks,
+    /// Edit the selected bookmark's note.
+    EditNote,
+    /// Delete the selected bookmark (undo with `u`).
+    DeleteBookmark,
+    /// Bring back the last deleted bookmark.
+    Undo,
+    /// List bookmarks newest first or by article.
+    ToggleOrder,
+    /// Attach the selected bookmark to the paragraph at the top of the reader.
+    Reattach,
+    /// Write the bookmarks as Markdown to a file.
+    ExportBookmarks,
+    /// A line break in the note.
+    Newline,
     /// Type into a prompt.
     Input(char),
     /// Delete the last character of a prompt.
@@ -112,6 +138,19 @@ impl Action {
             Action::PreviousMatch => "previous match (then previous article)",
             Action::ToggleExact => "exact: match the text as written",
             Action::FilterLibrary => "filter the library by title",
+            Action::MarkParagraph => "bookmark the paragraph at the top, with a note",
+            Action::StartVisual => "select a passage to bookmark",
+            Action::NextSentence => "selection: one sentence more",
+            Action::PreviousSentence => "selection: one sentence less",
+            Action::SwapEnds => "selection: move the other end",
+            Action::ShowBookmarks => "bookmarks",
+            Action::EditNote => "edit the note",
+            Action::DeleteBookmark => "delete (u undoes)",
+            Action::Undo => "undo the last delete",
+            Action::ToggleOrder => "newest first / by article",
+            Action::Reattach => "re-attach to the paragraph at the top of the reader",
+            Action::ExportBookmarks => "export all as Markdown (the path is shown)",
+            Action::Newline => "new line in the note",
             Action::Input(_) => "type",
             Action::Backspace => "delete a character",
             Action::Confirm => "confirm",

@@ -22,6 +22,12 @@ pub enum Scope {
     Prompt,
     /// The list of search results is open.
     Results,
+    /// A passage is being selected for a bookmark.
+    Visual,
+    /// The note prompt is open.
+    Note,
+    /// The bookmarks view is open.
+    Bookmarks,
 }
 
 impl Scope {
@@ -35,6 +41,9 @@ impl Scope {
             Scope::Outline => "Outline",
             Scope::Prompt => "Prompts (go to, search, filter)",
             Scope::Results => "Search results",
+            Scope::Visual => "Selecting a passage",
+            Scope::Note => "Note",
+            Scope::Bookmarks => "Bookmarks",
         }
     }
 }
@@ -101,7 +110,7 @@ const fn bind(scope: Scope, key: Key, action: Action) -> Binding {
     Binding { scope, key, action }
 }
 
-use Scope::{Global, Help, Library, Outline, Prompt, Reader, Results};
+use Scope::{Bookmarks, Global, Help, Library, Note, Outline, Prompt, Reader, Results, Visual};
 
 /// Every key gongbao understands.
 pub static BINDINGS: &[Binding] = &[
@@ -119,6 +128,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Global, key('N'), Action::PreviousMatch),
     bind(Global, key('F'), Action::SearchCorpus),
     bind(Global, key('f'), Action::FilterLibrary),
+    bind(Global, key('B'), Action::ShowBookmarks),
     bind(Global, key('+'), Action::WiderColumn),
     bind(Global, key('-'), Action::NarrowerColumn),
     bind(Library, key('j'), Action::Down),
@@ -151,6 +161,8 @@ pub static BINDINGS: &[Binding] = &[
     bind(Reader, key('{'), Action::PreviousSibling),
     bind(Reader, key('o'), Action::ToggleOutline),
     bind(Reader, key(':'), Action::GoToPrompt),
+    bind(Reader, key('m'), Action::MarkParagraph),
+    bind(Reader, key('v'), Action::StartVisual),
     bind(Reader, code(KeyCode::Esc), Action::SwitchFocus),
     bind(Help, code(KeyCode::Esc), Action::Cancel),
     bind(Help, key('?'), Action::Cancel),
@@ -170,6 +182,40 @@ pub static BINDINGS: &[Binding] = &[
     bind(Prompt, code(KeyCode::Enter), Action::Confirm),
     bind(Prompt, code(KeyCode::Backspace), Action::Backspace),
     bind(Prompt, ctrl('e'), Action::ToggleExact),
+    bind(Visual, key('j'), Action::Down),
+    bind(Visual, code(KeyCode::Down), Action::Down),
+    bind(Visual, key('k'), Action::Up),
+    bind(Visual, code(KeyCode::Up), Action::Up),
+    bind(Visual, key('l'), Action::NextSentence),
+    bind(Visual, code(KeyCode::Right), Action::NextSentence),
+    bind(Visual, key('h'), Action::PreviousSentence),
+    bind(Visual, code(KeyCode::Left), Action::PreviousSentence),
+    bind(Visual, key('o'), Action::SwapEnds),
+    bind(Visual, key('m'), Action::Confirm),
+    bind(Visual, code(KeyCode::Enter), Action::Confirm),
+    bind(Visual, code(KeyCode::Esc), Action::Cancel),
+    bind(Visual, key('v'), Action::Cancel),
+    bind(Note, code(KeyCode::Enter), Action::Confirm),
+    bind(Note, ctrl('j'), Action::Newline),
+    bind(Note, code(KeyCode::Esc), Action::Cancel),
+    bind(Note, code(KeyCode::Backspace), Action::Backspace),
+    bind(Bookmarks, key('j'), Action::Down),
+    bind(Bookmarks, code(KeyCode::Down), Action::Down),
+    bind(Bookmarks, key('k'), Action::Up),
+    bind(Bookmarks, code(KeyCode::Up), Action::Up),
+    bind(Bookmarks, key('g'), Action::Top),
+    bind(Bookmarks, key('G'), Action::Bottom),
+    bind(Bookmarks, code(KeyCode::Enter), Action::Confirm),
+    bind(Bookmarks, key('e'), Action::EditNote),
+    bind(Bookmarks, key('d'), Action::DeleteBookmark),
+    bind(Bookmarks, key('u'), Action::Undo),
+    bind(Bookmarks, key('t'), Action::ToggleOrder),
+    bind(Bookmarks, key('/'), Action::SearchPrompt),
+    bind(Bookmarks, key('a'), Action::Reattach),
+    bind(Bookmarks, key('x'), Action::ExportBookmarks),
+    bind(Bookmarks, code(KeyCode::Esc), Action::Cancel),
+    bind(Bookmarks, key('q'), Action::Cancel),
+    bind(Bookmarks, key('B'), Action::Cancel),
     bind(Results, code(KeyCode::Esc), Action::Cancel),
     bind(Results, key('q'), Action::Cancel),
     bind(Results, key('F'), Action::Cancel),
@@ -192,14 +238,14 @@ pub fn lookup(scope: Scope, event: &KeyEvent) -> Option<Action> {
     if let Some(action) = found(scope) {
         return Some(action);
     }
-    if scope == Scope::Prompt {
+    if matches!(scope, Scope::Prompt | Scope::Note) {
         return match event.code {
             KeyCode::Char(c) if !event.modifiers.contains(KeyModifiers::CONTROL) => Some(Action::Input(c)),
             _ => None,
         };
     }
     // Overlays keep their keys to themselves, except quitting.
-    if matches!(scope, Scope::Help | Scope::Outline | Scope::Results) {
+    if matches!(scope, Scope::Help | Scope::Outline | Scope::Results | Scope::Bookmarks) {
         return (event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL))
             .then_some(Action::Quit);
     }

@@ -6,6 +6,7 @@
 //! so drawing a frame only touches the visible rows.
 
 pub mod action;
+pub mod bookmarks;
 pub mod keymap;
 pub mod positions;
 mod search;
@@ -46,6 +47,15 @@ pub enum Overlay {
     Results {
         selected: usize,
     },
+    /// The note of a bookmark being made or edited.
+    Note {
+        target: bookmarks::NoteTarget,
+        input: String,
+    },
+    /// The bookmarks; `selected` is a row of [`App::bookmark_rows`].
+    Bookmarks {
+        selected: usize,
+    },
 }
 
 /// What a prompt asks for.
@@ -58,6 +68,8 @@ pub enum PromptKind {
     Search { origin: usize, corpus: bool },
     /// A filter on the library's titles.
     Filter,
+    /// A filter on the bookmarks view (title, passage, note).
+    BookmarkFilter,
 }
 
 /// What a line of the reader shows.
@@ -151,6 +163,9 @@ pub struct App {
     pub filter: String,
     /// Matches to highlight in the open article's layout, sorted by text.
     pub highlights: Vec<Highlight>,
+    pub bookmarks: bookmarks::BookmarkState,
+    /// The passage being selected, in visual mode.
+    pub visual: Option<bookmarks::Visual>,
 }
 
 /// A search and where it stands in the open article.
@@ -180,8 +195,17 @@ pub enum ResultRow {
 pub struct Highlight {
     pub text: usize,
     pub range: std::ops::Range<usize>,
+    pub kind: HighlightKind,
+}
+
+/// What a highlight marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HighlightKind {
+    Match,
     /// The match last moved to, drawn stronger.
-    pub current: bool,
+    CurrentMatch,
+    /// The passage being selected for a bookmark.
+    Selection,
 }
 
 impl App {
@@ -209,6 +233,8 @@ impl App {
             results: Vec::new(),
             filter: String::new(),
             highlights: Vec::new(),
+            bookmarks: bookmarks::BookmarkState::default(),
+            visual: None,
         };
         app.index = SearchIndex::build(&app.corpus, folder());
         app.open_article(0);
@@ -222,6 +248,9 @@ impl App {
             Overlay::Outline { .. } => Scope::Outline,
             Overlay::Prompt { .. } => Scope::Prompt,
             Overlay::Results { .. } => Scope::Results,
+            Overlay::Note { .. } => Scope::Note,
+            Overlay::Bookmarks { .. } => Scope::Bookmarks,
+            Overlay::None if self.visual.is_some() => Scope::Visual,
             Overlay::None => match self.focus {
                 Pane::Library if self.show_library => Scope::Library,
                 _ => Scope::Reader,
@@ -265,6 +294,9 @@ impl App {
             (Overlay::Outline { .. }, a) => self.update_outline(a),
             (Overlay::Prompt { .. }, a) => self.update_prompt(a),
             (Overlay::Results { .. }, a) => self.update_results(a),
+            (Overlay::Note { .. }, a) => self.update_note(a),
+            (Overlay::Bookmarks { .. }, a) => self.update_bookmarks(a),
+            (Overlay::None, a) if self.visual.is_some() => self.update_visual(a),
             (Overlay::None, a) => self.update_panes(a),
         }
     }
@@ -319,6 +351,7 @@ impl App {
                     PromptKind::GoTo => self.go_to_clause(&typed),
                     PromptKind::Search { corpus, .. } => self.confirm_search(&typed, corpus),
                     PromptKind::Filter => self.confirm_filter(),
+                    PromptKind::BookmarkFilter => self.overlay = Overlay::Bookmarks { selected: 0 },
                 }
                 return;
             }
@@ -335,6 +368,10 @@ impl App {
                         self.filter.clear();
                         self.keep_selection_visible();
                     }
+                    PromptKind::BookmarkFilter => {
+                        self.bookmarks.filter.clear();
+                        self.overlay = Overlay::Bookmarks { selected: 0 };
+                    }
                 }
                 return;
             }
@@ -349,6 +386,65 @@ impl App {
                 self.filter = typed;
                 self.keep_selection_visible();
             }
+            PromptKind::BookmarkFilter => self.bookmarks.filter = typed,
+        }
+    }
+
+    fn update_note(&mut self, action: Action) {
+        let Overlay::Note { target, input } = &mut self.overlay else { return };
+        match action {
+            Action::Input(c)
+                if !c.is_control() && crate::corpus::sanitize::is_display_safe(c.encode_utf8(&mut [0; 4])) =>
+            {
+                input.push(c);
+            }
+            Action::Newline => input.push('\n'),
+            Action::Backspace => {
+                input.pop();
+            }
+            Action::Confirm => {
+                let (target, note) = (target.clone(), std::mem::take(input));
+                self.overlay = match target {
+                    bookmarks::NoteTarget::Edit(_) if !self.bookmarks.store.bookmarks().is_empty() => {
+                        Overlay::Bookmarks { selected: 0 }
+                    }
+                    _ => Overlay::None,
+                };
+                self.save_note(target, note.trim_end());
+                if let Overlay::Bookmarks { .. } = self.overlay {
+                    self.keep_bookmark_selection(&note);
+                }
+            }
+            Action::Cancel => {
+                self.overlay = match target {
+                    bookmarks::NoteTarget::Edit(_) => Overlay::Bookmarks { selected: 0 },
+                    bookmarks::NoteTarget::New(_) => Overlay::None,
+                };
+            }
+            _ => {}
+        }
+    }
+
+    /// After editing a note, select the bookmark with that note again.
+    fn keep_bookmark_selection(&mut self, note: &str) {
+        let at = self.bookmark_rows().iter().position(|b| b.note == note.trim_end()).unwrap_or(0);
+        self.overlay = Overlay::Bookmarks { selected: at };
+    }
+
+    fn update_visual(&mut self, action: Action) {
+        match action {
+            Action::Down => self.move_visual(1, 0),
+            Action::Up => self.move_visual(-1, 0),
+            Action::NextSentence => self.move_visual(0, 1),
+            Action::PreviousSentence => self.move_visual(0, -1),
+            Action::SwapEnds => self.swap_visual_ends(),
+            Action::Confirm | Action::MarkParagraph => self.confirm_visual(),
+            Action::Cancel | Action::StartVisual => self.cancel_visual(),
+            Action::ToggleScript | Action::Scroll(_) | Action::PageDown | Action::PageUp => {
+                self.update_panes(action);
+                self.refresh_highlights();
+            }
+            _ => {}
         }
     }
 
@@ -463,6 +559,9 @@ impl App {
             },
             Action::NextMatch => self.step_match(1),
             Action::PreviousMatch => self.step_match(-1),
+            Action::MarkParagraph => self.mark_paragraph(),
+            Action::StartVisual => self.start_visual(),
+            Action::ShowBookmarks => self.open_bookmarks(),
             Action::FilterLibrary => {
                 self.show_library = true;
                 self.focus = Pane::Library;

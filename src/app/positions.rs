@@ -78,7 +78,8 @@ pub fn save<S: std::hash::BuildHasher>(dir: &Path, positions: &HashMap<String, u
     let stored =
         Stored { schema_version: SCHEMA_VERSION, positions: positions.iter().map(|(k, v)| (k.clone(), *v)).collect() };
     let json = serde_json::to_vec_pretty(&stored).map_err(std::io::Error::other)?;
-    std::fs::create_dir_all(dir)?;
+    // Owner-only, like the bookmarks (PST-12).
+    crate::bookmarks::store::create_dir(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(&json)?;
     tmp.as_file().sync_all()?;

@@ -1,7 +1,7 @@
 //! The reader's side of search: the prompt as you type, `n`/`N` through the article and on into
 //! the next one, the results list, and what to highlight. Matching itself is [`crate::search`].
 
-use super::{App, Highlight, Overlay, PromptKind, ResultRow, SearchState};
+use super::{App, Highlight, HighlightKind, Overlay, PromptKind, ResultRow, SearchState};
 use crate::search::{Match, Query, folder};
 
 impl App {
@@ -264,7 +264,7 @@ impl App {
     }
 
     /// The layout text of `m`'s paragraph and the match's byte range in it (converted script).
-    fn converted_range(&self, m: &Match) -> Option<(usize, std::ops::Range<usize>)> {
+    pub(super) fn converted_range(&self, m: &Match) -> Option<(usize, std::ops::Range<usize>)> {
         if m.article != self.layout.article {
             return None;
         }
@@ -282,16 +282,19 @@ impl App {
     /// Recomputes what the reader highlights: the search's matches in the open article.
     pub(super) fn refresh_highlights(&mut self) {
         self.highlights.clear();
-        let Some(search) = &self.search else { return };
-        if search.article != self.open {
+        let mut out = self.selection_highlights();
+        let Some(search) = self.search.as_ref().filter(|s| s.article == self.open) else {
+            self.highlights = out;
             return;
-        }
-        let mut out = Vec::new();
+        };
         for (i, m) in search.matches.iter().enumerate() {
             if let Some((text, range)) = self.converted_range(m) {
-                out.push(Highlight { text, range, current: search.current == Some(i) });
+                let kind = if search.current == Some(i) { HighlightKind::CurrentMatch } else { HighlightKind::Match };
+                out.push(Highlight { text, range, kind });
             }
         }
+        // Drawn in text order; a match inside the selection is drawn as a match.
+        out.sort_by_key(|h| (h.text, h.range.start, h.kind == HighlightKind::Selection));
         self.highlights = out;
     }
 

@@ -144,7 +144,7 @@ fn aside(path: &Path) -> Result<PathBuf, std::io::Error> {
 }
 
 /// Creates `dir` (owner-only on Unix, PST-12) if it is missing.
-fn create_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -15,7 +15,9 @@ use ratatui::text::{Line as TextLine, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::keymap::{self, BINDINGS, Scope};
-use crate::app::{Action, App, LIBRARY_WIDTH, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, Pane, PromptKind, ResultRow};
+use crate::app::{
+    Action, App, HighlightKind, LIBRARY_WIDTH, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, Pane, PromptKind, ResultRow,
+};
 use crate::corpus::{ArticleKind, NoteKind, ParagraphKind};
 
 /// Where each part of the screen goes.
@@ -53,7 +55,14 @@ pub fn render(app: &App, frame: &mut Frame) {
         Overlay::None => {}
         Overlay::Help { scroll } => render_help(app, frame, area, *scroll),
         Overlay::Outline { selected } => render_outline(app, frame, areas.reader, *selected),
-        Overlay::Prompt { kind, input } => render_prompt(app, frame, areas.status, *kind, input),
+        Overlay::Prompt { kind, input } => {
+            if *kind == PromptKind::BookmarkFilter {
+                render_bookmarks(app, frame, area, 0);
+            }
+            render_prompt(app, frame, areas.status, *kind, input);
+        }
+        Overlay::Note { target, input } => render_note(app, frame, area, target, input),
+        Overlay::Bookmarks { selected } => render_bookmarks(app, frame, area, *selected),
         Overlay::Results { selected } => render_results(app, frame, area, *selected),
     }
 }
@@ -185,7 +194,16 @@ fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
     let height = usize::from(area.height);
     let garbled_shown = app.settings.script == crate::convert::Script::Original;
     let article = app.article();
+    let marked = app.bookmarked_paragraphs();
+    let bar = color(app, Color::Magenta);
     for (y, line) in layout.lines.iter().skip(app.top).take(height).enumerate() {
+        // Bookmarked paragraphs get a bar in the margin, two columns left of the text.
+        if let Some(p) = line.paragraph
+            && marked.binary_search(&p).is_ok()
+            && left >= area.x + 2
+        {
+            frame.render_widget(Paragraph::new(Span::styled("▍", bar)), Rect::new(left - 2, area.y + y as u16, 1, 1));
+        }
         let text = &layout.texts[line.text];
         let row = text.get(line.row.start..line.row.end).unwrap_or("");
         let row = row.trim_start_matches(' ');
@@ -195,7 +213,7 @@ fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
         // Search matches first: where they overlap a garbled span, the match wins.
         let found = app.highlights.partition_point(|h| h.text < line.text);
         for h in app.highlights[found..].iter().take_while(|h| h.text == line.text) {
-            marks.push((h.range.clone(), match_style(app, h.current)));
+            marks.push((h.range.clone(), highlight_style(app, h.kind)));
         }
         // Garbled spans are byte ranges of the original text: marked in the original script only.
         if garbled_shown && let Some(p) = line.paragraph.and_then(|p| article.and_then(|a| a.paragraphs.get(p))) {
@@ -206,6 +224,15 @@ fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
         let spans = styled_spans(row, offset, &marks, style);
         let rect = Rect::new(left, area.y + y as u16, width, 1);
         frame.render_widget(Paragraph::new(TextLine::from(spans)), rect);
+    }
+}
+
+fn highlight_style(app: &App, kind: HighlightKind) -> Style {
+    match kind {
+        HighlightKind::Match => match_style(app, false),
+        HighlightKind::CurrentMatch => match_style(app, true),
+        HighlightKind::Selection if app.settings.color => Style::new().bg(Color::Blue).fg(Color::White),
+        HighlightKind::Selection => Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
     }
 }
 
@@ -275,6 +302,9 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     }
     if !app.filter.is_empty() {
         parts.push(format!("filter {}", app.filter));
+    }
+    if app.visual.is_some() {
+        parts.insert(0, "SELECT".into());
     }
     parts.push(app.settings.script.label().to_string());
     parts.push(format!("{}%", app.percent()));
@@ -389,6 +419,10 @@ fn render_prompt(app: &App, frame: &mut Frame, area: Rect, kind: PromptKind, inp
             };
             (label, info)
         }
+        PromptKind::BookmarkFilter => {
+            let shown = app.bookmark_rows().len();
+            ("filter bookmarks: ".to_string(), format!("{shown} of {}", app.bookmarks.store.bookmarks().len()))
+        }
         PromptKind::Filter => {
             let shown = app.visible_articles().len();
             ("filter titles: ".to_string(), format!("{shown} of {} articles", app.corpus.articles.len()))
@@ -453,5 +487,78 @@ fn render_results(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
             }
         })
         .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn render_note(app: &App, frame: &mut Frame, area: Rect, target: &crate::app::bookmarks::NoteTarget, input: &str) {
+    let width = area.width.saturating_sub(4).clamp(20, 72);
+    let rect = centered(area, width, area.height.saturating_sub(4).clamp(3, 14));
+    frame.render_widget(Clear, rect);
+    let what = match target {
+        crate::app::bookmarks::NoteTarget::New(_) => "note for the new bookmark",
+        crate::app::bookmarks::NoteTarget::Edit(_) => "edit the note",
+    };
+    let block = Block::bordered().title(format!(" {what} · Enter saves · Ctrl-j new line · Esc cancels "));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    // Wrapped like the reader wraps text, so the cursor lands after the last character.
+    let mut rows: Vec<String> = Vec::new();
+    for line in input.split('\n') {
+        let wrapped = wrap::wrap(line, inner.width.saturating_sub(1).max(1), app.settings.ambiguous);
+        if wrapped.is_empty() {
+            rows.push(String::new());
+        }
+        rows.extend(wrapped.iter().map(|r| r.visible(line).to_string()));
+    }
+    let skip = rows.len().saturating_sub(usize::from(inner.height));
+    let shown: Vec<TextLine> = rows.iter().skip(skip).map(|r| TextLine::from(r.clone())).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+    let last = rows.last().map_or(0, |r| wrap::display_width(r, app.settings.ambiguous));
+    let y = inner.y + (rows.len() - skip).saturating_sub(1) as u16;
+    if inner.width > 0 && inner.height > 0 {
+        frame.set_cursor_position((inner.x + (last as u16).min(inner.width - 1), y.min(inner.y + inner.height - 1)));
+    }
+}
+
+fn render_bookmarks(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
+    let rect = centered(area, area.width.saturating_sub(4).clamp(20, 100), area.height.saturating_sub(2).max(3));
+    frame.render_widget(Clear, rect);
+    let rows = app.bookmark_rows();
+    let order = match app.bookmarks.order {
+        crate::app::bookmarks::Order::NewestFirst => "newest first",
+        crate::app::bookmarks::Order::ByArticle => "by article",
+    };
+    let title = format!(
+        " {} bookmark(s), {order} · Enter opens · e note · d delete · u undo · / filter · x export · t order ",
+        rows.len()
+    );
+    let block = Block::bordered().title(title);
+    let inner_height = usize::from(rect.height.saturating_sub(2));
+    // Two lines per bookmark: where and what, then the note.
+    let per_page = (inner_height / 2).max(1);
+    let offset = selected.saturating_sub(per_page.saturating_sub(1) / 2);
+    let mut lines: Vec<TextLine> = Vec::new();
+    for (i, b) in rows.iter().enumerate().skip(offset).take(per_page) {
+        let chosen = if i == selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+        let found = app.bookmark_found(&b.id);
+        // From bookmarks.json, which may have been edited by hand: made display-safe here.
+        let safe = |t: &str| crate::corpus::sanitize::sanitize(t).0;
+        let title = b.article.title.as_deref().map_or_else(|| "(untitled)".to_string(), |t| convert(app, &safe(t)));
+        let clause = safe(b.clause.as_deref().unwrap_or(""));
+        let words = crate::app::bookmarks::first_words(&convert(app, &safe(&b.quote.text)));
+        lines.push(TextLine::from(vec![
+            Span::styled(if found { " " } else { "?" }, color(app, Color::Red)),
+            Span::styled(title, chosen.add_modifier(Modifier::BOLD)),
+            Span::styled(format!(" {clause} "), color(app, Color::Cyan)),
+            Span::styled(words, chosen),
+        ]));
+        let note = safe(b.note.lines().next().unwrap_or_default());
+        let more = if b.note.lines().count() > 1 { " …" } else { "" };
+        let status = if found { String::new() } else { " (not found in the loaded files: a re-attaches)".to_string() };
+        lines.push(TextLine::from(Span::styled(
+            format!("   {note}{more}{status}"),
+            Style::new().add_modifier(Modifier::DIM),
+        )));
+    }
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

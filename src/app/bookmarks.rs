@@ -1,0 +1,453 @@
+//! The reader's side of bookmarks: marking the paragraph at the top (`m`), selecting a passage
+//! (`v`, by paragraphs and sentences), the note prompt, the bookmarks view, and jumping back.
+//! What is stored and how it is found again is [`crate::bookmarks`].
+
+use std::collections::HashMap;
+
+use super::{App, Highlight, HighlightKind, Overlay, Pane};
+use crate::bookmarks::anchor::{Anchorer, Found};
+use crate::bookmarks::store::Store;
+use crate::bookmarks::{self, Bookmark, Passage, paragraph_of, paragraph_starts, sentences};
+use crate::search::{Match, folder};
+
+/// A passage being selected: sentence positions `(paragraph, sentence)`, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visual {
+    pub anchor: (usize, usize),
+    pub cursor: (usize, usize),
+}
+
+/// What the note prompt will do with the note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoteTarget {
+    /// Bookmark this passage of the open article.
+    New(Passage),
+    /// Change the note of this bookmark.
+    Edit(String),
+}
+
+/// How the bookmarks view orders its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    NewestFirst,
+    ByArticle,
+}
+
+/// Bookmarks and what the reader knows about them.
+#[derive(Debug)]
+pub struct BookmarkState {
+    pub store: Store,
+    /// Where each bookmark (by id) is in the loaded corpus; `None`: not found.
+    pub resolved: HashMap<String, Option<(Passage, Found)>>,
+    /// Deleted in this session, newest last, for undo.
+    pub deleted: Vec<Bookmark>,
+    pub order: Order,
+    /// Filter of the bookmarks view as typed.
+    pub filter: String,
+}
+
+impl Default for BookmarkState {
+    fn default() -> Self {
+        BookmarkState {
+            store: Store::in_memory(),
+            resolved: HashMap::new(),
+            deleted: Vec::new(),
+            order: Order::NewestFirst,
+            filter: String::new(),
+        }
+    }
+}
+
+impl App {
+    /// Uses `store` for bookmarks, and finds each of them in the corpus.
+    pub fn set_bookmarks(&mut self, store: Store) {
+        self.bookmarks.store = store;
+        self.resolve_bookmarks();
+    }
+
+    fn resolve_bookmarks(&mut self) {
+        let anchorer = Anchorer::new(&self.corpus, &self.index);
+        self.bookmarks.resolved =
+            self.bookmarks.store.bookmarks().iter().map(|b| (b.id.clone(), anchorer.resolve(b))).collect();
+    }
+
+    fn resolve_one(&mut self, id: &str) {
+        let anchorer = Anchorer::new(&self.corpus, &self.index);
+        let found = self.bookmarks.store.bookmarks().iter().find(|b| b.id == id).map(|b| anchorer.resolve(b));
+        if let Some(found) = found {
+            self.bookmarks.resolved.insert(id.to_string(), found);
+        }
+    }
+
+    /// Paragraphs of the open article covered by a bookmark (for the margin).
+    pub fn bookmarked_paragraphs(&self) -> Vec<usize> {
+        let Some(a) = self.article() else { return Vec::new() };
+        let mut out = Vec::new();
+        for (passage, _) in self.bookmarks.resolved.values().flatten() {
+            if passage.article == self.open {
+                let (first, _) = paragraph_of(a, passage.range.start);
+                let (last, _) = paragraph_of(a, passage.range.end.saturating_sub(1).max(passage.range.start));
+                out.extend(first..=last);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// `m`: bookmark the paragraph at the top of the reader (asks for a note).
+    pub(super) fn mark_paragraph(&mut self) {
+        let (Some(a), Some(p)) = (self.article(), self.top_paragraph()) else { return };
+        let start = paragraph_starts(a).get(p).copied().unwrap_or(0);
+        let end = start + a.paragraphs.get(p).map_or(0, |x| x.text.len());
+        if end == start {
+            self.status = Some("nothing to bookmark here".into());
+            return;
+        }
+        self.open_note(NoteTarget::New(Passage { article: self.open, range: start..end }), String::new());
+    }
+
+    fn open_note(&mut self, target: NoteTarget, input: String) {
+        if let Some(why) = self.bookmarks.store.read_only() {
+            self.status = Some(format!("bookmarks are read-only: {why}"));
+            return;
+        }
+        self.overlay = Overlay::Note { target, input };
+    }
+
+    /// `v`: start selecting at the paragraph at the top, all of it selected.
+    pub(super) fn start_visual(&mut self) {
+        let (Some(a), Some(p)) = (self.article(), self.top_paragraph()) else { return };
+        let last = sentences(&a.paragraphs[p].text).len().saturating_sub(1);
+        self.visual = Some(Visual { anchor: (p, 0), cursor: (p, last) });
+        self.status =
+            Some("select: j k paragraphs, h l sentences, o other end, m or Enter bookmarks, Esc cancels".into());
+        self.refresh_highlights();
+    }
+
+    /// Moves the selection's cursor end by paragraphs (`j`/`k`) or sentences (`l`/`h`).
+    pub(super) fn move_visual(&mut self, paragraphs: isize, sentences_by: isize) {
+        let (Some(a), Some(v)) = (self.article(), self.visual) else { return };
+        let count = |p: usize| a.paragraphs.get(p).map_or(1, |x| sentences(&x.text).len());
+        let last_paragraph = a.paragraphs.len().saturating_sub(1);
+        let (mut p, mut s) = v.cursor;
+        if paragraphs != 0 {
+            p = p.saturating_add_signed(paragraphs).min(last_paragraph);
+            s = if paragraphs > 0 || p < v.anchor.0 { count(p) - 1 } else { 0 }.min(count(p) - 1);
+            if p < v.anchor.0 {
+                s = 0;
+            }
+        }
+        for _ in 0..sentences_by.unsigned_abs() {
+            if sentences_by > 0 {
+                if s + 1 < count(p) {
+                    s += 1;
+                } else if p < last_paragraph {
+                    p += 1;
+                    s = 0;
+                }
+            } else if s > 0 {
+                s -= 1;
+            } else if p > 0 {
+                p -= 1;
+                s = count(p) - 1;
+            }
+        }
+        if let Some(v) = &mut self.visual {
+            v.cursor = (p, s);
+        }
+        self.reveal_paragraph(p);
+        self.refresh_highlights();
+    }
+
+    pub(super) fn swap_visual_ends(&mut self) {
+        if let Some(v) = &mut self.visual {
+            std::mem::swap(&mut v.anchor, &mut v.cursor);
+        }
+        self.refresh_highlights();
+    }
+
+    /// The selected passage: a byte range of the open article's text.
+    pub fn visual_passage(&self) -> Option<Passage> {
+        let (a, v) = (self.article()?, self.visual?);
+        let (from, to) = if v.anchor <= v.cursor { (v.anchor, v.cursor) } else { (v.cursor, v.anchor) };
+        let starts = paragraph_starts(a);
+        let at = |(p, s): (usize, usize), end: bool| -> Option<usize> {
+            let text = &a.paragraphs.get(p)?.text;
+            let sentence = sentences(text).get(s)?.clone();
+            Some(starts[p] + if end { sentence.end } else { sentence.start })
+        };
+        let range = at(from, false)?..at(to, true)?;
+        (range.end > range.start).then_some(Passage { article: self.open, range })
+    }
+
+    pub(super) fn confirm_visual(&mut self) {
+        let passage = self.visual_passage();
+        self.visual = None;
+        self.refresh_highlights();
+        match passage {
+            Some(p) => self.open_note(NoteTarget::New(p), String::new()),
+            None => self.status = Some("nothing selected".into()),
+        }
+    }
+
+    pub(super) fn cancel_visual(&mut self) {
+        self.visual = None;
+        self.refresh_highlights();
+    }
+
+    /// The selection as highlights of the layout.
+    pub(super) fn selection_highlights(&self) -> Vec<Highlight> {
+        let (Some(a), Some(passage)) = (self.article(), self.visual_passage()) else { return Vec::new() };
+        let starts = paragraph_starts(a);
+        let mut out = Vec::new();
+        for (p, &start) in starts.iter().enumerate() {
+            let end = start + a.paragraphs[p].text.len();
+            let (s, e) = (passage.range.start.max(start), passage.range.end.min(end));
+            if s < e
+                && let Some((text, range)) =
+                    self.converted_range(&Match { article: self.open, paragraph: p, range: s - start..e - start })
+            {
+                out.push(Highlight { text, range, kind: HighlightKind::Selection });
+            }
+        }
+        out
+    }
+
+    /// Keeps paragraph `p` on screen.
+    fn reveal_paragraph(&mut self, p: usize) {
+        let Some(&line) = self.layout.paragraph_line.get(p) else { return };
+        let page = self.page_height();
+        if line < self.top {
+            self.top = line;
+        } else if line >= self.top + page {
+            self.top = line.saturating_sub(page.saturating_sub(2)).min(self.max_top());
+        }
+    }
+
+    /// `Enter` in the note prompt.
+    pub(super) fn save_note(&mut self, target: NoteTarget, note: &str) {
+        let result = match target {
+            NoteTarget::New(passage) => match bookmarks::bookmark(&self.corpus, &passage, note) {
+                Some(b) => {
+                    let id = b.id.clone();
+                    let clause = b.clause.clone();
+                    let r = self.bookmarks.store.put(b);
+                    if r.is_ok() {
+                        self.bookmarks.resolved.insert(id, Some((passage, Found::InPlace)));
+                        self.status = Some(match clause {
+                            Some(c) => format!("bookmarked in {}; B lists bookmarks", c.trim_end_matches('、')),
+                            None => "bookmarked; B lists bookmarks".into(),
+                        });
+                    }
+                    r
+                }
+                None => return,
+            },
+            NoteTarget::Edit(id) => {
+                let Some(mut b) = self.bookmarks.store.bookmarks().iter().find(|b| b.id == id).cloned() else { return };
+                b.note = note.to_string();
+                b.updated = bookmarks::now();
+                let r = self.bookmarks.store.put(b);
+                if r.is_ok() {
+                    self.status = Some("note saved".into());
+                }
+                r
+            }
+        };
+        match result {
+            Ok(()) => self.save_bookmarks(),
+            Err(e) => self.status = Some(e.to_string()),
+        }
+        self.refresh_bookmark_view();
+    }
+
+    /// Writes the bookmarks; a failure is shown and the changes stay for the next try.
+    pub fn save_bookmarks(&mut self) {
+        if let Err(e) = self.bookmarks.store.save() {
+            self.status = Some(format!("{e}; kept in memory, will retry"));
+        }
+    }
+
+    /// `B`: the bookmarks view.
+    pub(super) fn open_bookmarks(&mut self) {
+        if self.bookmarks.store.bookmarks().is_empty() {
+            self.status = Some("no bookmarks yet: m bookmarks the paragraph at the top, v selects a passage".into());
+            return;
+        }
+        self.overlay = Overlay::Bookmarks { selected: 0 };
+    }
+
+    /// The bookmarks the view lists, in its order and filtered.
+    pub fn bookmark_rows(&self) -> Vec<&Bookmark> {
+        let wanted = folder().fold(&self.bookmarks.filter);
+        let mut rows: Vec<&Bookmark> = bookmarks::export::newest_first(self.bookmarks.store.bookmarks())
+            .into_iter()
+            .filter(|b| {
+                wanted.is_empty() || {
+                    let haystack =
+                        format!("{}{}{}", b.article.title.as_deref().unwrap_or_default(), b.quote.text, b.note);
+                    folder().fold(&haystack).contains(&wanted)
+                }
+            })
+            .collect();
+        if self.bookmarks.order == Order::ByArticle {
+            // Stable: within an article, newest first still.
+            rows.sort_by(|a, b| {
+                (a.source.name.as_str(), a.article.id.as_str()).cmp(&(b.source.name.as_str(), b.article.id.as_str()))
+            });
+        }
+        rows
+    }
+
+    fn selected_bookmark(&self, selected: usize) -> Option<Bookmark> {
+        self.bookmark_rows().get(selected).map(|b| (*b).clone())
+    }
+
+    /// Keys of the bookmarks view.
+    pub(super) fn update_bookmarks(&mut self, action: super::Action) {
+        use super::Action;
+        let Overlay::Bookmarks { selected } = self.overlay else { return };
+        let count = self.bookmark_rows().len();
+        let last = count.saturating_sub(1);
+        match action {
+            Action::Down => self.overlay = Overlay::Bookmarks { selected: (selected + 1).min(last) },
+            Action::Up => self.overlay = Overlay::Bookmarks { selected: selected.saturating_sub(1) },
+            Action::Top => self.overlay = Overlay::Bookmarks { selected: 0 },
+            Action::Bottom => self.overlay = Overlay::Bookmarks { selected: last },
+            Action::Confirm => {
+                if let Some(b) = self.selected_bookmark(selected) {
+                    self.jump_to_bookmark(&b);
+                }
+            }
+            Action::EditNote => {
+                if let Some(b) = self.selected_bookmark(selected) {
+                    self.open_note(NoteTarget::Edit(b.id.clone()), b.note.clone());
+                }
+            }
+            Action::DeleteBookmark => {
+                if let Some(b) = self.selected_bookmark(selected)
+                    && let Some(gone) = self.bookmarks.store.delete(&b.id)
+                {
+                    self.bookmarks.resolved.remove(&gone.id);
+                    self.bookmarks.deleted.push(gone);
+                    self.save_bookmarks();
+                    self.status.get_or_insert_with(|| "deleted; u undoes".into());
+                    self.overlay = Overlay::Bookmarks { selected: selected.min(count.saturating_sub(2)) };
+                }
+            }
+            Action::Undo => {
+                if let Some(b) = self.bookmarks.deleted.pop() {
+                    let id = b.id.clone();
+                    if let Err(e) = self.bookmarks.store.put(b) {
+                        self.status = Some(e.to_string());
+                    } else {
+                        self.resolve_one(&id);
+                        self.save_bookmarks();
+                        self.status.get_or_insert_with(|| "restored".into());
+                    }
+                } else {
+                    self.status = Some("nothing to undo".into());
+                }
+            }
+            Action::ToggleOrder => {
+                self.bookmarks.order =
+                    if self.bookmarks.order == Order::NewestFirst { Order::ByArticle } else { Order::NewestFirst };
+            }
+            Action::SearchPrompt => {
+                self.overlay =
+                    Overlay::Prompt { kind: super::PromptKind::BookmarkFilter, input: self.bookmarks.filter.clone() };
+            }
+            Action::Reattach => {
+                if let Some(b) = self.selected_bookmark(selected) {
+                    self.reattach(b);
+                }
+            }
+            Action::ExportBookmarks => self.export_bookmarks(),
+            Action::Cancel | Action::ShowBookmarks => self.overlay = Overlay::None,
+            _ => {}
+        }
+    }
+
+    /// After a change: keep the view's selection in range.
+    fn refresh_bookmark_view(&mut self) {
+        if let Overlay::Bookmarks { selected } = self.overlay {
+            let last = self.bookmark_rows().len().saturating_sub(1);
+            self.overlay = Overlay::Bookmarks { selected: selected.min(last) };
+        }
+    }
+
+    /// Opens the bookmark's article with its passage at the top of the reader.
+    pub fn jump_to_bookmark(&mut self, b: &Bookmark) {
+        let Some(Some((passage, found))) = self.bookmarks.resolved.get(&b.id).cloned() else {
+            self.status =
+                Some("this passage was not found in the loaded files; a re-attaches it to the reading position".into());
+            return;
+        };
+        self.overlay = Overlay::None;
+        self.selected = passage.article;
+        self.open_article(passage.article);
+        self.focus = Pane::Reader;
+        if let Some(a) = self.article() {
+            let (paragraph, offset) = paragraph_of(a, passage.range.start);
+            let m = Match { article: passage.article, paragraph, range: offset..offset + 1 };
+            if let Some(line) = self.match_line(&m) {
+                self.top = line.min(self.max_top());
+            }
+        }
+        self.status = Some(match found {
+            Found::InPlace | Found::Moved => format!("bookmark: {}", first_words(&b.quote.text)),
+            Found::Elsewhere => "bookmark found in another place (the file changed or moved)".into(),
+            Found::Edited => "bookmark found between its old surroundings; the passage itself changed".into(),
+            Found::Folded => "bookmark found with a script or width difference".into(),
+        });
+    }
+
+    /// `a` in the view: attach the bookmark to the passage at the top of the reader.
+    fn reattach(&mut self, old: Bookmark) {
+        let (Some(a), Some(p)) = (self.article(), self.top_paragraph()) else { return };
+        let start = paragraph_starts(a).get(p).copied().unwrap_or(0);
+        let passage = Passage { article: self.open, range: start..start + a.paragraphs[p].text.len() };
+        let Some(mut fresh) = bookmarks::bookmark(&self.corpus, &passage, &old.note) else { return };
+        fresh.id.clone_from(&old.id);
+        fresh.created = old.created;
+        fresh.extra = old.extra;
+        match self.bookmarks.store.put(fresh) {
+            Ok(()) => {
+                self.bookmarks.resolved.insert(old.id, Some((passage, Found::InPlace)));
+                self.save_bookmarks();
+                self.status.get_or_insert_with(|| "re-attached to the paragraph at the top of the reader".into());
+            }
+            Err(e) => self.status = Some(e.to_string()),
+        }
+    }
+
+    /// `x` in the view: Markdown of every bookmark, written next to `bookmarks.json`.
+    fn export_bookmarks(&mut self) {
+        let markdown =
+            bookmarks::export::to_markdown(self.bookmarks.store.bookmarks(), &self.converter, self.settings.script);
+        let dir = self.bookmarks.store.dir().map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
+        let path = dir.join("bookmarks-export.md");
+        let written = std::fs::create_dir_all(&dir).and_then(|()| {
+            let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
+            std::io::Write::write_all(&mut tmp, markdown.as_bytes())?;
+            tmp.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        });
+        self.status = Some(match written {
+            Ok(()) => format!("exported to {}", path.display()),
+            Err(e) => format!("could not export to {}: {e}", path.display()),
+        });
+    }
+
+    /// Whether bookmark `id` was found in the loaded corpus.
+    pub fn bookmark_found(&self, id: &str) -> bool {
+        self.bookmarks.resolved.get(id).is_some_and(Option::is_some)
+    }
+}
+
+/// The first few characters of `text`, on one line.
+pub fn first_words(text: &str) -> String {
+    let words: String = text.chars().map(|c| if c == '\n' { ' ' } else { c }).take(20).collect();
+    if text.chars().count() > 20 { format!("{words}…") } else { words }
+}
