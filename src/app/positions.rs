@@ -35,6 +35,11 @@ pub fn data_dir(flag: Option<&Path>) -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("GONGBAO_DATA").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }
+    // With HOME unset, dirs would fall back to the password database; state is off instead
+    // (PST-12), so a sandboxed or misconfigured run never writes somewhere unexpected.
+    if cfg!(unix) && std::env::var_os("HOME").is_none_or(|h| h.is_empty()) {
+        return None;
+    }
     dirs::data_dir().map(|d| d.join("gongbao"))
 }
 

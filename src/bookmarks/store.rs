@@ -107,11 +107,17 @@ pub struct Store {
 /// Why a file could not be used.
 enum Unusable {
     Missing,
+    /// A directory or device where the file should be: reported, left alone, nothing saved.
+    NotAFile,
     Corrupt(String),
     Newer(u32, Stored),
 }
 
 fn read(path: &Path) -> Result<Stored, Unusable> {
+    match fs::metadata(path) {
+        Ok(m) if !m.is_file() => return Err(Unusable::NotAFile),
+        _ => {}
+    }
     let bytes = match fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unusable::Missing),
@@ -194,6 +200,10 @@ impl Store {
                 store.extra = stored.extra;
             }
             Err(Unusable::Missing) => {}
+            Err(Unusable::NotAFile) => {
+                store.read_only = Some(format!("'{}' is not a regular file; bookmarks are not saved", main.display()));
+                messages.push(store.read_only.clone().unwrap_or_default());
+            }
             Err(Unusable::Newer(v, stored)) => {
                 store.bookmarks = stored.bookmarks;
                 store.read_only = Some(format!(
@@ -319,6 +329,10 @@ impl Store {
                     self.extra = stored.extra;
                 }
                 Err(Unusable::Missing) => {}
+                Err(Unusable::NotAFile) => {
+                    self.read_only = Some(format!("'{}' is not a regular file", main.display()));
+                    return Err(SaveError::ReadOnly(self.read_only.clone().unwrap_or_default()));
+                }
                 Err(Unusable::Newer(v, _)) => {
                     self.read_only = Some(format!("another gongbao wrote schema {v} to '{}'", main.display()));
                     return Err(SaveError::ReadOnly(self.read_only.clone().unwrap_or_default()));
