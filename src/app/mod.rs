@@ -692,8 +692,11 @@ impl App {
         }
     }
 
+    /// The last first line: a page from the end, or further, so that every paragraph can be at
+    /// the top (a jump to the last clause puts it there, and `m` marks the paragraph at the top).
     fn max_top(&self) -> usize {
-        self.layout.lines.len().saturating_sub(self.page_height())
+        let last_paragraph = self.layout.paragraph_line.last().copied().unwrap_or(0);
+        self.layout.lines.len().saturating_sub(self.page_height()).max(last_paragraph)
     }
 
     fn scroll_by(&mut self, by: isize) {
