@@ -80,8 +80,11 @@ pub enum Command {
         #[arg(long, value_name = "MB", conflicts_with = "search")]
         reader: Option<u64>,
         /// Measure corpus-wide search instead, on a corpus of this many MB, beside grep and rg.
-        #[arg(long, value_name = "MB")]
+        #[arg(long, value_name = "MB", conflicts_with = "bookmarks")]
         search: Option<u64>,
+        /// Measure loading and saving a bookmark file with this many bookmarks instead.
+        #[arg(long, value_name = "N", conflicts_with = "reader")]
+        bookmarks: Option<usize>,
     },
 }
 

@@ -100,11 +100,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
-    if let Some(Command::Bench { sizes, mix, reader, search }) = &cli.command {
-        match (reader, search) {
-            (Some(mb), _) => gongbao::bench::run_reader(*mb, &mut std::io::stdout().lock())?,
-            (None, Some(mb)) => gongbao::search::bench::run(*mb, &mut std::io::stdout().lock())?,
-            (None, None) => gongbao::bench::run(sizes, *mix, &mut std::io::stdout().lock())?,
+    if let Some(Command::Bench { sizes, mix, reader, search, bookmarks }) = &cli.command {
+        let out = &mut std::io::stdout().lock();
+        match (reader, search, bookmarks) {
+            (Some(mb), _, _) => gongbao::bench::run_reader(*mb, out)?,
+            (None, Some(mb), _) => gongbao::search::bench::run(*mb, out)?,
+            (None, None, Some(n)) => gongbao::bookmarks::bench::run(*n, out)?,
+            (None, None, None) => gongbao::bench::run(sizes, *mix, out)?,
         }
         return Ok(ExitCode::SUCCESS);
     }

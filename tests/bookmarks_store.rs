@@ -24,7 +24,6 @@ fn bookmark(id: &str, note: &str) -> Bookmark {
             text: "各方欢迎".into(), prefix: String::new(), suffix: String::new(), paragraph: 0, offset: 0
         },
         note: note.into(),
-        extra: serde_json::Map::new(),
     }
 }
 

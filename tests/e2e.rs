@@ -20,13 +20,18 @@ fn wait_ms() -> u64 {
 
 impl Session {
     fn start(args: &[&str]) -> Option<Session> {
+        Session::start_with(args, None)
+    }
+
+    /// Starts gongbao with `data` as its data folder (default: a fresh one).
+    fn start_with(args: &[&str], data: Option<&Path>) -> Option<Session> {
         if Command::new("tmux").arg("-V").output().is_err() {
             println!("SKIPPED: tmux is not installed");
             return None;
         }
         let dir = tempfile::tempdir().expect("tempdir");
         let socket = dir.path().join("sock");
-        let data = dir.path().join("data");
+        let data = data.map_or_else(|| dir.path().join("data"), Path::to_path_buf);
         let bin = env!("CARGO_BIN_EXE_gongbao");
         let mut cmd = format!("GONGBAO_DATA='{}' NO_COLOR=1 '{bin}'", data.display());
         for a in args {
@@ -153,6 +158,42 @@ fn search_the_communique_in_the_other_script_and_step_to_clause_thirteen() {
     let screen = s.wait_for("match 2/5");
     assert!(screen.contains("十三、各方欢迎"), "n moves to clause 十三:\n{screen}");
     s.keys(&["q"]);
+    s.wait_for("exit status 0");
+}
+
+#[test]
+fn bookmark_clause_thirteen_with_a_note_restart_jump_back_and_export() {
+    let data = tempfile::tempdir().expect("data folder");
+    {
+        let Some(s) = Session::start_with(&[], Some(data.path())) else { return };
+        s.wait_for("000_bdb5e1677ee91c80.txt");
+        s.keys(&["j", "j", "j", "j", "Enter"]);
+        s.wait_for("中国一中亚外长第六次会晤新闻公报");
+        s.keys(&[":", "十三", "Enter"]);
+        s.wait_for("十三 / 24");
+        s.keys(&["m"]);
+        s.wait_for("note for the new bookmark");
+        s.keys(&["值得引用", "Enter"]);
+        s.wait_for("bookmarked in 十三");
+        s.keys(&["q"]);
+        s.wait_for("exit status 0");
+    }
+    let Some(s) = Session::start_with(&[], Some(data.path())) else { return };
+    s.wait_for("000_bdb5e1677ee91c80.txt");
+    s.keys(&["B"]);
+    let screen = s.wait_for("1 bookmark(s)");
+    assert!(screen.contains("值得引用") && screen.contains("十三、"), "{screen}");
+    s.keys(&["Enter"]);
+    let screen = s.wait_for("十三 / 24");
+    assert!(screen.contains("十三、各方欢迎"), "back at the passage:\n{screen}");
+    s.keys(&["B", "x"]);
+    let screen = s.wait_for("exported to");
+    let export = data.path().join("bookmarks-export.md");
+    assert!(screen.contains("bookmarks-export.md"), "the path is shown:\n{screen}");
+    let markdown = std::fs::read_to_string(&export).expect("the export file");
+    assert!(markdown.contains("值得引用"), "{markdown}");
+    assert!(markdown.contains("> 十三、各方欢迎"), "{markdown}");
+    s.keys(&["Escape", "q"]);
     s.wait_for("exit status 0");
 }
 

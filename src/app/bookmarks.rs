@@ -411,7 +411,6 @@ impl App {
         let Some(mut fresh) = bookmarks::bookmark(&self.corpus, &passage, &old.note) else { return };
         fresh.id.clone_from(&old.id);
         fresh.created = old.created;
-        fresh.extra = old.extra;
         match self.bookmarks.store.put(fresh) {
             Ok(()) => {
                 self.bookmarks.resolved.insert(old.id, Some((passage, Found::InPlace)));

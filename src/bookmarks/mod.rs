@@ -8,6 +8,7 @@
 //! prints them as Markdown or JSON.
 
 pub mod anchor;
+pub mod bench;
 pub mod export;
 pub mod store;
 
@@ -41,9 +42,6 @@ pub struct Bookmark {
     pub quote: Quote,
     #[serde(default)]
     pub note: String,
-    /// Fields a newer gongbao wrote, kept so that saving does not drop them.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Where the passage came from.
@@ -257,7 +255,6 @@ pub fn bookmark(corpus: &Corpus, passage: &Passage, note: &str) -> Option<Bookma
             offset,
         },
         note: note.to_string(),
-        extra: serde_json::Map::new(),
     })
 }
 

@@ -7,7 +7,11 @@
 //!   before each replacement.
 //! - **Corrupt files** are moved aside (`bookmarks.json.corrupt-<time>`), never rewritten; the
 //!   backup is tried next; the messages say which file was used.
-//! - **Newer schemas** are opened read-only: nothing is written, so nothing is lost.
+//! - **Newer schemas** are opened read-only: nothing is written, so nothing is lost. (Fields
+//!   this version does not know are therefore not carried through a save: a file that has them
+//!   is a newer one, and is never saved over.)
+//! - **Speed** (PST-13): the file is written one bookmark per line, compact, straight from the
+//!   list in memory; a save reloads only when another copy changed the file.
 //! - **Two running copies** (PST-09): every save takes an advisory lock on `bookmarks.lock` (a
 //!   separate file, so its inode never changes), reloads the file if another copy changed it,
 //!   applies this copy's changes on top, and writes the result. No update is lost.
@@ -17,7 +21,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{Bookmark, MAX_NOTE_BYTES, SCHEMA_VERSION};
 
@@ -48,13 +52,11 @@ pub enum SaveError {
 }
 
 /// The file's contents.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct Stored {
     schema_version: u32,
     #[serde(default)]
     bookmarks: Vec<Bookmark>,
-    #[serde(flatten)]
-    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Only the version, read first so a newer file is recognised even when the rest differs.
@@ -101,7 +103,6 @@ pub struct Store {
     /// Why saving is refused (a newer schema), if it is.
     read_only: Option<String>,
     seen: Option<Stamp>,
-    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Why a file could not be used.
@@ -124,17 +125,22 @@ fn read(path: &Path) -> Result<Stored, Unusable> {
         Err(e) => return Err(Unusable::Corrupt(e.to_string())),
     };
     let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes);
-    let version = serde_json::from_slice::<Version>(bytes).map_err(|e| Unusable::Corrupt(e.to_string()))?;
-    if version.schema_version > SCHEMA_VERSION {
-        // Shown if it can be read; kept untouched either way.
-        let stored = serde_json::from_slice::<Stored>(bytes).unwrap_or(Stored {
-            schema_version: version.schema_version,
-            bookmarks: Vec::new(),
-            extra: serde_json::Map::new(),
-        });
-        return Err(Unusable::Newer(version.schema_version, stored));
+    if let Some(bookmarks) = parse_lines(bytes) {
+        return Ok(Stored { schema_version: SCHEMA_VERSION, bookmarks });
     }
-    serde_json::from_slice::<Stored>(bytes).map_err(|e| Unusable::Corrupt(e.to_string()))
+    // One parse in the common case; the version alone is read only when that fails, to tell a
+    // newer file (kept, read-only) from a corrupt one (moved aside).
+    match serde_json::from_slice::<Stored>(bytes) {
+        Ok(stored) if stored.schema_version > SCHEMA_VERSION => Err(Unusable::Newer(stored.schema_version, stored)),
+        Ok(stored) => Ok(stored),
+        Err(e) => match serde_json::from_slice::<Version>(bytes) {
+            Ok(v) if v.schema_version > SCHEMA_VERSION => Err(Unusable::Newer(
+                v.schema_version,
+                Stored { schema_version: v.schema_version, bookmarks: Vec::new() },
+            )),
+            _ => Err(Unusable::Corrupt(e.to_string())),
+        },
+    }
 }
 
 fn aside(path: &Path) -> Result<PathBuf, std::io::Error> {
@@ -197,7 +203,6 @@ impl Store {
             Ok(stored) => {
                 store.seen = Stamp::of(&main);
                 store.bookmarks = stored.bookmarks;
-                store.extra = stored.extra;
             }
             Err(Unusable::Missing) => {}
             Err(Unusable::NotAFile) => {
@@ -228,7 +233,6 @@ impl Store {
                         ));
                         store.pending = stored.bookmarks.iter().cloned().map(|b| Change::Put(Box::new(b))).collect();
                         store.bookmarks = stored.bookmarks;
-                        store.extra = stored.extra;
                     }
                     Err(_) => messages.push("no usable backup: starting with no bookmarks".into()),
                 }
@@ -318,17 +322,12 @@ impl Store {
     fn save_locked(&mut self, dir: &Path) -> Result<(), SaveError> {
         let io = |source| SaveError::Io { path: dir.to_path_buf(), source };
         let main = dir.join(FILE);
-        // Another copy saved since we last looked: start from its file. Otherwise from the list
-        // in memory, which has the pending changes in it already; applying them again changes
-        // nothing (puts replace by id, deletes of missing ids do nothing).
-        let mut base = self.bookmarks.clone();
+        // Another copy saved since we last looked: start from its file and apply this copy's
+        // changes on top. Otherwise the list in memory already is the result.
         if Stamp::of(&main) != self.seen {
-            match read(&main) {
-                Ok(stored) => {
-                    base = stored.bookmarks;
-                    self.extra = stored.extra;
-                }
-                Err(Unusable::Missing) => {}
+            let base = match read(&main) {
+                Ok(stored) => stored.bookmarks,
+                Err(Unusable::Missing) => Vec::new(),
                 Err(Unusable::NotAFile) => {
                     self.read_only = Some(format!("'{}' is not a regular file", main.display()));
                     return Err(SaveError::ReadOnly(self.read_only.clone().unwrap_or_default()));
@@ -339,27 +338,111 @@ impl Store {
                 }
                 Err(Unusable::Corrupt(_)) => {
                     aside(&main).map_err(io)?;
+                    self.bookmarks.clone()
                 }
-            }
+            };
+            self.bookmarks = apply(base, &self.pending);
         }
-        let merged = apply(base, &self.pending);
-        let stored = Stored { schema_version: SCHEMA_VERSION, bookmarks: merged, extra: self.extra.clone() };
-        let bytes = serde_json::to_vec_pretty(&stored).map_err(|e| io(std::io::Error::other(e)))?;
+        let chunks = serialise_chunks(&self.bookmarks).map_err(|e| io(std::io::Error::other(e)))?;
         if main.exists() {
             keep_backup(dir, &main).map_err(io)?;
         }
         let mut tmp = tempfile::Builder::new().prefix(TMP_PREFIX).suffix(TMP_SUFFIX).tempfile_in(dir).map_err(io)?;
-        tmp.write_all(&bytes).map_err(io)?;
+        for c in &chunks {
+            tmp.write_all(c).map_err(io)?;
+        }
         tmp.as_file().sync_all().map_err(io)?;
         tmp.persist(&main).map_err(|e| io(e.error))?;
         if let Ok(d) = File::open(dir) {
             let _ = d.sync_all();
         }
         self.seen = Stamp::of(&main);
-        self.bookmarks = stored.bookmarks;
         self.pending.clear();
         Ok(())
     }
+}
+
+/// The file's bytes: valid JSON with one bookmark per line, so it stays readable and diffable
+/// without the cost of pretty-printing every field.
+#[cfg(test)]
+fn serialise(bookmarks: &[Bookmark]) -> serde_json::Result<Vec<u8>> {
+    let chunks = serialise_chunks(bookmarks)?;
+    let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    for c in chunks {
+        out.extend_from_slice(&c);
+    }
+    Ok(out)
+}
+
+/// The file's header, as written; a file that starts with it is read line by line.
+fn header() -> String {
+    format!("{{\"schema_version\": {SCHEMA_VERSION}, \"bookmarks\": [\n")
+}
+
+/// No newline after it: then every proper prefix of a file is invalid JSON, so a truncated
+/// file is always recognised (PST-07).
+const FOOTER: &[u8] = b"]}";
+
+/// The file in pieces, serialised on all cores: header, then runs of bookmark lines, footer.
+fn serialise_chunks(bookmarks: &[Bookmark]) -> serde_json::Result<Vec<Vec<u8>>> {
+    let per = bookmarks.len().div_ceil(workers()).max(1);
+    let total = bookmarks.len();
+    let parts: Vec<serde_json::Result<Vec<u8>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bookmarks
+            .chunks(per)
+            .enumerate()
+            .map(|(n, chunk)| {
+                scope.spawn(move || {
+                    let mut out = Vec::with_capacity(chunk.len() * 720);
+                    for (i, b) in chunk.iter().enumerate() {
+                        serde_json::to_writer(&mut out, b)?;
+                        let last = n * per + i + 1 == total;
+                        out.extend_from_slice(if last { b"\n" } else { b",\n" });
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new()))).collect()
+    });
+    let mut chunks = vec![header().into_bytes()];
+    for p in parts {
+        chunks.push(p?);
+    }
+    chunks.push(FOOTER.to_vec());
+    Ok(chunks)
+}
+
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8)
+}
+
+/// Reads a file in the layout [`serialise`] writes, one bookmark per line, on all cores.
+/// `None` when the file is laid out otherwise (edited by hand) or any line does not parse: the
+/// caller then parses it whole, which also gives the error to report.
+fn parse_lines(bytes: &[u8]) -> Option<Vec<Bookmark>> {
+    let body = bytes.strip_prefix(header().as_bytes())?.strip_suffix(FOOTER)?;
+    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let per = lines.len().div_ceil(workers()).max(1);
+    let parts: Vec<Option<Vec<Bookmark>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = lines
+            .chunks(per)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|l| serde_json::from_slice::<Bookmark>(l.strip_suffix(b",").unwrap_or(l)).ok())
+                        .collect::<Option<Vec<Bookmark>>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().ok().flatten()).collect()
+    });
+    let mut out = Vec::with_capacity(lines.len());
+    for p in parts {
+        out.extend(p?);
+    }
+    Some(out)
 }
 
 /// `base` with `changes` applied in order. A put replaces the bookmark with its id unless the
@@ -424,7 +507,6 @@ mod tests {
                 offset: 0,
             },
             note: note.into(),
-            extra: serde_json::Map::new(),
         }
     }
 
@@ -479,18 +561,30 @@ mod tests {
     }
 
     #[test]
-    fn unknown_fields_survive_a_save() {
+    fn unknown_fields_of_the_current_schema_do_not_stop_loading() {
         let dir = tempfile::tempdir().unwrap();
         let mut b = serde_json::to_value(sample("1", "x")).unwrap();
         b["colour"] = serde_json::json!("red");
         let file = serde_json::json!({"schema_version": 1, "bookmarks": [b], "settings": {"k": 2}});
         fs::write(dir.path().join(FILE), file.to_string()).unwrap();
-        let (mut store, _) = Store::open(Some(dir.path()));
-        store.put(sample("2", "y")).unwrap();
-        store.save().unwrap();
-        let saved: serde_json::Value = serde_json::from_slice(&fs::read(dir.path().join(FILE)).unwrap()).unwrap();
-        assert_eq!(saved["settings"]["k"], 2);
-        assert_eq!(saved["bookmarks"][0]["colour"], "red");
+        let (store, messages) = Store::open(Some(dir.path()));
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(store.bookmarks(), [sample("1", "x")]);
+    }
+
+    #[test]
+    fn the_file_is_one_bookmark_per_line() {
+        let bytes = serialise(&[sample("1", "a"), sample("2", "b")]).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert!(text.ends_with("]}"));
+        let back: Stored = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.bookmarks, [sample("1", "a"), sample("2", "b")]);
+        assert_eq!(parse_lines(text.as_bytes()), Some(back.bookmarks), "the fast reader agrees");
+        let many: Vec<Bookmark> = (0..37).map(|i| sample(&i.to_string(), "n")).collect();
+        assert_eq!(parse_lines(&serialise(&many).unwrap()), Some(many), "chunks keep the order");
+        assert_eq!(parse_lines(&serialise(&[]).unwrap()), Some(vec![]));
+        assert_eq!(parse_lines(b"{\"schema_version\": 1, \"bookmarks\": [\n{\"id\"\n]}"), None);
     }
 
     #[test]
