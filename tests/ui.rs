@@ -230,3 +230,35 @@ fn search_in_the_reader_and_the_results_list() {
         insta::assert_snapshot!(format!("search_results_{}x{}", size.0, size.1), results);
     }
 }
+
+#[test]
+fn bookmark_note_prompt_margin_and_view() {
+    let data = tempfile::tempdir().expect("data folder");
+    let mut app = app((100, 30));
+    app.set_bookmarks(gongbao::bookmarks::store::Store::open(Some(data.path())).0);
+    open_communique(&mut app);
+    app.update(Action::GoToPrompt);
+    for c in "十三".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Confirm);
+    app.update(Action::MarkParagraph);
+    for c in "值得引用".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Newline);
+    for c in "second line".chars() {
+        app.update(Action::Input(c));
+    }
+    let prompt = draw(&app);
+    assert!(prompt.contains("值得引用") && prompt.contains("second line"), "{prompt}");
+    insta::assert_snapshot!("bookmark_note_100x30", prompt);
+    app.update(Action::Confirm);
+    let marked = draw(&app);
+    assert!(marked.contains("▍"), "the margin marks the paragraph:\n{marked}");
+    insta::assert_snapshot!("bookmark_margin_100x30", marked);
+    app.update(Action::ShowBookmarks);
+    let view = draw(&app);
+    assert!(view.contains("1 bookmark(s)") && view.contains("值得引用"), "{view}");
+    insta::assert_snapshot!("bookmarks_view_100x30", view);
+}

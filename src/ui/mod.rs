@@ -197,12 +197,14 @@ fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
     let marked = app.bookmarked_paragraphs();
     let bar = color(app, Color::Magenta);
     for (y, line) in layout.lines.iter().skip(app.top).take(height).enumerate() {
-        // Bookmarked paragraphs get a bar in the margin, two columns left of the text.
+        // Bookmarked paragraphs get a bar in the margin left of the text (the text column
+        // always leaves at least one column free there).
         if let Some(p) = line.paragraph
             && marked.binary_search(&p).is_ok()
-            && left >= area.x + 2
+            && left > area.x
         {
-            frame.render_widget(Paragraph::new(Span::styled("▍", bar)), Rect::new(left - 2, area.y + y as u16, 1, 1));
+            let x = left.saturating_sub(2).max(area.x);
+            frame.render_widget(Paragraph::new(Span::styled("▍", bar)), Rect::new(x, area.y + y as u16, 1, 1));
         }
         let text = &layout.texts[line.text];
         let row = text.get(line.row.start..line.row.end).unwrap_or("");
