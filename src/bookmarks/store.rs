@@ -57,6 +57,9 @@ struct Stored {
     schema_version: u32,
     #[serde(default)]
     bookmarks: Vec<Bookmark>,
+    /// Each bookmark's line, when the file was read line by line.
+    #[serde(skip)]
+    lines: Vec<Option<Vec<u8>>>,
 }
 
 /// Only the version, read first so a newer file is recognised even when the rest differs.
@@ -103,7 +106,13 @@ pub struct Store {
     /// Why saving is refused (a newer schema), if it is.
     read_only: Option<String>,
     seen: Option<Stamp>,
+    /// Each bookmark's line of the file as last written or read, or `None` when it changed:
+    /// a save serialises only what changed (PST-13). Same length as `bookmarks`.
+    lines: Vec<Option<Vec<u8>>>,
 }
+
+/// Each bookmark's serialised line, or `None` where it must be serialised again.
+type Lines = Vec<Option<Vec<u8>>>;
 
 /// Why a file could not be used.
 enum Unusable {
@@ -125,8 +134,8 @@ fn read(path: &Path) -> Result<Stored, Unusable> {
         Err(e) => return Err(Unusable::Corrupt(e.to_string())),
     };
     let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes);
-    if let Some(bookmarks) = parse_lines(bytes) {
-        return Ok(Stored { schema_version: SCHEMA_VERSION, bookmarks });
+    if let Some((bookmarks, lines)) = parse_lines(bytes) {
+        return Ok(Stored { schema_version: SCHEMA_VERSION, bookmarks, lines });
     }
     // One parse in the common case; the version alone is read only when that fails, to tell a
     // newer file (kept, read-only) from a corrupt one (moved aside).
@@ -136,7 +145,7 @@ fn read(path: &Path) -> Result<Stored, Unusable> {
         Err(e) => match serde_json::from_slice::<Version>(bytes) {
             Ok(v) if v.schema_version > SCHEMA_VERSION => Err(Unusable::Newer(
                 v.schema_version,
-                Stored { schema_version: v.schema_version, bookmarks: Vec::new() },
+                Stored { schema_version: v.schema_version, bookmarks: Vec::new(), lines: Vec::new() },
             )),
             _ => Err(Unusable::Corrupt(e.to_string())),
         },
@@ -202,6 +211,7 @@ impl Store {
         match read(&main) {
             Ok(stored) => {
                 store.seen = Stamp::of(&main);
+                store.lines = stored.lines;
                 store.bookmarks = stored.bookmarks;
             }
             Err(Unusable::Missing) => {}
@@ -271,9 +281,13 @@ impl Store {
         if bookmark.note.len() > MAX_NOTE_BYTES {
             return Err(SaveError::NoteTooLong(bookmark.note.len()));
         }
-        match self.bookmarks.iter_mut().find(|b| b.id == bookmark.id) {
-            Some(b) => *b = bookmark.clone(),
-            None => self.bookmarks.push(bookmark.clone()),
+        self.align_lines();
+        if let Some(i) = self.bookmarks.iter().position(|b| b.id == bookmark.id) {
+            self.bookmarks[i] = bookmark.clone();
+            self.lines[i] = None;
+        } else {
+            self.bookmarks.push(bookmark.clone());
+            self.lines.push(None);
         }
         self.pending.push(Change::Put(Box::new(bookmark)));
         Ok(())
@@ -282,8 +296,18 @@ impl Store {
     /// Removes bookmark `id`, returning it (for undo).
     pub fn delete(&mut self, id: &str) -> Option<Bookmark> {
         let at = self.bookmarks.iter().position(|b| b.id == id)?;
+        self.align_lines();
         self.pending.push(Change::Delete(id.to_string()));
+        self.lines.remove(at);
         Some(self.bookmarks.remove(at))
+    }
+
+    /// Drops the line cache if it does not match the list (after a merge, or a load that did
+    /// not read line by line).
+    fn align_lines(&mut self) {
+        if self.lines.len() != self.bookmarks.len() {
+            self.lines = vec![None; self.bookmarks.len()];
+        }
     }
 
     /// Writes the bookmarks, merged with what another running copy saved meanwhile.
@@ -325,9 +349,9 @@ impl Store {
         // Another copy saved since we last looked: start from its file and apply this copy's
         // changes on top. Otherwise the list in memory already is the result.
         if Stamp::of(&main) != self.seen {
-            let base = match read(&main) {
-                Ok(stored) => stored.bookmarks,
-                Err(Unusable::Missing) => Vec::new(),
+            let (base, lines) = match read(&main) {
+                Ok(stored) => (stored.bookmarks, stored.lines),
+                Err(Unusable::Missing) => (Vec::new(), Vec::new()),
                 Err(Unusable::NotAFile) => {
                     self.read_only = Some(format!("'{}' is not a regular file", main.display()));
                     return Err(SaveError::ReadOnly(self.read_only.clone().unwrap_or_default()));
@@ -338,18 +362,21 @@ impl Store {
                 }
                 Err(Unusable::Corrupt(_)) => {
                     aside(&main).map_err(io)?;
-                    self.bookmarks.clone()
+                    (self.bookmarks.clone(), Vec::new())
                 }
             };
-            self.bookmarks = apply(base, &self.pending);
+            (self.bookmarks, self.lines) = apply(base, lines, &self.pending);
         }
-        let chunks = serialise_chunks(&self.bookmarks).map_err(|e| io(std::io::Error::other(e)))?;
+        self.align_lines();
+        fill_lines(&self.bookmarks, &mut self.lines).map_err(|e| io(std::io::Error::other(e)))?;
         if main.exists() {
             keep_backup(dir, &main).map_err(io)?;
         }
         let mut tmp = tempfile::Builder::new().prefix(TMP_PREFIX).suffix(TMP_SUFFIX).tempfile_in(dir).map_err(io)?;
-        for c in &chunks {
-            tmp.write_all(c).map_err(io)?;
+        {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
+            write_file(&mut out, &self.lines).map_err(io)?;
+            out.flush().map_err(io)?;
         }
         tmp.as_file().sync_all().map_err(io)?;
         tmp.persist(&main).map_err(|e| io(e.error))?;
@@ -366,11 +393,10 @@ impl Store {
 /// without the cost of pretty-printing every field.
 #[cfg(test)]
 fn serialise(bookmarks: &[Bookmark]) -> serde_json::Result<Vec<u8>> {
-    let chunks = serialise_chunks(bookmarks)?;
-    let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
-    for c in chunks {
-        out.extend_from_slice(&c);
-    }
+    let mut lines = vec![None; bookmarks.len()];
+    fill_lines(bookmarks, &mut lines)?;
+    let mut out = Vec::new();
+    write_file(&mut out, &lines).map_err(serde_json::Error::io)?;
     Ok(out)
 }
 
@@ -383,34 +409,39 @@ fn header() -> String {
 /// file is always recognised (PST-07).
 const FOOTER: &[u8] = b"]}";
 
-/// The file in pieces, serialised on all cores: header, then runs of bookmark lines, footer.
-fn serialise_chunks(bookmarks: &[Bookmark]) -> serde_json::Result<Vec<Vec<u8>>> {
+/// Serialises the bookmarks whose line is missing, on all cores.
+fn fill_lines(bookmarks: &[Bookmark], lines: &mut [Option<Vec<u8>>]) -> serde_json::Result<()> {
     let per = bookmarks.len().div_ceil(workers()).max(1);
-    let total = bookmarks.len();
-    let parts: Vec<serde_json::Result<Vec<u8>>> = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let handles: Vec<_> = bookmarks
             .chunks(per)
-            .enumerate()
-            .map(|(n, chunk)| {
+            .zip(lines.chunks_mut(per))
+            .map(|(marks, lines)| {
                 scope.spawn(move || {
-                    let mut out = Vec::with_capacity(chunk.len() * 720);
-                    for (i, b) in chunk.iter().enumerate() {
-                        serde_json::to_writer(&mut out, b)?;
-                        let last = n * per + i + 1 == total;
-                        out.extend_from_slice(if last { b"\n" } else { b",\n" });
+                    for (b, line) in marks.iter().zip(lines.iter_mut()) {
+                        if line.is_none() {
+                            *line = Some(serde_json::to_vec(b)?);
+                        }
                     }
-                    Ok(out)
+                    Ok::<(), serde_json::Error>(())
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new()))).collect()
-    });
-    let mut chunks = vec![header().into_bytes()];
-    for p in parts {
-        chunks.push(p?);
+        for h in handles {
+            h.join().unwrap_or(Ok(()))?;
+        }
+        Ok(())
+    })
+}
+
+/// Header, the lines joined by `,` and line breaks, footer.
+fn write_file(out: &mut impl std::io::Write, lines: &[Option<Vec<u8>>]) -> std::io::Result<()> {
+    out.write_all(header().as_bytes())?;
+    for (i, line) in lines.iter().enumerate() {
+        out.write_all(line.as_deref().unwrap_or(b"null"))?;
+        out.write_all(if i + 1 < lines.len() { b",\n" } else { b"\n" })?;
     }
-    chunks.push(FOOTER.to_vec());
-    Ok(chunks)
+    out.write_all(FOOTER)
 }
 
 fn workers() -> usize {
@@ -420,19 +451,17 @@ fn workers() -> usize {
 /// Reads a file in the layout [`serialise`] writes, one bookmark per line, on all cores.
 /// `None` when the file is laid out otherwise (edited by hand) or any line does not parse: the
 /// caller then parses it whole, which also gives the error to report.
-fn parse_lines(bytes: &[u8]) -> Option<Vec<Bookmark>> {
+fn parse_lines(bytes: &[u8]) -> Option<(Vec<Bookmark>, Lines)> {
     let body = bytes.strip_prefix(header().as_bytes())?.strip_suffix(FOOTER)?;
-    let lines: Vec<&[u8]> = body.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&[u8]> =
+        body.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| l.strip_suffix(b",").unwrap_or(l)).collect();
     let per = lines.len().div_ceil(workers()).max(1);
     let parts: Vec<Option<Vec<Bookmark>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = lines
             .chunks(per)
             .map(|chunk| {
                 scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|l| serde_json::from_slice::<Bookmark>(l.strip_suffix(b",").unwrap_or(l)).ok())
-                        .collect::<Option<Vec<Bookmark>>>()
+                    chunk.iter().map(|l| serde_json::from_slice::<Bookmark>(l).ok()).collect::<Option<Vec<Bookmark>>>()
                 })
             })
             .collect();
@@ -442,12 +471,18 @@ fn parse_lines(bytes: &[u8]) -> Option<Vec<Bookmark>> {
     for p in parts {
         out.extend(p?);
     }
-    Some(out)
+    // Kept as the cache of each bookmark's line, so the next save writes them as they are.
+    let cache = lines.iter().map(|l| Some(l.to_vec())).collect();
+    Some((out, cache))
 }
 
 /// `base` with `changes` applied in order. A put replaces the bookmark with its id unless the
 /// file's copy was updated later (another copy edited it after us).
-fn apply(mut base: Vec<Bookmark>, changes: &[Change]) -> Vec<Bookmark> {
+/// Lines of `base` that the changes leave alone stay cached.
+fn apply(mut base: Vec<Bookmark>, mut lines: Lines, changes: &[Change]) -> (Vec<Bookmark>, Lines) {
+    if lines.len() != base.len() {
+        lines = vec![None; base.len()];
+    }
     let mut index: std::collections::HashMap<String, usize> =
         base.iter().enumerate().map(|(i, b)| (b.id.clone(), i)).collect();
     let mut deleted = std::collections::HashSet::new();
@@ -456,11 +491,15 @@ fn apply(mut base: Vec<Bookmark>, changes: &[Change]) -> Vec<Bookmark> {
             Change::Put(b) => {
                 deleted.remove(&b.id);
                 match index.get(&b.id) {
-                    Some(&i) if base[i].updated <= b.updated => base[i] = (**b).clone(),
+                    Some(&i) if base[i].updated <= b.updated => {
+                        base[i] = (**b).clone();
+                        lines[i] = None;
+                    }
                     Some(_) => {}
                     None => {
                         index.insert(b.id.clone(), base.len());
                         base.push((**b).clone());
+                        lines.push(None);
                     }
                 }
             }
@@ -470,9 +509,13 @@ fn apply(mut base: Vec<Bookmark>, changes: &[Change]) -> Vec<Bookmark> {
         }
     }
     if !deleted.is_empty() {
-        base.retain(|b| !deleted.contains(&b.id));
+        let keep: Vec<bool> = base.iter().map(|b| !deleted.contains(&b.id)).collect();
+        let mut k = keep.iter();
+        base.retain(|_| *k.next().unwrap_or(&true));
+        let mut k = keep.iter();
+        lines.retain(|_| *k.next().unwrap_or(&true));
     }
-    base
+    (base, lines)
 }
 
 /// Keeps the current good file as the backup: a hard link (no copy of the bytes) put in place
@@ -580,11 +623,11 @@ mod tests {
         assert!(text.ends_with("]}"));
         let back: Stored = serde_json::from_str(&text).unwrap();
         assert_eq!(back.bookmarks, [sample("1", "a"), sample("2", "b")]);
-        assert_eq!(parse_lines(text.as_bytes()), Some(back.bookmarks), "the fast reader agrees");
+        assert_eq!(parse_lines(text.as_bytes()).map(|p| p.0), Some(back.bookmarks), "the fast reader agrees");
         let many: Vec<Bookmark> = (0..37).map(|i| sample(&i.to_string(), "n")).collect();
-        assert_eq!(parse_lines(&serialise(&many).unwrap()), Some(many), "chunks keep the order");
-        assert_eq!(parse_lines(&serialise(&[]).unwrap()), Some(vec![]));
-        assert_eq!(parse_lines(b"{\"schema_version\": 1, \"bookmarks\": [\n{\"id\"\n]}"), None);
+        assert_eq!(parse_lines(&serialise(&many).unwrap()).map(|p| p.0), Some(many), "chunks keep the order");
+        assert_eq!(parse_lines(&serialise(&[]).unwrap()).map(|p| p.0), Some(vec![]));
+        assert!(parse_lines(b"{\"schema_version\": 1, \"bookmarks\": [\n{\"id\"\n]}").is_none());
     }
 
     #[test]
@@ -612,6 +655,15 @@ mod tests {
         let (c, _) = Store::open(Some(dir.path()));
         let ids: Vec<&str> = c.bookmarks().iter().map(|b| b.id.as_str()).collect();
         assert_eq!(ids, ["b1", "a2"]);
+        // The cached lines wrote exactly what serialising everything afresh writes.
+        assert_eq!(fs::read(dir.path().join(FILE)).unwrap(), serialise(c.bookmarks()).unwrap());
+        let (mut d, _) = Store::open(Some(dir.path()));
+        let mut edited = sample("b1", "edited");
+        edited.updated = "2026-11-23T00:00:00Z".into();
+        d.put(edited).unwrap();
+        d.save().unwrap();
+        assert_eq!(fs::read(dir.path().join(FILE)).unwrap(), serialise(d.bookmarks()).unwrap());
+        assert_eq!(Store::open(Some(dir.path())).0.bookmarks()[0].note, "edited");
     }
 
     #[test]
