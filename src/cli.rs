@@ -63,6 +63,18 @@ pub enum Command {
         #[arg(long)]
         exact: bool,
     },
+    /// Compare two versions of a text clause by clause (article ids as in `export`).
+    Diff {
+        #[arg(value_name = "A")]
+        a: String,
+        #[arg(value_name = "B")]
+        b: String,
+        /// Print the differences as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the articles that are versions of each other.
+    Versions,
     /// List or export the bookmarks (from the data folder; no input files needed).
     Bookmarks {
         #[command(subcommand)]

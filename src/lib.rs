@@ -8,6 +8,7 @@
 //! - [`search`]: script-insensitive search over a folded index built at load time;
 //! - [`bookmarks`]: passages with notes, found again after edits, kept safe on disk;
 //! - [`ui`]: views that only read the app, and the CJK line wrapper;
+//! - [`versions`]: versions of one text found while loading, and compared clause by clause;
 //! - [`term`]: the terminal, the event loop, signals;
 //! - [`cli`]: the command line of the thin binary;
 //! - [`bench`]: the throughput benchmark behind `gongbao bench`.
@@ -23,3 +24,4 @@ pub mod corpus;
 pub mod search;
 pub mod term;
 pub mod ui;
+pub mod versions;

@@ -1,7 +1,7 @@
 //! The thin binary: parse the command line, load the corpus, run the command,
 //! map errors to an exit code (0 ok, 1 some inputs skipped, 2 nothing usable).
 
-use std::io::Write as _;
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
@@ -88,6 +88,67 @@ fn bookmarks(cli: &Cli, action: &BookmarksAction) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `gongbao search`: every match, as text or JSON.
+fn search_command(
+    cli: &Cli,
+    corpus: &Corpus,
+    query: &str,
+    json: bool,
+    exact: bool,
+    out: &mut impl Write,
+) -> Result<()> {
+    let index = search::SearchIndex::build(corpus, search::folder());
+    let mut matches = Vec::new();
+    index.search(corpus, &search::Query::new(query, exact), search::folder(), |m| {
+        matches.push(m);
+        true
+    });
+    let converter = gongbao::convert::Converter::new();
+    if json {
+        writeln!(out, "{}", search::to_json(corpus, &matches, &converter, cli.input.script)?)?;
+    } else {
+        write!(out, "{}", search::to_text(corpus, &matches, &converter, cli.input.script))?;
+        let articles = matches.windows(2).filter(|w| w[0].article != w[1].article).count() + 1;
+        eprintln!(
+            "gongbao: {} match{} in {} article{}",
+            matches.len(),
+            if matches.len() == 1 { "" } else { "es" },
+            if matches.is_empty() { 0 } else { articles },
+            if articles == 1 && !matches.is_empty() { "" } else { "s" },
+        );
+    }
+    Ok(())
+}
+
+/// `gongbao diff A B`: two versions compared clause by clause.
+fn diff_command(corpus: &Corpus, a: &str, b: &str, json: bool, out: &mut impl Write) -> Result<()> {
+    let find =
+        |id: &str| {
+            corpus.articles.iter().position(|x| x.id == id).with_context(|| {
+                format!("no article '{id}' in these files; `gongbao export --format text` lists the ids")
+            })
+        };
+    let (ia, ib) = (find(a)?, find(b)?);
+    let c = gongbao::versions::compare(corpus, ia, ib, search::folder()).context("comparing")?;
+    if json {
+        writeln!(out, "{}", gongbao::versions::to_json(corpus, &c)?)?;
+    } else {
+        write!(out, "{}", gongbao::versions::to_text(corpus, &c))?;
+    }
+    Ok(())
+}
+
+/// `gongbao versions`: the linked pairs.
+fn versions_command(corpus: &Corpus, out: &mut impl Write) -> Result<()> {
+    let index = search::SearchIndex::build(corpus, search::folder());
+    for l in gongbao::versions::link(corpus, &index) {
+        let (x, y) = (&corpus.articles[l.a], &corpus.articles[l.b]);
+        let title = |a: &gongbao::corpus::Article| a.title.clone().unwrap_or_else(|| "(untitled)".into());
+        writeln!(out, "{:.2}  {} {}  ⇄  {} {}", l.containment, x.id, title(x), y.id, title(y))?;
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
@@ -150,28 +211,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Export { format: Format::Json }) => writeln!(out, "{}", export::to_json(&corpus)?)?,
         Some(Command::Export { format: Format::Text }) => write!(out, "{}", export::to_text(&corpus))?,
-        Some(Command::Search { query, json, exact }) => {
-            let index = search::SearchIndex::build(&corpus, search::folder());
-            let mut matches = Vec::new();
-            index.search(&corpus, &search::Query::new(query.as_str(), *exact), search::folder(), |m| {
-                matches.push(m);
-                true
-            });
-            let converter = gongbao::convert::Converter::new();
-            if *json {
-                writeln!(out, "{}", search::to_json(&corpus, &matches, &converter, cli.input.script)?)?;
-            } else {
-                write!(out, "{}", search::to_text(&corpus, &matches, &converter, cli.input.script))?;
-                let articles = matches.windows(2).filter(|w| w[0].article != w[1].article).count() + 1;
-                eprintln!(
-                    "gongbao: {} match{} in {} article{}",
-                    matches.len(),
-                    if matches.len() == 1 { "" } else { "es" },
-                    if matches.is_empty() { 0 } else { articles },
-                    if articles == 1 && !matches.is_empty() { "" } else { "s" },
-                );
-            }
-        }
+        Some(Command::Search { query, json, exact }) => search_command(cli, &corpus, query, *json, *exact, &mut out)?,
+        Some(Command::Diff { a, b, json }) => diff_command(&corpus, a, b, *json, &mut out)?,
+        Some(Command::Versions) => versions_command(&corpus, &mut out)?,
         Some(Command::Bench { .. } | Command::Bookmarks { .. }) => unreachable!("handled above"),
         None => {
             drop(out);

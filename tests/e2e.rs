@@ -198,6 +198,33 @@ fn bookmark_clause_thirteen_with_a_note_restart_jump_back_and_export() {
 }
 
 #[test]
+fn compare_the_communique_with_its_traditional_version_and_step_through_differences() {
+    let Some(s) = Session::start(&[]) else { return };
+    s.wait_for("000_bdb5e1677ee91c80.txt");
+    let screen = s.screen();
+    assert!(screen.contains("⇄"), "the library marks articles with versions:\n{screen}");
+    s.keys(&["j", "j", "j", "j", "Enter"]);
+    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    s.keys(&["c"]);
+    let screen = s.wait_for("COMPARE difference –/9");
+    assert!(screen.contains("中國-中亞外長第六次會晤新聞公報"), "the other version beside it:\n{screen}");
+    s.keys(&["n"]);
+    s.wait_for("COMPARE difference 1/9");
+    for _ in 0..3 {
+        s.keys(&["n"]);
+    }
+    let screen = s.wait_for("COMPARE difference 4/9");
+    assert!(screen.contains("部门级") && screen.contains("部級合"), "{screen}");
+    s.keys(&["n"]);
+    let screen = s.wait_for("COMPARE difference 5/9");
+    assert!(screen.contains("供应链") && screen.contains("產供鏈"), "{screen}");
+    s.keys(&["N"]);
+    s.wait_for("COMPARE difference 4/9");
+    s.keys(&["Escape", "q"]);
+    s.wait_for("exit status 0");
+}
+
+#[test]
 fn without_a_terminal_the_reader_says_so_and_writes_no_escapes() {
     let out = Command::new(env!("CARGO_BIN_EXE_gongbao")).stdin(std::process::Stdio::null()).output().expect("run");
     assert_eq!(out.status.code(), Some(2));

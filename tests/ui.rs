@@ -262,3 +262,17 @@ fn bookmark_note_prompt_margin_and_view() {
     assert!(view.contains("1 bookmark(s)") && view.contains("值得引用"), "{view}");
     insta::assert_snapshot!("bookmarks_view_100x30", view);
 }
+
+#[test]
+fn compare_view_of_the_two_communiques() {
+    for size in [(120, 40), (80, 24)] {
+        let mut app = app(size);
+        open_communique(&mut app);
+        app.update(Action::Compare);
+        app.update(Action::NextMatch);
+        app.update(Action::NextMatch);
+        let screen = draw(&app);
+        assert!(screen.contains("COMPARE difference 2/"), "{screen}");
+        insta::assert_snapshot!(format!("compare_{}x{}", size.0, size.1), screen);
+    }
+}

@@ -86,6 +86,8 @@ pub enum Action {
     ExportBookmarks,
     /// A line break in the note.
     Newline,
+    /// Compare the article with another version of it (again: the next version).
+    Compare,
     /// Type into a prompt.
     Input(char),
     /// Delete the last character of a prompt.
@@ -151,6 +153,7 @@ impl Action {
             Action::Reattach => "re-attach to the paragraph at the top of the reader",
             Action::ExportBookmarks => "export all as Markdown (the path is shown)",
             Action::Newline => "new line in the note",
+            Action::Compare => "compare with another version (⇄ in the library)",
             Action::Input(_) => "type",
             Action::Backspace => "delete a character",
             Action::Confirm => "confirm",

@@ -28,6 +28,8 @@ pub enum Scope {
     Note,
     /// The bookmarks view is open.
     Bookmarks,
+    /// Two versions side by side.
+    Compare,
 }
 
 impl Scope {
@@ -44,6 +46,7 @@ impl Scope {
             Scope::Visual => "Selecting a passage",
             Scope::Note => "Note",
             Scope::Bookmarks => "Bookmarks",
+            Scope::Compare => "Compare versions",
         }
     }
 }
@@ -110,7 +113,7 @@ const fn bind(scope: Scope, key: Key, action: Action) -> Binding {
     Binding { scope, key, action }
 }
 
-use Scope::{Bookmarks, Global, Help, Library, Note, Outline, Prompt, Reader, Results, Visual};
+use Scope::{Bookmarks, Compare, Global, Help, Library, Note, Outline, Prompt, Reader, Results, Visual};
 
 /// Every key gongbao understands.
 pub static BINDINGS: &[Binding] = &[
@@ -163,6 +166,24 @@ pub static BINDINGS: &[Binding] = &[
     bind(Reader, key(':'), Action::GoToPrompt),
     bind(Reader, key('m'), Action::MarkParagraph),
     bind(Reader, key('v'), Action::StartVisual),
+    bind(Reader, key('c'), Action::Compare),
+    bind(Compare, key('j'), Action::Down),
+    bind(Compare, code(KeyCode::Down), Action::Down),
+    bind(Compare, key('k'), Action::Up),
+    bind(Compare, code(KeyCode::Up), Action::Up),
+    bind(Compare, key(' '), Action::PageDown),
+    bind(Compare, code(KeyCode::PageDown), Action::PageDown),
+    bind(Compare, code(KeyCode::PageUp), Action::PageUp),
+    bind(Compare, key('g'), Action::Top),
+    bind(Compare, key('G'), Action::Bottom),
+    bind(Compare, key('n'), Action::NextMatch),
+    bind(Compare, key(']'), Action::NextMatch),
+    bind(Compare, key('N'), Action::PreviousMatch),
+    bind(Compare, key('['), Action::PreviousMatch),
+    bind(Compare, key('s'), Action::ToggleScript),
+    bind(Compare, key('c'), Action::Compare),
+    bind(Compare, code(KeyCode::Esc), Action::Cancel),
+    bind(Compare, key('q'), Action::Cancel),
     bind(Reader, code(KeyCode::Esc), Action::SwitchFocus),
     bind(Help, code(KeyCode::Esc), Action::Cancel),
     bind(Help, key('?'), Action::Cancel),
@@ -245,7 +266,7 @@ pub fn lookup(scope: Scope, event: &KeyEvent) -> Option<Action> {
         };
     }
     // Overlays keep their keys to themselves, except quitting.
-    if matches!(scope, Scope::Help | Scope::Outline | Scope::Results | Scope::Bookmarks) {
+    if matches!(scope, Scope::Help | Scope::Outline | Scope::Results | Scope::Bookmarks | Scope::Compare) {
         return (event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL))
             .then_some(Action::Quit);
     }

@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod bookmarks;
+pub mod compare;
 pub mod keymap;
 pub mod positions;
 mod search;
@@ -55,6 +56,14 @@ pub enum Overlay {
     /// The bookmarks; `selected` is a row of [`App::bookmark_rows`].
     Bookmarks {
         selected: usize,
+    },
+    /// The open article beside another version of it.
+    Compare {
+        other: usize,
+        /// First line shown of [`App::compare`].
+        top: usize,
+        /// The difference last stepped to.
+        difference: Option<usize>,
     },
 }
 
@@ -166,6 +175,10 @@ pub struct App {
     pub bookmarks: bookmarks::BookmarkState,
     /// The passage being selected, in visual mode.
     pub visual: Option<bookmarks::Visual>,
+    /// Other versions of each article, best first (found when the app starts).
+    pub versions: Vec<Vec<usize>>,
+    /// The compare view laid out.
+    pub compare: compare::CompareLayout,
 }
 
 /// A search and where it stands in the open article.
@@ -235,8 +248,12 @@ impl App {
             highlights: Vec::new(),
             bookmarks: bookmarks::BookmarkState::default(),
             visual: None,
+            versions: Vec::new(),
+            compare: compare::CompareLayout::default(),
         };
         app.index = SearchIndex::build(&app.corpus, folder());
+        app.versions =
+            crate::versions::by_article(&crate::versions::link(&app.corpus, &app.index), app.corpus.articles.len());
         app.open_article(0);
         app
     }
@@ -250,6 +267,7 @@ impl App {
             Overlay::Results { .. } => Scope::Results,
             Overlay::Note { .. } => Scope::Note,
             Overlay::Bookmarks { .. } => Scope::Bookmarks,
+            Overlay::Compare { .. } => Scope::Compare,
             Overlay::None if self.visual.is_some() => Scope::Visual,
             Overlay::None => match self.focus {
                 Pane::Library if self.show_library => Scope::Library,
@@ -289,6 +307,9 @@ impl App {
             (_, Action::Resize(w, h)) => {
                 self.size = (w, h);
                 self.relayout();
+                if matches!(self.overlay, Overlay::Compare { .. }) {
+                    self.lay_out_compare();
+                }
             }
             (Overlay::Help { .. }, a) => self.update_help(a),
             (Overlay::Outline { .. }, a) => self.update_outline(a),
@@ -296,6 +317,7 @@ impl App {
             (Overlay::Results { .. }, a) => self.update_results(a),
             (Overlay::Note { .. }, a) => self.update_note(a),
             (Overlay::Bookmarks { .. }, a) => self.update_bookmarks(a),
+            (Overlay::Compare { .. }, a) => self.update_compare(a),
             (Overlay::None, a) if self.visual.is_some() => self.update_visual(a),
             (Overlay::None, a) => self.update_panes(a),
         }
@@ -562,6 +584,7 @@ impl App {
             Action::MarkParagraph => self.mark_paragraph(),
             Action::StartVisual => self.start_visual(),
             Action::ShowBookmarks => self.open_bookmarks(),
+            Action::Compare => self.open_compare(),
             Action::FilterLibrary => {
                 self.show_library = true;
                 self.focus = Pane::Library;

@@ -309,7 +309,7 @@ impl App {
 /// the number of characters (the engines map character for character, phrases included, and
 /// the overlay replaces sequences of equal length), so the n-th character corresponds; if a
 /// conversion ever changed the count, the offset is scaled instead, which stays in bounds.
-fn converted_offset(original: &str, converted: &str, at: usize) -> usize {
+pub(crate) fn converted_offset(original: &str, converted: &str, at: usize) -> usize {
     let index = original.get(..at).map_or(0, |s| s.chars().count());
     match converted.char_indices().nth(index) {
         Some((b, _)) => b,

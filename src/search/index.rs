@@ -104,6 +104,16 @@ impl SearchIndex {
         self.folded.push('\n');
     }
 
+    /// The folded text of article `article`'s paragraphs, each followed by a newline (for
+    /// comparing versions, which works on the same normal form).
+    pub fn article_folded(&self, article: usize) -> &str {
+        let (Some(&first), Some(&end)) = (self.first.get(article), self.first.get(article + 1)) else { return "" };
+        match (self.spans.get(first), first < end) {
+            (Some(s), true) => &self.folded[s.start..self.span_end(end).unwrap_or(s.start)],
+            _ => "",
+        }
+    }
+
     /// Bytes the index holds (folded text, spans, marks), for the benchmark.
     pub fn heap_bytes(&self) -> usize {
         self.folded.capacity()

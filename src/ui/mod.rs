@@ -63,6 +63,10 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Overlay::Note { target, input } => render_note(app, frame, area, target, input),
         Overlay::Bookmarks { selected } => render_bookmarks(app, frame, area, *selected),
+        Overlay::Compare { other, top, difference } => {
+            let main = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
+            render_compare(app, frame, main, *other, *top, *difference);
+        }
         Overlay::Results { selected } => render_results(app, frame, area, *selected),
     }
 }
@@ -110,6 +114,25 @@ pub fn library_offset(app: &App, height: usize) -> usize {
     at.saturating_sub(height.saturating_sub(1) / 2).min(rows.len().saturating_sub(height))
 }
 
+/// `text` cut to `width` columns, ending in `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if wrap::display_width(text, wrap::AmbiguousWidth::Narrow) <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for g in unicode_segmentation::UnicodeSegmentation::graphemes(text, true) {
+        let w = wrap::grapheme_width(g, wrap::AmbiguousWidth::Narrow);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push_str(g);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
 fn title_or_fallback(app: &App, i: usize) -> (String, bool) {
     let title = convert(app, &app.library_title(i));
     if app.corpus.articles[i].title.is_some() { (title, false) } else { (format!("{title}…"), true) }
@@ -154,11 +177,18 @@ fn render_library(app: &App, frame: &mut Frame, area: Rect) {
                 if a.notes.iter().any(|n| matches!(n.kind, NoteKind::ContinuesOn | NoteKind::ContinuedFrom)) {
                     badges.push_str(" ↪");
                 }
+                if app.versions.get(i).is_some_and(|v| !v.is_empty()) {
+                    badges.push_str(" ⇄");
+                }
                 let mut style = if fallback { Style::new().add_modifier(Modifier::DIM) } else { Style::new() };
                 if i == app.selected {
                     style = style.add_modifier(Modifier::REVERSED);
                 }
                 let marker = if i == app.open { "▸" } else { " " };
+                // The title gives way to the badges, which say more per column.
+                let room = usize::from(inner.width)
+                    .saturating_sub(1 + wrap::display_width(&badges, wrap::AmbiguousWidth::Narrow));
+                let title = fit(&title, room);
                 TextLine::from(vec![
                     Span::raw(marker),
                     Span::styled(title, style),
@@ -307,6 +337,10 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     }
     if app.visual.is_some() {
         parts.insert(0, "SELECT".into());
+    }
+    if let Some((current, total)) = app.compare_position() {
+        let at = current.map_or("–".to_string(), |c| (c + 1).to_string());
+        parts.insert(0, format!("COMPARE difference {at}/{total}"));
     }
     parts.push(app.settings.script.label().to_string());
     parts.push(format!("{}%", app.percent()));
@@ -563,4 +597,60 @@ fn render_bookmarks(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
         )));
     }
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+fn render_compare(app: &App, frame: &mut Frame, area: Rect, other: usize, top: usize, difference: Option<usize>) {
+    frame.render_widget(Clear, area);
+    if area.height < 2 || area.width < 7 {
+        return;
+    }
+    let layout = &app.compare;
+    let column = layout.column.min(area.width.saturating_sub(3) / 2).max(1);
+    let (lx, sx, rx) = (area.x, area.x + column + 1, area.x + column + 2);
+    let bold = Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED);
+    let title = |i: usize| format!(" {} · {}", app.library_title(i), app.corpus.articles[i].source);
+    frame.render_widget(
+        Paragraph::new(Span::styled(convert(app, &title(app.open)), bold)),
+        Rect::new(lx, area.y, column + 1, 1),
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(convert(app, &title(other)), bold)),
+        Rect::new(rx, area.y, column, 1),
+    );
+    let removed = if app.settings.color {
+        Style::new().fg(Color::Black).bg(Color::Red)
+    } else {
+        Style::new().add_modifier(Modifier::REVERSED)
+    };
+    let added = if app.settings.color {
+        Style::new().fg(Color::Black).bg(Color::Green)
+    } else {
+        Style::new().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
+    };
+    let current_pair =
+        difference.and_then(|d| layout.differences.get(d)).and_then(|&l| layout.lines.get(l)).and_then(|l| l.pair);
+    let height = usize::from(area.height - 1);
+    for (y, line) in layout.lines.iter().skip(top).take(height).enumerate() {
+        let y = area.y + 1 + y as u16;
+        let Some(p) = line.pair.and_then(|p| layout.pairs.get(p)) else { continue };
+        let only_one = p.left.is_empty() != p.right.is_empty();
+        for (row, text, changes, x, mark) in
+            [(line.left, &p.left, &p.left_changes, lx, removed), (line.right, &p.right, &p.right_changes, rx, added)]
+        {
+            let Some(row) = row else { continue };
+            let shown = text.get(row.start..row.end).unwrap_or("");
+            let base = if only_one { mark } else { Style::new() };
+            let marks: Vec<(std::ops::Range<usize>, Style)> = changes.iter().map(|r| (r.clone(), mark)).collect();
+            let spans = styled_spans(shown, row.start, &marks, base);
+            frame.render_widget(Paragraph::new(TextLine::from(spans)), Rect::new(x, y, column, 1));
+        }
+        let gutter = if line.pair == current_pair && current_pair.is_some() {
+            Span::styled("▶", color(app, Color::Yellow).add_modifier(Modifier::BOLD))
+        } else if p.differs {
+            Span::styled("┃", color(app, Color::Yellow))
+        } else {
+            Span::styled("│", Style::new().add_modifier(Modifier::DIM))
+        };
+        frame.render_widget(Paragraph::new(gutter), Rect::new(sx, y, 1, 1));
+    }
 }

@@ -1,0 +1,171 @@
+//! The compare view's state: which two versions, the comparison, and its rows laid out in two
+//! columns for the current script and width.
+
+use super::search::converted_offset;
+use super::{App, Overlay};
+use crate::search::folder;
+use crate::ui::wrap::{self, Row};
+use crate::versions::{self, Comparison, pair_text};
+
+/// One screen row of the compare view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareLine {
+    /// Index of the pair (in [`CompareLayout::pairs`]) this row belongs to; `None` for the gap.
+    pub pair: Option<usize>,
+    pub left: Option<Row>,
+    pub right: Option<Row>,
+}
+
+/// A pair's texts as shown, and its changes as byte ranges of them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ShownPair {
+    pub left: String,
+    pub right: String,
+    pub left_changes: Vec<std::ops::Range<usize>>,
+    pub right_changes: Vec<std::ops::Range<usize>>,
+    pub differs: bool,
+}
+
+/// The compare view laid out.
+#[derive(Debug, Clone, Default)]
+pub struct CompareLayout {
+    pub comparison: Option<Comparison>,
+    pub pairs: Vec<ShownPair>,
+    pub lines: Vec<CompareLine>,
+    pub column: u16,
+    /// First line of each pair that differs, in order.
+    pub differences: Vec<usize>,
+}
+
+impl App {
+    /// Width of each column of the compare view.
+    pub fn compare_column(&self) -> u16 {
+        self.size.0.saturating_sub(3) / 2
+    }
+
+    /// `c`: compare the open article with its next version.
+    pub(super) fn open_compare(&mut self) {
+        let others = self.versions.get(self.open).cloned().unwrap_or_default();
+        let current = match &self.overlay {
+            Overlay::Compare { other, .. } => others.iter().position(|o| o == other).map_or(0, |i| i + 1),
+            _ => 0,
+        };
+        let Some(&other) = others.get(current % others.len().max(1)) else {
+            self.status = Some("no other version of this article was found in the loaded files".into());
+            return;
+        };
+        self.compare.comparison = versions::compare(&self.corpus, self.open, other, folder());
+        self.overlay = Overlay::Compare { other, top: 0, difference: None };
+        self.lay_out_compare();
+        self.status = Some(format!(
+            "n/N: next/previous{}",
+            if others.len() > 1 { format!(", c: next of {} versions", others.len()) } else { String::new() }
+        ));
+    }
+
+    /// Lays the comparison out for the current width and script.
+    pub(super) fn lay_out_compare(&mut self) {
+        let Some(c) = self.compare.comparison.clone() else { return };
+        let column = self.compare_column().max(1);
+        let script = self.settings.script;
+        let convert =
+            |t: &str| self.converter.convert(t, script).map_or_else(|_| t.to_string(), std::borrow::Cow::into_owned);
+        let (left, right) = (&self.corpus.articles[c.a], &self.corpus.articles[c.b]);
+        let mut pairs = Vec::new();
+        let mut lines = Vec::new();
+        let mut differences = Vec::new();
+        for unit in &c.units {
+            for pair in &unit.pairs {
+                let lt = pair.left.as_ref().map(|r| pair_text(left, r)).unwrap_or_default();
+                let rt = pair.right.as_ref().map(|r| pair_text(right, r)).unwrap_or_default();
+                let (ls, rs) = (convert(&lt), convert(&rt));
+                let map = |orig: &str, shown: &str, r: &std::ops::Range<usize>| {
+                    converted_offset(orig, shown, r.start)..converted_offset(orig, shown, r.end)
+                };
+                let shown = ShownPair {
+                    left_changes: pair.changes.iter().map(|ch| map(&lt, &ls, &ch.left)).collect(),
+                    right_changes: pair.changes.iter().map(|ch| map(&rt, &rs, &ch.right)).collect(),
+                    differs: pair.differs(),
+                    left: ls,
+                    right: rs,
+                };
+                let (lw, rw) = (
+                    wrap::wrap(&shown.left, column, self.settings.ambiguous),
+                    wrap::wrap(&shown.right, column, self.settings.ambiguous),
+                );
+                if shown.differs {
+                    differences.push(lines.len());
+                }
+                let index = pairs.len();
+                for row in 0..lw.len().max(rw.len()).max(1) {
+                    lines.push(CompareLine {
+                        pair: Some(index),
+                        left: lw.get(row).copied(),
+                        right: rw.get(row).copied(),
+                    });
+                }
+                lines.push(CompareLine { pair: None, left: None, right: None });
+                pairs.push(shown);
+            }
+        }
+        self.compare = CompareLayout { comparison: Some(c), pairs, lines, column, differences };
+    }
+
+    /// Keys of the compare view.
+    pub(super) fn update_compare(&mut self, action: super::Action) {
+        use super::Action;
+        let Overlay::Compare { other, top, difference } = self.overlay.clone() else { return };
+        let page = usize::from(self.size.1.saturating_sub(3)).max(1);
+        let max_top = self.compare.lines.len().saturating_sub(page);
+        let diffs = &self.compare.differences;
+        let (top, difference) = match action {
+            Action::Down | Action::Scroll(1..) => ((top + 1).min(max_top), difference),
+            Action::Up | Action::Scroll(..=-1) => (top.saturating_sub(1), difference),
+            Action::PageDown => ((top + page.saturating_sub(1).max(1)).min(max_top), difference),
+            Action::PageUp => (top.saturating_sub(page.saturating_sub(1).max(1)), difference),
+            Action::Top => (0, None),
+            Action::Bottom => (max_top, None),
+            Action::NextMatch | Action::NextClause => {
+                let next = difference.map_or(0, |d| d + 1);
+                if let Some(&line) = diffs.get(next) {
+                    (line.saturating_sub(2), Some(next))
+                } else {
+                    self.status = Some("last difference".into());
+                    (top, difference)
+                }
+            }
+            Action::PreviousMatch | Action::PreviousClause => {
+                if let Some(prev) = difference.and_then(|d| d.checked_sub(1)) {
+                    (diffs[prev].saturating_sub(2), Some(prev))
+                } else {
+                    self.status = Some("first difference".into());
+                    (top, difference)
+                }
+            }
+            Action::ToggleScript => {
+                self.settings.script = self.settings.script.next();
+                self.lay_out_compare();
+                self.relayout();
+                (top, difference)
+            }
+            Action::Compare => {
+                self.open_compare();
+                return;
+            }
+            Action::Cancel => {
+                self.overlay = Overlay::None;
+                return;
+            }
+            _ => (top, difference),
+        };
+        self.overlay = Overlay::Compare { other, top, difference };
+    }
+
+    /// Difference `i` of `n` shown, for the status line.
+    pub fn compare_position(&self) -> Option<(Option<usize>, usize)> {
+        match &self.overlay {
+            Overlay::Compare { difference, .. } => Some((*difference, self.compare.differences.len())),
+            _ => None,
+        }
+    }
+}

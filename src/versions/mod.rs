@@ -1,0 +1,223 @@
+//! Versions of the same text: finding them ([`link`]) and comparing two ([`compare`]).
+//!
+//! Both work on a normal form where a Simplified/Traditional difference, a full-width comma or a
+//! line break cannot count as a change: the search folding ([`crate::search::fold`]) with
+//! punctuation, symbols and white space dropped, so only letters, digits and Han characters
+//! remain. `中國-中亞外長` and `中国—中亚外长` are the same there; `部门级` and `部级` are not.
+//!
+//! **Linking** samples the character 5-grams of every article (one in four, by hash, so the same
+//! 5-gram is sampled in every article that has it), indexes them, and counts for each pair of
+//! articles the samples they share, skipping 5-grams so common they say nothing (set phrases in
+//! hundreds of articles). A pair is linked when the shared samples are at least half of the
+//! smaller article's: containment rather than overlap, so a fragment links to the full text it
+//! was cut from. Cost is linear in the text plus the postings of rare 5-grams.
+//!
+//! **Comparing** aligns clause by clause where both articles have numbered clauses (the
+//! paragraphs before the first clause form one more unit), paragraph by paragraph inside each
+//! unit and everywhere else (an edit-distance alignment on paragraph similarity), then diffs
+//! aligned paragraphs character by character in the normal form, mapped back to the text as
+//! written.
+
+pub mod compare;
+
+pub use compare::{Change, Comparison, Pair, Unit, compare, pair_text};
+
+use rustc_hash::FxHashMap;
+
+use crate::corpus::Corpus;
+use crate::search::{Folder, SearchIndex};
+
+/// Length of the character n-grams compared.
+const SHINGLE: usize = 5;
+/// One in this many n-grams is sampled (by hash).
+const SAMPLE: u64 = 4;
+/// N-grams in more articles than this are too common to tell versions apart.
+const MAX_POSTINGS: usize = 24;
+/// Fewest shared samples for a link (about 4 × this many shared characters).
+const MIN_SHARED: u32 = 12;
+/// Shared samples over the smaller article's samples, for a link.
+const MIN_CONTAINMENT: f32 = 0.5;
+
+/// Two articles that are versions of the same text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Link {
+    pub a: usize,
+    pub b: usize,
+    /// Shared samples over the smaller article's samples, 0..=1.
+    pub containment: f32,
+}
+
+/// Whether `c` counts when comparing versions (after folding).
+pub fn counts(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// The sampled n-gram hashes of a folded text, sorted and without duplicates.
+fn samples(folded: &str) -> Vec<u64> {
+    let chars: Vec<u32> = folded.chars().filter(|&c| counts(c)).map(u32::from).collect();
+    let mut out: Vec<u64> = chars
+        .windows(SHINGLE)
+        .map(|w| w.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &c| (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)))
+        .map(|h| h ^ (h >> 29))
+        .filter(|h| h % SAMPLE == 0)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Every pair of articles in `corpus` that are versions of each other (a < b).
+pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
+    let sets: Vec<Vec<u64>> = (0..corpus.articles.len()).map(|a| samples(index.article_folded(a))).collect();
+    let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
+    for (a, set) in sets.iter().enumerate() {
+        for &h in set {
+            postings.entry(h).or_default().push(a as u32);
+        }
+    }
+    let mut shared: FxHashMap<(u32, u32), u32> = FxHashMap::default();
+    for list in postings.values() {
+        if list.len() < 2 || list.len() > MAX_POSTINGS {
+            continue;
+        }
+        for (i, &a) in list.iter().enumerate() {
+            for &b in &list[i + 1..] {
+                *shared.entry((a, b)).or_default() += 1;
+            }
+        }
+    }
+    let mut links: Vec<Link> = shared
+        .into_iter()
+        .filter(|&(_, n)| n >= MIN_SHARED)
+        .filter_map(|((a, b), n)| {
+            let smaller = sets[a as usize].len().min(sets[b as usize].len()).max(1);
+            let containment = n as f32 / smaller as f32;
+            (containment >= MIN_CONTAINMENT).then_some(Link { a: a as usize, b: b as usize, containment })
+        })
+        .collect();
+    links.sort_by_key(|l| (l.a, l.b));
+    links
+}
+
+/// For each article, the articles linked to it, best first.
+pub fn by_article(links: &[Link], articles: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<(usize, f32)>> = vec![Vec::new(); articles];
+    for l in links {
+        if let (Some(_), Some(_)) = (out.get(l.a), out.get(l.b)) {
+            out[l.a].push((l.b, l.containment));
+            out[l.b].push((l.a, l.containment));
+        }
+    }
+    out.into_iter()
+        .map(|mut v| {
+            v.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            v.into_iter().map(|(a, _)| a).collect()
+        })
+        .collect()
+}
+
+/// `text` in the normal form, with the byte range in `text` of each character kept.
+pub fn normal_form(text: &str, folder: &Folder) -> (Vec<char>, Vec<std::ops::Range<usize>>) {
+    let mut chars = Vec::with_capacity(text.len() / 3);
+    let mut ranges = Vec::with_capacity(text.len() / 3);
+    for (at, c) in text.char_indices() {
+        if let Some(f) = folder.fold_char(c).filter(|&f| counts(f)) {
+            chars.push(f);
+            ranges.push(at..at + c.len_utf8());
+        }
+    }
+    (chars, ranges)
+}
+
+/// The comparison as text, for `gongbao diff`: a line per pair that differs, labelled with its
+/// clause, the left paragraph with changes marked `[-removed-]{+added+}` against the right.
+pub fn to_text(corpus: &Corpus, c: &Comparison) -> String {
+    use std::fmt::Write as _;
+    let (left, right) = (&corpus.articles[c.a], &corpus.articles[c.b]);
+    let mut out = String::new();
+    let _ = writeln!(out, "--- {} {}", left.id, left.title.as_deref().unwrap_or("(untitled)"));
+    let _ = writeln!(out, "+++ {} {}", right.id, right.title.as_deref().unwrap_or("(untitled)"));
+    for unit in &c.units {
+        let label = format!("{}{}", unit.label.as_deref().unwrap_or("·"), if unit.moved { " (moved)" } else { "" });
+        for pair in unit.pairs.iter().filter(|p| p.differs()) {
+            let at = |r: &std::ops::Range<usize>| {
+                if r.len() > 1 { format!("¶{}-{}", r.start + 1, r.end) } else { format!("¶{}", r.start + 1) }
+            };
+            match (&pair.left, &pair.right) {
+                (Some(l), Some(r)) => {
+                    let (lt, rt) = (pair_text(left, l), pair_text(right, r));
+                    let mut line = String::new();
+                    let mut pos = 0;
+                    for ch in &pair.changes {
+                        line.push_str(&lt[pos..ch.left.start]);
+                        if !ch.left.is_empty() {
+                            let _ = write!(line, "[-{}-]", &lt[ch.left.clone()]);
+                        }
+                        if !ch.right.is_empty() {
+                            let _ = write!(line, "{{+{}+}}", &rt[ch.right.clone()]);
+                        }
+                        pos = ch.left.end;
+                    }
+                    line.push_str(&lt[pos..]);
+                    let _ = writeln!(out, "~ {label} {}/{}: {}", at(l), at(r), line.replace('\n', " "));
+                }
+                (Some(l), None) => {
+                    let _ = writeln!(out, "- {label} {}: {}", at(l), pair_text(left, l).replace('\n', " "));
+                }
+                (None, Some(r)) => {
+                    let _ = writeln!(out, "+ {label} {}: {}", at(r), pair_text(right, r).replace('\n', " "));
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    out
+}
+
+/// The comparison as JSON, for `gongbao diff --json`.
+///
+/// # Errors
+/// When serialisation fails (it does not for these values).
+pub fn to_json(corpus: &Corpus, c: &Comparison) -> serde_json::Result<String> {
+    use serde_json::json;
+    let (left, right) = (&corpus.articles[c.a], &corpus.articles[c.b]);
+    let mut differences = Vec::new();
+    for unit in &c.units {
+        for pair in unit.pairs.iter().filter(|p| p.differs()) {
+            let kind = match (&pair.left, &pair.right) {
+                (Some(_), Some(_)) => "changed",
+                (Some(_), None) => "missing",
+                _ => "added",
+            };
+            let lt = pair.left.as_ref().map(|r| pair_text(left, r));
+            let rt = pair.right.as_ref().map(|r| pair_text(right, r));
+            let changes: Vec<_> = pair
+                .changes
+                .iter()
+                .filter_map(|ch| {
+                    let (lt, rt) = (lt.as_deref()?, rt.as_deref()?);
+                    Some(json!({
+                        "left": &lt[ch.left.clone()], "right": &rt[ch.right.clone()],
+                        "left_start": ch.left.start, "left_end": ch.left.end,
+                        "right_start": ch.right.start, "right_end": ch.right.end,
+                    }))
+                })
+                .collect();
+            differences.push(json!({
+                "kind": kind,
+                "clause": unit.label,
+                "moved": unit.moved,
+                "left_paragraphs": pair.left.as_ref().map(|r| [r.start, r.end]),
+                "right_paragraphs": pair.right.as_ref().map(|r| [r.start, r.end]),
+                "left_text": lt,
+                "right_text": rt,
+                "changes": changes,
+            }));
+        }
+    }
+    serde_json::to_string_pretty(&json!({
+        "left": {"article": left.id, "title": left.title, "source": left.source},
+        "right": {"article": right.id, "title": right.title, "source": right.source},
+        "differences": differences,
+    }))
+}
