@@ -20,13 +20,18 @@ const QUERIES: [&str; 4] = ["各方欢迎", "一個中國原則", "丝绸之路�
 pub fn run(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
     let docs = synthetic_corpus(usize::try_from(mb).unwrap_or(usize::MAX).saturating_mul(1_000_000), Mix::Utf8);
     let bytes: usize = docs.iter().map(|d| d.bytes.len()).sum();
+    let start = Instant::now();
     let (corpus, _) = Corpus::from_docs(&docs, None);
+    let load = start.elapsed();
     let start = Instant::now();
     let folder = folder();
     let learn = start.elapsed();
     let start = Instant::now();
     let index = SearchIndex::build(&corpus, folder);
     let build = start.elapsed();
+    let start = Instant::now();
+    let links = crate::versions::link(&corpus, &index);
+    let linking = start.elapsed();
     // grep and rg read the same bytes from one file.
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("corpus.txt");
@@ -52,6 +57,16 @@ pub fn run(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
         ms(build),
         bytes as f64 / 1e6 / build.as_secs_f64().max(1e-9),
         index.heap_bytes() as f64 / 1e6
+    )?;
+    let share = |d: Duration| 100.0 * d.as_secs_f64() / load.as_secs_f64().max(1e-9);
+    writeln!(
+        out,
+        "loading (decode + clean + segment) {:.0} ms; the search index adds {:.1}%, linking versions {:.0} ms ({} links) adds {:.1}%\n",
+        ms(load),
+        share(build),
+        ms(linking),
+        links.len(),
+        share(linking)
     )?;
     writeln!(out, "| query | matches | first result | whole corpus | exact (as written) | grep -c | rg -c |")?;
     writeln!(out, "|---|---:|---:|---:|---:|---:|---:|")?;

@@ -5,7 +5,7 @@
 //! punctuation, symbols and white space dropped, so only letters, digits and Han characters
 //! remain. `中國-中亞外長` and `中国—中亚外长` are the same there; `部门级` and `部级` are not.
 //!
-//! **Linking** samples the character 5-grams of every article (one in four, by hash, so the same
+//! **Linking** samples the character 5-grams of every article (one in sixteen, by hash, so the same
 //! 5-gram is sampled in every article that has it), indexes them, and counts for each pair of
 //! articles the samples they share, skipping 5-grams so common they say nothing (set phrases in
 //! hundreds of articles). A pair is linked when the shared samples are at least half of the
@@ -30,11 +30,11 @@ use crate::search::{Folder, SearchIndex};
 /// Length of the character n-grams compared.
 const SHINGLE: usize = 5;
 /// One in this many n-grams is sampled (by hash).
-const SAMPLE: u64 = 4;
+const SAMPLE: u64 = 16;
 /// N-grams in more articles than this are too common to tell versions apart.
 const MAX_POSTINGS: usize = 24;
-/// Fewest shared samples for a link (about 4 × this many shared characters).
-const MIN_SHARED: u32 = 12;
+/// Fewest shared samples for a link (about 16 × this many shared characters).
+const MIN_SHARED: u32 = 5;
 /// Shared samples over the smaller article's samples, for a link.
 const MIN_CONTAINMENT: f32 = 0.5;
 
@@ -47,41 +47,96 @@ pub struct Link {
     pub containment: f32,
 }
 
-/// Whether `c` counts when comparing versions (after folding).
+/// Whether `c` counts when comparing versions (after folding): letters, digits and Han
+/// characters; not punctuation, symbols or space. The common blocks are decided by range, as
+/// the general Unicode test is slow for Han characters and this runs on every character.
+#[inline]
 pub fn counts(c: char) -> bool {
-    c.is_alphanumeric()
+    match u32::from(c) {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x2_0000..=0x3_134F => true,
+        0x2000..=0x206F | 0x3000..=0x303F | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFE30..=0xFE4F => false,
+        _ => c.is_alphanumeric(),
+    }
 }
 
-/// The sampled n-gram hashes of a folded text, sorted and without duplicates.
-fn samples(folded: &str) -> Vec<u64> {
-    let chars: Vec<u32> = folded.chars().filter(|&c| counts(c)).map(u32::from).collect();
-    let mut out: Vec<u64> = chars
-        .windows(SHINGLE)
-        .map(|w| w.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &c| (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)))
-        .map(|h| h ^ (h >> 29))
-        .filter(|h| h % SAMPLE == 0)
-        .collect();
+/// The sampled n-gram hashes of a folded text, sorted and without duplicates. Each window's
+/// hash is rolled from the previous one (a polynomial hash: add the new character, take out the
+/// one leaving), so hashing costs the same whatever [`SHINGLE`] is.
+fn samples(folded: &str, out: &mut Vec<u64>) {
+    const BASE: u64 = 0x0100_0000_01b3;
+    // BASE^SHINGLE, the weight of the character leaving the window.
+    const OUTGOING: u64 = {
+        let mut w = 1u64;
+        let mut k = 0;
+        while k < SHINGLE {
+            w = w.wrapping_mul(BASE);
+            k += 1;
+        }
+        w
+    };
+    out.clear();
+    let mut ring = [0u64; SHINGLE];
+    let (mut seen, mut h) = (0usize, 0u64);
+    for c in folded.chars().filter(|&c| counts(c)) {
+        let slot = seen % SHINGLE;
+        let c = u64::from(c) + 1;
+        h = h.wrapping_mul(BASE).wrapping_add(c).wrapping_sub(ring[slot].wrapping_mul(OUTGOING));
+        ring[slot] = c;
+        seen += 1;
+        if seen >= SHINGLE {
+            let mixed = (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let mixed = mixed ^ (mixed >> 29);
+            if mixed % SAMPLE == 0 {
+                out.push(mixed);
+            }
+        }
+    }
     out.sort_unstable();
     out.dedup();
-    out
 }
 
 /// Every pair of articles in `corpus` that are versions of each other (a < b).
 pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
-    let sets: Vec<Vec<u64>> = (0..corpus.articles.len()).map(|a| samples(index.article_folded(a))).collect();
-    let mut postings: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
-    for (a, set) in sets.iter().enumerate() {
-        for &h in set {
-            postings.entry(h).or_default().push(a as u32);
-        }
+    // (hash, article) for every sample, sorted: the postings of each hash are then a run, with no
+    // map of vectors to build.
+    // Sampled on all cores, a run of articles each.
+    let n = corpus.articles.len();
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8);
+    let per = n.div_ceil(workers).max(1);
+    let parts: Vec<(Vec<(u64, u32)>, Vec<usize>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .step_by(per)
+            .map(|from| {
+                scope.spawn(move || {
+                    let (mut postings, mut sizes, mut set) = (Vec::new(), Vec::new(), Vec::new());
+                    for a in from..(from + per).min(n) {
+                        samples(index.article_folded(a), &mut set);
+                        sizes.push(set.len());
+                        postings.extend(set.iter().map(|&h| (h, a as u32)));
+                    }
+                    postings.sort_unstable();
+                    (postings, sizes)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    let mut postings: Vec<(u64, u32)> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    let mut sizes = Vec::with_capacity(n);
+    for (p, s) in parts {
+        postings.extend(p);
+        sizes.extend(s);
     }
+    // Runs already sorted per worker: the standard sort merges them cheaply.
+    postings.sort();
     let mut shared: FxHashMap<(u32, u32), u32> = FxHashMap::default();
-    for list in postings.values() {
-        if list.len() < 2 || list.len() > MAX_POSTINGS {
+    for run in postings.chunk_by(|x, y| x.0 == y.0) {
+        if run.len() < 2 || run.len() > MAX_POSTINGS {
             continue;
         }
-        for (i, &a) in list.iter().enumerate() {
-            for &b in &list[i + 1..] {
+        for (i, &(_, a)) in run.iter().enumerate() {
+            for &(_, b) in &run[i + 1..] {
                 *shared.entry((a, b)).or_default() += 1;
             }
         }
@@ -90,7 +145,7 @@ pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
         .into_iter()
         .filter(|&(_, n)| n >= MIN_SHARED)
         .filter_map(|((a, b), n)| {
-            let smaller = sets[a as usize].len().min(sets[b as usize].len()).max(1);
+            let smaller = sizes[a as usize].min(sizes[b as usize]).max(1);
             let containment = n as f32 / smaller as f32;
             (containment >= MIN_CONTAINMENT).then_some(Link { a: a as usize, b: b as usize, containment })
         })
