@@ -96,7 +96,12 @@ fn samples(folded: &str, out: &mut Vec<u64>) {
     out.dedup();
 }
 
+/// Sample hashes and the article each came from.
+type Postings = Vec<(u64, u32)>;
+
 /// Every pair of articles in `corpus` that are versions of each other (a < b).
+// The stable sort is on purpose: it merges the workers' sorted runs in linear time.
+#[allow(clippy::stable_sort_primitive)]
 pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
     // (hash, article) for every sample, sorted: the postings of each hash are then a run, with no
     // map of vectors to build.
@@ -104,7 +109,7 @@ pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
     let n = corpus.articles.len();
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8);
     let per = n.div_ceil(workers).max(1);
-    let parts: Vec<(Vec<(u64, u32)>, Vec<usize>)> = std::thread::scope(|scope| {
+    let parts: Vec<(Postings, Vec<usize>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..n)
             .step_by(per)
             .map(|from| {
@@ -122,7 +127,7 @@ pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
     });
-    let mut postings: Vec<(u64, u32)> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    let mut postings: Postings = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
     let mut sizes = Vec::with_capacity(n);
     for (p, s) in parts {
         postings.extend(p);
