@@ -333,19 +333,38 @@ fn any_action() -> impl Strategy<Value = Action> {
         1 => Just(Action::NextArticle),
         1 => Just(Action::SwitchFocus),
         1 => (0u16..130, 0u16..50).prop_map(|(w, h)| Action::Resize(w, h)),
+        1 => Just(Action::Compare),
+        1 => Just(Action::MarkParagraph),
+        1 => Just(Action::StartVisual),
+        1 => Just(Action::NextSentence),
+        1 => Just(Action::PreviousSentence),
+        1 => Just(Action::SwapEnds),
+        1 => Just(Action::ShowBookmarks),
+        1 => Just(Action::EditNote),
+        1 => Just(Action::DeleteBookmark),
+        1 => Just(Action::Undo),
+        1 => Just(Action::ToggleOrder),
+        1 => Just(Action::Reattach),
+        1 => Just(Action::Newline),
+        1 => Just(Action::Top),
+        1 => Just(Action::GoToPrompt),
+        1 => Just(Action::ToggleOutline),
+        1 => Just(Action::ToggleHelp),
     ]
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(48))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Any sequence of search, filter and movement actions, drawn after each step at whatever
-    /// size, never panics, and the search state stays consistent with the open article.
+    /// Any sequence of search, filter, bookmark, compare and movement actions, drawn after each
+    /// step at whatever size, never panics, and the search state stays consistent.
     #[test]
     fn random_search_sessions_never_panic(actions in prop::collection::vec(any_action(), 1..60)) {
         static CORPUS: std::sync::OnceLock<Corpus> = std::sync::OnceLock::new();
         let corpus = CORPUS.get_or_init(samples).clone();
         let mut app = App::new(corpus, Settings::default(), HashMap::new(), (80, 24));
+        // Bookmarks in memory only: nothing is written.
+        app.set_bookmarks(gongbao::bookmarks::store::Store::in_memory());
         for action in actions {
             app.update(action);
             let (w, h) = app.size;
