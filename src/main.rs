@@ -15,7 +15,7 @@ use gongbao::ui::wrap::AmbiguousWidth;
 /// Opens the reader on `corpus`.
 ///
 /// Returns the exit status 128+n when signal n ended the reader.
-fn read(cli: &Cli, corpus: Corpus) -> Result<Option<u8>> {
+fn read(cli: &Cli, corpus: Corpus, loading: Option<gongbao::corpus::background::Loading>) -> Result<Option<u8>> {
     if !gongbao::term::is_terminal() {
         bail!("not a terminal: the reader needs one; use `gongbao export` to print the articles");
     }
@@ -40,7 +40,14 @@ fn read(cli: &Cli, corpus: Corpus) -> Result<Option<u8>> {
     let mut app = App::new(corpus, settings, saved, (80, 24));
     app.set_bookmarks(store);
     app.status = messages.last().cloned();
+    if let Some(loading) = loading {
+        app.start_loading(loading);
+    }
     let signal = gongbao::term::run(&mut app).context("running the terminal reader")?;
+    // What went wrong with inputs was listed in the reader (M); said again here, where it stays.
+    for m in &app.messages {
+        eprintln!("gongbao: {m}");
+    }
     app.save_bookmarks();
     if app.bookmarks.store.unsaved() > 0 {
         eprintln!(
@@ -180,6 +187,20 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         })?),
         None => None,
     };
+    // The reader on files: the first frame comes at once, files load on worker threads.
+    // (Standard input is read before the terminal is taken, below.)
+    if cli.command.is_none() && !cli.input.paths.is_empty() && cli.input.paths.iter().all(|p| p != "-") {
+        if !gongbao::term::is_terminal() {
+            bail!("not a terminal: the reader needs one; use `gongbao export` to print the articles");
+        }
+        let inputs: Vec<load::Input> = cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect();
+        let max = cli.input.max_size.saturating_mul(1024 * 1024);
+        let loading = gongbao::corpus::background::start(inputs, max, forced, 0);
+        return Ok(match read(cli, Corpus::default(), Some(loading))? {
+            Some(status) => ExitCode::from(status),
+            None => ExitCode::SUCCESS,
+        });
+    }
     let (docs, mut failures) = if cli.input.paths.is_empty() {
         (load::bundled(), Vec::new())
     } else {
@@ -217,7 +238,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Bench { .. } | Command::Bookmarks { .. }) => unreachable!("handled above"),
         None => {
             drop(out);
-            if let Some(status) = read(cli, corpus)? {
+            if let Some(status) = read(cli, corpus, None)? {
                 return Ok(ExitCode::from(status));
             }
         }

@@ -63,9 +63,13 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &Ato
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     while !app.quit {
+        if app.is_loading() {
+            app.update(Action::Tick);
+        }
         terminal.draw(|frame| crate::ui::render(app, frame))?;
-        // Wake up now and then to notice signals.
-        if !event::poll(Duration::from_millis(200))? {
+        // Wake up now and then to notice signals, and often while files load.
+        let wait = if app.is_loading() { 50 } else { 200 };
+        if !event::poll(Duration::from_millis(wait))? {
             if received(stop).is_some() {
                 app.update(Action::Quit);
             }
@@ -77,7 +81,16 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &Ato
                     suspend(terminal)?;
                     continue;
                 }
-                keymap::lookup(app.scope(), &key)
+                // While files load, Esc stops loading unless something is open to close.
+                if key.code == KeyCode::Esc
+                    && app.is_loading()
+                    && app.overlay == crate::app::Overlay::None
+                    && app.visual.is_none()
+                {
+                    Some(Action::StopLoading)
+                } else {
+                    keymap::lookup(app.scope(), &key)
+                }
             }
             Event::Mouse(m) => match m.kind {
                 MouseEventKind::ScrollDown => Some(Action::Scroll(3)),

@@ -224,6 +224,39 @@ fn compare_the_communique_with_its_traditional_version_and_step_through_differen
     s.wait_for("exit status 0");
 }
 
+/// A generated archive of 300 pages (the samples, twice, per page): the progress bar shows,
+/// an article can be read while loading goes on, and Esc stops it keeping what is loaded.
+#[test]
+fn a_large_folder_loads_in_the_background_and_esc_stops_it() {
+    let archive = tempfile::tempdir().expect("archive");
+    let mut page = Vec::new();
+    for _ in 0..2 {
+        for name in ["000_bdb5e1677ee91c80.txt", "001_2193c9b2d3e5f70a.txt", "003_79302bc9a94f92f4.txt"] {
+            page.extend(
+                std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(name)).expect("sample"),
+            );
+            page.push(b'\n');
+        }
+    }
+    for i in 0..300 {
+        std::fs::write(archive.path().join(format!("page{i:03}.txt")), &page).expect("write page");
+    }
+    let dir = archive.path().display().to_string();
+    let Some(s) = Session::start(&[&dir]) else { return };
+    let screen = s.wait_for("loading ");
+    assert!(screen.contains("/300 files") && screen.contains("Esc stops"), "{screen}");
+    assert!(screen.contains('█') || screen.contains('░'), "a progress bar:\n{screen}");
+    // Reading while loading: open the second article of the first page.
+    s.keys(&["j", "Enter"]);
+    let screen = s.wait_for("page000.txt");
+    assert!(screen.contains("loading "), "still loading while reading:\n{screen}");
+    s.keys(&["Escape"]);
+    let screen = s.wait_for("stopped:");
+    assert!(screen.contains("of 300 files loaded"), "{screen}");
+    s.keys(&["q"]);
+    s.wait_for("exit status 0");
+}
+
 #[test]
 fn without_a_terminal_the_reader_says_so_and_writes_no_escapes() {
     let out = Command::new(env!("CARGO_BIN_EXE_gongbao")).stdin(std::process::Stdio::null()).output().expect("run");

@@ -2,6 +2,7 @@
 //! to exact positions, and the reader's search driven by actions.
 
 use std::collections::HashMap;
+use std::fs;
 
 use gongbao::app::{Action, App, Settings};
 use gongbao::convert::{Converter, Script};
@@ -381,4 +382,43 @@ proptest! {
             }
         }
     }
+}
+
+/// Loading in the background appends files in list order: the corpus, the search results and
+/// the versions are those of a load done at once.
+#[test]
+fn background_loading_gives_the_same_corpus_as_loading_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (i, d) in load::bundled().iter().enumerate() {
+        for copy in 0..3 {
+            fs::write(dir.path().join(format!("{copy}_{i}_{}", d.name)), &d.bytes).expect("write");
+        }
+    }
+    fs::write(dir.path().join("empty.txt"), b"").expect("write");
+    let inputs = vec![load::Input::from_arg(dir.path().as_os_str())];
+    let at_once = {
+        let loaded = load::load(&inputs, 1 << 30);
+        Corpus::from_docs(&loaded.docs, None).0
+    };
+    let loading = gongbao::corpus::background::start(inputs, 1 << 30, None, 3);
+    let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
+    app.start_loading(loading);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+    while app.is_loading() {
+        assert!(std::time::Instant::now() < deadline, "loading never finished");
+        app.update(Action::Tick);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let json = |c: &Corpus| serde_json::to_string(c).expect("serialises");
+    assert_eq!(json(&app.corpus), json(&at_once));
+    assert_eq!(app.messages.len(), 1, "the empty file is reported: {:?}", app.messages);
+    assert_eq!(search(&app.corpus, "各方歡迎").len(), search(&at_once, "各方歡迎").len());
+    let mut n = 0;
+    app.index.search(&app.corpus, &Query::new("各方歡迎", false), folder(), |_| {
+        n += 1;
+        true
+    });
+    assert_eq!(n, 12 * 3, "the index grew with every file");
+    assert!(app.versions.iter().any(|v| !v.is_empty()), "versions are linked once loaded");
+    assert!(app.article().is_some(), "an article is open");
 }

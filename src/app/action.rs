@@ -88,6 +88,12 @@ pub enum Action {
     Newline,
     /// Compare the article with another version of it (again: the next version).
     Compare,
+    /// Stop loading, keeping what is loaded.
+    StopLoading,
+    /// Show the problems met while loading.
+    ShowMessages,
+    /// Time passed: take what the loading workers delivered.
+    Tick,
     /// Type into a prompt.
     Input(char),
     /// Delete the last character of a prompt.
@@ -154,6 +160,9 @@ impl Action {
             Action::ExportBookmarks => "export all as Markdown (the path is shown)",
             Action::Newline => "new line in the note",
             Action::Compare => "compare with another version (⇄ in the library)",
+            Action::StopLoading => "stop loading, keep what is loaded",
+            Action::ShowMessages => "messages: files skipped, bytes undecodable",
+            Action::Tick => "tick",
             Action::Input(_) => "type",
             Action::Backspace => "delete a character",
             Action::Confirm => "confirm",

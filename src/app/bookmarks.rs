@@ -65,7 +65,7 @@ impl App {
         self.resolve_bookmarks();
     }
 
-    fn resolve_bookmarks(&mut self) {
+    pub(super) fn resolve_bookmarks(&mut self) {
         let anchorer = Anchorer::new(&self.corpus, &self.index);
         self.bookmarks.resolved =
             self.bookmarks.store.bookmarks().iter().map(|b| (b.id.clone(), anchorer.resolve(b))).collect();

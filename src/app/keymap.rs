@@ -132,6 +132,9 @@ pub static BINDINGS: &[Binding] = &[
     bind(Global, key('F'), Action::SearchCorpus),
     bind(Global, key('f'), Action::FilterLibrary),
     bind(Global, key('B'), Action::ShowBookmarks),
+    bind(Global, key('M'), Action::ShowMessages),
+    // Taken before the pane's Esc while files are loading (see `lookup`).
+    bind(Global, code(KeyCode::Esc), Action::StopLoading),
     bind(Global, key('+'), Action::WiderColumn),
     bind(Global, key('-'), Action::NarrowerColumn),
     bind(Library, key('j'), Action::Down),

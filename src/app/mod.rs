@@ -9,6 +9,7 @@ pub mod action;
 pub mod bookmarks;
 pub mod compare;
 pub mod keymap;
+pub mod loading;
 pub mod positions;
 mod search;
 
@@ -56,6 +57,10 @@ pub enum Overlay {
     /// The bookmarks; `selected` is a row of [`App::bookmark_rows`].
     Bookmarks {
         selected: usize,
+    },
+    /// Problems with inputs, one per line.
+    Messages {
+        scroll: u16,
     },
     /// The open article beside another version of it.
     Compare {
@@ -179,6 +184,10 @@ pub struct App {
     pub versions: Vec<Vec<usize>>,
     /// The compare view laid out.
     pub compare: compare::CompareLayout,
+    /// Files still loading in the background.
+    pub loading: Option<loading::LoadState>,
+    /// Problems with inputs (skipped files, undecodable bytes), for the messages view.
+    pub messages: Vec<String>,
 }
 
 /// A search and where it stands in the open article.
@@ -250,6 +259,8 @@ impl App {
             visual: None,
             versions: Vec::new(),
             compare: compare::CompareLayout::default(),
+            loading: None,
+            messages: Vec::new(),
         };
         app.index = SearchIndex::build(&app.corpus, folder());
         app.versions =
@@ -261,7 +272,8 @@ impl App {
     /// The scope keys are looked up in: overlay first, then the focused pane.
     pub fn scope(&self) -> Scope {
         match &self.overlay {
-            Overlay::Help { .. } => Scope::Help,
+            // The messages view scrolls and closes like the help.
+            Overlay::Help { .. } | Overlay::Messages { .. } => Scope::Help,
             Overlay::Outline { .. } => Scope::Outline,
             Overlay::Prompt { .. } => Scope::Prompt,
             Overlay::Results { .. } => Scope::Results,
@@ -298,8 +310,12 @@ impl App {
 
     /// Carries out one action; the only place state changes.
     pub fn update(&mut self, action: Action) {
-        self.status = None;
+        if action != Action::Tick {
+            self.status = None;
+        }
         match (&self.overlay, action) {
+            (_, Action::Tick) => self.tick(),
+            (_, Action::StopLoading) => self.stop_loading(),
             (_, Action::Quit) => {
                 self.remember_position();
                 self.quit = true;
@@ -312,6 +328,15 @@ impl App {
                 }
             }
             (Overlay::Help { .. }, a) => self.update_help(a),
+            (Overlay::Messages { scroll }, a) => {
+                let scroll = *scroll;
+                self.overlay = match a {
+                    Action::Down | Action::Scroll(1..) => Overlay::Messages { scroll: scroll.saturating_add(1) },
+                    Action::Up | Action::Scroll(..=-1) => Overlay::Messages { scroll: scroll.saturating_sub(1) },
+                    Action::Cancel | Action::ToggleHelp | Action::ShowMessages => Overlay::None,
+                    _ => Overlay::Messages { scroll },
+                };
+            }
             (Overlay::Outline { .. }, a) => self.update_outline(a),
             (Overlay::Prompt { .. }, a) => self.update_prompt(a),
             (Overlay::Results { .. }, a) => self.update_results(a),
@@ -585,6 +610,13 @@ impl App {
             Action::StartVisual => self.start_visual(),
             Action::ShowBookmarks => self.open_bookmarks(),
             Action::Compare => self.open_compare(),
+            Action::ShowMessages => {
+                if self.messages.is_empty() {
+                    self.status = Some("no messages: every input loaded cleanly".into());
+                } else {
+                    self.overlay = Overlay::Messages { scroll: 0 };
+                }
+            }
             Action::FilterLibrary => {
                 self.show_library = true;
                 self.focus = Pane::Library;

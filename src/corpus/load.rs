@@ -110,36 +110,71 @@ pub struct Loaded {
 /// `max_bytes`. Failures are collected and never stop the other inputs.
 #[must_use]
 pub fn load(inputs: &[Input], max_bytes: u64) -> Loaded {
-    let mut loaded = Loaded::default();
-    for input in inputs {
-        match input {
-            Input::Stdin => match read_capped(io::stdin().lock(), max_bytes) {
-                Ok(bytes) => loaded.docs.push(RawDoc { name: STDIN_NAME.to_owned(), path: None, bytes }),
-                Err(error) => loaded.failures.push(error.at(Path::new(STDIN_NAME), max_bytes)),
-            },
-            // Named paths follow symlinks: the user pointed at what the link points to.
-            Input::Path(path) => match fs::metadata(path) {
-                Ok(meta) if meta.is_dir() => walk(path, max_bytes, &mut loaded),
-                Ok(_) => loaded.push(path, read_file(path, max_bytes)),
-                Err(error) => loaded.failures.push(LoadError::from_io(path, error)),
-            },
+    let listing = list(inputs);
+    let mut loaded = Loaded { docs: Vec::new(), failures: listing.failures, skipped: listing.skipped };
+    for item in &listing.items {
+        match read(item, max_bytes) {
+            Ok(doc) => loaded.docs.push(doc),
+            Err(error) => loaded.failures.push(error),
         }
     }
     loaded
 }
 
-impl Loaded {
-    fn push(&mut self, path: &Path, result: Result<Vec<u8>, LoadError>) {
-        match result {
-            Ok(bytes) => self.docs.push(RawDoc { name: display_name(path), path: Some(path.to_path_buf()), bytes }),
-            Err(error) => self.failures.push(error),
+/// One thing to read: standard input or a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Stdin,
+    File(PathBuf),
+}
+
+/// What [`list`] found: the items in input order, and what could not be listed.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub items: Vec<Item>,
+    pub failures: Vec<LoadError>,
+    /// Files inside folders that were passed over for their extension.
+    pub skipped: usize,
+}
+
+/// The files the inputs name, folders walked, nothing read yet: loading in the background
+/// lists first, so it can say how much there is, then reads on several threads.
+#[must_use]
+pub fn list(inputs: &[Input]) -> Listing {
+    let mut listing = Listing::default();
+    for input in inputs {
+        match input {
+            Input::Stdin => listing.items.push(Item::Stdin),
+            // Named paths follow symlinks: the user pointed at what the link points to.
+            Input::Path(path) => match fs::metadata(path) {
+                Ok(meta) if meta.is_dir() => walk(path, &mut listing),
+                Ok(_) => listing.items.push(Item::File(path.clone())),
+                Err(error) => listing.failures.push(LoadError::from_io(path, error)),
+            },
+        }
+    }
+    listing
+}
+
+/// Reads one listed item, refusing non-regular files and files over `max_bytes`.
+///
+/// # Errors
+/// When the file cannot be read, is not a regular file or is too large.
+pub fn read(item: &Item, max_bytes: u64) -> Result<RawDoc, LoadError> {
+    match item {
+        Item::Stdin => match read_capped(io::stdin().lock(), max_bytes) {
+            Ok(bytes) => Ok(RawDoc { name: STDIN_NAME.to_owned(), path: None, bytes }),
+            Err(error) => Err(error.at(Path::new(STDIN_NAME), max_bytes)),
+        },
+        Item::File(path) => {
+            read_file(path, max_bytes).map(|bytes| RawDoc { name: display_name(path), path: Some(path.clone()), bytes })
         }
     }
 }
 
 /// Walks a folder in file-name order, so document order (and anything derived from
 /// it) is the same on every run and every filesystem.
-fn walk(root: &Path, max_bytes: u64, loaded: &mut Loaded) {
+fn walk(root: &Path, listing: &mut Listing) {
     // Links below the root are not followed as folders: that is how walks loop or
     // wander into `/dev`. Linked files are still read, through `read_file`'s checks.
     let walker = WalkDir::new(root)
@@ -156,7 +191,7 @@ fn walk(root: &Path, max_bytes: u64, loaded: &mut Loaded) {
                     Some(source) => LoadError::from_io(&path, source),
                     None => LoadError::Io { path, source: io::Error::other("the folder links back to itself") },
                 };
-                loaded.failures.push(failure);
+                listing.failures.push(failure);
                 continue;
             }
         };
@@ -164,13 +199,13 @@ fn walk(root: &Path, max_bytes: u64, loaded: &mut Loaded) {
             continue;
         }
         if !has_text_extension(entry.path()) {
-            loaded.skipped += 1;
+            listing.skipped += 1;
             continue;
         }
         if entry.file_type().is_symlink() && fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()) {
             continue;
         }
-        loaded.push(entry.path(), read_file(entry.path(), max_bytes));
+        listing.items.push(Item::File(entry.path().to_path_buf()));
     }
 }
 

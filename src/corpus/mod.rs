@@ -7,6 +7,7 @@
 //! Nothing in here knows about terminals: the same [`Corpus`] feeds the
 //! reader and `gongbao export`.
 
+pub mod background;
 pub mod clause;
 pub mod clean;
 pub mod decode;
@@ -226,6 +227,21 @@ pub fn fingerprint(bytes: &[u8]) -> String {
     format!("{hash:016x}")
 }
 
+/// The warning for a source with undecodable bytes, if it has any.
+pub fn decode_warning(source: &Source) -> Option<Problem> {
+    let n = source.replacements;
+    (n > 0).then(|| Problem {
+        source: source.name.clone(),
+        message: format!(
+            "{n} undecodable byte sequence{} shown as U+FFFD (decoded as {}{}); try --encoding",
+            if n == 1 { "" } else { "s" },
+            source.encoding,
+            if source.guessed { ", guessed" } else { "" },
+        ),
+        fatal: false,
+    })
+}
+
 impl Corpus {
     /// Builds a corpus from raw documents. Documents that cannot be decoded are
     /// reported and left out; the rest still load.
@@ -235,19 +251,7 @@ impl Corpus {
         for doc in docs {
             match process(doc, forced, corpus.sources.len()) {
                 Ok((source, articles)) => {
-                    if source.replacements > 0 {
-                        let n = source.replacements;
-                        problems.push(Problem {
-                            source: doc.name.clone(),
-                            message: format!(
-                                "{n} undecodable byte sequence{} shown as U+FFFD (decoded as {}{}); try --encoding",
-                                if n == 1 { "" } else { "s" },
-                                source.encoding,
-                                if source.guessed { ", guessed" } else { "" },
-                            ),
-                            fatal: false,
-                        });
-                    }
+                    problems.extend(decode_warning(&source));
                     corpus.sources.push(source);
                     corpus.articles.extend(articles);
                 }

@@ -87,6 +87,18 @@ impl SearchIndex {
         index
     }
 
+    /// Adds the articles of `corpus` from `from` on (loaded since the index was built).
+    pub fn append(&mut self, corpus: &Corpus, from: usize, folder: &Folder) {
+        self.first.pop();
+        for (a, article) in corpus.articles.iter().enumerate().skip(from) {
+            self.first.push(self.spans.len());
+            for (p, paragraph) in article.paragraphs.iter().enumerate() {
+                self.push(a, p, &paragraph.text, folder);
+            }
+        }
+        self.first.push(self.spans.len());
+    }
+
     fn push(&mut self, article: usize, paragraph: usize, text: &str, folder: &Folder) {
         let start = self.folded.len();
         self.spans.push(Span { start, article, paragraph, marks: self.marks.len() });
@@ -281,6 +293,33 @@ mod tests {
         assert!(found(&corpus, "各方欢迎", false).is_empty());
         assert!(found(&corpus, " \n", false).is_empty());
         assert!(found(&corpus, "", true).is_empty());
+    }
+
+    #[test]
+    fn appending_articles_finds_the_same_as_building_at_once() {
+        let corpus = corpus_of(&[&["合作"], &["各方歡迎"], &["各方欢迎", "合作"]]);
+        let mut part = corpus.clone();
+        part.articles.truncate(1);
+        let mut index = SearchIndex::build(&part, folder());
+        index.append(&corpus, 1, folder());
+        let whole = SearchIndex::build(&corpus, folder());
+        for q in ["合作", "各方欢迎"] {
+            let q = Query::new(q, false);
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            index.search(&corpus, &q, folder(), |m| {
+                a.push(m);
+                true
+            });
+            whole.search(&corpus, &q, folder(), |m| {
+                b.push(m);
+                true
+            });
+            assert_eq!(a, b);
+            assert_eq!(
+                index.search_article(&corpus, &q, folder(), 2).len(),
+                whole.search_article(&corpus, &q, folder(), 2).len()
+            );
+        }
     }
 
     #[test]

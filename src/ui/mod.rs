@@ -63,6 +63,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Overlay::Note { target, input } => render_note(app, frame, area, target, input),
         Overlay::Bookmarks { selected } => render_bookmarks(app, frame, area, *selected),
+        Overlay::Messages { scroll } => render_messages(app, frame, area, *scroll),
         Overlay::Compare { other, top, difference } => {
             let main = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
             render_compare(app, frame, main, *other, *top, *difference);
@@ -337,6 +338,11 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     }
     if app.visual.is_some() {
         parts.insert(0, "SELECT".into());
+    }
+    if let (Some(progress), Some(ratio)) = (app.progress(), app.progress_ratio()) {
+        // A bar of ten cells, then the figures.
+        let filled = ((ratio * 10.0).round() as usize).min(10);
+        parts.insert(0, format!("{}{} {progress}", "█".repeat(filled), "░".repeat(10 - filled)));
     }
     if let Some((current, total)) = app.compare_position() {
         let at = current.map_or("–".to_string(), |c| (c + 1).to_string());
@@ -653,4 +659,17 @@ fn render_compare(app: &App, frame: &mut Frame, area: Rect, other: usize, top: u
         };
         frame.render_widget(Paragraph::new(gutter), Rect::new(sx, y, 1, 1));
     }
+}
+
+fn render_messages(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
+    let rect = centered(area, area.width.saturating_sub(4).clamp(20, 100), area.height.saturating_sub(2).max(3));
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(format!(" {} message(s) · Esc closes ", app.messages.len()));
+    // File names and reasons come from the file system: made display-safe here.
+    let lines: Vec<TextLine> =
+        app.messages.iter().map(|m| TextLine::from(crate::corpus::sanitize::sanitize(m).0)).collect();
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(ratatui::widgets::Wrap { trim: false }).scroll((scroll, 0)),
+        rect,
+    );
 }

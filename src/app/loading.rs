@@ -1,0 +1,166 @@
+//! The reader while files are still loading: results from the workers appended in list order,
+//! progress for the status line, `Esc` to stop, problems gathered for the messages view.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use super::App;
+use crate::corpus::background::{Loading, Outcome, Update};
+use crate::search::folder;
+
+/// A load in progress and how far it got.
+#[derive(Debug)]
+pub struct LoadState {
+    loading: Loading,
+    /// Files to read, once listed.
+    pub files: Option<usize>,
+    /// Files done (loaded or skipped).
+    pub done: usize,
+    pub bytes: u64,
+    pub started: Instant,
+    /// Results that arrived before an earlier file's: appended when their turn comes.
+    pending: BTreeMap<usize, Outcome>,
+    next: usize,
+    /// `Esc` was pressed: the workers finish their current file and stop.
+    pub stopping: bool,
+}
+
+/// How long one tick may spend appending results, so keys stay answered.
+const TICK_BUDGET: Duration = Duration::from_millis(25);
+
+impl App {
+    /// Shows files as `loading` delivers them.
+    pub fn start_loading(&mut self, loading: Loading) {
+        self.loading = Some(LoadState {
+            loading,
+            files: None,
+            done: 0,
+            bytes: 0,
+            started: Instant::now(),
+            pending: BTreeMap::new(),
+            next: 0,
+            stopping: false,
+        });
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// Takes what the workers delivered (for at most [`TICK_BUDGET`]).
+    pub(super) fn tick(&mut self) {
+        let start = Instant::now();
+        let mut finished = false;
+        while start.elapsed() < TICK_BUDGET {
+            let Some(state) = &mut self.loading else { return };
+            let Ok(update) = state.loading.updates.try_recv() else { break };
+            match update {
+                Update::Listed { files, problems, skipped } => {
+                    state.files = Some(files);
+                    self.messages.extend(problems);
+                    if skipped > 0 {
+                        self.messages.push(format!(
+                            "{skipped} file(s) in folders skipped (only .txt, .text, .md and extensionless files are read)"
+                        ));
+                    }
+                }
+                Update::File { position, bytes, outcome } => {
+                    state.done += 1;
+                    state.bytes += bytes;
+                    state.pending.insert(position, outcome);
+                    self.append_ready();
+                }
+                Update::Finished => {
+                    finished = true;
+                    break;
+                }
+            }
+        }
+        if finished {
+            self.finish_loading();
+        }
+    }
+
+    /// Appends the results that are next in list order.
+    fn append_ready(&mut self) {
+        let first_new = self.corpus.articles.len();
+        let was_empty = self.corpus.articles.is_empty();
+        while let Some(state) = &mut self.loading {
+            let Some(outcome) = state.pending.remove(&state.next) else { break };
+            state.next += 1;
+            match outcome {
+                Outcome::Loaded(source, mut articles, warnings) => {
+                    let index = self.corpus.sources.len();
+                    for a in &mut articles {
+                        a.source_index = index;
+                    }
+                    self.corpus.sources.push(*source);
+                    self.corpus.articles.extend(articles);
+                    self.messages.extend(warnings);
+                }
+                Outcome::Failed(message) => self.messages.push(message),
+            }
+        }
+        if self.corpus.articles.len() > first_new {
+            self.index.append(&self.corpus, first_new, folder());
+            if was_empty {
+                self.open_article(0);
+            }
+        }
+    }
+
+    /// `Esc` while loading: keep what is loaded, stop the rest.
+    pub(super) fn stop_loading(&mut self) {
+        if let Some(state) = &mut self.loading {
+            state.loading.cancel();
+            state.stopping = true;
+            self.status = Some("stopping: keeping what is loaded".into());
+        }
+    }
+
+    fn finish_loading(&mut self) {
+        // After a stop, files that arrived after a gap (an earlier file was never read) are
+        // appended too, in order.
+        while let Some(state) = &mut self.loading {
+            let Some(&first) = state.pending.keys().next() else { break };
+            state.next = first;
+            self.append_ready();
+        }
+        let Some(state) = self.loading.take() else { return };
+        self.versions =
+            crate::versions::by_article(&crate::versions::link(&self.corpus, &self.index), self.corpus.articles.len());
+        self.resolve_bookmarks();
+        let secs = state.started.elapsed().as_secs_f64();
+        let files = state.files.unwrap_or(state.done);
+        let what = if state.stopping && state.done < files {
+            format!("stopped: {} of {files} files loaded", self.corpus.sources.len())
+        } else {
+            format!("loaded {} file(s), {} articles", self.corpus.sources.len(), self.corpus.articles.len())
+        };
+        let problems = if self.messages.is_empty() {
+            String::new()
+        } else {
+            format!("; {} message(s): M shows them", self.messages.len())
+        };
+        self.status = Some(format!("{what} in {secs:.1} s ({:.0} MB){problems}", state.bytes as f64 / 1e6));
+        if self.corpus.articles.is_empty() {
+            self.status = Some(format!("nothing could be loaded{problems}"));
+        }
+    }
+
+    /// The status line's progress: files and MB done, the rate, and how to stop.
+    pub fn progress(&self) -> Option<String> {
+        let state = self.loading.as_ref()?;
+        let secs = state.started.elapsed().as_secs_f64().max(1e-3);
+        let mb = state.bytes as f64 / 1e6;
+        let files = state.files.map_or("?".to_string(), |f| f.to_string());
+        let verb = if state.stopping { "stopping" } else { "loading" };
+        Some(format!("{verb} {}/{files} files · {mb:.0} MB · {:.0} MB/s · Esc stops", state.done, mb / secs))
+    }
+
+    /// Share of the files done, 0..=1, for the progress bar.
+    pub fn progress_ratio(&self) -> Option<f64> {
+        let state = self.loading.as_ref()?;
+        Some(state.files.map_or(0.0, |f| if f == 0 { 1.0 } else { state.done as f64 / f as f64 }))
+    }
+}

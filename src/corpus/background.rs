@@ -1,0 +1,112 @@
+//! Loading on worker threads, so the reader can show its first frame at once and fill the
+//! library as files complete.
+//!
+//! One thread lists the inputs (walking folders), then workers (one per core) take files in
+//! turn, read, decode, clean and segment them, and send each result back with its place in the
+//! list. The receiver appends them in list order, so the corpus is the same as a synchronous
+//! load gives. Cancelling stops the workers after the file each is on.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use super::load::{self, Input, Item};
+use super::{Article, Source, decode_warning, process};
+
+/// What the workers report.
+#[derive(Debug)]
+pub enum Update {
+    /// The inputs were listed: this many files to read (and listing problems).
+    Listed { files: usize, problems: Vec<String>, skipped: usize },
+    /// File `position` of the list is done.
+    File { position: usize, bytes: u64, outcome: Outcome },
+    /// Every worker has stopped (all done, or cancelled).
+    Finished,
+}
+
+/// One file's result.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Loaded, with its warnings (undecodable bytes), each one line. Articles' `source_index`
+    /// is to be set by whoever appends the source.
+    Loaded(Box<Source>, Vec<Article>, Vec<String>),
+    /// Skipped, with the reason in one line.
+    Failed(String),
+}
+
+/// A load in progress.
+#[derive(Debug)]
+pub struct Loading {
+    pub updates: Receiver<Update>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Loading {
+    /// Asks the workers to stop after their current file.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Starts loading `inputs` on `workers` threads (0: one per core).
+pub fn start(
+    inputs: Vec<Input>,
+    max_bytes: u64,
+    forced: Option<&'static encoding_rs::Encoding>,
+    workers: usize,
+) -> Loading {
+    let (tx, rx) = channel();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&cancel);
+    let workers =
+        if workers == 0 { std::thread::available_parallelism().map_or(1, std::num::NonZero::get) } else { workers };
+    std::thread::spawn(move || coordinate(&inputs, max_bytes, forced, workers, &stop, &tx));
+    Loading { updates: rx, cancel }
+}
+
+fn coordinate(
+    inputs: &[Input],
+    max_bytes: u64,
+    forced: Option<&'static encoding_rs::Encoding>,
+    workers: usize,
+    cancel: &AtomicBool,
+    tx: &Sender<Update>,
+) {
+    let listing = load::list(inputs);
+    let problems = listing.failures.iter().map(ToString::to_string).collect();
+    let _ = tx.send(Update::Listed { files: listing.items.len(), problems, skipped: listing.skipped });
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..workers.max(1) {
+            scope.spawn(|| {
+                loop {
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let position = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = listing.items.get(position) else { break };
+                    let (bytes, outcome) = one(item, max_bytes, forced);
+                    if tx.send(Update::File { position, bytes, outcome }).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let _ = tx.send(Update::Finished);
+}
+
+fn one(item: &Item, max_bytes: u64, forced: Option<&'static encoding_rs::Encoding>) -> (u64, Outcome) {
+    let doc = match load::read(item, max_bytes) {
+        Ok(doc) => doc,
+        Err(e) => return (0, Outcome::Failed(e.to_string())),
+    };
+    let bytes = doc.bytes.len() as u64;
+    match process(&doc, forced, 0) {
+        Ok((source, articles)) => {
+            let warnings = decode_warning(&source).iter().map(ToString::to_string).collect();
+            (bytes, Outcome::Loaded(Box::new(source), articles, warnings))
+        }
+        Err(e) => (bytes, Outcome::Failed(format!("'{}': {e}; skipped", doc.name))),
+    }
+}
