@@ -97,6 +97,13 @@ pub enum Command {
         /// Measure loading and saving a bookmark file with this many bookmarks instead.
         #[arg(long, value_name = "N", conflicts_with = "reader")]
         bookmarks: Option<usize>,
+        /// The whole suite at these archive sizes in MB (e.g. 100,1000): loading, first frame,
+        /// memory, search beside grep/rg, frames, key-to-frame through a pseudo-terminal.
+        #[arg(long, value_name = "MB", value_delimiter = ',', conflicts_with_all = ["reader", "search", "bookmarks"])]
+        suite: Option<Vec<u64>>,
+        /// (Used by --suite.) Load this folder as the reader does and print measurements.
+        #[arg(long, value_name = "DIR", hide = true)]
+        load_dir: Option<std::path::PathBuf>,
     },
 }
 

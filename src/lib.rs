@@ -11,7 +11,8 @@
 //! - [`versions`]: versions of one text found while loading, and compared clause by clause;
 //! - [`term`]: the terminal, the event loop, signals;
 //! - [`cli`]: the command line of the thin binary;
-//! - [`bench`]: the throughput benchmark behind `gongbao bench`.
+//! - [`bench`]: the throughput benchmark behind `gongbao bench`; [`suite`] the whole reader
+//!   at archive scale (`gongbao bench --suite`).
 
 pub mod app;
 pub mod bench;
@@ -22,6 +23,7 @@ pub mod convert;
 pub mod convert_cpp;
 pub mod corpus;
 pub mod search;
+pub mod suite;
 pub mod term;
 pub mod ui;
 pub mod versions;

@@ -168,8 +168,16 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
-    if let Some(Command::Bench { sizes, mix, reader, search, bookmarks }) = &cli.command {
+    if let Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, load_dir }) = &cli.command {
         let out = &mut std::io::stdout().lock();
+        if let Some(dir) = load_dir {
+            gongbao::suite::load_dir(dir, out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        if let Some(sizes) = suite {
+            gongbao::suite::run(sizes, out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         match (reader, search, bookmarks) {
             (Some(mb), _, _) => gongbao::bench::run_reader(*mb, out)?,
             (None, Some(mb), _) => gongbao::search::bench::run(*mb, out)?,

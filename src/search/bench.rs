@@ -93,7 +93,7 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Time to the first match, time for all, and the number of matches; the best of three runs.
-fn time_search(index: &SearchIndex, corpus: &Corpus, query: &Query) -> (Option<Duration>, Duration, usize) {
+pub(crate) fn time_search(index: &SearchIndex, corpus: &Corpus, query: &Query) -> (Option<Duration>, Duration, usize) {
     let mut best: Option<(Option<Duration>, Duration, usize)> = None;
     for _ in 0..3 {
         let start = Instant::now();
@@ -114,7 +114,7 @@ fn time_search(index: &SearchIndex, corpus: &Corpus, query: &Query) -> (Option<D
 }
 
 /// `tool args… path`: wall time and output, or "absent".
-fn peer(tool: &str, args: &[&str], path: &std::path::Path) -> String {
+pub(crate) fn peer(tool: &str, args: &[&str], path: &std::path::Path) -> String {
     let mut best: Option<(Duration, String)> = None;
     for _ in 0..3 {
         let start = Instant::now();
