@@ -279,3 +279,12 @@ fn search_text_groups_matches_and_exact_mode_keeps_the_script() {
     assert!(none.status.success() && none.stdout.is_empty());
     assert!(stderr(&none).contains("0 matches"), "{}", stderr(&none));
 }
+
+#[test]
+fn the_benchmark_suite_prints_its_table() {
+    let o = gongbao(&["bench", "--suite", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("| 1 MB |") && out.contains("key→frame"), "{out}");
+    assert!(out.contains("Simplified → Traditional"), "{out}");
+}
