@@ -84,6 +84,7 @@ impl App {
     /// Appends the results that are next in list order.
     fn append_ready(&mut self) {
         let first_new = self.corpus.articles.len();
+        let first_source = self.corpus.sources.len();
         let was_empty = self.corpus.articles.is_empty();
         while let Some(state) = &mut self.loading {
             let Some(outcome) = state.pending.remove(&state.next) else { break };
@@ -100,6 +101,9 @@ impl App {
                 }
                 Outcome::Failed(message) => self.messages.push(message),
             }
+        }
+        if self.corpus.sources.len() > first_source {
+            self.extend_library(first_source, first_new);
         }
         if self.corpus.articles.len() > first_new {
             self.index.append(&self.corpus, first_new, folder());

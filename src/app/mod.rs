@@ -188,6 +188,11 @@ pub struct App {
     pub loading: Option<loading::LoadState>,
     /// Problems with inputs (skipped files, undecodable bytes), for the messages view.
     pub messages: Vec<String>,
+    /// The library's rows, and the articles the filter shows (see [`App::refresh_library`]).
+    pub library: Vec<crate::ui::LibraryRow>,
+    visible: Vec<usize>,
+    /// Row of each article in `library`, for keeping the selection in view.
+    library_row: Vec<Option<usize>>,
 }
 
 /// A search and where it stands in the open article.
@@ -261,7 +266,11 @@ impl App {
             compare: compare::CompareLayout::default(),
             loading: None,
             messages: Vec::new(),
+            library: Vec::new(),
+            visible: Vec::new(),
+            library_row: Vec::new(),
         };
+        app.refresh_library();
         app.index = SearchIndex::build(&app.corpus, folder());
         app.versions =
             crate::versions::by_article(&crate::versions::link(&app.corpus, &app.index), app.corpus.articles.len());
@@ -630,7 +639,7 @@ impl App {
 
     /// Moves the library selection `by` visible articles (`isize::MIN`/`MAX`: first/last).
     fn select_visible(&mut self, by: isize) {
-        let visible = self.visible_articles();
+        let visible = &self.visible;
         let Some(&last) = visible.last() else { return };
         let at = visible.partition_point(|&i| i < self.selected);
         self.selected = match by {
@@ -641,11 +650,63 @@ impl App {
     }
 
     /// Articles the library shows, in order: all, or those whose title matches the filter.
-    pub fn visible_articles(&self) -> Vec<usize> {
+    pub fn visible_articles(&self) -> &[usize] {
+        &self.visible
+    }
+
+    /// Row of article `i` in the library, if shown.
+    pub fn library_row_of(&self, i: usize) -> Option<usize> {
+        self.library_row.get(i).copied().flatten()
+    }
+
+    /// Adds the rows of sources from `first_source` on (articles from `first_article`): files
+    /// that just loaded. Linear in what is new, so loading many files stays linear; with a
+    /// filter typed, the whole list is rebuilt instead.
+    pub(super) fn extend_library(&mut self, first_source: usize, first_article: usize) {
+        use crate::ui::LibraryRow;
+        if !self.filter.is_empty() {
+            self.refresh_library();
+            return;
+        }
+        self.library_row.resize(self.corpus.articles.len(), None);
+        let mut article = first_article;
+        for s in first_source..self.corpus.sources.len() {
+            self.library.push(LibraryRow::Source(s));
+            while self.corpus.articles.get(article).is_some_and(|a| a.source_index == s) {
+                self.visible.push(article);
+                self.library_row[article] = Some(self.library.len());
+                self.library.push(LibraryRow::Article(article));
+                article += 1;
+            }
+        }
+    }
+
+    /// Rebuilds the library's rows: after files load and when the filter changes.
+    pub fn refresh_library(&mut self) {
+        use crate::ui::LibraryRow;
         let wanted = folder().fold(&self.filter);
-        (0..self.corpus.articles.len())
+        self.visible = (0..self.corpus.articles.len())
             .filter(|&i| wanted.is_empty() || folder().fold(&self.library_title(i)).contains(&wanted))
-            .collect()
+            .collect();
+        let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); self.corpus.sources.len()];
+        for &i in &self.visible {
+            if let Some(list) = by_source.get_mut(self.corpus.articles[i].source_index) {
+                list.push(i);
+            }
+        }
+        let filtering = !wanted.is_empty();
+        self.library.clear();
+        self.library_row = vec![None; self.corpus.articles.len()];
+        for (s, articles) in by_source.into_iter().enumerate() {
+            if filtering && articles.is_empty() {
+                continue;
+            }
+            self.library.push(LibraryRow::Source(s));
+            for a in articles {
+                self.library_row[a] = Some(self.library.len());
+                self.library.push(LibraryRow::Article(a));
+            }
+        }
     }
 
     /// The title the library shows for article `i`, in the original script: its title or, when
@@ -660,7 +721,8 @@ impl App {
 
     /// After the filter changed: select the first shown article if the selection was hidden.
     fn keep_selection_visible(&mut self) {
-        let visible = self.visible_articles();
+        self.refresh_library();
+        let visible = &self.visible;
         if !visible.contains(&self.selected)
             && let Some(&first) = visible.first()
         {
@@ -875,11 +937,10 @@ impl App {
             && y < library.y + library.height
         {
             let row = usize::from(y - library.y);
-            let rows = crate::ui::library_rows(self);
             let offset = crate::ui::library_offset(self, usize::from(library.height));
-            if let Some(crate::ui::LibraryRow::Article(i)) = rows.get(offset + row) {
-                self.selected = *i;
-                self.open_article(*i);
+            if let Some(&crate::ui::LibraryRow::Article(i)) = crate::ui::library_rows(self).get(offset + row) {
+                self.selected = i;
+                self.open_article(i);
             }
             self.focus = Pane::Library;
         } else {

@@ -88,30 +88,16 @@ pub enum LibraryRow {
 }
 
 /// The library's rows: each source, then its articles (those the title filter lets through).
-/// Sources whose articles are all filtered out are left out too.
-pub fn library_rows(app: &App) -> Vec<LibraryRow> {
-    let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); app.corpus.sources.len()];
-    for i in app.visible_articles() {
-        if let Some(list) = by_source.get_mut(app.corpus.articles[i].source_index) {
-            list.push(i);
-        }
-    }
-    let filtering = !app.filter.is_empty();
-    let mut rows = Vec::new();
-    for (s, articles) in by_source.into_iter().enumerate() {
-        if filtering && articles.is_empty() {
-            continue;
-        }
-        rows.push(LibraryRow::Source(s));
-        rows.extend(articles.into_iter().map(LibraryRow::Article));
-    }
-    rows
+/// Kept by the app (rebuilt when files load or the filter changes), so a frame does not walk
+/// the corpus.
+pub fn library_rows(app: &App) -> &[LibraryRow] {
+    &app.library
 }
 
 /// First library row shown, keeping the selection in view.
 pub fn library_offset(app: &App, height: usize) -> usize {
     let rows = library_rows(app);
-    let at = rows.iter().position(|r| *r == LibraryRow::Article(app.selected)).unwrap_or(0);
+    let at = app.library_row_of(app.selected).unwrap_or(0);
     at.saturating_sub(height.saturating_sub(1) / 2).min(rows.len().saturating_sub(height))
 }
 
