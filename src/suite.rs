@@ -63,6 +63,7 @@ pub fn load_dir(dir: &Path, out: &mut impl Write) -> std::io::Result<()> {
         std::thread::sleep(Duration::from_millis(2));
     }
     let loaded = start.elapsed();
+    writeln!(out, "rss_loaded_mb {}", status_mb("VmRSS:"))?;
     let bytes: u64 = app.corpus.sources.iter().map(|s| s.bytes).sum();
     writeln!(out, "loaded_ms {}", ms(loaded))?;
     writeln!(out, "mb {}", bytes as f64 / 1e6)?;
@@ -83,14 +84,18 @@ pub fn load_dir(dir: &Path, out: &mut impl Write) -> std::io::Result<()> {
     times.sort_unstable();
     writeln!(out, "frame {} {}", ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99)))?;
     // Peak resident memory, as the kernel counted it.
-    let hwm = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
-        .unwrap_or(0.0);
-    writeln!(out, "rss_mb {}", hwm / 1024.0)?;
+    writeln!(out, "rss_mb {}", status_mb("VmHWM:"))?;
     std::hint::black_box(folder());
     Ok(())
+}
+
+/// A memory figure of this process from `/proc/self/status`, in MB (0 where there is none).
+fn status_mb(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_string))
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn parse(report: &str) -> LoadReport {
