@@ -72,6 +72,12 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
 }
 
+/// A file name made display-safe: names come from the file system, not through the text
+/// sanitiser, and may hold escapes, line breaks or bidi overrides (ESC-06).
+fn safe(name: &str) -> String {
+    crate::corpus::sanitize::sanitize(name).0.replace('\n', "␤")
+}
+
 fn color(app: &App, c: Color) -> Style {
     if app.settings.color { Style::new().fg(c) } else { Style::new() }
 }
@@ -143,7 +149,7 @@ fn render_library(app: &App, frame: &mut Frame, area: Rect) {
                 let src = &app.corpus.sources[s];
                 let guessed = if src.guessed { "?" } else { "" };
                 TextLine::from(Span::styled(
-                    format!("{} {}{guessed}", src.name, src.encoding),
+                    format!("{} {}{guessed}", safe(&src.name), src.encoding),
                     Style::new().add_modifier(Modifier::DIM),
                 ))
             }
@@ -305,7 +311,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
             && app.status.is_none()
         {
             let guessed = if src.guessed { "?" } else { "" };
-            parts.push(format!("{} {}{guessed}", src.name, src.encoding));
+            parts.push(format!("{} {}{guessed}", safe(&src.name), src.encoding));
         }
         parts.push(format!("{}/{}", app.open + 1, app.corpus.articles.len()));
         if !a.clauses.is_empty() {
@@ -488,7 +494,7 @@ fn render_results(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
             let chosen = if i == selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
             match row {
                 ResultRow::Source(s) => TextLine::from(Span::styled(
-                    app.corpus.sources[*s].name.clone(),
+                    safe(&app.corpus.sources[*s].name),
                     Style::new().add_modifier(Modifier::DIM),
                 )),
                 ResultRow::Article { article, count } => TextLine::from(vec![
@@ -600,7 +606,7 @@ fn render_compare(app: &App, frame: &mut Frame, area: Rect, other: usize, top: u
     let column = layout.column.min(area.width.saturating_sub(3) / 2).max(1);
     let (lx, sx, rx) = (area.x, area.x + column + 1, area.x + column + 2);
     let bold = Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED);
-    let title = |i: usize| format!(" {} · {}", app.library_title(i), app.corpus.articles[i].source);
+    let title = |i: usize| format!(" {} · {}", app.library_title(i), safe(&app.corpus.articles[i].source));
     frame.render_widget(
         Paragraph::new(Span::styled(convert(app, &title(app.open)), bold)),
         Rect::new(lx, area.y, column + 1, 1),
