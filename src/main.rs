@@ -1,5 +1,8 @@
 //! The thin binary: parse the command line, load the corpus, run the command,
 //! map errors to an exit code (0 ok, 1 some inputs skipped, 2 nothing usable).
+// Command-line output for scripts goes to stdout here; the screen is drawn only by ratatui
+// through term.rs (ESC-08).
+#![allow(clippy::disallowed_methods)]
 
 use std::io::Write;
 use std::process::ExitCode;

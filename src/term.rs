@@ -7,6 +7,8 @@
 //! restore path as `q` and the caller can exit with status 128+n.
 //! `Ctrl-z` restores the terminal, stops the process, and sets it up again
 //! when the shell resumes it.
+// The audited module for raw terminal output (ESC-08): terminal modes only, no text.
+#![allow(clippy::disallowed_methods)]
 
 use std::io::{self, IsTerminal as _};
 use std::sync::Arc;
