@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use rustc_hash::FxHashMap;
 
 use super::clause;
 use super::clean::{Line, ends_sentence, is_han, mid_sentence_start, trim_space};
@@ -170,18 +171,23 @@ static WRITER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A cheap test before the dateline pattern: its day-and-dispatch mark
 /// (`日电`, `日電`, `日讯`) or `本报讯` near the start of the paragraph.
+/// One pass over the first 40 characters, looking back one character from
+/// each dispatch mark, instead of a substring search per mark.
 fn may_hold_dateline(s: &str) -> bool {
-    let head = &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)];
-    head.contains("日电")
-        || head.contains("日電")
-        || head.contains("日讯")
-        || head.contains("日訊")
-        || head.contains("报讯")
-        || head.contains("報訊")
-        || head.contains("站讯")
-        || head.contains("站訊")
-        || head.contains("网讯")
-        || head.contains("網訊")
+    let mut prev = '\0';
+    for c in s.chars().take(40) {
+        let mark = match c {
+            '电' | '電' => prev == '日',
+            '讯' => matches!(prev, '日' | '报' | '站' | '网'),
+            '訊' => matches!(prev, '日' | '報' | '站' | '網'),
+            _ => false,
+        };
+        if mark {
+            return true;
+        }
+        prev = c;
+    }
+    false
 }
 
 /// A cheap test before the caption pattern: `图为`, or a credit at the end.
@@ -195,6 +201,10 @@ fn char_len(s: &str) -> usize {
 
 /// A line made only of dashes or similar marks: the separator of a teaser list.
 fn is_separator(s: &str) -> bool {
+    // Twelve characters take at most 48 bytes: longer lines need no counting.
+    if s.len() > 48 {
+        return false;
+    }
     let n = char_len(s);
     (1..=12).contains(&n) && s.chars().all(|c| matches!(c, '-' | '—' | '－' | '*' | '＊' | '=' | '_' | '~' | '·'))
 }
@@ -220,6 +230,11 @@ fn balanced(s: &str) -> bool {
 /// Heading shape for sources without Markdown: short, no sentence inside,
 /// not ending in a comma or colon, quotes balanced, not a numbered clause.
 fn heading_shaped(s: &str) -> bool {
+    // 64 characters take at most 256 bytes: body paragraphs are rejected
+    // without counting their characters.
+    if s.len() > 256 {
+        return false;
+    }
     let n = char_len(s);
     (2..=64).contains(&n)
         && !s.contains(['。', '；', ';'])
@@ -234,27 +249,35 @@ fn signature_shaped(s: &str) -> bool {
     if s.len() <= 180 && s.contains('年') && SIGNING_DATE.is_match(s) {
         return true;
     }
-    if !s.contains(char::is_whitespace) {
+    // Punctuation first: prose has a comma within a few characters, while
+    // looking for white space would read the whole paragraph.
+    if s.contains(['，', ',', '。', '；', '：', '“', '”']) || !s.contains(char::is_whitespace) {
         return false;
     }
     let cols = s.split_whitespace().count();
-    cols >= 3 && !s.contains(['，', ',', '。', '；', '：', '“', '”']) && s.split_whitespace().all(|w| char_len(w) <= 14)
+    cols >= 3 && s.split_whitespace().all(|w| char_len(w) <= 14)
 }
 
 /// Pass 1: lines → blocks and breaks. Markers taken out are appended to `removed`.
 fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<Item> {
     let mut items = Vec::with_capacity(lines.len());
     let mut after_teaser = false;
-    let mut running: HashMap<&str, usize> = HashMap::new();
+    let mut running: FxHashMap<&str, usize> = FxHashMap::default();
+    // The longest line counted: a longer line cannot be a running head, and
+    // is not hashed to find out.
+    let mut longest_running = 0;
     for l in lines {
         let t = l.text.as_str();
+        // (Counting stops past 40 characters: paragraphs are long.)
         if l.heading.is_none()
-            && (6..=40).contains(&t.chars().filter(|c| !c.is_whitespace()).count())
+            && t.len() >= 6
+            && (6..=40).contains(&t.chars().filter(|c| !c.is_whitespace()).take(41).count())
             && !ends_sentence(t)
             && !t.contains(['，', ','])
             && clause::lone_numeral(t).is_none()
         {
             *running.entry(t).or_default() += 1;
+            longest_running = longest_running.max(t.len());
         }
     }
     for line in lines {
@@ -275,8 +298,9 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
         // A short line repeated word for word is a running head (or foot).
         // Two texts signed on the same day repeat their date, though; a
         // running head names the paper or the issue as well.
-        let repeated =
-            running.get(line.text.as_str()).is_some_and(|&c| c >= 2) && !DATE_ONLY.is_match(line.text.trim());
+        let repeated = line.text.len() <= longest_running
+            && running.get(line.text.as_str()).is_some_and(|&c| c >= 2)
+            && !DATE_ONLY.is_match(line.text.trim());
         if (line.text.len() <= 160 && FURNITURE.is_match(&line.text)) || repeated {
             removed.push(Removed { kind: RemovedKind::Furniture, text: line.text.clone(), line: n });
             // A page footer (`— 2 —`) marks a page change.
