@@ -18,6 +18,7 @@
 //!    sub-section), moves a stray tail to the article it belongs to when the
 //!    datelines disagree, and builds paragraphs, title block and clauses.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -268,11 +269,12 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
     let mut longest_running = 0;
     for l in lines {
         let t = l.text.as_str();
-        // (Counting stops past 40 characters: paragraphs are long.)
+        // Cheap tests first: most paragraphs end a sentence. (Counting stops
+        // past 40 characters.)
         if l.heading.is_none()
             && t.len() >= 6
-            && (6..=40).contains(&t.chars().filter(|c| !c.is_whitespace()).take(41).count())
             && !ends_sentence(t)
+            && (6..=40).contains(&t.chars().filter(|c| !c.is_whitespace()).take(41).count())
             && !t.contains(['，', ','])
             && clause::lone_numeral(t).is_none()
         {
@@ -780,6 +782,8 @@ struct Evidence<'a> {
     idf: OnceCell<Idf>,
     openings: Vec<OnceCell<Topic>>,
     endings: Vec<OnceCell<Topic>>,
+    /// Profiles of whole pieces, for those shorter than [`NEAR_BREAK`] both ways.
+    wholes: Vec<OnceCell<Topic>>,
     /// Scored continuations of each dangling piece (see [`start_candidates`]).
     candidates: Vec<OnceCell<Vec<(f32, usize)>>>,
 }
@@ -799,7 +803,7 @@ impl<'a> Evidence<'a> {
         }
         let idf = idf.map_or_else(OnceCell::new, OnceCell::from);
         let candidates = (0..pieces.len()).map(|_| OnceCell::new()).collect();
-        Evidence { pieces, first, idf, openings: cells(), endings: cells(), candidates }
+        Evidence { pieces, first, idf, openings: cells(), endings: cells(), wholes: cells(), candidates }
     }
 
     /// Counting-order indices of piece `i`'s texts (head, then body).
@@ -813,8 +817,8 @@ impl<'a> Evidence<'a> {
         self.first[i] + self.pieces[i].head.len() + k
     }
 
-    /// Leading indices of `texts` until about [`NEAR_BREAK`] characters.
-    fn near(&self, texts: impl Iterator<Item = usize>) -> Vec<usize> {
+    /// How many leading `texts` make up about [`NEAR_BREAK`] characters.
+    fn reach(&self, texts: impl Iterator<Item = usize>) -> usize {
         let idf = self.idf();
         let mut taken = 0;
         texts
@@ -823,24 +827,45 @@ impl<'a> Evidence<'a> {
                 taken += idf.chars_of(t);
                 more
             })
-            .collect()
+            .count()
     }
 
     /// The profile of the first paragraphs of piece `i`.
     fn opening(&self, i: usize) -> &Topic {
-        self.openings[i].get_or_init(|| self.idf().topic_of(self.near(self.texts(i)).into_iter()))
-    }
-
-    /// The profile of the last paragraphs of an article made of `pieces`,
-    /// reaching back across pieces when the last one is short.
-    fn article_ending(&self, pieces: &[usize]) -> Topic {
-        let texts = pieces.iter().rev().flat_map(|&p| self.texts(p).rev());
-        self.idf().topic_of(self.near(texts).into_iter())
+        let n = self.reach(self.texts(i));
+        if n == self.texts(i).len() {
+            return self.whole(i);
+        }
+        self.openings[i].get_or_init(|| self.idf().topic_of(self.texts(i).take(n)))
     }
 
     /// The profile of the last paragraphs of piece `i`.
     fn ending(&self, i: usize) -> &Topic {
-        self.endings[i].get_or_init(|| self.idf().topic_of(self.near(self.texts(i).rev()).into_iter()))
+        let n = self.reach(self.texts(i).rev());
+        if n == self.texts(i).len() {
+            return self.whole(i);
+        }
+        self.endings[i].get_or_init(|| self.idf().topic_of(self.texts(i).rev().take(n)))
+    }
+
+    /// The profile of all of piece `i`: its opening and its ending when the
+    /// piece is short, as most are. (A profile adds up counts, so the order
+    /// the texts are read in does not change it.)
+    fn whole(&self, i: usize) -> &Topic {
+        self.wholes[i].get_or_init(|| self.idf().topic_of(self.texts(i)))
+    }
+
+    /// The profile of the last paragraphs of an article made of `pieces`,
+    /// reaching back across pieces when the last one is short.
+    fn article_ending(&self, pieces: &[usize]) -> Cow<'_, Topic> {
+        let texts = || pieces.iter().rev().flat_map(|&p| self.texts(p).rev());
+        let n = self.reach(texts());
+        // Within the last piece, this is that piece's ending, already known
+        // or worth keeping: the same piece is judged again and again.
+        match pieces.last() {
+            Some(&last) if n <= self.texts(last).len() => Cow::Borrowed(self.ending(last)),
+            _ => Cow::Owned(self.idf().topic_of(texts().take(n))),
+        }
     }
 
     fn idf(&self) -> &Idf {
