@@ -321,14 +321,29 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
 /// A cheap test before the note pattern: an opening bracket followed by a
 /// lowercase Latin letter (plain, or a tone-marked vowel of Latin-1 or Latin
 /// Extended-A/B, whose UTF-8 lead bytes are 0xC3–0xC7).
+///
+/// One pass over the bytes for both brackets. (Searching for `（` with
+/// `str::match_indices` looks for its last byte, 0x88, which is also the
+/// middle or last byte of thousands of Han characters, and confirms each hit
+/// with a comparison: several times slower on Chinese text.)
 fn may_hold_note(s: &str) -> bool {
+    const FULL_WIDTH_OPEN: [u8; 3] = [0xEF, 0xBC, 0x88]; // `（`
     let b = s.as_bytes();
     let after = |i: usize| b.get(i).is_some_and(|&c| c.is_ascii_lowercase() || (0xC3..=0xC7).contains(&c));
-    memchr_iter(b'(', b).any(|i| after(i + 1)) || s.match_indices('（').any(|(i, _)| after(i + '（'.len_utf8()))
-}
-
-fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    hay.iter().enumerate().filter(move |&(_, &c)| c == needle).map(|(i, _)| i)
+    let mut from = 0;
+    while let Some(off) = b[from..].iter().position(|&c| c == b'(' || c == FULL_WIDTH_OPEN[0]) {
+        let at = from + off;
+        let letter_at = if b[at] == b'(' {
+            Some(at + 1)
+        } else {
+            b[at..].starts_with(&FULL_WIDTH_OPEN).then_some(at + FULL_WIDTH_OPEN.len())
+        };
+        if letter_at.is_some_and(after) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// True for CJK ideographs (the unified blocks and compatibility ideographs).
@@ -472,6 +487,25 @@ pub fn mid_sentence_start(text: &str) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_note_pre_check_finds_both_brackets_anywhere() {
+        for (s, expected) in [
+            ("中國(guó)", true),
+            ("中國（guó）", true),
+            ("中國（ǎ）", true),
+            ("(a)", true),
+            ("中國", false),
+            ("中國（记者）", false),
+            ("中國(CIPS)", false),
+            ("，。：（", false),
+            ("(", false),
+            ("末尾（", false),
+            ("中，國（記者），（xiàng）", true),
+        ] {
+            assert_eq!(may_hold_note(s), expected, "{s}");
+        }
+    }
 
     #[test]
     fn pinyin_notes_are_removed_after_characters() {
