@@ -455,15 +455,8 @@ pub fn mid_sentence_start(text: &str) -> f32 {
         score += 0.8;
     }
     // A closing quote before any opening one: the quote began in an earlier paragraph.
-    for c in t.chars() {
-        match c {
-            '“' | '「' | '『' | '《' => break,
-            '”' | '」' | '』' | '》' => {
-                score += 1.0;
-                break;
-            }
-            _ => {}
-        }
+    if closes_quote_first(t) {
+        score += 1.0;
     }
     let head: Vec<char> = t.chars().take(4).collect();
     if let Some(pos) = head.iter().position(|&c| matches!(c, '、' | '，' | ',' | '。')) {
@@ -484,9 +477,44 @@ pub fn mid_sentence_start(text: &str) -> f32 {
     score.min(1.5)
 }
 
+/// Whether the first quotation mark or title bracket in `t` is a closing one
+/// (`”」』》` before any of `“「『《`).
+///
+/// Reads bytes, not characters: this runs on nearly every paragraph, and
+/// most have no quote at all. All eight marks are three bytes, `E2 80 9C/9D`
+/// or `E3 80 8A–8F`, and a byte E2 or E3 always starts a character.
+fn closes_quote_first(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut from = 0;
+    while let Some(off) = b[from..].iter().position(|&x| x == 0xE2 || x == 0xE3) {
+        let at = from + off;
+        match b[at..] {
+            [0xE2, 0x80, 0x9C, ..] | [0xE3, 0x80, 0x8A | 0x8C | 0x8E, ..] => return false,
+            [0xE2, 0x80, 0x9D, ..] | [0xE3, 0x80, 0x8B | 0x8D | 0x8F, ..] => return true,
+            _ => from = at + 1,
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_quote_scan_on_bytes_agrees_with_reading_characters(
+            t in "[“”「」『』《》〈〉、。，…—中文a1 ]{0,12}"
+        ) {
+            let by_chars = t.chars().find_map(|c| match c {
+                '“' | '「' | '『' | '《' => Some(false),
+                '”' | '」' | '』' | '》' => Some(true),
+                _ => None,
+            });
+            prop_assert_eq!(closes_quote_first(&t), by_chars.unwrap_or(false));
+        }
+    }
 
     #[test]
     fn the_note_pre_check_finds_both_brackets_anywhere() {

@@ -944,6 +944,8 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
     let Some(open) = dp.body.last().filter(|_| dp.is_dangling()) else {
         return Vec::new();
     };
+    // Counted once here, not for each candidate.
+    let quote_open = open.text.matches(['“', '「']).count() > open.text.matches(['”', '」']).count();
     (d + 1..pieces.len().min(d + 1 + LINK_WINDOW))
         .filter_map(|c| {
             let cp = &pieces[c];
@@ -952,7 +954,7 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
             }
             // A photo caption may sit between the two halves of a sentence.
             let first = cp.body.iter().find(|b| b.kind != Kind::Caption).filter(|b| b.kind == Kind::Body)?;
-            let mut score = continuation_score(open, first, cp, ev.ending(d), ev.opening(c), ev.idf());
+            let mut score = continuation_score(open, quote_open, first, cp, ev.ending(d), ev.opening(c), ev.idf());
             // The rest of a broken sentence comes first; a label right after it counts.
             score += numbering_agreement(dp, cp, 2);
             Some((score, c))
@@ -1044,10 +1046,15 @@ fn search(
     }
     let i = chosen.len();
     if i == options.len() {
-        let claimed = |p: usize| chosen.iter().flatten().any(|e| e.c == p);
         let mut total = 0.0;
         for e in chosen.iter().flatten() {
-            let v = e.value(claimed);
+            // The continuations chosen are distinct, so every piece between
+            // `d` and `c` is claimed when as many are claimed in between as
+            // there are pieces there: one pass over the choices per link,
+            // rather than one per piece between (this is the innermost loop
+            // of an exhaustive search).
+            let between = chosen.iter().flatten().filter(|x| x.c > e.d && x.c < e.c).count();
+            let v = e.base + if between == e.c - e.d - 1 { e.bonus } else { 0.0 };
             if v < e.threshold {
                 return; // a link without enough evidence is no link
             }
@@ -1144,9 +1151,11 @@ fn split_pieces(pieces: Vec<Piece>, cuts: &[(usize, usize)]) -> Vec<Piece> {
     out
 }
 
-/// Evidence that `first` (opening piece `cp`) continues the sentence `open` breaks off.
+/// Evidence that `first` (opening piece `cp`) continues the sentence `open`
+/// breaks off; `quote_open` when `open` opens more quotations than it closes.
 fn continuation_score(
     open: &Block,
+    quote_open: bool,
     first: &Block,
     cp: &Piece,
     open_topic: &Topic,
@@ -1169,9 +1178,7 @@ fn continuation_score(
         score += 0.4;
     }
     // A quotation left open is closed by its continuation.
-    let opens = open.text.matches(['“', '「']).count();
-    let closes = open.text.matches(['”', '」']).count();
-    if opens > closes {
+    if quote_open {
         let first_close = first.text.find(['”', '」']);
         let first_open = first.text.find(['“', '「']);
         if first_close.is_some_and(|c| first_open.is_none_or(|o| c < o)) {
@@ -1711,8 +1718,10 @@ pub fn segment(
     drafts.into_iter().filter_map(|d| finish(d, source, source_index, &mut ids)).collect()
 }
 
-fn paragraph(kind: ParagraphKind, b: &Block) -> Paragraph {
-    Paragraph { kind, text: b.text.clone(), garbled: Vec::new(), line: b.line }
+/// A block becomes a paragraph; its text moves (articles hold all the text
+/// of the corpus, so copying it would cost an allocation per paragraph).
+fn paragraph(kind: ParagraphKind, b: Block) -> Paragraph {
+    Paragraph { kind, text: b.text, garbled: Vec::new(), line: b.line }
 }
 
 fn paragraph_kind(k: Kind) -> ParagraphKind {
@@ -1753,12 +1762,12 @@ fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String,
             if first.kind == Kind::Body {
                 join_text(&mut last.text, &first.text);
             } else {
-                paragraphs.push(paragraph(paragraph_kind(first.kind), &first));
+                paragraphs.push(paragraph(paragraph_kind(first.kind), first));
             }
         }
-        paragraphs.extend(captions.iter().map(|b| paragraph(ParagraphKind::Caption, b)));
-        paragraphs.extend(part.subheads.iter().map(|b| paragraph(ParagraphKind::Heading, b)));
-        paragraphs.extend(blocks.map(|b| paragraph(paragraph_kind(b.kind), &b)));
+        paragraphs.extend(captions.into_iter().map(|b| paragraph(ParagraphKind::Caption, b)));
+        paragraphs.extend(part.subheads.into_iter().map(|b| paragraph(ParagraphKind::Heading, b)));
+        paragraphs.extend(blocks.map(|b| paragraph(paragraph_kind(b.kind), b)));
     }
     if paragraphs.is_empty() && d.head.is_empty() {
         return None;
