@@ -297,8 +297,8 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
         // A legacy encoding without tone marks turns them into `?` (`(t?i)`).
         let marked = is_lost_tone(syllable);
         let toned = marked || syllable.chars().any(is_toned);
-        let syllable = if marked { syllable.replacen('?', "a", 1) } else { syllable.to_string() };
-        let syllable = syllable.as_str();
+        let syllable: Cow<'_, str> = if marked { Cow::Owned(syllable.replacen('?', "a", 1)) } else { syllable.into() };
+        let syllable = &*syllable;
         // Toneless readings are accepted only with an initial consonant, so
         // list labels like `(a)` stay.
         let toneless_ok = lenient
@@ -353,15 +353,24 @@ pub fn is_han(c: char) -> bool {
         | '\u{20000}'..='\u{2FA1F}' | '〇')
 }
 
-const INITIALS: [&str; 23] = [
-    "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y",
-    "w",
-];
-const FINALS: [&str; 38] = [
-    "a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "ia", "ie", "iao",
-    "iu", "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ue", "ve", "van", "vn",
-    "io", "ueng",
-];
+/// A final (the syllable after its initial consonant). A `match` on the
+/// bytes rather than a search of a list: gateway pages have a note every
+/// few characters, and each note is checked against every initial.
+#[rustfmt::skip]
+fn is_final(f: &[u8]) -> bool {
+    matches!(f,
+        b"a" | b"o" | b"e" | b"i" | b"u" | b"v" | b"ai" | b"ei" | b"ao" | b"ou" | b"an" | b"en" | b"ang" | b"eng"
+        | b"ong" | b"er" | b"ia" | b"ie" | b"iao" | b"iu" | b"ian" | b"in" | b"iang" | b"ing" | b"iong" | b"ua"
+        | b"uo" | b"uai" | b"ui" | b"uan" | b"un" | b"uang" | b"ue" | b"ve" | b"van" | b"vn" | b"io" | b"ueng")
+}
+
+/// A syllable without an initial consonant.
+#[rustfmt::skip]
+fn is_bare(s: &[u8]) -> bool {
+    matches!(s,
+        b"n" | b"ng" | b"m" | b"hm" | b"er" | b"a" | b"o" | b"e" | b"ai" | b"ei" | b"ao" | b"ou" | b"an" | b"en"
+        | b"ang" | b"eng")
+}
 
 /// Whether `s` spells a single Mandarin syllable (tone marks allowed).
 pub fn is_pinyin_syllable(s: &str) -> bool {
@@ -387,17 +396,35 @@ pub fn is_pinyin_syllable(s: &str) -> bool {
         n += 1;
     }
     let plain = &buf[..n];
-    if BARE.contains(&plain) {
-        return true;
-    }
-    INITIALS
-        .iter()
-        .any(|ini| plain.strip_prefix(ini.as_bytes()).is_some_and(|fin| FINALS.iter().any(|f| f.as_bytes() == fin)))
+    // An initial and a final: zh, ch and sh, or a single consonant.
+    let two_letter = matches!(plain, [b'z' | b'c' | b's', b'h', ..]);
+    let one_letter = matches!(
+        plain,
+        [
+            b'b' | b'p'
+                | b'm'
+                | b'f'
+                | b'd'
+                | b't'
+                | b'n'
+                | b'l'
+                | b'g'
+                | b'k'
+                | b'h'
+                | b'j'
+                | b'q'
+                | b'x'
+                | b'r'
+                | b'z'
+                | b'c'
+                | b's'
+                | b'y'
+                | b'w',
+            ..
+        ]
+    );
+    is_bare(plain) || (two_letter && is_final(&plain[2..])) || (one_letter && is_final(&plain[1..]))
 }
-
-/// Syllables without an initial consonant.
-const BARE: [&[u8]; 16] =
-    [b"n", b"ng", b"m", b"hm", b"er", b"a", b"o", b"e", b"ai", b"ei", b"ao", b"ou", b"an", b"en", b"ang", b"eng"];
 
 /// Characters that end a sentence (closing quotes and brackets are skipped first).
 const TERMINAL: &[char] = &['。', '！', '？', '!', '?', '；', ';', '：', ':', '…', '．'];
@@ -501,6 +528,51 @@ fn closes_quote_first(t: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The syllable test as first written, over lists of initials and finals.
+    fn is_pinyin_syllable_by_lists(plain: &[u8]) -> bool {
+        const INITIALS: [&str; 23] = [
+            "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s",
+            "y", "w",
+        ];
+        const FINALS: [&str; 38] = [
+            "a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "ia", "ie",
+            "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ue", "ve",
+            "van", "vn", "io", "ueng",
+        ];
+        const BARE: [&[u8]; 16] = [
+            b"n", b"ng", b"m", b"hm", b"er", b"a", b"o", b"e", b"ai", b"ei", b"ao", b"ou", b"an", b"en", b"ang", b"eng",
+        ];
+        BARE.contains(&plain)
+            || INITIALS.iter().any(|ini| {
+                plain.strip_prefix(ini.as_bytes()).is_some_and(|fin| FINALS.iter().any(|f| f.as_bytes() == fin))
+            })
+    }
+
+    #[test]
+    fn syllables_agree_with_the_lists_of_initials_and_finals() {
+        // Every string of up to four letters over the alphabet pinyin uses,
+        // and every initial before every final and its near misses.
+        let letters = b"abcdefghijklmnopqrstuvwxyz";
+        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = words
+                .iter()
+                .filter(|w| w.len() == words.last().map_or(0, Vec::len))
+                .flat_map(|w| letters.iter().map(move |&l| [w.as_slice(), &[l]].concat()))
+                .collect();
+            words.extend(longer);
+        }
+        for ini in ["zh", "ch", "sh", "b", "z", "y", ""] {
+            for fin in ["iang", "iong", "uang", "ueng", "uangg", "ianx", "van", "vn", "ng"] {
+                words.push(format!("{ini}{fin}").into_bytes());
+            }
+        }
+        for w in &words {
+            let s = std::str::from_utf8(w).expect("ASCII");
+            assert_eq!(is_pinyin_syllable(s), is_pinyin_syllable_by_lists(w), "{s}");
+        }
+    }
 
     proptest! {
         #[test]
