@@ -1109,11 +1109,14 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                     continue;
                 }
                 let idf = ev.idf();
-                let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
-                let tail = idf.topic_of((k..body.len()).map(|i| ev.body_text(c, i)));
-                if tail.chars < 40 || head.chars < 40 {
+                // Too little text on either side to judge: known before profiling it.
+                let chars =
+                    |texts: std::ops::Range<usize>| -> usize { texts.map(|i| idf.chars_of(ev.body_text(c, i))).sum() };
+                if chars(k..body.len()) < 40 || chars(0..k) < 40 {
                     continue;
                 }
+                let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
+                let tail = idf.topic_of((k..body.len()).map(|i| ev.body_text(c, i)));
                 let to_d = tail.similarity(ev.ending(d));
                 let gain = to_d - tail.similarity(&head) + 0.2 * opening;
                 if debug() {

@@ -273,18 +273,16 @@ impl Topic {
         if self.norm == 0.0 || other.norm == 0.0 {
             return 0.0;
         }
-        let (mut i, mut j, mut dot) = (0, 0, 0.0);
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
         let (a, b) = (&self.terms, &other.terms);
-        while i < a.len() && j < b.len() {
-            match a[i].0.cmp(&b[j].0) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    dot += a[i].1 * b[j].1;
-                    i += 1;
-                    j += 1;
-                }
-            }
+        // A merge of the two sorted lists without a branch on the comparison,
+        // which no predictor gets right: step whichever side is behind (both
+        // on a match), and add the product only on a match. Weights are
+        // positive, so adding +0.0 otherwise leaves the sum exactly as it was.
+        while let (Some(&(x, wa)), Some(&(y, wb))) = (a.get(i), b.get(j)) {
+            dot += if x == y { wa * wb } else { 0.0 };
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
         }
         dot / (self.norm * other.norm)
     }
