@@ -992,6 +992,7 @@ fn best_matching(n: usize, edges: &[Edge]) -> Vec<Option<usize>> {
         let (a, b) = (root(&mut group, e.d), root(&mut group, e.c));
         group[a] = b;
     }
+    let mut claimed = vec![0u64; n.div_ceil(64)];
     let mut by_group: HashMap<usize, Vec<Edge>> = HashMap::new();
     for e in edges {
         let g = root(&mut group, e.d);
@@ -1008,7 +1009,8 @@ fn best_matching(n: usize, edges: &[Edge]) -> Vec<Option<usize>> {
             ds.iter().map(|&d| group_edges.iter().filter(|e| e.d == d).copied().collect()).collect();
         let mut best = (f32::MIN, Vec::new());
         let mut chosen = Vec::with_capacity(ds.len());
-        search(&options, &mut chosen, &mut best, &mut 0);
+        claimed.fill(0);
+        search(&options, &mut chosen, &mut claimed, &mut best, &mut 0);
         for (i, &d) in ds.iter().enumerate() {
             if let Some(c0) = next[d].take() {
                 owner[c0] = None;
@@ -1034,9 +1036,14 @@ fn root(g: &mut [usize], mut x: usize) -> usize {
 /// Exhaustive search for the best assignment in one small group, with a
 /// budget. An assignment's value depends on all of it (adjacency across the
 /// pieces it gives to other articles), so it is scored whole at the leaves.
+///
+/// `claimed` is a bitset over pieces of the continuations in `chosen`, kept
+/// alongside it so that the tests in this innermost loop are bit lookups
+/// rather than passes over the choices.
 fn search(
     options: &[Vec<Edge>],
     chosen: &mut Vec<Option<Edge>>,
+    claimed: &mut [u64],
     best: &mut (f32, Vec<Option<Edge>>),
     budget: &mut usize,
 ) {
@@ -1048,13 +1055,7 @@ fn search(
     if i == options.len() {
         let mut total = 0.0;
         for e in chosen.iter().flatten() {
-            // The continuations chosen are distinct, so every piece between
-            // `d` and `c` is claimed when as many are claimed in between as
-            // there are pieces there: one pass over the choices per link,
-            // rather than one per piece between (this is the innermost loop
-            // of an exhaustive search).
-            let between = chosen.iter().flatten().filter(|x| x.c > e.d && x.c < e.c).count();
-            let v = e.base + if between == e.c - e.d - 1 { e.bonus } else { 0.0 };
+            let v = e.value(|p| is_claimed(claimed, p));
             if v < e.threshold {
                 return; // a link without enough evidence is no link
             }
@@ -1066,16 +1067,22 @@ fn search(
         return;
     }
     chosen.push(None);
-    search(options, chosen, best, budget);
+    search(options, chosen, claimed, best, budget);
     chosen.pop();
     for e in &options[i] {
-        if chosen.iter().flatten().any(|x| x.c == e.c) {
+        if is_claimed(claimed, e.c) {
             continue;
         }
+        claimed[e.c / 64] |= 1 << (e.c % 64);
         chosen.push(Some(*e));
-        search(options, chosen, best, budget);
+        search(options, chosen, claimed, best, budget);
         chosen.pop();
+        claimed[e.c / 64] &= !(1 << (e.c % 64));
     }
+}
+
+fn is_claimed(claimed: &[u64], p: usize) -> bool {
+    claimed.get(p / 64).is_some_and(|w| w & (1 << (p % 64)) != 0)
 }
 
 /// Finds continuations that hide inside a later piece: a break between two
