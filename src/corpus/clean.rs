@@ -215,20 +215,29 @@ pub(crate) fn is_toned(c: char) -> bool {
         | 'ū' | 'ú' | 'ǔ' | 'ù' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ń' | 'ň' | 'ǹ' | 'ḿ')
 }
 
+/// `（` in UTF-8.
+const FULL_WIDTH_OPEN: [u8; 3] = [0xEF, 0xBC, 0x88];
+
 /// A bracketed run of pinyin letters: byte ranges of the whole note and of
 /// the letters inside. Finds `(…)` and `（…）` with 1–7 letters (tone-marked
 /// vowels, `ü`, or `?` for a tone mark a legacy encoding lost).
 fn notes_in(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, std::ops::Range<usize>)> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
-        // '(' is 0x28 and '（' starts with 0xEF; look at bytes, then confirm.
-        while let Some(off) = s.as_bytes()[from..].iter().position(|&b| b == b'(' || b == 0xEF) {
+        // '(' is 0x28 and '（' is EF BC 88; look at bytes only. (0xEF also
+        // starts `，：；！？` and every other full-width form, so this runs
+        // at nearly every comma.)
+        let bytes = s.as_bytes();
+        while let Some(off) = bytes[from..].iter().position(|&b| b == b'(' || b == 0xEF) {
             let open = from + off;
-            if !s[open..].starts_with(['(', '（']) {
+            let inner_start = if bytes[open] == b'(' {
+                open + 1
+            } else if bytes[open..].starts_with(&FULL_WIDTH_OPEN) {
+                open + FULL_WIDTH_OPEN.len()
+            } else {
                 from = open + 1;
                 continue;
-            }
-            let inner_start = open + if s[open..].starts_with('(') { 1 } else { '（'.len_utf8() };
+            };
             from = inner_start;
             let mut end = inner_start;
             let mut letters = 0;
@@ -327,7 +336,6 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
 /// middle or last byte of thousands of Han characters, and confirms each hit
 /// with a comparison: several times slower on Chinese text.)
 fn may_hold_note(s: &str) -> bool {
-    const FULL_WIDTH_OPEN: [u8; 3] = [0xEF, 0xBC, 0x88]; // `（`
     let b = s.as_bytes();
     let after = |i: usize| b.get(i).is_some_and(|&c| c.is_ascii_lowercase() || (0xC3..=0xC7).contains(&c));
     let mut from = 0;
