@@ -784,6 +784,9 @@ struct Evidence<'a> {
     endings: Vec<OnceCell<Topic>>,
     /// Profiles of whole pieces, for those shorter than [`NEAR_BREAK`] both ways.
     wholes: Vec<OnceCell<Topic>>,
+    /// The last clause label of each piece, found on first use: every later
+    /// piece that might continue or resume it compares its numbering.
+    last_labels: Vec<OnceCell<Option<clause::Label>>>,
     /// Scored continuations of each dangling piece (see [`start_candidates`]).
     candidates: Vec<OnceCell<Vec<(f32, usize)>>>,
 }
@@ -803,7 +806,16 @@ impl<'a> Evidence<'a> {
         }
         let idf = idf.map_or_else(OnceCell::new, OnceCell::from);
         let candidates = (0..pieces.len()).map(|_| OnceCell::new()).collect();
-        Evidence { pieces, first, idf, openings: cells(), endings: cells(), wholes: cells(), candidates }
+        Evidence {
+            pieces,
+            first,
+            idf,
+            openings: cells(),
+            endings: cells(),
+            wholes: cells(),
+            last_labels: (0..pieces.len()).map(|_| OnceCell::new()).collect(),
+            candidates,
+        }
     }
 
     /// Counting-order indices of piece `i`'s texts (head, then body).
@@ -846,6 +858,11 @@ impl<'a> Evidence<'a> {
             return self.whole(i);
         }
         self.endings[i].get_or_init(|| self.idf().topic_of(self.texts(i).rev().take(n)))
+    }
+
+    /// The last numbered clause label in piece `i`.
+    fn last_label(&self, i: usize) -> Option<&clause::Label> {
+        self.last_labels[i].get_or_init(|| self.pieces[i].last_label()).as_ref()
     }
 
     /// The profile of all of piece `i`: its opening and its ending when the
@@ -944,7 +961,8 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
     let Some(open) = dp.body.last().filter(|_| dp.is_dangling()) else {
         return Vec::new();
     };
-    // Counted once here, not for each candidate.
+    // Found and counted once here, not for each candidate.
+    let prev_label = ev.last_label(d);
     let quote_open = open.text.matches(['“', '「']).count() > open.text.matches(['”', '」']).count();
     (d + 1..pieces.len().min(d + 1 + LINK_WINDOW))
         .filter_map(|c| {
@@ -956,7 +974,7 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
             let first = cp.body.iter().find(|b| b.kind != Kind::Caption).filter(|b| b.kind == Kind::Body)?;
             let mut score = continuation_score(open, quote_open, first, cp, ev.ending(d), ev.opening(c), ev.idf());
             // The rest of a broken sentence comes first; a label right after it counts.
-            score += numbering_agreement(dp, cp, 2);
+            score += numbering_agreement(prev_label, cp.first_label(2).as_ref());
             Some((score, c))
         })
         .collect()
@@ -1242,12 +1260,14 @@ fn starts_with_conjunction(s: &str) -> bool {
     .any(|c| s.starts_with(c))
 }
 
-/// Evidence from numbering that piece `b` continues piece `a`: its first
-/// clause label continues `a`'s last one of the same style (三、 after 二、),
-/// or contradicts it (a list restarting, or jumping).
-fn numbering_agreement(a: &Piece, b: &Piece, within: usize) -> f32 {
-    let Some(next) = b.first_label(within) else { return 0.0 };
-    match a.last_label() {
+/// Evidence from numbering that a piece whose first clause label is `next`
+/// continues text whose last label is `prev`: `next` continues `prev` in the
+/// same style (三、 after 二、), or contradicts it (a list restarting, or
+/// jumping). The labels are found by the callers, once for all the pairs
+/// they compare.
+fn numbering_agreement(prev: Option<&clause::Label>, next: Option<&clause::Label>) -> f32 {
+    let Some(next) = next else { return 0.0 };
+    match prev {
         Some(prev) if same_list(prev.style, next.style) => {
             if next.number == prev.number + 1 {
                 0.6
@@ -1454,8 +1474,10 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) ->
         }
         articles[a].iter().find_map(|&p| pieces[p].continues_on.as_deref())
     };
-    // A continuation marker with a single article waiting for it.
-    let waiting = (0..articles.len()).filter(|&a| jumped_of(a).is_some()).count();
+    // A continuation marker with a single article waiting for it. (Counted
+    // only when asked: it reads every article so far.)
+    let waiting = OnceCell::new();
+    let next_label = piece.first_label(3);
     let starts_mid = piece.first_text().is_some_and(|b| mid_sentence_start(&b.text) >= 0.8);
     // Resumption comes within a page or two: the latest articles only.
     for (a, article) in articles.iter().enumerate().rev().take(8) {
@@ -1471,8 +1493,8 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) ->
         // latest numbered clause.
         let recent = ev.article_ending(article);
         let mut score = 2.0 * recent.similarity(ev.opening(i)) * recent.confidence(ev.opening(i));
-        let numbered = article.iter().rev().find(|&&p| pieces[p].last_label().is_some()).unwrap_or(&last);
-        score += numbering_agreement(&pieces[*numbered], piece, 3);
+        let prev_label = article.iter().rev().find_map(|&p| ev.last_label(p));
+        score += numbering_agreement(prev_label, next_label.as_ref());
         // A sentence left open at the break, or a continuation that cannot
         // open a sentence after a finished one.
         let open = pieces[last].body.iter().rev().find(|b| b.kind == Kind::Body).is_some_and(Block::is_open);
@@ -1483,7 +1505,9 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) ->
         }
         if let Some(label) = jumped {
             score += 0.3;
-            if piece.start == Start::JumpFrom && waiting == 1 {
+            if piece.start == Start::JumpFrom
+                && *waiting.get_or_init(|| (0..articles.len()).filter(|&a| jumped_of(a).is_some()).count()) == 1
+            {
                 score += 0.3;
             }
             // The page it jumped to is the page this piece is on.
