@@ -217,12 +217,14 @@ impl Idf {
         let mut distinct = 0;
         for grams in slices {
             for &g in grams {
+                // Without a branch on "first time seen", which a predictor
+                // gets wrong for about one bigram in four: setting a bit
+                // that is already set changes nothing.
                 let g = g as usize;
-                if counts[g] == 0 {
-                    distinct += 1;
-                    words[g / 64] |= 1 << (g % 64);
-                    summary[g / 4096] |= 1 << ((g / 64) % 64);
-                }
+                let first = u64::from(counts[g] == 0);
+                distinct += first as usize;
+                words[g / 64] |= first << (g % 64);
+                summary[g / 4096] |= first << ((g / 64) % 64);
                 counts[g] += 1;
             }
         }
