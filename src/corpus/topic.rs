@@ -147,10 +147,10 @@ impl Idf {
             for g in bigrams(t) {
                 let id = bucket(g, mask);
                 grams.push(id);
-                if let Some(b) = buckets.get_mut(id as usize)
-                    && b.1 != docs
-                {
-                    b.0 += 1;
+                // Counted once per text; branch-free, since a bigram repeats
+                // within a text unpredictably.
+                if let Some(b) = buckets.get_mut(id as usize) {
+                    b.0 += u32::from(b.1 != docs);
                     b.1 = docs;
                 }
                 for bit in filter_bits(g, seen_mask) {
