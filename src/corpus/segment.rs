@@ -1846,8 +1846,8 @@ fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String,
     let dateline = paragraphs
         .iter()
         .find(|p| p.kind == ParagraphKind::Dateline)
-        .and_then(|p| DATELINE.captures(&p.text))
-        .map(|c| c.get(0).map_or("", |m| m.as_str()).to_string());
+        .and_then(|p| DATELINE.find(&p.text))
+        .map(|m| m.as_str().to_string());
     let dateline_text = dateline.as_deref().map(|s| {
         let cut = s.find(['(', '（']).unwrap_or(s.len());
         trim_space(&s[..cut]).to_string()
@@ -1947,6 +1947,9 @@ fn is_subtitle_line(s: &str) -> bool {
 fn author(paragraphs: &[Paragraph], title: Option<&str>) -> Option<String> {
     for p in paragraphs {
         if matches!(p.kind, ParagraphKind::Dateline | ParagraphKind::End)
+            // (Every match names a 记者 or 記者: a substring search first
+            // spares the slower capturing search on other lines.)
+            && (p.text.contains("记者") || p.text.contains("記者"))
             && let Some(c) = WRITER.captures(&p.text)
         {
             // Two-character names are often padded to three columns: 李 然.
