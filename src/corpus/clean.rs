@@ -218,26 +218,39 @@ pub(crate) fn is_toned(c: char) -> bool {
 /// `（` in UTF-8.
 const FULL_WIDTH_OPEN: [u8; 3] = [0xEF, 0xBC, 0x88];
 
+/// The first `(` or `（` at or after byte `from`.
+///
+/// On bytes, sixteen positions at a time and branch-free so that the test
+/// vectorises: gateway pages have a note every few characters, and between
+/// them 0xEF, the lead byte of `（`, also starts every full-width comma.
+#[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
+fn find_open_bracket(b: &[u8], from: usize) -> Option<usize> {
+    const LANES: usize = 16;
+    let is_open = |x0: u8, x1: u8, x2: u8| (x0 == b'(') | ((x0 == 0xEF) & (x1 == 0xBC) & (x2 == 0x88));
+    let mut at = from;
+    while let Some(block) = b.get(at..at + LANES + 2) {
+        let mut any = false;
+        for j in 0..LANES {
+            any |= is_open(block[j], block[j + 1], block[j + 2]);
+        }
+        if any {
+            break;
+        }
+        at += LANES;
+    }
+    // The first from `at` on, within the block found or in the tail.
+    (at..b.len()).find(|&i| b[i] == b'(' || b[i..].starts_with(&FULL_WIDTH_OPEN))
+}
+
 /// A bracketed run of pinyin letters: byte ranges of the whole note and of
 /// the letters inside. Finds `(…)` and `（…）` with 1–7 letters (tone-marked
 /// vowels, `ü`, or `?` for a tone mark a legacy encoding lost).
 fn notes_in(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, std::ops::Range<usize>)> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
-        // '(' is 0x28 and '（' is EF BC 88; look at bytes only. (0xEF also
-        // starts `，：；！？` and every other full-width form, so this runs
-        // at nearly every comma.)
         let bytes = s.as_bytes();
-        while let Some(off) = bytes[from..].iter().position(|&b| b == b'(' || b == 0xEF) {
-            let open = from + off;
-            let inner_start = if bytes[open] == b'(' {
-                open + 1
-            } else if bytes[open..].starts_with(&FULL_WIDTH_OPEN) {
-                open + FULL_WIDTH_OPEN.len()
-            } else {
-                from = open + 1;
-                continue;
-            };
+        while let Some(open) = find_open_bracket(bytes, from) {
+            let inner_start = open + if bytes[open] == b'(' { 1 } else { FULL_WIDTH_OPEN.len() };
             from = inner_start;
             let mut end = inner_start;
             let mut letters = 0;
@@ -601,6 +614,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn open_brackets_are_found_like_a_plain_search(s in "[(（a中，。）]{0,50}", from in 0usize..60) {
+            let from = from.min(s.len());
+            let plain = (from..s.len()).find(|&i| s.as_bytes()[i] == b'(' || s.as_bytes()[i..].starts_with(&FULL_WIDTH_OPEN));
+            prop_assert_eq!(find_open_bracket(s.as_bytes(), from), plain);
+        }
+
         #[test]
         fn the_note_pre_check_agrees_with_a_plain_search(s in "[(（a-zǎü中文，。?）)]{0,60}") {
             let b = s.as_bytes();
