@@ -215,20 +215,42 @@ pub(crate) fn is_toned(c: char) -> bool {
         | 'ū' | 'ú' | 'ǔ' | 'ù' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' | 'ń' | 'ň' | 'ǹ' | 'ḿ')
 }
 
+/// `（` in UTF-8.
+const FULL_WIDTH_OPEN: [u8; 3] = [0xEF, 0xBC, 0x88];
+
+/// The first `(` or `（` at or after byte `from`.
+///
+/// On bytes, sixteen positions at a time and branch-free so that the test
+/// vectorises: gateway pages have a note every few characters, and between
+/// them 0xEF, the lead byte of `（`, also starts every full-width comma.
+#[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
+fn find_open_bracket(b: &[u8], from: usize) -> Option<usize> {
+    const LANES: usize = 16;
+    let is_open = |x0: u8, x1: u8, x2: u8| (x0 == b'(') | ((x0 == 0xEF) & (x1 == 0xBC) & (x2 == 0x88));
+    let mut at = from;
+    while let Some(block) = b.get(at..at + LANES + 2) {
+        let mut any = false;
+        for j in 0..LANES {
+            any |= is_open(block[j], block[j + 1], block[j + 2]);
+        }
+        if any {
+            break;
+        }
+        at += LANES;
+    }
+    // The first from `at` on, within the block found or in the tail.
+    (at..b.len()).find(|&i| b[i] == b'(' || b[i..].starts_with(&FULL_WIDTH_OPEN))
+}
+
 /// A bracketed run of pinyin letters: byte ranges of the whole note and of
 /// the letters inside. Finds `(…)` and `（…）` with 1–7 letters (tone-marked
 /// vowels, `ü`, or `?` for a tone mark a legacy encoding lost).
 fn notes_in(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, std::ops::Range<usize>)> + '_ {
     let mut from = 0;
     std::iter::from_fn(move || {
-        // '(' is 0x28 and '（' starts with 0xEF; look at bytes, then confirm.
-        while let Some(off) = s.as_bytes()[from..].iter().position(|&b| b == b'(' || b == 0xEF) {
-            let open = from + off;
-            if !s[open..].starts_with(['(', '（']) {
-                from = open + 1;
-                continue;
-            }
-            let inner_start = open + if s[open..].starts_with('(') { 1 } else { '（'.len_utf8() };
+        let bytes = s.as_bytes();
+        while let Some(open) = find_open_bracket(bytes, from) {
+            let inner_start = open + if bytes[open] == b'(' { 1 } else { FULL_WIDTH_OPEN.len() };
             from = inner_start;
             let mut end = inner_start;
             let mut letters = 0;
@@ -297,8 +319,8 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
         // A legacy encoding without tone marks turns them into `?` (`(t?i)`).
         let marked = is_lost_tone(syllable);
         let toned = marked || syllable.chars().any(is_toned);
-        let syllable = if marked { syllable.replacen('?', "a", 1) } else { syllable.to_string() };
-        let syllable = syllable.as_str();
+        let syllable: Cow<'_, str> = if marked { Cow::Owned(syllable.replacen('?', "a", 1)) } else { syllable.into() };
+        let syllable = &*syllable;
         // Toneless readings are accepted only with an initial consonant, so
         // list labels like `(a)` stay.
         let toneless_ok = lenient
@@ -321,14 +343,33 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
 /// A cheap test before the note pattern: an opening bracket followed by a
 /// lowercase Latin letter (plain, or a tone-marked vowel of Latin-1 or Latin
 /// Extended-A/B, whose UTF-8 lead bytes are 0xC3–0xC7).
+///
+/// This reads every byte of every line, and most lines hold no note, so it
+/// is written to be vectorised: sixteen positions at a time, each tested by
+/// a branch-free combination of its next four bytes. (`（` is EF BC 88.)
+#[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
 fn may_hold_note(s: &str) -> bool {
+    const LANES: usize = 16;
+    let letter = |c: u8| c.is_ascii_lowercase() | (0xC3..=0xC7).contains(&c);
+    let note_at = |w: &[u8]| {
+        let half = w[0] == b'(' && w.len() > 1 && letter(w[1]);
+        let full = w.len() > 3 && (w[0] == 0xEF) & (w[1] == 0xBC) & (w[2] == 0x88) & letter(w[3]);
+        half || full
+    };
     let b = s.as_bytes();
-    let after = |i: usize| b.get(i).is_some_and(|&c| c.is_ascii_lowercase() || (0xC3..=0xC7).contains(&c));
-    memchr_iter(b'(', b).any(|i| after(i + 1)) || s.match_indices('（').any(|(i, _)| after(i + '（'.len_utf8()))
-}
-
-fn memchr_iter(needle: u8, hay: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    hay.iter().enumerate().filter(move |&(_, &c)| c == needle).map(|(i, _)| i)
+    let mut at = 0;
+    while let Some(block) = b.get(at..at + LANES + 3) {
+        let mut found = false;
+        for j in 0..LANES {
+            let (x0, x1, x2, x3) = (block[j], block[j + 1], block[j + 2], block[j + 3]);
+            found |= ((x0 == b'(') & letter(x1)) | ((x0 == 0xEF) & (x1 == 0xBC) & (x2 == 0x88) & letter(x3));
+        }
+        if found {
+            return true;
+        }
+        at += LANES;
+    }
+    (at..b.len()).any(|i| note_at(&b[i..]))
 }
 
 /// True for CJK ideographs (the unified blocks and compatibility ideographs).
@@ -338,15 +379,24 @@ pub fn is_han(c: char) -> bool {
         | '\u{20000}'..='\u{2FA1F}' | '〇')
 }
 
-const INITIALS: [&str; 23] = [
-    "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y",
-    "w",
-];
-const FINALS: [&str; 38] = [
-    "a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "ia", "ie", "iao",
-    "iu", "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ue", "ve", "van", "vn",
-    "io", "ueng",
-];
+/// A final (the syllable after its initial consonant). A `match` on the
+/// bytes rather than a search of a list: gateway pages have a note every
+/// few characters, and each note is checked against every initial.
+#[rustfmt::skip]
+fn is_final(f: &[u8]) -> bool {
+    matches!(f,
+        b"a" | b"o" | b"e" | b"i" | b"u" | b"v" | b"ai" | b"ei" | b"ao" | b"ou" | b"an" | b"en" | b"ang" | b"eng"
+        | b"ong" | b"er" | b"ia" | b"ie" | b"iao" | b"iu" | b"ian" | b"in" | b"iang" | b"ing" | b"iong" | b"ua"
+        | b"uo" | b"uai" | b"ui" | b"uan" | b"un" | b"uang" | b"ue" | b"ve" | b"van" | b"vn" | b"io" | b"ueng")
+}
+
+/// A syllable without an initial consonant.
+#[rustfmt::skip]
+fn is_bare(s: &[u8]) -> bool {
+    matches!(s,
+        b"n" | b"ng" | b"m" | b"hm" | b"er" | b"a" | b"o" | b"e" | b"ai" | b"ei" | b"ao" | b"ou" | b"an" | b"en"
+        | b"ang" | b"eng")
+}
 
 /// Whether `s` spells a single Mandarin syllable (tone marks allowed).
 pub fn is_pinyin_syllable(s: &str) -> bool {
@@ -372,17 +422,35 @@ pub fn is_pinyin_syllable(s: &str) -> bool {
         n += 1;
     }
     let plain = &buf[..n];
-    if BARE.contains(&plain) {
-        return true;
-    }
-    INITIALS
-        .iter()
-        .any(|ini| plain.strip_prefix(ini.as_bytes()).is_some_and(|fin| FINALS.iter().any(|f| f.as_bytes() == fin)))
+    // An initial and a final: zh, ch and sh, or a single consonant.
+    let two_letter = matches!(plain, [b'z' | b'c' | b's', b'h', ..]);
+    let one_letter = matches!(
+        plain,
+        [
+            b'b' | b'p'
+                | b'm'
+                | b'f'
+                | b'd'
+                | b't'
+                | b'n'
+                | b'l'
+                | b'g'
+                | b'k'
+                | b'h'
+                | b'j'
+                | b'q'
+                | b'x'
+                | b'r'
+                | b'z'
+                | b'c'
+                | b's'
+                | b'y'
+                | b'w',
+            ..
+        ]
+    );
+    is_bare(plain) || (two_letter && is_final(&plain[2..])) || (one_letter && is_final(&plain[1..]))
 }
-
-/// Syllables without an initial consonant.
-const BARE: [&[u8]; 16] =
-    [b"n", b"ng", b"m", b"hm", b"er", b"a", b"o", b"e", b"ai", b"ei", b"ao", b"ou", b"an", b"en", b"ang", b"eng"];
 
 /// Characters that end a sentence (closing quotes and brackets are skipped first).
 const TERMINAL: &[char] = &['。', '！', '？', '!', '?', '；', ';', '：', ':', '…', '．'];
@@ -440,15 +508,8 @@ pub fn mid_sentence_start(text: &str) -> f32 {
         score += 0.8;
     }
     // A closing quote before any opening one: the quote began in an earlier paragraph.
-    for c in t.chars() {
-        match c {
-            '“' | '「' | '『' | '《' => break,
-            '”' | '」' | '』' | '》' => {
-                score += 1.0;
-                break;
-            }
-            _ => {}
-        }
+    if closes_quote_first(t) {
+        score += 1.0;
     }
     let head: Vec<char> = t.chars().take(4).collect();
     if let Some(pos) = head.iter().position(|&c| matches!(c, '、' | '，' | ',' | '。')) {
@@ -469,9 +530,137 @@ pub fn mid_sentence_start(text: &str) -> f32 {
     score.min(1.5)
 }
 
+/// Whether the first quotation mark or title bracket in `t` is a closing one
+/// (`”」』》` before any of `“「『《`).
+///
+/// Reads bytes, not characters: this runs on nearly every paragraph, and
+/// most have no quote at all. All eight marks are three bytes, `E2 80 9C/9D`
+/// or `E3 80 8A–8F`, and a byte E2 or E3 always starts a character. Blocks of
+/// sixteen positions are tested branch-free (so the test vectorises) and
+/// only a block holding a mark is read position by position.
+#[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
+fn closes_quote_first(t: &str) -> bool {
+    const LANES: usize = 16;
+    let is_mark = |x0: u8, x1: u8, x2: u8| {
+        (x1 == 0x80) & (((x0 == 0xE2) & ((x2 == 0x9C) | (x2 == 0x9D))) | ((x0 == 0xE3) & (0x8A..=0x8F).contains(&x2)))
+    };
+    // An opening mark has the even last byte of its pair except `“` (9C):
+    // 《 8A, 「 8C, 『 8E open; 》 8B, 」 8D, 』 8F and ” 9D close.
+    let closes = |x2: u8| x2 == 0x9D || (x2 != 0x9C && x2 % 2 == 1);
+    let b = t.as_bytes();
+    let mut at = 0;
+    while let Some(block) = b.get(at..at + LANES + 2) {
+        let mut any = false;
+        for j in 0..LANES {
+            any |= is_mark(block[j], block[j + 1], block[j + 2]);
+        }
+        if any {
+            break;
+        }
+        at += LANES;
+    }
+    // The first mark from `at` on (within the block found, or in the tail).
+    b[at..].windows(3).find(|w| is_mark(w[0], w[1], w[2])).is_some_and(|w| closes(w[2]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The syllable test as first written, over lists of initials and finals.
+    fn is_pinyin_syllable_by_lists(plain: &[u8]) -> bool {
+        const INITIALS: [&str; 23] = [
+            "zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s",
+            "y", "w",
+        ];
+        const FINALS: [&str; 38] = [
+            "a", "o", "e", "i", "u", "v", "ai", "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "ia", "ie",
+            "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ue", "ve",
+            "van", "vn", "io", "ueng",
+        ];
+        const BARE: [&[u8]; 16] = [
+            b"n", b"ng", b"m", b"hm", b"er", b"a", b"o", b"e", b"ai", b"ei", b"ao", b"ou", b"an", b"en", b"ang", b"eng",
+        ];
+        BARE.contains(&plain)
+            || INITIALS.iter().any(|ini| {
+                plain.strip_prefix(ini.as_bytes()).is_some_and(|fin| FINALS.iter().any(|f| f.as_bytes() == fin))
+            })
+    }
+
+    #[test]
+    fn syllables_agree_with_the_lists_of_initials_and_finals() {
+        // Every string of up to four letters over the alphabet pinyin uses,
+        // and every initial before every final and its near misses.
+        let letters = b"abcdefghijklmnopqrstuvwxyz";
+        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = words
+                .iter()
+                .filter(|w| w.len() == words.last().map_or(0, Vec::len))
+                .flat_map(|w| letters.iter().map(move |&l| [w.as_slice(), &[l]].concat()))
+                .collect();
+            words.extend(longer);
+        }
+        for ini in ["zh", "ch", "sh", "b", "z", "y", ""] {
+            for fin in ["iang", "iong", "uang", "ueng", "uangg", "ianx", "van", "vn", "ng"] {
+                words.push(format!("{ini}{fin}").into_bytes());
+            }
+        }
+        for w in &words {
+            let s = std::str::from_utf8(w).expect("ASCII");
+            assert_eq!(is_pinyin_syllable(s), is_pinyin_syllable_by_lists(w), "{s}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn open_brackets_are_found_like_a_plain_search(s in "[(（a中，。）]{0,50}", from in 0usize..60) {
+            let from = from.min(s.len());
+            let plain = (from..s.len()).find(|&i| s.as_bytes()[i] == b'(' || s.as_bytes()[i..].starts_with(&FULL_WIDTH_OPEN));
+            prop_assert_eq!(find_open_bracket(s.as_bytes(), from), plain);
+        }
+
+        #[test]
+        fn the_note_pre_check_agrees_with_a_plain_search(s in "[(（a-zǎü中文，。?）)]{0,60}") {
+            let b = s.as_bytes();
+            let letter = |i: usize| b.get(i).is_some_and(|&c| c.is_ascii_lowercase() || (0xC3..=0xC7).contains(&c));
+            let plain = s.match_indices('(').any(|(i, _)| letter(i + 1))
+                || s.match_indices('（').any(|(i, _)| letter(i + '（'.len_utf8()));
+            prop_assert_eq!(may_hold_note(&s), plain);
+        }
+
+        #[test]
+        fn the_quote_scan_on_bytes_agrees_with_reading_characters(
+            t in "[“”「」『』《》〈〉、。，…—中文a1 ]{0,40}"
+        ) {
+            let by_chars = t.chars().find_map(|c| match c {
+                '“' | '「' | '『' | '《' => Some(false),
+                '”' | '」' | '』' | '》' => Some(true),
+                _ => None,
+            });
+            prop_assert_eq!(closes_quote_first(&t), by_chars.unwrap_or(false));
+        }
+    }
+
+    #[test]
+    fn the_note_pre_check_finds_both_brackets_anywhere() {
+        for (s, expected) in [
+            ("中國(guó)", true),
+            ("中國（guó）", true),
+            ("中國（ǎ）", true),
+            ("(a)", true),
+            ("中國", false),
+            ("中國（记者）", false),
+            ("中國(CIPS)", false),
+            ("，。：（", false),
+            ("(", false),
+            ("末尾（", false),
+            ("中，國（記者），（xiàng）", true),
+        ] {
+            assert_eq!(may_hold_note(s), expected, "{s}");
+        }
+    }
 
     #[test]
     fn pinyin_notes_are_removed_after_characters() {

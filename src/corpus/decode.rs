@@ -128,6 +128,8 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
         choice.valid_utf8.or_else(|| (choice.encoding == UTF_8).then(|| std::str::from_utf8(body).ok()).flatten());
     let (text, replacements) = if let Some(valid) = valid_utf8 {
         (tidy_str(valid), 0)
+    } else if let Some((text, replacements)) = choice.decoded {
+        (tidy(text), replacements)
     } else {
         let (text, replacements) = decode_counting(choice.encoding, body, true);
         (tidy(text), replacements)
@@ -168,15 +170,18 @@ struct Choice<'a> {
     guessed: bool,
     /// The whole buffer as text, when detection validated it as UTF-8 on the way.
     valid_utf8: Option<&'a str>,
+    /// The whole buffer decoded in the chosen encoding, with its count of
+    /// malformed sequences, when detection decoded all of it on the way.
+    decoded: Option<(String, usize)>,
 }
 
 impl<'a> Choice<'a> {
     fn certain(encoding: &'static Encoding, bom_len: usize) -> Self {
-        Choice { encoding, bom_len, guessed: false, valid_utf8: None }
+        Choice { encoding, bom_len, guessed: false, valid_utf8: None, decoded: None }
     }
 
     fn guessed(encoding: &'static Encoding) -> Self {
-        Choice { encoding, bom_len: 0, guessed: true, valid_utf8: None }
+        Choice { encoding, bom_len: 0, guessed: true, valid_utf8: None, decoded: None }
     }
 
     /// An override never lets a BOM change the encoding (ENC-08). A BOM is still
@@ -221,7 +226,9 @@ impl<'a> Choice<'a> {
         // the first non-ASCII byte is a character boundary.
         let start = Encoding::ascii_valid_up_to(bytes).saturating_sub(1024);
         let end = bytes.len().min(start.saturating_add(SNIFF_LIMIT));
-        Choice::guessed(sniff_legacy(&bytes[start..end]))
+        let whole = start == 0 && end == bytes.len();
+        let (encoding, decoded) = sniff_legacy(&bytes[start..end], whole);
+        Choice { decoded, ..Choice::guessed(encoding) }
     }
 }
 
@@ -378,8 +385,13 @@ fn count_utf8_leads(bytes: &[u8]) -> usize {
 /// A long sample is first decoded both ways: when one reading is far more
 /// like Chinese prose than the other, that settles it at a fraction of
 /// chardetng's cost; short or close cases still go to chardetng.
-fn sniff_legacy(sample: &[u8]) -> &'static Encoding {
-    if let Some(clear) = clear_gbk_or_big5(sample) {
+///
+/// With `whole` (the sample is the entire file), also returns the file
+/// decoded in the chosen encoding when the comparison already decoded all of
+/// it: most pages are shorter than the probe, and decoding them a third time
+/// would be a good part of the cost of reading a legacy file.
+fn sniff_legacy(sample: &[u8], whole: bool) -> (&'static Encoding, Option<(String, usize)>) {
+    if let Some(clear) = clear_gbk_or_big5(sample, whole) {
         return clear;
     }
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
@@ -389,31 +401,48 @@ fn sniff_legacy(sample: &[u8]) -> &'static Encoding {
     if guess == GBK || guess == GB18030 || guess == BIG5 || guess == UTF_8 {
         // UTF-8 only comes back when the sniffed window is valid and the damage lies
         // beyond it; the decoder then marks each bad sequence.
-        return guess;
+        return (guess, None);
     }
-    pick_gbk_or_big5(sample)
+    (pick_gbk_or_big5(sample), None)
 }
 
 /// GBK or Big5 when a sample of at least 4 KiB reads clearly better one way:
 /// no more malformed sequences, and at least twice the common-character
 /// evidence of the other reading.
-fn clear_gbk_or_big5(sample: &[u8]) -> Option<&'static Encoding> {
+///
+/// With `whole`, when the probe is the entire file, the chosen reading is
+/// finished (as if decoded in one call with `last`) and returned as well.
+fn clear_gbk_or_big5(sample: &[u8], whole: bool) -> Option<(&'static Encoding, Option<(String, usize)>)> {
     const PROBE: usize = 16 * 1024;
     if sample.len() < 4096 {
         return None;
     }
     // A prefix cut mid-character only costs the last one, counted alike in both.
     let probe = &sample[..sample.len().min(PROBE)];
-    let (gbk_text, gbk_errors) = decode_counting(GBK, probe, false);
-    let (big5_text, big5_errors) = decode_counting(BIG5, probe, false);
-    let (gbk, big5) = (plausibility(&gbk_text), plausibility(&big5_text));
-    if gbk_errors <= big5_errors && gbk > 0 && gbk >= 2 * big5.max(0) + 100 {
-        Some(GBK)
+    let mut readings = [GBK, BIG5].map(|encoding| {
+        let mut decoder = encoding.new_decoder_without_bom_handling();
+        let mut text = String::with_capacity(text_capacity(probe.len()));
+        let errors = decode_into(&mut decoder, probe, false, &mut text);
+        (encoding, decoder, text, errors)
+    });
+    let [(_, _, gbk_text, gbk_errors), (_, _, big5_text, big5_errors)] = &readings;
+    let (gbk_errors, big5_errors) = (*gbk_errors, *big5_errors);
+    let (gbk, big5) = (plausibility(gbk_text), plausibility(big5_text));
+    let chosen = if gbk_errors <= big5_errors && gbk > 0 && gbk >= 2 * big5.max(0) + 100 {
+        0
     } else if big5_errors <= gbk_errors && big5 > 0 && big5 >= 2 * gbk.max(0) + 100 {
-        Some(BIG5)
+        1
     } else {
-        None
-    }
+        return None;
+    };
+    let (encoding, decoder, text, errors) = &mut readings[chosen];
+    // Streaming decoders give the same result in pieces as in one call:
+    // finishing with no more input and `last` equals decoding the file whole.
+    let whole_file = (whole && probe.len() == sample.len()).then(|| {
+        let tail_errors = decode_into(decoder, &[], true, text);
+        (std::mem::take(text), *errors + tail_errors)
+    });
+    Some((encoding, whole_file))
 }
 
 /// chardetng proposes EUC-KR, `Shift_JIS` or windows-1252 when a Chinese file has a
@@ -441,10 +470,16 @@ fn pick_gbk_or_big5(sample: &[u8]) -> &'static Encoding {
 /// Rewards frequent Han characters and penalises code points Chinese text rarely uses
 /// (private use, Hangul, compatibility forms), which wrong decodings are full of.
 fn plausibility(text: &str) -> i64 {
+    // Fetched once: every character of two readings of each legacy file is looked up.
+    let common = &*COMMON_HAN_BITS;
     let mut score = 0i64;
     for c in text.chars() {
-        if is_common_han(c) {
-            score += 2;
+        let u = c as usize;
+        if (0x4E00..=0x9FFF).contains(&u) {
+            // A unified ideograph: frequent, or neutral (the range is allowed below).
+            if common[(u - 0x4E00) / 64] & (1 << ((u - 0x4E00) % 64)) != 0 {
+                score += 2;
+            }
         } else if !matches!(c,
             '\0'..='\u{FF}'
             | '\u{2010}'..='\u{206F}'
@@ -464,13 +499,24 @@ fn plausibility(text: &str) -> i64 {
 /// would also count replacement characters that were already in valid text.
 fn decode_counting(encoding: &'static Encoding, bytes: &[u8], last: bool) -> (String, usize) {
     let mut decoder = encoding.new_decoder_without_bom_handling();
-    // Chinese in GBK, Big5 or UTF-16 grows by half in UTF-8; reserving more would
-    // make a 256 MiB input cost far more memory than it needs.
-    let mut text = String::with_capacity(bytes.len().saturating_add(bytes.len() / 2).saturating_add(16));
+    let mut text = String::with_capacity(text_capacity(bytes.len()));
+    let replacements = decode_into(&mut decoder, bytes, last, &mut text);
+    (text, replacements)
+}
+
+/// Chinese in GBK, Big5 or UTF-16 grows by half in UTF-8; reserving more would
+/// make a 256 MiB input cost far more memory than it needs.
+fn text_capacity(bytes: usize) -> usize {
+    bytes.saturating_add(bytes / 2).saturating_add(16)
+}
+
+/// Feeds `bytes` to `decoder`, appending to `text`; returns the number of
+/// malformed sequences (each replaced by U+FFFD).
+fn decode_into(decoder: &mut encoding_rs::Decoder, bytes: &[u8], last: bool, text: &mut String) -> usize {
     let mut replacements = 0usize;
     let mut rest = bytes;
     loop {
-        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut text, last);
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, text, last);
         rest = &rest[read..];
         match result {
             DecoderResult::InputEmpty => break,
@@ -486,7 +532,7 @@ fn decode_counting(encoding: &'static Encoding, bytes: &[u8], last: bool) -> (St
             }
         }
     }
-    (text, replacements)
+    replacements
 }
 
 /// Drops leading U+FEFF and normalises line endings in place. A second buffer would
@@ -710,6 +756,30 @@ mod tests {
             assert!(result.guessed);
             assert_eq!(result.text, text);
             assert_eq!(result.replacements, 0);
+        }
+    }
+
+    #[test]
+    fn a_legacy_page_decoded_while_detecting_it_matches_a_fresh_decode() {
+        // Long enough for the quick GBK/Big5 comparison, short enough that it
+        // reads the whole file, and cut inside a character at the end and
+        // damaged in the middle, so the reused reading has to count both.
+        let page = |encoding, text: &[&str]| {
+            let mut bytes = encode(encoding, &text.concat().repeat(40));
+            bytes.truncate(12_000);
+            bytes[6_001] = 0xFF;
+            bytes.push(0xB0); // a lead byte in both encodings
+            bytes
+        };
+        for (encoding, text) in [(GBK, SIMPLIFIED_NEWS), (BIG5, TRADITIONAL_NEWS)] {
+            let bytes = page(encoding, &text);
+            let reused = clear_gbk_or_big5(&bytes, true);
+            assert!(reused.is_some_and(|(e, decoded)| e == encoding && decoded.is_some()), "the reading is reused");
+            let result = decoded(&bytes);
+            let (fresh, replacements) = decode_counting(encoding, &bytes, true);
+            assert_eq!(result.encoding, encoding);
+            assert_eq!(result.text, tidy(fresh));
+            assert_eq!(result.replacements, replacements);
         }
     }
 

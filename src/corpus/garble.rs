@@ -242,13 +242,15 @@ impl<'a> Scanner<'a> {
         let text = self.text;
         let mut chars = text.char_indices();
         let mut prev: Option<char> = None;
+        // Fetched once: this runs for every character of every paragraph.
+        let common = common_han();
         while let Some((i, c)) = chars.next() {
-            let next = chars.clone().next().map(|(_, n)| n);
             // Where to continue; most characters are one step.
             let mut resume = None;
             let u = c as u32;
             if (HAN_FIRST..=HAN_LAST).contains(&u) {
-                if is_rare_han(c) {
+                let bit = (u - HAN_FIRST) as usize;
+                if common.get(bit / 64).is_none_or(|word| word & (1 << (bit % 64)) == 0) {
                     self.hard(Kind::RareHan, 1, i..i + c.len_utf8(), 1);
                 } else {
                     self.pos += 1;
@@ -261,7 +263,7 @@ impl<'a> Scanner<'a> {
                 // (`、。，：；？` and full-width digits): never evidence.
                 self.pos += 1;
             } else {
-                resume = self.special(i, c, prev, next);
+                resume = self.special(i, c, prev);
             }
             match resume {
                 Some((end, last)) => {
@@ -279,10 +281,12 @@ impl<'a> Scanner<'a> {
 
     /// Everything but ordinary Han and ASCII punctuation. Returns the byte offset to
     /// resume at and the last character consumed, when more than `c` was consumed.
-    fn special(&mut self, i: usize, c: char, prev: Option<char>, next: Option<char>) -> Option<(usize, char)> {
+    fn special(&mut self, i: usize, c: char, prev: Option<char>) -> Option<(usize, char)> {
         let here = i..i + c.len_utf8();
         let after = here.end;
         let rest = self.text.get(after..).unwrap_or("");
+        // Decoded here rather than for every character: only rare kinds look at it.
+        let next = rest.chars().next();
         match c {
             '\n' => {
                 self.finish_cluster();

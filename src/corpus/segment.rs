@@ -18,11 +18,13 @@
 //!    sub-section), moves a stray tail to the article it belongs to when the
 //!    datelines disagree, and builds paragraphs, title block and clauses.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use rustc_hash::FxHashMap;
 
 use super::clause;
 use super::clean::{Line, ends_sentence, is_han, mid_sentence_start, trim_space};
@@ -170,18 +172,54 @@ static WRITER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A cheap test before the dateline pattern: its day-and-dispatch mark
 /// (`日电`, `日電`, `日讯`) or `本报讯` near the start of the paragraph.
+/// One pass over the first 40 characters, looking back one character from
+/// each dispatch mark, instead of a substring search per mark.
 fn may_hold_dateline(s: &str) -> bool {
-    let head = &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)];
-    head.contains("日电")
-        || head.contains("日電")
-        || head.contains("日讯")
-        || head.contains("日訊")
-        || head.contains("报讯")
-        || head.contains("報訊")
-        || head.contains("站讯")
-        || head.contains("站訊")
-        || head.contains("网讯")
-        || head.contains("網訊")
+    // Most paragraphs have no dispatch mark at all near the start: rule that
+    // out on bytes first (40 characters are at most 160 bytes), sixteen
+    // positions at a time and branch-free, so that the test vectorises.
+    let head = &s.as_bytes()[..s.len().min(160)];
+    if !any_dispatch_mark(head) {
+        return false;
+    }
+    let mut prev = '\0';
+    for c in s.chars().take(40) {
+        let mark = match c {
+            '电' | '電' => prev == '日',
+            '讯' => matches!(prev, '日' | '报' | '站' | '网'),
+            '訊' => matches!(prev, '日' | '報' | '站' | '網'),
+            _ => false,
+        };
+        if mark {
+            return true;
+        }
+        prev = c;
+    }
+    false
+}
+
+/// Whether `电`, `電`, `讯` or `訊` (E7 94 B5, E9 9B BB, E8 AE AF, E8 A8 8A)
+/// occurs in `b`.
+#[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
+fn any_dispatch_mark(b: &[u8]) -> bool {
+    const LANES: usize = 16;
+    let is_mark = |x0: u8, x1: u8, x2: u8| {
+        ((x0 == 0xE7) & (x1 == 0x94) & (x2 == 0xB5))
+            | ((x0 == 0xE9) & (x1 == 0x9B) & (x2 == 0xBB))
+            | ((x0 == 0xE8) & (((x1 == 0xAE) & (x2 == 0xAF)) | ((x1 == 0xA8) & (x2 == 0x8A))))
+    };
+    let mut at = 0;
+    while let Some(block) = b.get(at..at + LANES + 2) {
+        let mut any = false;
+        for j in 0..LANES {
+            any |= is_mark(block[j], block[j + 1], block[j + 2]);
+        }
+        if any {
+            return true;
+        }
+        at += LANES;
+    }
+    b[at..].windows(3).any(|w| is_mark(w[0], w[1], w[2]))
 }
 
 /// A cheap test before the caption pattern: `图为`, or a credit at the end.
@@ -195,6 +233,10 @@ fn char_len(s: &str) -> usize {
 
 /// A line made only of dashes or similar marks: the separator of a teaser list.
 fn is_separator(s: &str) -> bool {
+    // Twelve characters take at most 48 bytes: longer lines need no counting.
+    if s.len() > 48 {
+        return false;
+    }
     let n = char_len(s);
     (1..=12).contains(&n) && s.chars().all(|c| matches!(c, '-' | '—' | '－' | '*' | '＊' | '=' | '_' | '~' | '·'))
 }
@@ -220,6 +262,11 @@ fn balanced(s: &str) -> bool {
 /// Heading shape for sources without Markdown: short, no sentence inside,
 /// not ending in a comma or colon, quotes balanced, not a numbered clause.
 fn heading_shaped(s: &str) -> bool {
+    // 64 characters take at most 256 bytes: body paragraphs are rejected
+    // without counting their characters.
+    if s.len() > 256 {
+        return false;
+    }
     let n = char_len(s);
     (2..=64).contains(&n)
         && !s.contains(['。', '；', ';'])
@@ -234,27 +281,36 @@ fn signature_shaped(s: &str) -> bool {
     if s.len() <= 180 && s.contains('年') && SIGNING_DATE.is_match(s) {
         return true;
     }
-    if !s.contains(char::is_whitespace) {
+    // Punctuation first: prose has a comma within a few characters, while
+    // looking for white space would read the whole paragraph.
+    if s.contains(['，', ',', '。', '；', '：', '“', '”']) || !s.contains(char::is_whitespace) {
         return false;
     }
     let cols = s.split_whitespace().count();
-    cols >= 3 && !s.contains(['，', ',', '。', '；', '：', '“', '”']) && s.split_whitespace().all(|w| char_len(w) <= 14)
+    cols >= 3 && s.split_whitespace().all(|w| char_len(w) <= 14)
 }
 
 /// Pass 1: lines → blocks and breaks. Markers taken out are appended to `removed`.
 fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<Item> {
     let mut items = Vec::with_capacity(lines.len());
     let mut after_teaser = false;
-    let mut running: HashMap<&str, usize> = HashMap::new();
+    let mut running: FxHashMap<&str, usize> = FxHashMap::default();
+    // The longest line counted: a longer line cannot be a running head, and
+    // is not hashed to find out.
+    let mut longest_running = 0;
     for l in lines {
         let t = l.text.as_str();
+        // Cheap tests first: most paragraphs end a sentence. (Counting stops
+        // past 40 characters.)
         if l.heading.is_none()
-            && (6..=40).contains(&t.chars().filter(|c| !c.is_whitespace()).count())
+            && t.len() >= 6
             && !ends_sentence(t)
+            && (6..=40).contains(&t.chars().filter(|c| !c.is_whitespace()).take(41).count())
             && !t.contains(['，', ','])
             && clause::lone_numeral(t).is_none()
         {
             *running.entry(t).or_default() += 1;
+            longest_running = longest_running.max(t.len());
         }
     }
     for line in lines {
@@ -275,8 +331,9 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
         // A short line repeated word for word is a running head (or foot).
         // Two texts signed on the same day repeat their date, though; a
         // running head names the paper or the issue as well.
-        let repeated =
-            running.get(line.text.as_str()).is_some_and(|&c| c >= 2) && !DATE_ONLY.is_match(line.text.trim());
+        let repeated = line.text.len() <= longest_running
+            && running.get(line.text.as_str()).is_some_and(|&c| c >= 2)
+            && !DATE_ONLY.is_match(line.text.trim());
         if (line.text.len() <= 160 && FURNITURE.is_match(&line.text)) || repeated {
             removed.push(Removed { kind: RemovedKind::Furniture, text: line.text.clone(), line: n });
             // A page footer (`— 2 —`) marks a page change.
@@ -756,6 +813,11 @@ struct Evidence<'a> {
     idf: OnceCell<Idf>,
     openings: Vec<OnceCell<Topic>>,
     endings: Vec<OnceCell<Topic>>,
+    /// Profiles of whole pieces, for those shorter than [`NEAR_BREAK`] both ways.
+    wholes: Vec<OnceCell<Topic>>,
+    /// The last clause label of each piece, found on first use: every later
+    /// piece that might continue or resume it compares its numbering.
+    last_labels: Vec<OnceCell<Option<clause::Label>>>,
     /// Scored continuations of each dangling piece (see [`start_candidates`]).
     candidates: Vec<OnceCell<Vec<(f32, usize)>>>,
 }
@@ -775,7 +837,16 @@ impl<'a> Evidence<'a> {
         }
         let idf = idf.map_or_else(OnceCell::new, OnceCell::from);
         let candidates = (0..pieces.len()).map(|_| OnceCell::new()).collect();
-        Evidence { pieces, first, idf, openings: cells(), endings: cells(), candidates }
+        Evidence {
+            pieces,
+            first,
+            idf,
+            openings: cells(),
+            endings: cells(),
+            wholes: cells(),
+            last_labels: (0..pieces.len()).map(|_| OnceCell::new()).collect(),
+            candidates,
+        }
     }
 
     /// Counting-order indices of piece `i`'s texts (head, then body).
@@ -789,8 +860,8 @@ impl<'a> Evidence<'a> {
         self.first[i] + self.pieces[i].head.len() + k
     }
 
-    /// Leading indices of `texts` until about [`NEAR_BREAK`] characters.
-    fn near(&self, texts: impl Iterator<Item = usize>) -> Vec<usize> {
+    /// How many leading `texts` make up about [`NEAR_BREAK`] characters.
+    fn reach(&self, texts: impl Iterator<Item = usize>) -> usize {
         let idf = self.idf();
         let mut taken = 0;
         texts
@@ -799,24 +870,50 @@ impl<'a> Evidence<'a> {
                 taken += idf.chars_of(t);
                 more
             })
-            .collect()
+            .count()
     }
 
     /// The profile of the first paragraphs of piece `i`.
     fn opening(&self, i: usize) -> &Topic {
-        self.openings[i].get_or_init(|| self.idf().topic_of(self.near(self.texts(i)).into_iter()))
-    }
-
-    /// The profile of the last paragraphs of an article made of `pieces`,
-    /// reaching back across pieces when the last one is short.
-    fn article_ending(&self, pieces: &[usize]) -> Topic {
-        let texts = pieces.iter().rev().flat_map(|&p| self.texts(p).rev());
-        self.idf().topic_of(self.near(texts).into_iter())
+        let n = self.reach(self.texts(i));
+        if n == self.texts(i).len() {
+            return self.whole(i);
+        }
+        self.openings[i].get_or_init(|| self.idf().topic_of(self.texts(i).take(n)))
     }
 
     /// The profile of the last paragraphs of piece `i`.
     fn ending(&self, i: usize) -> &Topic {
-        self.endings[i].get_or_init(|| self.idf().topic_of(self.near(self.texts(i).rev()).into_iter()))
+        let n = self.reach(self.texts(i).rev());
+        if n == self.texts(i).len() {
+            return self.whole(i);
+        }
+        self.endings[i].get_or_init(|| self.idf().topic_of(self.texts(i).rev().take(n)))
+    }
+
+    /// The last numbered clause label in piece `i`.
+    fn last_label(&self, i: usize) -> Option<&clause::Label> {
+        self.last_labels[i].get_or_init(|| self.pieces[i].last_label()).as_ref()
+    }
+
+    /// The profile of all of piece `i`: its opening and its ending when the
+    /// piece is short, as most are. (A profile adds up counts, so the order
+    /// the texts are read in does not change it.)
+    fn whole(&self, i: usize) -> &Topic {
+        self.wholes[i].get_or_init(|| self.idf().topic_of(self.texts(i)))
+    }
+
+    /// The profile of the last paragraphs of an article made of `pieces`,
+    /// reaching back across pieces when the last one is short.
+    fn article_ending(&self, pieces: &[usize]) -> Cow<'_, Topic> {
+        let texts = || pieces.iter().rev().flat_map(|&p| self.texts(p).rev());
+        let n = self.reach(texts());
+        // Within the last piece, this is that piece's ending, already known
+        // or worth keeping: the same piece is judged again and again.
+        match pieces.last() {
+            Some(&last) if n <= self.texts(last).len() => Cow::Borrowed(self.ending(last)),
+            _ => Cow::Owned(self.idf().topic_of(texts().take(n))),
+        }
     }
 
     fn idf(&self) -> &Idf {
@@ -895,6 +992,9 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
     let Some(open) = dp.body.last().filter(|_| dp.is_dangling()) else {
         return Vec::new();
     };
+    // Found and counted once here, not for each candidate.
+    let prev_label = ev.last_label(d);
+    let quote_open = open.text.matches(['“', '「']).count() > open.text.matches(['”', '」']).count();
     (d + 1..pieces.len().min(d + 1 + LINK_WINDOW))
         .filter_map(|c| {
             let cp = &pieces[c];
@@ -903,9 +1003,9 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
             }
             // A photo caption may sit between the two halves of a sentence.
             let first = cp.body.iter().find(|b| b.kind != Kind::Caption).filter(|b| b.kind == Kind::Body)?;
-            let mut score = continuation_score(open, first, cp, ev.ending(d), ev.opening(c), ev.idf());
+            let mut score = continuation_score(open, quote_open, first, cp, ev.ending(d), ev.opening(c), ev.idf());
             // The rest of a broken sentence comes first; a label right after it counts.
-            score += numbering_agreement(dp, cp, 2);
+            score += numbering_agreement(prev_label, cp.first_label(2).as_ref());
             Some((score, c))
         })
         .collect()
@@ -941,6 +1041,7 @@ fn best_matching(n: usize, edges: &[Edge]) -> Vec<Option<usize>> {
         let (a, b) = (root(&mut group, e.d), root(&mut group, e.c));
         group[a] = b;
     }
+    let mut claimed = vec![0u64; n.div_ceil(64)];
     let mut by_group: HashMap<usize, Vec<Edge>> = HashMap::new();
     for e in edges {
         let g = root(&mut group, e.d);
@@ -957,7 +1058,8 @@ fn best_matching(n: usize, edges: &[Edge]) -> Vec<Option<usize>> {
             ds.iter().map(|&d| group_edges.iter().filter(|e| e.d == d).copied().collect()).collect();
         let mut best = (f32::MIN, Vec::new());
         let mut chosen = Vec::with_capacity(ds.len());
-        search(&options, &mut chosen, &mut best, &mut 0);
+        claimed.fill(0);
+        search(&options, &mut chosen, &mut claimed, &mut best, &mut 0);
         for (i, &d) in ds.iter().enumerate() {
             if let Some(c0) = next[d].take() {
                 owner[c0] = None;
@@ -983,9 +1085,14 @@ fn root(g: &mut [usize], mut x: usize) -> usize {
 /// Exhaustive search for the best assignment in one small group, with a
 /// budget. An assignment's value depends on all of it (adjacency across the
 /// pieces it gives to other articles), so it is scored whole at the leaves.
+///
+/// `claimed` is a bitset over pieces of the continuations in `chosen`, kept
+/// alongside it so that the tests in this innermost loop are bit lookups
+/// rather than passes over the choices.
 fn search(
     options: &[Vec<Edge>],
     chosen: &mut Vec<Option<Edge>>,
+    claimed: &mut [u64],
     best: &mut (f32, Vec<Option<Edge>>),
     budget: &mut usize,
 ) {
@@ -995,10 +1102,9 @@ fn search(
     }
     let i = chosen.len();
     if i == options.len() {
-        let claimed = |p: usize| chosen.iter().flatten().any(|e| e.c == p);
         let mut total = 0.0;
         for e in chosen.iter().flatten() {
-            let v = e.value(claimed);
+            let v = e.value(|p| is_claimed(claimed, p));
             if v < e.threshold {
                 return; // a link without enough evidence is no link
             }
@@ -1010,16 +1116,22 @@ fn search(
         return;
     }
     chosen.push(None);
-    search(options, chosen, best, budget);
+    search(options, chosen, claimed, best, budget);
     chosen.pop();
     for e in &options[i] {
-        if chosen.iter().flatten().any(|x| x.c == e.c) {
+        if is_claimed(claimed, e.c) {
             continue;
         }
+        claimed[e.c / 64] |= 1 << (e.c % 64);
         chosen.push(Some(*e));
-        search(options, chosen, best, budget);
+        search(options, chosen, claimed, best, budget);
         chosen.pop();
+        claimed[e.c / 64] &= !(1 << (e.c % 64));
     }
+}
+
+fn is_claimed(claimed: &[u64], p: usize) -> bool {
+    claimed.get(p / 64).is_some_and(|w| w & (1 << (p % 64)) != 0)
 }
 
 /// Finds continuations that hide inside a later piece: a break between two
@@ -1053,11 +1165,14 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                     continue;
                 }
                 let idf = ev.idf();
-                let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
-                let tail = idf.topic_of((k..body.len()).map(|i| ev.body_text(c, i)));
-                if tail.chars < 40 || head.chars < 40 {
+                // Too little text on either side to judge: known before profiling it.
+                let chars =
+                    |texts: std::ops::Range<usize>| -> usize { texts.map(|i| idf.chars_of(ev.body_text(c, i))).sum() };
+                if chars(k..body.len()) < 40 || chars(0..k) < 40 {
                     continue;
                 }
+                let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
+                let tail = idf.topic_of((k..body.len()).map(|i| ev.body_text(c, i)));
                 let to_d = tail.similarity(ev.ending(d));
                 let gain = to_d - tail.similarity(&head) + 0.2 * opening;
                 if debug() {
@@ -1095,9 +1210,11 @@ fn split_pieces(pieces: Vec<Piece>, cuts: &[(usize, usize)]) -> Vec<Piece> {
     out
 }
 
-/// Evidence that `first` (opening piece `cp`) continues the sentence `open` breaks off.
+/// Evidence that `first` (opening piece `cp`) continues the sentence `open`
+/// breaks off; `quote_open` when `open` opens more quotations than it closes.
 fn continuation_score(
     open: &Block,
+    quote_open: bool,
     first: &Block,
     cp: &Piece,
     open_topic: &Topic,
@@ -1120,9 +1237,7 @@ fn continuation_score(
         score += 0.4;
     }
     // A quotation left open is closed by its continuation.
-    let opens = open.text.matches(['“', '「']).count();
-    let closes = open.text.matches(['”', '」']).count();
-    if opens > closes {
+    if quote_open {
         let first_close = first.text.find(['”', '」']);
         let first_open = first.text.find(['“', '「']);
         if first_close.is_some_and(|c| first_open.is_none_or(|o| c < o)) {
@@ -1176,12 +1291,14 @@ fn starts_with_conjunction(s: &str) -> bool {
     .any(|c| s.starts_with(c))
 }
 
-/// Evidence from numbering that piece `b` continues piece `a`: its first
-/// clause label continues `a`'s last one of the same style (三、 after 二、),
-/// or contradicts it (a list restarting, or jumping).
-fn numbering_agreement(a: &Piece, b: &Piece, within: usize) -> f32 {
-    let Some(next) = b.first_label(within) else { return 0.0 };
-    match a.last_label() {
+/// Evidence from numbering that a piece whose first clause label is `next`
+/// continues text whose last label is `prev`: `next` continues `prev` in the
+/// same style (三、 after 二、), or contradicts it (a list restarting, or
+/// jumping). The labels are found by the callers, once for all the pairs
+/// they compare.
+fn numbering_agreement(prev: Option<&clause::Label>, next: Option<&clause::Label>) -> f32 {
+    let Some(next) = next else { return 0.0 };
+    match prev {
         Some(prev) if same_list(prev.style, next.style) => {
             if next.number == prev.number + 1 {
                 0.6
@@ -1388,8 +1505,10 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) ->
         }
         articles[a].iter().find_map(|&p| pieces[p].continues_on.as_deref())
     };
-    // A continuation marker with a single article waiting for it.
-    let waiting = (0..articles.len()).filter(|&a| jumped_of(a).is_some()).count();
+    // A continuation marker with a single article waiting for it. (Counted
+    // only when asked: it reads every article so far.)
+    let waiting = OnceCell::new();
+    let next_label = piece.first_label(3);
     let starts_mid = piece.first_text().is_some_and(|b| mid_sentence_start(&b.text) >= 0.8);
     // Resumption comes within a page or two: the latest articles only.
     for (a, article) in articles.iter().enumerate().rev().take(8) {
@@ -1405,8 +1524,8 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) ->
         // latest numbered clause.
         let recent = ev.article_ending(article);
         let mut score = 2.0 * recent.similarity(ev.opening(i)) * recent.confidence(ev.opening(i));
-        let numbered = article.iter().rev().find(|&&p| pieces[p].last_label().is_some()).unwrap_or(&last);
-        score += numbering_agreement(&pieces[*numbered], piece, 3);
+        let prev_label = article.iter().rev().find_map(|&p| ev.last_label(p));
+        score += numbering_agreement(prev_label, next_label.as_ref());
         // A sentence left open at the break, or a continuation that cannot
         // open a sentence after a finished one.
         let open = pieces[last].body.iter().rev().find(|b| b.kind == Kind::Body).is_some_and(Block::is_open);
@@ -1417,7 +1536,9 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) ->
         }
         if let Some(label) = jumped {
             score += 0.3;
-            if piece.start == Start::JumpFrom && waiting == 1 {
+            if piece.start == Start::JumpFrom
+                && *waiting.get_or_init(|| (0..articles.len()).filter(|&a| jumped_of(a).is_some()).count()) == 1
+            {
                 score += 0.3;
             }
             // The page it jumped to is the page this piece is on.
@@ -1662,8 +1783,10 @@ pub fn segment(
     drafts.into_iter().filter_map(|d| finish(d, source, source_index, &mut ids)).collect()
 }
 
-fn paragraph(kind: ParagraphKind, b: &Block) -> Paragraph {
-    Paragraph { kind, text: b.text.clone(), garbled: Vec::new(), line: b.line }
+/// A block becomes a paragraph; its text moves (articles hold all the text
+/// of the corpus, so copying it would cost an allocation per paragraph).
+fn paragraph(kind: ParagraphKind, b: Block) -> Paragraph {
+    Paragraph { kind, text: b.text, garbled: Vec::new(), line: b.line }
 }
 
 fn paragraph_kind(k: Kind) -> ParagraphKind {
@@ -1704,12 +1827,12 @@ fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String,
             if first.kind == Kind::Body {
                 join_text(&mut last.text, &first.text);
             } else {
-                paragraphs.push(paragraph(paragraph_kind(first.kind), &first));
+                paragraphs.push(paragraph(paragraph_kind(first.kind), first));
             }
         }
-        paragraphs.extend(captions.iter().map(|b| paragraph(ParagraphKind::Caption, b)));
-        paragraphs.extend(part.subheads.iter().map(|b| paragraph(ParagraphKind::Heading, b)));
-        paragraphs.extend(blocks.map(|b| paragraph(paragraph_kind(b.kind), &b)));
+        paragraphs.extend(captions.into_iter().map(|b| paragraph(ParagraphKind::Caption, b)));
+        paragraphs.extend(part.subheads.into_iter().map(|b| paragraph(ParagraphKind::Heading, b)));
+        paragraphs.extend(blocks.map(|b| paragraph(paragraph_kind(b.kind), b)));
     }
     if paragraphs.is_empty() && d.head.is_empty() {
         return None;
@@ -1723,8 +1846,8 @@ fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String,
     let dateline = paragraphs
         .iter()
         .find(|p| p.kind == ParagraphKind::Dateline)
-        .and_then(|p| DATELINE.captures(&p.text))
-        .map(|c| c.get(0).map_or("", |m| m.as_str()).to_string());
+        .and_then(|p| DATELINE.find(&p.text))
+        .map(|m| m.as_str().to_string());
     let dateline_text = dateline.as_deref().map(|s| {
         let cut = s.find(['(', '（']).unwrap_or(s.len());
         trim_space(&s[..cut]).to_string()
@@ -1824,6 +1947,9 @@ fn is_subtitle_line(s: &str) -> bool {
 fn author(paragraphs: &[Paragraph], title: Option<&str>) -> Option<String> {
     for p in paragraphs {
         if matches!(p.kind, ParagraphKind::Dateline | ParagraphKind::End)
+            // (Every match names a 记者 or 記者: a substring search first
+            // spares the slower capturing search on other lines.)
+            && (p.text.contains("记者") || p.text.contains("記者"))
             && let Some(c) = WRITER.captures(&p.text)
         {
             // Two-character names are often padded to three columns: 李 然.
@@ -1863,4 +1989,34 @@ fn article_id(source: &str, title: Option<&str>, paragraphs: &[Paragraph], ids: 
     let n = ids.entry(base.clone()).or_default();
     *n += 1;
     if *n == 1 { base } else { format!("{base}-{n}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The dateline pre-check as first written: a substring search per mark.
+    fn may_hold_dateline_by_substrings(s: &str) -> bool {
+        let head = &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)];
+        ["日电", "日電", "日讯", "日訊", "报讯", "報訊", "站讯", "站訊", "网讯", "網訊"]
+            .iter()
+            .any(|m| head.contains(m))
+    }
+
+    #[test]
+    fn the_dateline_pre_check_looks_at_the_first_forty_characters() {
+        assert!(may_hold_dateline("新华社北京11月19日电 国家主席"));
+        assert!(may_hold_dateline("本报讯（记者 李然）"));
+        assert!(!may_hold_dateline("日本电视台报道"));
+        assert!(may_hold_dateline(&format!("{}日电", "字".repeat(38))), "the mark ends the 40th character");
+        assert!(!may_hold_dateline(&format!("{}日电", "字".repeat(39))), "the mark ends the 41st character");
+    }
+
+    proptest! {
+        #[test]
+        fn the_dateline_pre_check_agrees_with_substring_search(s in "[日电電讯訊报報站网網字a1 ，]{0,70}") {
+            prop_assert_eq!(may_hold_dateline(&s), may_hold_dateline_by_substrings(&s));
+        }
+    }
 }
