@@ -456,23 +456,28 @@ fn parse_lines(bytes: &[u8]) -> Option<(Vec<Bookmark>, Lines)> {
     let lines: Vec<&[u8]> =
         body.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| l.strip_suffix(b",").unwrap_or(l)).collect();
     let per = lines.len().div_ceil(workers()).max(1);
-    let parts: Vec<Option<Vec<Bookmark>>> = std::thread::scope(|scope| {
+    // Each worker parses its run of lines and keeps their bytes as the cache of each
+    // bookmark's line, so the next save writes them as they are.
+    let parts: Vec<Option<(Vec<Bookmark>, Lines)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = lines
             .chunks(per)
             .map(|chunk| {
                 scope.spawn(move || {
-                    chunk.iter().map(|l| serde_json::from_slice::<Bookmark>(l).ok()).collect::<Option<Vec<Bookmark>>>()
+                    let marks =
+                        chunk.iter().map(|l| serde_json::from_slice::<Bookmark>(l).ok()).collect::<Option<Vec<_>>>()?;
+                    Some((marks, chunk.iter().map(|l| Some(l.to_vec())).collect()))
                 })
             })
             .collect();
         handles.into_iter().map(|h| h.join().ok().flatten()).collect()
     });
     let mut out = Vec::with_capacity(lines.len());
+    let mut cache = Vec::with_capacity(lines.len());
     for p in parts {
-        out.extend(p?);
+        let (marks, bytes) = p?;
+        out.extend(marks);
+        cache.extend(bytes);
     }
-    // Kept as the cache of each bookmark's line, so the next save writes them as they are.
-    let cache = lines.iter().map(|l| Some(l.to_vec())).collect();
     Some((out, cache))
 }
 
