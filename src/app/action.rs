@@ -160,7 +160,7 @@ impl Action {
             Action::ExportBookmarks => "export all as Markdown (the path is shown)",
             Action::Newline => "new line in the note",
             Action::Compare => "compare with another version (⇄ in the library)",
-            Action::StopLoading => "stop loading, keep what is loaded",
+            Action::StopLoading => "while files load: stop, keep what is loaded",
             Action::ShowMessages => "messages: files skipped, bytes undecodable",
             Action::Tick => "tick",
             Action::Input(_) => "type",
