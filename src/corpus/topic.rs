@@ -104,7 +104,86 @@ struct Tally {
 impl Tally {
     fn new(size: usize) -> Self {
         let words = size.div_ceil(64);
-        Tally { counts: vec![0; size], words: vec![0; words], summary: vec![0; words.div_ceil(64)] }
+        Tally { counts: zeroed(size), words: zeroed(words), summary: zeroed(words.div_ceil(64)) }
+    }
+}
+
+/// Tables an [`Idf`] gave back when dropped, for the next one on this thread.
+///
+/// Every page needs a few zeroed tables of up to a few hundred KB. Fresh ones come from the
+/// system as untouched pages, and the first write to each page faults; with several loading
+/// threads each fault also interrupts the other cores to flush their TLBs, which cost more than
+/// the counting itself. Zeroing a table this thread used before costs a memset instead.
+#[derive(Default)]
+struct Spare {
+    buckets: Vec<Vec<(u32, u32)>>,
+    words: Vec<Vec<u64>>,
+    counts: Vec<Vec<u32>>,
+}
+
+thread_local! {
+    static SPARE: RefCell<Spare> = RefCell::new(Spare::default());
+}
+
+/// A table of `len` zeros, reusing one this thread gave back if there is one.
+fn zeroed<T: Copy + Default + 'static>(len: usize) -> Vec<T>
+where
+    Spare: Pool<T>,
+{
+    let mut v = SPARE.with(|s| Spare::take(&mut s.borrow_mut())).unwrap_or_default();
+    v.clear();
+    v.resize(len, T::default());
+    v
+}
+
+/// Gives `v` back for reuse on this thread (only a few are kept).
+fn give_back<T: 'static>(v: Vec<T>)
+where
+    Spare: Pool<T>,
+{
+    SPARE.with(|s| Spare::put(&mut s.borrow_mut(), v));
+}
+
+/// The spare tables of one element type.
+trait Pool<T> {
+    fn list(&mut self) -> &mut Vec<Vec<T>>;
+    fn take(&mut self) -> Option<Vec<T>> {
+        self.list().pop()
+    }
+    fn put(&mut self, v: Vec<T>) {
+        let list = self.list();
+        if list.len() < 4 {
+            list.push(v);
+        }
+    }
+}
+
+impl Pool<(u32, u32)> for Spare {
+    fn list(&mut self) -> &mut Vec<Vec<(u32, u32)>> {
+        &mut self.buckets
+    }
+}
+
+impl Pool<u64> for Spare {
+    fn list(&mut self) -> &mut Vec<Vec<u64>> {
+        &mut self.words
+    }
+}
+
+impl Pool<u32> for Spare {
+    fn list(&mut self) -> &mut Vec<Vec<u32>> {
+        &mut self.counts
+    }
+}
+
+impl Drop for Idf {
+    fn drop(&mut self) {
+        give_back(std::mem::take(&mut self.buckets));
+        give_back(std::mem::take(&mut self.seen));
+        let tally = self.tally.get_mut();
+        give_back(std::mem::take(&mut tally.counts));
+        give_back(std::mem::take(&mut tally.words));
+        give_back(std::mem::take(&mut tally.summary));
     }
 }
 
@@ -132,11 +211,11 @@ impl Idf {
         // collisions rare and fits in cache for a page.
         let size = (bytes / 3).next_power_of_two().clamp(1 << 12, 1 << 20);
         let mask = size as u64 - 1;
-        let mut buckets = vec![(0u32, 0u32); size];
+        let mut buckets: Vec<(u32, u32)> = zeroed(size);
         // About sixteen filter bits per distinct bigram: a 2-bit Bloom filter
         // then answers "yes" wrongly about once in a hundred.
         let seen_bits = (bytes * 3).next_power_of_two().clamp(1 << 14, 1 << 26);
-        let mut seen = vec![0u64; seen_bits / 64];
+        let mut seen: Vec<u64> = zeroed(seen_bits / 64);
         let seen_mask = seen_bits as u64 - 1;
         let mut grams = Vec::with_capacity(bytes / 3);
         let mut starts = Vec::with_capacity(texts.len() + 1);
