@@ -41,6 +41,16 @@ pub fn run(app: &mut App) -> io::Result<Option<i32>> {
     let done = Arc::new(AtomicBool::new(false));
     watch_for_hangs(Arc::clone(&stop), Arc::clone(&done));
     let mut terminal = ratatui::init();
+    // ratatui's hook restores the terminal on any panic. A loading thread's panic is caught
+    // and reported as a skipped file (`corpus::background`), so it must neither restore the
+    // terminal under the running reader nor print over its screen.
+    let restore_and_report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(crate::corpus::background::WORKER));
+        if !worker {
+            restore_and_report(info);
+        }
+    }));
     let _ = execute!(io::stdout(), EnableMouseCapture);
     let result = event_loop(&mut terminal, app, &stop);
     done.store(true, Ordering::Relaxed);

@@ -427,3 +427,24 @@ fn background_loading_gives_the_same_corpus_as_loading_at_once() {
     assert_eq!(grown, app.library);
     assert_eq!(app.library.len(), app.corpus.sources.len() + app.corpus.articles.len());
 }
+
+/// If the loading threads vanish without finishing, the reader stops loading, keeps what it
+/// has and says so, instead of waiting for ever.
+#[test]
+fn loading_threads_that_vanish_end_the_load_with_a_message() {
+    use gongbao::corpus::background::{Loading, Outcome, Update};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let docs = load::bundled();
+    let (source, articles) = gongbao::corpus::process(&docs[0], None, 0).expect("a sample");
+    tx.send(Update::Listed { files: 3, problems: vec![], skipped: 0 }).expect("send");
+    tx.send(Update::File { position: 0, bytes: 1, outcome: Outcome::Loaded(Box::new(source), articles, vec![]) })
+        .expect("send");
+    drop(tx);
+    let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
+    app.start_loading(Loading::from_channel(rx));
+    app.update(Action::Tick);
+    assert!(!app.is_loading());
+    assert_eq!(app.corpus.sources.len(), 1, "what arrived is kept");
+    assert!(app.messages.iter().any(|m| m.contains("ended early")), "{:?}", app.messages);
+    assert!(app.article().is_some());
+}

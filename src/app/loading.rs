@@ -53,7 +53,16 @@ impl App {
         let mut finished = false;
         while start.elapsed() < TICK_BUDGET {
             let Some(state) = &mut self.loading else { return };
-            let Ok(update) = state.loading.updates.try_recv() else { break };
+            let update = match state.loading.updates.try_recv() {
+                Ok(update) => update,
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                // The loading threads are gone without saying they finished.
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.messages.push("loading ended early: the loading threads stopped".into());
+                    finished = true;
+                    break;
+                }
+            };
             match update {
                 Update::Listed { files, problems, skipped } => {
                     state.files = Some(files);

@@ -42,6 +42,11 @@ pub struct Loading {
 }
 
 impl Loading {
+    /// A load whose updates come from `updates` (for tests and other producers).
+    pub fn from_channel(updates: Receiver<Update>) -> Loading {
+        Loading { updates, cancel: Arc::new(AtomicBool::new(false)) }
+    }
+
     /// Asks the workers to stop after their current file.
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
@@ -77,23 +82,47 @@ fn coordinate(
     let _ = tx.send(Update::Listed { files: listing.items.len(), problems, skipped: listing.skipped });
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for _ in 0..workers.max(1) {
-            scope.spawn(|| {
+        for n in 0..workers.max(1) {
+            let work = || {
                 loop {
                     if cancel.load(Ordering::Relaxed) {
                         break;
                     }
                     let position = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = listing.items.get(position) else { break };
-                    let (bytes, outcome) = one(item, max_bytes, forced);
+                    let (bytes, outcome) = guarded(item, || one(item, max_bytes, forced));
                     if tx.send(Update::File { position, bytes, outcome }).is_err() {
                         break;
                     }
                 }
-            });
+            };
+            // Named, so the panic hook can tell a worker's (caught) panic from the reader's.
+            if std::thread::Builder::new().name(format!("{WORKER}{n}")).spawn_scoped(scope, work).is_err() {
+                break;
+            }
         }
     });
     let _ = tx.send(Update::Finished);
+}
+
+/// Name prefix of the loading threads.
+pub const WORKER: &str = "gongbao-loader-";
+
+/// Runs `f` for `item`, turning a panic (a bug in gongbao, met on some input) into a skipped
+/// file with a message, so one bad file never takes the reader down with it.
+fn guarded(item: &Item, f: impl FnOnce() -> (u64, Outcome)) -> (u64, Outcome) {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let name = match item {
+            Item::Stdin => load::STDIN_NAME.to_string(),
+            Item::File(p) => p.display().to_string(),
+        };
+        (0, Outcome::Failed(format!("'{name}': gongbao failed on this file ({why}); skipped. Please report it")))
+    })
 }
 
 fn one(item: &Item, max_bytes: u64, forced: Option<&'static encoding_rs::Encoding>) -> (u64, Outcome) {
@@ -108,5 +137,21 @@ fn one(item: &Item, max_bytes: u64, forced: Option<&'static encoding_rs::Encodin
             (bytes, Outcome::Loaded(Box::new(source), articles, warnings))
         }
         Err(e) => (bytes, Outcome::Failed(format!("'{}': {e}; skipped", doc.name))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_on_one_file_becomes_a_skipped_file() {
+        let item = Item::File("bad.txt".into());
+        let (bytes, outcome) = guarded(&item, || panic!("index out of bounds"));
+        assert_eq!(bytes, 0);
+        match outcome {
+            Outcome::Failed(m) => assert!(m.contains("bad.txt") && m.contains("index out of bounds"), "{m}"),
+            Outcome::Loaded(..) => panic!("not skipped"),
+        }
     }
 }

@@ -21,7 +21,7 @@ pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
 const TEXT_EXTENSIONS: [&str; 4] = ["txt", "text", "md", "markdown"];
 
 /// Shown as the name and path of standard input.
-const STDIN_NAME: &str = "<stdin>";
+pub const STDIN_NAME: &str = "<stdin>";
 
 /// One input's bytes, not yet decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
