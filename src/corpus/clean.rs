@@ -225,19 +225,8 @@ const FULL_WIDTH_OPEN: [u8; 3] = [0xEF, 0xBC, 0x88];
 /// them 0xEF, the lead byte of `（`, also starts every full-width comma.
 #[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
 fn find_open_bracket(b: &[u8], from: usize) -> Option<usize> {
-    const LANES: usize = 16;
     let is_open = |x0: u8, x1: u8, x2: u8| (x0 == b'(') | ((x0 == 0xEF) & (x1 == 0xBC) & (x2 == 0x88));
-    let mut at = from;
-    while let Some(block) = b.get(at..at + LANES + 2) {
-        let mut any = false;
-        for j in 0..LANES {
-            any |= is_open(block[j], block[j + 1], block[j + 2]);
-        }
-        if any {
-            break;
-        }
-        at += LANES;
-    }
+    let at = super::scan::first_block(b, from, is_open);
     // The first from `at` on, within the block found or in the tail.
     (at..b.len()).find(|&i| b[i] == b'(' || b[i..].starts_with(&FULL_WIDTH_OPEN))
 }
@@ -540,7 +529,6 @@ pub fn mid_sentence_start(text: &str) -> f32 {
 /// only a block holding a mark is read position by position.
 #[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
 fn closes_quote_first(t: &str) -> bool {
-    const LANES: usize = 16;
     let is_mark = |x0: u8, x1: u8, x2: u8| {
         (x1 == 0x80) & (((x0 == 0xE2) & ((x2 == 0x9C) | (x2 == 0x9D))) | ((x0 == 0xE3) & (0x8A..=0x8F).contains(&x2)))
     };
@@ -548,17 +536,7 @@ fn closes_quote_first(t: &str) -> bool {
     // 《 8A, 「 8C, 『 8E open; 》 8B, 」 8D, 』 8F and ” 9D close.
     let closes = |x2: u8| x2 == 0x9D || (x2 != 0x9C && x2 % 2 == 1);
     let b = t.as_bytes();
-    let mut at = 0;
-    while let Some(block) = b.get(at..at + LANES + 2) {
-        let mut any = false;
-        for j in 0..LANES {
-            any |= is_mark(block[j], block[j + 1], block[j + 2]);
-        }
-        if any {
-            break;
-        }
-        at += LANES;
-    }
+    let at = super::scan::first_block(b, 0, is_mark);
     // The first mark from `at` on (within the block found, or in the tail).
     b[at..].windows(3).find(|w| is_mark(w[0], w[1], w[2])).is_some_and(|w| closes(w[2]))
 }

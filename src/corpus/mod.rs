@@ -15,6 +15,7 @@ pub mod export;
 pub mod garble;
 pub mod load;
 pub mod sanitize;
+mod scan;
 pub mod segment;
 pub mod topic;
 

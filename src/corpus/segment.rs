@@ -202,23 +202,12 @@ fn may_hold_dateline(s: &str) -> bool {
 /// occurs in `b`.
 #[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
 fn any_dispatch_mark(b: &[u8]) -> bool {
-    const LANES: usize = 16;
     let is_mark = |x0: u8, x1: u8, x2: u8| {
         ((x0 == 0xE7) & (x1 == 0x94) & (x2 == 0xB5))
             | ((x0 == 0xE9) & (x1 == 0x9B) & (x2 == 0xBB))
             | ((x0 == 0xE8) & (((x1 == 0xAE) & (x2 == 0xAF)) | ((x1 == 0xA8) & (x2 == 0x8A))))
     };
-    let mut at = 0;
-    while let Some(block) = b.get(at..at + LANES + 2) {
-        let mut any = false;
-        for j in 0..LANES {
-            any |= is_mark(block[j], block[j + 1], block[j + 2]);
-        }
-        if any {
-            return true;
-        }
-        at += LANES;
-    }
+    let at = super::scan::first_block(b, 0, is_mark);
     b[at..].windows(3).any(|w| is_mark(w[0], w[1], w[2]))
 }
 
