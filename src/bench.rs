@@ -8,6 +8,20 @@ use std::time::{Duration, Instant};
 
 use crate::corpus::{clean, decode, load, sanitize, segment};
 
+/// A duration in milliseconds, for the benchmark tables.
+pub(crate) fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// The `p` quantile (0..=1) of durations sorted in increasing order; zero for none.
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
 /// Which encodings the synthetic files are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Mix {
@@ -206,10 +220,10 @@ pub fn run_reader(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
         for _ in 0..200 {
             let t = Instant::now();
             terminal.draw(|f| crate::ui::render(app, f)).map_err(std::io::Error::other)?;
-            times.push(t.elapsed().as_secs_f64() * 1e3);
+            times.push(t.elapsed());
         }
-        times.sort_by(f64::total_cmp);
-        Ok((times[times.len() / 2], times[times.len() * 99 / 100]))
+        times.sort_unstable();
+        Ok((ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99))))
     };
     let (p50, p99) = frames(&app)?;
     writeln!(out, "frame at the top, 200×60: p50 {p50:.3} ms, p99 {p99:.3} ms")?;

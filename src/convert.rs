@@ -207,6 +207,12 @@ impl Converter {
         Ok(unchanged_or_owned(text, out))
     }
 
+    /// `text` in `to`'s script for showing it; as written when the engine cannot be built (that
+    /// failure is cached in the converter and reported where the script is chosen).
+    pub fn shown(&self, text: &str, to: Script) -> String {
+        self.convert(text, to).map_or_else(|_| text.to_string(), Cow::into_owned)
+    }
+
     /// Script-folded form for search: every character and phrase mapped to Simplified (t2s), so
     /// 臺灣/台湾, 後來/后来, 乾淨/干净 compare equal. Same as convert(text, Simplified).
     ///

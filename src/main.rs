@@ -15,13 +15,19 @@ use gongbao::corpus::{Corpus, decode, export, load};
 use gongbao::search;
 use gongbao::ui::wrap::AmbiguousWidth;
 
+/// The reader needs a terminal; without one, say so before anything is loaded.
+fn require_terminal() -> Result<()> {
+    if !gongbao::term::is_terminal() {
+        bail!("not a terminal: the reader needs one; use `gongbao export` to print the articles");
+    }
+    Ok(())
+}
+
 /// Opens the reader on `corpus`.
 ///
 /// Returns the exit status 128+n when signal n ended the reader.
 fn read(cli: &Cli, corpus: Corpus, loading: Option<gongbao::corpus::background::Loading>) -> Result<Option<u8>> {
-    if !gongbao::term::is_terminal() {
-        bail!("not a terminal: the reader needs one; use `gongbao export` to print the articles");
-    }
+    require_terminal()?;
     let data_dir = positions::data_dir(cli.input.data_dir.as_deref());
     let (saved, warning) = data_dir.as_deref().map(positions::load).unwrap_or_default();
     if let Some(w) = warning {
@@ -201,9 +207,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     // The reader on files: the first frame comes at once, files load on worker threads.
     // (Standard input is read before the terminal is taken, below.)
     if cli.command.is_none() && !cli.input.paths.is_empty() && cli.input.paths.iter().all(|p| p != "-") {
-        if !gongbao::term::is_terminal() {
-            bail!("not a terminal: the reader needs one; use `gongbao export` to print the articles");
-        }
+        require_terminal()?;
         let inputs: Vec<load::Input> = cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect();
         let max = cli.input.max_size.saturating_mul(1024 * 1024);
         let loading = gongbao::corpus::background::start(inputs, max, forced, 0);

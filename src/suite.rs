@@ -16,25 +16,13 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::app::{Action, App, Settings};
-use crate::bench::{Mix, synthetic_corpus};
+use crate::bench::{Mix, ms, percentile, synthetic_corpus};
 use crate::convert::{Converter, Script};
 use crate::corpus::{Corpus, background, load};
 use crate::search::{Query, folder};
 
 /// Queries timed (the corpus is built from the samples, so both are common).
 const QUERIES: [&str; 2] = ["各方欢迎", "一個中國原則"];
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 /// What the loading child reports, one `key value` per line.
 #[derive(Debug, Default)]
@@ -275,7 +263,8 @@ mod pty {
         let _ = child.kill();
         let _ = child.wait();
         times.sort_unstable();
-        let keys = (!times.is_empty()).then(|| (super::percentile(&times, 0.5), super::percentile(&times, 0.99)));
+        let keys = (!times.is_empty())
+            .then(|| (crate::bench::percentile(&times, 0.5), crate::bench::percentile(&times, 0.99)));
         Ok((first, keys))
     }
 }

@@ -68,8 +68,7 @@ impl App {
         let Some(c) = self.compare.comparison.clone() else { return };
         let column = self.compare_column().max(1);
         let script = self.settings.script;
-        let convert =
-            |t: &str| self.converter.convert(t, script).map_or_else(|_| t.to_string(), std::borrow::Cow::into_owned);
+        let convert = |t: &str| self.converter.shown(t, script);
         let (left, right) = (&self.corpus.articles[c.a], &self.corpus.articles[c.b]);
         let mut pairs = Vec::new();
         let mut lines = Vec::new();

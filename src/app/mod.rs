@@ -974,7 +974,7 @@ pub fn layout(
     ambiguous: AmbiguousWidth,
     index: usize,
 ) -> Layout {
-    let convert = |t: &str| converter.convert(t, script).map_or_else(|_| t.to_string(), std::borrow::Cow::into_owned);
+    let convert = |t: &str| converter.shown(t, script);
     let mut out = Layout { article: index, script: Some(script), width, ..Layout::default() };
     let push = |out: &mut Layout, kind: LineKind, text: String, paragraph: Option<usize>| {
         let t = out.texts.len();

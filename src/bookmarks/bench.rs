@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use crate::bench::ms;
+
 use super::store::Store;
 use super::{ArticleRef, Bookmark, Quote, SourceRef, StoredPath};
 
@@ -32,10 +34,6 @@ fn synthetic(k: usize) -> Bookmark {
         },
         note: format!("第{k}条笔记:与去年公报的措辞相比较"),
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 /// Runs the benchmark and prints a Markdown table to `out`.

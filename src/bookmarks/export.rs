@@ -9,7 +9,7 @@ use crate::convert::{Converter, Script};
 /// a hand-edited file could hold an escape sequence, and Markdown and lists go to terminals.
 fn show(converter: &Converter, text: &str, script: Script) -> String {
     let safe = crate::corpus::sanitize::sanitize(text).0;
-    converter.convert(&safe, script).map_or_else(|_| safe.clone(), std::borrow::Cow::into_owned)
+    converter.shown(&safe, script)
 }
 
 /// Newest first: the order people want to see their notes in.

@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::{Query, SearchIndex, folder};
-use crate::bench::{Mix, synthetic_corpus};
+use crate::bench::{Mix, ms, synthetic_corpus};
 use crate::corpus::Corpus;
 
 /// Queries measured: common, rare, in the other script from most of the text, and absent.
@@ -86,10 +86,6 @@ pub fn run(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
     }
     writeln!(out, "\npeers count matching lines of the raw files, without script folding; 'absent' = not installed")?;
     Ok(())
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 /// Time to the first match, time for all, and the number of matches; the best of three runs.

@@ -49,7 +49,7 @@ pub fn context(corpus: &Corpus, m: &Match, chars: usize, converter: &Converter, 
     let after_end = text[end..].char_indices().nth(chars).map_or(text.len(), |(i, _)| end + i);
     let show = |s: &str| {
         let flat = s.replace(['\n', '\r'], " ");
-        converter.convert(&flat, script).map_or_else(|_| flat.clone(), std::borrow::Cow::into_owned)
+        converter.shown(&flat, script)
     };
     // Converted as one line, so phrase context is the same as in the reader; cut back into three
     // by character counts when conversion kept them (it almost always does), else piece by piece.
@@ -158,5 +158,5 @@ pub fn to_text(corpus: &Corpus, matches: &[Match], converter: &Converter, script
 }
 
 fn show(converter: &Converter, text: &str, script: Script) -> String {
-    converter.convert(text, script).map_or_else(|_| text.to_string(), std::borrow::Cow::into_owned)
+    converter.shown(text, script)
 }

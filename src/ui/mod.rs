@@ -83,7 +83,7 @@ fn color(app: &App, c: Color) -> Style {
 }
 
 fn convert(app: &App, text: &str) -> String {
-    app.converter.convert(text, app.settings.script).map_or_else(|_| text.to_string(), std::borrow::Cow::into_owned)
+    app.converter.shown(text, app.settings.script)
 }
 
 /// A row of the library list.

@@ -151,19 +151,19 @@ pub fn compare(corpus: &Corpus, a: usize, b: usize, folder: &Folder) -> Option<C
                 // Units only the right version has, before this one.
                 for (k, (_, rp, rl)) in ru.iter().enumerate().take(j).skip(r_next) {
                     if !steps.iter().any(|&(_, x)| x == k) && !matched_by_move(&matched_left, &moved, k) {
-                        out.push(Unit { label: rl.clone(), pairs: only(None, rp.clone()), moved: false });
+                        out.push(Unit { label: rl.clone(), pairs: only(Side::Right, rp.clone()), moved: false });
                     }
                 }
                 out.push(unit(i, j, false));
                 r_next = r_next.max(j + 1);
             }
             Some(j) => out.push(unit(i, j, true)),
-            None => out.push(Unit { label: lu[i].2.clone(), pairs: only(Some(()), lu[i].1.clone()), moved: false }),
+            None => out.push(Unit { label: lu[i].2.clone(), pairs: only(Side::Left, lu[i].1.clone()), moved: false }),
         }
     }
     for (k, (_, rp, rl)) in ru.iter().enumerate().skip(r_next) {
         if !matched_by_move(&matched_left, &moved, k) && !steps.iter().any(|&(_, x)| x == k) {
-            out.push(Unit { label: rl.clone(), pairs: only(None, rp.clone()), moved: false });
+            out.push(Unit { label: rl.clone(), pairs: only(Side::Right, rp.clone()), moved: false });
         }
     }
     out.retain(|u| !u.pairs.is_empty());
@@ -210,12 +210,19 @@ fn order_keeping(n: usize, m: usize, sim: impl Fn(usize, usize) -> Option<f32>) 
     out
 }
 
-/// Pairs for paragraphs in one version only: left ones (`side` is `Some`) or right ones.
-fn only(side: Option<()>, paragraphs: Range<usize>) -> Vec<Pair> {
+/// Which version a paragraph is in.
+#[derive(Clone, Copy)]
+enum Side {
+    Left,
+    Right,
+}
+
+/// Pairs for paragraphs in one version only.
+fn only(side: Side, paragraphs: Range<usize>) -> Vec<Pair> {
     paragraphs
         .map(|p| match side {
-            Some(()) => Pair { left: Some(p..p + 1), right: None, changes: Vec::new() },
-            None => Pair { left: None, right: Some(p..p + 1), changes: Vec::new() },
+            Side::Left => Pair { left: Some(p..p + 1), right: None, changes: Vec::new() },
+            Side::Right => Pair { left: None, right: Some(p..p + 1), changes: Vec::new() },
         })
         .collect()
 }
