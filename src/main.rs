@@ -210,6 +210,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         require_terminal()?;
         let inputs: Vec<load::Input> = cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect();
         let max = cli.input.max_size.saturating_mul(1024 * 1024);
+        gongbao::term::install_panic_hook();
         let loading = gongbao::corpus::background::start(inputs, max, forced, 0);
         return Ok(match read(cli, Corpus::default(), Some(loading))? {
             Some(status) => ExitCode::from(status),

@@ -206,7 +206,7 @@ mod pty {
     type Measured = (Option<Duration>, Option<(Duration, Duration)>);
 
     pub fn measure(exe: &Path, dir: &Path) -> std::io::Result<Measured> {
-        let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY)?;
+        let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC)?;
         grantpt(&master)?;
         unlockpt(&master)?;
         let name = ptsname(&master, Vec::new())?;

@@ -1,24 +1,37 @@
 //! The terminal: entering and leaving the alternate screen, the event loop,
 //! signals and suspend. The only module that talks to the real terminal.
 //!
-//! ratatui's `init` installs a panic hook that restores the terminal before
-//! the panic message is printed. SIGTERM, SIGHUP, SIGINT and SIGQUIT record
-//! themselves in a flag the loop checks, so the app leaves through the same
-//! restore path as `q` and the caller can exit with status 128+n.
-//! `Ctrl-z` restores the terminal, stops the process, and sets it up again
-//! when the shell resumes it.
+//! Every mode the reader turns on (raw mode, the alternate screen, mouse
+//! reporting, bracketed paste, a hidden cursor) is turned off by one
+//! [`restore`], which acts at most once per [`enter`] whatever calls it: `q`,
+//! a terminating signal, a panic hook, a `Drop` while unwinding, or the hang-up
+//! watcher. After it, frames are written to [`Screen`], which drops them, so
+//! nothing is ever drawn over the shell or after a panic message.
+//!
+//! SIGTERM, SIGHUP, SIGINT and SIGQUIT record themselves in a flag the loop
+//! checks, so the app leaves through the same restore path as `q` and the
+//! caller can exit with status 128+n. `Ctrl-z` and an outside SIGTSTP restore
+//! the terminal, stop the process, and set it up again (at the size the
+//! terminal has by then) when it is continued.
+//!
+//! For the terminal tests, `GONGBAO_FAULT=render` panics in the render path on
+//! the second frame (`worker` is handled by the loader).
 // The audited module for raw terminal output (ESC-08): terminal modes only, no text.
 #![allow(clippy::disallowed_methods)]
 
-use std::io::{self, IsTerminal as _};
+use std::io::{self, IsTerminal as _, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEventKind, KeyModifiers, MouseEventKind,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event, KeyCode,
+    KeyEventKind, KeyModifiers, MouseEventKind,
 };
-use crossterm::execute;
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
 
 use crate::app::{Action, App, keymap};
 
@@ -27,35 +40,133 @@ pub fn is_terminal() -> bool {
     io::stdout().is_terminal() && io::stdin().is_terminal()
 }
 
+/// True between [`enter`] and [`restore`]: the terminal is the reader's.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Standard output while the reader owns the terminal; a sink after [`restore`], so a frame
+/// drawn late (by the loop as it unwinds, or by `Terminal`'s own `Drop`) never reaches the
+/// shell's screen or lands after a panic message.
+pub struct Screen;
+
+impl Write for Screen {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if ACTIVE.load(Ordering::SeqCst) { io::stdout().write(buf) } else { Ok(buf.len()) }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if ACTIVE.load(Ordering::SeqCst) { io::stdout().flush() } else { Ok(()) }
+    }
+}
+
+type Term = Terminal<CrosstermBackend<Screen>>;
+
+/// Takes the terminal: raw mode, alternate screen, mouse, bracketed paste, cursor hidden.
+///
+/// # Errors
+/// When the terminal cannot be put in raw mode or written.
+pub fn enter() -> io::Result<()> {
+    #[cfg(unix)]
+    repair_stale_raw_mode();
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, EnableBracketedPaste, cursor::Hide)
+}
+
+/// A terminal left raw by a reader that was killed (SIGKILL cannot be caught) would be put
+/// back to raw on quit, since raw mode restores what it found. Starting from such a terminal,
+/// the reader first gives it sane line settings (as `stty sane` would), so that quitting
+/// leaves it usable.
+#[cfg(unix)]
+fn repair_stale_raw_mode() {
+    use rustix::termios::{
+        InputModes, LocalModes, OptionalActions, OutputModes, SpecialCodeIndex, tcgetattr, tcsetattr,
+    };
+    let stdin = io::stdin();
+    let Ok(mut settings) = tcgetattr(&stdin) else { return };
+    if settings.local_modes.intersects(LocalModes::ICANON | LocalModes::ECHO) {
+        return;
+    }
+    settings.local_modes |= LocalModes::ICANON
+        | LocalModes::ECHO
+        | LocalModes::ECHOE
+        | LocalModes::ECHOK
+        | LocalModes::ISIG
+        | LocalModes::IEXTEN;
+    settings.input_modes |= InputModes::ICRNL | InputModes::BRKINT;
+    settings.output_modes |= OutputModes::OPOST | OutputModes::ONLCR;
+    settings.special_codes[SpecialCodeIndex::VMIN] = 1;
+    settings.special_codes[SpecialCodeIndex::VTIME] = 0;
+    let _ = tcsetattr(&stdin, OptionalActions::Now, &settings);
+}
+
+/// Gives the terminal back: every mode [`enter`] turned on, turned off, once. Errors are
+/// ignored, since this also runs when the terminal has gone.
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = execute!(io::stdout(), DisableBracketedPaste, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+        let _ = disable_raw_mode();
+    }
+}
+
+/// Restores the terminal when dropped, so an early return or an unwinding panic restores too.
+struct Session;
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Restores the terminal before a panic's message is printed, so the message lands on the
+/// shell's screen and stays there. A loading thread's panic is caught and reported as a
+/// skipped file (`corpus::background`): it must neither restore the terminal under the running
+/// reader nor print over its screen. Under `panic = "abort"` no `Drop` runs, so the hook itself
+/// restores (cursor included) and exits with the status an unwinding panic gives.
+///
+/// Installed once, before loading starts, so that a worker's panic is never printed.
+pub fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(install_panic_hook_now);
+}
+
+fn install_panic_hook_now() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(crate::corpus::background::WORKER));
+        if worker {
+            return;
+        }
+        restore();
+        report(info);
+        if cfg!(panic = "abort") {
+            std::process::exit(101);
+        }
+    }));
+}
+
 /// Runs the reader until the user quits or a terminating signal arrives.
 /// Returns the signal that ended it, if one did.
 ///
 /// # Errors
-/// When the terminal cannot be set up or read.
+/// When the terminal cannot be set up, read or written.
 pub fn run(app: &mut App) -> io::Result<Option<i32>> {
     // The number of the signal that asked us to stop; 0 while none has.
     let stop = Arc::new(AtomicUsize::new(0));
     for signal in TERMINATING {
         signal_hook::flag::register_usize(signal, Arc::clone(&stop), signal.unsigned_abs() as usize)?;
     }
+    let suspend_asked = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGTSTP, Arc::clone(&suspend_asked))?;
     let done = Arc::new(AtomicBool::new(false));
     watch_for_hangs(Arc::clone(&stop), Arc::clone(&done));
-    let mut terminal = ratatui::init();
-    // ratatui's hook restores the terminal on any panic. A loading thread's panic is caught
-    // and reported as a skipped file (`corpus::background`), so it must neither restore the
-    // terminal under the running reader nor print over its screen.
-    let restore_and_report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(crate::corpus::background::WORKER));
-        if !worker {
-            restore_and_report(info);
-        }
-    }));
-    let _ = execute!(io::stdout(), EnableMouseCapture);
-    let result = event_loop(&mut terminal, app, &stop);
+    install_panic_hook();
+    let session = Session;
+    enter()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(Screen))?;
+    redraw_all(&mut terminal)?;
+    let result = event_loop(&mut terminal, app, &stop, &suspend_asked);
     done.store(true, Ordering::Relaxed);
-    let _ = execute!(io::stdout(), DisableMouseCapture);
-    ratatui::restore();
+    drop(session);
     result.map(|()| received(&stop))
 }
 
@@ -71,26 +182,35 @@ fn received(stop: &AtomicUsize) -> Option<i32> {
     i32::try_from(stop.load(Ordering::Relaxed)).ok().filter(|&n| n != 0)
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &AtomicUsize) -> io::Result<()> {
+fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_asked: &AtomicBool) -> io::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
+    let render_fault = std::env::var_os("GONGBAO_FAULT").is_some_and(|f| f == "render");
+    let mut frames = 0u64;
     while !app.quit {
         if app.is_loading() {
             app.update(Action::Tick);
         }
-        terminal.draw(|frame| crate::ui::render(app, frame))?;
+        terminal.draw(|frame| {
+            frames += 1;
+            assert!(!(render_fault && frames == 2), "injected fault in the render path (GONGBAO_FAULT=render)");
+            crate::ui::render(app, frame);
+        })?;
         // Wake up now and then to notice signals, and often while files load.
         let wait = if app.is_loading() { 50 } else { 200 };
         if !event::poll(Duration::from_millis(wait))? {
+            if suspend_asked.swap(false, Ordering::SeqCst) {
+                suspend(terminal, app)?;
+            }
             if received(stop).is_some() {
                 app.update(Action::Quit);
             }
             continue;
         }
-        let action = match event::read()? {
+        let actions = match event::read()? {
             Event::Key(key) if key.kind == KeyEventKind::Press => {
                 if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
-                    suspend(terminal)?;
+                    suspend(terminal, app)?;
                     continue;
                 }
                 // While files load, Esc stops loading unless something is open to close.
@@ -99,22 +219,27 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, stop: &Ato
                     && app.overlay == crate::app::Overlay::None
                     && app.visual.is_none()
                 {
-                    Some(Action::StopLoading)
+                    vec![Action::StopLoading]
                 } else {
-                    keymap::lookup(app.scope(), &key)
+                    keymap::lookup(app.scope(), &key).into_iter().collect()
                 }
             }
+            // Pasted text is typed into an open prompt, never taken as commands.
+            Event::Paste(text) => keymap::paste(app.scope(), &text),
             Event::Mouse(m) => match m.kind {
-                MouseEventKind::ScrollDown => Some(Action::Scroll(3)),
-                MouseEventKind::ScrollUp => Some(Action::Scroll(-3)),
-                MouseEventKind::Down(_) => Some(Action::Click(m.column, m.row)),
-                _ => None,
+                MouseEventKind::ScrollDown => vec![Action::Scroll(3)],
+                MouseEventKind::ScrollUp => vec![Action::Scroll(-3)],
+                MouseEventKind::Down(_) => vec![Action::Click(m.column, m.row)],
+                _ => Vec::new(),
             },
-            Event::Resize(w, h) => Some(Action::Resize(w, h)),
-            _ => None,
+            Event::Resize(w, h) => vec![Action::Resize(w, h)],
+            _ => Vec::new(),
         };
-        if let Some(action) = action {
+        for action in actions {
             app.update(action);
+        }
+        if suspend_asked.swap(false, Ordering::SeqCst) {
+            suspend(terminal, app)?;
         }
         if received(stop).is_some() {
             app.update(Action::Quit);
@@ -138,21 +263,33 @@ fn watch_for_hangs(stop: Arc<AtomicUsize>, done: Arc<AtomicBool>) {
             }
             std::thread::sleep(Duration::from_millis(100));
         };
-        std::thread::sleep(Duration::from_millis(1500));
+        // After a hang-up the terminal is gone and the input reader may spin on its end of
+        // file, so that wait is short; otherwise the loop gets time to leave the normal way.
+        let grace = if signal == signal_hook::consts::SIGHUP { 300 } else { 1500 };
+        std::thread::sleep(Duration::from_millis(grace));
         if !done.load(Ordering::Relaxed) {
-            ratatui::restore();
+            restore();
             std::process::exit(128 + signal);
         }
     });
 }
 
-/// Gives the terminal back to the shell and stops; on resume, takes it again.
-fn suspend(terminal: &mut ratatui::DefaultTerminal) -> io::Result<()> {
-    let _ = execute!(io::stdout(), DisableMouseCapture);
-    ratatui::restore();
-    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
-    *terminal = ratatui::init();
-    let _ = execute!(io::stdout(), EnableMouseCapture);
-    terminal.clear()?;
+/// Gives the terminal back to the shell and stops, as SIGTSTP's default would; once continued,
+/// takes the terminal again and redraws everything at the size it has now.
+fn suspend(terminal: &mut Term, app: &mut App) -> io::Result<()> {
+    restore();
+    signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP)?;
+    enter()?;
+    redraw_all(terminal)?;
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
     Ok(())
+}
+
+/// Clears the screen and makes the next frame draw every cell, at the terminal's size now.
+/// (`Terminal::clear` would ask the terminal where its cursor is, and a terminal that does not
+/// answer, or answers late, must not stop the reader.)
+fn redraw_all(terminal: &mut Term) -> io::Result<()> {
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }

@@ -276,6 +276,32 @@ pub fn lookup(scope: Scope, event: &KeyEvent) -> Option<Action> {
     found(Scope::Global)
 }
 
+/// The actions for text pasted in `scope` (bracketed paste): typed into an open prompt, a
+/// line break becoming a new line in a note and nothing in a one-line prompt (where it would
+/// submit a half-pasted query). Outside prompts a paste does nothing: pasted text is never
+/// taken as commands.
+pub fn paste(scope: Scope, text: &str) -> Vec<Action> {
+    if !matches!(scope, Scope::Prompt | Scope::Note) {
+        return Vec::new();
+    }
+    let mut actions = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' || c == '\n' {
+            // CRLF is one break.
+            if c == '\r' && chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            if scope == Scope::Note {
+                actions.push(Action::Newline);
+            }
+        } else {
+            actions.push(Action::Input(c));
+        }
+    }
+    actions
+}
+
 /// The keys bound to `action` in `scope` (or globally), for hints.
 pub fn keys_for(scope: Scope, action: Action) -> Vec<Key> {
     BINDINGS
@@ -338,5 +364,16 @@ mod tests {
     fn shifted_letters_match_their_capitals() {
         let g = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
         assert_eq!(lookup(Scope::Reader, &g), Some(Action::Bottom));
+    }
+
+    #[test]
+    fn a_paste_is_typed_into_prompts_and_never_taken_as_commands() {
+        assert_eq!(paste(Scope::Reader, "q"), Vec::new());
+        assert_eq!(paste(Scope::Library, "jjq"), Vec::new());
+        assert_eq!(paste(Scope::Prompt, "各方\nq"), vec![Action::Input('各'), Action::Input('方'), Action::Input('q')]);
+        assert_eq!(
+            paste(Scope::Note, "a\r\nb\rc"),
+            vec![Action::Input('a'), Action::Newline, Action::Input('b'), Action::Newline, Action::Input('c')]
+        );
     }
 }

@@ -126,6 +126,11 @@ fn guarded(item: &Item, f: impl FnOnce() -> (u64, Outcome)) -> (u64, Outcome) {
 }
 
 fn one(item: &Item, max_bytes: u64, forced: Option<&'static encoding_rs::Encoding>) -> (u64, Outcome) {
+    // For the terminal tests (TERM-05): a worker that panics while the reader runs.
+    assert!(
+        std::env::var_os("GONGBAO_FAULT").is_none_or(|f| f != "worker"),
+        "injected fault in a loading thread (GONGBAO_FAULT=worker)"
+    );
     let doc = match load::read(item, max_bytes) {
         Ok(doc) => doc,
         Err(e) => return (0, Outcome::Failed(e.to_string())),
