@@ -150,3 +150,182 @@ fn esc_07_hostile_notes_are_stored_exactly_and_shown_sanitised() {
         assert!(!out.contains(bad), "{bad:?} reached the terminal");
     }
 }
+
+/// Every cell of `buffer` is display-safe (ESC-01/04/05/09): no Cc or C1, no `Bidi_Control`,
+/// no default-ignorable code point outside an emoji cluster, and at most 64 bytes.
+fn assert_cells_safe(buffer: &ratatui::buffer::Buffer, what: &str) {
+    for (i, cell) in buffer.content().iter().enumerate() {
+        let symbol = cell.symbol();
+        let (x, y) = (i % usize::from(buffer.area.width.max(1)), i / usize::from(buffer.area.width.max(1)));
+        assert!(!symbol.chars().any(char::is_control), "{what}: control character in cell {x},{y}: {symbol:?}");
+        assert!(sanitize::is_display_safe(symbol), "{what}: invisible or bidi character in cell {x},{y}: {symbol:?}");
+        assert!(symbol.len() <= sanitize::MAX_CLUSTER_BYTES, "{what}: {} bytes in cell {x},{y}", symbol.len());
+    }
+}
+
+fn buffer_of(app: &App) -> ratatui::buffer::Buffer {
+    let mut terminal = Terminal::new(ratatui::backend::TestBackend::new(app.size.0, app.size.1)).expect("terminal");
+    terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+fn text_of(buffer: &ratatui::buffer::Buffer) -> String {
+    buffer.content().iter().map(ratatui::buffer::Cell::symbol).collect()
+}
+
+fn app_for_bytes(bytes: Vec<u8>, size: (u16, u16)) -> App {
+    let docs = vec![load::RawDoc { name: "a.txt".into(), path: None, bytes }];
+    let corpus = Corpus::from_docs(&docs, None).0;
+    let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, HashMap::new(), size);
+    app.update(Action::Resize(size.0, size.1));
+    app.update(Action::Open);
+    app
+}
+
+/// The visible stand-in the policy gives each C0, DEL and C1 code point.
+fn placeholder(c: char) -> Option<char> {
+    match c as u32 {
+        0x09 | 0x0A | 0x0D => None,
+        u @ 0x00..=0x1F => char::from_u32(0x2400 + u),
+        0x7F => Some('␡'),
+        _ => None,
+    }
+}
+
+#[test]
+fn esc_01_every_c0_del_and_c1_code_point_is_shown_as_a_placeholder_never_raw() {
+    let controls = (0u32..=0x1F).chain([0x7F]).chain(0x80..=0x9F).filter_map(char::from_u32);
+    for c in controls {
+        let text = format!("标题\n\n正文开头，各方欢迎{c}合作，共同推进发展。\n");
+        let app = app_for_bytes(text.into_bytes(), (80, 24));
+        let buffer = buffer_of(&app);
+        assert_cells_safe(&buffer, &format!("U+{:04X}", c as u32));
+        if let Some(p) = placeholder(c) {
+            assert!(text_of(&buffer).contains(p), "U+{:04X}: no {p} on screen", c as u32);
+        }
+    }
+    // The C0 bytes inside GBK and Big5 text (they are ASCII there too).
+    for (encoding, words) in
+        [(encoding_rs::GBK, "各方欢迎合作共同推进发展"), (encoding_rs::BIG5, "各方歡迎合作共同推進發展")]
+    {
+        for byte in (0u8..=0x1F).filter(|b| !matches!(b, b'\t' | b'\n' | b'\r')) {
+            let mut bytes = encoding.encode("新闻标题\n\n").0.into_owned();
+            for _ in 0..4 {
+                bytes.extend_from_slice(&encoding.encode(words).0);
+                bytes.push(byte);
+            }
+            bytes.extend_from_slice(&encoding.encode("。\n").0);
+            let app = app_for_bytes(bytes, (80, 24));
+            let buffer = buffer_of(&app);
+            let what = format!("{} byte {byte:#04x}", encoding.name());
+            assert_cells_safe(&buffer, &what);
+            let p = placeholder(char::from(byte)).expect("C0");
+            assert!(text_of(&buffer).contains(p), "{what}: no {p} on screen");
+        }
+    }
+}
+
+#[test]
+fn esc_03_a_tab_moves_to_column_8_and_cr_or_crlf_break_the_line() {
+    let app = app_for_bytes(b"Title\n\nA\tB and more words\n".to_vec(), (80, 24));
+    let buffer = buffer_of(&app);
+    let rows: Vec<String> = (0..buffer.area.height)
+        .map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect::<String>())
+        .collect();
+    let row = rows.iter().find(|r| r.contains("B and more")).expect("the tab line is drawn");
+    let a = row.find('A').expect("A");
+    let b = row.find('B').expect("B");
+    assert_eq!(b - a, gongbao::corpus::sanitize::TAB_STOP, "B is not at the tab stop: {row:?}");
+    for text in [&b"Title\n\nxx first\r\nyy second\n"[..], b"Title\n\nxx first\ryy second\n"] {
+        let app = app_for_bytes(text.to_vec(), (80, 24));
+        let screen: Vec<String> = {
+            let buffer = buffer_of(&app);
+            (0..buffer.area.height).map(|y| (0..buffer.area.width).map(|x| buffer[(x, y)].symbol()).collect()).collect()
+        };
+        let first = screen.iter().position(|r| r.contains("xx first")).expect("first line");
+        let second = screen.iter().position(|r| r.contains("yy second")).expect("second line");
+        assert!(second > first, "{text:?}: one line");
+        assert!(!screen[first].contains("yy"), "{text:?}: joined");
+    }
+}
+
+/// The bidi controls and the invisibles of ESC-04.
+const INVISIBLE: &[char] = &[
+    '\u{61c}', '\u{200e}', '\u{200f}', '\u{202a}', '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}',
+    '\u{2067}', '\u{2068}', '\u{2069}', '\u{200b}', '\u{2060}', '\u{feff}',
+];
+
+#[test]
+fn esc_04_bidi_and_invisible_characters_reach_no_view() {
+    let data = tempfile::tempdir().expect("data folder");
+    for &c in INVISIBLE {
+        let what = format!("U+{:04X}", c as u32);
+        let name = format!("file{c}name.txt");
+        let text = format!("标题{c}一行\n\n正文{c}开头，各方欢迎{c}合作。\n\n第二段{c}。\n");
+        let docs = vec![load::RawDoc { name, path: None, bytes: text.into_bytes() }];
+        let corpus = Corpus::from_docs(&docs, None).0;
+        let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, HashMap::new(), (100, 30));
+        app.update(Action::Resize(100, 30));
+        // Library, title and status bar.
+        assert_cells_safe(&buffer_of(&app), &format!("{what} library"));
+        app.update(Action::Open);
+        assert_cells_safe(&buffer_of(&app), &format!("{what} article"));
+        // The search prompt's echo, with the character typed into it.
+        drive(&mut app, &[Action::SearchPrompt, Action::Input('各'), Action::Input(c), Action::Input('方')]);
+        assert_cells_safe(&buffer_of(&app), &format!("{what} search prompt"));
+        app.update(Action::Cancel);
+        // A note holding it, in the note prompt, the bookmark list and the notes view.
+        let dir = data.path().join(format!("{:x}", c as u32));
+        app.set_bookmarks(gongbao::bookmarks::store::Store::open(Some(&dir)).0);
+        drive(&mut app, &[Action::MarkParagraph, Action::Input('注'), Action::Input(c), Action::Input('释')]);
+        assert_cells_safe(&buffer_of(&app), &format!("{what} note prompt"));
+        app.update(Action::Confirm);
+        app.update(Action::ShowBookmarks);
+        let buffer = buffer_of(&app);
+        assert_cells_safe(&buffer, &format!("{what} bookmark list"));
+        assert!(text_of(&buffer).contains('释'), "{what}: the note is listed");
+        app.update(Action::EditNote);
+        assert_cells_safe(&buffer_of(&app), &format!("{what} note editor"));
+    }
+}
+
+#[test]
+fn esc_05_a_combining_flood_stays_within_64_bytes_a_cell() {
+    let flood = format!("标题\n\n开头e{}结尾。\n", "\u{301}".repeat(10_000));
+    // A "Zalgo" paragraph of 100 KiB: letters each under a pile of marks.
+    let marks: Vec<char> = (0x300..=0x36F).filter_map(char::from_u32).collect();
+    let mut zalgo = String::from("标题\n\n");
+    let mut i = 0;
+    while zalgo.len() < 100 * 1024 {
+        zalgo.push(char::from(b'a' + u8::try_from(i % 26).expect("letter")));
+        for k in 0..(i % 40) {
+            zalgo.push(marks[(i * 7 + k) % marks.len()]);
+        }
+        i += 1;
+    }
+    zalgo.push('\n');
+    for (what, text) in [("e + 10,000 marks", flood), ("Zalgo 100 KiB", zalgo)] {
+        let mut app = app_for_bytes(text.into_bytes(), (80, 24));
+        assert_cells_safe(&buffer_of(&app), what);
+        app.update(Action::PageDown);
+        assert_cells_safe(&buffer_of(&app), what);
+    }
+}
+
+#[test]
+fn esc_10_ratatui_is_at_least_0_30() {
+    let lock = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.lock")).expect("Cargo.lock");
+    let mut found = false;
+    for entry in lock.split("[[package]]") {
+        let field = |key: &str| {
+            entry.lines().find_map(|l| l.strip_prefix(key).map(|v| v.trim().trim_start_matches("= ").trim_matches('"')))
+        };
+        if field("name ") == Some("ratatui") {
+            let version: Vec<u64> =
+                field("version ").expect("version").split('.').map(|n| n.parse().unwrap_or(0)).collect();
+            assert!(version >= vec![0, 30, 0], "ratatui {version:?} is older than 0.30.0");
+            found = true;
+        }
+    }
+    assert!(found, "ratatui is not in Cargo.lock");
+}

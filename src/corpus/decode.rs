@@ -117,9 +117,11 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
         return Err(DecodeError::Empty);
     }
     let utf16 = choice.encoding == UTF_16LE || choice.encoding == UTF_16BE;
-    // NUL never occurs in text outside UTF-16, where it is half of every ASCII unit.
+    // NUL hardly occurs in text outside UTF-16, where it is half of every ASCII unit: a
+    // file with more than one in a hundred bytes is binary. A stray few (a scraper's
+    // leftovers) are text, shown as `␀` like any other control character (ESC-01).
     // Bytes that detection validated as UTF-8 were already checked.
-    if !utf16 && choice.valid_utf8.is_none() && body.contains(&0) {
+    if !utf16 && choice.valid_utf8.is_none() && too_many_nuls(body) {
         return Err(DecodeError::Binary);
     }
 
@@ -582,6 +584,13 @@ fn tidy_str(text: &str) -> String {
 
 /// More than a tenth of the characters being replacements or control characters
 /// means the bytes were not text in this encoding.
+/// More than one NUL byte in a hundred (and more than a stray few): binary, whatever else
+/// the bytes look like. A short binary file with fewer is refused by [`looks_binary`].
+fn too_many_nuls(bytes: &[u8]) -> bool {
+    let nuls = memchr::memchr_iter(0, bytes).count();
+    nuls > 4 && nuls * 100 > bytes.len()
+}
+
 fn looks_binary(text: &str, replacements: usize) -> bool {
     (replacements + count_controls(text.as_bytes())) * 10 > text.chars().count()
 }
@@ -917,10 +926,13 @@ mod tests {
     }
 
     #[test]
-    fn nul_bytes_make_utf8_binary_even_when_forced() {
-        let bytes = b"plain text\0with a NUL";
-        assert_eq!(decode(bytes, None), Err(DecodeError::Binary));
-        assert_eq!(decode(bytes, Some(UTF_8)), Err(DecodeError::Binary));
+    fn a_stray_nul_is_text_but_many_make_utf8_binary_even_when_forced() {
+        // ESC-01: a NUL mid-line is shown (as ␀ by the sanitiser), not a reason to refuse.
+        let stray = "中文新闻，各方欢迎\0合作。".as_bytes();
+        assert!(decode(stray, None).is_ok_and(|d| d.text.contains('\0')));
+        let many = b"plain text\0with\0 NULs\0in\0it\0and\0more";
+        assert_eq!(decode(many, None), Err(DecodeError::Binary));
+        assert_eq!(decode(many, Some(UTF_8)), Err(DecodeError::Binary));
     }
 
     #[test]
