@@ -302,7 +302,7 @@ fn regression_corpus() -> Vec<PathBuf> {
 }
 
 #[test]
-fn every_input_in_the_regression_corpus_loads_without_panicking() {
+fn tst_08_every_input_in_the_regression_corpus_loads_without_panicking() {
     let files = regression_corpus();
     assert!(!files.is_empty(), "tests/corpus/ holds the committed crash inputs; it must not be empty");
     let docs: Vec<RawDoc> = files

@@ -144,24 +144,6 @@ fn the_library_follows_the_script() {
 }
 
 #[test]
-fn every_tiny_size_draws_without_panicking() {
-    let mut app = app((80, 24));
-    for w in 0..=24u16 {
-        for h in 0..=6u16 {
-            app.update(Action::Resize(w, h));
-            let screen = draw(&app);
-            if w < 20 || h < 5 {
-                assert!(screen.contains("too small") || w < 18 || h == 0, "{w}x{h}: {screen}");
-            }
-        }
-    }
-    for (w, h) in [(1, 200), (200, 1), (1000, 3), (3, 1000)] {
-        app.update(Action::Resize(w, h));
-        draw(&app);
-    }
-}
-
-#[test]
 fn toggling_the_script_keeps_the_paragraph_at_the_top() {
     let mut app = app((80, 24));
     open_communique(&mut app);

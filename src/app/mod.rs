@@ -156,6 +156,10 @@ pub struct App {
     pub open: usize,
     /// First visible line of the reader.
     pub top: usize,
+    /// The character a resize keeps on the top row: (text, byte) of the layout it was taken
+    /// in. Kept while the top row still holds it, so that a run of resizes does not drift
+    /// from row start to row start.
+    resize_anchor: Option<(usize, usize)>,
     pub layout: Layout,
     pub size: (u16, u16),
     /// Paragraph at the top of each article visited, by article id.
@@ -249,6 +253,7 @@ impl App {
             open: 0,
             top: 0,
             layout: Layout::default(),
+            resize_anchor: None,
             size,
             positions,
             status: None,
@@ -796,16 +801,32 @@ impl App {
         if self.layout.article == self.open && self.layout.script == Some(script) && self.layout.width == width {
             return;
         }
-        // At the very top (the title), stay there; otherwise keep the paragraph.
-        let para = (self.layout.article == self.open && self.top > 0).then(|| self.top_paragraph()).flatten();
+        // At the very top (the title), stay there. A new width keeps the character at the
+        // top-left (TST-07, PST-14); a new script changes the text, so it keeps the paragraph.
+        let same_article = self.layout.article == self.open && self.top > 0;
+        let para = same_article.then(|| self.top_paragraph()).flatten();
+        let anchor = (same_article && self.layout.script == Some(script))
+            .then(|| self.layout.lines.get(self.top))
+            .flatten()
+            .map(|top| match self.resize_anchor {
+                Some((text, at)) if text == top.text && top.row.start <= at && at < top.row.end => (text, at),
+                _ => (top.text, top.row.start),
+            });
+        self.resize_anchor = anchor;
         self.layout = match self.corpus.articles.get(self.open) {
             Some(a) => layout(a, &self.converter, script, width, self.settings.ambiguous, self.open),
             None => Layout::default(),
         };
         self.refresh_highlights();
-        match para {
-            Some(p) => self.scroll_to_paragraph(p),
-            None => self.top = self.top.min(self.max_top()),
+        match (anchor, para) {
+            (Some((text, at)), _) => {
+                // Lines are in text order, each text's rows in byte order: the row holding `at`
+                // is the last one starting at or before it.
+                let line = self.layout.lines.partition_point(|l| (l.text, l.row.start) <= (text, at));
+                self.top = line.saturating_sub(1).min(self.max_top());
+            }
+            (None, Some(p)) => self.scroll_to_paragraph(p),
+            (None, None) => self.top = self.top.min(self.max_top()),
         }
     }
 

@@ -37,6 +37,10 @@ pub fn areas(size: (u16, u16), show_library: bool) -> Areas {
     Areas { library, reader, status }
 }
 
+/// Drawn instead of a grapheme wider than the text column (TST-01). One column wide under
+/// either ambiguous-width setting.
+pub const TOO_WIDE: &str = "▯";
+
 /// Draws the whole app.
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
@@ -230,6 +234,13 @@ fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
             frame.render_widget(Paragraph::new(Span::styled("▍", bar)), Rect::new(x, area.y + y as u16, 1, 1));
         }
         let text = &layout.texts[line.text];
+        // A grapheme wider than the whole column (a hanzi at width 1) gets a row of its own
+        // that ratatui would silently leave empty: a placeholder shows something is there.
+        if usize::from(line.row.width) > usize::from(width) {
+            let rect = Rect::new(left, area.y + y as u16, width, 1);
+            frame.render_widget(Paragraph::new(TOO_WIDE), rect);
+            continue;
+        }
         let row = text.get(line.row.start..line.row.end).unwrap_or("");
         let row = row.trim_start_matches(' ');
         let style = line_style(app, line.kind);
