@@ -22,6 +22,8 @@ pub mod convert;
 #[cfg(feature = "opencc-cpp")]
 pub mod convert_cpp;
 pub mod corpus;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod search;
 pub mod suite;
 pub mod term;
