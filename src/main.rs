@@ -46,8 +46,10 @@ fn read(cli: &Cli, corpus: Corpus, loading: Option<gongbao::corpus::background::
     for m in &messages {
         eprintln!("gongbao: warning: {m}");
     }
-    let mut app = App::new(corpus, settings, saved, (80, 24));
+    let mut app = App::new(corpus, settings, saved.positions, (80, 24));
+    app.encodings = saved.encodings;
     app.set_bookmarks(store);
+    app.apply_chosen_encodings();
     app.status = messages.last().cloned();
     if let Some(loading) = loading {
         app.start_loading(loading);
@@ -66,7 +68,7 @@ fn read(cli: &Cli, corpus: Corpus, loading: Option<gongbao::corpus::background::
         );
     }
     if let Some(dir) = data_dir
-        && let Err(e) = positions::save(&dir, &app.positions)
+        && let Err(e) = positions::save_state(&dir, &app.positions, &app.encodings)
     {
         eprintln!("gongbao: warning: could not save reading positions in '{}': {e}", dir.display());
     }

@@ -92,6 +92,8 @@ pub enum Action {
     StopLoading,
     /// Show the problems met while loading.
     ShowMessages,
+    /// Decode the open article's file as the next encoding, and remember the choice.
+    CycleEncoding,
     /// Time passed: take what the loading workers delivered.
     Tick,
     /// Type into a prompt.
@@ -162,6 +164,7 @@ impl Action {
             Action::Compare => "compare with another version (⇄ in the library)",
             Action::StopLoading => "while files load: stop, keep what is loaded",
             Action::ShowMessages => "messages: files skipped, bytes undecodable",
+            Action::CycleEncoding => "next encoding for this file (remembered)",
             Action::Tick => "tick",
             Action::Input(_) => "type",
             Action::Backspace => "delete a character",

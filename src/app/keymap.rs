@@ -133,6 +133,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Global, key('f'), Action::FilterLibrary),
     bind(Global, key('B'), Action::ShowBookmarks),
     bind(Global, key('M'), Action::ShowMessages),
+    bind(Global, key('E'), Action::CycleEncoding),
     // Taken before the pane's Esc while files are loading (see `lookup`).
     bind(Global, code(KeyCode::Esc), Action::StopLoading),
     bind(Global, key('+'), Action::WiderColumn),

@@ -143,6 +143,9 @@ impl App {
         self.versions =
             crate::versions::by_article(&crate::versions::link(&self.corpus, &self.index), self.corpus.articles.len());
         self.resolve_bookmarks();
+        if !self.encodings.is_empty() {
+            self.apply_chosen_encodings();
+        }
         let secs = state.started.elapsed().as_secs_f64();
         let files = state.files.unwrap_or(state.done);
         let what = if state.stopping && state.done < files {

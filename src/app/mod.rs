@@ -8,6 +8,7 @@
 pub mod action;
 pub mod bookmarks;
 pub mod compare;
+pub mod encoding;
 pub mod keymap;
 pub mod loading;
 pub mod positions;
@@ -164,6 +165,8 @@ pub struct App {
     pub size: (u16, u16),
     /// Paragraph at the top of each article visited, by article id.
     pub positions: HashMap<String, usize>,
+    /// Encodings chosen with `E`: file fingerprint → encoding label (kept with the positions).
+    pub encodings: HashMap<String, String>,
     /// A message for the status line (errors, "no clauses", …).
     pub status: Option<String>,
     pub quit: bool,
@@ -256,6 +259,7 @@ impl App {
             resize_anchor: None,
             size,
             positions,
+            encodings: HashMap::new(),
             status: None,
             quit: false,
             index: SearchIndex::default(),
@@ -624,6 +628,7 @@ impl App {
             Action::StartVisual => self.start_visual(),
             Action::ShowBookmarks => self.open_bookmarks(),
             Action::Compare => self.open_compare(),
+            Action::CycleEncoding => self.cycle_encoding(),
             Action::ShowMessages => {
                 if self.messages.is_empty() {
                     self.status = Some("no messages: every input loaded cleanly".into());

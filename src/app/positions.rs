@@ -23,6 +23,18 @@ struct Stored {
     schema_version: u32,
     #[serde(default)]
     positions: HashMap<String, usize>,
+    /// Encodings chosen by hand: file fingerprint → encoding label (ENC-08).
+    #[serde(default)]
+    encodings: HashMap<String, String>,
+}
+
+/// What `positions.json` keeps between runs.
+#[derive(Debug, Default)]
+pub struct Saved {
+    /// Article id → the paragraph at the top.
+    pub positions: HashMap<String, usize>,
+    /// File fingerprint → the encoding chosen for it.
+    pub encodings: HashMap<String, String>,
 }
 
 /// The data directory: `--data-dir`, else `GONGBAO_DATA`, else the platform's
@@ -45,24 +57,24 @@ pub fn data_dir(flag: Option<&Path>) -> Option<PathBuf> {
 
 /// Loads positions from `dir`. A missing file is empty; an unreadable or
 /// corrupt one is moved aside and reported in the returned message.
-pub fn load(dir: &Path) -> (HashMap<String, usize>, Option<String>) {
+pub fn load(dir: &Path) -> (Saved, Option<String>) {
     let path = dir.join(FILE);
     let bytes = match std::fs::metadata(&path) {
-        Err(_) => return (HashMap::new(), None),
+        Err(_) => return (Saved::default(), None),
         Ok(m) if m.len() > MAX_BYTES => {
             return (
-                HashMap::new(),
+                Saved::default(),
                 Some(format!("'{}' is too large to be reading positions; ignored", path.display())),
             );
         }
         Ok(_) => match std::fs::read(&path) {
             Ok(b) => b,
-            Err(e) => return (HashMap::new(), Some(format!("could not read '{}': {e}", path.display()))),
+            Err(e) => return (Saved::default(), Some(format!("could not read '{}': {e}", path.display()))),
         },
     };
     let text = String::from_utf8_lossy(&bytes);
     match serde_json::from_str::<Stored>(text.trim_start_matches('\u{FEFF}')) {
-        Ok(stored) => (stored.positions, None),
+        Ok(stored) => (Saved { positions: stored.positions, encodings: stored.encodings }, None),
         Err(e) => {
             let aside = path.with_extension(format!(
                 "json.corrupt-{}",
@@ -70,7 +82,7 @@ pub fn load(dir: &Path) -> (HashMap<String, usize>, Option<String>) {
             ));
             let moved = std::fs::rename(&path, &aside).is_ok();
             let what = if moved { format!("moved to '{}'", aside.display()) } else { "left in place".into() };
-            (HashMap::new(), Some(format!("'{}' is not valid ({e}); {what}; starting afresh", path.display())))
+            (Saved::default(), Some(format!("'{}' is not valid ({e}); {what}; starting afresh", path.display())))
         }
     }
 }
@@ -79,9 +91,16 @@ pub fn load(dir: &Path) -> (HashMap<String, usize>, Option<String>) {
 ///
 /// # Errors
 /// When the directory cannot be created or written.
-pub fn save<S: std::hash::BuildHasher>(dir: &Path, positions: &HashMap<String, usize, S>) -> std::io::Result<()> {
-    let stored =
-        Stored { schema_version: SCHEMA_VERSION, positions: positions.iter().map(|(k, v)| (k.clone(), *v)).collect() };
+pub fn save_state<S: std::hash::BuildHasher, T: std::hash::BuildHasher>(
+    dir: &Path,
+    positions: &HashMap<String, usize, S>,
+    encodings: &HashMap<String, String, T>,
+) -> std::io::Result<()> {
+    let stored = Stored {
+        schema_version: SCHEMA_VERSION,
+        positions: positions.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        encodings: encodings.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+    };
     let json = serde_json::to_vec_pretty(&stored).map_err(std::io::Error::other)?;
     // Owner-only, like the bookmarks (PST-12).
     crate::bookmarks::store::create_dir(dir)?;
@@ -105,16 +124,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut p = HashMap::new();
         p.insert("000_x#1a2b3c4d".to_string(), 7);
-        save(dir.path(), &p).unwrap();
+        let mut e = HashMap::new();
+        e.insert("0123456789abcdef".to_string(), "Big5".to_string());
+        save_state(dir.path(), &p, &e).unwrap();
         let (loaded, warning) = load(dir.path());
-        assert_eq!(loaded, p);
+        assert_eq!(loaded.positions, p);
+        assert_eq!(loaded.encodings, e);
         assert!(warning.is_none());
     }
 
     #[test]
     fn a_missing_file_is_empty_and_silent() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(load(dir.path()), (HashMap::new(), None));
+        let (loaded, warning) = load(dir.path());
+        assert!(loaded.positions.is_empty() && loaded.encodings.is_empty() && warning.is_none());
     }
 
     #[test]
@@ -122,7 +145,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE), b"{ not json").unwrap();
         let (loaded, warning) = load(dir.path());
-        assert!(loaded.is_empty());
+        assert!(loaded.positions.is_empty());
         assert!(warning.unwrap().contains("moved to"));
         assert!(!dir.path().join(FILE).exists());
         let aside: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).collect();

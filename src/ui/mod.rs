@@ -76,6 +76,19 @@ pub fn render(app: &App, frame: &mut Frame) {
     }
 }
 
+/// The encoding of source `s` as shown: `GBK?` when detection guessed, `Big5 (set)` when the
+/// reader chose it with `E`.
+fn encoding_label(app: &App, s: usize) -> String {
+    let Some(src) = app.corpus.sources.get(s) else { return String::new() };
+    if app.chosen_encoding(s).is_some() {
+        format!("{} (set)", src.encoding)
+    } else if src.guessed {
+        format!("{}?", src.encoding)
+    } else {
+        src.encoding.clone()
+    }
+}
+
 /// A file name made display-safe: names come from the file system, not through the text
 /// sanitiser, and may hold escapes, line breaks or bidi overrides (ESC-06).
 fn safe(name: &str) -> String {
@@ -151,9 +164,8 @@ fn render_library(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(match *row {
             LibraryRow::Source(s) => {
                 let src = &app.corpus.sources[s];
-                let guessed = if src.guessed { "?" } else { "" };
                 TextLine::from(Span::styled(
-                    format!("{} {}{guessed}", safe(&src.name), src.encoding),
+                    format!("{} {}", safe(&src.name), encoding_label(app, s)),
                     Style::new().add_modifier(Modifier::DIM),
                 ))
             }
@@ -321,8 +333,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         if let Some(src) = app.corpus.sources.get(a.source_index)
             && app.status.is_none()
         {
-            let guessed = if src.guessed { "?" } else { "" };
-            parts.push(format!("{} {}{guessed}", safe(&src.name), src.encoding));
+            parts.push(format!("{} {}", safe(&src.name), encoding_label(app, a.source_index)));
         }
         parts.push(format!("{}/{}", app.open + 1, app.corpus.articles.len()));
         if !a.clauses.is_empty() {
@@ -355,7 +366,8 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     parts.push(format!("{}%", app.percent()));
     // A message (an error, "last clause") goes first; the position stays visible.
     let left = match &app.status {
-        Some(m) => format!("{m} │ {}", parts.join(" │ ")),
+        // Messages quote file names and errors: made display-safe here, whoever wrote them.
+        Some(m) => format!("{} │ {}", safe(m), parts.join(" │ ")),
         None => parts.join(" │ "),
     };
     // Key hints in a fixed order, as many as fit beside the position, the most needed first.

@@ -1,0 +1,92 @@
+//! ENC-08 in the reader: `E` decodes the open file as the next encoding, the choice is shown
+//! in the status bar and remembered per file (by content) across a restart.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use gongbao::app::positions;
+use gongbao::app::{Action, App, Settings};
+use gongbao::bookmarks::store::Store;
+use gongbao::corpus::{Corpus, load};
+
+const TEXT: &str = "中國—中亞外長舉行第六次會晤\n\n新華社阿拉木圖電 各方歡迎中國—中亞秘書處啟動全面運營，將全力支持秘書處為促進合作發揮積極作用。\n";
+
+/// The reader on `path` with `data` as its data folder, as `main` sets it up.
+fn reader(path: &Path, data: &Path) -> App {
+    let bytes = std::fs::read(path).expect("read");
+    let docs = vec![load::RawDoc { name: "news.txt".into(), path: Some(path.to_path_buf()), bytes }];
+    let (corpus, _) = Corpus::from_docs(&docs, None);
+    let (saved, warning) = positions::load(data);
+    assert!(warning.is_none(), "{warning:?}");
+    let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, saved.positions, (100, 30));
+    app.encodings = saved.encodings;
+    app.set_bookmarks(Store::open(Some(data)).0);
+    app.apply_chosen_encodings();
+    app.update(Action::Resize(100, 30));
+    app
+}
+
+fn text_of(app: &App) -> String {
+    app.corpus.articles.iter().flat_map(|a| a.paragraphs.iter().map(|p| p.text.clone())).collect()
+}
+
+#[test]
+fn enc_08_e_reads_a_big5_body_behind_a_utf8_bom_as_big5_and_remembers_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let path = dir.path().join("news.txt");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(&encoding_rs::BIG5.encode(TEXT).0);
+    std::fs::write(&path, &bytes).expect("write");
+
+    let mut app = reader(&path, &data);
+    app.update(Action::Open);
+    // Step through the cycle until the file reads as Big5; each step decodes it again.
+    let mut steps = 0;
+    while app.corpus.sources[0].encoding != "Big5" || app.chosen_encoding(0).is_none() {
+        app.update(Action::CycleEncoding);
+        steps += 1;
+        assert!(steps <= 6, "Big5 is never offered: {:?}", app.status);
+    }
+    assert!(text_of(&app).contains("各方歡迎中國"), "{}", text_of(&app));
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("Big5") && s.contains("remembered")), "{:?}", app.status);
+    assert!(!app.corpus.sources[0].guessed, "a choice is not a guess");
+    // Search and the library follow the new text.
+    assert!(app.corpus.articles.iter().any(|a| a.title.as_deref().is_some_and(|t| t.contains("外長"))));
+
+    // The status bar says it was chosen (and no longer guessed).
+    app.update(Action::Cancel);
+    app.status = None;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
+    terminal.draw(|f| gongbao::ui::render(&app, f)).expect("draw");
+    let screen: String = terminal.backend().buffer().content().iter().map(ratatui::buffer::Cell::symbol).collect();
+    assert!(screen.contains("Big5 (set)"), "{screen}");
+
+    // A restart: the choice comes back from the state file, by the file's content.
+    let again = reader(&path, &data);
+    assert_eq!(again.corpus.sources[0].encoding, "Big5");
+    assert!(text_of(&again).contains("各方歡迎中國"));
+    assert!(again.chosen_encoding(0).is_some());
+    // The same bytes under another name are the same file.
+    let moved = dir.path().join("renamed.txt");
+    std::fs::rename(&path, &moved).expect("rename");
+    assert_eq!(reader(&moved, &data).corpus.sources[0].encoding, "Big5");
+
+    // Round the cycle back to detection: the choice is forgotten.
+    let mut app = reader(&moved, &data);
+    app.update(Action::Open);
+    while app.chosen_encoding(0).is_some() {
+        app.update(Action::CycleEncoding);
+    }
+    assert!(positions::load(&data).0.encodings.is_empty(), "forgotten in the state file too");
+}
+
+#[test]
+fn enc_08_e_while_files_load_says_to_wait_and_changes_nothing() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
+    app.start_loading(gongbao::corpus::background::Loading::from_channel(rx));
+    app.update(Action::CycleEncoding);
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("loading")), "{:?}", app.status);
+    drop(tx);
+}
