@@ -131,10 +131,11 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
     let (text, replacements) = if let Some(valid) = valid_utf8 {
         (tidy_str(valid), 0)
     } else if let Some((text, replacements)) = choice.decoded {
-        (tidy(text), replacements)
+        (Tidy::default().apply(text), replacements)
     } else {
-        let (text, replacements) = decode_counting(choice.encoding, body, true);
-        (tidy(text), replacements)
+        let mut stream = StreamDecoder::new(choice.encoding, 0);
+        stream.feed(body);
+        stream.finish()
     };
     if text.is_empty() {
         return Err(DecodeError::Empty);
@@ -143,6 +144,86 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
         return Err(DecodeError::Binary);
     }
     Ok(Decoded { text, encoding: choice.encoding, guessed: choice.guessed, bom: choice.bom_len > 0, replacements })
+}
+
+/// What detection decided about a buffer, before anything is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detection {
+    pub encoding: &'static Encoding,
+    /// True when a heuristic chose the encoding (see [`Decoded::guessed`]).
+    pub guessed: bool,
+    /// Length of the byte-order mark at the start, 0 when there is none.
+    pub bom_len: usize,
+}
+
+/// The encoding [`decode`] would choose for `bytes`, without an override. Only a
+/// prefix of a long buffer is looked at, so a caller reading a stream can detect on
+/// its first megabyte and go on with a [`StreamDecoder`].
+#[must_use]
+pub fn detect(bytes: &[u8]) -> Detection {
+    let choice = Choice::detect(bytes);
+    Detection { encoding: choice.encoding, guessed: choice.guessed, bom_len: choice.bom_len }
+}
+
+/// Decodes bytes that arrive in pieces. Splitting the input anywhere, even inside a
+/// BOM, a multibyte character, a malformed sequence or a CRLF, gives the same text
+/// and the same count of malformed sequences as one piece (ENC-06), and one piece is
+/// what [`decode`] itself does. Calling `decode` on each piece instead would turn
+/// every character cut by a boundary into two U+FFFD.
+#[derive(Debug)]
+pub struct StreamDecoder {
+    decoder: encoding_rs::Decoder,
+    /// Bytes still to drop from the front: the byte-order mark detection found.
+    skip: usize,
+    text: String,
+    replacements: usize,
+    tidy: Tidy,
+}
+
+impl StreamDecoder {
+    /// A decoder for `encoding` that drops the first `skip` bytes it is fed (pass
+    /// [`Detection::bom_len`]) and any leading U+FEFF, and turns CRLF and CR into `\n`.
+    #[must_use]
+    pub fn new(encoding: &'static Encoding, skip: usize) -> StreamDecoder {
+        StreamDecoder {
+            decoder: encoding.new_decoder_without_bom_handling(),
+            skip,
+            text: String::new(),
+            replacements: 0,
+            tidy: Tidy::default(),
+        }
+    }
+
+    /// Decodes the next piece. A character cut at its end waits for the next one.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.push(bytes, false);
+    }
+
+    /// Ends the input (a character still cut becomes one U+FFFD) and returns the text
+    /// and the number of malformed sequences.
+    #[must_use]
+    pub fn finish(mut self) -> (String, usize) {
+        self.push(&[], true);
+        (self.text, self.replacements)
+    }
+
+    fn push(&mut self, bytes: &[u8], last: bool) {
+        let skipped = self.skip.min(bytes.len());
+        self.skip -= skipped;
+        let bytes = &bytes[skipped..];
+        if self.text.is_empty() {
+            // Straight into the result, tidied in place: decoding a whole file in one
+            // piece then holds a single copy of its text (ENC-13).
+            let mut text = std::mem::take(&mut self.text);
+            text.reserve(text_capacity(bytes.len()));
+            self.replacements += decode_into(&mut self.decoder, bytes, last, &mut text);
+            self.text = self.tidy.apply(text);
+        } else {
+            let mut piece = String::with_capacity(text_capacity(bytes.len()));
+            self.replacements += decode_into(&mut self.decoder, bytes, last, &mut piece);
+            self.text.push_str(&self.tidy.apply(piece));
+        }
+    }
 }
 
 /// Looks up an encoding by a name a person would type, case-insensitively.
@@ -537,32 +618,60 @@ fn decode_into(decoder: &mut encoding_rs::Decoder, bytes: &[u8], last: bool, tex
     replacements
 }
 
-/// Drops leading U+FEFF and normalises line endings in place. A second buffer would
-/// put peak memory for a big GBK file at four times its size (ENC-13).
-fn tidy(text: String) -> String {
-    let bom_len = text.len() - text.trim_start_matches('\u{FEFF}').len();
-    if bom_len == 0 && !text.contains('\r') {
-        return text;
+/// Drops leading U+FEFF and turns CRLF and lone CR into `\n`, over text that may
+/// arrive in pieces: it remembers whether the text so far is all U+FEFF and whether
+/// the last piece ended in a CR, whose LF may start the next one.
+#[derive(Debug, Clone, Copy)]
+struct Tidy {
+    at_start: bool,
+    after_cr: bool,
+}
+
+impl Default for Tidy {
+    fn default() -> Self {
+        Tidy { at_start: true, after_cr: false }
     }
-    let mut bytes = text.into_bytes();
-    let mut write = 0;
-    let mut read = bom_len;
-    while let Some(&byte) = bytes.get(read) {
-        read += 1;
-        if byte == b'\r' {
-            bytes[write] = b'\n';
-            if bytes.get(read) == Some(&b'\n') {
-                read += 1;
-            }
-        } else {
-            bytes[write] = byte;
+}
+
+impl Tidy {
+    /// Tidies the next piece in place. A second buffer would put peak memory for a big
+    /// GBK file at four times its size (ENC-13).
+    fn apply(&mut self, text: String) -> String {
+        let mut start = 0;
+        if self.at_start {
+            start = text.len() - text.trim_start_matches('\u{FEFF}').len();
+            self.at_start = start == text.len();
         }
-        write += 1;
+        if self.after_cr && text[start..].starts_with('\n') {
+            start += 1;
+            self.after_cr = false;
+        }
+        if start < text.len() {
+            self.after_cr = text.ends_with('\r');
+        }
+        if start == 0 && !text.contains('\r') {
+            return text;
+        }
+        let mut bytes = text.into_bytes();
+        let mut write = 0;
+        let mut read = start;
+        while let Some(&byte) = bytes.get(read) {
+            read += 1;
+            if byte == b'\r' {
+                bytes[write] = b'\n';
+                if bytes.get(read) == Some(&b'\n') {
+                    read += 1;
+                }
+            } else {
+                bytes[write] = byte;
+            }
+            write += 1;
+        }
+        bytes.truncate(write);
+        // Removing ASCII bytes from UTF-8 leaves UTF-8, so the lossy branch never runs;
+        // it only spares us an `expect`.
+        String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
     }
-    bytes.truncate(write);
-    // Removing ASCII bytes from UTF-8 leaves UTF-8, so the lossy branch never runs;
-    // it only spares us an `expect`.
-    String::from_utf8(bytes).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
 /// The same for borrowed text, which has to be copied anyway.
@@ -663,7 +772,7 @@ mod tests {
     }
 
     #[test]
-    fn enc01_utf8_bom_is_removed_and_the_encoding_is_certain() {
+    fn enc_01_utf8_bom_is_removed_and_the_encoding_is_certain() {
         let text = SIMPLIFIED_NEWS[0];
         let result = decoded(&with_prefix(b"\xEF\xBB\xBF", text.as_bytes()));
         assert_eq!(result.text, text);
@@ -674,7 +783,7 @@ mod tests {
     }
 
     #[test]
-    fn enc01_utf16le_bom_is_removed_and_the_encoding_is_certain() {
+    fn enc_01_utf16le_bom_is_removed_and_the_encoding_is_certain() {
         let text = TRADITIONAL_NEWS[0];
         let result = decoded(&with_prefix(b"\xFF\xFE", &utf16(text, true)));
         assert_eq!(result.text, text);
@@ -683,7 +792,7 @@ mod tests {
     }
 
     #[test]
-    fn enc01_utf16be_bom_is_removed_and_the_encoding_is_certain() {
+    fn enc_01_utf16be_bom_is_removed_and_the_encoding_is_certain() {
         let text = "Xinhua 新华社 2025-04-26\n".to_owned() + SIMPLIFIED_NEWS[1];
         let result = decoded(&with_prefix(b"\xFE\xFF", &utf16(&text, false)));
         assert_eq!(result.text, text);
@@ -692,7 +801,7 @@ mod tests {
     }
 
     #[test]
-    fn enc02_bomless_utf16le_pure_han_without_any_nul_byte_is_detected() {
+    fn enc_02_bomless_utf16le_pure_han_without_any_nul_byte_is_detected() {
         let bytes = utf16(PURE_HAN, true);
         assert!(!bytes.contains(&0), "the point of the fixture is that it has no NUL");
         let result = decoded(&bytes);
@@ -702,7 +811,7 @@ mod tests {
     }
 
     #[test]
-    fn enc02_bomless_utf16be_pure_han_without_any_nul_byte_is_detected() {
+    fn enc_02_bomless_utf16be_pure_han_without_any_nul_byte_is_detected() {
         let result = decoded(&utf16(PURE_HAN, false));
         assert_eq!(result.encoding, UTF_16BE);
         assert_eq!(result.text, PURE_HAN);
@@ -710,7 +819,7 @@ mod tests {
     }
 
     #[test]
-    fn enc02_bomless_utf16_of_news_mixed_with_ascii_is_detected_in_both_byte_orders() {
+    fn enc_02_bomless_utf16_of_news_mixed_with_ascii_is_detected_in_both_byte_orders() {
         for text in SIMPLIFIED_NEWS.iter().chain(&TRADITIONAL_NEWS) {
             let text = format!("Xinhua, Astana, July 4 (2025)\n{text}\n");
             assert_eq!(decoded(&utf16(&text, true)).encoding, UTF_16LE, "{text}");
@@ -720,7 +829,7 @@ mod tests {
     }
 
     #[test]
-    fn enc02_bomless_utf16_of_plain_english_is_detected_rather_than_refused_for_its_nuls() {
+    fn enc_02_bomless_utf16_of_plain_english_is_detected_rather_than_refused_for_its_nuls() {
         let text = "Joint communique of the sixth China-Central Asia foreign ministers' meeting.";
         let result = decoded(&utf16(text, true));
         assert_eq!(result.encoding, UTF_16LE);
@@ -728,7 +837,7 @@ mod tests {
     }
 
     #[test]
-    fn enc02_gbk_and_big5_files_of_even_length_are_not_taken_for_utf16() {
+    fn enc_02_gbk_and_big5_files_of_even_length_are_not_taken_for_utf16() {
         let fixtures = SIMPLIFIED_NEWS
             .iter()
             .map(|text| (GBK, *text))
@@ -747,7 +856,7 @@ mod tests {
     }
 
     #[test]
-    fn enc03_gb18030_bom_is_removed_and_the_text_does_not_start_with_feff() {
+    fn enc_03_gb18030_bom_is_removed_and_the_text_does_not_start_with_feff() {
         let text = SIMPLIFIED_NEWS[0];
         let bytes = with_prefix(GB18030_BOM, &encode(GB18030, text));
         let result = decoded(&bytes);
@@ -787,7 +896,7 @@ mod tests {
             let result = decoded(&bytes);
             let (fresh, replacements) = decode_counting(encoding, &bytes, true);
             assert_eq!(result.encoding, encoding);
-            assert_eq!(result.text, tidy(fresh));
+            assert_eq!(result.text, Tidy::default().apply(fresh));
             assert_eq!(result.replacements, replacements);
         }
     }
@@ -813,7 +922,7 @@ mod tests {
     }
 
     #[test]
-    fn enc05_truncated_gbk_and_big5_keep_their_encoding_and_get_at_most_one_replacement_at_the_end() {
+    fn enc_05_truncated_gbk_and_big5_keep_their_encoding_and_get_at_most_one_replacement_at_the_end() {
         let fixtures =
             SIMPLIFIED_NEWS.iter().map(|text| (GBK, *text)).chain(TRADITIONAL_NEWS.iter().map(|text| (BIG5, *text)));
         for (encoding, text) in fixtures {
@@ -845,7 +954,7 @@ mod tests {
     }
 
     #[test]
-    fn enc07_one_corrupt_byte_mid_file_keeps_gbk_and_is_replaced_in_place() {
+    fn enc_07_one_corrupt_byte_mid_file_keeps_gbk_and_is_replaced_in_place() {
         let before = SIMPLIFIED_NEWS[0];
         let after = SIMPLIFIED_NEWS[1];
         let mut bytes = encode(GBK, before);
@@ -858,7 +967,7 @@ mod tests {
     }
 
     #[test]
-    fn enc07_one_corrupt_byte_mid_file_keeps_big5_and_is_replaced_in_place() {
+    fn enc_07_one_corrupt_byte_mid_file_keeps_big5_and_is_replaced_in_place() {
         let before = TRADITIONAL_NEWS[0];
         let after = TRADITIONAL_NEWS[1];
         let mut bytes = encode(BIG5, before);
@@ -871,7 +980,7 @@ mod tests {
     }
 
     #[test]
-    fn enc08_forcing_big5_on_a_utf8_bom_file_decodes_the_big5_body() {
+    fn enc_08_forcing_big5_on_a_utf8_bom_file_decodes_the_big5_body() {
         let text = TRADITIONAL_NEWS[1];
         let bytes = with_prefix(b"\xEF\xBB\xBF", &encode(BIG5, text));
         let result = decode(&bytes, Some(BIG5));
@@ -987,7 +1096,7 @@ mod tests {
     }
 
     #[test]
-    fn enc09_big5_trail_bytes_that_equal_backslash_stay_inside_their_characters() {
+    fn enc_09_big5_trail_bytes_that_equal_backslash_stay_inside_their_characters() {
         let text = "許功蓋三字的第二個位元組是反斜線，中華民國新聞報導";
         let bytes = encode(BIG5, text);
         assert!(bytes.contains(&b'\\'));
@@ -996,7 +1105,7 @@ mod tests {
     }
 
     #[test]
-    fn enc09_utf16le_units_containing_a_newline_byte_do_not_add_lines() {
+    fn enc_09_utf16le_units_containing_a_newline_byte_do_not_add_lines() {
         // 上 is U+4E0A: its low byte is 0x0A, a newline if read byte by byte.
         let text = "上海合作组织上合组织峰会\n上海精神";
         let result = decoded(&with_prefix(b"\xFF\xFE", &utf16(text, true)));
