@@ -23,6 +23,11 @@ use encoding_rs::{BIG5, DecoderResult, Encoding, GB18030, GBK, UTF_8, UTF_16BE, 
 /// and a megabyte of news text is far more than any of them needs.
 const SNIFF_LIMIT: usize = 1 << 20;
 
+/// Non-ASCII characters a text needs before its reading is more than a guess: with
+/// fewer, valid UTF-8 may be a coincidence and GBK and Big5 are hard to tell apart
+/// (spec 4.3, item 7; ENC-04).
+const SURE_CHARS: usize = 10;
+
 /// GB18030's encoding of U+FEFF. `Encoding::for_bom` does not know it (WHATWG has no
 /// GB18030 BOM), so it is our own rule.
 const GB18030_BOM: &[u8] = &[0x84, 0x31, 0x95, 0x33];
@@ -292,7 +297,10 @@ impl<'a> Choice<'a> {
         }
         if let Ok(text) = std::str::from_utf8(bytes) {
             if !bytes.contains(&0) {
-                return Choice { valid_utf8: Some(text), ..Choice::certain(UTF_8, 0) };
+                // A few non-ASCII characters that happen to form valid UTF-8 prove little:
+                // GBK's 前 is `C7 B0`, which is UTF-8 for ǰ.
+                let guessed = (1..SURE_CHARS).contains(&count_utf8_leads_up_to(bytes, SURE_CHARS));
+                return Choice { valid_utf8: Some(text), guessed, ..Choice::certain(UTF_8, 0) };
             }
             // Valid UTF-8 with NULs is either UTF-16 of pure ASCII or binary;
             // `decode` refuses the latter because of the NULs.
@@ -462,6 +470,11 @@ fn is_mostly_utf8(bytes: &[u8]) -> bool {
 
 fn count_utf8_leads(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b >= 0xC0).count()
+}
+
+/// [`count_utf8_leads`], stopping at `limit`: Chinese text gets there within a line.
+fn count_utf8_leads_up_to(bytes: &[u8], limit: usize) -> usize {
+    bytes.iter().filter(|&&b| b >= 0xC0).take(limit).count()
 }
 
 /// chardetng, narrowed to what Chinese news is encoded in (ENC-04, ENC-10).
