@@ -293,6 +293,9 @@ impl<'a> Choice<'a> {
 
     fn detect(bytes: &'a [u8]) -> Self {
         if let Some((encoding, len)) = sniff_bom(bytes) {
+            if encoding == UTF_8 {
+                return Choice::after_utf8_bom(bytes, len);
+            }
             return Choice::certain(encoding, len);
         }
         if let Ok(text) = std::str::from_utf8(bytes) {
@@ -320,6 +323,26 @@ impl<'a> Choice<'a> {
         let whole = start == 0 && end == bytes.len();
         let (encoding, decoded) = sniff_legacy(&bytes[start..end], whole);
         Choice { decoded, ..Choice::guessed(encoding) }
+    }
+
+    /// A UTF-8 BOM wins when the bytes after it are UTF-8, even damaged in places. In
+    /// front of anything else it is a converter's leftover (they glue it onto GBK and
+    /// Big5 files, ENC-08): the body is detected on its own, and the BOM still dropped.
+    fn after_utf8_bom(bytes: &'a [u8], bom_len: usize) -> Self {
+        let body = &bytes[bom_len..];
+        match std::str::from_utf8(body) {
+            // `decode` refuses NULs itself when it is not handed validated text.
+            Ok(text) if !body.contains(&0) => {
+                return Choice { valid_utf8: Some(text), ..Choice::certain(UTF_8, bom_len) };
+            }
+            Ok(_) => return Choice::certain(UTF_8, bom_len),
+            Err(_) => {}
+        }
+        if is_mostly_utf8(body) {
+            return Choice::certain(UTF_8, bom_len);
+        }
+        let inner = Choice::detect(body);
+        Choice { bom_len: bom_len + inner.bom_len, guessed: true, ..inner }
     }
 }
 
