@@ -66,6 +66,14 @@ pub enum LoadError {
         size_note(*.size, *.cap)
     )]
     TooLarge { path: PathBuf, size: u64, cap: u64 },
+    #[error(
+        "'{}' shrank from {} to {} while it was being read; another program is writing it, \
+         try again when it is done",
+        .path.display(),
+        human_size(*.expected),
+        human_size(*.read)
+    )]
+    Shrank { path: PathBuf, expected: u64, read: u64 },
     #[error("'{}' could not be read ({source}); check the file and try again", .path.display())]
     Io {
         path: PathBuf,
@@ -83,6 +91,7 @@ impl LoadError {
             | LoadError::PermissionDenied { path }
             | LoadError::NotRegular { path, .. }
             | LoadError::TooLarge { path, .. }
+            | LoadError::Shrank { path, .. }
             | LoadError::Io { path, .. } => path,
         }
     }
@@ -162,7 +171,7 @@ pub fn list(inputs: &[Input]) -> Listing {
 /// When the file cannot be read, is not a regular file or is too large.
 pub fn read(item: &Item, max_bytes: u64) -> Result<RawDoc, LoadError> {
     match item {
-        Item::Stdin => match read_capped(io::stdin().lock(), max_bytes) {
+        Item::Stdin => match read_capped(io::stdin().lock(), max_bytes, 0) {
             Ok(bytes) => Ok(RawDoc { name: STDIN_NAME.to_owned(), path: None, bytes }),
             Err(error) => Err(error.at(Path::new(STDIN_NAME), max_bytes)),
         },
@@ -238,7 +247,15 @@ fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, LoadError> {
         return Err(LoadError::TooLarge { path: path.to_path_buf(), size: meta.len(), cap: max_bytes });
     }
     let file = File::open(path).map_err(|error| LoadError::from_io(path, error))?;
-    read_capped(file, max_bytes).map_err(|error| error.at(path, max_bytes))
+    let bytes = read_capped(file, max_bytes, meta.len()).map_err(|error| error.at(path, max_bytes))?;
+    // Truncated by another program while being read: what arrived is the front of a
+    // file that no longer exists, so it is refused rather than shown as if complete.
+    // (A file that grows is fine: it is read to its end at that moment.)
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read < meta.len() {
+        return Err(LoadError::Shrank { path: path.to_path_buf(), expected: meta.len(), read });
+    }
+    Ok(bytes)
 }
 
 fn ensure_regular(path: &Path, file_type: FileType) -> Result<(), LoadError> {
@@ -286,9 +303,11 @@ impl ReadError {
 }
 
 /// Reads to the end, but never more than `cap + 1` bytes: metadata can lie (files
-/// in `/proc` report 0, files grow while read, stdin has no size at all).
-fn read_capped(reader: impl Read, cap: u64) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::new();
+/// in `/proc` report 0, files grow while read, stdin has no size at all). `expected`
+/// is the size the metadata gave: reserving it up front spares the copies (and the
+/// doubled peak memory) of a growing buffer.
+fn read_capped(reader: impl Read, cap: u64, expected: u64) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(cap)).unwrap_or(0));
     reader.take(cap.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Io)?;
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > cap {
@@ -477,10 +496,20 @@ mod tests {
     #[test]
     fn a_capped_read_stops_one_byte_past_the_cap() {
         let input = vec![b'a'; 1000];
-        assert!(matches!(read_capped(input.as_slice(), 10), Err(ReadError::TooLarge(11))));
-        assert_eq!(read_capped(input.as_slice(), 1000).unwrap().len(), 1000);
+        assert!(matches!(read_capped(input.as_slice(), 10, 0), Err(ReadError::TooLarge(11))));
+        assert_eq!(read_capped(input.as_slice(), 1000, 1000).unwrap().len(), 1000);
         let error = ReadError::TooLarge(11).at(Path::new(STDIN_NAME), 10);
         assert_eq!(error.to_string(), "'<stdin>' is larger than the 10 bytes input cap; split it or raise --max-size");
+    }
+
+    #[test]
+    fn the_shrank_message_names_the_path_both_sizes_and_what_to_do() {
+        let error = LoadError::Shrank { path: PathBuf::from("news.txt"), expected: 3 << 20, read: 1536 };
+        assert_eq!(
+            error.to_string(),
+            "'news.txt' shrank from 3 MiB to 1.5 KiB while it was being read; another program is writing it, \
+             try again when it is done"
+        );
     }
 
     #[test]
