@@ -1,0 +1,73 @@
+//! TST-05 (the functional half): in a long file every position, the last line included, can
+//! be reached and is drawn. The time half (open in 2 s, frames within 16 ms, 64 MiB files) is
+//! measured in release by `gongbao bench --large`, not asserted here.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use gongbao::app::{Action, App, Settings};
+use gongbao::corpus::{Corpus, load};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn open(bytes: Vec<u8>) -> App {
+    let docs = vec![load::RawDoc { name: "big.txt".into(), path: None, bytes }];
+    let (corpus, problems) = Corpus::from_docs(&docs, None);
+    assert!(problems.is_empty(), "{problems:?}");
+    let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, HashMap::new(), (80, 24));
+    app.update(Action::Resize(80, 24));
+    app
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw");
+    let buffer = terminal.backend().buffer();
+    // Each wide character once (the cell after it is its continuation).
+    let mut out = String::new();
+    for y in 0..24 {
+        let mut x = 0;
+        while x < 80 {
+            let symbol = buffer[(x, y)].symbol();
+            out.push_str(symbol);
+            x += u16::try_from(unicode_width::UnicodeWidthStr::width(symbol).max(1)).unwrap_or(1);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Opens the last article and goes to its bottom.
+fn to_the_end(app: &mut App) {
+    app.update(Action::Bottom);
+    app.update(Action::Open);
+    app.update(Action::Bottom);
+}
+
+#[test]
+fn tst_05_the_last_of_100_000_short_lines_is_reachable_and_drawn() {
+    let mut text = String::from("长文件\n\n");
+    for i in 0..100_000 {
+        let _ = writeln!(text, "第{i}行各方欢迎。");
+    }
+    let mut app = open(text.into_bytes());
+    to_the_end(&mut app);
+    let shown = screen(&app);
+    assert!(shown.contains("第99999行"), "{shown}");
+}
+
+#[test]
+fn tst_05_the_end_of_one_2_mib_line_is_reachable_and_drawn() {
+    let mut text = String::from("一行长文\n\n");
+    while text.len() < 2 * 1024 * 1024 {
+        text.push_str("各方欢迎中国中亚合作机制秘书处启动全面运营");
+    }
+    text.push_str("终点标记。\n");
+    let mut app = open(text.into_bytes());
+    to_the_end(&mut app);
+    let shown = screen(&app);
+    assert!(shown.contains("终点") && shown.contains("标记。"), "{shown}");
+    // And back to the start.
+    app.update(Action::Top);
+    assert!(screen(&app).contains("各方欢迎"));
+}
