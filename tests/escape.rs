@@ -154,12 +154,8 @@ fn esc_07_hostile_notes_are_stored_exactly_and_shown_sanitised() {
 /// Every cell of `buffer` is display-safe (ESC-01/04/05/09): no Cc or C1, no `Bidi_Control`,
 /// no default-ignorable code point outside an emoji cluster, and at most 64 bytes.
 fn assert_cells_safe(buffer: &ratatui::buffer::Buffer, what: &str) {
-    for (i, cell) in buffer.content().iter().enumerate() {
-        let symbol = cell.symbol();
-        let (x, y) = (i % usize::from(buffer.area.width.max(1)), i / usize::from(buffer.area.width.max(1)));
-        assert!(!symbol.chars().any(char::is_control), "{what}: control character in cell {x},{y}: {symbol:?}");
-        assert!(sanitize::is_display_safe(symbol), "{what}: invisible or bidi character in cell {x},{y}: {symbol:?}");
-        assert!(symbol.len() <= sanitize::MAX_CLUSTER_BYTES, "{what}: {} bytes in cell {x},{y}", symbol.len());
+    if let Err(why) = gongbao::fuzzing::check_buffer(buffer) {
+        panic!("{what}: {why}");
     }
 }
 
@@ -328,4 +324,34 @@ fn esc_10_ratatui_is_at_least_0_30() {
         }
     }
     assert!(found, "ratatui is not in Cargo.lock");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// ESC-09 on stable: arbitrary bytes, as a file and as frame sizes and keys, through
+    /// detection, decoding, sanitising, wrapping and rendering at sizes up to 200×60; every
+    /// cell display-safe and within 64 bytes (the same check as the `render_frames` fuzz target).
+    #[test]
+    fn esc_09_arbitrary_bytes_render_only_display_safe_cells(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+        gongbao::fuzzing::render_frames(&data);
+    }
+
+    /// The same with the payloads of ESC-02 spliced into random text, so the generator does not
+    /// have to find an escape sequence by chance.
+    #[test]
+    fn esc_09_payloads_in_random_text_render_only_display_safe_cells(
+        pieces in proptest::collection::vec((0usize..PAYLOADS.len(), "[a-z\u{4e00}-\u{4e20} ，。]{0,40}"), 1..12),
+        size in (1u16..=200, 1u16..=60),
+    ) {
+        let text: String = pieces.iter().flat_map(|(i, t)| [t.as_str(), PAYLOADS[*i]]).collect();
+        let mut app = app_for(&format!("标题\n\n{text}\n"), "p.txt");
+        app.update(Action::Resize(size.0, size.1));
+        app.update(Action::Open);
+        let mut terminal = Terminal::new(ratatui::backend::TestBackend::new(size.0, size.1)).expect("terminal");
+        terminal.draw(|f| gongbao::ui::render(&app, f)).expect("draw");
+        if let Err(why) = gongbao::fuzzing::check_buffer(terminal.backend().buffer()) {
+            proptest::prop_assert!(false, "{}", why);
+        }
+    }
 }
