@@ -355,3 +355,41 @@ proptest::proptest! {
         }
     }
 }
+
+/// ESC-08: the raw terminal sinks are refused by clippy (clippy.toml), and only the two audited
+/// files opt out of that refusal; this keeps both halves from being loosened unnoticed.
+#[test]
+fn esc_08_raw_sinks_are_refused_outside_the_audited_module() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = std::fs::read_to_string(root.join("clippy.toml")).expect("clippy.toml");
+    for sink in [
+        "ratatui::buffer::Cell::set_symbol",
+        "ratatui::buffer::Cell::set_char",
+        "std::io::stdout",
+        "crossterm::style::Print",
+    ] {
+        assert!(config.contains(&format!("\"{sink}\"")), "clippy.toml no longer refuses {sink}");
+    }
+    let mut files = vec![root.join("src")];
+    let mut sources = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).expect("src").map(|e| e.expect("entry").path()));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            sources.push(path);
+        }
+    }
+    let audited = ["src/term.rs", "src/main.rs"];
+    for path in sources {
+        let relative = path.strip_prefix(root).expect("inside").to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(&path).expect("read");
+        let opts_out =
+            text.contains("allow(clippy::disallowed_methods)") || text.contains("allow(clippy::disallowed_types)");
+        assert!(!opts_out || audited.contains(&relative.as_str()), "{relative} opts out of the ESC-08 lint");
+        if !audited.contains(&relative.as_str()) {
+            for raw in ["io::stdout()", ".set_symbol(", ".set_char(", "style::Print"] {
+                assert!(!text.contains(raw), "{relative} uses the raw sink {raw}");
+            }
+        }
+    }
+}
