@@ -18,23 +18,38 @@ use memchr::memmem;
 use super::fold::Folder;
 use crate::corpus::Corpus;
 
-/// Where a stretch of the folded buffer comes from: one paragraph of one article.
+/// Where a stretch of the folded buffer comes from: one paragraph of one article. Corpus-wide
+/// offsets are `usize` (a corpus may hold more than 4 GiB of text); article and paragraph
+/// numbers are `u32`, which no corpus that fits in memory outgrows. 24 bytes a paragraph.
 #[derive(Debug, Clone, Copy)]
 struct Span {
     /// Offset of the paragraph's first folded byte in [`SearchIndex::folded`].
     start: usize,
-    article: usize,
-    paragraph: usize,
+    article: u32,
+    paragraph: u32,
     /// First of this paragraph's marks in [`SearchIndex::marks`].
     marks: usize,
 }
 
+impl Span {
+    fn article(&self) -> usize {
+        self.article as usize
+    }
+
+    fn paragraph(&self) -> usize {
+        self.paragraph as usize
+    }
+}
+
 /// From `folded` on (offset within the paragraph's folded text), the original offset is
-/// `original + (f - folded)`.
+/// `original + (f - folded)`. Offsets within one paragraph, so `u32`: marks are the bulk of the
+/// index after the folded text (one at every dropped space or widened `,`), and half the size
+/// is half the memory. A paragraph is indexed up to its first 4 GiB (the input size cap keeps
+/// every real one far below).
 #[derive(Debug, Clone, Copy)]
 struct Mark {
-    folded: usize,
-    original: usize,
+    folded: u32,
+    original: u32,
 }
 
 /// One occurrence of a query: a byte range of one paragraph's original text.
@@ -101,17 +116,20 @@ impl SearchIndex {
 
     fn push(&mut self, article: usize, paragraph: usize, text: &str, folder: &Folder) {
         let start = self.folded.len();
+        let (Ok(article), Ok(paragraph)) = (u32::try_from(article), u32::try_from(paragraph)) else { return };
         self.spans.push(Span { start, article, paragraph, marks: self.marks.len() });
         // Original minus folded offset, in wrapping arithmetic (it can be "negative" after `,` → `，`).
         let mut delta = 0usize;
         for (at, c) in text.char_indices() {
-            let Some(f) = folder.fold_char(c) else { continue };
+            let Some(folded_char) = folder.fold_char(c) else { continue };
             let here = self.folded.len() - start;
+            // Offsets within the paragraph end where `u32` does (see `Mark`).
+            let (Ok(mark_at), Ok(original)) = (u32::try_from(here), u32::try_from(at)) else { break };
             if at.wrapping_sub(here) != delta {
                 delta = at.wrapping_sub(here);
-                self.marks.push(Mark { folded: here, original: at });
+                self.marks.push(Mark { folded: mark_at, original });
             }
-            self.folded.push(f);
+            self.folded.push(folded_char);
         }
         self.folded.push('\n');
     }
@@ -177,7 +195,7 @@ impl SearchIndex {
                 span += 1;
             }
             let s = self.spans[span];
-            let Some(text) = corpus.articles.get(s.article).and_then(|a| a.paragraphs.get(s.paragraph)) else {
+            let Some(text) = corpus.articles.get(s.article()).and_then(|a| a.paragraphs.get(s.paragraph())) else {
                 continue;
             };
             let text = &text.text;
@@ -185,7 +203,7 @@ impl SearchIndex {
             let start = self.original(span, local);
             let last_start = self.original(span, local + needle.len() - last.len_utf8());
             let end = last_start + text[last_start..].chars().next().map_or(0, char::len_utf8);
-            if !found(Match { article: s.article, paragraph: s.paragraph, range: start..end }) {
+            if !found(Match { article: s.article(), paragraph: s.paragraph(), range: start..end }) {
                 return;
             }
         }
@@ -204,9 +222,9 @@ impl SearchIndex {
         let from = self.spans[span].marks;
         let to = self.spans.get(span + 1).map_or(self.marks.len(), |s| s.marks);
         let marks = &self.marks[from..to];
-        let after = marks.partition_point(|m| m.folded <= local);
+        let after = marks.partition_point(|m| m.folded as usize <= local);
         match after.checked_sub(1).map(|i| marks[i]) {
-            Some(m) => m.original + (local - m.folded),
+            Some(m) => m.original as usize + (local - m.folded as usize),
             None => local,
         }
     }
@@ -219,9 +237,9 @@ fn search_exact(corpus: &Corpus, needle: &str, spans: &[Span], mut found: impl F
     }
     let finder = memmem::Finder::new(needle.as_bytes());
     for s in spans {
-        let Some(p) = corpus.articles.get(s.article).and_then(|a| a.paragraphs.get(s.paragraph)) else { continue };
+        let Some(p) = corpus.articles.get(s.article()).and_then(|a| a.paragraphs.get(s.paragraph())) else { continue };
         for at in finder.find_iter(p.text.as_bytes()) {
-            if !found(Match { article: s.article, paragraph: s.paragraph, range: at..at + needle.len() }) {
+            if !found(Match { article: s.article(), paragraph: s.paragraph(), range: at..at + needle.len() }) {
                 return;
             }
         }
