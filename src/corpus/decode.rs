@@ -517,12 +517,58 @@ fn sniff_legacy(sample: &[u8], whole: bool) -> (&'static Encoding, Option<(Strin
     // `last = false`: a prefix cut mid-character must not count as an error.
     detector.feed(sample, false);
     let guess = detector.guess(None, Utf8Detection::Allow);
-    if guess == GBK || guess == GB18030 || guess == BIG5 || guess == UTF_8 {
-        // UTF-8 only comes back when the sniffed window is valid and the damage lies
-        // beyond it; the decoder then marks each bad sequence.
+    let [gbk, big5] = Reading::both(sample);
+    if guess == UTF_8 {
+        // UTF-8 comes back when the sample is valid but for a cut last character. In a
+        // window of a longer file the damage lies beyond it, and the decoder marks each
+        // bad sequence. A whole file is that short because `is_mostly_utf8` found too
+        // few sequences to be sure: 一娅 in GBK is `D2 BB E6 AB`, UTF-8 һ and a cut
+        // character, a replacement that then got the file refused as binary. A legacy
+        // reading that explains every byte, and reads as much like Chinese, wins.
+        if whole {
+            let valid = &sample[..Encoding::utf8_valid_up_to(sample)];
+            let utf8 = plausibility(std::str::from_utf8(valid).unwrap_or_default());
+            let legacy = if pick_gbk_or_big5(gbk, big5) == BIG5 { big5 } else { gbk };
+            if legacy.plausibility >= utf8 && decode_counting(legacy.encoding, sample, true).1 == 0 {
+                return (legacy.encoding, None);
+            }
+        }
         return (guess, None);
     }
-    (pick_gbk_or_big5(sample), None)
+    if guess == GBK || guess == GB18030 || guess == BIG5 {
+        // chardetng weighs byte pairs, and on a short sample it can prefer a reading no
+        // one writes (GBK text quoting a few Traditional characters came out as Big5
+        // gibberish, ENC-10). The other reading wins only when it has no more errors
+        // and reads clearly more like Chinese prose.
+        let (chosen, other) = if guess == BIG5 { (big5, gbk) } else { (gbk, big5) };
+        let clearly_better =
+            other.errors <= chosen.errors && other.plausibility >= 2 * chosen.plausibility.max(0) + SHORT_MARGIN;
+        return (if clearly_better { other.encoding } else { guess }, None);
+    }
+    (pick_gbk_or_big5(gbk, big5), None)
+}
+
+/// Common-character points (2 per character, see [`plausibility`]) by which the other
+/// reading of a short sample must beat twice chardetng's choice to overturn it: two
+/// common characters more, so a lucky one in gibberish does not.
+const SHORT_MARGIN: i64 = 4;
+
+/// A sample read as GBK or Big5: malformed sequences and how much it reads like
+/// Chinese prose.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    encoding: &'static Encoding,
+    errors: usize,
+    plausibility: i64,
+}
+
+impl Reading {
+    fn both(sample: &[u8]) -> [Reading; 2] {
+        [GBK, BIG5].map(|encoding| {
+            let (text, errors) = decode_counting(encoding, sample, false);
+            Reading { encoding, errors, plausibility: plausibility(&text) }
+        })
+    }
 }
 
 /// GBK or Big5 when a sample of at least 4 KiB reads clearly better one way:
@@ -569,15 +615,13 @@ fn clear_gbk_or_big5(sample: &[u8], whole: bool) -> Option<(&'static Encoding, O
 /// proposal is useful to a Chinese reader, so GBK and Big5 are compared directly.
 /// Error-free decoding alone proves little (most GBK bytes are valid Big5, ENC-10),
 /// so equal error counts are settled by how much the result reads like Chinese.
-fn pick_gbk_or_big5(sample: &[u8]) -> &'static Encoding {
-    let (gbk_text, gbk_errors) = decode_counting(GBK, sample, false);
-    let (big5_text, big5_errors) = decode_counting(BIG5, sample, false);
-    match gbk_errors.cmp(&big5_errors) {
+fn pick_gbk_or_big5(gbk: Reading, big5: Reading) -> &'static Encoding {
+    match gbk.errors.cmp(&big5.errors) {
         std::cmp::Ordering::Less => GBK,
         std::cmp::Ordering::Greater => BIG5,
         // Ties go to GBK, the more common encoding for mainland news.
         std::cmp::Ordering::Equal => {
-            if plausibility(&big5_text) > plausibility(&gbk_text) {
+            if big5.plausibility > gbk.plausibility {
                 BIG5
             } else {
                 GBK
@@ -737,7 +781,11 @@ fn too_many_nuls(bytes: &[u8]) -> bool {
 }
 
 fn looks_binary(text: &str, replacements: usize) -> bool {
-    (replacements + count_controls(text.as_bytes())) * 10 > text.chars().count()
+    // A character cut by the end of the file is truncation, not binary content; in a
+    // file of two characters it would otherwise be half the text. A file that is
+    // nothing but that cut character still is not text.
+    let cut_tail = replacements > 0 && text.ends_with('\u{FFFD}') && text.len() > '\u{FFFD}'.len_utf8();
+    (replacements - usize::from(cut_tail) + count_controls(text.as_bytes())) * 10 > text.chars().count()
 }
 
 /// C0 controls other than `\n`, `\t` and form feed. In UTF-8 a byte below 0x20 is
@@ -1027,6 +1075,53 @@ mod tests {
         assert_eq!(result.text, text);
         assert!(!result.guessed);
         assert_eq!(result.replacements, 0);
+    }
+
+    #[test]
+    fn enc_08_a_utf8_bom_in_front_of_a_big5_body_is_dropped_and_the_body_detected() {
+        let text = TRADITIONAL_NEWS[2];
+        let result = decoded(&with_prefix(b"\xEF\xBB\xBF", &encode(BIG5, text)));
+        assert_eq!((result.encoding, result.bom, result.guessed), (BIG5, true, true));
+        assert_eq!(result.text, text);
+        // Damaged UTF-8 behind the BOM is still UTF-8.
+        let mut damaged = with_prefix(b"\xEF\xBB\xBF", SIMPLIFIED_NEWS[0].as_bytes());
+        damaged.insert(20, 0xFF);
+        let result = decoded(&damaged);
+        assert_eq!((result.encoding, result.guessed, result.replacements), (UTF_8, false, 1));
+    }
+
+    #[test]
+    fn enc_04_valid_utf8_with_few_non_ascii_characters_is_a_guess_and_ascii_is_not() {
+        // GBK 前 is C7 B0, valid UTF-8 for ǰ.
+        assert!(decoded(b"# \xC7\xB0").guessed);
+        assert!(decoded("新华社电".as_bytes()).guessed);
+        assert!(!decoded("新华社北京七月四日电".as_bytes()).guessed);
+        assert!(!decoded(b"plain ASCII").guessed);
+    }
+
+    #[test]
+    fn enc_10_gbk_quoting_traditional_characters_is_not_read_as_big5_gibberish() {
+        // chardetng says Big5 for these bytes; as Big5 they read 鏍蚕猁誘爵牐鋤摯閨隴.
+        let text = "民由要护里擴維及挥明";
+        let result = decoded(&encode(GBK, text));
+        assert_eq!((result.encoding, result.text.as_str()), (GBK, text));
+    }
+
+    #[test]
+    fn enc_05_two_characters_of_gbk_that_look_like_utf8_with_a_cut_tail_are_gbk() {
+        // D2 BB E6 AB: UTF-8 һ and the start of a three-byte character.
+        let result = decoded(&encode(GBK, "一娅"));
+        assert_eq!((result.encoding, result.text.as_str(), result.replacements), (GBK, "一娅", 0));
+    }
+
+    #[test]
+    fn enc_05_a_cut_last_character_does_not_make_a_tiny_file_binary() {
+        let mut bytes = "机".as_bytes().to_vec();
+        bytes.push(0xC5);
+        let result = decoded(&bytes);
+        assert_eq!((result.text.as_str(), result.replacements), ("机\u{FFFD}", 1));
+        // Nothing but a cut character is still not text.
+        assert_eq!(decode(b"\xC5", None), Err(DecodeError::Binary));
     }
 
     #[test]
