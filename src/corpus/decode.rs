@@ -453,13 +453,24 @@ fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
     let whole_file = sample_len == bytes.len();
     let le = Utf16Profile::gather(sample, true, whole_file);
     let be = Utf16Profile::gather(sample, false, whole_file);
-    match (le.is_convincing(), be.is_convincing()) {
-        (true, false) => Some(UTF_16LE),
-        (false, true) => Some(UTF_16BE),
-        (true, true) if le.plausible > be.plausible => Some(UTF_16LE),
-        (true, true) if be.plausible > le.plausible => Some(UTF_16BE),
-        _ => None,
-    }
+    let encoding = match (le.is_convincing(), be.is_convincing()) {
+        (true, false) => UTF_16LE,
+        (false, true) => UTF_16BE,
+        (true, true) if le.plausible > be.plausible => UTF_16LE,
+        (true, true) if be.plausible > le.plausible => UTF_16BE,
+        _ => return None,
+    };
+    (!reads_better_as_legacy(sample, encoding)).then_some(encoding)
+}
+
+/// A short GBK or Big5 text can pass the UTF-16 tests by chance: 社從洋周半社貿社工社
+/// in Big5 is six Han characters and four Hangul syllables as UTF-16LE, two of them
+/// common. So a UTF-16 reading must also beat the legacy ones: a GBK or Big5 reading
+/// without errors and with more common characters wins (ENC-02).
+fn reads_better_as_legacy(sample: &[u8], utf16: &'static Encoding) -> bool {
+    let (text, _) = decode_counting(utf16, sample, false);
+    let utf16 = plausibility(&text);
+    Reading::both(sample).iter().any(|legacy| legacy.errors == 0 && legacy.plausibility > utf16)
 }
 
 /// UTF-8 damaged in a few places: a truncated tail, one corrupt byte, two files glued
@@ -1097,6 +1108,14 @@ mod tests {
         assert!(decoded("新华社电".as_bytes()).guessed);
         assert!(!decoded("新华社北京七月四日电".as_bytes()).guessed);
         assert!(!decoded(b"plain ASCII").guessed);
+    }
+
+    #[test]
+    fn enc_02_a_short_big5_text_that_passes_as_utf16_is_still_big5() {
+        // As UTF-16LE: six Han characters (two common) and four Hangul syllables.
+        let text = "社從洋周半社貿社工社";
+        let result = decoded(&encode(BIG5, text));
+        assert_eq!((result.encoding, result.text.as_str()), (BIG5, text));
     }
 
     #[test]
