@@ -390,8 +390,12 @@ impl<'a> Sanitizer<'a> {
         } else if is_c1(c) {
             self.emit(windows_1252(u).unwrap_or('\u{FFFD}'), at);
         } else if is_invisible(c) {
-            let in_emoji =
-                is_emoji_joiner(c) && (self.prev_out.is_some_and(is_pictographic) || next.is_some_and(is_pictographic));
+            // The next character counts only if it will be kept: the keycap U+20E3 is a
+            // combining mark, dropped beyond the cap, and a VS16 before it would be stranded.
+            let after = if is_combining_mark(c) { self.run.add(c.len_utf8()) } else { Run::base(c.len_utf8()) };
+            let next_kept = next.is_some_and(|n| !is_combining_mark(n) || after.fits(n.len_utf8()));
+            let in_emoji = is_emoji_joiner(c)
+                && (self.prev_out.is_some_and(is_pictographic) || (next_kept && next.is_some_and(is_pictographic)));
             if in_emoji {
                 self.emit(c, at);
             } else {
