@@ -85,9 +85,9 @@ pub enum Command {
         /// Corpus sizes to measure, in MB (the growth between them shows linearity).
         #[arg(long, value_delimiter = ',', default_values_t = [10u64, 100])]
         sizes: Vec<u64>,
-        /// Encodings of the synthetic files.
-        #[arg(long, value_enum, default_value_t = crate::bench::Mix::Utf8)]
-        mix: crate::bench::Mix,
+        // `--mix`, and `--decode` for detect + decode of large GBK files (ENC-13).
+        #[command(flatten)]
+        mix: crate::bench::Throughput,
         /// Measure the reader instead: frame times on an article of this many MB, and conversion speed.
         #[arg(long, value_name = "MB", conflicts_with = "search")]
         reader: Option<u64>,
@@ -146,6 +146,20 @@ mod tests {
         let cli = Cli::parse_from(["gongbao", "export", "--format", "text", "a.txt", "b"]);
         assert!(matches!(cli.command, Some(Command::Export { format: Format::Text })));
         assert_eq!(cli.input.paths, [OsString::from("a.txt"), OsString::from("b")]);
+    }
+
+    #[test]
+    fn bench_decode_is_a_flag_of_bench_and_conflicts_with_the_other_measurements() {
+        let cli = Cli::parse_from(["gongbao", "bench", "--decode"]);
+        let Some(Command::Bench { mix, .. }) = cli.command else { panic!("not a bench") };
+        assert!(mix.decode);
+        assert_eq!(mix.mix, crate::bench::Mix::Utf8);
+        assert!(Cli::try_parse_from(["gongbao", "bench", "--decode", "--reader", "5"]).is_err());
+        assert!(Cli::try_parse_from(["gongbao", "bench", "--decode", "--mix", "mixed"]).is_err());
+        let Some(Command::Bench { mix, .. }) = Cli::parse_from(["gongbao", "bench", "--mix", "mixed"]).command else {
+            panic!("not a bench")
+        };
+        assert!(!mix.decode && mix.mix == crate::bench::Mix::Mixed);
     }
 
     #[test]
