@@ -1093,7 +1093,6 @@ fn enc_11_the_clean_texts_have_no_garbled_span() {
 }
 
 #[test]
-#[ignore = "garble.rs does not flag 锟斤拷, 烫烫烫 or 屯屯屯 runs yet (outside the files of this change)"]
 fn enc_11_kun_jin_kao_tang_and_tun_runs_are_flagged_as_unrecoverable() {
     // 锟斤拷: U+FFFD U+FFFD in UTF-8 read as GBK; 烫 and 屯: MSVC's 0xCC and 0xCD fill
     // bytes read as GBK. The bytes they stood for are gone.

@@ -14,6 +14,7 @@
 //! | Evidence | Weight |
 //! |---|---|
 //! | private-use code point or U+FFFD | certain on its own |
+//! | `锟斤拷`, or three or more `烫` or `屯` in a row (lost bytes, see [`lost_data_runs`]) | certain on its own |
 //! | box drawing (U+2500–U+257F) not next to other box drawing | 2 |
 //! | kana not next to other kana, in text that is not Japanese | 2 |
 //! | bopomofo, CJK compatibility or small form punctuation not next to its kind (GBK punctuation read as Big5 and back) | 2 |
@@ -59,7 +60,50 @@ const MAX_SYLLABLE: usize = 8;
 ///
 /// The ranges are sorted, do not overlap and fall on character boundaries.
 pub fn garbled_spans(text: &str) -> Vec<Range<usize>> {
-    Scanner::new(text).run()
+    let spans = Scanner::new(text).run();
+    let lost = lost_data_runs(text);
+    if lost.is_empty() { spans } else { merge(spans, lost) }
+}
+
+/// The classic marks of bytes that are gone, not just misread: `锟斤拷` (two U+FFFD in UTF-8
+/// read as GBK) and runs of `烫` or `屯` (the fill bytes 0xCC and 0xCD of uninitialised
+/// memory read as GBK). Certain evidence on their own; three of `烫` or `屯` in a row, since
+/// `烫烫的` is ordinary Chinese.
+fn lost_data_runs(text: &str) -> Vec<Range<usize>> {
+    use memchr::memmem;
+    static FINDERS: OnceLock<[memmem::Finder<'static>; 3]> = OnceLock::new();
+    let finders = FINDERS
+        .get_or_init(|| [memmem::Finder::new("锟斤拷"), memmem::Finder::new("烫烫烫"), memmem::Finder::new("屯屯屯")]);
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    for (finder, unit) in finders.iter().zip(["锟斤拷", "烫", "屯"]) {
+        let mut from = 0;
+        while let Some(at) = finder.find(&text.as_bytes()[from..]) {
+            let start = from + at;
+            let mut end = start + finder.needle().len();
+            while text[end..].starts_with(unit) {
+                end += unit.len();
+            }
+            runs.push(start..end);
+            from = end;
+        }
+    }
+    runs.sort_by_key(|r| r.start);
+    runs
+}
+
+/// Two sorted lists of spans as one, overlapping or touching spans joined.
+fn merge(a: Vec<Range<usize>>, b: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    let mut all = a;
+    all.extend(b);
+    all.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(all.len());
+    for r in all {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
 }
 
 /// True for a CJK ideograph that is in neither the GB2312 level-1 set nor the Big5
@@ -678,5 +722,15 @@ mod tests {
             let secs = start.elapsed().as_secs_f64();
             println!("garbled_spans, {name}: {:.0} MB/s ({} spans)", text.len() as f64 / secs / 1e6, spans.len());
         }
+    }
+
+    #[test]
+    fn lost_byte_marks_are_flagged_but_ordinary_words_are_not() {
+        let text = "水烫烫的，屯兵。据报道锟斤拷锟斤拷双方烫烫烫烫同意";
+        let spans = garbled_spans(text);
+        let shown: Vec<&str> = spans.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(shown, ["锟斤拷锟斤拷", "烫烫烫烫"]);
+        // Joined with the scanner's own spans where they touch.
+        assert_eq!(merge(vec![0..3, 10..12], vec![2..6, 12..15, 20..21]), vec![0..6, 10..15, 20..21]);
     }
 }
