@@ -233,6 +233,12 @@ fn unsafe_in_cluster(cluster: &str) -> Option<String> {
     None
 }
 
+/// [`unsafe_in_cluster`] for each grapheme cluster of `text` but line breaks: what a terminal
+/// cell would receive once the text is drawn (ESC-09).
+fn unsafe_cluster(text: &str) -> Option<String> {
+    text.graphemes(true).filter(|g| !matches!(*g, "\n" | "\r\n")).find_map(unsafe_in_cluster)
+}
+
 // ---------------------------------------------------------------------------------------------
 // decode_pipeline
 
@@ -282,6 +288,9 @@ pub fn check_corpus(corpus: &Corpus) -> Result<(), String> {
             if !corpus::sanitize::is_display_safe(text) {
                 return Err(format!("{}: metadata {text:?} is not display-safe", a.id));
             }
+            if let Some(why) = unsafe_cluster(text) {
+                return Err(format!("{}: metadata {text:?}: {why}", a.id));
+            }
         }
         for (i, p) in a.paragraphs.iter().enumerate() {
             if p.text.is_empty() {
@@ -292,6 +301,9 @@ pub fn check_corpus(corpus: &Corpus) -> Result<(), String> {
             }
             if !corpus::sanitize::is_display_safe(&p.text) {
                 return Err(format!("{}: paragraph {i} is not display-safe: {:?}", a.id, p.text));
+            }
+            if let Some(why) = unsafe_cluster(&p.text) {
+                return Err(format!("{}: paragraph {i}: {why}", a.id));
             }
             for r in &p.garbled {
                 let inside = r.start <= r.end && r.end <= p.text.len();
@@ -332,6 +344,9 @@ pub fn sanitize(data: &[u8]) {
     let text = text_of(data);
     let (out, removed) = corpus::sanitize::sanitize(&text);
     assert!(corpus::sanitize::is_display_safe(&out), "output is not display-safe by is_display_safe: {out:?}");
+    if let Some(why) = unsafe_cluster(&out) {
+        panic!("output {out:?}: {why}");
+    }
     for (i, c) in out.char_indices() {
         let bad = (c.is_control() && c != '\n')
             || is_bidi_control(c)

@@ -390,12 +390,20 @@ impl<'a> Sanitizer<'a> {
         } else if is_c1(c) {
             self.emit(windows_1252(u).unwrap_or('\u{FFFD}'), at);
         } else if is_invisible(c) {
-            // The next character counts only if it will be kept: the keycap U+20E3 is a
-            // combining mark, dropped beyond the cap, and a VS16 before it would be stranded.
+            // A joiner belongs to the cluster before it, so an emoji after it does not make
+            // that cluster an emoji (`a` ZWJ 👧 would leave `a` ZWJ in one cell, ESC-09): the
+            // next emoji counts only after a joiner kept for an emoji (❤ VS16 ZWJ 🔥), or when
+            // it is the keycap mark U+20E3 that joins this cluster and the cap keeps it.
             let after = if is_combining_mark(c) { self.run.add(c.len_utf8()) } else { Run::base(c.len_utf8()) };
-            let next_kept = next.is_some_and(|n| !is_combining_mark(n) || after.fits(n.len_utf8()));
-            let in_emoji = is_emoji_joiner(c)
-                && (self.prev_out.is_some_and(is_pictographic) || (next_kept && next.is_some_and(is_pictographic)));
+            let next_joins = next.is_some_and(|n| {
+                is_pictographic(n)
+                    && if is_combining_mark(n) {
+                        after.fits(n.len_utf8())
+                    } else {
+                        self.prev_out.is_some_and(is_emoji_joiner)
+                    }
+            });
+            let in_emoji = is_emoji_joiner(c) && (self.prev_out.is_some_and(is_pictographic) || next_joins);
             if in_emoji {
                 self.emit(c, at);
             } else {
