@@ -71,3 +71,19 @@ fn tst_05_the_end_of_one_2_mib_line_is_reachable_and_drawn() {
     app.update(Action::Top);
     assert!(screen(&app).contains("各方欢迎"));
 }
+
+/// 200,000 lines without punctuation are each a heading candidate; deciding which are
+/// headings once walked every following heading per heading (quadratic: a million such lines
+/// never finished opening). Now the file opens and its end is drawn.
+#[test]
+fn tst_05_the_end_of_200_000_unpunctuated_lines_is_reachable() {
+    let mut text = String::from("短行\n\n");
+    for i in 0..200_000 {
+        let _ = writeln!(text, "第{i}行");
+    }
+    text.push_str("最后一行。\n");
+    let mut app = open(text.into_bytes());
+    to_the_end(&mut app);
+    let shown = screen(&app);
+    assert!(shown.contains("最后一行"), "{shown}");
+}

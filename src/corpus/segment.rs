@@ -464,58 +464,74 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
 /// the text after it (past any real heading) continues a sentence that
 /// nothing before it left open: then the line is the sentence's first half.
 fn demote_lonely_headings(items: &mut [Item]) {
-    for i in 0..items.len() {
-        let Item::Block(b) = &items[i] else { continue };
-        // A document's title (`关于…的通知`) is a heading whatever follows it.
-        if b.kind != Kind::Heading || b.marked || b.forced_title || DOCUMENT_TITLE.is_match(&b.text) {
-            continue;
-        }
-        let prev_open = items[..i].iter().rev().find_map(|it| match it {
-            Item::Block(pb) if pb.kind == Kind::Heading => None,
-            Item::Block(pb) => Some(pb.is_open()),
-            Item::Break(_) => Some(false),
-        });
-        let next_body = items[i + 1..].iter().find_map(|it| match it {
-            Item::Block(nb) if nb.kind == Kind::Heading => None,
+    // What the first block that is not a heading says, looking forward from each item: the
+    // scans below would otherwise walk every heading of a long run once per heading (a file of
+    // a million short lines). Items after `i` are not changed before `i` is, so these can be
+    // computed up front; looking back, the answer is carried along as items are settled.
+    let n = items.len();
+    let mut next_body: Vec<Option<bool>> = vec![None; n + 1];
+    let mut over_date: Vec<bool> = vec![false; n + 1];
+    let name_line = |t: &str| !ends_sentence(t);
+    for i in (0..n).rev() {
+        next_body[i] = match &items[i] {
+            Item::Block(nb) if nb.kind == Kind::Heading => next_body[i + 1],
             Item::Block(nb) => Some(nb.kind == Kind::Body && mid_sentence_start(&nb.text) >= 0.8),
             Item::Break(_) => Some(false),
-        });
-        if prev_open == Some(false) && next_body == Some(true) && !ends_sentence(&b.text) {
-            if let Item::Block(b) = &mut items[i] {
-                b.kind = Kind::Body;
-            }
-            continue;
-        }
-        let next_is_text = items[i + 1..]
-            .first()
-            .is_some_and(|it| matches!(it, Item::Block(nb) if matches!(nb.kind, Kind::Body | Kind::Heading | Kind::Dateline | Kind::Byline | Kind::Caption)));
-        // A plain line of several clauses (two commas or more) is a title only
-        // inside a title block (under a column label or kicker) or at the top
-        // of a page; after body text it is a sentence cut short.
-        let clauses = b.text.matches(['，', ',']).count();
-        let after_body =
-            items[..i].iter().next_back().is_some_and(|it| matches!(it, Item::Block(pb) if pb.kind != Kind::Heading));
-        if clauses >= 2 && after_body {
-            if let Item::Block(b) = &mut items[i] {
-                b.kind = Kind::Body;
-            }
-            continue;
-        }
-        // An issuer's name over a date is the signature of what precedes, and
-        // so is a column of such names (the signatories). A name is not a
-        // sentence: a closing exclamation above them ends the signed text.
-        let name_line = |t: &str| !ends_sentence(t);
-        let over_date = items[i + 1..]
-            .iter()
-            .find(|it| !matches!(it, Item::Block(nb) if nb.kind == Kind::Heading && !nb.marked && name_line(&nb.text)))
-            .is_some_and(
-                |it| matches!(it, Item::Block(nb) if nb.kind == Kind::Signature && DATE_ONLY.is_match(&nb.text)),
-            );
-        if over_date && let Item::Block(b) = &mut items[i] {
-            b.kind = if name_line(&b.text) { Kind::Signature } else { Kind::Body };
-        } else if !next_is_text && let Item::Block(b) = &mut items[i] {
+        };
+        over_date[i] = match &items[i] {
+            Item::Block(nb) if nb.kind == Kind::Heading && !nb.marked && name_line(&nb.text) => over_date[i + 1],
+            Item::Block(nb) => nb.kind == Kind::Signature && DATE_ONLY.is_match(&nb.text),
+            Item::Break(_) => false,
+        };
+    }
+    let mut prev_open: Option<bool> = None;
+    for i in 0..n {
+        demote_one(items, i, prev_open, next_body[i + 1], over_date[i + 1]);
+        prev_open = match &items[i] {
+            Item::Block(pb) if pb.kind == Kind::Heading => prev_open,
+            Item::Block(pb) => Some(pb.is_open()),
+            Item::Break(_) => Some(false),
+        };
+    }
+}
+
+/// The decision of [`demote_lonely_headings`] for item `i`, given what the nearest blocks that
+/// are not headings before and after it say, and whether a date signature follows its run.
+fn demote_one(items: &mut [Item], i: usize, prev_open: Option<bool>, next_body: Option<bool>, over_date: bool) {
+    let Item::Block(b) = &items[i] else { return };
+    // A document's title (`关于…的通知`) is a heading whatever follows it.
+    if b.kind != Kind::Heading || b.marked || b.forced_title || DOCUMENT_TITLE.is_match(&b.text) {
+        return;
+    }
+    if prev_open == Some(false) && next_body == Some(true) && !ends_sentence(&b.text) {
+        if let Item::Block(b) = &mut items[i] {
             b.kind = Kind::Body;
         }
+        return;
+    }
+    let next_is_text = items[i + 1..]
+        .first()
+        .is_some_and(|it| matches!(it, Item::Block(nb) if matches!(nb.kind, Kind::Body | Kind::Heading | Kind::Dateline | Kind::Byline | Kind::Caption)));
+    // A plain line of several clauses (two commas or more) is a title only
+    // inside a title block (under a column label or kicker) or at the top
+    // of a page; after body text it is a sentence cut short.
+    let clauses = b.text.matches(['，', ',']).count();
+    let after_body =
+        items[..i].iter().next_back().is_some_and(|it| matches!(it, Item::Block(pb) if pb.kind != Kind::Heading));
+    if clauses >= 2 && after_body {
+        if let Item::Block(b) = &mut items[i] {
+            b.kind = Kind::Body;
+        }
+        return;
+    }
+    // An issuer's name over a date is the signature of what precedes, and
+    // so is a column of such names (the signatories). A name is not a
+    // sentence: a closing exclamation above them ends the signed text.
+    let name_line = |t: &str| !ends_sentence(t);
+    if over_date && let Item::Block(b) = &mut items[i] {
+        b.kind = if name_line(&b.text) { Kind::Signature } else { Kind::Body };
+    } else if !next_is_text && let Item::Block(b) = &mut items[i] {
+        b.kind = Kind::Body;
     }
 }
 
@@ -1651,6 +1667,9 @@ fn drop_link_lists(pieces: &mut [Piece], removed: &mut Vec<Removed>) {
 /// Pass 4b: an article that opens with a dateline cannot also end with another
 /// article's closing dateline `(新华社…电)`. When it does, its tail belongs to an
 /// earlier article left open; find where the topic turns and move the tail.
+/// Open articles (nearest first) a stray tail may be moved back to.
+const STRAY_TAIL_WINDOW: usize = 8;
+
 fn move_stray_tails(drafts: &mut [Draft]) {
     let idf_cell: OnceCell<Idf> = OnceCell::new();
     for x in 0..drafts.len() {
@@ -1661,9 +1680,14 @@ fn move_stray_tails(drafts: &mut [Draft]) {
         let Some(end) = blocks.iter().rposition(|b| b.kind == Kind::End && END_DATELINE.is_match(&b.text)) else {
             continue;
         };
-        let open: Vec<usize> = (0..x)
+        // The nearest open articles before it only: a stray tail lands on the page of the
+        // article it belongs to, and looking further back made a long file quadratic.
+        let mut open: Vec<usize> = (0..x)
+            .rev()
             .filter(|&y| !drafts[y].teaser && !drafts[y].starts_with_dateline() && !drafts[y].is_closed())
+            .take(STRAY_TAIL_WINDOW)
             .collect();
+        open.reverse();
         if open.is_empty() {
             continue;
         }
