@@ -1670,8 +1670,8 @@ fn drop_link_lists(pieces: &mut [Piece], removed: &mut Vec<Removed>) {
 /// Open articles (nearest first) a stray tail may be moved back to.
 const STRAY_TAIL_WINDOW: usize = 8;
 
-fn move_stray_tails(drafts: &mut [Draft]) {
-    let idf_cell: OnceCell<Idf> = OnceCell::new();
+fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
+    let idf_cell: OnceCell<Idf> = idf.map_or_else(OnceCell::new, OnceCell::from);
     for x in 0..drafts.len() {
         if !drafts[x].starts_with_dateline() {
             continue;
@@ -1784,13 +1784,17 @@ pub fn segment(
                 }
             }
             let next = link(&ev);
-            break roles(&ev, &next);
+            let roles = roles(&ev, &next);
+            // The counts stay valid for the drafts (same blocks, as pieces were): kept for
+            // the stray-tail pass rather than counted again.
+            idf = ev.idf.into_inner();
+            break roles;
         }
         idf = ev.idf.into_inner();
         pieces = split_pieces(pieces, &cuts);
     };
     let mut drafts = assemble(pieces, roles);
-    move_stray_tails(&mut drafts);
+    move_stray_tails(&mut drafts, idf);
     drafts.sort_by_key(|d| d.first_piece);
     let mut ids: HashMap<String, usize> = HashMap::new();
     drafts.into_iter().filter_map(|d| finish(d, source, source_index, &mut ids)).collect()
