@@ -494,3 +494,118 @@ mod tests {
         assert!(c.articles.len() >= docs.len());
     }
 }
+
+/// One input of `bench --large`: a name and the file's bytes.
+struct LargeInput {
+    name: &'static str,
+    bytes: Vec<u8>,
+}
+
+/// The files of TST-05 and ESC-05: 64 MiB of news in UTF-8 and in GBK (the samples
+/// recombined into one file), one 10 MiB line, 1,000,000 short lines, and the combining floods.
+fn large_inputs() -> Vec<LargeInput> {
+    const MIB: usize = 1024 * 1024;
+    let news: String = synthetic_corpus(64 * MIB, Mix::Utf8)
+        .iter()
+        .map(|d| String::from_utf8_lossy(&d.bytes).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let news = news.get(..news.floor_char_boundary(64 * MIB)).unwrap_or(&news).to_string();
+    let gbk = encoding_rs::GBK.encode(&news).0.into_owned();
+    let mut line = String::from("一行\n\n");
+    while line.len() < 10 * MIB {
+        line.push_str("各方欢迎中国中亚合作机制秘书处启动全面运营将全力支持秘书处发挥积极作用");
+    }
+    line.push('\n');
+    let mut lines = String::from("短行\n\n");
+    for i in 0..1_000_000 {
+        use std::fmt::Write as _;
+        let _ = writeln!(lines, "第{i}行");
+    }
+    let flood = format!("标题\n\n开头e{}结尾。\n", "\u{301}".repeat(10_000));
+    let mut zalgo = String::from("标题\n\n");
+    let mut i = 0usize;
+    while zalgo.len() < 100 * 1024 {
+        zalgo.push(char::from(b'a' + u8::try_from(i % 26).unwrap_or(0)));
+        for k in 0..i % 40 {
+            zalgo.push(char::from_u32(0x300 + u32::try_from((i * 7 + k) % 0x70).unwrap_or(0)).unwrap_or('\u{301}'));
+        }
+        i += 1;
+    }
+    zalgo.push('\n');
+    vec![
+        LargeInput { name: "64 MiB news, UTF-8", bytes: news.into_bytes() },
+        LargeInput { name: "64 MiB news, GBK", bytes: gbk },
+        LargeInput { name: "one 10 MiB line", bytes: line.into_bytes() },
+        LargeInput { name: "1,000,000 short lines", bytes: lines.into_bytes() },
+        LargeInput { name: "e + 10,000 U+0301 (ESC-05)", bytes: flood.into_bytes() },
+        LargeInput { name: "100 KiB Zalgo paragraph (ESC-05)", bytes: zalgo.into_bytes() },
+    ]
+}
+
+/// `gongbao bench --large`: large and hostile single files (TST-05, ESC-05). For each, the
+/// time to open it (decode, clean, segment, index, as the reader does for one file) and frame
+/// times at 80×24 at the start, in the middle and at the very last line.
+///
+/// # Errors
+/// When writing to `out` fails.
+pub fn run_large(out: &mut impl Write) -> std::io::Result<()> {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::{Action, App, Settings};
+    use crate::corpus::Corpus;
+
+    writeln!(out, "gongbao bench --large: single large files, release build, one thread, frames at 80×24")?;
+    writeln!(out)?;
+    writeln!(out, "| file | MB | open | of which reading | articles | frame p50 / p99, start | middle | last line |")?;
+    writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|")?;
+    for input in large_inputs() {
+        let mb = input.bytes.len() as f64 / 1e6;
+        let docs = vec![load::RawDoc { name: "large.txt".into(), path: None, bytes: input.bytes }];
+        let start = Instant::now();
+        let (corpus, _) = Corpus::from_docs(&docs, None);
+        // Decode, clean, segment; the rest of opening is the search index, versions, library.
+        let reading = start.elapsed();
+        drop(docs);
+        let mut app = App::new(corpus, Settings::default(), std::collections::HashMap::new(), (80, 24));
+        app.update(Action::Resize(80, 24));
+        app.update(Action::Open);
+        let open = start.elapsed();
+        let articles = app.corpus.articles.len();
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).map_err(std::io::Error::other)?;
+        let mut frames = |app: &App| -> std::io::Result<String> {
+            let mut times = Vec::with_capacity(100);
+            for _ in 0..100 {
+                let t = Instant::now();
+                terminal.draw(|f| crate::ui::render(app, f)).map_err(std::io::Error::other)?;
+                times.push(t.elapsed());
+            }
+            times.sort_unstable();
+            Ok(format!("{:.2} / {:.2} ms", ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99))))
+        };
+        let at_start = frames(&app)?;
+        // The middle and the end of the longest article (most files hold one).
+        let longest = (0..articles).max_by_key(|&i| app.corpus.articles[i].paragraphs.len()).unwrap_or(0);
+        app.open_article(longest);
+        let lines = app.layout.lines.len();
+        for _ in 0..lines / 2 / 22 {
+            app.update(Action::PageDown);
+        }
+        let middle = frames(&app)?;
+        app.update(Action::Bottom);
+        let last = frames(&app)?;
+        writeln!(
+            out,
+            "| {} | {mb:.1} | {:.2} s | {:.2} s | {articles} | {at_start} | {middle} | {last} |",
+            input.name,
+            open.as_secs_f64(),
+            reading.as_secs_f64()
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "targets: open ≤ 2 s for 64 MiB, frames ≤ 16 ms at any position (TST-05); ≤ 50 ms for the floods (ESC-05)"
+    )
+}

@@ -179,8 +179,12 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
-    if let Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, load_dir }) = &cli.command {
+    if let Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, large, load_dir }) = &cli.command {
         let out = &mut std::io::stdout().lock();
+        if *large {
+            gongbao::bench::run_large(out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
         if let Some(dir) = load_dir {
             gongbao::suite::load_dir(dir, out)?;
             return Ok(ExitCode::SUCCESS);
