@@ -329,6 +329,8 @@ fn term_02_catchable_signals_restore_the_terminal_and_exit_128_plus_n() {
         assert_eq!(status.code(), Some(128 + n), "SIG{name}: {status:?}");
         assert_same_termios(&r.termios(), &r.before);
         assert_modes_restored(&r.output.bytes());
+        // It left through the normal path: reading positions were saved.
+        assert!(r.data.path().join("positions.json").exists(), "SIG{name}: positions were not saved");
     }
 }
 
