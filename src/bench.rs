@@ -452,49 +452,6 @@ fn opencc_cli_mb_s(text: &str) -> Option<f64> {
     status.success().then(|| text.len() as f64 / 1e6 / secs)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_synthetic_corpus_has_the_size_asked_for_and_is_deterministic() {
-        let a = synthetic_corpus(300_000, Mix::Mixed);
-        let b = synthetic_corpus(300_000, Mix::Mixed);
-        let size: usize = a.iter().map(|d| d.bytes.len()).sum();
-        assert!((300_000..400_000).contains(&size), "{size}");
-        assert_eq!(a, b);
-    }
-
-    #[test]
-    fn the_decode_benchmark_file_is_gbk_of_the_size_asked_for() {
-        let bytes = gbk_file(300_000);
-        assert_eq!(bytes.len(), 300_000);
-        let decoded = decode::decode(&bytes, None).expect("decodes");
-        assert_eq!(decoded.encoding, encoding_rs::GBK);
-        assert!(decoded.replacements <= 1, "only the cut at the end may be undecodable");
-    }
-
-    #[test]
-    fn a_decode_child_report_parses_and_a_broken_one_does_not() {
-        let report = "encoding GBK\nread_ms 1.5\ndetect_ms 2\ndecode_ms 30.25\nbase_kib 5000\npeak_kib 170000\n";
-        let run = DecodeRun::parse(report).expect("parses");
-        assert_eq!(
-            run,
-            DecodeRun { read_ms: 1.5, detect_ms: 2.0, decode_ms: 30.25, base_kib: 5000, peak_kib: 170_000 }
-        );
-        assert_eq!(DecodeRun::parse("decode_ms fast\n"), None);
-    }
-
-    #[test]
-    fn every_synthetic_file_goes_through_the_pipeline() {
-        let docs = synthetic_corpus(200_000, Mix::Mixed);
-        let (c, problems) = crate::corpus::Corpus::from_docs(&docs, None);
-        assert!(problems.iter().all(|p| !p.fatal), "{problems:?}");
-        assert_eq!(c.sources.len(), docs.len());
-        assert!(c.articles.len() >= docs.len());
-    }
-}
-
 /// One input of `bench --large`: a name and the file's bytes.
 struct LargeInput {
     name: &'static str,
@@ -608,4 +565,47 @@ pub fn run_large(out: &mut impl Write) -> std::io::Result<()> {
         out,
         "targets: open ≤ 2 s for 64 MiB, frames ≤ 16 ms at any position (TST-05); ≤ 50 ms for the floods (ESC-05)"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_synthetic_corpus_has_the_size_asked_for_and_is_deterministic() {
+        let a = synthetic_corpus(300_000, Mix::Mixed);
+        let b = synthetic_corpus(300_000, Mix::Mixed);
+        let size: usize = a.iter().map(|d| d.bytes.len()).sum();
+        assert!((300_000..400_000).contains(&size), "{size}");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_decode_benchmark_file_is_gbk_of_the_size_asked_for() {
+        let bytes = gbk_file(300_000);
+        assert_eq!(bytes.len(), 300_000);
+        let decoded = decode::decode(&bytes, None).expect("decodes");
+        assert_eq!(decoded.encoding, encoding_rs::GBK);
+        assert!(decoded.replacements <= 1, "only the cut at the end may be undecodable");
+    }
+
+    #[test]
+    fn a_decode_child_report_parses_and_a_broken_one_does_not() {
+        let report = "encoding GBK\nread_ms 1.5\ndetect_ms 2\ndecode_ms 30.25\nbase_kib 5000\npeak_kib 170000\n";
+        let run = DecodeRun::parse(report).expect("parses");
+        assert_eq!(
+            run,
+            DecodeRun { read_ms: 1.5, detect_ms: 2.0, decode_ms: 30.25, base_kib: 5000, peak_kib: 170_000 }
+        );
+        assert_eq!(DecodeRun::parse("decode_ms fast\n"), None);
+    }
+
+    #[test]
+    fn every_synthetic_file_goes_through_the_pipeline() {
+        let docs = synthetic_corpus(200_000, Mix::Mixed);
+        let (c, problems) = crate::corpus::Corpus::from_docs(&docs, None);
+        assert!(problems.iter().all(|p| !p.fatal), "{problems:?}");
+        assert_eq!(c.sources.len(), docs.len());
+        assert!(c.articles.len() >= docs.len());
+    }
 }
