@@ -107,8 +107,14 @@ fn esc_02_payloads_never_reach_the_terminal() {
 /// the library, the status line and the messages view.
 #[test]
 fn esc_06_hostile_file_names_are_shown_sanitised() {
-    for name in ["evil\u{1b}]0;x\u{7}.txt", "two\nlines.txt", "\u{202e}txt.exe"] {
+    for name in
+        ["evil\u{1b}]0;x\u{7}.txt", "two\nlines.txt", "\u{202e}txt.exe", "a\u{200d}👧.txt", "\u{c}a\u{200d}.txt"]
+    {
         let mut app = app_for("标题\n\n正文第一段，各方欢迎合作。\n", name);
+        // The reader's meta line under the title shows the file name too (found by fuzzing:
+        // a joiner after `a` reached a cell there).
+        app.update(Action::Open);
+        assert_cells_safe(&buffer_of(&app), &format!("{name:?} in the reader"));
         app.messages.push(format!("'{name}': could not be read"));
         for view in [vec![], vec![Action::ShowMessages]] {
             drive(&mut app, &view);

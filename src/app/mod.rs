@@ -1028,7 +1028,8 @@ pub fn layout(
     if let Some(sub) = &a.subtitle {
         push(&mut out, LineKind::Subtitle, convert(sub), None);
     }
-    let mut meta = vec![a.source.clone()];
+    // The file name comes from the file system, not through the text sanitiser.
+    let mut meta = vec![crate::corpus::sanitize::display_name(&a.source)];
     meta.extend(a.notes.iter().map(|n| n.text.clone()));
     push(&mut out, LineKind::Meta, meta.join(" · "), None);
     blank(&mut out);

@@ -101,6 +101,13 @@ fn windows_1252(u: u32) -> Option<char> {
     (c != '\0').then_some(c)
 }
 
+/// A name from the file system (or a note's label) made display-safe: names do not come
+/// through the text sanitiser and may hold escapes, line breaks, bidi overrides or a stray
+/// joiner (ESC-06); a line break is shown as `␤`, since a name is one line.
+pub fn display_name(name: &str) -> String {
+    sanitize(name).0.replace('\n', "␤")
+}
+
 /// True when no C0 (other than `'\n'`), DEL, C1, `Bidi_Control` or stray
 /// default-ignorable code point remains. ZWJ and VS15/VS16 are allowed next to an
 /// emoji, exactly as [`sanitize`] keeps them.

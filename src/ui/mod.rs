@@ -92,7 +92,7 @@ fn encoding_label(app: &App, s: usize) -> String {
 /// A file name made display-safe: names come from the file system, not through the text
 /// sanitiser, and may hold escapes, line breaks or bidi overrides (ESC-06).
 fn safe(name: &str) -> String {
-    crate::corpus::sanitize::sanitize(name).0.replace('\n', "␤")
+    crate::corpus::sanitize::display_name(name)
 }
 
 fn color(app: &App, c: Color) -> Style {
