@@ -4,7 +4,8 @@
 //! Each cargo-fuzz target in `fuzz/` is a one-line call of a function in `gongbao::fuzzing`
 //! that panics only when an invariant breaks. This test calls the same functions over:
 //! - the committed corpus of each target, `fuzz/corpus/<target>/`;
-//! - every crash input found so far, `fuzz/regressions/<target>/`;
+//! - every crash input found and fixed so far, `fuzz/regressions/<target>/` (inputs whose fix
+//!   is still to be made wait in `fuzz/pending/<target>/` and must keep failing);
 //! - the regression corpus `tests/corpus/` (through every target: it is all just bytes);
 //! - the seeds built here: the bundled samples, the fixtures in GBK, Big5, UTF-16 and UTF-8,
 //!   the ESC-02 payloads and TST-01's mixed text, shaped for each target.
@@ -364,11 +365,29 @@ fn fuzz_render_frames_corpus_replays() {
 /// inputs of a target that exists.
 #[test]
 fn tst_08_crash_inputs_are_kept_per_existing_target() {
-    let regressions = root().join("fuzz/regressions");
-    let Ok(entries) = fs::read_dir(&regressions) else { return };
-    for dir in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        assert!(TARGETS.iter().any(|(t, _)| *t == name), "fuzz/regressions/{name} names no target");
+    for kept in ["fuzz/regressions", "fuzz/pending"] {
+        let Ok(entries) = fs::read_dir(root().join(kept)) else { continue };
+        for dir in entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            assert!(TARGETS.iter().any(|(t, _)| *t == name), "{kept}/{name} names no target");
+        }
+    }
+}
+
+/// Crash inputs whose fix belongs to code this harness does not own wait in
+/// `fuzz/pending/<target>/`: each must still fail, so that the day it passes the test says to
+/// move it to `fuzz/regressions/`, where it is replayed for good.
+#[test]
+fn pending_crash_inputs_still_fail_until_fixed() {
+    for (target, function) in TARGETS {
+        for path in files_in(&root().join("fuzz/pending").join(target)) {
+            let bytes = fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                run(*function, &bytes).is_err(),
+                "{} passes now: move it to fuzz/regressions/{target}/",
+                path.strip_prefix(root()).unwrap_or(&path).display()
+            );
+        }
     }
 }
 
