@@ -197,6 +197,18 @@ impl Reader {
         let deadline = Instant::now() + patience();
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
+                // The reading thread may not have taken the last bytes yet: wait until the
+                // output has stopped growing.
+                let settled = Instant::now() + Duration::from_secs(2);
+                let mut len = self.output.bytes().len();
+                while Instant::now() < settled {
+                    std::thread::sleep(Duration::from_millis(50));
+                    let now = self.output.bytes().len();
+                    if now == len {
+                        break;
+                    }
+                    len = now;
+                }
                 return status;
             }
             if Instant::now() > deadline {
