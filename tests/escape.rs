@@ -399,3 +399,35 @@ fn esc_08_raw_sinks_are_refused_outside_the_audited_module() {
         }
     }
 }
+
+/// Short forms cut the text (the library's title for an untitled article, the outline's
+/// clause text, the bookmark list's first words): a cut by characters split `#` VS16 U+20E3
+/// and left the VS16 alone in a cell (found by fuzzing `render_frames`). Each emoji sequence
+/// is tried at every position across the cuts.
+#[test]
+fn esc_09_short_forms_never_split_an_emoji_sequence() {
+    let data = tempfile::tempdir().expect("data folder");
+    for sequence in
+        ["#\u{fe0f}\u{20e3}", "\u{2764}\u{fe0f}\u{200d}\u{1f525}", "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}"]
+    {
+        for lead in 0..28 {
+            let what = format!("{sequence:?} after {lead} characters");
+            let head = "各".repeat(lead);
+            let text = format!(
+                "{head}{sequence}方面继续推进务实合作，取得积极进展。\n\n一、{head}{sequence}双方同意加强合作，共同维护地区和平稳定。\n"
+            );
+            let docs = vec![load::RawDoc { name: "a.txt".into(), path: None, bytes: text.into_bytes() }];
+            let corpus = Corpus::from_docs(&docs, None).0;
+            let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, HashMap::new(), (100, 30));
+            app.update(Action::Resize(100, 30));
+            assert_cells_safe(&buffer_of(&app), &format!("{what}: library"));
+            app.update(Action::Open);
+            app.update(Action::ToggleOutline);
+            assert_cells_safe(&buffer_of(&app), &format!("{what}: outline"));
+            app.update(Action::ToggleOutline);
+            app.set_bookmarks(gongbao::bookmarks::store::Store::open(Some(&data.path().join(lead.to_string()))).0);
+            drive(&mut app, &[Action::MarkParagraph, Action::Confirm, Action::ShowBookmarks]);
+            assert_cells_safe(&buffer_of(&app), &format!("{what}: bookmark list"));
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! What is stored and how it is found again is [`crate::bookmarks`].
 
 use std::collections::HashMap;
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::{App, Highlight, HighlightKind, Overlay, Pane};
 use crate::bookmarks::anchor::{Anchorer, Found};
@@ -447,6 +448,8 @@ impl App {
 
 /// The first few characters of `text`, on one line.
 pub fn first_words(text: &str) -> String {
-    let words: String = text.chars().map(|c| if c == '\n' { ' ' } else { c }).take(20).collect();
-    if text.chars().count() > 20 { format!("{words}…") } else { words }
+    // Graphemes, not chars, so an emoji sequence is never cut between its parts.
+    let mut graphemes = text.graphemes(true).map(|g| if g == "\n" { " " } else { g });
+    let words: String = graphemes.by_ref().take(20).collect();
+    if graphemes.next().is_some() { format!("{words}…") } else { words }
 }

@@ -15,6 +15,7 @@ pub mod positions;
 mod search;
 
 use std::collections::HashMap;
+use unicode_segmentation::UnicodeSegmentation;
 
 pub use action::Action;
 use keymap::Scope;
@@ -725,7 +726,9 @@ impl App {
         let a = &self.corpus.articles[i];
         match &a.title {
             Some(t) => t.clone(),
-            None => a.paragraphs.iter().flat_map(|p| p.text.chars()).take(14).collect(),
+            // Cut by grapheme, not char: a char cut can split an emoji sequence (`#` VS16 U+20E3)
+            // and leave its joiner alone in a cell (found by fuzzing render_frames).
+            None => a.paragraphs.iter().flat_map(|p| p.text.graphemes(true)).take(14).collect(),
         }
     }
 
@@ -935,7 +938,7 @@ impl App {
             .iter()
             .map(|c| {
                 let text = article.paragraphs.get(c.paragraph).map_or(String::new(), |p| {
-                    p.text.strip_prefix(c.label.as_str()).unwrap_or(&p.text).chars().take(24).collect()
+                    p.text.strip_prefix(c.label.as_str()).unwrap_or(&p.text).graphemes(true).take(24).collect()
                 });
                 OutlineEntry {
                     label: c.label.clone(),

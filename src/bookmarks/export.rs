@@ -1,6 +1,7 @@
 //! Bookmarks printed for a notebook (Markdown) or for tools (JSON), quotes in a chosen script.
 
 use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::Bookmark;
 use crate::convert::{Converter, Script};
@@ -92,7 +93,8 @@ pub fn to_list(bookmarks: &[Bookmark], converter: &Converter, script: Script) ->
     let mut out = String::new();
     for b in newest_first(bookmarks) {
         let title = b.article.title.as_deref().map_or_else(|| "(untitled)".to_string(), |t| show(converter, t, script));
-        let words: String = show(converter, &b.quote.text, script).replace('\n', " ").chars().take(24).collect();
+        let words: String =
+            show(converter, &b.quote.text, script).replace('\n', " ").graphemes(true).take(24).collect();
         let note = crate::corpus::sanitize::sanitize(b.note.lines().next().unwrap_or_default()).0;
         let _ = writeln!(out, "{}  {title}  {}  {words}  {note}", &b.created, b.clause.as_deref().unwrap_or("-"));
     }

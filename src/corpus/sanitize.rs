@@ -130,7 +130,11 @@ pub fn is_display_safe(text: &str) -> bool {
             true
         } else if is_invisible(c) {
             let next = chars.peek().copied();
-            !(is_emoji_joiner(c) && (prev.is_some_and(is_pictographic) || next.is_some_and(is_pictographic)))
+            // The sanitiser's rule: a joiner after an emoji, or before one when it follows a
+            // kept joiner (❤ VS16 ZWJ 🔥) or the emoji is the keycap mark joining its cluster.
+            let next_joins =
+                next.is_some_and(|n| is_pictographic(n) && (is_combining_mark(n) || prev.is_some_and(is_emoji_joiner)));
+            !(is_emoji_joiner(c) && (prev.is_some_and(is_pictographic) || next_joins))
         } else {
             false
         };
