@@ -1672,6 +1672,7 @@ const STRAY_TAIL_WINDOW: usize = 8;
 
 fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
     let idf_cell: OnceCell<Idf> = idf.map_or_else(OnceCell::new, OnceCell::from);
+    let mut targets: HashMap<usize, Topic> = HashMap::new();
     for x in 0..drafts.len() {
         if !drafts[x].starts_with_dateline() {
             continue;
@@ -1705,10 +1706,13 @@ fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
         );
         let paras: Vec<Topic> =
             blocks[lead + 1..end].iter().map(|b| idf.topic(std::iter::once(b.text.as_str()))).collect();
+        targets.retain(|y, _| open.contains(y));
         let mut best: Option<(f32, usize, usize)> = None;
         for &y in &open {
-            let target = idf.topic(drafts[y].blocks().map(|b| b.text.as_str()));
-            let leaning: Vec<f32> = paras.iter().map(|p| p.similarity(&target) - p.similarity(&anchor)).collect();
+            // An open article is a target for each of the next few datelined ones: profile
+            // it once, until a tail is moved onto it.
+            let target = targets.entry(y).or_insert_with(|| idf.topic(drafts[y].blocks().map(|b| b.text.as_str())));
+            let leaning: Vec<f32> = paras.iter().map(|p| p.similarity(target) - p.similarity(&anchor)).collect();
             for k in 1..leaning.len() {
                 let tail_mean = leaning[k..].iter().sum::<f32>() / (leaning.len() - k) as f32;
                 let score: f32 = leaning[k..].iter().sum::<f32>() - leaning[..k].iter().sum::<f32>();
@@ -1721,6 +1725,7 @@ fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
             }
         }
         let Some((_, y, k)) = best else { continue };
+        targets.remove(&y);
         // Cut the flattened position k back into (part, block) coordinates.
         let mut tail: Vec<Block> = Vec::new();
         let mut seen = 0;
