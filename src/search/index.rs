@@ -76,6 +76,10 @@ impl Query {
     }
 }
 
+/// Text from which [`SearchIndex::build`] folds on all cores: below it, threads cost more
+/// than they save.
+const PARALLEL_BYTES: usize = 8 << 20;
+
 /// The folded corpus, built once when the corpus is loaded.
 #[derive(Debug, Default)]
 pub struct SearchIndex {
@@ -89,17 +93,84 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Folds every paragraph of `corpus`.
     pub fn build(corpus: &Corpus, folder: &Folder) -> SearchIndex {
-        let text_bytes: usize = corpus.articles.iter().flat_map(|a| &a.paragraphs).map(|p| p.text.len() + 1).sum();
-        let mut index = SearchIndex { folded: String::with_capacity(text_bytes), ..SearchIndex::default() };
+        let bytes = |a: &crate::corpus::Article| a.paragraphs.iter().map(|p| p.text.len() + 1).sum::<usize>();
+        let text_bytes: usize = corpus.articles.iter().map(bytes).sum();
+        let workers = if text_bytes >= PARALLEL_BYTES {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8)
+        } else {
+            1
+        };
+        Self::build_on(corpus, folder, workers)
+    }
+
+    /// [`SearchIndex::build`] on `workers` threads.
+    fn build_on(corpus: &Corpus, folder: &Folder, workers: usize) -> SearchIndex {
+        let bytes = |a: &crate::corpus::Article| a.paragraphs.iter().map(|p| p.text.len() + 1).sum::<usize>();
+        let text_bytes: usize = corpus.articles.iter().map(bytes).sum();
+        if workers <= 1 {
+            let mut index = Self::build_range(corpus, 0..corpus.articles.len(), text_bytes, folder);
+            index.folded.shrink_to_fit();
+            return index;
+        }
+        // A large corpus (one big file opened at start) is folded on all cores, in runs of
+        // whole articles with about the same amount of text each, then joined in order.
+        let mut bounds = vec![0];
+        let mut done = 0;
         for (a, article) in corpus.articles.iter().enumerate() {
+            done += bytes(article);
+            if bounds.len() < workers && done * workers >= text_bytes * bounds.len() {
+                bounds.push(a + 1);
+            }
+        }
+        bounds.push(corpus.articles.len());
+        let parts: Vec<SearchIndex> = std::thread::scope(|scope| {
+            let runs: Vec<_> = bounds
+                .windows(2)
+                .map(|w| {
+                    let (from, to) = (w[0], w[1]);
+                    let run_bytes = corpus.articles[from..to].iter().map(bytes).sum();
+                    scope.spawn(move || Self::build_range(corpus, from..to, run_bytes, folder))
+                })
+                .collect();
+            runs.into_iter()
+                .zip(bounds.windows(2))
+                .map(|(run, w)| run.join().unwrap_or_else(|_| Self::build_range(corpus, w[0]..w[1], 0, folder)))
+                .collect()
+        });
+        let mut parts = parts.into_iter();
+        let mut index = parts.next().unwrap_or_default();
+        for part in parts {
+            index.join(part);
+        }
+        index.folded.shrink_to_fit();
+        index
+    }
+
+    /// The index of articles `articles` alone (article numbers stay those of the corpus).
+    fn build_range(corpus: &Corpus, articles: Range<usize>, text_bytes: usize, folder: &Folder) -> SearchIndex {
+        let mut index = SearchIndex { folded: String::with_capacity(text_bytes), ..SearchIndex::default() };
+        for (a, article) in corpus.articles.iter().enumerate().take(articles.end).skip(articles.start) {
             index.first.push(index.spans.len());
             for (p, paragraph) in article.paragraphs.iter().enumerate() {
                 index.push(a, p, &paragraph.text, folder);
             }
         }
         index.first.push(index.spans.len());
-        index.folded.shrink_to_fit();
         index
+    }
+
+    /// Appends `next`, the index of the articles right after this one's.
+    fn join(&mut self, next: SearchIndex) {
+        let (folded, spans, marks) = (self.folded.len(), self.spans.len(), self.marks.len());
+        self.folded.push_str(&next.folded);
+        self.spans.extend(next.spans.into_iter().map(|s| Span {
+            start: s.start + folded,
+            marks: s.marks + marks,
+            ..s
+        }));
+        self.marks.extend(next.marks);
+        self.first.pop();
+        self.first.extend(next.first.iter().map(|f| f + spans));
     }
 
     /// Adds the articles of `corpus` from `from` on (loaded since the index was built).
@@ -274,6 +345,53 @@ mod tests {
             });
         }
         corpus
+    }
+
+    /// Folded text, spans, marks and first spans.
+    type Contents = (String, Vec<(usize, u32, u32, usize)>, Vec<(u32, u32)>, Vec<usize>);
+
+    /// Everything an index holds, to compare two.
+    fn contents(index: &SearchIndex) -> Contents {
+        (
+            index.folded.clone(),
+            index.spans.iter().map(|s| (s.start, s.article, s.paragraph, s.marks)).collect(),
+            index.marks.iter().map(|m| (m.folded, m.original)).collect(),
+            index.first.clone(),
+        )
+    }
+
+    #[test]
+    fn an_index_built_on_several_threads_is_the_one_built_on_one() {
+        // Marks (spaces, `,`), empty articles and an article with no paragraph at the edges
+        // of the runs.
+        let corpus = corpus_of(&[
+            &["各方, 欢迎 合作", "第二段"],
+            &[],
+            &["A B C", "東亞 合作"],
+            &["一"],
+            &["x, y", "", "z"],
+            &[],
+        ]);
+        let folder = folder();
+        let serial = SearchIndex::build_on(&corpus, folder, 1);
+        for workers in 2..=8 {
+            let parallel = SearchIndex::build_on(&corpus, folder, workers);
+            assert_eq!(contents(&parallel), contents(&serial), "{workers} workers");
+            assert_eq!(
+                found_with(&parallel, &corpus, "合作"),
+                found_with(&serial, &corpus, "合作"),
+                "{workers} workers"
+            );
+        }
+    }
+
+    fn found_with(index: &SearchIndex, corpus: &Corpus, q: &str) -> Vec<Match> {
+        let mut out = Vec::new();
+        index.search(corpus, &Query::new(q, false), folder(), |m| {
+            out.push(m);
+            true
+        });
+        out
     }
 
     fn found(corpus: &Corpus, q: &str, exact: bool) -> Vec<(usize, usize, String)> {
