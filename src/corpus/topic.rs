@@ -202,6 +202,72 @@ fn filter_bits(g: u64, mask: u64) -> [u64; 2] {
     [h & mask, (h >> 32) & mask]
 }
 
+/// Text from which an [`Idf`] is counted on two cores.
+const PARALLEL_BYTES: usize = 8 << 20;
+
+/// The sizes of an [`Idf`]'s tables, as masks.
+#[derive(Clone, Copy)]
+struct Tables {
+    mask: u64,
+    seen_mask: u64,
+}
+
+/// What counting some of a source's texts gives (see [`Idf::new`]).
+struct Counts {
+    buckets: Vec<(u32, u32)>,
+    seen: Vec<u64>,
+    grams: Vec<u32>,
+    starts: Vec<usize>,
+}
+
+impl Tables {
+    /// Counts `texts`, numbered from `offset` on.
+    fn count(self, texts: &[&str], offset: u32) -> Counts {
+        let bytes: usize = texts.iter().map(|t| t.len()).sum();
+        let mut buckets: Vec<(u32, u32)> = zeroed((self.mask + 1) as usize);
+        let mut seen: Vec<u64> = zeroed((self.seen_mask + 1) as usize / 64);
+        let mut grams = Vec::with_capacity(bytes / 3);
+        let mut starts = Vec::with_capacity(texts.len() + 1);
+        // Text numbers start at 1: a bucket's "last text seen in" starts at 0.
+        let mut doc = offset;
+        for t in texts {
+            doc += 1;
+            starts.push(grams.len());
+            for g in bigrams(t) {
+                let id = bucket(g, self.mask);
+                grams.push(id);
+                // Counted once per text; branch-free, since a bigram repeats
+                // within a text unpredictably.
+                if let Some(b) = buckets.get_mut(id as usize) {
+                    b.0 += u32::from(b.1 != doc);
+                    b.1 = doc;
+                }
+                for bit in filter_bits(g, self.seen_mask) {
+                    if let Some(word) = seen.get_mut((bit / 64) as usize) {
+                        *word |= 1 << (bit % 64);
+                    }
+                }
+            }
+        }
+        Counts { buckets, seen, grams, starts }
+    }
+}
+
+impl Counts {
+    /// Adds the counts of the texts right after these.
+    fn add(&mut self, next: Counts) {
+        for (b, n) in self.buckets.iter_mut().zip(&next.buckets) {
+            b.0 += n.0;
+        }
+        for (w, n) in self.seen.iter_mut().zip(&next.seen) {
+            *w |= n;
+        }
+        let offset = self.grams.len();
+        self.grams.extend_from_slice(&next.grams);
+        self.starts.extend(next.starts.into_iter().map(|s| s + offset));
+    }
+}
+
 impl Idf {
     /// Counts, for each bigram, how many of `texts` contain it.
     pub fn new<'a>(texts: impl Iterator<Item = &'a str>) -> Self {
@@ -210,40 +276,59 @@ impl Idf {
         // About one distinct bigram per six bytes: a table of twice that keeps
         // collisions rare and fits in cache for a page.
         let size = (bytes / 3).next_power_of_two().clamp(1 << 12, 1 << 20);
-        let mask = size as u64 - 1;
-        let mut buckets: Vec<(u32, u32)> = zeroed(size);
         // About sixteen filter bits per distinct bigram: a 2-bit Bloom filter
         // then answers "yes" wrongly about once in a hundred.
         let seen_bits = (bytes * 3).next_power_of_two().clamp(1 << 14, 1 << 26);
-        let mut seen: Vec<u64> = zeroed(seen_bits / 64);
-        let seen_mask = seen_bits as u64 - 1;
-        let mut grams = Vec::with_capacity(bytes / 3);
-        let mut starts = Vec::with_capacity(texts.len() + 1);
-        let mut docs: u32 = 0;
-        for t in &texts {
-            docs += 1;
-            starts.push(grams.len());
-            for g in bigrams(t) {
-                let id = bucket(g, mask);
-                grams.push(id);
-                // Counted once per text; branch-free, since a bigram repeats
-                // within a text unpredictably.
-                if let Some(b) = buckets.get_mut(id as usize) {
-                    b.0 += u32::from(b.1 != docs);
-                    b.1 = docs;
-                }
-                for bit in filter_bits(g, seen_mask) {
-                    if let Some(word) = seen.get_mut((bit / 64) as usize) {
-                        *word |= 1 << (bit % 64);
-                    }
-                }
-            }
-        }
-        starts.push(grams.len());
+        let tables = Tables { mask: size as u64 - 1, seen_mask: seen_bits as u64 - 1 };
+        // A large source (one big file) is counted in two halves on two cores: counts per
+        // text add up, so the halves' tables simply add.
+        let split = if bytes >= PARALLEL_BYTES {
+            let mut done = 0;
+            texts
+                .iter()
+                .take_while(|t| {
+                    done += t.len();
+                    done * 2 < bytes
+                })
+                .count()
+        } else {
+            texts.len()
+        };
+        Self::counted(&texts, size, tables, split)
+    }
+
+    /// [`Idf::new`], counting `texts[split..]` on a second thread when there are any.
+    fn counted(texts: &[&str], size: usize, tables: Tables, split: usize) -> Self {
+        let (front, back) = texts.split_at(split.min(texts.len()));
+        let mut counts = if back.is_empty() {
+            tables.count(front, 0)
+        } else {
+            let offset = u32::try_from(front.len()).unwrap_or(u32::MAX);
+            let (mut counts, rest) = std::thread::scope(|scope| {
+                let second = scope.spawn(|| tables.count(back, offset));
+                let first = tables.count(front, 0);
+                (first, second.join().unwrap_or_else(|_| tables.count(back, offset)))
+            });
+            counts.add(rest);
+            counts
+        };
+        counts.starts.push(counts.grams.len());
+        let docs = texts.len();
         let chars = texts.iter().map(|t| t.len() / 3).collect();
         let n = docs as f32;
         let by_df = (0..=docs).map(|df| (1.0 + n / df.max(1) as f32).ln()).collect();
-        Idf { buckets, seen, seen_mask, mask, by_df, grams, starts, chars, tally: RefCell::new(Tally::new(size)) }
+        let Counts { buckets, seen, grams, starts } = counts;
+        Idf {
+            buckets,
+            seen,
+            seen_mask: tables.seen_mask,
+            mask: tables.mask,
+            by_df,
+            grams,
+            starts,
+            chars,
+            tally: RefCell::new(Tally::new(size)),
+        }
     }
 
     /// Whether the two characters occur side by side somewhere in the source.
@@ -422,6 +507,24 @@ mod tests {
 
     fn idf() -> Idf {
         Idf::new([TRADE, TRADE2, DRUGS].into_iter())
+    }
+
+    #[test]
+    fn counting_in_two_halves_is_counting_at_once() {
+        let texts = [TRADE, TRADE2, DRUGS, "", TRADE, "中国中国中国", DRUGS];
+        let bytes: usize = texts.iter().map(|t| t.len()).sum();
+        let size = (bytes / 3).next_power_of_two().clamp(1 << 12, 1 << 20);
+        let tables = Tables { mask: size as u64 - 1, seen_mask: (1 << 14) - 1 };
+        let whole = Idf::counted(&texts, size, tables, texts.len());
+        let df = |idf: &Idf| idf.buckets.iter().map(|b| b.0).collect::<Vec<_>>();
+        for split in 0..texts.len() {
+            let halves = Idf::counted(&texts, size, tables, split);
+            assert_eq!(df(&halves), df(&whole), "split at {split}");
+            assert_eq!(halves.seen, whole.seen, "split at {split}");
+            assert_eq!((&halves.grams, &halves.starts), (&whole.grams, &whole.starts), "split at {split}");
+            let topic = |idf: &Idf| idf.topic_of(0..texts.len()).terms().to_vec();
+            assert_eq!(topic(&halves), topic(&whole), "split at {split}");
+        }
     }
 
     #[test]
