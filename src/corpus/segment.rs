@@ -1000,7 +1000,7 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
     // Found and counted once here, not for each candidate.
     let prev_label = ev.last_label(d);
     let quote_open = open.text.matches(['“', '「']).count() > open.text.matches(['”', '」']).count();
-    (d + 1..pieces.len().min(d + 1 + LINK_WINDOW))
+    let starts: Vec<(usize, &Block)> = (d + 1..pieces.len().min(d + 1 + LINK_WINDOW))
         .filter_map(|c| {
             let cp = &pieces[c];
             if matches!(cp.start, Start::Teaser | Start::JumpFrom | Start::Dateline | Start::File) {
@@ -1008,12 +1008,27 @@ fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
             }
             // A photo caption may sit between the two halves of a sentence.
             let first = cp.body.iter().find(|b| b.kind != Kind::Caption).filter(|b| b.kind == Kind::Body)?;
-            let mut score = continuation_score(open, quote_open, first, cp, ev.ending(d), ev.opening(c), ev.idf());
-            // The rest of a broken sentence comes first; a label right after it counts.
-            score += numbering_agreement(prev_label, cp.first_label(2).as_ref());
-            Some((score, c))
+            Some((c, first))
         })
-        .collect()
+        .collect();
+    if starts.is_empty() {
+        return Vec::new();
+    }
+    let ending = ev.ending(d);
+    ev.idf().spread(ending, |spread| {
+        starts
+            .iter()
+            .map(|&(c, first)| {
+                let cp = &pieces[c];
+                let opening = ev.opening(c);
+                let topics = (spread.similarity(opening), ending.confidence(opening));
+                let mut score = continuation_score(open, quote_open, first, cp, topics, ev.idf());
+                // The rest of a broken sentence comes first; a label right after it counts.
+                score += numbering_agreement(prev_label, cp.first_label(2).as_ref());
+                (score, c)
+            })
+            .collect()
+    })
 }
 
 fn best_start_score(ev: &Evidence, d: usize) -> f32 {
@@ -1150,7 +1165,9 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
         if !dp.is_dangling() || best_start_score(ev, d) >= 0.6 {
             continue;
         }
-        let mut best: Option<(f32, usize, usize)> = None;
+        // Places worth judging, with the profiles either side: compared with the dangling
+        // piece's ending afterwards, all at once.
+        let mut trials: Vec<(usize, usize, f32, Topic, Topic)> = Vec::new();
         for (c, piece) in pieces.iter().enumerate().take(d + 1 + LINK_WINDOW).skip(d + 1) {
             let body = &piece.body;
             for k in 1..body.len() {
@@ -1178,16 +1195,26 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                 }
                 let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
                 let tail = idf.topic_of((k..body.len()).map(|i| ev.body_text(c, i)));
-                let to_d = tail.similarity(ev.ending(d));
-                let gain = to_d - tail.similarity(&head) + 0.2 * opening;
+                trials.push((c, k, opening, head, tail));
+            }
+        }
+        if trials.is_empty() {
+            continue;
+        }
+        let best = ev.idf().spread(ev.ending(d), |ending| {
+            let mut best: Option<(f32, usize, usize)> = None;
+            for (c, k, opening, head, tail) in &trials {
+                let to_d = ending.similarity(tail);
+                let gain = to_d - tail.similarity(head) + 0.2 * opening;
                 if debug() {
                     eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3} gain {gain:.3}");
                 }
                 if to_d >= 0.12 && gain >= 0.1 && best.is_none_or(|b| gain > b.0) {
-                    best = Some((gain, c, k));
+                    best = Some((gain, *c, *k));
                 }
             }
-        }
+            best
+        });
         if let Some((_, c, k)) = best {
             cuts.push((c, k));
         }
@@ -1216,14 +1243,14 @@ fn split_pieces(pieces: Vec<Piece>, cuts: &[(usize, usize)]) -> Vec<Piece> {
 }
 
 /// Evidence that `first` (opening piece `cp`) continues the sentence `open`
-/// breaks off; `quote_open` when `open` opens more quotations than it closes.
+/// breaks off; `quote_open` when `open` opens more quotations than it closes,
+/// `topics` the similarity of the text either side and its confidence.
 fn continuation_score(
     open: &Block,
     quote_open: bool,
     first: &Block,
     cp: &Piece,
-    open_topic: &Topic,
-    cont_topic: &Topic,
+    (similarity, confidence): (f32, f32),
     idf: &Idf,
 ) -> f32 {
     let mut score = 0.0;
@@ -1231,7 +1258,7 @@ fn continuation_score(
     if cp.head.is_empty() && matches!(cp.start, Start::MidSentence | Start::Page | Start::Closed) {
         score += 0.15;
     }
-    score += 2.0 * open_topic.similarity(cont_topic) * open_topic.confidence(cont_topic);
+    score += 2.0 * similarity * confidence;
     score += 0.5 * mid_sentence_start(&first.text);
     // The two halves of a broken word usually occur whole elsewhere in the source.
     if let (Some(a), Some(b)) = (open.text.chars().next_back(), first.text.chars().next())
@@ -1706,13 +1733,16 @@ fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
         );
         let paras: Vec<Topic> =
             blocks[lead + 1..end].iter().map(|b| idf.topic(std::iter::once(b.text.as_str()))).collect();
+        let to_anchor: Vec<f32> = paras.iter().map(|p| p.similarity(&anchor)).collect();
         targets.retain(|y, _| open.contains(y));
         let mut best: Option<(f32, usize, usize)> = None;
         for &y in &open {
             // An open article is a target for each of the next few datelined ones: profile
             // it once, until a tail is moved onto it.
             let target = targets.entry(y).or_insert_with(|| idf.topic(drafts[y].blocks().map(|b| b.text.as_str())));
-            let leaning: Vec<f32> = paras.iter().map(|p| p.similarity(target) - p.similarity(&anchor)).collect();
+            let leaning: Vec<f32> = idf.spread(target, |target| {
+                paras.iter().zip(&to_anchor).map(|(p, anchor)| target.similarity(p) - anchor).collect()
+            });
             for k in 1..leaning.len() {
                 let tail_mean = leaning[k..].iter().sum::<f32>() / (leaning.len() - k) as f32;
                 let score: f32 = leaning[k..].iter().sum::<f32>() - leaning[..k].iter().sum::<f32>();
