@@ -221,7 +221,7 @@ fn assert_conserved(name: &str, bytes: &[u8]) {
         .removed
         .iter()
         .filter(|r| !matches!(r.kind, RemovedKind::Invisible | RemovedKind::CombiningFlood))
-        .map(|r| r.text.as_str());
+        .map(|r| r.text);
     let want = census(std::iter::once(text.as_str()));
     let got = census(kept.chain(removed));
     let mut diff: Vec<(char, i64)> = want

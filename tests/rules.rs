@@ -56,7 +56,7 @@ fn jump_markers_become_notes_and_clauses_nest() {
     );
     assert!(arts[0].clauses.iter().all(|c| c.in_sequence));
     let jumps: Vec<&str> =
-        source.removed.iter().filter(|r| r.kind == RemovedKind::JumpMarker).map(|r| r.text.as_str()).collect();
+        source.removed.iter().filter(|r| r.kind == RemovedKind::JumpMarker).map(|r| r.text).collect();
     assert_eq!(jumps, ["（上接第一版）", "（下转第四版）"]);
     assert!(text(&arts[0]).ends_with("加强协调配合。"));
 }
@@ -78,7 +78,7 @@ fn section_numerals_are_clauses_and_a_lone_page_numeral_is_removed() {
     let numbers: Vec<u32> = arts[0].clauses.iter().map(|c| c.number).collect();
     assert_eq!(numbers, [1, 2, 3, 4]);
     let pages: Vec<&str> =
-        source.removed.iter().filter(|r| r.kind == RemovedKind::PageNumeral).map(|r| r.text.as_str()).collect();
+        source.removed.iter().filter(|r| r.kind == RemovedKind::PageNumeral).map(|r| r.text).collect();
     assert_eq!(pages, ["二"]);
     assert!(arts[1].paragraphs.iter().all(|p| p.text != "二"));
 }
@@ -208,6 +208,6 @@ fn a_boxed_list_of_link_titles_is_furniture_and_the_story_under_it_keeps_its_tit
     assert_eq!(titles(&arts), [Some("山区小学用上了“空中课堂”"), Some("高原牧区流动图书车开进草场")]);
     assert!(arts.iter().all(|a| a.subtitle.is_none() && !text(a).contains("乡村教师培训计划")));
     let furniture: Vec<&str> =
-        source.removed.iter().filter(|r| r.kind == RemovedKind::Furniture).map(|r| r.text.as_str()).collect();
+        source.removed.iter().filter(|r| r.kind == RemovedKind::Furniture).map(|r| r.text).collect();
     assert_eq!(furniture, ["【延伸阅读】", "乡村教师培训计划全面启动", "一块黑板到一块屏幕的变迁"]);
 }
