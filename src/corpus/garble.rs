@@ -106,6 +106,37 @@ fn merge(a: Vec<Range<usize>>, b: Vec<Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
+/// The end of the run of ordinary characters from byte `at`, and how many characters it
+/// holds. Ordinary: a common ideograph, ASCII punctuation and digits, and the commonest CJK
+/// punctuation (`、。，：；？`, full-width digits): never evidence. Read from the UTF-8 bytes,
+/// since this covers nearly every character of every paragraph.
+fn ordinary_run(bytes: &[u8], at: usize, common: &[u64]) -> (usize, usize) {
+    let (mut i, mut n) = (at, 0);
+    while let Some(&b) = bytes.get(i) {
+        let step = if b < 0x80 {
+            let ordinary = !b.is_ascii_alphabetic() && !matches!(b, b'?' | b'(' | b')' | b'\n');
+            usize::from(ordinary)
+        } else if let [lead @ 0xE3..=0xEF, b1, b2, ..] = bytes[i..] {
+            let u = (u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+            let ordinary = if (HAN_FIRST..=HAN_LAST).contains(&u) {
+                let bit = (u - HAN_FIRST) as usize;
+                common.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) != 0)
+            } else {
+                (0x3000..=0x3004).contains(&u) || (0xFF0C..=0xFF1F).contains(&u)
+            };
+            if ordinary { 3 } else { 0 }
+        } else {
+            0
+        };
+        if step == 0 {
+            break;
+        }
+        i += step;
+        n += 1;
+    }
+    (i, n)
+}
+
 /// True for a CJK ideograph that is in neither the GB2312 level-1 set nor the Big5
 /// level-1 set: the characters everyday Simplified or Traditional text is made of.
 /// Ideographs outside U+4E00–U+9FFF (extensions, compatibility ideographs) are rare.
@@ -284,39 +315,36 @@ impl<'a> Scanner<'a> {
 
     fn run(mut self) -> Vec<Range<usize>> {
         let text = self.text;
-        let mut chars = text.char_indices();
+        let bytes = text.as_bytes();
+        let mut i = 0;
         let mut prev: Option<char> = None;
         // Fetched once: this runs for every character of every paragraph.
         let common = common_han();
-        while let Some((i, c)) = chars.next() {
-            // Where to continue; most characters are one step.
-            let mut resume = None;
-            let u = c as u32;
-            if (HAN_FIRST..=HAN_LAST).contains(&u) {
-                let bit = (u - HAN_FIRST) as usize;
-                if common.get(bit / 64).is_none_or(|word| word & (1 << (bit % 64)) == 0) {
-                    self.hard(Kind::RareHan, 1, i..i + c.len_utf8(), 1);
-                } else {
-                    self.pos += 1;
-                }
-            } else if (c.is_ascii() && !c.is_ascii_alphabetic() && !matches!(c, '?' | '(' | ')' | '\n'))
-                || ('\u{3000}'..='\u{3004}').contains(&c)
-                || ('\u{FF0C}'..='\u{FF1F}').contains(&c)
-            {
-                // ASCII punctuation and digits, and the commonest CJK punctuation
-                // (`、。，：；？` and full-width digits): never evidence.
-                self.pos += 1;
-            } else {
-                resume = self.special(i, c, prev);
+        while i < bytes.len() {
+            // Ordinary text, nearly all of every paragraph, is passed over a run at a time:
+            // each of its characters only counts towards the gap.
+            let (end, run) = ordinary_run(bytes, i, common);
+            if run > 0 {
+                self.pos += run;
+                prev = text.get(i..end).and_then(|r| r.chars().next_back());
+                i = end;
+                continue;
             }
-            match resume {
-                Some((end, last)) => {
-                    while chars.clone().next().is_some_and(|(j, _)| j < end) {
-                        chars.next();
-                    }
-                    prev = Some(last);
-                }
-                None => prev = Some(c),
+            let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else { break };
+            let u = c as u32;
+            let resume = if (HAN_FIRST..=HAN_LAST).contains(&u) {
+                // Not ordinary, so not common: a rare ideograph.
+                self.hard(Kind::RareHan, 1, i..i + c.len_utf8(), 1);
+                None
+            } else {
+                self.special(i, c, prev)
+            };
+            if let Some((end, last)) = resume {
+                i = end.max(i + c.len_utf8());
+                prev = Some(last);
+            } else {
+                i += c.len_utf8();
+                prev = Some(c);
             }
         }
         self.finish_cluster();
