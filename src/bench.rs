@@ -513,7 +513,11 @@ pub fn run_large(out: &mut impl Write) -> std::io::Result<()> {
     use crate::app::{Action, App, Settings};
     use crate::corpus::Corpus;
 
-    writeln!(out, "gongbao bench --large: single large files, release build, one thread, frames at 80×24")?;
+    writeln!(
+        out,
+        "gongbao bench --large: single large files, release build, opened as the reader opens one file \
+         (from 4 MiB the fingerprint, bigram counts and search index also use the other cores), frames at 80×24"
+    )?;
     writeln!(out)?;
     writeln!(out, "| file | MB | open | of which reading | articles | frame p50 / p99, start | middle | last line |")?;
     writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|")?;
