@@ -24,19 +24,7 @@ fn open(bytes: Vec<u8>) -> App {
 fn screen(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw");
-    let buffer = terminal.backend().buffer();
-    // Each wide character once (the cell after it is its continuation).
-    let mut out = String::new();
-    for y in 0..24 {
-        let mut x = 0;
-        while x < 80 {
-            let symbol = buffer[(x, y)].symbol();
-            out.push_str(symbol);
-            x += u16::try_from(unicode_width::UnicodeWidthStr::width(symbol).max(1)).unwrap_or(1);
-        }
-        out.push('\n');
-    }
-    out
+    gongbao::fuzzing::screen_text(terminal.backend().buffer())
 }
 
 /// Opens the last article and goes to its bottom.

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use encoding_rs::{BIG5, Encoding, GB18030, GBK, UTF_8, UTF_16BE, UTF_16LE};
 use gongbao::corpus::load::RawDoc;
-use gongbao::corpus::{Article, Corpus, process, sanitize};
+use gongbao::corpus::{Corpus, process};
 use proptest::prelude::*;
 use proptest::sample::select;
 
@@ -122,63 +122,16 @@ fn doc(name: &str, bytes: Vec<u8>) -> RawDoc {
     RawDoc { name: name.to_owned(), path: None, bytes }
 }
 
-/// What must hold for every article the pipeline returns, whatever the input.
-fn check_articles(articles: &[Article]) -> Result<(), String> {
-    for a in articles {
-        let fields = [&a.title, &a.subtitle, &a.author, &a.column, &a.dateline];
-        for text in fields.into_iter().flatten() {
-            if let Some(c) = text.chars().find(char::is_ascii_control) {
-                return Err(format!("{}: metadata {text:?} holds control {c:?}", a.id));
-            }
-        }
-        for (i, p) in a.paragraphs.iter().enumerate() {
-            if p.text.is_empty() {
-                return Err(format!("{}: paragraph {i} is empty", a.id));
-            }
-            if let Some(c) = p.text.chars().find(|c| u32::from(*c) < 0x20) {
-                return Err(format!("{}: paragraph {i} holds C0 control {c:?}: {:?}", a.id, p.text));
-            }
-            if !sanitize::is_display_safe(&p.text) {
-                return Err(format!("{}: paragraph {i} is not display-safe: {:?}", a.id, p.text));
-            }
-            for r in &p.garbled {
-                let inside = r.start <= r.end && r.end <= p.text.len();
-                if !inside || !p.text.is_char_boundary(r.start) || !p.text.is_char_boundary(r.end) {
-                    return Err(format!(
-                        "{}: paragraph {i} garbled range {r:?} is not on char boundaries of {:?} ({} bytes)",
-                        a.id,
-                        p.text,
-                        p.text.len()
-                    ));
-                }
-            }
-        }
-        for c in &a.clauses {
-            if c.paragraph >= a.paragraphs.len() {
-                return Err(format!(
-                    "{}: clause {:?} points at paragraph {} of {}",
-                    a.id,
-                    c.label,
-                    c.paragraph,
-                    a.paragraphs.len()
-                ));
-            }
+/// The fuzz targets' checks of a corpus (ids, sources, display-safe metadata and text, cells'
+/// clusters, garbled ranges, clause paragraphs), plus: no paragraph holds a line break.
+fn check_corpus(corpus: &Corpus) -> Result<(), String> {
+    gongbao::fuzzing::check_corpus(corpus)?;
+    for a in &corpus.articles {
+        if let Some((i, p)) = a.paragraphs.iter().enumerate().find(|(_, p)| p.text.contains('\n')) {
+            return Err(format!("{}: paragraph {i} holds a line break: {:?}", a.id, p.text));
         }
     }
     Ok(())
-}
-
-/// [`check_articles`] plus what ties articles to their sources.
-fn check_corpus(corpus: &Corpus) -> Result<(), String> {
-    for a in &corpus.articles {
-        let Some(source) = corpus.sources.get(a.source_index) else {
-            return Err(format!("{}: source_index {} of {} sources", a.id, a.source_index, corpus.sources.len()));
-        };
-        if source.name != a.source {
-            return Err(format!("{}: source {:?} but source_index names {:?}", a.id, a.source, source.name));
-        }
-    }
-    check_articles(&corpus.articles)
 }
 
 /// Titles and paragraph texts of each article, or the decode error.

@@ -8,33 +8,15 @@ use std::collections::HashMap;
 use gongbao::app::{Action, App, Settings};
 use gongbao::convert::Script;
 use gongbao::corpus::{Corpus, load};
+use gongbao::fuzzing::screen_text;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use unicode_width::UnicodeWidthStr;
 
 fn app(size: (u16, u16)) -> App {
     let (corpus, _) = Corpus::from_docs(&load::bundled(), None);
     let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, HashMap::new(), size);
     app.update(Action::Resize(size.0, size.1));
     app
-}
-
-/// The screen as text, one line per row, wide characters written once.
-fn screen_text(buffer: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let mut x = 0;
-        let mut line = String::new();
-        while x < buffer.area.width {
-            let symbol = buffer[(x, y)].symbol();
-            line.push_str(symbol);
-            x += u16::try_from(symbol.width().max(1)).unwrap_or(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 fn draw(app: &App) -> String {

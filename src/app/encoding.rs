@@ -140,8 +140,9 @@ impl App {
         Ok(start.min(self.corpus.articles.len().saturating_sub(1)))
     }
 
-    /// Everything computed from the articles, computed again after some were replaced.
-    fn rebuild_derived(&mut self) {
+    /// Everything computed from the articles (search index, versions, library, bookmark
+    /// places, the open article's layout): at start, and again after some were replaced.
+    pub(super) fn rebuild_derived(&mut self) {
         self.index = crate::search::SearchIndex::build(&self.corpus, crate::search::folder());
         self.versions =
             crate::versions::by_article(&crate::versions::link(&self.corpus, &self.index), self.corpus.articles.len());

@@ -280,11 +280,7 @@ impl App {
             visible: Vec::new(),
             library_row: Vec::new(),
         };
-        app.refresh_library();
-        app.index = SearchIndex::build(&app.corpus, folder());
-        app.versions =
-            crate::versions::by_article(&crate::versions::link(&app.corpus, &app.index), app.corpus.articles.len());
-        app.open_article(0);
+        app.rebuild_derived();
         app
     }
 
