@@ -187,26 +187,36 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
     app.update(Action::Resize(size.width, size.height));
     let render_fault = std::env::var_os("GONGBAO_FAULT").is_some_and(|f| f == "render");
     let mut frames = 0u64;
+    // A frame is drawn only when something may have changed: an idle reader writes nothing
+    // (even an unchanged frame costs a few bytes of cursor and style codes, every wake-up).
+    let mut dirty = true;
     while !app.quit {
         if app.is_loading() {
             app.update(Action::Tick);
+            dirty = true;
         }
-        terminal.draw(|frame| {
-            frames += 1;
-            assert!(!(render_fault && frames == 2), "injected fault in the render path (GONGBAO_FAULT=render)");
-            crate::ui::render(app, frame);
-        })?;
+        // (The injected fault needs a second frame whatever happens.)
+        if dirty || render_fault {
+            terminal.draw(|frame| {
+                frames += 1;
+                assert!(!(render_fault && frames == 2), "injected fault in the render path (GONGBAO_FAULT=render)");
+                crate::ui::render(app, frame);
+            })?;
+            dirty = false;
+        }
         // Wake up now and then to notice signals, and often while files load.
         let wait = if app.is_loading() { 50 } else { 200 };
         if !event::poll(Duration::from_millis(wait))? {
             if suspend_asked.swap(false, Ordering::SeqCst) {
                 suspend(terminal, app)?;
+                dirty = true;
             }
             if received(stop).is_some() {
                 app.update(Action::Quit);
             }
             continue;
         }
+        dirty = true;
         let actions = match event::read()? {
             Event::Key(key) if key.kind == KeyEventKind::Press => {
                 if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {

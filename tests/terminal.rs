@@ -331,6 +331,23 @@ fn term_01_q_restores_every_mode_and_the_settings_and_exits_0() {
     assert_modes_restored(&r.output.bytes());
 }
 
+/// An idle reader writes nothing: frames are drawn when something changed, not on every
+/// wake-up (each unchanged frame still cost cursor and style codes), and a key still redraws.
+#[test]
+fn an_idle_reader_writes_nothing_to_the_terminal() {
+    let mut r = Reader::start(&[]);
+    r.wait_for_first_frame();
+    // Loading of the sample is over well within this; the reader wakes every 200 ms.
+    std::thread::sleep(Duration::from_millis(800));
+    let settled = r.output.bytes().len();
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(r.output.bytes().len(), settled, "bytes written while idle");
+    r.send(b"j");
+    r.wait_until("a frame after a key", |r| r.output.bytes().len() > settled);
+    r.send(b"q");
+    assert_eq!(r.wait_exit().code(), Some(0));
+}
+
 #[test]
 fn term_02_catchable_signals_restore_the_terminal_and_exit_128_plus_n() {
     for (name, n) in [("TERM", 15), ("HUP", 1), ("INT", 2), ("QUIT", 3)] {
