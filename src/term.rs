@@ -204,8 +204,15 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
             })?;
             dirty = false;
         }
-        // Wake up now and then to notice signals, and often while files load.
-        let wait = if app.is_loading() { 50 } else { 200 };
+        // Wake up now and then to notice signals, and often while files load (at once while
+        // loaded files wait to be appended).
+        let wait = if app.loading_backlog() {
+            0
+        } else if app.is_loading() {
+            50
+        } else {
+            200
+        };
         if !event::poll(Duration::from_millis(wait))? {
             if suspend_asked.swap(false, Ordering::SeqCst) {
                 suspend(terminal, app)?;

@@ -448,3 +448,36 @@ fn loading_threads_that_vanish_end_the_load_with_a_message() {
     assert!(app.messages.iter().any(|m| m.contains("ended early")), "{:?}", app.messages);
     assert!(app.article().is_some());
 }
+
+/// When a tick runs out of time with results still waiting, the reader says so, so that its
+/// loop ticks again at once instead of waiting for a key; once everything that arrived is
+/// appended, it does not.
+#[test]
+fn a_tick_that_leaves_results_waiting_reports_a_backlog() {
+    use gongbao::corpus::background::{Loading, Outcome, Update};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let docs = load::bundled();
+    let (source, articles) = gongbao::corpus::process(&docs[0], None, 0).expect("a sample");
+    // Far more than one 25 ms tick can append.
+    let files = 3000;
+    tx.send(Update::Listed { files, problems: vec![], skipped: 0 }).expect("send");
+    for position in 0..files {
+        let outcome = Outcome::Loaded(Box::new(source.clone()), articles.clone(), vec![]);
+        tx.send(Update::File { position, bytes: 1, outcome }).expect("send");
+    }
+    let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
+    app.start_loading(Loading::from_channel(rx));
+    app.update(Action::Tick);
+    assert!(app.loading_backlog(), "{} of {files} files appended after one tick", app.corpus.sources.len());
+    let mut ticks = 1;
+    while app.loading_backlog() {
+        app.update(Action::Tick);
+        ticks += 1;
+        assert!(ticks < 10_000, "the backlog never cleared");
+    }
+    assert_eq!(app.corpus.sources.len(), files, "everything sent was appended");
+    assert!(app.is_loading(), "still loading: the workers have not said they finished");
+    drop(tx);
+    app.update(Action::Tick);
+    assert!(!app.is_loading() && !app.loading_backlog());
+}

@@ -23,6 +23,9 @@ pub struct LoadState {
     next: usize,
     /// `Esc` was pressed: the workers finish their current file and stop.
     pub stopping: bool,
+    /// The last tick ran out of time with results still waiting: the loop should come back
+    /// at once rather than wait for a key.
+    backlog: bool,
 }
 
 /// How long one tick may spend appending results, so keys stay answered.
@@ -40,6 +43,7 @@ impl App {
             pending: BTreeMap::new(),
             next: 0,
             stopping: false,
+            backlog: false,
         });
     }
 
@@ -47,15 +51,26 @@ impl App {
         self.loading.is_some()
     }
 
+    /// Whether results are waiting to be appended (the last tick used all its time): the
+    /// event loop then ticks again at once, so a fast load is not held back by the wait for
+    /// keys between ticks.
+    pub fn loading_backlog(&self) -> bool {
+        self.loading.as_ref().is_some_and(|state| state.backlog)
+    }
+
     /// Takes what the workers delivered (for at most [`TICK_BUDGET`]).
     pub(super) fn tick(&mut self) {
         let start = Instant::now();
         let mut finished = false;
+        let mut drained = false;
         while start.elapsed() < TICK_BUDGET {
             let Some(state) = &mut self.loading else { return };
             let update = match state.loading.updates.try_recv() {
                 Ok(update) => update,
-                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    drained = true;
+                    break;
+                }
                 // The loading threads are gone without saying they finished.
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                     self.messages.push("loading ended early: the loading threads stopped".into());
@@ -84,6 +99,9 @@ impl App {
                     break;
                 }
             }
+        }
+        if let Some(state) = &mut self.loading {
+            state.backlog = !drained && !finished;
         }
         if finished {
             self.finish_loading();
