@@ -443,7 +443,7 @@ fn loading_threads_that_vanish_end_the_load_with_a_message() {
     let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
     app.start_loading(Loading::from_channel(rx));
     app.update(Action::Tick);
-    assert!(!app.is_loading());
+    tick_until_loaded(&mut app);
     assert_eq!(app.corpus.sources.len(), 1, "what arrived is kept");
     assert!(app.messages.iter().any(|m| m.contains("ended early")), "{:?}", app.messages);
     assert!(app.article().is_some());
@@ -479,5 +479,45 @@ fn a_tick_that_leaves_results_waiting_reports_a_backlog() {
     assert!(app.is_loading(), "still loading: the workers have not said they finished");
     drop(tx);
     app.update(Action::Tick);
-    assert!(!app.is_loading() && !app.loading_backlog());
+    assert!(!app.loading_backlog());
+    tick_until_loaded(&mut app);
+}
+
+/// Ticks until the load is over (versions are linked on a thread of their own at its end).
+fn tick_until_loaded(app: &mut App) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+    while app.is_loading() {
+        assert!(std::time::Instant::now() < deadline, "loading never finished");
+        app.update(Action::Tick);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+/// At the end of a load the versions are linked on another thread: the reader keeps
+/// answering (its ticks return at once), says what it is doing, and the load ends with the
+/// same versions a synchronous link gives.
+#[test]
+fn versions_are_linked_off_the_reader_thread_at_the_end_of_a_load() {
+    use gongbao::corpus::background::{Loading, Outcome, Update};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let docs = load::bundled();
+    let files = docs.len();
+    tx.send(Update::Listed { files, problems: vec![], skipped: 0 }).expect("send");
+    for (position, doc) in docs.iter().enumerate() {
+        let (source, articles) = gongbao::corpus::process(doc, None, position).expect("a sample");
+        tx.send(Update::File { position, bytes: 1, outcome: Outcome::Loaded(Box::new(source), articles, vec![]) })
+            .expect("send");
+    }
+    tx.send(Update::Finished).expect("send");
+    let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
+    app.start_loading(Loading::from_channel(rx));
+    app.update(Action::Tick);
+    assert!(app.is_loading(), "still loading until the versions arrive");
+    assert!(app.progress().is_some_and(|p| p.contains("linking versions")), "{:?}", app.progress());
+    tick_until_loaded(&mut app);
+    let expected =
+        gongbao::versions::by_article(&gongbao::versions::link(&app.corpus, &app.index), app.corpus.articles.len());
+    assert_eq!(app.versions, expected);
+    assert!(app.versions.iter().any(|v| !v.is_empty()), "the samples have versions of each other");
+    assert!(app.status.as_deref().is_some_and(|s| s.starts_with("loaded")), "{:?}", app.status);
 }

@@ -143,7 +143,7 @@ impl App {
     /// Everything computed from the articles (search index, versions, library, bookmark
     /// places, the open article's layout): at start, and again after some were replaced.
     pub(super) fn rebuild_derived(&mut self) {
-        self.index = crate::search::SearchIndex::build(&self.corpus, crate::search::folder());
+        self.index = std::sync::Arc::new(crate::search::SearchIndex::build(&self.corpus, crate::search::folder()));
         self.versions =
             crate::versions::by_article(&crate::versions::link(&self.corpus, &self.index), self.corpus.articles.len());
         self.refresh_library();

@@ -2,6 +2,8 @@
 //! progress for the status line, `Esc` to stop, problems gathered for the messages view.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
 use super::App;
@@ -26,6 +28,9 @@ pub struct LoadState {
     /// The last tick ran out of time with results still waiting: the loop should come back
     /// at once rather than wait for a key.
     backlog: bool,
+    /// Every file is in: versions are being linked on a thread of their own (over a large
+    /// archive that takes a second or more, which the reader should not freeze for).
+    linking: Option<Receiver<Vec<Vec<usize>>>>,
 }
 
 /// How long one tick may spend appending results, so keys stay answered.
@@ -44,6 +49,7 @@ impl App {
             next: 0,
             stopping: false,
             backlog: false,
+            linking: None,
         });
     }
 
@@ -60,6 +66,16 @@ impl App {
 
     /// Takes what the workers delivered (for at most [`TICK_BUDGET`]).
     pub(super) fn tick(&mut self) {
+        if let Some(linking) = self.loading.as_ref().and_then(|state| state.linking.as_ref()) {
+            match linking.try_recv() {
+                Ok(versions) => self.versions = versions,
+                Err(TryRecvError::Empty) => return,
+                // The linking thread is gone: no versions, the rest works.
+                Err(TryRecvError::Disconnected) => self.versions = vec![Vec::new(); self.corpus.articles.len()],
+            }
+            self.complete_loading();
+            return;
+        }
         let start = Instant::now();
         let mut finished = false;
         let mut drained = false;
@@ -67,12 +83,12 @@ impl App {
             let Some(state) = &mut self.loading else { return };
             let update = match state.loading.updates.try_recv() {
                 Ok(update) => update,
-                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                Err(TryRecvError::Empty) => {
                     drained = true;
                     break;
                 }
                 // The loading threads are gone without saying they finished.
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Err(TryRecvError::Disconnected) => {
                     self.messages.push("loading ended early: the loading threads stopped".into());
                     finished = true;
                     break;
@@ -133,7 +149,8 @@ impl App {
             self.extend_library(first_source, first_new);
         }
         if self.corpus.articles.len() > first_new {
-            self.index.append(&self.corpus, first_new, folder());
+            // Nothing else holds the index while files are appended, so this never copies it.
+            Arc::make_mut(&mut self.index).append(&self.corpus, first_new, folder());
             if was_empty {
                 self.open_article(0);
             }
@@ -157,9 +174,26 @@ impl App {
             state.next = first;
             self.append_ready();
         }
+        // Versions are linked on a thread of their own; the load ends when they arrive.
+        let (index, n) = (Arc::clone(&self.index), self.corpus.articles.len());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = std::thread::Builder::new().name("gongbao-versions".into()).spawn(move || {
+            let versions = crate::versions::by_article(&crate::versions::link_articles(&index, n), n);
+            let _ = tx.send(versions);
+        });
+        if let (Ok(_), Some(state)) = (spawned, &mut self.loading) {
+            state.linking = Some(rx);
+            state.backlog = false;
+        } else {
+            self.versions = crate::versions::by_article(&crate::versions::link_articles(&self.index, n), n);
+            self.complete_loading();
+        }
+    }
+
+    /// The end of a load, once versions are linked: bookmarks placed, chosen encodings
+    /// applied, and what happened said in the status line.
+    fn complete_loading(&mut self) {
         let Some(state) = self.loading.take() else { return };
-        self.versions =
-            crate::versions::by_article(&crate::versions::link(&self.corpus, &self.index), self.corpus.articles.len());
         self.resolve_bookmarks();
         if !self.encodings.is_empty() {
             self.apply_chosen_encodings();
@@ -188,6 +222,9 @@ impl App {
         let secs = state.started.elapsed().as_secs_f64().max(1e-3);
         let mb = state.bytes as f64 / 1e6;
         let files = state.files.map_or("?".to_string(), |f| f.to_string());
+        if state.linking.is_some() {
+            return Some(format!("linking versions of the {} files loaded ({mb:.0} MB)", state.done));
+        }
         let verb = if state.stopping { "stopping" } else { "loading" };
         Some(format!("{verb} {}/{files} files · {mb:.0} MB · {:.0} MB/s · Esc stops", state.done, mb / secs))
     }

@@ -172,7 +172,8 @@ pub struct App {
     pub status: Option<String>,
     pub quit: bool,
     /// The corpus folded for search, built with the app.
-    pub index: SearchIndex,
+    /// Shared with the thread that links versions at the end of a load.
+    pub index: std::sync::Arc<SearchIndex>,
     /// The last search and its matches in the open article.
     pub search: Option<SearchState>,
     /// The search before a prompt opened, restored when it is cancelled.
@@ -263,7 +264,7 @@ impl App {
             encodings: HashMap::new(),
             status: None,
             quit: false,
-            index: SearchIndex::default(),
+            index: std::sync::Arc::default(),
             search: None,
             saved_search: None,
             exact: false,

@@ -81,7 +81,7 @@ impl Query {
 const PARALLEL_BYTES: usize = 8 << 20;
 
 /// The folded corpus, built once when the corpus is loaded.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SearchIndex {
     folded: String,
     spans: Vec<Span>,

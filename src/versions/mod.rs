@@ -100,13 +100,18 @@ fn samples(folded: &str, out: &mut Vec<u64>) {
 type Postings = Vec<(u64, u32)>;
 
 /// Every pair of articles in `corpus` that are versions of each other (a < b).
+pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
+    link_articles(index, corpus.articles.len())
+}
+
+/// [`link`] for the first `n` articles of `index`: all it needs, so that it can run on a
+/// thread of its own while the reader goes on.
 // The stable sort is on purpose: it merges the workers' sorted runs in linear time.
 #[allow(clippy::stable_sort_primitive)]
-pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
+pub fn link_articles(index: &SearchIndex, n: usize) -> Vec<Link> {
     // (hash, article) for every sample, sorted: the postings of each hash are then a run, with no
     // map of vectors to build.
     // Sampled on all cores, a run of articles each.
-    let n = corpus.articles.len();
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8);
     let per = n.div_ceil(workers).max(1);
     let parts: Vec<(Postings, Vec<usize>)> = std::thread::scope(|scope| {
