@@ -342,32 +342,17 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
 /// lowercase Latin letter (plain, or a tone-marked vowel of Latin-1 or Latin
 /// Extended-A/B, whose UTF-8 lead bytes are 0xC3–0xC7).
 ///
-/// This reads every byte of every line, and most lines hold no note, so it
-/// is written to be vectorised: sixteen positions at a time, each tested by
-/// a branch-free combination of its next four bytes. (`（` is EF BC 88.)
-#[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
+/// This reads every byte of every line, and most lines hold no note: the brackets are
+/// found with `memchr`'s SIMD searches (`(` and the three bytes of `（`, EF BC 88, which
+/// is rare beside the other full-width punctuation that shares its first two bytes), and
+/// only the byte after each is looked at.
 fn may_hold_note(s: &str) -> bool {
-    const LANES: usize = 16;
-    let letter = |c: u8| c.is_ascii_lowercase() | (0xC3..=0xC7).contains(&c);
-    let note_at = |w: &[u8]| {
-        let half = w[0] == b'(' && w.len() > 1 && letter(w[1]);
-        let full = w.len() > 3 && (w[0] == 0xEF) & (w[1] == 0xBC) & (w[2] == 0x88) & letter(w[3]);
-        half || full
-    };
+    static FULL_WIDTH: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(&FULL_WIDTH_OPEN));
+    let letter = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii_lowercase() || (0xC3..=0xC7).contains(&c));
     let b = s.as_bytes();
-    let mut at = 0;
-    while let Some(block) = b.get(at..at + LANES + 3) {
-        let mut found = false;
-        for j in 0..LANES {
-            let (x0, x1, x2, x3) = (block[j], block[j + 1], block[j + 2], block[j + 3]);
-            found |= ((x0 == b'(') & letter(x1)) | ((x0 == 0xEF) & (x1 == 0xBC) & (x2 == 0x88) & letter(x3));
-        }
-        if found {
-            return true;
-        }
-        at += LANES;
-    }
-    (at..b.len()).any(|i| note_at(&b[i..]))
+    memchr::memchr_iter(b'(', b).any(|i| letter(b.get(i + 1)))
+        || FULL_WIDTH.find_iter(b).any(|i| letter(b.get(i + FULL_WIDTH_OPEN.len())))
 }
 
 /// True for CJK ideographs (the unified blocks and compatibility ideographs).
@@ -554,6 +539,18 @@ fn closes_quote_first(t: &str) -> bool {
 mod tests {
 
     proptest::proptest! {
+        /// The searched test says what the definition says: a `(` or `（` followed by a
+        /// lowercase letter or a Latin-1/Extended lead byte, anywhere in the line.
+        #[test]
+        fn may_hold_note_is_a_bracket_before_a_letter(s in "[（(，。a-zA-Zàǎü中国 ]{0,24}") {
+            let b = s.as_bytes();
+            let letter = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii_lowercase() || (0xC3..=0xC7).contains(&c));
+            let expected = (0..b.len()).any(|i| {
+                (b[i] == b'(' && letter(b.get(i + 1))) || (b[i..].starts_with(&FULL_WIDTH_OPEN) && letter(b.get(i + 3)))
+            });
+            proptest::prop_assert_eq!(may_hold_note(&s), expected);
+        }
+
         /// The byte shortcut never changes what trimming gives, whatever white space (every
         /// `White_Space` character and U+3000) stands at either end.
         #[test]
