@@ -227,17 +227,18 @@ pub(crate) fn is_toned(c: char) -> bool {
 /// `（` in UTF-8.
 const FULL_WIDTH_OPEN: [u8; 3] = [0xEF, 0xBC, 0x88];
 
-/// The first `(` or `（` at or after byte `from`.
-///
-/// On bytes, sixteen positions at a time and branch-free so that the test
-/// vectorises: gateway pages have a note every few characters, and between
-/// them 0xEF, the lead byte of `（`, also starts every full-width comma.
-#[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
+/// Finds `（`: a SIMD search for its three bytes (its lead 0xEF also starts every
+/// full-width comma, so a search for the lead alone would stop constantly).
+static FULL_WIDTH_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(&FULL_WIDTH_OPEN));
+
+/// The first `(` or `（` at or after byte `from`: `memchr` for the one, and a search for
+/// the other only up to it (gateway pages have a note every few characters).
 fn find_open_bracket(b: &[u8], from: usize) -> Option<usize> {
-    let is_open = |x0: u8, x1: u8, x2: u8| (x0 == b'(') | ((x0 == 0xEF) & (x1 == 0xBC) & (x2 == 0x88));
-    let at = super::scan::first_block(b, from, is_open);
-    // The first from `at` on, within the block found or in the tail.
-    (at..b.len()).find(|&i| b[i] == b'(' || b[i..].starts_with(&FULL_WIDTH_OPEN))
+    let rest = b.get(from..)?;
+    let half = memchr::memchr(b'(', rest);
+    let full = FULL_WIDTH_FINDER.find(&rest[..half.unwrap_or(rest.len())]);
+    full.or(half).map(|at| from + at)
 }
 
 /// A bracketed run of pinyin letters: byte ranges of the whole note and of
@@ -347,12 +348,10 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
 /// is rare beside the other full-width punctuation that shares its first two bytes), and
 /// only the byte after each is looked at.
 fn may_hold_note(s: &str) -> bool {
-    static FULL_WIDTH: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(&FULL_WIDTH_OPEN));
     let letter = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii_lowercase() || (0xC3..=0xC7).contains(&c));
     let b = s.as_bytes();
     memchr::memchr_iter(b'(', b).any(|i| letter(b.get(i + 1)))
-        || FULL_WIDTH.find_iter(b).any(|i| letter(b.get(i + FULL_WIDTH_OPEN.len())))
+        || FULL_WIDTH_FINDER.find_iter(b).any(|i| letter(b.get(i + FULL_WIDTH_OPEN.len())))
 }
 
 /// True for CJK ideographs (the unified blocks and compatibility ideographs).
@@ -549,6 +548,14 @@ mod tests {
                 (b[i] == b'(' && letter(b.get(i + 1))) || (b[i..].starts_with(&FULL_WIDTH_OPEN) && letter(b.get(i + 3)))
             });
             proptest::prop_assert_eq!(may_hold_note(&s), expected);
+        }
+
+        /// The next bracket from any position is the first `(` or `（` there.
+        #[test]
+        fn find_open_bracket_finds_the_first_bracket(s in "[（(，。a-z中 ]{0,24}", from in 0usize..80) {
+            let b = s.as_bytes();
+            let expected = (from..b.len()).find(|&i| b[i] == b'(' || b[i..].starts_with(&FULL_WIDTH_OPEN));
+            proptest::prop_assert_eq!(find_open_bracket(b, from), expected);
         }
 
         /// The byte shortcut never changes what trimming gives, whatever white space (every
