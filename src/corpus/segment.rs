@@ -1912,8 +1912,12 @@ fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String,
     });
     let kind = if truncated { ArticleKind::Excerpt } else { ArticleKind::Article };
     let notes = notes(d.continued_from, d.continues_on, d.stitched, kind, &paragraphs, garbled);
-    let clauses = clause::number(&paragraphs);
+    let mut clauses = clause::number(&paragraphs);
     let id = article_id(source, title.as_deref(), &paragraphs, ids);
+    // Articles are kept for the whole session, millions of paragraphs in an archive: no
+    // spare capacity from growing the lists (5% of the paragraphs' own size).
+    paragraphs.shrink_to_fit();
+    clauses.shrink_to_fit();
     Some(Article {
         id,
         source_index,
