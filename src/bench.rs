@@ -13,6 +13,22 @@ pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// Draws `app` `n` times into `terminal`: the p50 and p99 frame times in ms.
+fn frame_times(
+    terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
+    app: &crate::app::App,
+    n: usize,
+) -> std::io::Result<(f64, f64)> {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        terminal.draw(|f| crate::ui::render(app, f)).map_err(std::io::Error::other)?;
+        times.push(t.elapsed());
+    }
+    times.sort_unstable();
+    Ok((ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99))))
+}
+
 /// The `p` quantile (0..=1) of durations sorted in increasing order; zero for none.
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -397,16 +413,7 @@ pub fn run_reader(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
     app.update(Action::Resize(200, 60));
     writeln!(out, "layout (wrap index, original script): {:.2} s", start.elapsed().as_secs_f64())?;
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).map_err(std::io::Error::other)?;
-    let mut frames = |app: &App| -> std::io::Result<(f64, f64)> {
-        let mut times = Vec::with_capacity(200);
-        for _ in 0..200 {
-            let t = Instant::now();
-            terminal.draw(|f| crate::ui::render(app, f)).map_err(std::io::Error::other)?;
-            times.push(t.elapsed());
-        }
-        times.sort_unstable();
-        Ok((ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99))))
-    };
+    let mut frames = |app: &App| frame_times(&mut terminal, app, 200);
     let (p50, p99) = frames(&app)?;
     writeln!(out, "frame at the top, 200×60: p50 {p50:.3} ms, p99 {p99:.3} ms")?;
     app.update(Action::SwitchFocus);
@@ -536,14 +543,8 @@ pub fn run_large(out: &mut impl Write) -> std::io::Result<()> {
         let articles = app.corpus.articles.len();
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).map_err(std::io::Error::other)?;
         let mut frames = |app: &App| -> std::io::Result<String> {
-            let mut times = Vec::with_capacity(100);
-            for _ in 0..100 {
-                let t = Instant::now();
-                terminal.draw(|f| crate::ui::render(app, f)).map_err(std::io::Error::other)?;
-                times.push(t.elapsed());
-            }
-            times.sort_unstable();
-            Ok(format!("{:.2} / {:.2} ms", ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99))))
+            let (p50, p99) = frame_times(&mut terminal, app, 100)?;
+            Ok(format!("{p50:.2} / {p99:.2} ms"))
         };
         let at_start = frames(&app)?;
         // The middle and the end of the longest article (most files hold one).

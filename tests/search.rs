@@ -403,12 +403,7 @@ fn background_loading_gives_the_same_corpus_as_loading_at_once() {
     let loading = gongbao::corpus::background::start(inputs, 1 << 30, None, 3);
     let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
     app.start_loading(loading);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
-    while app.is_loading() {
-        assert!(std::time::Instant::now() < deadline, "loading never finished");
-        app.update(Action::Tick);
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    tick_until_loaded(&mut app);
     let json = |c: &Corpus| serde_json::to_string(c).expect("serialises");
     assert_eq!(json(&app.corpus), json(&at_once));
     assert_eq!(app.messages.len(), 1, "the empty file is reported: {:?}", app.messages);

@@ -177,15 +177,17 @@ impl App {
         // Versions are linked on a thread of their own; the load ends when they arrive.
         let (index, n) = (Arc::clone(&self.index), self.corpus.articles.len());
         let (tx, rx) = std::sync::mpsc::channel();
+        let versions = move |index: &crate::search::SearchIndex| {
+            crate::versions::by_article(&crate::versions::link_articles(index, n), n)
+        };
         let spawned = std::thread::Builder::new().name("gongbao-versions".into()).spawn(move || {
-            let versions = crate::versions::by_article(&crate::versions::link_articles(&index, n), n);
-            let _ = tx.send(versions);
+            let _ = tx.send(versions(&index));
         });
         if let (Ok(_), Some(state)) = (spawned, &mut self.loading) {
             state.linking = Some(rx);
             state.backlog = false;
         } else {
-            self.versions = crate::versions::by_article(&crate::versions::link_articles(&self.index, n), n);
+            self.versions = versions(&self.index);
             self.complete_loading();
         }
     }

@@ -112,11 +112,6 @@ impl RemovedList {
             line: item.line as usize,
         })
     }
-
-    /// Bytes held, for the memory benchmark.
-    pub fn heap_bytes(&self) -> usize {
-        self.texts.capacity() + self.items.capacity() * std::mem::size_of::<RemovedItem>()
-    }
 }
 
 impl<'a> FromIterator<&'a Removed> for RemovedList {

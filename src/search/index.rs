@@ -93,20 +93,21 @@ pub struct SearchIndex {
 impl SearchIndex {
     /// Folds every paragraph of `corpus`.
     pub fn build(corpus: &Corpus, folder: &Folder) -> SearchIndex {
-        let bytes = |a: &crate::corpus::Article| a.paragraphs.iter().map(|p| p.text.len() + 1).sum::<usize>();
-        let text_bytes: usize = corpus.articles.iter().map(bytes).sum();
-        let workers = if text_bytes >= PARALLEL_BYTES {
-            std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8)
-        } else {
-            1
-        };
-        Self::build_on(corpus, folder, workers)
+        Self::build_on(corpus, folder, None)
     }
 
-    /// [`SearchIndex::build`] on `workers` threads.
-    fn build_on(corpus: &Corpus, folder: &Folder, workers: usize) -> SearchIndex {
+    /// [`SearchIndex::build`] on `workers` threads (`None`: all cores from [`PARALLEL_BYTES`]
+    /// of text, one below).
+    fn build_on(corpus: &Corpus, folder: &Folder, workers: Option<usize>) -> SearchIndex {
         let bytes = |a: &crate::corpus::Article| a.paragraphs.iter().map(|p| p.text.len() + 1).sum::<usize>();
         let text_bytes: usize = corpus.articles.iter().map(bytes).sum();
+        let workers = workers.unwrap_or_else(|| {
+            if text_bytes >= PARALLEL_BYTES {
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8)
+            } else {
+                1
+            }
+        });
         if workers <= 1 {
             let mut index = Self::build_range(corpus, 0..corpus.articles.len(), text_bytes, folder);
             index.folded.shrink_to_fit();
@@ -373,9 +374,9 @@ mod tests {
             &[],
         ]);
         let folder = folder();
-        let serial = SearchIndex::build_on(&corpus, folder, 1);
+        let serial = SearchIndex::build_on(&corpus, folder, Some(1));
         for workers in 2..=8 {
-            let parallel = SearchIndex::build_on(&corpus, folder, workers);
+            let parallel = SearchIndex::build_on(&corpus, folder, Some(workers));
             assert_eq!(contents(&parallel), contents(&serial), "{workers} workers");
             assert_eq!(
                 found_with(&parallel, &corpus, "合作"),
