@@ -45,7 +45,7 @@ pub fn run(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "search over {:.0} MB ({} files, {} articles), release build, one thread",
+        "search over {:.0} MB ({} files, {} articles), release build, loaded on one thread, searched on all cores",
         bytes as f64 / 1e6,
         docs.len(),
         corpus.articles.len()

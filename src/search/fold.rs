@@ -1,8 +1,8 @@
 //! The normal form search compares in: one character in, at most one character out.
 //!
 //! Folding is a per-character table, so that every folded character comes from exactly one
-//! original character and a match in the folded text maps back to an exact range of the original
-//! (see [`super::index`]). What the table does, in order of how often it matters:
+//! original character and a match in the normal form is an exact range of the original (see
+//! [`super::index`], which also uses the table backwards: the spellings of a folded character). What the table does, in order of how often it matters:
 //!
 //! - **Script.** Characters `OpenCC` links are one class: what t2s and s2t do to each character
 //!   on its own (國/国, 臺/檯/台, 裏/裡/里, 乾/幹/干, 後/后), plus the links its dictionaries make
@@ -34,12 +34,16 @@ const DROP: u32 = u32::MAX;
 pub struct Folder {
     /// Folded code point for each BMP code point, or [`DROP`].
     table: Box<[u32]>,
+    /// The inverse of `table`: the characters folding to `c` are
+    /// `preimages[starts[c]..starts[c + 1]]` (for searching the text as written).
+    starts: Box<[u32]>,
+    preimages: Box<[char]>,
 }
 
 impl std::fmt::Debug for Folder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let changed = self.table.iter().enumerate().filter(|&(i, &v)| i as u32 != v).count();
-        f.debug_struct("Folder").field("changed", &changed).finish()
+        f.debug_struct("Folder").field("changed", &changed).finish_non_exhaustive()
     }
 }
 
@@ -156,7 +160,19 @@ impl Folder {
             }
             table[i] = v;
         }
-        Folder { table: table.into_boxed_slice() }
+        let (starts, preimages) = invert(&table);
+        Folder { table: table.into_boxed_slice(), starts, preimages }
+    }
+
+    /// Every character that folds to `folded`, in code point order: itself among them when
+    /// folding keeps it, none when it is not a folded form. Beyond the table a character folds
+    /// to itself alone.
+    pub fn preimages(&self, folded: char) -> Vec<char> {
+        let c = folded as usize;
+        match (self.starts.get(c), self.starts.get(c + 1)) {
+            (Some(&from), Some(&to)) => self.preimages[from as usize..to as usize].to_vec(),
+            _ => vec![folded],
+        }
     }
 
     /// The folded form of `c`, or `None` when folding drops it.
@@ -173,6 +189,35 @@ impl Folder {
     pub fn fold(&self, text: &str) -> String {
         text.chars().filter_map(|c| self.fold_char(c)).collect()
     }
+}
+
+/// The characters folding to each BMP code point, grouped by it: (start of each group, plus
+/// one past the last; the groups). Dropped characters are in no group.
+fn invert(table: &[u32]) -> (Box<[u32]>, Box<[char]>) {
+    let mut starts = vec![0u32; table.len() + 1];
+    for &v in table.iter().filter(|&&v| v != DROP) {
+        starts[v as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut next = starts.clone();
+    let mut preimages = vec!['\0'; starts[table.len()] as usize];
+    for (c, &v) in table.iter().enumerate() {
+        if let (true, Some(c)) = (v != DROP, u32::try_from(c).ok().and_then(char::from_u32)) {
+            preimages[next[v as usize] as usize] = c;
+            next[v as usize] += 1;
+        }
+    }
+    // Surrogate code points have no char: their slots (never filled) are cut from the groups.
+    let mut kept = Vec::with_capacity(preimages.len());
+    let mut kept_starts = vec![0u32; starts.len()];
+    for v in 0..table.len() {
+        let (from, to) = (starts[v] as usize, next[v] as usize);
+        kept.extend_from_slice(&preimages[from..to]);
+        kept_starts[v + 1] = u32::try_from(kept.len()).unwrap_or(u32::MAX);
+    }
+    (kept_starts.into_boxed_slice(), kept.into_boxed_slice())
 }
 
 /// Disjoint sets of BMP code points, for the script classes.
@@ -248,6 +293,23 @@ mod tests {
         }
         let (biggest, size) = sizes.iter().max_by_key(|(_, n)| **n).map_or((None, 0), |(c, n)| (*c, *n));
         assert!(size <= 6, "{biggest:?} stands for {size} characters");
+    }
+
+    #[test]
+    fn preimages_are_exactly_the_characters_folding_to_a_form() {
+        let f = folder();
+        for c in (0..0x1_0000).filter_map(char::from_u32) {
+            match f.fold_char(c) {
+                Some(d) => assert!(f.preimages(d).contains(&c), "{c:?} folds to {d:?}"),
+                None => assert!(c.is_whitespace()),
+            }
+            for p in f.preimages(c) {
+                assert_eq!(f.fold_char(p), Some(c), "{p:?} is listed under {c:?}");
+            }
+        }
+        assert_eq!(f.preimages('国'), ['国', '國']);
+        assert_eq!(f.preimages('𠀀'), ['𠀀']);
+        assert!(f.preimages('國').is_empty(), "國 is not a folded form");
     }
 
     #[test]

@@ -1,56 +1,31 @@
-//! The search index: every paragraph of the corpus folded once, at load time, into one buffer.
+//! Corpus-wide search in the text as written, script and width folded on the fly.
 //!
-//! A query is folded the same way and looked for with `memchr`'s `memmem` over the buffer, so a
-//! corpus-wide search is one linear scan at memory speed; no per-query conversion of the text.
-//! Paragraphs are separated by a newline, which folding never produces (white space is dropped),
-//! so a match never runs from one paragraph into the next.
+//! A query is folded ([`super::fold`]), and each folded character stands for the few characters
+//! that fold to it (国 for 国 and 國). The index keeps no folded copy of the corpus (that copy
+//! was as large as the text itself); instead a query's opening characters are spelt out in every
+//! combination of those spellings, at most [`SPELLINGS`] of them, and looked for in each
+//! paragraph with one `memmem` (one spelling) or `aho-corasick` (several) pass; each hit is then
+//! checked character by character against the whole folded query. Folding drops white space,
+//! so a phrase broken by a space still matches: in a paragraph that holds white space the
+//! opening character alone is looked for, since a space may sit inside the opening.
 //!
-//! Mapping back: folding turns each original character into zero or one folded character, so
-//! within a stretch where no character was dropped and none changed its UTF-8 length, a folded
-//! offset and the original one differ by a constant. A [`Mark`] is stored wherever that
-//! difference changes (after a dropped space, after `,` became `，`); most Chinese paragraphs need
-//! none, so the index costs about the size of the text plus a few bytes per paragraph.
+//! What the index does keep is small: where each article's paragraphs start in a corpus-wide
+//! numbering, a bit per paragraph telling whether it holds white space, and each article's
+//! sampled n-grams for linking versions ([`crate::versions`]), all taken in one pass over the
+//! text when the corpus is loaded.
 
 use std::ops::Range;
 
+use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
 use memchr::memmem;
 
 use super::fold::Folder;
 use crate::corpus::Corpus;
+use crate::versions::Shingler;
 
-/// Where a stretch of the folded buffer comes from: one paragraph of one article. Corpus-wide
-/// offsets are `usize` (a corpus may hold more than 4 GiB of text); article and paragraph
-/// numbers are `u32`, which no corpus that fits in memory outgrows. 24 bytes a paragraph.
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    /// Offset of the paragraph's first folded byte in [`SearchIndex::folded`].
-    start: usize,
-    article: u32,
-    paragraph: u32,
-    /// First of this paragraph's marks in [`SearchIndex::marks`].
-    marks: usize,
-}
-
-impl Span {
-    fn article(&self) -> usize {
-        self.article as usize
-    }
-
-    fn paragraph(&self) -> usize {
-        self.paragraph as usize
-    }
-}
-
-/// From `folded` on (offset within the paragraph's folded text), the original offset is
-/// `original + (f - folded)`. Offsets within one paragraph, so `u32`: marks are the bulk of the
-/// index after the folded text (one at every dropped space or widened `,`), and half the size
-/// is half the memory. A paragraph is indexed up to its first 4 GiB (the input size cap keeps
-/// every real one far below).
-#[derive(Debug, Clone, Copy)]
-struct Mark {
-    folded: u32,
-    original: u32,
-}
+/// Most spellings of a query's opening looked for at once; the opening is cut shorter when
+/// its characters have more spellings between them than this.
+const SPELLINGS: usize = 8;
 
 /// One occurrence of a query: a byte range of one paragraph's original text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,165 +51,162 @@ impl Query {
     }
 }
 
-/// Text from which [`SearchIndex::build`] folds on all cores: below it, threads cost more
+/// Paragraphs from which a corpus-wide search runs on all cores: below it, threads cost more
 /// than they save.
-const PARALLEL_BYTES: usize = 8 << 20;
+const PARALLEL_PARAGRAPHS: usize = 50_000;
 
-/// The folded corpus, built once when the corpus is loaded.
-#[derive(Debug, Default, Clone)]
+/// What search and version linking need to know of the corpus beyond its text, built once
+/// when the corpus is loaded and extended as files arrive.
+#[derive(Debug, Clone)]
 pub struct SearchIndex {
-    folded: String,
-    spans: Vec<Span>,
-    marks: Vec<Mark>,
-    /// First span of each article, plus one past the last: article `a` is `spans[first[a]..first[a + 1]]`.
+    /// Corpus-wide number of each article's first paragraph, plus one past the last: article
+    /// `a` has paragraphs `first[a]..first[a + 1]`.
     first: Vec<usize>,
+    /// One bit per paragraph (corpus-wide number): it holds white space.
+    spaced: Vec<u64>,
+    /// Each article's sampled n-grams (see [`Shingler`]): article `a`'s are
+    /// `shingles[shingle_starts[a]..shingle_starts[a + 1]]`.
+    shingles: Vec<u32>,
+    shingle_starts: Vec<usize>,
+}
+
+impl Default for SearchIndex {
+    fn default() -> Self {
+        SearchIndex { first: vec![0], spaced: Vec::new(), shingles: Vec::new(), shingle_starts: vec![0] }
+    }
 }
 
 impl SearchIndex {
-    /// Folds every paragraph of `corpus`.
+    /// Reads every article of `corpus`.
     pub fn build(corpus: &Corpus, folder: &Folder) -> SearchIndex {
-        Self::build_on(corpus, folder, None)
-    }
-
-    /// [`SearchIndex::build`] on `workers` threads (`None`: all cores from [`PARALLEL_BYTES`]
-    /// of text, one below).
-    fn build_on(corpus: &Corpus, folder: &Folder, workers: Option<usize>) -> SearchIndex {
-        let bytes = |a: &crate::corpus::Article| a.paragraphs.iter().map(|p| p.text.len() + 1).sum::<usize>();
-        let text_bytes: usize = corpus.articles.iter().map(bytes).sum();
-        let workers = workers.unwrap_or_else(|| {
-            if text_bytes >= PARALLEL_BYTES {
-                std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8)
-            } else {
-                1
-            }
-        });
-        if workers <= 1 {
-            let mut index = Self::build_range(corpus, 0..corpus.articles.len(), text_bytes, folder);
-            index.folded.shrink_to_fit();
-            return index;
-        }
-        // A large corpus (one big file opened at start) is folded on all cores, in runs of
-        // whole articles with about the same amount of text each, then joined in order.
-        let mut bounds = vec![0];
-        let mut done = 0;
-        for (a, article) in corpus.articles.iter().enumerate() {
-            done += bytes(article);
-            if bounds.len() < workers && done * workers >= text_bytes * bounds.len() {
-                bounds.push(a + 1);
-            }
-        }
-        bounds.push(corpus.articles.len());
-        let parts: Vec<SearchIndex> = std::thread::scope(|scope| {
-            let runs: Vec<_> = bounds
-                .windows(2)
-                .map(|w| {
-                    let (from, to) = (w[0], w[1]);
-                    let run_bytes = corpus.articles[from..to].iter().map(bytes).sum();
-                    scope.spawn(move || Self::build_range(corpus, from..to, run_bytes, folder))
-                })
-                .collect();
-            runs.into_iter()
-                .zip(bounds.windows(2))
-                .map(|(run, w)| run.join().unwrap_or_else(|_| Self::build_range(corpus, w[0]..w[1], 0, folder)))
-                .collect()
-        });
-        let mut parts = parts.into_iter();
-        let mut index = parts.next().unwrap_or_default();
-        for part in parts {
-            index.join(part);
-        }
-        index.folded.shrink_to_fit();
+        let mut index = SearchIndex::default();
+        index.append(corpus, 0, folder);
+        index.shingles.shrink_to_fit();
         index
-    }
-
-    /// The index of articles `articles` alone (article numbers stay those of the corpus).
-    fn build_range(corpus: &Corpus, articles: Range<usize>, text_bytes: usize, folder: &Folder) -> SearchIndex {
-        let mut index = SearchIndex { folded: String::with_capacity(text_bytes), ..SearchIndex::default() };
-        for (a, article) in corpus.articles.iter().enumerate().take(articles.end).skip(articles.start) {
-            index.first.push(index.spans.len());
-            for (p, paragraph) in article.paragraphs.iter().enumerate() {
-                index.push(a, p, &paragraph.text, folder);
-            }
-        }
-        index.first.push(index.spans.len());
-        index
-    }
-
-    /// Appends `next`, the index of the articles right after this one's.
-    fn join(&mut self, next: SearchIndex) {
-        let (folded, spans, marks) = (self.folded.len(), self.spans.len(), self.marks.len());
-        self.folded.push_str(&next.folded);
-        self.spans.extend(next.spans.into_iter().map(|s| Span {
-            start: s.start + folded,
-            marks: s.marks + marks,
-            ..s
-        }));
-        self.marks.extend(next.marks);
-        self.first.pop();
-        self.first.extend(next.first.iter().map(|f| f + spans));
     }
 
     /// Adds the articles of `corpus` from `from` on (loaded since the index was built).
     pub fn append(&mut self, corpus: &Corpus, from: usize, folder: &Folder) {
-        self.first.pop();
-        for (a, article) in corpus.articles.iter().enumerate().skip(from) {
-            self.first.push(self.spans.len());
-            for (p, paragraph) in article.paragraphs.iter().enumerate() {
-                self.push(a, p, &paragraph.text, folder);
+        let mut shingler = Shingler::default();
+        for article in corpus.articles.iter().skip(from) {
+            let mut number = self.paragraphs();
+            for paragraph in &article.paragraphs {
+                let mut spaced = false;
+                for c in paragraph.text.chars() {
+                    match folder.fold_char(c) {
+                        Some(f) => shingler.push(f),
+                        None => spaced = true,
+                    }
+                }
+                if number / 64 >= self.spaced.len() {
+                    self.spaced.push(0);
+                }
+                self.spaced[number / 64] |= u64::from(spaced) << (number % 64);
+                number += 1;
             }
-        }
-        self.first.push(self.spans.len());
-    }
-
-    fn push(&mut self, article: usize, paragraph: usize, text: &str, folder: &Folder) {
-        let start = self.folded.len();
-        let (Ok(article), Ok(paragraph)) = (u32::try_from(article), u32::try_from(paragraph)) else { return };
-        self.spans.push(Span { start, article, paragraph, marks: self.marks.len() });
-        // Original minus folded offset, in wrapping arithmetic (it can be "negative" after `,` → `，`).
-        let mut delta = 0usize;
-        for (at, c) in text.char_indices() {
-            let Some(folded_char) = folder.fold_char(c) else { continue };
-            let here = self.folded.len() - start;
-            // Offsets within the paragraph end where `u32` does (see `Mark`).
-            let (Ok(mark_at), Ok(original)) = (u32::try_from(here), u32::try_from(at)) else { break };
-            if at.wrapping_sub(here) != delta {
-                delta = at.wrapping_sub(here);
-                self.marks.push(Mark { folded: mark_at, original });
-            }
-            self.folded.push(folded_char);
-        }
-        self.folded.push('\n');
-    }
-
-    /// The folded text of article `article`'s paragraphs, each followed by a newline (for
-    /// comparing versions, which works on the same normal form).
-    pub fn article_folded(&self, article: usize) -> &str {
-        let (Some(&first), Some(&end)) = (self.first.get(article), self.first.get(article + 1)) else { return "" };
-        match (self.spans.get(first), first < end) {
-            (Some(s), true) => &self.folded[s.start..self.span_end(end).unwrap_or(s.start)],
-            _ => "",
+            self.first.push(number);
+            shingler.finish_into(&mut self.shingles);
+            self.shingle_starts.push(self.shingles.len());
         }
     }
 
-    /// Bytes the index holds (folded text, spans, marks), for the benchmark.
+    /// Paragraphs indexed so far.
+    fn paragraphs(&self) -> usize {
+        self.first.last().copied().unwrap_or(0)
+    }
+
+    /// Articles indexed so far.
+    fn articles(&self) -> usize {
+        self.first.len() - 1
+    }
+
+    fn is_spaced(&self, paragraph: usize) -> bool {
+        self.spaced.get(paragraph / 64).is_some_and(|bits| bits >> (paragraph % 64) & 1 == 1)
+    }
+
+    /// Article `article`'s sampled n-grams, sorted and without duplicates (for linking versions).
+    pub fn shingles(&self, article: usize) -> &[u32] {
+        match (self.shingle_starts.get(article), self.shingle_starts.get(article + 1)) {
+            (Some(&from), Some(&to)) => &self.shingles[from..to],
+            _ => &[],
+        }
+    }
+
+    /// Bytes the index holds, for the benchmark.
     pub fn heap_bytes(&self) -> usize {
-        self.folded.capacity()
-            + self.spans.capacity() * std::mem::size_of::<Span>()
-            + self.marks.capacity() * std::mem::size_of::<Mark>()
-            + self.first.capacity() * std::mem::size_of::<usize>()
+        (self.first.capacity() + self.shingle_starts.capacity()) * std::mem::size_of::<usize>()
+            + self.spaced.capacity() * 8
+            + self.shingles.capacity() * 4
     }
 
     /// Every match in the corpus, in corpus order, handed to `found` as it is found; return
     /// `false` from `found` to stop early.
     pub fn search(&self, corpus: &Corpus, query: &Query, folder: &Folder, found: impl FnMut(Match) -> bool) {
-        self.search_spans(corpus, query, folder, 0..self.spans.len(), found);
+        let workers = if self.paragraphs() < PARALLEL_PARAGRAPHS {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8)
+        };
+        self.search_on(corpus, query, folder, workers, found);
+    }
+
+    /// [`SearchIndex::search`] on `workers` threads.
+    fn search_on(
+        &self,
+        corpus: &Corpus,
+        query: &Query,
+        folder: &Folder,
+        workers: usize,
+        mut found: impl FnMut(Match) -> bool,
+    ) {
+        let Some(matcher) = Matcher::new(query, folder) else { return };
+        let articles = self.articles().min(corpus.articles.len());
+        if workers <= 1 {
+            self.search_articles(corpus, &matcher, 0..articles, &mut found);
+            return;
+        }
+        // A large corpus is searched on all cores, a run of articles each. This thread takes the
+        // first run and hands its matches over as it finds them (the first result shows at
+        // once); the others' follow in order, and they stop early when `found` does.
+        let per = articles.div_ceil(workers).max(1);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let later: Vec<_> = (per..articles)
+                .step_by(per)
+                .map(|from| {
+                    let (matcher, stop, to) = (&matcher, &stop, (from + per).min(articles));
+                    scope.spawn(move || {
+                        let mut out = Vec::new();
+                        self.search_articles(corpus, matcher, from..to, &mut |m| {
+                            out.push(m);
+                            !stop.load(std::sync::atomic::Ordering::Relaxed)
+                        });
+                        out
+                    })
+                })
+                .collect();
+            let mut go_on = self.search_articles(corpus, &matcher, 0..per.min(articles), &mut found);
+            for run in later {
+                if !go_on {
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                let run = run.join().unwrap_or_default();
+                for m in run {
+                    if go_on && !found(m) {
+                        go_on = false;
+                    }
+                }
+            }
+        });
     }
 
     /// Every match in article `article`.
     pub fn search_article(&self, corpus: &Corpus, query: &Query, folder: &Folder, article: usize) -> Vec<Match> {
         let mut out = Vec::new();
-        if let (Some(&s), Some(&e)) = (self.first.get(article), self.first.get(article + 1)) {
-            self.search_spans(corpus, query, folder, s..e, |m| {
+        if let Some(matcher) = Matcher::new(query, folder)
+            && article < self.articles().min(corpus.articles.len())
+        {
+            self.search_articles(corpus, &matcher, article..article + 1, &mut |m| {
                 out.push(m);
                 true
             });
@@ -242,79 +214,206 @@ impl SearchIndex {
         out
     }
 
-    fn search_spans(
+    /// Matches in articles `articles`; `false` when `found` asked to stop.
+    fn search_articles(
         &self,
         corpus: &Corpus,
-        query: &Query,
-        folder: &Folder,
-        spans: Range<usize>,
-        mut found: impl FnMut(Match) -> bool,
-    ) {
-        if query.exact {
-            search_exact(corpus, &query.text, &self.spans[spans], found);
-            return;
+        matcher: &Matcher,
+        articles: Range<usize>,
+        found: &mut impl FnMut(Match) -> bool,
+    ) -> bool {
+        for a in articles {
+            let first = self.first[a];
+            for (p, paragraph) in corpus.articles[a].paragraphs.iter().enumerate() {
+                let spaced = self.is_spaced(first + p);
+                let go_on =
+                    matcher.find(&paragraph.text, spaced, |range| found(Match { article: a, paragraph: p, range }));
+                if !go_on {
+                    return false;
+                }
+            }
         }
-        let needle = folder.fold(&query.text);
-        let Some(last) = needle.chars().next_back() else { return };
-        let (Some(first), Some(end)) = (self.spans.get(spans.start), self.span_end(spans.end)) else { return };
-        let haystack = &self.folded[first.start..end];
-        let finder = memmem::Finder::new(needle.as_bytes());
-        let mut span = spans.start;
-        for hit in finder.find_iter(haystack.as_bytes()) {
-            let hit = hit + first.start;
-            // Hits come in order: walk the spans forward instead of searching for each.
-            while span + 1 < spans.end && self.spans[span + 1].start <= hit {
-                span += 1;
-            }
-            let s = self.spans[span];
-            let Some(text) = corpus.articles.get(s.article()).and_then(|a| a.paragraphs.get(s.paragraph())) else {
-                continue;
-            };
-            let text = &text.text;
-            let local = hit - s.start;
-            let start = self.original(span, local);
-            let last_start = self.original(span, local + needle.len() - last.len_utf8());
-            let end = last_start + text[last_start..].chars().next().map_or(0, char::len_utf8);
-            if !found(Match { article: s.article(), paragraph: s.paragraph(), range: start..end }) {
-                return;
-            }
+        true
+    }
+}
+
+/// Looks for one or several byte strings.
+enum Finder {
+    One(memmem::Finder<'static>),
+    /// Teddy (SIMD) over a few strings: a general automaton's prefilter would look for the
+    /// rarest byte, and in UTF-8 Chinese no byte is rare.
+    Packed(packed::Searcher),
+    /// Where Teddy is not available.
+    Many(AhoCorasick),
+}
+
+impl Finder {
+    /// `None` when there is nothing to look for, or the automaton cannot be built.
+    fn new(needles: &[Vec<u8>]) -> Option<Finder> {
+        match needles {
+            [] => None,
+            [one] => Some(Finder::One(memmem::Finder::new(one).into_owned())),
+            many => packed::Config::new()
+                .match_kind(packed::MatchKind::LeftmostFirst)
+                .builder()
+                .extend(many)
+                .build()
+                .map(Finder::Packed)
+                .or_else(|| {
+                    AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(many).ok().map(Finder::Many)
+                }),
         }
     }
 
-    /// End of the folded text of spans before `end` (the start of span `end`, or the buffer's end).
-    fn span_end(&self, end: usize) -> Option<usize> {
-        if end == 0 {
-            return None;
-        }
-        Some(self.spans.get(end).map_or(self.folded.len(), |s| s.start))
-    }
-
-    /// Original byte offset of the folded character at `local` in span `span`.
-    fn original(&self, span: usize, local: usize) -> usize {
-        let from = self.spans[span].marks;
-        let to = self.spans.get(span + 1).map_or(self.marks.len(), |s| s.marks);
-        let marks = &self.marks[from..to];
-        let after = marks.partition_point(|m| m.folded as usize <= local);
-        match after.checked_sub(1).map(|i| marks[i]) {
-            Some(m) => m.original as usize + (local - m.folded as usize),
-            None => local,
+    /// Start of the leftmost occurrence at or after `from`.
+    #[inline]
+    fn find(&self, haystack: &[u8], from: usize) -> Option<usize> {
+        match self {
+            Finder::One(f) => f.find(&haystack[from..]).map(|at| at + from),
+            Finder::Packed(p) => p.find_in(haystack, Span::from(from..haystack.len())).map(|m| m.start()),
+            Finder::Many(ac) => ac.find(Input::new(haystack).range(from..)).map(|m| m.start()),
         }
     }
 }
 
-/// Exact search: the query as typed, in each paragraph as written.
-fn search_exact(corpus: &Corpus, needle: &str, spans: &[Span], mut found: impl FnMut(Match) -> bool) {
-    if needle.is_empty() {
-        return;
-    }
-    let finder = memmem::Finder::new(needle.as_bytes());
-    for s in spans {
-        let Some(p) = corpus.articles.get(s.article()).and_then(|a| a.paragraphs.get(s.paragraph())) else { continue };
-        for at in finder.find_iter(p.text.as_bytes()) {
-            if !found(Match { article: s.article(), paragraph: s.paragraph(), range: at..at + needle.len() }) {
-                return;
+/// A query ready to be looked for in paragraphs.
+struct Matcher<'f> {
+    folder: &'f Folder,
+    /// The folded query (no white space, never empty); unused for an exact query.
+    folded: Vec<char>,
+    /// An exact query's length in bytes.
+    exact: Option<usize>,
+    /// What is looked for first, and at which character of `folded` its hits begin: exact, the
+    /// query as typed; folded, the longest run of characters with one spelling each, or else
+    /// every spelling of the query's opening.
+    anchor: Finder,
+    anchor_at: usize,
+    /// Every spelling of the first character alone, for paragraphs holding white space (a
+    /// space may sit inside the anchor there); `None` when the anchor is that already.
+    first: Option<Finder>,
+}
+
+impl<'f> Matcher<'f> {
+    /// `None` when the query finds nothing (empty, or only white space).
+    fn new(query: &Query, folder: &'f Folder) -> Option<Matcher<'f>> {
+        if query.exact {
+            let anchor = Finder::new(&[query.text.as_bytes().to_vec()]).filter(|_| !query.text.is_empty())?;
+            let exact = Some(query.text.len());
+            return Some(Matcher { folder, folded: Vec::new(), exact, anchor, anchor_at: 0, first: None });
+        }
+        let needle: Vec<char> = query.text.chars().filter_map(|c| folder.fold_char(c)).collect();
+        if needle.is_empty() {
+            return None;
+        }
+        let spellings: Vec<Vec<char>> = needle.iter().map(|&c| folder.preimages(c)).collect();
+        let spell = |chars: &[Vec<char>]| -> Vec<Vec<u8>> {
+            let mut out = vec![String::new()];
+            for options in chars {
+                out = out.iter().flat_map(|s| options.iter().map(move |&c| format!("{s}{c}"))).collect();
+            }
+            out.into_iter().map(String::into_bytes).collect()
+        };
+        let first = Finder::new(&spell(&spellings[..1]));
+        // The longest run of characters that have one spelling each: one `memmem` pass, the
+        // fastest there is. Worth it from two characters (one common character, 的 or 中,
+        // would stop at every other sentence).
+        let mut best = 0..0;
+        let mut run_start = 0;
+        for (i, chars) in spellings.iter().enumerate() {
+            if chars.len() != 1 {
+                run_start = i + 1;
+            } else if i + 1 - run_start > best.len() {
+                best = run_start..i + 1;
             }
         }
+        if best.len() >= 2 || best.len() == needle.len() {
+            let anchor = Finder::new(&spell(&spellings[best.clone()]))?;
+            let first = if needle.len() == 1 { None } else { first };
+            return Some(Matcher { folder, folded: needle, exact: None, anchor, anchor_at: best.start, first });
+        }
+        // Else the longest opening whose spellings stay within bounds (at least the first character).
+        let mut count = 1usize;
+        let mut opening = 0;
+        for chars in &spellings {
+            count = count.saturating_mul(chars.len());
+            if count > SPELLINGS && opening > 0 {
+                break;
+            }
+            opening += 1;
+        }
+        let anchor = Finder::new(&spell(&spellings[..opening]))?;
+        let first = if needle.len() == 1 { None } else { first };
+        Some(Matcher { folder, folded: needle, exact: None, anchor, anchor_at: 0, first })
+    }
+
+    /// Hands each match in `text` to `found`, left to right, never two overlapping; `false`
+    /// when `found` asked to stop.
+    fn find(&self, text: &str, spaced: bool, mut found: impl FnMut(Range<usize>) -> bool) -> bool {
+        let bytes = text.as_bytes();
+        let (finder, anchor_at) = match (&self.first, spaced) {
+            (Some(first), true) => (first, 0),
+            _ => (&self.anchor, self.anchor_at),
+        };
+        // `from`: where the next anchor is looked for; `free`: where the last match ended.
+        let (mut from, mut free) = (0, 0);
+        while from < bytes.len() {
+            let Some(hit) = finder.find(bytes, from) else { break };
+            match self.match_around(text, hit, anchor_at).filter(|m| m.start >= free) {
+                Some(m) => {
+                    (from, free) = (m.end, m.end);
+                    if !found(m) {
+                        return false;
+                    }
+                }
+                None => from = hit + text[hit..].chars().next().map_or(1, char::len_utf8),
+            }
+        }
+        true
+    }
+
+    /// The match whose character `anchor_at` (of the folded query) is at `hit`, if the text
+    /// around folds to the query.
+    #[inline]
+    fn match_around(&self, text: &str, hit: usize, anchor_at: usize) -> Option<Range<usize>> {
+        if let Some(len) = self.exact {
+            // Exact: the finder's hit is the match.
+            return Some(hit..hit + len);
+        }
+        // Back from the anchor over the characters before it, white space passed over.
+        let mut start = hit;
+        let mut before = self.folded[..anchor_at].iter().rev();
+        let mut want = before.next();
+        for (at, c) in text[..hit].char_indices().rev() {
+            let Some(w) = want else { break };
+            match self.folder.fold_char(c) {
+                None => {}
+                Some(f) if f == *w => {
+                    start = at;
+                    want = before.next();
+                }
+                Some(_) => return None,
+            }
+        }
+        if want.is_some() {
+            return None;
+        }
+        // Forward from the anchor over the rest.
+        let mut after = self.folded[anchor_at..].iter();
+        let mut want = after.next();
+        for (at, c) in text[hit..].char_indices() {
+            let Some(w) = want else { break };
+            match self.folder.fold_char(c) {
+                None => {}
+                Some(f) if f == *w => {
+                    want = after.next();
+                    if want.is_none() {
+                        return Some(start..hit + at + c.len_utf8());
+                    }
+                }
+                Some(_) => return None,
+            }
+        }
+        None
     }
 }
 
@@ -348,42 +447,122 @@ mod tests {
         corpus
     }
 
-    /// Folded text, spans, marks and first spans.
-    type Contents = (String, Vec<(usize, u32, u32, usize)>, Vec<(u32, u32)>, Vec<usize>);
+    /// The definition: each paragraph folded whole, the folded query looked for in it left to
+    /// right without overlaps, each hit mapped back through the folded characters' origins.
+    fn by_definition(corpus: &Corpus, q: &str) -> Vec<Match> {
+        let f = folder();
+        let needle: Vec<char> = f.fold(q).chars().collect();
+        let mut out = Vec::new();
+        if needle.is_empty() {
+            return out;
+        }
+        for (a, article) in corpus.articles.iter().enumerate() {
+            for (p, paragraph) in article.paragraphs.iter().enumerate() {
+                let folded: Vec<(usize, char)> =
+                    paragraph.text.char_indices().filter_map(|(at, c)| f.fold_char(c).map(|d| (at, d))).collect();
+                let mut i = 0;
+                while i + needle.len() <= folded.len() {
+                    if folded[i..i + needle.len()].iter().map(|x| x.1).eq(needle.iter().copied()) {
+                        let last = folded[i + needle.len() - 1].0;
+                        let end = last + paragraph.text[last..].chars().next().map_or(0, char::len_utf8);
+                        out.push(Match { article: a, paragraph: p, range: folded[i].0..end });
+                        i += needle.len();
+                    } else {
+                        i += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
 
-    /// Everything an index holds, to compare two.
-    fn contents(index: &SearchIndex) -> Contents {
-        (
-            index.folded.clone(),
-            index.spans.iter().map(|s| (s.start, s.article, s.paragraph, s.marks)).collect(),
-            index.marks.iter().map(|m| (m.folded, m.original)).collect(),
-            index.first.clone(),
-        )
+    proptest::proptest! {
+        #[test]
+        fn search_finds_what_the_definition_finds_on_any_number_of_threads(
+            paragraphs in proptest::collection::vec("[国國际際各方合作 ,，“”\"「」a-cA-C１\u{3000}\n]{0,12}", 0..12),
+            query in "[国國际際各方合作 ,，“”\"a-cA１]{1,5}",
+            cut in 0usize..4,
+        ) {
+            // Paragraphs spread over a few articles, some empty.
+            let mut articles: Vec<Vec<&str>> = vec![Vec::new()];
+            for (i, p) in paragraphs.iter().enumerate() {
+                if i % (cut + 2) == 0 {
+                    articles.push(Vec::new());
+                }
+                if let Some(a) = articles.last_mut() {
+                    a.push(p.as_str());
+                }
+            }
+            let refs: Vec<&[&str]> = articles.iter().map(Vec::as_slice).collect();
+            let corpus = corpus_of(&refs);
+            let index = SearchIndex::build(&corpus, folder());
+            let expected = by_definition(&corpus, &query);
+            for workers in 1..=3 {
+                let mut got = Vec::new();
+                index.search_on(&corpus, &Query::new(query.clone(), false), folder(), workers, |m| {
+                    got.push(m);
+                    true
+                });
+                proptest::prop_assert_eq!(&got, &expected, "{} workers", workers);
+            }
+        }
     }
 
     #[test]
-    fn an_index_built_on_several_threads_is_the_one_built_on_one() {
-        // Marks (spaces, `,`), empty articles and an article with no paragraph at the edges
-        // of the runs.
+    fn whole_phrases_are_found_in_every_spelling_and_with_spaces_inside() {
+        // Each character of 丝绸之路经济带 but 之 and 路 has two spellings: 32 spellings of the
+        // whole, more than are looked for at once, so the opening is cut and the rest checked.
         let corpus = corpus_of(&[
-            &["各方, 欢迎 合作", "第二段"],
-            &[],
-            &["A B C", "東亞 合作"],
-            &["一"],
-            &["x, y", "", "z"],
-            &[],
+            &["丝绸之路经济带", "絲綢之路經濟帶", "丝绸之路 經济\n带", "丝绸之路经济", "丝绸之路经济丝绸之路经济带"],
+            &["“丝绸之路经济带”", " 丝 绸之路经济带 "],
         ]);
-        let folder = folder();
-        let serial = SearchIndex::build_on(&corpus, folder, Some(1));
-        for workers in 2..=8 {
-            let parallel = SearchIndex::build_on(&corpus, folder, Some(workers));
-            assert_eq!(contents(&parallel), contents(&serial), "{workers} workers");
-            assert_eq!(
-                found_with(&parallel, &corpus, "合作"),
-                found_with(&serial, &corpus, "合作"),
-                "{workers} workers"
-            );
+        let hits: Vec<(usize, usize, String)> = found(&corpus, "絲绸之路经濟帶", false);
+        assert_eq!(
+            hits,
+            [
+                (0, 0, "丝绸之路经济带".to_string()),
+                (0, 1, "絲綢之路經濟帶".to_string()),
+                (0, 2, "丝绸之路 經济\n带".to_string()),
+                (0, 4, "丝绸之路经济带".to_string()),
+                (1, 0, "丝绸之路经济带".to_string()),
+                (1, 1, "丝 绸之路经济带".to_string()),
+            ]
+        );
+        assert_eq!(found(&corpus, "“丝绸", false), [(1, 0, "“丝绸".to_string())]);
+        assert_eq!(found(&corpus, "\"丝绸", false), [(1, 0, "“丝绸".to_string())], "a quote is any quote");
+    }
+
+    #[test]
+    fn a_space_inside_any_part_of_a_query_is_passed_over() {
+        // 各方 has one spelling: it is looked for as written, and the paragraphs with a space are
+        // searched character by character instead. 国 has two.
+        let corpus = corpus_of(&[&["各 方欢迎", "各方 欢迎", "国 各方", "國各\u{3000}方", "各方"]]);
+        for (q, expected) in [("各方", vec![0, 1, 2, 3, 4]), ("各方欢迎", vec![0, 1]), ("国各方", vec![2, 3])]
+        {
+            let hits: Vec<usize> = found(&corpus, q, false).into_iter().map(|(_, p, _)| p).collect();
+            assert_eq!(hits, expected, "{q}");
         }
+    }
+
+    #[test]
+    fn matches_never_overlap_and_the_leftmost_wins() {
+        let corpus = corpus_of(&[&["合作合作合作", "合 作合作"]]);
+        let ranges: Vec<_> = found(&corpus, "合作合作", false).into_iter().map(|(_, p, t)| (p, t)).collect();
+        assert_eq!(ranges, [(0, "合作合作".to_string()), (1, "合 作合作".to_string())]);
+        let starts: Vec<Match> = found_with(&SearchIndex::build(&corpus, folder()), &corpus, "作合");
+        assert_eq!(starts.iter().map(|m| (m.paragraph, m.range.start)).collect::<Vec<_>>(), [(0, 3), (0, 9), (1, 4)]);
+    }
+
+    #[test]
+    fn an_index_records_spaces_and_samples_per_article() {
+        let corpus = corpus_of(&[&["各方, 欢迎", "第二段"], &[], &["A\u{3000}B"]]);
+        let index = SearchIndex::build(&corpus, folder());
+        assert_eq!(index.first, [0, 2, 2, 3]);
+        assert_eq!((0..3).map(|p| index.is_spaced(p)).collect::<Vec<_>>(), [true, false, true]);
+        assert_eq!(index.shingle_starts.len(), 4);
+        let mut appended = SearchIndex::build(&corpus_of(&[&["各方, 欢迎", "第二段"]]), folder());
+        appended.append(&corpus, 1, folder());
+        assert_eq!((appended.first, appended.spaced), (index.first, index.spaced));
     }
 
     fn found_with(index: &SearchIndex, corpus: &Corpus, q: &str) -> Vec<Match> {
@@ -468,11 +647,16 @@ mod tests {
         assert_eq!(index.search_article(&corpus, &q, folder(), 2).len(), 0);
         assert_eq!(index.search_article(&corpus, &q, folder(), 3)[0].article, 3);
         assert!(index.search_article(&corpus, &q, folder(), 9).is_empty());
-        let mut n = 0;
-        index.search(&corpus, &q, folder(), |_| {
-            n += 1;
-            n < 3
-        });
-        assert_eq!(n, 3);
+        let all = found_with(&index, &corpus, "合作");
+        for workers in 1..=4 {
+            for stop_after in 1..=all.len() {
+                let mut got = Vec::new();
+                index.search_on(&corpus, &q, folder(), workers, |m| {
+                    got.push(m);
+                    got.len() < stop_after
+                });
+                assert_eq!(got, all[..stop_after], "{workers} workers, stop after {stop_after}");
+            }
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! Search that does not care which script the text or the query is in.
 //!
 //! [`fold`] defines the normal form (script, width, case, quotes and white space folded, one
-//! character at a time); [`index`] folds the corpus once at load time and finds a query in it,
-//! mapping each match back to exact byte offsets of the original text. This module adds what the
+//! character at a time); [`index`] finds a query in the text as written, folding it on the fly,
+//! and gives each match as exact byte offsets of the original text. This module adds what the
 //! reader and `gongbao search` show about a match: its clause and a line of context.
 
 pub mod bench;

@@ -60,44 +60,72 @@ pub fn counts(c: char) -> bool {
     }
 }
 
-/// The sampled n-gram hashes of a folded text, sorted and without duplicates. Each window's
-/// hash is rolled from the previous one (a polynomial hash: add the new character, take out the
-/// one leaving), so hashing costs the same whatever [`SHINGLE`] is.
-fn samples(folded: &str, out: &mut Vec<u64>) {
+/// Samples the n-grams of one article's folded characters as they are fed in (the search
+/// index feeds it while it reads each article, so linking needs no second pass over the text).
+/// Each window's hash is rolled from the previous one (a polynomial hash: add the new
+/// character, take out the one leaving), so hashing costs the same whatever [`SHINGLE`] is.
+#[derive(Debug, Default)]
+pub struct Shingler {
+    ring: [u64; SHINGLE],
+    seen: usize,
+    hash: u64,
+    /// Sampled hashes so far.
+    sampled: Vec<u32>,
+}
+
+impl Shingler {
     const BASE: u64 = 0x0100_0000_01b3;
-    // BASE^SHINGLE, the weight of the character leaving the window.
+    /// BASE^SHINGLE, the weight of the character leaving the window.
     const OUTGOING: u64 = {
         let mut w = 1u64;
         let mut k = 0;
         while k < SHINGLE {
-            w = w.wrapping_mul(BASE);
+            w = w.wrapping_mul(Self::BASE);
             k += 1;
         }
         w
     };
-    out.clear();
-    let mut ring = [0u64; SHINGLE];
-    let (mut seen, mut h) = (0usize, 0u64);
-    for c in folded.chars().filter(|&c| counts(c)) {
-        let slot = seen % SHINGLE;
+
+    /// Feeds the next folded character (those that do not [`counts`] are passed over).
+    #[inline]
+    pub fn push(&mut self, c: char) {
+        if !counts(c) {
+            return;
+        }
+        let slot = self.seen % SHINGLE;
         let c = u64::from(c) + 1;
-        h = h.wrapping_mul(BASE).wrapping_add(c).wrapping_sub(ring[slot].wrapping_mul(OUTGOING));
-        ring[slot] = c;
-        seen += 1;
-        if seen >= SHINGLE {
-            let mixed = (h ^ (h >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.hash = self
+            .hash
+            .wrapping_mul(Self::BASE)
+            .wrapping_add(c)
+            .wrapping_sub(self.ring[slot].wrapping_mul(Self::OUTGOING));
+        self.ring[slot] = c;
+        self.seen += 1;
+        if self.seen >= SHINGLE {
+            let mixed = (self.hash ^ (self.hash >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             let mixed = mixed ^ (mixed >> 29);
-            if mixed % SAMPLE == 0 {
-                out.push(mixed);
+            if mixed.is_multiple_of(SAMPLE) {
+                // The low bits chose the sample; the high half tells samples apart. 32 bits
+                // halve the memory, and two different n-grams meeting by chance in a pair of
+                // articles cannot reach [`MIN_SHARED`] on their own.
+                self.sampled.push((mixed >> 32) as u32);
             }
         }
     }
-    out.sort_unstable();
-    out.dedup();
+
+    /// The article's samples, sorted and without duplicates, appended to `out`; the sampler
+    /// is ready for the next article.
+    pub fn finish_into(&mut self, out: &mut Vec<u32>) {
+        self.sampled.sort_unstable();
+        self.sampled.dedup();
+        out.extend_from_slice(&self.sampled);
+        self.sampled.clear();
+        (self.ring, self.seen, self.hash) = ([0; SHINGLE], 0, 0);
+    }
 }
 
 /// Sample hashes and the article each came from.
-type Postings = Vec<(u64, u32)>;
+type Postings = Vec<(u32, u32)>;
 
 /// Every pair of articles in `corpus` that are versions of each other (a < b).
 pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
@@ -111,7 +139,7 @@ pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
 pub fn link_articles(index: &SearchIndex, n: usize) -> Vec<Link> {
     // (hash, article) for every sample, sorted: the postings of each hash are then a run, with no
     // map of vectors to build.
-    // Sampled on all cores, a run of articles each.
+    // Gathered and sorted on all cores, a run of articles each.
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8);
     let per = n.div_ceil(workers).max(1);
     let parts: Vec<(Postings, Vec<usize>)> = std::thread::scope(|scope| {
@@ -119,9 +147,9 @@ pub fn link_articles(index: &SearchIndex, n: usize) -> Vec<Link> {
             .step_by(per)
             .map(|from| {
                 scope.spawn(move || {
-                    let (mut postings, mut sizes, mut set) = (Vec::new(), Vec::new(), Vec::new());
+                    let (mut postings, mut sizes) = (Vec::new(), Vec::new());
                     for a in from..(from + per).min(n) {
-                        samples(index.article_folded(a), &mut set);
+                        let set = index.shingles(a);
                         sizes.push(set.len());
                         postings.extend(set.iter().map(|&h| (h, a as u32)));
                     }
