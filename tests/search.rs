@@ -432,7 +432,7 @@ fn loading_threads_that_vanish_end_the_load_with_a_message() {
     let docs = load::bundled();
     let (source, articles) = gongbao::corpus::process(&docs[0], None, 0).expect("a sample");
     tx.send(Update::Listed { files: 3, problems: vec![], skipped: 0 }).expect("send");
-    tx.send(Update::File { position: 0, bytes: 1, outcome: Outcome::Loaded(Box::new(source), articles, vec![]) })
+    tx.send(Update::File { position: 0, bytes: 1, outcome: Outcome::Loaded(Box::new(source), articles, vec![], None) })
         .expect("send");
     drop(tx);
     let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
@@ -457,7 +457,7 @@ fn a_tick_that_leaves_results_waiting_reports_a_backlog() {
     let files = 3000;
     tx.send(Update::Listed { files, problems: vec![], skipped: 0 }).expect("send");
     for position in 0..files {
-        let outcome = Outcome::Loaded(Box::new(source.clone()), articles.clone(), vec![]);
+        let outcome = Outcome::Loaded(Box::new(source.clone()), articles.clone(), vec![], None);
         tx.send(Update::File { position, bytes: 1, outcome }).expect("send");
     }
     let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
@@ -500,8 +500,12 @@ fn versions_are_linked_off_the_reader_thread_at_the_end_of_a_load() {
     tx.send(Update::Listed { files, problems: vec![], skipped: 0 }).expect("send");
     for (position, doc) in docs.iter().enumerate() {
         let (source, articles) = gongbao::corpus::process(doc, None, position).expect("a sample");
-        tx.send(Update::File { position, bytes: 1, outcome: Outcome::Loaded(Box::new(source), articles, vec![]) })
-            .expect("send");
+        tx.send(Update::File {
+            position,
+            bytes: 1,
+            outcome: Outcome::Loaded(Box::new(source), articles, vec![], None),
+        })
+        .expect("send");
     }
     tx.send(Update::Finished).expect("send");
     let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::App;
 use crate::corpus::background::{Loading, Outcome, Update};
-use crate::search::folder;
+use crate::search::{SearchIndex, folder};
 
 /// A load in progress and how far it got.
 #[derive(Debug)]
@@ -133,10 +133,17 @@ impl App {
             let Some(outcome) = state.pending.remove(&state.next) else { break };
             state.next += 1;
             match outcome {
-                Outcome::Loaded(source, mut articles, warnings) => {
+                Outcome::Loaded(source, mut articles, warnings, part) => {
                     let index = self.corpus.sources.len();
                     for a in &mut articles {
                         a.source_index = index;
+                    }
+                    // Nothing else holds the index while files are appended, so this never
+                    // copies it.
+                    let search = Arc::make_mut(&mut self.index);
+                    match part {
+                        Some(part) => search.extend(&part),
+                        None => search.extend(&SearchIndex::of_articles(&articles, folder())),
                     }
                     self.corpus.sources.push(*source);
                     self.corpus.articles.extend(articles);
@@ -148,12 +155,8 @@ impl App {
         if self.corpus.sources.len() > first_source {
             self.extend_library(first_source, first_new);
         }
-        if self.corpus.articles.len() > first_new {
-            // Nothing else holds the index while files are appended, so this never copies it.
-            Arc::make_mut(&mut self.index).append(&self.corpus, first_new, folder());
-            if was_empty {
-                self.open_article(0);
-            }
+        if self.corpus.articles.len() > first_new && was_empty {
+            self.open_article(0);
         }
     }
 

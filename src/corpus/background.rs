@@ -12,6 +12,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::load::{self, Input, Item};
 use super::{Article, Source, decode_warning, process};
+use crate::search::SearchIndex;
 
 /// What the workers report.
 #[derive(Debug)]
@@ -27,9 +28,11 @@ pub enum Update {
 /// One file's result.
 #[derive(Debug)]
 pub enum Outcome {
-    /// Loaded, with its warnings (undecodable bytes), each one line. Articles' `source_index`
-    /// is to be set by whoever appends the source.
-    Loaded(Box<Source>, Vec<Article>, Vec<String>),
+    /// Loaded, with its warnings (undecodable bytes), each one line, and what the search index
+    /// keeps of its articles (taken here, on the loading thread, so the reader's thread only
+    /// joins it; `None`: whoever appends takes it). Articles' `source_index` is to be set by
+    /// whoever appends the source.
+    Loaded(Box<Source>, Vec<Article>, Vec<String>, Option<Box<SearchIndex>>),
     /// Skipped, with the reason in one line.
     Failed(String),
 }
@@ -139,7 +142,8 @@ fn one(item: &Item, max_bytes: u64, forced: Option<&'static encoding_rs::Encodin
     match process(&doc, forced, 0) {
         Ok((source, articles)) => {
             let warnings = decode_warning(&source).iter().map(ToString::to_string).collect();
-            (bytes, Outcome::Loaded(Box::new(source), articles, warnings))
+            let index = SearchIndex::of_articles(&articles, crate::search::folder());
+            (bytes, Outcome::Loaded(Box::new(source), articles, warnings, Some(Box::new(index))))
         }
         Err(e) => (bytes, Outcome::Failed(format!("'{}': {e}; skipped", doc.name))),
     }

@@ -28,7 +28,7 @@ use crate::convert::{Converter, PROBED, Script};
 const VARIANTS: &str = include_str!("variants.txt");
 
 /// Marks a character that folding drops (white space).
-const DROP: u32 = u32::MAX;
+pub const DROP: u32 = u32::MAX;
 
 /// The folding table, learned once from the t2s dictionaries.
 pub struct Folder {
@@ -183,6 +183,13 @@ impl Folder {
             Some(&v) => char::from_u32(v),
             None => Some(c),
         }
+    }
+
+    /// [`Folder::fold_char`] as a code point, [`DROP`] (`u32::MAX`) when folding drops the
+    /// character: for loops over the whole corpus, where an `Option<char>` costs a check.
+    #[inline]
+    pub fn fold_code(&self, c: char) -> u32 {
+        self.table.get(c as usize).copied().unwrap_or(c as u32)
     }
 
     /// `text` folded (for queries, titles and tests; the index folds with offsets kept).

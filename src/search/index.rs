@@ -19,8 +19,8 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
 use memchr::memmem;
 
-use super::fold::Folder;
-use crate::corpus::Corpus;
+use super::fold::{DROP, Folder};
+use crate::corpus::{Article, Corpus};
 use crate::versions::Shingler;
 
 /// Most spellings of a query's opening looked for at once; the opening is cut shorter when
@@ -79,23 +79,52 @@ impl Default for SearchIndex {
 impl SearchIndex {
     /// Reads every article of `corpus`.
     pub fn build(corpus: &Corpus, folder: &Folder) -> SearchIndex {
-        let mut index = SearchIndex::default();
-        index.append(corpus, 0, folder);
+        let mut index = SearchIndex::of_articles(&corpus.articles, folder);
         index.shingles.shrink_to_fit();
+        index
+    }
+
+    /// The index of `articles` alone, numbered from 0 (a loading thread takes it for the
+    /// articles of one file; [`SearchIndex::extend`] adds it to the corpus's).
+    pub fn of_articles(articles: &[Article], folder: &Folder) -> SearchIndex {
+        let mut index = SearchIndex::default();
+        index.append_articles(articles, folder);
         index
     }
 
     /// Adds the articles of `corpus` from `from` on (loaded since the index was built).
     pub fn append(&mut self, corpus: &Corpus, from: usize, folder: &Folder) {
+        self.append_articles(corpus.articles.get(from..).unwrap_or_default(), folder);
+    }
+
+    /// Adds `part`, the index of the articles that follow this one's.
+    pub fn extend(&mut self, part: &SearchIndex) {
+        let paragraphs = self.paragraphs();
+        for p in 0..part.paragraphs() {
+            let (n, spaced) = (paragraphs + p, part.is_spaced(p));
+            if n / 64 >= self.spaced.len() {
+                self.spaced.push(0);
+            }
+            self.spaced[n / 64] |= u64::from(spaced) << (n % 64);
+        }
+        self.first.extend(part.first.iter().skip(1).map(|f| f + paragraphs));
+        let shingles = self.shingles.len();
+        self.shingles.extend_from_slice(&part.shingles);
+        self.shingle_starts.extend(part.shingle_starts.iter().skip(1).map(|s| s + shingles));
+    }
+
+    fn append_articles(&mut self, articles: &[Article], folder: &Folder) {
         let mut shingler = Shingler::default();
-        for article in corpus.articles.iter().skip(from) {
+        for article in articles {
             let mut number = self.paragraphs();
             for paragraph in &article.paragraphs {
                 let mut spaced = false;
                 for c in paragraph.text.chars() {
-                    match folder.fold_char(c) {
-                        Some(f) => shingler.push(f),
-                        None => spaced = true,
+                    let f = folder.fold_code(c);
+                    if f == DROP {
+                        spaced = true;
+                    } else {
+                        shingler.push(f);
                     }
                 }
                 if number / 64 >= self.spaced.len() {
@@ -562,7 +591,26 @@ mod tests {
         assert_eq!(index.shingle_starts.len(), 4);
         let mut appended = SearchIndex::build(&corpus_of(&[&["各方, 欢迎", "第二段"]]), folder());
         appended.append(&corpus, 1, folder());
-        assert_eq!((appended.first, appended.spaced), (index.first, index.spaced));
+        assert_eq!((&appended.first, &appended.spaced), (&index.first, &index.spaced));
+        // Parts taken apart (as loading threads do) and joined give the same index.
+        for split in 0..=corpus.articles.len() {
+            let mut joined = SearchIndex::of_articles(&corpus.articles[..split], folder());
+            joined.extend(&SearchIndex::of_articles(&corpus.articles[split..], folder()));
+            assert_eq!((&joined.first, &joined.spaced), (&index.first, &index.spaced), "split at {split}");
+            assert_eq!((&joined.shingles, &joined.shingle_starts), (&index.shingles, &index.shingle_starts));
+        }
+        // Across the words of the white-space bits: parts of 0..150 paragraphs.
+        let texts: Vec<String> =
+            (0..150).map(|i| if i % 3 == 0 { format!("第{i} 段") } else { format!("第{i}段") }).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let big = corpus_of(&[&refs[..40], &refs[40..41], &refs[41..107], &[], &refs[107..]]);
+        let whole = SearchIndex::build(&big, folder());
+        for split in 0..=big.articles.len() {
+            let mut joined = SearchIndex::of_articles(&big.articles[..split], folder());
+            joined.extend(&SearchIndex::of_articles(&big.articles[split..], folder()));
+            assert_eq!((&joined.first, &joined.spaced), (&whole.first, &whole.spaced), "split at {split}");
+        }
+        assert_eq!((0..150).filter(|&p| whole.is_spaced(p)).count(), 50);
     }
 
     fn found_with(index: &SearchIndex, corpus: &Corpus, q: &str) -> Vec<Match> {

@@ -52,11 +52,17 @@ pub struct Link {
 /// the general Unicode test is slow for Han characters and this runs on every character.
 #[inline]
 pub fn counts(c: char) -> bool {
-    match u32::from(c) {
-        0..=0x7F => c.is_ascii_alphanumeric(),
+    counts_code(u32::from(c))
+}
+
+/// [`counts`] for a code point (the index passes folded characters as code points).
+#[inline]
+fn counts_code(code: u32) -> bool {
+    match code {
+        0..=0x7F => (code as u8).is_ascii_alphanumeric(),
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x2_0000..=0x3_134F => true,
         0x2000..=0x206F | 0x3000..=0x303F | 0xFF00..=0xFF0F | 0xFF1A..=0xFF20 | 0xFE30..=0xFE4F => false,
-        _ => c.is_alphanumeric(),
+        _ => char::from_u32(code).is_some_and(char::is_alphanumeric),
     }
 }
 
@@ -86,10 +92,11 @@ impl Shingler {
         w
     };
 
-    /// Feeds the next folded character (those that do not [`counts`] are passed over).
+    /// Feeds the next folded character, as a code point (those that do not [`counts`] are
+    /// passed over).
     #[inline]
-    pub fn push(&mut self, c: char) {
-        if !counts(c) {
+    pub fn push(&mut self, c: u32) {
+        if !counts_code(c) {
             return;
         }
         let slot = self.seen % SHINGLE;
