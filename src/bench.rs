@@ -155,7 +155,8 @@ pub fn measure(docs: &[load::RawDoc]) -> Stages {
         };
         s.decode += t.elapsed();
         let t = Instant::now();
-        let (text, mut removed) = sanitize::sanitize(&decoded.text);
+        let (text, invisible) = sanitize::sanitize(&decoded.text);
+        let mut removed: crate::corpus::RemovedList = invisible.iter().collect();
         s.sanitize += t.elapsed();
         let t = Instant::now();
         let cleaned = clean::clean(&text, &mut removed);

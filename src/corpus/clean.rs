@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use super::{Removed, RemovedKind};
+use super::{RemovedKind, RemovedList};
 
 /// One non-empty line of the source after markup and pinyin notes are gone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub struct Cleaned {
 }
 
 /// Applies the per-line rules to a whole text, appending what they remove to `removed`.
-pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
+pub fn clean(text: &str, removed: &mut RemovedList) -> Cleaned {
     let lenient_pinyin = count_toned_notes(text) >= 2;
     let mut out = Cleaned::default();
     let mut md_headings = 0;
@@ -43,11 +43,11 @@ pub fn clean(text: &str, removed: &mut Vec<Removed>) -> Cleaned {
         }
         let md = strip_markdown(trimmed);
         for m in md.removed {
-            removed.push(Removed { kind: RemovedKind::Markup, text: m, line });
+            removed.add(RemovedKind::Markup, &m, line);
         }
         let (text, notes) = strip_pinyin_notes(&md.text, lenient_pinyin);
         for n in notes {
-            removed.push(Removed { kind: RemovedKind::PinyinNote, text: n, line });
+            removed.add(RemovedKind::PinyinNote, &md.text[n], line);
         }
         let text = trim_space(&text).to_string();
         if text.is_empty() {
@@ -303,8 +303,9 @@ fn count_toned_notes(text: &str) -> usize {
 /// characters (`中國(guó)` → `中國`). A note must follow a Han character (or the
 /// `?` of a garbled one) and spell one pinyin syllable; with `lenient`, set when
 /// the text already has tone-marked notes, a toneless syllable (`(de)`) counts too.
-/// Real parentheticals such as `中歐(亞)班列` or `(记者李强)` are never notes.
-pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>) {
+/// Real parentheticals such as `中歐(亞)班列` or `(记者李强)` are never notes. The notes
+/// are returned as byte ranges of `s`.
+pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<std::ops::Range<usize>>) {
     if !may_hold_note(s) {
         return (Cow::Borrowed(s), Vec::new());
     }
@@ -328,7 +329,7 @@ pub fn strip_pinyin_notes(s: &str, lenient: bool) -> (Cow<'_, str>, Vec<String>)
             && !syllable.starts_with(['a', 'e', 'i', 'o', 'u']);
         if after_han && (toned || toneless_ok) && is_pinyin_syllable(syllable) {
             out.push_str(&s[last..note.start]);
-            notes.push(s[note.clone()].to_string());
+            notes.push(note.clone());
             last = note.end;
         }
     }
@@ -493,7 +494,14 @@ pub fn mid_sentence_start(text: &str) -> f32 {
     if closes_quote_first(t) {
         score += 1.0;
     }
-    let head: Vec<char> = t.chars().take(4).collect();
+    // The first four characters, without allocating (this runs on nearly every paragraph).
+    let mut first_four = ['\0'; 4];
+    let mut n = 0;
+    for (slot, c) in first_four.iter_mut().zip(t.chars()) {
+        *slot = c;
+        n += 1;
+    }
+    let head = &first_four[..n];
     if let Some(pos) = head.iter().position(|&c| matches!(c, '、' | '，' | ',' | '。')) {
         let lead = &head[..pos];
         let numeric_label = lead.iter().all(|&c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c));
@@ -668,9 +676,10 @@ mod tests {
 
     #[test]
     fn pinyin_notes_are_removed_after_characters() {
-        let (text, notes) = strip_pinyin_notes("中國(guó)-中亞外長(zhǎng)第六次會(huì)晤", false);
+        let s = "中國(guó)-中亞外長(zhǎng)第六次會(huì)晤";
+        let (text, notes) = strip_pinyin_notes(s, false);
         assert_eq!(text, "中國-中亞外長第六次會晤");
-        assert_eq!(notes, ["(guó)", "(zhǎng)", "(huì)"]);
+        assert_eq!(notes.into_iter().map(|n| &s[n]).collect::<Vec<_>>(), ["(guó)", "(zhǎng)", "(huì)"]);
     }
 
     #[test]
@@ -681,9 +690,10 @@ mod tests {
 
     #[test]
     fn notes_whose_tone_marks_were_lost_to_a_legacy_encoding_are_removed() {
-        let (text, notes) = strip_pinyin_notes("生態(t?i)環(hu?n)境", false);
+        let s = "生態(t?i)環(hu?n)境";
+        let (text, notes) = strip_pinyin_notes(s, false);
         assert_eq!(text, "生態環境");
-        assert_eq!(notes, ["(t?i)", "(hu?n)"]);
+        assert_eq!(notes.into_iter().map(|n| &s[n]).collect::<Vec<_>>(), ["(t?i)", "(hu?n)"]);
         assert_eq!(strip_pinyin_notes("是什么(?)呢", true).0, "是什么(?)呢");
     }
 
@@ -743,7 +753,7 @@ mod tests {
 
     #[test]
     fn cleaning_records_everything_it_removes() {
-        let mut removed = Vec::new();
+        let mut removed = RemovedList::default();
         let c = clean("## 标题(biāo)\n\n  正文。\n", &mut removed);
         assert!(!c.markdown, "one heading line does not make a Markdown page");
         assert_eq!(c.lines.len(), 2);
@@ -755,7 +765,7 @@ mod tests {
 
     #[test]
     fn two_heading_lines_make_a_markdown_page() {
-        let c = clean("# 标题\n正文。\n## 小标题\n正文。\n", &mut Vec::new());
+        let c = clean("# 标题\n正文。\n## 小标题\n正文。\n", &mut RemovedList::default());
         assert!(c.markdown);
         assert_eq!(c.lines[2].heading, Some(2));
     }

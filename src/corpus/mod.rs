@@ -91,9 +91,20 @@ pub struct RemovedRef<'a> {
 
 impl RemovedList {
     pub fn push(&mut self, removed: &Removed) {
-        self.texts.push_str(&removed.text);
-        let line = u32::try_from(removed.line).unwrap_or(u32::MAX);
-        self.items.push(RemovedItem { end: self.texts.len(), line, kind: removed.kind });
+        self.add(removed.kind, &removed.text, removed.line);
+    }
+
+    /// Records `text` (copied into the shared buffer: cleaning passes slices of the line).
+    pub fn add(&mut self, kind: RemovedKind, text: &str, line: usize) {
+        self.texts.push_str(text);
+        let line = u32::try_from(line).unwrap_or(u32::MAX);
+        self.items.push(RemovedItem { end: self.texts.len(), line, kind });
+    }
+
+    /// Gives back the spare capacity (a finished source's list lives as long as the corpus).
+    pub fn shrink_to_fit(&mut self) {
+        self.texts.shrink_to_fit();
+        self.items.shrink_to_fit();
     }
 
     pub fn len(&self) -> usize {
@@ -120,8 +131,7 @@ impl<'a> FromIterator<&'a Removed> for RemovedList {
         for r in items {
             list.push(r);
         }
-        list.texts.shrink_to_fit();
-        list.items.shrink_to_fit();
+        list.shrink_to_fit();
         list
     }
 }
@@ -288,7 +298,7 @@ pub fn process(
         guessed: decoded.guessed,
         bytes: doc.bytes.len() as u64,
         replacements: decoded.replacements,
-        removed: removed.iter().collect(),
+        removed,
     };
     Ok((source, articles))
 }
@@ -302,12 +312,15 @@ fn read_text(
     doc: &load::RawDoc,
     forced: Option<&'static encoding_rs::Encoding>,
     source_index: usize,
-) -> Result<(decode::Decoded, Vec<Removed>, Vec<Article>), decode::DecodeError> {
+) -> Result<(decode::Decoded, RemovedList, Vec<Article>), decode::DecodeError> {
     let mut decoded = decode::decode(&doc.bytes, forced)?;
-    let (text, mut removed) = sanitize::sanitize(&decoded.text);
+    let (text, invisible) = sanitize::sanitize(&decoded.text);
     decoded.text = String::new();
+    // What cleaning and segmenting remove goes straight into the compact list.
+    let mut removed: RemovedList = invisible.iter().collect();
     let cleaned = clean::clean(&text, &mut removed);
     let articles = segment::segment(&doc.name, source_index, &cleaned.lines, cleaned.markdown, &mut removed);
+    removed.shrink_to_fit();
     Ok((decoded, removed, articles))
 }
 

@@ -30,7 +30,7 @@ use super::clause;
 use super::clean::{Line, ends_sentence, is_han, mid_sentence_start, trim_space};
 use super::garble::garbled_spans;
 use super::topic::{Idf, Topic};
-use super::{Article, ArticleKind, Note, NoteKind, Paragraph, ParagraphKind, Removed, RemovedKind};
+use super::{Article, ArticleKind, Note, NoteKind, Paragraph, ParagraphKind, RemovedKind, RemovedList};
 
 /// What a block of text is, before articles are known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,7 +280,7 @@ fn signature_shaped(s: &str) -> bool {
 }
 
 /// Pass 1: lines → blocks and breaks. Markers taken out are appended to `removed`.
-fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<Item> {
+fn classify(lines: &[Line], markdown: bool, removed: &mut RemovedList) -> Vec<Item> {
     let mut items = Vec::with_capacity(lines.len());
     let mut after_teaser = false;
     let mut running: FxHashMap<&str, usize> = FxHashMap::default();
@@ -305,7 +305,7 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
     for line in lines {
         let n = line.line;
         if is_separator(&line.text) {
-            removed.push(Removed { kind: RemovedKind::Separator, text: line.text.clone(), line: n });
+            removed.add(RemovedKind::Separator, &line.text, n);
             items.push(Item::Break(Break::Teaser));
             after_teaser = true;
             continue;
@@ -313,7 +313,7 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
         // A number in Arabic digits alone on a line is a page number: sections
         // of a statement are numbered in words.
         if (1..=3).contains(&line.text.len()) && line.text.bytes().all(|b| b.is_ascii_digit()) {
-            removed.push(Removed { kind: RemovedKind::PageNumeral, text: line.text.clone(), line: n });
+            removed.add(RemovedKind::PageNumeral, &line.text, n);
             items.push(Item::Break(Break::Page(line.text.parse().unwrap_or(0))));
             continue;
         }
@@ -324,7 +324,7 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
             && running.get(line.text.as_str()).is_some_and(|&c| c >= 2)
             && !DATE_ONLY.is_match(line.text.trim());
         if (line.text.len() <= 160 && FURNITURE.is_match(&line.text)) || repeated {
-            removed.push(Removed { kind: RemovedKind::Furniture, text: line.text.clone(), line: n });
+            removed.add(RemovedKind::Furniture, &line.text, n);
             // A page footer (`— 2 —`) marks a page change.
             if line.text.starts_with(['—', '-', '－', '–']) {
                 items.push(Item::Break(Break::Page(0)));
@@ -345,7 +345,7 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut Vec<Removed>) -> Vec<I
             if !at_start && !at_end {
                 break; // a page reference inside a sentence is text
             }
-            removed.push(Removed { kind: RemovedKind::JumpMarker, text: all.as_str().to_string(), line: n });
+            removed.add(RemovedKind::JumpMarker, all.as_str(), n);
             let brk = if from { Break::JumpFrom(label) } else { Break::JumpTo(label) };
             if at_start {
                 items.push(Item::Break(brk));
@@ -538,7 +538,7 @@ fn demote_one(items: &mut [Item], i: usize, prev_open: Option<bool>, next_body: 
 /// Decides which lone numerals are section numbers (they count up within a
 /// statement: 二 … 七) and which are page numbers (a lone 二 between articles),
 /// removing the latter as page breaks.
-fn resolve_numerals(items: Vec<Item>, removed: &mut Vec<Removed>) -> Vec<Item> {
+fn resolve_numerals(items: Vec<Item>, removed: &mut RemovedList) -> Vec<Item> {
     let numerals: Vec<(usize, u32)> = items
         .iter()
         .enumerate()
@@ -591,7 +591,7 @@ fn resolve_numerals(items: Vec<Item>, removed: &mut Vec<Removed>) -> Vec<Item> {
                         Kind::Numeral(n) => n,
                         _ => 0,
                     };
-                    removed.push(Removed { kind: RemovedKind::PageNumeral, text: b.text, line: b.line });
+                    removed.add(RemovedKind::PageNumeral, &b.text, b.line);
                     Item::Break(Break::Page(page))
                 }
             }
@@ -1669,7 +1669,7 @@ fn is_salutation(text: &str) -> bool {
 /// lines between are links to other pages, with no text of their own, and the
 /// last line is the story's title. A label over a title, or over a title and
 /// its subtitle, is a real title block and stays.
-fn drop_link_lists(pieces: &mut [Piece], removed: &mut Vec<Removed>) {
+fn drop_link_lists(pieces: &mut [Piece], removed: &mut RemovedList) {
     for piece in pieces {
         let head = &piece.head;
         let boxed = head.first().is_some_and(|b| {
@@ -1685,7 +1685,7 @@ fn drop_link_lists(pieces: &mut [Piece], removed: &mut Vec<Removed>) {
         }
         let title = piece.head.pop().expect("four lines");
         for b in piece.head.drain(..) {
-            removed.push(Removed { kind: RemovedKind::Furniture, text: b.text, line: b.line });
+            removed.add(RemovedKind::Furniture, &b.text, b.line);
         }
         piece.head.push(title);
     }
@@ -1781,7 +1781,7 @@ pub fn segment(
     source_index: usize,
     lines: &[Line],
     markdown: bool,
-    removed: &mut Vec<Removed>,
+    removed: &mut RemovedList,
 ) -> Vec<Article> {
     let items = classify(lines, markdown, removed);
     let items = resolve_numerals(items, removed);
