@@ -314,7 +314,7 @@ struct Matcher<'f> {
     exact: Option<usize>,
     /// What is looked for first, and at which character of `folded` its hits begin: exact, the
     /// query as typed; folded, the longest run of characters with one spelling each, or else
-    /// every spelling of the query's opening.
+    /// every spelling of the longest stretch that has few.
     anchor: Finder,
     anchor_at: usize,
     /// Every spelling of the first character alone, for paragraphs holding white space (a
@@ -360,19 +360,26 @@ impl<'f> Matcher<'f> {
             let first = if needle.len() == 1 { None } else { first };
             return Some(Matcher { folder, folded: needle, exact: None, anchor, anchor_at: best.start, first });
         }
-        // Else the longest opening whose spellings stay within bounds (at least the first character).
-        let mut count = 1usize;
-        let mut opening = 0;
-        for chars in &spellings {
-            count = count.saturating_mul(chars.len());
-            if count > SPELLINGS && opening > 0 {
-                break;
+        // Else the longest stretch whose spellings stay within bounds (fewest spellings among
+        // equals; one character at least): a quote at the start (eleven spellings) is better
+        // checked around a hit of the words after it.
+        let mut window = 0..1;
+        let mut window_count = spellings[0].len();
+        for start in 0..spellings.len() {
+            let mut count = 1usize;
+            for (len, chars) in (1..).zip(&spellings[start..]) {
+                count = count.saturating_mul(chars.len());
+                if count > SPELLINGS && len > 1 {
+                    break;
+                }
+                if (len, std::cmp::Reverse(count)) > (window.len(), std::cmp::Reverse(window_count)) {
+                    (window, window_count) = (start..start + len, count);
+                }
             }
-            opening += 1;
         }
-        let anchor = Finder::new(&spell(&spellings[..opening]))?;
+        let anchor = Finder::new(&spell(&spellings[window.clone()]))?;
         let first = if needle.len() == 1 { None } else { first };
-        Some(Matcher { folder, folded: needle, exact: None, anchor, anchor_at: 0, first })
+        Some(Matcher { folder, folded: needle, exact: None, anchor, anchor_at: window.start, first })
     }
 
     /// Hands each match in `text` to `found`, left to right, never two overlapping; `false`
