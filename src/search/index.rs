@@ -454,11 +454,13 @@ impl<'f> Matcher<'f> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::corpus::{Article, ArticleKind, Paragraph, ParagraphKind};
     use crate::search::fold::folder;
 
+    /// A corpus of one article per list, each text a body paragraph (for tests here and in
+    /// [`crate::versions`]).
     pub(crate) fn corpus_of(paragraphs: &[&[&str]]) -> Corpus {
         let mut corpus = Corpus::default();
         for (i, ps) in paragraphs.iter().enumerate() {

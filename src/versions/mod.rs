@@ -339,7 +339,6 @@ pub fn to_json(corpus: &Corpus, c: &Comparison) -> serde_json::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::{Article, ArticleKind, Paragraph, ParagraphKind};
     use crate::search::folder;
 
     /// Articles made of sentences drawn from a pool, so that many share samples: most in a
@@ -362,30 +361,12 @@ mod tests {
             })
             .collect();
         let pick = |k: usize| pool[if k % 50 < 40 { k % 50 } else { k % 3 }].clone();
-        let mut corpus = Corpus::default();
-        for i in 0..articles {
-            let paragraphs = (0..=next() % 5)
-                .map(|_| {
-                    let text: String = (0..=next() % 3).map(|_| pick(next())).collect();
-                    Paragraph { kind: ParagraphKind::Body, text, garbled: vec![], line: 1 }
-                })
-                .collect();
-            corpus.articles.push(Article {
-                id: format!("a{i}"),
-                source_index: 0,
-                source: "t.txt".into(),
-                title: None,
-                subtitle: None,
-                author: None,
-                column: None,
-                dateline: None,
-                kind: ArticleKind::Article,
-                paragraphs,
-                clauses: vec![],
-                notes: vec![],
-            });
-        }
-        corpus
+        let texts: Vec<Vec<String>> = (0..articles)
+            .map(|_| (0..=next() % 5).map(|_| (0..=next() % 3).map(|_| pick(next())).collect()).collect())
+            .collect();
+        let paragraphs: Vec<Vec<&str>> = texts.iter().map(|a| a.iter().map(String::as_str).collect()).collect();
+        let articles: Vec<&[&str]> = paragraphs.iter().map(Vec::as_slice).collect();
+        crate::search::index::tests::corpus_of(&articles)
     }
 
     /// Linking by its definition: for every pair, the samples both have that are in at most
