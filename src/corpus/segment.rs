@@ -64,11 +64,27 @@ struct Block {
     style: u8,
     /// The first line after a teaser separator: a title whatever its shape.
     forced_title: bool,
+    /// [`mid_sentence_start`] of `text`, once asked: several passes ask it of the same block
+    /// (a block's text never changes once it is made).
+    mid_start: OnceCell<f32>,
 }
 
 impl Block {
     fn new(kind: Kind, text: impl Into<String>, line: usize) -> Self {
-        Block { kind, text: text.into(), line, marked: false, style: 0, forced_title: false }
+        Block {
+            kind,
+            text: text.into(),
+            line,
+            marked: false,
+            style: 0,
+            forced_title: false,
+            mid_start: OnceCell::new(),
+        }
+    }
+
+    /// Evidence that the block begins in the middle of a sentence ([`mid_sentence_start`]).
+    fn mid_start(&self) -> f32 {
+        *self.mid_start.get_or_init(|| mid_sentence_start(&self.text))
     }
 
     /// A body paragraph that stops mid-sentence.
@@ -516,7 +532,7 @@ fn demote_lonely_headings(items: &mut [Item]) {
     for i in (0..n).rev() {
         next_body[i] = match &items[i] {
             Item::Block(nb) if nb.kind == Kind::Heading => next_body[i + 1],
-            Item::Block(nb) => Some(nb.kind == Kind::Body && mid_sentence_start(&nb.text) >= 0.8),
+            Item::Block(nb) => Some(nb.kind == Kind::Body && nb.mid_start() >= 0.8),
             Item::Break(_) => Some(false),
         };
         over_date[i] = match &items[i] {
@@ -832,7 +848,7 @@ fn cut_before(cur: &Piece, block: &Block, only_datelines: bool) -> Option<Start>
         Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter => {
             if cur.body.last().is_some_and(Block::is_open) {
                 Some(Start::Open)
-            } else if block.kind == Kind::Body && !cur.body.is_empty() && mid_sentence_start(&block.text) >= 0.8 {
+            } else if block.kind == Kind::Body && !cur.body.is_empty() && block.mid_start() >= 0.8 {
                 Some(Start::MidSentence)
             } else {
                 None
@@ -1221,7 +1237,7 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                 if here.kind != Kind::Body || prev.kind != Kind::Body || prev.is_open() {
                     continue;
                 }
-                let opening = mid_sentence_start(&here.text);
+                let opening = here.mid_start();
                 let broken_inside =
                     k + 4 >= body.len() && dp.body.last().is_some_and(|b| b.text.ends_with(|c: char| is_han(c)));
                 if !broken_inside && !starts_with_conjunction(&here.text) && opening < 0.5 {
@@ -1300,7 +1316,7 @@ fn continuation_score(
         score += 0.15;
     }
     score += 2.0 * similarity * confidence;
-    score += 0.5 * mid_sentence_start(&first.text);
+    score += 0.5 * first.mid_start();
     // The two halves of a broken word usually occur whole elsewhere in the source.
     if let (Some(a), Some(b)) = (open.text.chars().next_back(), first.text.chars().next())
         && is_han(a)
@@ -1582,7 +1598,7 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) ->
     // only when asked: it reads every article so far.)
     let waiting = OnceCell::new();
     let next_label = piece.first_label(3);
-    let starts_mid = piece.first_text().is_some_and(|b| mid_sentence_start(&b.text) >= 0.8);
+    let starts_mid = piece.first_text().is_some_and(|b| b.mid_start() >= 0.8);
     // Resumption comes within a page or two: the latest articles only.
     for (a, article) in articles.iter().enumerate().rev().take(8) {
         let (Some(&first), Some(&last)) = (article.first(), article.last()) else { continue };
