@@ -270,7 +270,11 @@ fn any_dispatch_mark(b: &[u8]) -> bool {
 
 /// A cheap test before the caption pattern: `图为`, or a credit at the end.
 fn may_be_caption(s: &str) -> bool {
-    s.contains("图为") || s.contains("圖為") || s.trim_end_matches([')', '）']).ends_with(['发', '發', '摄', '攝'])
+    // Searchers built once: `str::contains` builds one per call, and this runs on most lines.
+    static PHOTO: LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+        LazyLock::new(|| [memchr::memmem::Finder::new("图为"), memchr::memmem::Finder::new("圖為")]);
+    s.trim_end_matches([')', '）']).ends_with(['发', '發', '摄', '攝'])
+        || PHOTO.iter().any(|f| f.find(s.as_bytes()).is_some())
 }
 
 fn char_len(s: &str) -> usize {
