@@ -1226,9 +1226,9 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
         if !dp.is_dangling() || best_start_score(ev, d) >= 0.6 {
             continue;
         }
-        // Places worth judging, with the profiles either side: compared with the dangling
-        // piece's ending afterwards, all at once.
-        let mut trials: Vec<(usize, usize, f32, Topic, Topic)> = Vec::new();
+        // Places worth judging, compared with the dangling piece's ending afterwards, all at
+        // once.
+        let mut trials: Vec<(usize, usize, f32)> = Vec::new();
         for (c, piece) in pieces.iter().enumerate().take(d + 1 + LINK_WINDOW).skip(d + 1) {
             let body = &piece.body;
             for k in 1..body.len() {
@@ -1254,24 +1254,34 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                 if chars(k..body.len()) < 40 || chars(0..k) < 40 {
                     continue;
                 }
-                let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
-                let tail = idf.topic_of((k..body.len()).map(|i| ev.body_text(c, i)));
-                trials.push((c, k, opening, head, tail));
+                trials.push((c, k, opening));
             }
         }
         if trials.is_empty() {
             continue;
         }
-        let best = ev.idf().spread(ev.ending(d), |ending| {
+        let idf = ev.idf();
+        let best = idf.spread(ev.ending(d), |ending| {
             let mut best: Option<(f32, usize, usize)> = None;
-            for (c, k, opening, head, tail) in &trials {
-                let to_d = ending.similarity(tail);
-                let gain = to_d - tail.similarity(head) + 0.2 * opening;
+            for &(c, k, opening) in &trials {
+                // The profile after the place first: a rest that does not resemble the
+                // dangling piece's ending cannot be its continuation, whatever comes before.
+                let body = pieces[c].body.len();
+                let tail = idf.topic_of((k..body).map(|i| ev.body_text(c, i)));
+                let to_d = ending.similarity(&tail);
+                if to_d < 0.12 {
+                    if debug() {
+                        eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3}");
+                    }
+                    continue;
+                }
+                let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
+                let gain = to_d - tail.similarity(&head) + 0.2 * opening;
                 if debug() {
                     eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3} gain {gain:.3}");
                 }
-                if to_d >= 0.12 && gain >= 0.1 && best.is_none_or(|b| gain > b.0) {
-                    best = Some((gain, *c, *k));
+                if gain >= 0.1 && best.is_none_or(|b| gain > b.0) {
+                    best = Some((gain, c, k));
                 }
             }
             best
