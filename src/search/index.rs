@@ -205,9 +205,16 @@ impl SearchIndex {
                 .map(|from| {
                     let (matcher, stop, to) = (&matcher, &stop, (from + per).min(articles));
                     scope.spawn(move || {
-                        let mut out = Vec::new();
+                        // Held until this thread's turn comes, so kept compact: a query as
+                        // common as 的 has millions of matches in a large corpus.
+                        let mut out: Vec<[u32; 4]> = Vec::new();
                         self.search_articles(corpus, matcher, from..to, &mut |m| {
-                            out.push(m);
+                            let fits = |x: usize| u32::try_from(x).ok();
+                            match (fits(m.article), fits(m.paragraph), fits(m.range.start), fits(m.range.end)) {
+                                (Some(a), Some(p), Some(s), Some(e)) => out.push([a, p, s, e]),
+                                // Past what `u32` holds (never in a corpus that fits in memory).
+                                _ => return false,
+                            }
                             !stop.load(std::sync::atomic::Ordering::Relaxed)
                         });
                         out
@@ -220,7 +227,8 @@ impl SearchIndex {
                     stop.store(true, std::sync::atomic::Ordering::Relaxed);
                 }
                 let run = run.join().unwrap_or_default();
-                for m in run {
+                for [a, p, s, e] in run {
+                    let m = Match { article: a as usize, paragraph: p as usize, range: s as usize..e as usize };
                     if go_on && !found(m) {
                         go_on = false;
                     }
