@@ -174,40 +174,13 @@ static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 /// alternative either holds `版` or starts (past an optional bracket) with one of a few
 /// characters; a body line starts with neither, so most lines are settled by two tests.
 fn may_be_furniture(s: &str) -> bool {
-    s.starts_with(|c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '[' | '【'
-                    | '（'
-                    | '('
-                    | '〔'
-                    | '图'
-                    | '圖'
-                    | '视'
-                    | '視'
-                    | '照'
-                    | 'p'
-                    | 'i'
-                    | '点'
-                    | '點'
-                    | '打'
-                    | '关'
-                    | '—'
-                    | '-'
-                    | '－'
-                    | '–'
-                    | '本'
-                    | '责'
-                    | '責'
-                    | '编'
-                    | '編'
-                    | '版'
-                    | '美'
-                    | '校'
-                    | '审'
-            )
-    }) || s.contains('版')
+    /// What the alternatives without `版` can start with: a bracket, or the first character of
+    /// 图片 视频 照片 photo image, 点击 打印 关闭, a dash, 本版 责任 编辑 美编 校对 审校.
+    const STARTS: &[char] = &[
+        '[', '【', '（', '(', '〔', '图', '圖', '视', '視', '照', 'p', 'i', '点', '點', '打', '关', '—', '-', '－',
+        '–', '本', '责', '責', '编', '編', '版', '美', '校', '审',
+    ];
+    s.starts_with(|c: char| c.is_whitespace() || STARTS.contains(&c)) || s.contains('版')
 }
 
 /// A date alone on a line: the date of a signature block.
@@ -1266,8 +1239,8 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
             for &(c, k, opening) in &trials {
                 // The profile after the place first: a rest that does not resemble the
                 // dangling piece's ending cannot be its continuation, whatever comes before.
-                let body = pieces[c].body.len();
-                let tail = idf.topic_of((k..body).map(|i| ev.body_text(c, i)));
+                let len = pieces[c].body.len();
+                let tail = idf.topic_of((k..len).map(|i| ev.body_text(c, i)));
                 let to_d = ending.similarity(&tail);
                 if to_d < 0.12 {
                     if debug() {

@@ -2,12 +2,14 @@
 //!
 //! A query is folded ([`super::fold`]), and each folded character stands for the few characters
 //! that fold to it (国 for 国 and 國). The index keeps no folded copy of the corpus (that copy
-//! was as large as the text itself); instead a query's opening characters are spelt out in every
-//! combination of those spellings, at most [`SPELLINGS`] of them, and looked for in each
-//! paragraph with one `memmem` (one spelling) or `aho-corasick` (several) pass; each hit is then
-//! checked character by character against the whole folded query. Folding drops white space,
-//! so a phrase broken by a space still matches: in a paragraph that holds white space the
-//! opening character alone is looked for, since a space may sit inside the opening.
+//! was as large as the text itself); instead part of the query, its anchor, is spelt out in
+//! every combination of those spellings and looked for in each paragraph with one `memmem`
+//! (one spelling) or Teddy (several) pass; each hit is then checked character by character
+//! against the whole folded query, backwards and forwards. The anchor is the longest run of
+//! characters with one spelling each, or else the longest stretch with at most [`SPELLINGS`].
+//! Folding drops white space, so a phrase broken by a space still matches: in a paragraph that
+//! holds white space the first character alone is looked for, since a space may sit inside the
+//! anchor.
 //!
 //! What the index does keep is small: where each article's paragraphs start in a corpus-wide
 //! numbering, a bit per paragraph telling whether it holds white space, and each article's
@@ -23,8 +25,7 @@ use super::fold::{DROP, Folder};
 use crate::corpus::{Article, Corpus};
 use crate::versions::Shingler;
 
-/// Most spellings of a query's opening looked for at once; the opening is cut shorter when
-/// its characters have more spellings between them than this.
+/// Most spellings of an anchor looked for at once (Teddy is fastest with few).
 const SPELLINGS: usize = 8;
 
 /// One occurrence of a query: a byte range of one paragraph's original text.
@@ -92,20 +93,11 @@ impl SearchIndex {
         index
     }
 
-    /// Adds the articles of `corpus` from `from` on (loaded since the index was built).
-    pub fn append(&mut self, corpus: &Corpus, from: usize, folder: &Folder) {
-        self.append_articles(corpus.articles.get(from..).unwrap_or_default(), folder);
-    }
-
     /// Adds `part`, the index of the articles that follow this one's.
     pub fn extend(&mut self, part: &SearchIndex) {
         let paragraphs = self.paragraphs();
         for p in 0..part.paragraphs() {
-            let (n, spaced) = (paragraphs + p, part.is_spaced(p));
-            if n / 64 >= self.spaced.len() {
-                self.spaced.push(0);
-            }
-            self.spaced[n / 64] |= u64::from(spaced) << (n % 64);
+            self.set_spaced(paragraphs + p, part.is_spaced(p));
         }
         self.first.extend(part.first.iter().skip(1).map(|f| f + paragraphs));
         let shingles = self.shingles.len();
@@ -127,10 +119,7 @@ impl SearchIndex {
                         shingler.push(f);
                     }
                 }
-                if number / 64 >= self.spaced.len() {
-                    self.spaced.push(0);
-                }
-                self.spaced[number / 64] |= u64::from(spaced) << (number % 64);
+                self.set_spaced(number, spaced);
                 number += 1;
             }
             self.first.push(number);
@@ -147,6 +136,14 @@ impl SearchIndex {
     /// Articles indexed so far.
     fn articles(&self) -> usize {
         self.first.len() - 1
+    }
+
+    /// Records whether paragraph `paragraph` (the next one, or earlier) holds white space.
+    fn set_spaced(&mut self, paragraph: usize, spaced: bool) {
+        if paragraph / 64 >= self.spaced.len() {
+            self.spaced.resize(paragraph / 64 + 1, 0);
+        }
+        self.spaced[paragraph / 64] |= u64::from(spaced) << (paragraph % 64);
     }
 
     fn is_spaced(&self, paragraph: usize) -> bool {
@@ -313,6 +310,42 @@ impl Finder {
     }
 }
 
+/// Which characters of a folded query (given each one's spellings) to look for first: the
+/// longest run of characters that have one spelling each, one `memmem` pass, the fastest there
+/// is, when it is two characters at least (one common character, 的 or 中, would stop at every
+/// other sentence) or the whole query. Else the longest stretch whose spellings stay within
+/// [`SPELLINGS`] (fewest spellings among equals; one character at least): a quote at the start
+/// (eleven spellings) is better checked around a hit of the words after it.
+fn anchor(spellings: &[Vec<char>]) -> Range<usize> {
+    let mut run = 0..0;
+    let mut run_start = 0;
+    for (i, chars) in spellings.iter().enumerate() {
+        if chars.len() != 1 {
+            run_start = i + 1;
+        } else if i + 1 - run_start > run.len() {
+            run = run_start..i + 1;
+        }
+    }
+    if run.len() >= 2 || run.len() == spellings.len() {
+        return run;
+    }
+    let mut window = 0..1;
+    let mut window_count = spellings.first().map_or(1, Vec::len);
+    for start in 0..spellings.len() {
+        let mut count = 1usize;
+        for (len, chars) in (1..).zip(&spellings[start..]) {
+            count = count.saturating_mul(chars.len());
+            if count > SPELLINGS && len > 1 {
+                break;
+            }
+            if (len, std::cmp::Reverse(count)) > (window.len(), std::cmp::Reverse(window_count)) {
+                (window, window_count) = (start..start + len, count);
+            }
+        }
+    }
+    window
+}
+
 /// A query ready to be looked for in paragraphs.
 struct Matcher<'f> {
     folder: &'f Folder,
@@ -350,43 +383,10 @@ impl<'f> Matcher<'f> {
             }
             out.into_iter().map(String::into_bytes).collect()
         };
-        let first = Finder::new(&spell(&spellings[..1]));
-        // The longest run of characters that have one spelling each: one `memmem` pass, the
-        // fastest there is. Worth it from two characters (one common character, 的 or 中,
-        // would stop at every other sentence).
-        let mut best = 0..0;
-        let mut run_start = 0;
-        for (i, chars) in spellings.iter().enumerate() {
-            if chars.len() != 1 {
-                run_start = i + 1;
-            } else if i + 1 - run_start > best.len() {
-                best = run_start..i + 1;
-            }
-        }
-        if best.len() >= 2 || best.len() == needle.len() {
-            let anchor = Finder::new(&spell(&spellings[best.clone()]))?;
-            let first = if needle.len() == 1 { None } else { first };
-            return Some(Matcher { folder, folded: needle, exact: None, anchor, anchor_at: best.start, first });
-        }
-        // Else the longest stretch whose spellings stay within bounds (fewest spellings among
-        // equals; one character at least): a quote at the start (eleven spellings) is better
-        // checked around a hit of the words after it.
-        let mut window = 0..1;
-        let mut window_count = spellings[0].len();
-        for start in 0..spellings.len() {
-            let mut count = 1usize;
-            for (len, chars) in (1..).zip(&spellings[start..]) {
-                count = count.saturating_mul(chars.len());
-                if count > SPELLINGS && len > 1 {
-                    break;
-                }
-                if (len, std::cmp::Reverse(count)) > (window.len(), std::cmp::Reverse(window_count)) {
-                    (window, window_count) = (start..start + len, count);
-                }
-            }
-        }
+        let window = anchor(&spellings);
         let anchor = Finder::new(&spell(&spellings[window.clone()]))?;
-        let first = if needle.len() == 1 { None } else { first };
+        // A one-character query's anchor is its first character already.
+        let first = if needle.len() == 1 { None } else { Finder::new(&spell(&spellings[..1])) };
         Some(Matcher { folder, folded: needle, exact: None, anchor, anchor_at: window.start, first })
     }
 
@@ -607,7 +607,7 @@ pub(crate) mod tests {
         assert_eq!((0..3).map(|p| index.is_spaced(p)).collect::<Vec<_>>(), [true, false, true]);
         assert_eq!(index.shingle_starts.len(), 4);
         let mut appended = SearchIndex::build(&corpus_of(&[&["各方, 欢迎", "第二段"]]), folder());
-        appended.append(&corpus, 1, folder());
+        appended.extend(&SearchIndex::of_articles(&corpus.articles[1..], folder()));
         assert_eq!((&appended.first, &appended.spaced), (&index.first, &index.spaced));
         // Parts taken apart (as loading threads do) and joined give the same index.
         for split in 0..=corpus.articles.len() {
@@ -682,7 +682,7 @@ pub(crate) mod tests {
         let mut part = corpus.clone();
         part.articles.truncate(1);
         let mut index = SearchIndex::build(&part, folder());
-        index.append(&corpus, 1, folder());
+        index.extend(&SearchIndex::of_articles(&corpus.articles[1..], folder()));
         let whole = SearchIndex::build(&corpus, folder());
         for q in ["合作", "各方欢迎"] {
             let q = Query::new(q, false);

@@ -146,7 +146,6 @@ pub fn link(corpus: &Corpus, index: &SearchIndex) -> Vec<Link> {
 /// thread of its own while the reader goes on.
 pub fn link_articles(index: &SearchIndex, n: usize) -> Vec<Link> {
     let n = n.min(u32::MAX as usize);
-    let sizes: Vec<usize> = (0..n).map(|a| index.shingles(a).len()).collect();
     // Each core takes a run of parts; for each part, the postings (hash, article) of every
     // article's samples in it, sorted, so the articles sharing a sample are a run.
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).clamp(1, 8) as u32;
@@ -169,7 +168,8 @@ pub fn link_articles(index: &SearchIndex, n: usize) -> Vec<Link> {
         .into_iter()
         .filter(|&(_, n)| n >= MIN_SHARED)
         .filter_map(|((a, b), n)| {
-            let smaller = sizes[a as usize].min(sizes[b as usize]).max(1);
+            let size = |x: u32| index.shingles(x as usize).len();
+            let smaller = size(a).min(size(b)).max(1);
             let containment = n as f32 / smaller as f32;
             (containment >= MIN_CONTAINMENT).then_some(Link { a: a as usize, b: b as usize, containment })
         })
