@@ -150,12 +150,12 @@ pub fn measure(docs: &[load::RawDoc]) -> Stages {
     let mut s = Stages::default();
     for (i, doc) in docs.iter().enumerate() {
         let t = Instant::now();
-        let Ok(decoded) = decode::decode(&doc.bytes, None) else {
+        let Ok(mut decoded) = decode::decode(&doc.bytes, None) else {
             continue;
         };
         s.decode += t.elapsed();
         let t = Instant::now();
-        let (text, invisible) = sanitize::sanitize(&decoded.text);
+        let (text, invisible) = sanitize::sanitize(std::mem::take(&mut decoded.text));
         let mut removed: crate::corpus::RemovedList = invisible.iter().collect();
         s.sanitize += t.elapsed();
         let t = Instant::now();

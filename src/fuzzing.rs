@@ -342,7 +342,7 @@ pub fn check_corpus(corpus: &Corpus) -> Result<(), String> {
 /// [`corpus::sanitize::MAX_CLUSTER_BYTES`] bytes with its base.
 pub fn sanitize(data: &[u8]) {
     let text = text_of(data);
-    let (out, removed) = corpus::sanitize::sanitize(&text);
+    let (out, removed) = corpus::sanitize::sanitize(&*text);
     assert!(corpus::sanitize::is_display_safe(&out), "output is not display-safe by is_display_safe: {out:?}");
     if let Some(why) = unsafe_cluster(&out) {
         panic!("output {out:?}: {why}");
@@ -407,7 +407,7 @@ pub fn wrap_input(width: u8, text: &str) -> Vec<u8> {
 pub fn wrap(data: &[u8]) {
     let Some((&width, rest)) = data.split_first() else { return };
     let text = text_of(rest);
-    let safe = corpus::sanitize::sanitize(&text).0;
+    let safe = corpus::sanitize::sanitize(&*text).0;
     for t in [text.as_ref(), safe.as_str()] {
         for ambiguous in [AmbiguousWidth::Narrow, AmbiguousWidth::Wide] {
             let rows = wrapper::wrap(t, u16::from(width), ambiguous);

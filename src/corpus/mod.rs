@@ -314,8 +314,8 @@ fn read_text(
     source_index: usize,
 ) -> Result<(decode::Decoded, RemovedList, Vec<Article>), decode::DecodeError> {
     let mut decoded = decode::decode(&doc.bytes, forced)?;
-    let (text, invisible) = sanitize::sanitize(&decoded.text);
-    decoded.text = String::new();
+    // The decoded text is handed over: sanitising keeps it as it is when it can.
+    let (text, invisible) = sanitize::sanitize(std::mem::take(&mut decoded.text));
     // What cleaning and segmenting remove goes straight into the compact list.
     let mut removed: RemovedList = invisible.iter().collect();
     let cleaned = clean::clean(&text, &mut removed);

@@ -37,6 +37,8 @@
 //! a plain copy. When something needs fixing, the same scan finds the next position to
 //! handle and everything before it is copied in bulk.
 
+use std::borrow::Cow;
+
 use super::{Removed, RemovedKind};
 use unicode_normalization::char::is_combining_mark;
 use unicode_width::UnicodeWidthStr;
@@ -81,13 +83,17 @@ const VS15: char = '\u{FE0E}';
 const VS16: char = '\u{FE0F}';
 
 /// Returns the display-safe text and what was taken out (with 1-based line numbers).
-pub fn sanitize(text: &str) -> (String, Vec<Removed>) {
+///
+/// Text handed over owned comes back as it is when nothing needed changing, as nearly every
+/// file's does: no copy of a whole file.
+pub fn sanitize<'a>(text: impl Into<Cow<'a, str>>) -> (String, Vec<Removed>) {
+    let text = text.into();
     let bytes = text.as_bytes();
     let (stop, run) = scan_plain(bytes, 0, Run::default(), true);
     if stop == bytes.len() {
-        return (text.to_owned(), Vec::new());
+        return (text.into_owned(), Vec::new());
     }
-    Sanitizer::new(text).run(stop, run)
+    Sanitizer::new(&text).run(stop, run)
 }
 
 /// The Windows-1252 character for byte `u` in 0x80–0x9F, if it defines one.
@@ -532,7 +538,7 @@ mod tests {
             if c == '\n' || c == '\t' {
                 continue;
             }
-            let (out, removed) = sanitize(&format!("前{c}后"));
+            let (out, removed) = sanitize(format!("前{c}后"));
             let expected = match u {
                 0x7F => '\u{2421}',
                 0x80..=0x9F => windows_1252(u).unwrap_or('\u{FFFD}'),
