@@ -233,13 +233,25 @@ static FULL_WIDTH_FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(&FULL_WIDTH_OPEN));
 
 /// The first `(` or `（` at or after byte `from`: `memchr` for the one, and a search for
-/// the other only up to it (gateway pages have a note every few characters).
+/// the other only up to it.
 fn find_open_bracket(b: &[u8], from: usize) -> Option<usize> {
     let rest = b.get(from..)?;
-    let half = memchr::memchr(b'(', rest);
-    let full = FULL_WIDTH_FINDER.find(&rest[..half.unwrap_or(rest.len())]);
-    full.or(half).map(|at| from + at)
+    // Gateway pages have a note every few characters: the next few bytes are looked at one
+    // by one first, which costs less than setting up the two searches for a short distance.
+    let near = rest.len().min(NEAR_BRACKET);
+    let is_open = |i: usize| rest[i] == b'(' || rest[i..].starts_with(&FULL_WIDTH_OPEN);
+    if let Some(at) = (0..near).find(|&i| is_open(i)) {
+        return Some(from + at);
+    }
+    // (A `（` whose first byte was looked at above was found there.)
+    let far = &rest[near..];
+    let half = memchr::memchr(b'(', far);
+    let full = FULL_WIDTH_FINDER.find(&far[..half.unwrap_or(far.len())]);
+    full.or(half).map(|at| from + near + at)
 }
+
+/// Bytes after a note looked at one by one for the next bracket (see [`find_open_bracket`]).
+const NEAR_BRACKET: usize = 48;
 
 /// A bracketed run of pinyin letters: byte ranges of the whole note and of
 /// the letters inside. Finds `(…)` and `（…）` with 1–7 letters (tone-marked
@@ -280,7 +292,8 @@ fn notes_in(s: &str) -> impl Iterator<Item = (std::ops::Range<usize>, std::ops::
 
 /// `t?i`: one `?` standing for a tone-marked vowel between pinyin letters.
 fn is_lost_tone(s: &str) -> bool {
-    s.matches('?').count() == 1
+    // A byte count, not `matches`: this runs for every note of a gateway page.
+    s.bytes().filter(|&b| b == b'?').count() == 1
         && !s.starts_with('?')
         && s.chars().all(|c| c == '?' || c.is_ascii_lowercase())
         && ["a", "e", "i", "o", "u"].iter().any(|v| is_pinyin_syllable(&s.replacen('?', v, 1)))
