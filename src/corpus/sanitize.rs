@@ -168,8 +168,48 @@ enum Class {
 /// character needs handling when it is a control, C1 or invisible character, or (with
 /// `capped`) a combining mark beyond the caps. Everything before the returned position
 /// can be copied verbatim.
-fn scan_plain(bytes: &[u8], mut i: usize, mut run: Run, capped: bool) -> (usize, Run) {
+fn scan_plain(bytes: &[u8], i: usize, run: Run, capped: bool) -> (usize, Run) {
+    scan(bytes, i, run, capped, true)
+}
+
+/// Whether the character whose UTF-8 starts with `x0 x1 x2` (or any position inside one)
+/// may need handling. False only for characters that are plain for certain: printable
+/// ASCII and the line break, Latin-1 and Latin Extended letters (`·`, pinyin's tone-marked
+/// vowels, U+00A0–02FF but the soft hyphen), and the three-byte forms Chinese text is made
+/// of (ideographs and Hangul, `“”—…` U+2010–2027, `、。《》「」` U+3000–3029, full-width forms
+/// U+FF01–FF9F).
+/// Written without branches on the bytes, so that a block of positions is tested at once.
+#[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
+fn may_need_care(x0: u8, x1: u8, x2: u8) -> bool {
+    let control = (x0 < 0x20) & (x0 != b'\n') | (x0 == 0x7F);
+    let plain_two = ((x0 == 0xC2) & (x1 >= 0xA0) & (x1 != 0xAD)) | (0xC3..=0xCB).contains(&x0);
+    let plain_three = matches!(x0, 0xE4..=0xE9 | 0xEB..=0xED)
+        | ((x0 == 0xE2) & (x1 == 0x80) & (0x90..=0xA7).contains(&x2))
+        | ((x0 == 0xE3) & (x1 == 0x80) & (x2 <= 0xA9))
+        | ((x0 == 0xEF) & (((x1 == 0xBC) & (x2 >= 0x81)) | (x1 == 0xBD) | ((x1 == 0xBE) & (x2 <= 0x9F))));
+    // Continuation bytes (0x80–0xBF) belong to a character judged at its first byte.
+    control | ((x0 >= 0xC0) & !plain_two & !plain_three)
+}
+
+/// [`scan_plain`]; with `blocks`, runs of characters that are plain for certain (see
+/// [`may_need_care`]) are passed over sixteen positions at a time.
+fn scan(bytes: &[u8], mut i: usize, mut run: Run, capped: bool, blocks: bool) -> (usize, Run) {
+    let mut next_block = i;
     while let Some(&b) = bytes.get(i) {
+        if blocks && i >= next_block {
+            let at = super::scan::first_block(bytes, i, may_need_care);
+            if at > i {
+                // Back to the start of the character the block's end falls in (one judged
+                // plain, since its first byte was tested): the scan goes on from there.
+                i = (i + 1..=at).rev().find(|&k| !matches!(bytes.get(k), Some(0x80..=0xBF))).unwrap_or(at);
+                // The character before was passed over, so it is a plain base.
+                let last = (i.saturating_sub(4)..i).rev().find(|&k| !matches!(bytes[k], 0x80..=0xBF)).unwrap_or(i - 1);
+                run = Run::base(i - last);
+                continue;
+            }
+            // A block with something to look at: one by one for a while.
+            next_block = i + 2 * super::scan::LANES;
+        }
         if b < 0x80 {
             if (b < 0x20 && b != b'\n') || b == 0x7F {
                 return (i, run);
@@ -723,12 +763,87 @@ mod tests {
         prop::collection::vec(tricky_char(), 0..80).prop_map(|v| v.into_iter().collect())
     }
 
+    /// Chinese text with, now and then, a character at or just past an edge of the ranges
+    /// [`may_need_care`] passes over (U+200F/2010, U+2027/2028, U+3029/302A, U+FF00/FF01,
+    /// U+FF9F/FFA0 …), long enough for whole blocks.
+    fn block_string() -> impl Strategy<Value = String> {
+        let edge = prop::sample::select(vec![
+            '\u{200F}', '\u{2010}', '\u{2027}', '\u{2028}', '\u{202E}', '\u{2030}', '\u{3000}', '\u{3029}', '\u{302A}',
+            '\u{3030}', '\u{FF00}', '\u{FF01}', '\u{FF0C}', '\u{FF3F}', '\u{FF40}', '\u{FF7F}', '\u{FF80}', '\u{FF9F}',
+            '\u{FFA0}', '\u{FEFF}', '\u{FE0F}', '\u{301}', '\u{3099}', '\u{1B}', '\u{7F}', '\u{85}', '\n', 'é', 'ǎ',
+            '👨', '\u{E000}', '\u{3164}', '\u{AC00}', '\u{4DFF}', '\u{9FFF}',
+        ]);
+        let char = prop_oneof![
+            12 => prop::char::range('\u{4E00}', '\u{9FFF}'),
+            3 => prop::sample::select(vec!['，', '。', '“', '”', '、', '《', '》', '—', '…', 'a', ' ', '1']),
+            1 => edge,
+            1 => any::<char>(),
+        ];
+        prop::collection::vec(char, 0..300).prop_map(|v| v.into_iter().collect())
+    }
+
     /// Characters sanitize may legitimately drop, replace or pad around.
     fn touched(c: char) -> bool {
         c.is_whitespace() || is_control(c) || is_invisible(c) || is_combining_mark(c)
     }
 
+    /// Every character the block test passes over is one the scan one by one takes as a
+    /// plain base character: checked for all of Unicode.
+    #[test]
+    fn what_blocks_pass_over_is_plain() {
+        let mut passed = 0;
+        for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 6];
+            let len = c.encode_utf8(&mut buf).len();
+            if may_need_care(buf[0], buf[1], buf[2]) {
+                continue;
+            }
+            passed += 1;
+            let (at, run) = scan(&buf[..len], 0, Run { marks: 1, bytes: 9 }, true, false);
+            assert_eq!((at, run.marks, run.bytes), (len, 0, len), "{c:?} U+{:04X}", c as u32);
+        }
+        // U+4000–9FFF and the Hangul of U+B000–D7FF alone are over 30,000.
+        assert!(passed > 30_000, "{passed}");
+    }
+
+    /// Combining marks right after a run passed over in blocks are capped as they are after
+    /// the same run read one by one: the run's last character counts towards the byte cap
+    /// (which four-byte marks reach, after one or two two-byte ones).
+    #[test]
+    fn marks_after_a_passed_over_run_are_capped_alike() {
+        for base in ["a", "中", "é", "·", "，"] {
+            // Lengths whose bytes end on a block boundary among them (the marks then start a block).
+            for n in [16, 17, 24, 32, 40, 48, 64] {
+                for marks in (1..20).flat_map(|k| [(1, k), (2, k)]) {
+                    let marks = format!("{}{}", "\u{301}".repeat(marks.0), "\u{1D167}".repeat(marks.1));
+                    let text = format!("{}{marks}", base.repeat(n));
+                    let (at, run) = scan(text.as_bytes(), 0, Run::default(), true, true);
+                    let (want, want_run) = scan(text.as_bytes(), 0, Run::default(), true, false);
+                    assert_eq!(
+                        (at, run.marks, run.bytes),
+                        (want, want_run.marks, want_run.bytes),
+                        "{base} × {n}, {marks} marks"
+                    );
+                }
+            }
+        }
+    }
+
     proptest! {
+        /// Passing over blocks stops where going one character at a time stops, with the
+        /// same combining-mark run, from any starting character and with or without caps.
+        #[test]
+        fn block_scan_is_the_scan_one_by_one(text in block_string()) {
+            let b = text.as_bytes();
+            for (start, _) in text.char_indices() {
+                for capped in [true, false] {
+                    let (at, run) = scan(b, start, Run::default(), capped, true);
+                    let (want, want_run) = scan(b, start, Run::default(), capped, false);
+                    prop_assert_eq!((at, run.marks, run.bytes), (want, want_run.marks, want_run.bytes), "from {}", start);
+                }
+            }
+        }
+
         #[test]
         fn output_is_display_safe(s in tricky_string()) {
             let (out, _) = sanitize(&s);

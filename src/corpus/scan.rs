@@ -2,7 +2,7 @@
 //! characters on nearly every line.
 
 /// Positions tested per block.
-const LANES: usize = 16;
+pub(crate) const LANES: usize = 16;
 
 /// From `from` on, the start of the first block of sixteen positions where `is_mark` holds for
 /// some three bytes, or where fewer than a block's bytes are left: the caller then looks for the
