@@ -60,7 +60,7 @@ const MAX_SYLLABLE: usize = 8;
 ///
 /// The ranges are sorted, do not overlap and fall on character boundaries.
 pub fn garbled_spans(text: &str) -> Vec<Range<usize>> {
-    let spans = Scanner::new(text).run();
+    let spans = Scanner::new(text).run::<true>();
     let lost = lost_data_runs(text);
     if lost.is_empty() { spans } else { merge(spans, lost) }
 }
@@ -107,24 +107,36 @@ fn merge(a: Vec<Range<usize>>, b: Vec<Range<usize>>) -> Vec<Range<usize>> {
 }
 
 /// The end of the run of ordinary characters from byte `at`, and how many characters it
-/// holds. Ordinary: a common ideograph, ASCII punctuation and digits, and the commonest CJK
-/// punctuation (`、。，：；？`, full-width digits): never evidence. Read from the UTF-8 bytes,
-/// since this covers nearly every character of every paragraph.
-fn ordinary_run(bytes: &[u8], at: usize, common: &[u64]) -> (usize, usize) {
+/// holds. Ordinary: a common ideograph, ASCII punctuation and digits, and CJK punctuation:
+/// never evidence. Read from the UTF-8 bytes, since this covers nearly every character of
+/// every paragraph.
+///
+/// With `ALL_PUNCTUATION`, every punctuation mark the scanner would only count (`“”—…·`,
+/// `《》「」【】`, full-width forms but `（`) is ordinary; without, only `、。，：；？` and the
+/// full-width digits are, and the others take the way through [`Scanner::special`], which
+/// ends the same (tested: the narrower set is the reference).
+fn ordinary_run<const ALL_PUNCTUATION: bool>(bytes: &[u8], at: usize, common: &[u64]) -> (usize, usize) {
     let (mut i, mut n) = (at, 0);
     while let Some(&b) = bytes.get(i) {
         let step = if b < 0x80 {
             let ordinary = !b.is_ascii_alphabetic() && !matches!(b, b'?' | b'(' | b')' | b'\n');
             usize::from(ordinary)
-        } else if let [lead @ 0xE3..=0xEF, b1, b2, ..] = bytes[i..] {
+        } else if let [lead @ 0xE2..=0xEF, b1, b2, ..] = bytes[i..] {
             let u = (u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
             let ordinary = if (HAN_FIRST..=HAN_LAST).contains(&u) {
                 let bit = (u - HAN_FIRST) as usize;
                 common.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) != 0)
+            } else if ALL_PUNCTUATION {
+                // General punctuation, CJK symbols and punctuation, full-width forms (but
+                // `（`, which may open a note, and the letters, which may be a word).
+                matches!(u, 0x2010..=0x2027 | 0x2030..=0x205E | 0x3000..=0x303F | 0xFF01..=0xFF07 | 0xFF09..=0xFF20)
             } else {
                 (0x3000..=0x3004).contains(&u) || (0xFF0C..=0xFF1F).contains(&u)
             };
             if ordinary { 3 } else { 0 }
+        } else if ALL_PUNCTUATION && bytes.get(i..i + 2) == Some(&[0xC2, 0xB7]) {
+            // `·`, between the parts of a transliterated name.
+            2
         } else {
             0
         };
@@ -313,7 +325,7 @@ impl<'a> Scanner<'a> {
         Scanner { text, spans: Vec::new(), cluster: Cluster::default(), pos: 0, depth: 0, japanese: None }
     }
 
-    fn run(mut self) -> Vec<Range<usize>> {
+    fn run<const ALL_PUNCTUATION: bool>(mut self) -> Vec<Range<usize>> {
         let text = self.text;
         let bytes = text.as_bytes();
         let mut i = 0;
@@ -323,7 +335,7 @@ impl<'a> Scanner<'a> {
         while i < bytes.len() {
             // Ordinary text, nearly all of every paragraph, is passed over a run at a time:
             // each of its characters only counts towards the gap.
-            let (end, run) = ordinary_run(bytes, i, common);
+            let (end, run) = ordinary_run::<ALL_PUNCTUATION>(bytes, i, common);
             if run > 0 {
                 self.pos += run;
                 prev = text.get(i..end).and_then(|r| r.chars().next_back());
@@ -713,7 +725,48 @@ mod tests {
         prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
     }
 
+    /// The spans as found when only the commonest punctuation is passed over as ordinary.
+    fn spans_by_narrow_runs(text: &str) -> Vec<Range<usize>> {
+        let spans = Scanner::new(text).run::<false>();
+        let lost = lost_data_runs(text);
+        if lost.is_empty() { spans } else { merge(spans, lost) }
+    }
+
+    /// Every character, at either edge of a flagged cluster (evidence there would widen the
+    /// span), before a pinyin note, and between evidence: passing over punctuation as
+    /// ordinary changes nothing.
+    #[test]
+    fn every_character_passed_over_counts_as_it_did() {
+        let flagged = "ダ?ダ?";
+        assert!(!garbled_spans(&format!("中中{flagged}中中")).is_empty(), "the context is flagged");
+        let contexts = [
+            (flagged, "中中中"),
+            ("中中中", flagged),
+            // Under the threshold, unless what follows is taken for a broken note.
+            ("?ダ", "guó)中中"),
+            (flagged, "xiàng)中中"),
+            ("?", "?"),
+            ("(guó", "zhè)"),
+            ("嵤", "\u{E367}"),
+        ];
+        let chars = (0..=0xFFFFu32).chain((0x1_0000..=0x10_FFFF).step_by(97)).filter_map(char::from_u32);
+        for c in chars {
+            for (before, after) in contexts {
+                for text in [format!("{before}{c}{after}"), format!("{before}{c}{c}{c}{after}中")] {
+                    assert_eq!(garbled_spans(&text), spans_by_narrow_runs(&text), "U+{:04X} in {text:?}", c as u32);
+                }
+            }
+        }
+    }
+
     proptest! {
+        /// The same on longer mixtures of evidence, ideographs and punctuation.
+        #[test]
+        fn passing_over_punctuation_changes_no_span(text in tricky_string(), punct in "[“”—…·《》「」【】！（）：，。、％＋－]{0,8}") {
+            let text: String = text.chars().zip(punct.chars().cycle()).flat_map(|(a, b)| [a, b]).collect();
+            prop_assert_eq!(garbled_spans(&text), spans_by_narrow_runs(&text));
+        }
+
         #[test]
         fn spans_are_sorted_disjoint_and_on_char_boundaries(text in tricky_string()) {
             let spans = garbled_spans(&text);
