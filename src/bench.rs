@@ -162,7 +162,7 @@ pub fn measure(docs: &[load::RawDoc]) -> Stages {
         let cleaned = clean::clean(&text, &mut removed);
         s.clean += t.elapsed();
         let t = Instant::now();
-        let articles = segment::segment(&doc.name, i, &cleaned.lines, cleaned.markdown, &mut removed);
+        let articles = segment::segment(&doc.name, i, cleaned.lines, cleaned.markdown, &mut removed);
         s.segment += t.elapsed();
         s.articles += articles.len();
     }

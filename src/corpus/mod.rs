@@ -319,7 +319,7 @@ fn read_text(
     // What cleaning and segmenting remove goes straight into the compact list.
     let mut removed: RemovedList = invisible.iter().collect();
     let cleaned = clean::clean(&text, &mut removed);
-    let articles = segment::segment(&doc.name, source_index, &cleaned.lines, cleaned.markdown, &mut removed);
+    let articles = segment::segment(&doc.name, source_index, cleaned.lines, cleaned.markdown, &mut removed);
     removed.shrink_to_fit();
     Ok((decoded, removed, articles))
 }

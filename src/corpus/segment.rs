@@ -314,14 +314,14 @@ fn signature_shaped(s: &str) -> bool {
 }
 
 /// Pass 1: lines → blocks and breaks. Markers taken out are appended to `removed`.
-fn classify(lines: &[Line], markdown: bool, removed: &mut RemovedList) -> Vec<Item> {
+fn classify(lines: Vec<Line>, markdown: bool, removed: &mut RemovedList) -> Vec<Item> {
     let mut items = Vec::with_capacity(lines.len());
     let mut after_teaser = false;
     let mut running: FxHashMap<&str, usize> = FxHashMap::default();
     // The longest line counted: a longer line cannot be a running head, and
     // is not hashed to find out.
     let mut longest_running = 0;
-    for l in lines {
+    for l in &lines {
         let t = l.text.as_str();
         // Cheap tests first: most paragraphs end a sentence. (Counting stops
         // past 40 characters.)
@@ -336,7 +336,20 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut RemovedList) -> Vec<It
             longest_running = longest_running.max(t.len());
         }
     }
-    for line in lines {
+    // A short line repeated word for word is a running head (or foot).
+    // Two texts signed on the same day repeat their date, though; a
+    // running head names the paper or the issue as well. (Settled for every
+    // line first: the lines' texts then move into their blocks.)
+    let repeated: Vec<bool> = lines
+        .iter()
+        .map(|line| {
+            line.text.len() <= longest_running
+                && running.get(line.text.as_str()).is_some_and(|&c| c >= 2)
+                && !DATE_ONLY.is_match(line.text.trim())
+        })
+        .collect();
+    drop(running);
+    for (line, repeated) in lines.into_iter().zip(repeated) {
         let n = line.line;
         if is_separator(&line.text) {
             removed.add(RemovedKind::Separator, &line.text, n);
@@ -351,12 +364,6 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut RemovedList) -> Vec<It
             items.push(Item::Break(Break::Page(line.text.parse().unwrap_or(0))));
             continue;
         }
-        // A short line repeated word for word is a running head (or foot).
-        // Two texts signed on the same day repeat their date, though; a
-        // running head names the paper or the issue as well.
-        let repeated = line.text.len() <= longest_running
-            && running.get(line.text.as_str()).is_some_and(|&c| c >= 2)
-            && !DATE_ONLY.is_match(line.text.trim());
         if (line.text.len() <= 160 && may_be_furniture(&line.text) && FURNITURE.is_match(&line.text)) || repeated {
             removed.add(RemovedKind::Furniture, &line.text, n);
             // A page footer (`— 2 —`) marks a page change.
@@ -390,7 +397,8 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut RemovedList) -> Vec<It
             }
         }
         if !rest.is_empty() {
-            classify_text(rest, line, markdown, after_teaser, &mut items);
+            let span = span_in(&line.text, rest);
+            classify_text(line, span, markdown, after_teaser, &mut items);
             after_teaser = false;
         }
         if let Some(brk) = trailing_jump {
@@ -401,8 +409,22 @@ fn classify(lines: &[Line], markdown: bool, removed: &mut RemovedList) -> Vec<It
     items
 }
 
-fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, items: &mut Vec<Item>) {
+/// Where `inner`, a slice of `outer`, lies in it.
+fn span_in(outer: &str, inner: &str) -> std::ops::Range<usize> {
+    let start = (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize).min(outer.len());
+    start..(start + inner.len()).min(outer.len())
+}
+
+/// Classifies `span` of `line`'s text (what is left of it after jump markers).
+fn classify_text(
+    mut line: Line,
+    span: std::ops::Range<usize>,
+    markdown: bool,
+    after_teaser: bool,
+    items: &mut Vec<Item>,
+) {
     let n = line.line;
+    let text = line.text.get(span).unwrap_or_default();
     if let Some(num) = clause::lone_numeral(text) {
         items.push(Item::Block(Block::new(Kind::Numeral(num), text, n)));
         return;
@@ -484,7 +506,9 @@ fn classify_text(text: &str, line: &Line, markdown: bool, after_teaser: bool, it
     } else {
         Kind::Body
     };
-    let mut block = Block::new(kind, rest, n);
+    // Most blocks are their whole line: its text moves into the block rather than being copied.
+    let part = (rest.len() != line.text.len()).then(|| rest.to_owned());
+    let mut block = Block::new(kind, part.unwrap_or_else(|| std::mem::take(&mut line.text)), n);
     block.marked = line.heading.is_some() || whole_bold;
     block.style = line.heading.unwrap_or(if whole_bold { 7 } else { 0 });
     block.forced_title = after_teaser && kind == Kind::Heading;
@@ -1823,7 +1847,7 @@ fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
 pub fn segment(
     source: &str,
     source_index: usize,
-    lines: &[Line],
+    lines: Vec<Line>,
     markdown: bool,
     removed: &mut RemovedList,
 ) -> Vec<Article> {
