@@ -162,12 +162,28 @@ fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usiz
 /// Trims ASCII and ideographic white space (U+3000 indents paragraphs in Chinese text).
 pub fn trim_space(s: &str) -> &str {
     // Called for nearly every line, several times, and nearly every line neither starts nor
-    // ends with white space: the first and last bytes settle that without decoding. A byte
-    // that could begin (or end) a white-space character in UTF-8 falls back to trimming.
-    let (Some(&first), Some(&last)) = (s.as_bytes().first(), s.as_bytes().last()) else { return s };
-    let may_start = matches!(first, 0x09..=0x0D | 0x20 | 0xC2 | 0xE1..=0xE3);
-    let may_end = matches!(last, 0x09..=0x0D | 0x20 | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF);
-    if !may_start && !may_end {
+    // ends with white space: the bytes of the first and last characters settle that without
+    // decoding (every `White_Space` character, U+3000 among them, spelled out in UTF-8).
+    let b = s.as_bytes();
+    let starts = matches!(
+        b,
+        [0x09..=0x0D | 0x20, ..]
+            | [0xC2, 0x85 | 0xA0, ..]
+            | [0xE1, 0x9A, 0x80, ..]
+            | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..]
+            | [0xE2, 0x81, 0x9F, ..]
+            | [0xE3, 0x80, 0x80, ..]
+    );
+    let ends = matches!(
+        b,
+        [.., 0x09..=0x0D | 0x20]
+            | [.., 0xC2, 0x85 | 0xA0]
+            | [.., 0xE1, 0x9A, 0x80]
+            | [.., 0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF]
+            | [.., 0xE2, 0x81, 0x9F]
+            | [.., 0xE3, 0x80, 0x80]
+    );
+    if !starts && !ends {
         return s;
     }
     s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
