@@ -896,7 +896,7 @@ fn enc_09_paragraph_line_numbers_of_utf16_text_are_lines_of_the_decoded_text() {
     let paragraphs: Vec<_> = corpus.articles.iter().flat_map(|a| &a.paragraphs).collect();
     assert!(paragraphs.len() >= 10, "{}", paragraphs.len());
     for p in paragraphs {
-        let line = original.get(p.line - 1).unwrap_or_else(|| panic!("line {} is past the end", p.line));
+        let line = original.get(p.line as usize - 1).unwrap_or_else(|| panic!("line {} is past the end", p.line));
         let head: String = p.text.chars().take(6).collect();
         assert!(line.contains(&head), "paragraph {:?} is not on line {}: {line}", p.text, p.line);
     }

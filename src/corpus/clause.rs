@@ -282,7 +282,7 @@ mod tests {
     use super::*;
 
     fn body(text: &str) -> Paragraph {
-        Paragraph { kind: ParagraphKind::Body, text: text.to_string(), garbled: vec![], line: 1 }
+        Paragraph { kind: ParagraphKind::Body, text: text.to_string(), garbled: Box::default(), line: 1 }
     }
 
     #[test]

@@ -1906,7 +1906,7 @@ pub fn segment(
 /// A block becomes a paragraph; its text moves (articles hold all the text
 /// of the corpus, so copying it would cost an allocation per paragraph).
 fn paragraph(kind: ParagraphKind, b: Block) -> Paragraph {
-    Paragraph { kind, text: b.text, garbled: Vec::new(), line: b.line }
+    Paragraph { kind, text: b.text, garbled: Box::default(), line: u32::try_from(b.line).unwrap_or(u32::MAX) }
 }
 
 fn paragraph_kind(k: Kind) -> ParagraphKind {
@@ -1960,7 +1960,7 @@ fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String,
     let (column, title, subtitle) = title_block(&d.head);
     let mut garbled = false;
     for p in &mut paragraphs {
-        p.garbled = garbled_spans(&p.text);
+        p.garbled = garbled_spans(&p.text).into_boxed_slice();
         garbled |= !p.garbled.is_empty();
     }
     let dateline = paragraphs

@@ -484,7 +484,12 @@ pub(crate) mod tests {
                 kind: ArticleKind::Article,
                 paragraphs: ps
                     .iter()
-                    .map(|t| Paragraph { kind: ParagraphKind::Body, text: (*t).to_string(), garbled: vec![], line: 1 })
+                    .map(|t| Paragraph {
+                        kind: ParagraphKind::Body,
+                        text: (*t).to_string(),
+                        garbled: Box::default(),
+                        line: 1,
+                    })
                     .collect(),
                 clauses: vec![],
                 notes: vec![],
