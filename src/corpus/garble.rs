@@ -60,15 +60,16 @@ const MAX_SYLLABLE: usize = 8;
 ///
 /// The ranges are sorted, do not overlap and fall on character boundaries.
 pub fn garbled_spans(text: &str) -> Vec<Range<usize>> {
-    let spans = Scanner::new(text).run::<true>();
-    let lost = lost_data_runs(text);
+    let (spans, lost) = Scanner::new(text).run::<true>();
     if lost.is_empty() { spans } else { merge(spans, lost) }
 }
 
 /// The classic marks of bytes that are gone, not just misread: `锟斤拷` (two U+FFFD in UTF-8
 /// read as GBK) and runs of `烫` or `屯` (the fill bytes 0xCC and 0xCD of uninitialised
 /// memory read as GBK). Certain evidence on their own; three of `烫` or `屯` in a row, since
-/// `烫烫的` is ordinary Chinese.
+/// `烫烫的` is ordinary Chinese. The scanner finds them as it reads (see
+/// [`Scanner::lost_mark`]); this is the same with a substring search per mark, for tests.
+#[cfg(test)]
 fn lost_data_runs(text: &str) -> Vec<Range<usize>> {
     use memchr::memmem;
     static FINDERS: OnceLock<[memmem::Finder<'static>; 3]> = OnceLock::new();
@@ -166,6 +167,25 @@ pub fn is_rare_han(c: char) -> bool {
 const HAN_FIRST: u32 = 0x4E00;
 const HAN_LAST: u32 = 0x9FFF;
 const HAN_WORDS: usize = ((HAN_LAST - HAN_FIRST + 1) as usize).div_ceil(64);
+
+/// The first characters of the marks of lost bytes ([`lost_data_runs`]).
+const LOST_MARK_CHARS: [char; 3] = ['锟', '烫', '屯'];
+
+/// [`common_han`] without the first characters of the marks of lost bytes: the scanner's
+/// ordinary runs stop at those, so that it finds the marks as it reads.
+fn ordinary_han() -> &'static [u64] {
+    static TABLE: OnceLock<Vec<u64>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut bits = common_han().to_vec();
+        for c in LOST_MARK_CHARS {
+            let bit = (c as u32 - HAN_FIRST) as usize;
+            if let Some(word) = bits.get_mut(bit / 64) {
+                *word &= !(1 << (bit % 64));
+            }
+        }
+        bits
+    })
+}
 
 /// Bitset over U+4E00–U+9FFF of the level-1 characters, built once by decoding
 /// every level-1 code of both charsets rather than shipped as a table, so it
@@ -318,24 +338,36 @@ struct Scanner<'a> {
     depth: usize,
     /// Whether kana is ordinary here (Japanese text); decided on the first kana.
     japanese: Option<bool>,
+    /// Runs of lost bytes found so far (see [`lost_data_runs`]), apart from the clusters.
+    lost: Vec<Range<usize>>,
 }
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str) -> Self {
-        Scanner { text, spans: Vec::new(), cluster: Cluster::default(), pos: 0, depth: 0, japanese: None }
+        Scanner {
+            text,
+            spans: Vec::new(),
+            cluster: Cluster::default(),
+            pos: 0,
+            depth: 0,
+            japanese: None,
+            lost: Vec::new(),
+        }
     }
 
-    fn run<const ALL_PUNCTUATION: bool>(mut self) -> Vec<Range<usize>> {
+    /// The flagged spans, and the runs of lost bytes, each sorted.
+    fn run<const ALL_PUNCTUATION: bool>(mut self) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
         let text = self.text;
         let bytes = text.as_bytes();
         let mut i = 0;
         let mut prev: Option<char> = None;
         // Fetched once: this runs for every character of every paragraph.
+        let ordinary = ordinary_han();
         let common = common_han();
         while i < bytes.len() {
             // Ordinary text, nearly all of every paragraph, is passed over a run at a time:
             // each of its characters only counts towards the gap.
-            let (end, run) = ordinary_run::<ALL_PUNCTUATION>(bytes, i, common);
+            let (end, run) = ordinary_run::<ALL_PUNCTUATION>(bytes, i, ordinary);
             if run > 0 {
                 self.pos += run;
                 prev = text.get(i..end).and_then(|r| r.chars().next_back());
@@ -345,8 +377,17 @@ impl<'a> Scanner<'a> {
             let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else { break };
             let u = c as u32;
             let resume = if (HAN_FIRST..=HAN_LAST).contains(&u) {
-                // Not ordinary, so not common: a rare ideograph.
-                self.hard(Kind::RareHan, 1, i..i + c.len_utf8(), 1);
+                if LOST_MARK_CHARS.contains(&c) {
+                    self.lost_mark(i, c);
+                }
+                let bit = (u - HAN_FIRST) as usize;
+                if common.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) != 0) {
+                    // A mark's character that is common: counted as ordinary text is.
+                    self.pos += 1;
+                } else {
+                    // Not ordinary, so not common: a rare ideograph.
+                    self.hard(Kind::RareHan, 1, i..i + c.len_utf8(), 1);
+                }
                 None
             } else {
                 self.special(i, c, prev)
@@ -360,7 +401,32 @@ impl<'a> Scanner<'a> {
             }
         }
         self.finish_cluster();
-        self.spans
+        (self.spans, self.lost)
+    }
+
+    /// At `c`, the first character of a mark of lost bytes: records the run of marks that
+    /// starts here, if one does and it does not lie inside the last run found (found left to
+    /// right, without overlaps, as [`lost_data_runs`] finds them).
+    fn lost_mark(&mut self, i: usize, c: char) {
+        if self.lost.last().is_some_and(|last| last.end > i) {
+            return;
+        }
+        let (mark, unit) = if c == '锟' {
+            ("锟斤拷", "锟斤拷")
+        } else if c == '烫' {
+            ("烫烫烫", "烫")
+        } else {
+            ("屯屯屯", "屯")
+        };
+        let rest = self.text.get(i..).unwrap_or_default();
+        if !rest.starts_with(mark) {
+            return;
+        }
+        let mut end = i + mark.len();
+        while self.text.get(end..).is_some_and(|r| r.starts_with(unit)) {
+            end += unit.len();
+        }
+        self.lost.push(i..end);
     }
 
     /// Everything but ordinary Han and ASCII punctuation. Returns the byte offset to
@@ -727,7 +793,7 @@ mod tests {
 
     /// The spans as found when only the commonest punctuation is passed over as ordinary.
     fn spans_by_narrow_runs(text: &str) -> Vec<Range<usize>> {
-        let spans = Scanner::new(text).run::<false>();
+        let (spans, _) = Scanner::new(text).run::<false>();
         let lost = lost_data_runs(text);
         if lost.is_empty() { spans } else { merge(spans, lost) }
     }
@@ -760,6 +826,21 @@ mod tests {
     }
 
     proptest! {
+        /// The scanner finds the runs of lost bytes a substring search per mark finds, also
+        /// next to each other, inside other evidence and in runs too short to count.
+        #[test]
+        fn the_scanner_finds_the_lost_runs_a_search_finds(
+            pieces in proptest::collection::vec(
+                prop::sample::select(vec!["烫", "屯", "锟斤拷", "锟", "斤拷", "烫烫", "屯屯屯", "中", "，", "?", "(guó)", "ダ", "嵤"]),
+                0..40,
+            ),
+        ) {
+            let text = pieces.concat();
+            for lost in [Scanner::new(&text).run::<true>().1, Scanner::new(&text).run::<false>().1] {
+                prop_assert_eq!(&lost, &lost_data_runs(&text), "{:?}", text);
+            }
+        }
+
         /// The same on longer mixtures of evidence, ideographs and punctuation.
         #[test]
         fn passing_over_punctuation_changes_no_span(text in tricky_string(), punct in "[“”—…·《》「」【】！（）：，。、％＋－]{0,8}") {
