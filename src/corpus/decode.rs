@@ -298,7 +298,7 @@ impl<'a> Choice<'a> {
             return Choice::certain(encoding, len);
         }
         if let Some(text) = utf8(bytes) {
-            if !bytes.contains(&0) {
+            if memchr::memchr(0, bytes).is_none() {
                 // A few non-ASCII characters that happen to form valid UTF-8 prove little:
                 // GBK's 前 is `C7 B0`, which is UTF-8 for ǰ.
                 let guessed = (1..SURE_CHARS).contains(&count_utf8_leads_up_to(bytes, SURE_CHARS));
@@ -776,7 +776,7 @@ fn tidy_str(text: &str) -> String {
     let text = text.trim_start_matches('\u{FEFF}');
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(cr) = rest.find('\r') {
+    while let Some(cr) = memchr::memchr(b'\r', rest.as_bytes()) {
         out.push_str(&rest[..cr]);
         out.push('\n');
         rest = &rest[cr + 1..];
