@@ -68,7 +68,8 @@ pub fn garbled_spans(text: &str) -> Vec<Range<usize>> {
 /// read as GBK) and runs of `烫` or `屯` (the fill bytes 0xCC and 0xCD of uninitialised
 /// memory read as GBK). Certain evidence on their own; three of `烫` or `屯` in a row, since
 /// `烫烫的` is ordinary Chinese. The scanner finds them as it reads (see
-/// [`Scanner::lost_mark`]); this is the same with a substring search per mark, for tests.
+/// [`Scanner::lost_mark`]); this is the same with a substring search per mark, written out on
+/// its own as the definition the tests hold the scanner to.
 #[cfg(test)]
 fn lost_data_runs(text: &str) -> Vec<Range<usize>> {
     use memchr::memmem;
@@ -168,8 +169,10 @@ const HAN_FIRST: u32 = 0x4E00;
 const HAN_LAST: u32 = 0x9FFF;
 const HAN_WORDS: usize = ((HAN_LAST - HAN_FIRST + 1) as usize).div_ceil(64);
 
-/// The first characters of the marks of lost bytes ([`lost_data_runs`]).
-const LOST_MARK_CHARS: [char; 3] = ['锟', '烫', '屯'];
+/// The marks of lost bytes ([`lost_data_runs`]): the character each starts with, the mark,
+/// and the unit a run of it repeats.
+const LOST_MARKS: [(char, &str, &str); 3] =
+    [('锟', "锟斤拷", "锟斤拷"), ('烫', "烫烫烫", "烫"), ('屯', "屯屯屯", "屯")];
 
 /// [`common_han`] without the first characters of the marks of lost bytes: the scanner's
 /// ordinary runs stop at those, so that it finds the marks as it reads.
@@ -177,7 +180,7 @@ fn ordinary_han() -> &'static [u64] {
     static TABLE: OnceLock<Vec<u64>> = OnceLock::new();
     TABLE.get_or_init(|| {
         let mut bits = common_han().to_vec();
-        for c in LOST_MARK_CHARS {
+        for (c, _, _) in LOST_MARKS {
             let bit = (c as u32 - HAN_FIRST) as usize;
             if let Some(word) = bits.get_mut(bit / 64) {
                 *word &= !(1 << (bit % 64));
@@ -363,7 +366,6 @@ impl<'a> Scanner<'a> {
         let mut prev: Option<char> = None;
         // Fetched once: this runs for every character of every paragraph.
         let ordinary = ordinary_han();
-        let common = common_han();
         while i < bytes.len() {
             // Ordinary text, nearly all of every paragraph, is passed over a run at a time:
             // each of its characters only counts towards the gap.
@@ -377,16 +379,14 @@ impl<'a> Scanner<'a> {
             let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else { break };
             let u = c as u32;
             let resume = if (HAN_FIRST..=HAN_LAST).contains(&u) {
-                if LOST_MARK_CHARS.contains(&c) {
-                    self.lost_mark(i, c);
+                if let Some(&(_, mark, unit)) = LOST_MARKS.iter().find(|m| m.0 == c) {
+                    self.lost_mark(i, mark, unit);
                 }
-                let bit = (u - HAN_FIRST) as usize;
-                if common.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) != 0) {
+                if is_rare_han(c) {
+                    self.hard(Kind::RareHan, 1, i..i + c.len_utf8(), 1);
+                } else {
                     // A mark's character that is common: counted as ordinary text is.
                     self.pos += 1;
-                } else {
-                    // Not ordinary, so not common: a rare ideograph.
-                    self.hard(Kind::RareHan, 1, i..i + c.len_utf8(), 1);
                 }
                 None
             } else {
@@ -404,20 +404,13 @@ impl<'a> Scanner<'a> {
         (self.spans, self.lost)
     }
 
-    /// At `c`, the first character of a mark of lost bytes: records the run of marks that
-    /// starts here, if one does and it does not lie inside the last run found (found left to
+    /// At byte `i`, the first character of `mark`: records the run of `unit`s that starts
+    /// here, if the mark does and it does not lie inside the last run found (found left to
     /// right, without overlaps, as [`lost_data_runs`] finds them).
-    fn lost_mark(&mut self, i: usize, c: char) {
+    fn lost_mark(&mut self, i: usize, mark: &str, unit: &str) {
         if self.lost.last().is_some_and(|last| last.end > i) {
             return;
         }
-        let (mark, unit) = if c == '锟' {
-            ("锟斤拷", "锟斤拷")
-        } else if c == '烫' {
-            ("烫烫烫", "烫")
-        } else {
-            ("屯屯屯", "屯")
-        };
         let rest = self.text.get(i..).unwrap_or_default();
         if !rest.starts_with(mark) {
             return;

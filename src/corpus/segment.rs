@@ -1160,13 +1160,7 @@ fn best_matching(n: usize, edges: &[Edge]) -> Vec<Option<usize>> {
         let mut best = (f32::MIN, Vec::new());
         let mut chosen = Vec::with_capacity(ds.len());
         claimed.fill(0);
-        // The most the choices from each dangling piece on can add (each link at its full
-        // value, or none), to pass over assignments that cannot beat the best found so far.
-        let mut reach = vec![0.0f32; options.len() + 1];
-        for i in (0..options.len()).rev() {
-            reach[i] = reach[i + 1] + options[i].iter().map(|e| e.base + e.bonus).fold(0.0f32, f32::max);
-        }
-        search(&options, &reach, &mut chosen, &mut claimed, &mut best, &mut 0, 0.0);
+        search(&options, &reach(&options), &mut chosen, &mut claimed, &mut best, &mut 0, 0.0);
         for (i, &d) in ds.iter().enumerate() {
             if let Some(c0) = next[d].take() {
                 owner[c0] = None;
@@ -1245,6 +1239,16 @@ fn search(
         chosen.pop();
         claimed[e.c / 64] &= !(1 << (e.c % 64));
     }
+}
+
+/// The most the choices for `options[i..]` can add, for each `i` (each link at its full
+/// value, or none): the bound [`search`] passes over assignments with.
+fn reach(options: &[Vec<Edge>]) -> Vec<f32> {
+    let mut reach = vec![0.0f32; options.len() + 1];
+    for i in (0..options.len()).rev() {
+        reach[i] = reach[i + 1] + options[i].iter().map(|e| e.base + e.bonus).fold(0.0f32, f32::max);
+    }
+    reach
 }
 
 /// Rounding slack when a subtree's bound is compared with the best total (totals are sums of
@@ -2245,11 +2249,7 @@ mod tests {
                 search(&options, reach, &mut Vec::new(), &mut claimed, &mut best, &mut 0, 0.0);
                 best.1.iter().map(|e| e.map(|e| (e.d, e.c))).collect::<Vec<_>>()
             };
-            let mut reach = vec![0.0f32; options.len() + 1];
-            for i in (0..options.len()).rev() {
-                reach[i] = reach[i + 1] + options[i].iter().map(|e| e.base + e.bonus).fold(0.0f32, f32::max);
-            }
-            prop_assert_eq!(run(&reach), run(&vec![f32::INFINITY; options.len() + 1]));
+            prop_assert_eq!(run(&reach(&options)), run(&vec![f32::INFINITY; options.len() + 1]));
         }
 
         /// The byte search for a full stop or semicolon finds what `str::contains` finds.
