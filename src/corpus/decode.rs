@@ -302,6 +302,9 @@ impl<'a> Choice<'a> {
                 // A few non-ASCII characters that happen to form valid UTF-8 prove little:
                 // GBK's 前 is `C7 B0`, which is UTF-8 for ǰ.
                 let guessed = (1..SURE_CHARS).contains(&count_utf8_leads_up_to(bytes, SURE_CHARS));
+                if guessed && let Some((encoding, text)) = short_legacy_reading(bytes, text) {
+                    return Choice { decoded: Some((text, 0)), ..Choice::guessed(encoding) };
+                }
                 return Choice { valid_utf8: Some(text), guessed, ..Choice::certain(UTF_8, 0) };
             }
             // Valid UTF-8 with NULs is either UTF-16 of pure ASCII or binary;
@@ -647,6 +650,47 @@ fn pick_gbk_or_big5(gbk: Reading, big5: Reading) -> &'static Encoding {
     }
 }
 
+/// GBK or Big5 for a short text that happens to be valid UTF-8 but is not UTF-8 Chinese.
+/// GBK's 员 is `D4 B1`, UTF-8 for Armenian Ա: two-byte GBK characters are valid UTF-8 of
+/// the alphabets between U+0080 and U+07FF whenever their second byte is below `C0`.
+/// When the UTF-8 reading holds no Chinese at all but characters Chinese text never
+/// does, while a legacy reading explains every byte with nothing but Chinese and some
+/// of it frequent, the legacy reading is taken (GBK unless Big5 reads more like
+/// Chinese). The frequent characters keep a short Russian or Greek note in UTF-8: as
+/// GBK it reads as rare ideographs (Привет as 袩褉懈胁械褌). Latin-1 letters are not held
+/// against UTF-8, so `café` stays UTF-8. Below [`SURE_CHARS`] either way is a guess, and
+/// says so.
+fn short_legacy_reading(bytes: &[u8], utf8: &str) -> Option<(&'static Encoding, String)> {
+    if !utf8.chars().any(is_foreign_to_chinese) || utf8.chars().any(is_chinese) {
+        return None;
+    }
+    let [gbk, big5] = [GBK, BIG5].map(|encoding| {
+        let (text, errors) = decode_counting(encoding, bytes, true);
+        let chinese = errors == 0 && !text.chars().any(is_foreign_to_chinese);
+        let score = plausibility(&text);
+        (encoding, text, chinese && score > 0, score)
+    });
+    let (encoding, text, _, _) = match (&gbk, &big5) {
+        ((_, _, true, gbk_score), (_, _, true, big5_score)) if big5_score > gbk_score => big5,
+        ((_, _, true, _), _) => gbk,
+        (_, (_, _, true, _)) => big5,
+        _ => return None,
+    };
+    Some((encoding, text))
+}
+
+/// Han characters (with extension A), CJK punctuation and fullwidth forms.
+fn is_chinese(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{FF00}'..='\u{FFEF}')
+}
+
+/// Characters Chinese news rarely holds (C1 controls, private use, Hangul, other
+/// alphabets, compatibility forms), which wrong decodings are full of: anything but
+/// ASCII, Latin-1's printable half, general punctuation and [`is_chinese`].
+fn is_foreign_to_chinese(c: char) -> bool {
+    !matches!(c, '\0'..='\u{7F}' | '\u{A0}'..='\u{FF}' | '\u{2010}'..='\u{206F}') && !is_chinese(c)
+}
+
 /// Rewards frequent Han characters and penalises code points Chinese text rarely uses
 /// (private use, Hangul, compatibility forms), which wrong decodings are full of.
 fn plausibility(text: &str) -> i64 {
@@ -660,14 +704,7 @@ fn plausibility(text: &str) -> i64 {
             if common[(u - 0x4E00) / 64] & (1 << ((u - 0x4E00) % 64)) != 0 {
                 score += 2;
             }
-        } else if !matches!(c,
-            '\0'..='\u{FF}'
-            | '\u{2010}'..='\u{206F}'
-            | '\u{3000}'..='\u{303F}'
-            | '\u{3400}'..='\u{4DBF}'
-            | '\u{4E00}'..='\u{9FFF}'
-            | '\u{FF00}'..='\u{FFEF}')
-        {
+        } else if is_foreign_to_chinese(c) {
             score -= 1;
         }
     }
@@ -1116,6 +1153,30 @@ mod tests {
         assert!(decoded("新华社电".as_bytes()).guessed);
         assert!(!decoded("新华社北京七月四日电".as_bytes()).guessed);
         assert!(!decoded(b"plain ASCII").guessed);
+    }
+
+    #[test]
+    fn enc_04_a_short_legacy_text_that_passes_as_utf8_of_another_alphabet_is_read_as_chinese() {
+        // GBK 员 is D4 B1, UTF-8 for Armenian Ա; 前 is C7 B0, UTF-8 for ǰ.
+        for text in ["员", "# 前", "员一"] {
+            let bytes = encode(GBK, text);
+            assert!(std::str::from_utf8(&bytes).is_ok(), "{text} should pass as UTF-8");
+            let result = decoded(&bytes);
+            assert_eq!((result.text.as_str(), result.encoding, result.guessed), (text, GBK, true));
+        }
+        // Big5 議 is C4 B3, UTF-8 for ĳ; as GBK it is a rare 某.
+        let result = decoded(&encode(BIG5, "議"));
+        assert_eq!((result.text.as_str(), result.encoding, result.guessed), ("議", BIG5, true));
+    }
+
+    #[test]
+    fn enc_04_short_utf8_stays_utf8_when_it_holds_chinese_latin_1_or_another_alphabet() {
+        // As GBK the alphabets read as rare ideographs: Привет as 袩褉懈胁械褌.
+        for text in ["café", "新华社电", "Ա 新", "naïve — résumé", "Привет", "Москва", "Αθήνα", "שלום"]
+        {
+            let result = decoded(text.as_bytes());
+            assert_eq!((result.text.as_str(), result.encoding), (text, UTF_8));
+        }
     }
 
     #[test]
