@@ -1385,7 +1385,14 @@ mod tests {
         #[test]
         fn valid_utf8_without_cr_or_controls_round_trips(text in "[^\\x00-\\x1f\\x7f\u{FEFF}]{1,200}") {
             let result = decode(text.as_bytes(), None);
-            prop_assert_eq!(result.map(|d| (d.text, d.encoding.name())), Ok((text.clone(), "UTF-8")));
+            // Except a short text with no Chinese in it, which a frequent-character reading
+            // as GBK or Big5 may win (`short_legacy_reading`), marked as guessed.
+            let short_without_chinese =
+                text.chars().filter(|c| !c.is_ascii()).count() < SURE_CHARS && !text.chars().any(is_chinese);
+            match result {
+                Ok(d) if d.encoding != UTF_8 && short_without_chinese => prop_assert!(d.guessed),
+                result => prop_assert_eq!(result.map(|d| (d.text, d.encoding.name())), Ok((text.clone(), "UTF-8"))),
+            }
         }
     }
 }
