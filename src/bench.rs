@@ -524,7 +524,7 @@ pub fn run_large(out: &mut impl Write) -> std::io::Result<()> {
     writeln!(
         out,
         "gongbao bench --large: single large files, release build, opened as the reader opens one file \
-         (from 4 MiB the fingerprint and the bigram counts also use the other cores), frames at 80×24"
+         (from 4 MiB the bigram counts also use the other cores), frames at 80×24"
     )?;
     writeln!(out)?;
     writeln!(out, "| file | MB | open | of which reading | articles | frame p50 / p99, start | middle | last line |")?;

@@ -23,13 +23,35 @@ fn require_terminal() -> Result<()> {
     Ok(())
 }
 
+/// What the reader keeps between runs, read before any file is loaded: loading needs to know
+/// whether saved encoding choices still use old fingerprints.
+struct ReaderState {
+    data_dir: Option<std::path::PathBuf>,
+    saved: positions::Saved,
+    warning: Option<String>,
+}
+
+impl ReaderState {
+    /// Reads the state and has loading take old fingerprints while it holds any.
+    fn read(cli: &Cli) -> ReaderState {
+        let data_dir = positions::data_dir(cli.input.data_dir.as_deref());
+        let (saved, warning) = data_dir.as_deref().map(positions::load).unwrap_or_default();
+        gongbao::corpus::take_legacy_fingerprints(saved.holds_legacy_fingerprints());
+        ReaderState { data_dir, saved, warning }
+    }
+}
+
 /// Opens the reader on `corpus`.
 ///
 /// Returns the exit status 128+n when signal n ended the reader.
-fn read(cli: &Cli, corpus: Corpus, loading: Option<gongbao::corpus::background::Loading>) -> Result<Option<u8>> {
+fn read(
+    cli: &Cli,
+    corpus: Corpus,
+    loading: Option<gongbao::corpus::background::Loading>,
+    state: ReaderState,
+) -> Result<Option<u8>> {
     require_terminal()?;
-    let data_dir = positions::data_dir(cli.input.data_dir.as_deref());
-    let (saved, warning) = data_dir.as_deref().map(positions::load).unwrap_or_default();
+    let ReaderState { data_dir, saved, warning } = state;
     if let Some(w) = warning {
         eprintln!("gongbao: warning: {w}");
     }
@@ -217,12 +239,16 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         let inputs: Vec<load::Input> = cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect();
         let max = cli.input.max_size.saturating_mul(1024 * 1024);
         gongbao::term::install_panic_hook();
+        let state = ReaderState::read(cli);
         let loading = gongbao::corpus::background::start(inputs, max, forced, 0);
-        return Ok(match read(cli, Corpus::default(), Some(loading))? {
+        return Ok(match read(cli, Corpus::default(), Some(loading), state)? {
             Some(status) => ExitCode::from(status),
             None => ExitCode::SUCCESS,
         });
     }
+    // The reader's state is read before its files are (see `ReaderState`); without a terminal
+    // there is no reader, and a corrupt state file is left for the run that has one.
+    let state = (cli.command.is_none() && gongbao::term::is_terminal()).then(|| ReaderState::read(cli));
     let (docs, mut failures) = if cli.input.paths.is_empty() {
         (load::bundled(), Vec::new())
     } else {
@@ -260,7 +286,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Bench { .. } | Command::Bookmarks { .. }) => unreachable!("handled above"),
         None => {
             drop(out);
-            if let Some(status) = read(cli, corpus, None)? {
+            let state = state.unwrap_or_else(|| ReaderState::read(cli));
+            if let Some(status) = read(cli, corpus, None, state)? {
                 return Ok(ExitCode::from(status));
             }
         }

@@ -14,7 +14,6 @@ fn open(bytes: Vec<u8>) -> App {
     let docs = vec![load::RawDoc { name: "big.txt".into(), path: None, bytes }];
     let (corpus, problems) = Corpus::from_docs(&docs, None);
     assert!(problems.is_empty(), "{problems:?}");
-    // Files from 4 MiB on are fingerprinted on a thread of their own: the same value.
     assert_eq!(corpus.sources[0].fingerprint, gongbao::corpus::fingerprint(&docs[0].bytes));
     let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, HashMap::new(), (80, 24));
     app.update(Action::Resize(80, 24));

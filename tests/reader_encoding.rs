@@ -13,11 +13,16 @@ const TEXT: &str = "中國—中亞外長舉行第六次會晤\n\n新華社阿�
 
 /// The reader on `path` with `data` as its data folder, as `main` sets it up.
 fn reader(path: &Path, data: &Path) -> App {
+    // Whether loading takes old fingerprints is process-wide: one test's setting must not
+    // change under another's load.
+    static LOADING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = LOADING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let (saved, warning) = positions::load(data);
+    assert!(warning.is_none(), "{warning:?}");
+    gongbao::corpus::take_legacy_fingerprints(saved.holds_legacy_fingerprints());
     let bytes = std::fs::read(path).expect("read");
     let docs = vec![load::RawDoc { name: "news.txt".into(), path: Some(path.to_path_buf()), bytes }];
     let (corpus, _) = Corpus::from_docs(&docs, None);
-    let (saved, warning) = positions::load(data);
-    assert!(warning.is_none(), "{warning:?}");
     let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, saved.positions, (100, 30));
     app.encodings = saved.encodings;
     app.set_bookmarks(Store::open(Some(data)).0);
@@ -89,4 +94,45 @@ fn enc_08_e_while_files_load_says_to_wait_and_changes_nothing() {
     app.update(Action::CycleEncoding);
     assert!(app.status.as_deref().is_some_and(|s| s.contains("loading")), "{:?}", app.status);
     drop(tx);
+}
+
+#[test]
+fn a_choice_saved_under_the_old_fingerprint_still_applies_and_moves_to_the_new_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).expect("data folder");
+    let path = dir.path().join("news.txt");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(&encoding_rs::BIG5.encode(TEXT).0);
+    std::fs::write(&path, &bytes).expect("write");
+    // The state file as an earlier build wrote it: Big5 chosen for these bytes, by FNV-1a.
+    let old_key = gongbao::corpus::legacy_fingerprint(&bytes);
+    let other_key = "0123456789abcdef";
+    let state = format!(r#"{{"schema_version":1,"encodings":{{"{old_key}":"Big5","{other_key}":"GBK"}}}}"#);
+    std::fs::write(data.join(positions::FILE), state).expect("state");
+
+    let app = reader(&path, &data);
+    assert_eq!(app.corpus.sources[0].legacy_fingerprint.as_deref(), Some(old_key.as_str()));
+    assert_eq!(app.corpus.sources[0].encoding, "Big5");
+    assert!(text_of(&app).contains("各方歡迎中國"), "{}", text_of(&app));
+    // Moved to the new key; the choice for a file not loaded keeps its old one.
+    let new_key = gongbao::corpus::fingerprint(&bytes);
+    assert_eq!(app.encodings.get(&new_key).map(String::as_str), Some("Big5"));
+    assert!(!app.encodings.contains_key(&old_key));
+    assert_eq!(app.encodings.get(other_key).map(String::as_str), Some("GBK"));
+    positions::save_state(&data, &app.positions, &app.encodings).expect("save");
+
+    // Still an old key in the state: the next run takes old fingerprints, and reads Big5 by the new.
+    let again = reader(&path, &data);
+    assert_eq!(again.corpus.sources[0].encoding, "Big5");
+    assert_eq!(again.encodings.len(), 2);
+    // With no old keys left, loading does not take them.
+    let mut encodings = again.encodings.clone();
+    encodings.remove(other_key);
+    positions::save_state(&data, &again.positions, &encodings).expect("save");
+    let last = reader(&path, &data);
+    assert_eq!(
+        (last.corpus.sources[0].encoding.as_str(), last.corpus.sources[0].legacy_fingerprint.as_ref()),
+        ("Big5", None)
+    );
 }

@@ -33,7 +33,23 @@ impl App {
     /// The encoding chosen by hand for source `s`, if any.
     pub fn chosen_encoding(&self, s: usize) -> Option<&'static Encoding> {
         let source = self.corpus.sources.get(s)?;
-        self.encodings.get(&source.fingerprint).and_then(|label| Encoding::for_label(label.as_bytes()))
+        let label = self
+            .encodings
+            .get(&source.fingerprint)
+            .or_else(|| source.legacy_fingerprint.as_ref().and_then(|legacy| self.encodings.get(legacy)))?;
+        Encoding::for_label(label.as_bytes())
+    }
+
+    /// Moves choices stored under a loaded file's old fingerprint
+    /// ([`crate::corpus::legacy_fingerprint`]) to its current one, so that the next run finds
+    /// them without taking old fingerprints. Choices for files not loaded keep their old key.
+    fn adopt_legacy_encodings(&mut self) {
+        for source in &self.corpus.sources {
+            let Some(legacy) = &source.legacy_fingerprint else { continue };
+            if let Some(label) = self.encodings.remove(legacy) {
+                self.encodings.entry(source.fingerprint.clone()).or_insert(label);
+            }
+        }
     }
 
     /// `E`: decodes the open article's file as the next encoding and remembers the choice.
@@ -74,6 +90,9 @@ impl App {
         self.rebuild_derived();
         let source = &self.corpus.sources[s];
         let fingerprint = source.fingerprint.clone();
+        if let Some(legacy) = &source.legacy_fingerprint {
+            self.encodings.remove(legacy);
+        }
         let (name, shown) = (source.name.clone(), source.encoding.clone());
         match next {
             Some(e) => self.encodings.insert(fingerprint, e.name().to_string()),
@@ -89,6 +108,7 @@ impl App {
     /// Applies the remembered choices to the files loaded so far (at start, and when
     /// background loading ends).
     pub fn apply_chosen_encodings(&mut self) {
+        self.adopt_legacy_encodings();
         let mut changed = false;
         for s in 0..self.corpus.sources.len() {
             let Some(chosen) = self.chosen_encoding(s) else { continue };

@@ -37,6 +37,15 @@ pub struct Saved {
     pub encodings: HashMap<String, String>,
 }
 
+impl Saved {
+    /// True while an encoding choice is keyed by a fingerprint of an earlier build
+    /// ([`crate::corpus::legacy_fingerprint`]): loading must then take those too.
+    #[must_use]
+    pub fn holds_legacy_fingerprints(&self) -> bool {
+        self.encodings.keys().any(|k| crate::corpus::is_legacy_fingerprint(k))
+    }
+}
+
 /// The data directory: `--data-dir`, else `GONGBAO_DATA`, else the platform's
 /// data directory + `gongbao`. `None` when there is none (positions are then
 /// not kept).

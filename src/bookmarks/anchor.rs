@@ -74,7 +74,9 @@ impl<'a> Anchorer<'a> {
         }
         let same_source = |i: usize| {
             let s = &self.corpus.sources[self.corpus.articles[i].source_index];
-            (!b.source.fingerprint.is_empty() && s.fingerprint == b.source.fingerprint) || s.name == b.source.name
+            let fingerprint = b.source.fingerprint.as_str();
+            let same = |f: &str| !fingerprint.is_empty() && f == fingerprint;
+            same(&s.fingerprint) || s.legacy_fingerprint.as_deref().is_some_and(same) || s.name == b.source.name
         };
         let others: Vec<usize> = (0..self.corpus.articles.len()).filter(|&i| Some(i) != article).collect();
         let (near, far): (Vec<usize>, Vec<usize>) = others.into_iter().partition(|&i| same_source(i));

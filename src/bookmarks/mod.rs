@@ -52,7 +52,8 @@ pub struct SourceRef {
     /// Path when bookmarked (a hint: files move).
     #[serde(default)]
     pub path: Option<StoredPath>,
-    /// FNV-1a of the file's bytes when bookmarked ([`crate::corpus::fingerprint`]).
+    /// The file's fingerprint when bookmarked ([`crate::corpus::fingerprint`]; bookmarks of
+    /// earlier builds hold its [`crate::corpus::legacy_fingerprint`]).
     #[serde(default)]
     pub fingerprint: String,
 }
