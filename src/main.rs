@@ -286,6 +286,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Bench { .. } | Command::Bookmarks { .. }) => unreachable!("handled above"),
         None => {
             drop(out);
+            // Without a terminal the state is not read (above), and there is no reader.
+            require_terminal()?;
             let state = state.unwrap_or_else(|| ReaderState::read(cli));
             if let Some(status) = read(cli, corpus, None, state)? {
                 return Ok(ExitCode::from(status));
