@@ -684,6 +684,23 @@ mod tests {
         assert!(thrice.is_some_and(|w| (w / once - tf_weight(3)).abs() < 1e-5), "{thrice:?} {once}");
     }
 
+    proptest::proptest! {
+        /// The byte scan gives exactly the pairs of adjacent characters with a lead byte
+        /// E4–E9 (U+4000–U+9FFF), in order.
+        #[test]
+        fn bigrams_are_the_adjacent_pairs_of_the_lead_byte_range(
+            text in "[a-z，。\u{3400}-\u{4DFF}\u{4E00}-\u{4E10}\u{9FF0}-\u{A010}\u{0100}-\u{0110}\u{20000}-\u{20003}]{0,40}"
+        ) {
+            let chars: Vec<char> = text.chars().collect();
+            let want: Vec<u64> = chars
+                .windows(2)
+                .filter(|w| w.iter().all(|c| ('\u{4000}'..='\u{9FFF}').contains(c)))
+                .map(|w| key(w[0], w[1]))
+                .collect();
+            proptest::prop_assert_eq!(bigrams(&text).collect::<Vec<_>>(), want);
+        }
+    }
+
     #[test]
     fn bigrams_are_pairs_of_adjacent_ideographs() {
         let keys: Vec<u64> = bigrams("中国a外交部，长").collect();
