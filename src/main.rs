@@ -48,10 +48,10 @@ fn read(
     cli: &Cli,
     corpus: Corpus,
     loading: Option<gongbao::corpus::background::Loading>,
-    state: ReaderState,
+    state: Option<ReaderState>,
 ) -> Result<Option<u8>> {
     require_terminal()?;
-    let ReaderState { data_dir, saved, warning } = state;
+    let ReaderState { data_dir, saved, warning } = state.unwrap_or_else(|| ReaderState::read(cli));
     if let Some(w) = warning {
         eprintln!("gongbao: warning: {w}");
     }
@@ -241,7 +241,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         gongbao::term::install_panic_hook();
         let state = ReaderState::read(cli);
         let loading = gongbao::corpus::background::start(inputs, max, forced, 0);
-        return Ok(match read(cli, Corpus::default(), Some(loading), state)? {
+        return Ok(match read(cli, Corpus::default(), Some(loading), Some(state))? {
             Some(status) => ExitCode::from(status),
             None => ExitCode::SUCCESS,
         });
@@ -286,9 +286,6 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Bench { .. } | Command::Bookmarks { .. }) => unreachable!("handled above"),
         None => {
             drop(out);
-            // Without a terminal the state is not read (above), and there is no reader.
-            require_terminal()?;
-            let state = state.unwrap_or_else(|| ReaderState::read(cli));
             if let Some(status) = read(cli, corpus, None, state)? {
                 return Ok(ExitCode::from(status));
             }

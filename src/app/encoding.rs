@@ -33,11 +33,8 @@ impl App {
     /// The encoding chosen by hand for source `s`, if any.
     pub fn chosen_encoding(&self, s: usize) -> Option<&'static Encoding> {
         let source = self.corpus.sources.get(s)?;
-        let label = self
-            .encodings
-            .get(&source.fingerprint)
-            .or_else(|| source.legacy_fingerprint.as_ref().and_then(|legacy| self.encodings.get(legacy)))?;
-        Encoding::for_label(label.as_bytes())
+        // Choices under old fingerprints have moved to the new ones by now (`adopt_legacy_encodings`).
+        self.encodings.get(&source.fingerprint).and_then(|label| Encoding::for_label(label.as_bytes()))
     }
 
     /// Moves choices stored under a loaded file's old fingerprint
@@ -90,9 +87,6 @@ impl App {
         self.rebuild_derived();
         let source = &self.corpus.sources[s];
         let fingerprint = source.fingerprint.clone();
-        if let Some(legacy) = &source.legacy_fingerprint {
-            self.encodings.remove(legacy);
-        }
         let (name, shown) = (source.name.clone(), source.encoding.clone());
         match next {
             Some(e) => self.encodings.insert(fingerprint, e.name().to_string()),

@@ -664,19 +664,18 @@ fn short_legacy_reading(bytes: &[u8], utf8: &str) -> Option<(&'static Encoding, 
     if !utf8.chars().any(is_foreign_to_chinese) || utf8.chars().any(is_chinese) {
         return None;
     }
-    let [gbk, big5] = [GBK, BIG5].map(|encoding| {
+    let readings = [GBK, BIG5].map(|encoding| {
         let (text, errors) = decode_counting(encoding, bytes, true);
-        let chinese = errors == 0 && !text.chars().any(is_foreign_to_chinese);
-        let score = plausibility(&text);
-        (encoding, text, chinese && score > 0, score)
+        let reading = Reading { encoding, errors, plausibility: plausibility(&text) };
+        let chinese = errors == 0 && reading.plausibility > 0 && !text.chars().any(is_foreign_to_chinese);
+        chinese.then_some((reading, text))
     });
-    let (encoding, text, _, _) = match (&gbk, &big5) {
-        ((_, _, true, gbk_score), (_, _, true, big5_score)) if big5_score > gbk_score => big5,
-        ((_, _, true, _), _) => gbk,
-        (_, (_, _, true, _)) => big5,
-        _ => return None,
-    };
-    Some((encoding, text))
+    match readings {
+        [Some(gbk), Some(big5)] => Some(if pick_gbk_or_big5(gbk.0, big5.0) == BIG5 { big5 } else { gbk }),
+        [Some(one), None] | [None, Some(one)] => Some(one),
+        [None, None] => None,
+    }
+    .map(|(reading, text)| (reading.encoding, text))
 }
 
 /// Han characters (with extension A), CJK punctuation and fullwidth forms.
