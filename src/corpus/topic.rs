@@ -25,39 +25,68 @@ fn key(a: char, b: char) -> u64 {
     if la == 3 && lb == 3 { u64::from_le_bytes(buf) } else { u64::MAX }
 }
 
-/// Whether `b` starts a UTF-8 sequence for U+4E00–U+9FFF, the unified
-/// ideographs that carry nearly all of a Chinese text's topic.
-fn is_han_lead(b: u8) -> bool {
-    (0xE4..=0xE9).contains(&b)
+/// Bit `j` set when byte `j` of `bytes` (at most 64) is E4–E9: in valid UTF-8, the lead byte
+/// of a character in U+4000–U+9FFF, the range of the unified ideographs that carry nearly
+/// all of a Chinese text's topic. (Continuation bytes are 80–BF and four-byte leads F0–F4,
+/// so such a byte can only be a lead.) Eight bytes at a time: topic evidence reads every
+/// byte of a page, and a branch per character, taken or not at each punctuation mark, cost
+/// half as much again.
+fn han_leads(bytes: &[u8]) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut padded = [0u8; 64];
+    let chunk: &[u8] = if bytes.len() >= 64 {
+        &bytes[..64]
+    } else {
+        // Zero bytes are never leads.
+        padded[..bytes.len()].copy_from_slice(bytes);
+        &padded
+    };
+    let mut mask = 0;
+    for (w, eight) in chunk.chunks_exact(8).enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(eight);
+        let x = u64::from_le_bytes(word);
+        // Per byte, with the top bit cleared (no carry can cross a byte): the top bit of
+        // `low + 0x1C` is set from 0x64 up, that of `low + 0x16` from 0x6A up.
+        let low = x & !HIGH;
+        let from_lowest_lead = low + 0x1C1C_1C1C_1C1C_1C1C;
+        let past_highest_lead = low + 0x1616_1616_1616_1616;
+        let leads = x & from_lowest_lead & !past_highest_lead & HIGH;
+        // The eight top bits, gathered into the low byte in order.
+        let bits = ((leads >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        mask |= bits << (w * 8);
+    }
+    mask
 }
 
-/// The bigrams of adjacent unified ideographs in `text`, as keys. Works on
-/// the UTF-8 bytes directly: topic evidence reads every byte of a page, and
-/// decoding characters first would cost several times more.
+/// The bigrams of adjacent ideographs (U+4000–U+9FFF) in `text`, as keys. Works on the
+/// UTF-8 bytes directly, 64 at a time: a bigram starts wherever a lead byte (see
+/// [`han_leads`]) has another three bytes on.
 pub fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
     let b = text.as_bytes();
-    let mut i = 0;
+    let mut base = 0;
+    let leads = han_leads(b);
+    let mut next = han_leads(b.get(64..).unwrap_or_default());
+    let mut starts = leads & ((leads >> 3) | (next << 61));
     std::iter::from_fn(move || {
-        while i + 6 <= b.len() {
-            let lead = b[i];
-            if is_han_lead(lead) && is_han_lead(b[i + 3]) {
-                // (E4 B8 80 is U+4E00; every E4–E9 lead in valid UTF-8 is a
-                // three-byte sequence, so both characters are whole.)
+        loop {
+            if starts != 0 {
+                let at = base + starts.trailing_zeros() as usize;
+                starts &= starts - 1;
+                // Two whole three-byte characters: the second lead is at most 61 bytes
+                // into the text after this chunk, and valid UTF-8 completes it.
                 let mut k = [0u8; 8];
-                k[..6].copy_from_slice(&b[i..i + 6]);
-                i += 3;
+                k[..6].copy_from_slice(b.get(at..at + 6)?);
                 return Some(u64::from_le_bytes(k));
             }
-            // Continuation bytes (0x80–0xBF) cannot start a character in
-            // valid UTF-8; stepping one byte over them is safe either way.
-            i += match lead {
-                0xC0..=0xDF => 2,
-                0xE0..=0xEF => 3,
-                0xF0..=0xFF => 4,
-                _ => 1,
-            };
+            base += 64;
+            if base >= b.len() {
+                return None;
+            }
+            let leads = next;
+            next = han_leads(b.get(base + 64..).unwrap_or_default());
+            starts = leads & ((leads >> 3) | (next << 61));
         }
-        None
     })
 }
 
@@ -689,7 +718,7 @@ mod tests {
         /// E4–E9 (U+4000–U+9FFF), in order.
         #[test]
         fn bigrams_are_the_adjacent_pairs_of_the_lead_byte_range(
-            text in "[a-z，。\u{3400}-\u{4DFF}\u{4E00}-\u{4E10}\u{9FF0}-\u{A010}\u{0100}-\u{0110}\u{20000}-\u{20003}]{0,40}"
+            text in "[a-z，。\u{3400}-\u{4DFF}\u{4E00}-\u{4E10}\u{9FF0}-\u{A010}\u{0100}-\u{0110}\u{20000}-\u{20003}]{0,120}"
         ) {
             let chars: Vec<char> = text.chars().collect();
             let want: Vec<u64> = chars
@@ -698,6 +727,26 @@ mod tests {
                 .map(|w| key(w[0], w[1]))
                 .collect();
             proptest::prop_assert_eq!(bigrams(&text).collect::<Vec<_>>(), want);
+        }
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time lead mask is the byte-by-byte definition, for chunks of any
+        /// length up to 64 and longer slices (of which it reads the first 64 bytes).
+        #[test]
+        fn han_leads_marks_exactly_the_bytes_e4_to_e9(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80)) {
+            let want = bytes.iter().take(64).enumerate().fold(0u64, |m, (j, &b)| m | (u64::from((0xE4..=0xE9).contains(&b)) << j));
+            proptest::prop_assert_eq!(han_leads(&bytes), want);
+        }
+    }
+
+    #[test]
+    fn bigrams_are_found_across_the_scan_s_64_byte_chunks() {
+        // Bigrams that start in one chunk and end in the next, at every offset.
+        for pad in 0..70 {
+            let text = format!("{}中国外交部", "a".repeat(pad));
+            let keys: Vec<u64> = bigrams(&text).collect();
+            assert_eq!(keys, [key('中', '国'), key('国', '外'), key('外', '交'), key('交', '部')], "pad {pad}");
         }
     }
 
