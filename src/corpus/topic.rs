@@ -59,22 +59,27 @@ fn han_leads(bytes: &[u8]) -> u64 {
     mask
 }
 
+/// The bigram starts of a 64-byte chunk, from its lead bytes and those of the chunk after:
+/// a lead with another lead three bytes on (the next chunk's first three bytes complete the
+/// chunk's last three positions).
+fn bigram_starts(leads: u64, next: u64) -> u64 {
+    leads & ((leads >> 3) | (next << 61))
+}
+
 /// The bigrams of adjacent ideographs (U+4000–U+9FFF) in `text`, as keys. Works on the
-/// UTF-8 bytes directly, 64 at a time: a bigram starts wherever a lead byte (see
-/// [`han_leads`]) has another three bytes on.
+/// UTF-8 bytes directly, 64 at a time (see [`han_leads`], [`bigram_starts`]).
 pub fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
     let b = text.as_bytes();
     let mut base = 0;
-    let leads = han_leads(b);
     let mut next = han_leads(b.get(64..).unwrap_or_default());
-    let mut starts = leads & ((leads >> 3) | (next << 61));
+    let mut starts = bigram_starts(han_leads(b), next);
     std::iter::from_fn(move || {
         loop {
             if starts != 0 {
                 let at = base + starts.trailing_zeros() as usize;
                 starts &= starts - 1;
-                // Two whole three-byte characters: the second lead is at most 61 bytes
-                // into the text after this chunk, and valid UTF-8 completes it.
+                // Two whole three-byte characters: the second lead is at `at + 3`, and valid
+                // UTF-8 completes its character, so the six bytes are in the text.
                 let mut k = [0u8; 8];
                 k[..6].copy_from_slice(b.get(at..at + 6)?);
                 return Some(u64::from_le_bytes(k));
@@ -85,7 +90,7 @@ pub fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
             }
             let leads = next;
             next = han_leads(b.get(base + 64..).unwrap_or_default());
-            starts = leads & ((leads >> 3) | (next << 61));
+            starts = bigram_starts(leads, next);
         }
     })
 }
