@@ -111,44 +111,89 @@ fn merge(a: Vec<Range<usize>>, b: Vec<Range<usize>>) -> Vec<Range<usize>> {
 /// The end of the run of ordinary characters from byte `at`, and how many characters it
 /// holds. Ordinary: a common ideograph, ASCII punctuation and digits, and CJK punctuation:
 /// never evidence. Read from the UTF-8 bytes, since this covers nearly every character of
-/// every paragraph.
+/// every paragraph: each character is decoded and looked up in one bitmap over
+/// U+0000–U+FFFF (see [`ordinary_table`]) rather than tested against ranges by kind.
+fn ordinary_run(bytes: &[u8], at: usize, ordinary: &[u64; ORDINARY_WORDS]) -> (usize, usize) {
+    let (mut i, mut n) = (at, 0);
+    let is_ordinary = |u: u32| ordinary[(u / 64) as usize % ORDINARY_WORDS] & (1 << (u % 64)) != 0;
+    // Three bytes are read for every character, so the last two bytes of the text go below.
+    while let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) {
+        let (lead, b1, b2) = (u32::from(b0), u32::from(b1 & 0x3F), u32::from(b2 & 0x3F));
+        // The length comes from a branch, not from arithmetic on the byte: predicted, the
+        // next character's position is known before this one's byte is even loaded.
+        let (u, len) = match b0 {
+            0..0x80 => (lead, 1),
+            0xE0..0xF0 => (((lead & 0x0F) << 12) | (b1 << 6) | b2, 3),
+            0xC0..0xE0 => (((lead & 0x1F) << 6) | b1, 2),
+            // Beyond U+FFFF (or not a lead byte, which a `str` cannot start a character
+            // with): never ordinary.
+            _ => break,
+        };
+        if !is_ordinary(u) {
+            break;
+        }
+        i += len;
+        n += 1;
+    }
+    while let Some(&b0) = bytes.get(i) {
+        let u = match (b0, bytes.get(i + 1)) {
+            (0..0x80, _) => u32::from(b0),
+            (0xC0..0xE0, Some(&b1)) => ((u32::from(b0) & 0x1F) << 6) | u32::from(b1 & 0x3F),
+            _ => break,
+        };
+        if !is_ordinary(u) {
+            break;
+        }
+        i += utf8_len(b0);
+        n += 1;
+    }
+    (i, n)
+}
+
+/// Bytes in the UTF-8 sequence that `lead` starts (1 for anything below 0xC0).
+fn utf8_len(lead: u8) -> usize {
+    1 + usize::from(lead >= 0xC0) + usize::from(lead >= 0xE0) + usize::from(lead >= 0xF0)
+}
+
+/// Words of a bitmap over U+0000–U+FFFF.
+const ORDINARY_WORDS: usize = 0x1_0000 / 64;
+
+/// Bitmap over U+0000–U+FFFF of the characters [`ordinary_run`] passes over: common
+/// ideographs but the first characters of the marks of lost bytes ([`ordinary_han`]),
+/// ASCII but letters, `?`, parentheses and the line break, and punctuation.
 ///
 /// With `ALL_PUNCTUATION`, every punctuation mark the scanner would only count (`“”—…·`,
 /// `《》「」【】`, full-width forms but `（`) is ordinary; without, only `、。，：；？` and the
 /// full-width digits are, and the others take the way through [`Scanner::special`], which
 /// ends the same (tested: the narrower set is the reference).
-fn ordinary_run<const ALL_PUNCTUATION: bool>(bytes: &[u8], at: usize, common: &[u64]) -> (usize, usize) {
-    let (mut i, mut n) = (at, 0);
-    while let Some(&b) = bytes.get(i) {
-        let step = if b < 0x80 {
-            let ordinary = !b.is_ascii_alphabetic() && !matches!(b, b'?' | b'(' | b')' | b'\n');
-            usize::from(ordinary)
-        } else if let [lead @ 0xE2..=0xEF, b1, b2, ..] = bytes[i..] {
-            let u = (u32::from(lead & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
-            let ordinary = if (HAN_FIRST..=HAN_LAST).contains(&u) {
-                let bit = (u - HAN_FIRST) as usize;
-                common.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) != 0)
-            } else if ALL_PUNCTUATION {
+fn ordinary_table<const ALL_PUNCTUATION: bool>() -> &'static [u64; ORDINARY_WORDS] {
+    static TABLES: [OnceLock<[u64; ORDINARY_WORDS]>; 2] = [OnceLock::new(), OnceLock::new()];
+    TABLES[usize::from(ALL_PUNCTUATION)].get_or_init(|| {
+        let han = ordinary_han();
+        let mut bits = [0u64; ORDINARY_WORDS];
+        for u in 0..0x1_0000u32 {
+            let ordinary = match u {
+                0..0x80 => {
+                    let b = u as u8;
+                    !b.is_ascii_alphabetic() && !matches!(b, b'?' | b'(' | b')' | b'\n')
+                }
+                // `·`, between the parts of a transliterated name.
+                0xB7 => ALL_PUNCTUATION,
+                HAN_FIRST..=HAN_LAST => {
+                    let bit = (u - HAN_FIRST) as usize;
+                    han.get(bit / 64).is_some_and(|word| word & (1 << (bit % 64)) != 0)
+                }
                 // General punctuation, CJK symbols and punctuation, full-width forms (but
                 // `（`, which may open a note, and the letters, which may be a word).
-                matches!(u, 0x2010..=0x2027 | 0x2030..=0x205E | 0x3000..=0x303F | 0xFF01..=0xFF07 | 0xFF09..=0xFF20)
-            } else {
-                (0x3000..=0x3004).contains(&u) || (0xFF0C..=0xFF1F).contains(&u)
+                _ if ALL_PUNCTUATION => {
+                    matches!(u, 0x2010..=0x2027 | 0x2030..=0x205E | 0x3000..=0x303F | 0xFF01..=0xFF07 | 0xFF09..=0xFF20)
+                }
+                _ => (0x3000..=0x3004).contains(&u) || (0xFF0C..=0xFF1F).contains(&u),
             };
-            if ordinary { 3 } else { 0 }
-        } else if ALL_PUNCTUATION && bytes.get(i..i + 2) == Some(&[0xC2, 0xB7]) {
-            // `·`, between the parts of a transliterated name.
-            2
-        } else {
-            0
-        };
-        if step == 0 {
-            break;
+            bits[(u / 64) as usize] |= u64::from(ordinary) << (u % 64);
         }
-        i += step;
-        n += 1;
-    }
-    (i, n)
+        bits
+    })
 }
 
 /// True for a CJK ideograph that is in neither the GB2312 level-1 set nor the Big5
@@ -365,11 +410,11 @@ impl<'a> Scanner<'a> {
         let mut i = 0;
         let mut prev: Option<char> = None;
         // Fetched once: this runs for every character of every paragraph.
-        let ordinary = ordinary_han();
+        let ordinary = ordinary_table::<ALL_PUNCTUATION>();
         while i < bytes.len() {
             // Ordinary text, nearly all of every paragraph, is passed over a run at a time:
             // each of its characters only counts towards the gap.
-            let (end, run) = ordinary_run::<ALL_PUNCTUATION>(bytes, i, ordinary);
+            let (end, run) = ordinary_run(bytes, i, ordinary);
             if run > 0 {
                 self.pos += run;
                 prev = text.get(i..end).and_then(|r| r.chars().next_back());
@@ -819,6 +864,22 @@ mod tests {
     }
 
     proptest! {
+        /// The run read from the bytes is the run of characters the table marks, however the
+        /// text ends (the last two bytes are read apart from the rest).
+        #[test]
+        fn ordinary_runs_decode_as_chars_do(text in "[中國1a ,·à?，“（\u{E000}\u{1F600}\n]{0,12}", from in 0usize..12) {
+            let from = text.char_indices().nth(from).map_or(text.len(), |(i, _)| i);
+            for table in [ordinary_table::<true>(), ordinary_table::<false>()] {
+                let marked = |c: &char| {
+                    let u = *c as usize;
+                    u < 0x1_0000 && table[u / 64] & (1 << (u % 64)) != 0
+                };
+                let run: Vec<char> = text[from..].chars().take_while(marked).collect();
+                let end = from + run.iter().map(|c| c.len_utf8()).sum::<usize>();
+                prop_assert_eq!(ordinary_run(text.as_bytes(), from, table), (end, run.len()), "{:?}", &text[from..]);
+            }
+        }
+
         /// The scanner finds the runs of lost bytes a substring search per mark finds, also
         /// next to each other, inside other evidence and in runs too short to count.
         #[test]
