@@ -275,22 +275,25 @@ impl Tables {
         let mut starts = Vec::with_capacity(texts.len() + 1);
         // Text numbers start at 1: a bucket's "last text seen in" starts at 0.
         let mut doc = offset;
+        // Both tables have a power-of-two length, so an index masked with the length less one
+        // is in range without a check, and the loop keeps fewer values in registers (it kept
+        // its lengths and masks on the stack). (Neither is ever empty: see `Idf::new`.)
+        let (Some(bucket_mask), Some(word_mask)) = (buckets.len().checked_sub(1), seen.len().checked_sub(1)) else {
+            return Counts { buckets, seen, grams, starts };
+        };
         for t in texts {
             doc += 1;
             starts.push(grams.len());
             for g in bigrams(t) {
-                let id = bucket(g, self.mask);
+                let id = bucket(g, bucket_mask as u64);
                 grams.push(id);
                 // Counted once per text; branch-free, since a bigram repeats
                 // within a text unpredictably.
-                if let Some(b) = buckets.get_mut(id as usize) {
-                    b.0 += u32::from(b.1 != doc);
-                    b.1 = doc;
-                }
+                let b = &mut buckets[id as usize & bucket_mask];
+                b.0 += u32::from(b.1 != doc);
+                b.1 = doc;
                 let (w, bits) = filter_word(g, self.seen_mask);
-                if let Some(word) = seen.get_mut(w) {
-                    *word |= bits;
-                }
+                seen[w & word_mask] |= bits;
             }
         }
         Counts { buckets, seen, grams, starts }
