@@ -1320,7 +1320,7 @@ fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                     continue;
                 }
                 let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
-                let gain = to_d - tail.similarity(&head) + 0.2 * opening;
+                let gain = to_d - idf.similarity(&tail, &head) + 0.2 * opening;
                 if debug() {
                     eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3} gain {gain:.3}");
                 }
@@ -1670,7 +1670,7 @@ fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) ->
         // The article's recent text (its last pieces may be short) and its
         // latest numbered clause.
         let recent = ev.article_ending(article);
-        let mut score = 2.0 * recent.similarity(ev.opening(i)) * recent.confidence(ev.opening(i));
+        let mut score = 2.0 * ev.idf().similarity(&recent, ev.opening(i)) * recent.confidence(ev.opening(i));
         let prev_label = article.iter().rev().find_map(|&p| ev.last_label(p));
         score += numbering_agreement(prev_label, next_label.as_ref());
         // A sentence left open at the break, or a continuation that cannot
@@ -1740,10 +1740,10 @@ fn is_subsection(ev: &Evidence, i: usize, article: &[usize], jump_answered: bool
     // Compare the section with what the article said before it, and the
     // heading with the paragraph under it: a title restates its lead.
     // What the article said just before, against what the section says first.
-    let continuity = ev.article_ending(article).similarity(ev.opening(i));
     let idf = ev.idf();
+    let continuity = idf.similarity(&ev.article_ending(article), ev.opening(i));
     let lead = idf.topic_of(std::iter::once(ev.body_text(i, 0)));
-    let restates = idf.topic_of(std::iter::once(ev.first[i])).similarity(&lead);
+    let restates = idf.similarity(&idf.topic_of(std::iter::once(ev.first[i])), &lead);
     let mut score = continuity - 0.5 * restates;
     if subheading_shaped(heading) {
         score += 0.1;
@@ -1848,7 +1848,7 @@ fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
         );
         let paras: Vec<Topic> =
             blocks[lead + 1..end].iter().map(|b| idf.topic(std::iter::once(b.text.as_str()))).collect();
-        let to_anchor: Vec<f32> = paras.iter().map(|p| p.similarity(&anchor)).collect();
+        let to_anchor: Vec<f32> = idf.spread(&anchor, |anchor| paras.iter().map(|p| anchor.similarity(p)).collect());
         targets.retain(|y, _| open.contains(y));
         let mut best: Option<(f32, usize, usize)> = None;
         for &y in &open {
