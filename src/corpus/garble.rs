@@ -154,23 +154,18 @@ fn ordinary_run(bytes: &[u8], at: usize, ordinary: &[u64; ORDINARY_WORDS]) -> (u
         n += 1;
     }
     while let Some(&b0) = bytes.get(i) {
-        let u = match (b0, bytes.get(i + 1)) {
-            (0..0x80, _) => u32::from(b0),
-            (0xC0..0xE0, Some(&b1)) => ((u32::from(b0) & 0x1F) << 6) | u32::from(b1 & 0x3F),
+        let (u, len) = match (b0, bytes.get(i + 1)) {
+            (0..0x80, _) => (u32::from(b0), 1),
+            (0xC0..0xE0, Some(&b1)) => (((u32::from(b0) & 0x1F) << 6) | u32::from(b1 & 0x3F), 2),
             _ => break,
         };
         if !is_ordinary(u) {
             break;
         }
-        i += utf8_len(b0);
+        i += len;
         n += 1;
     }
     (i, n)
-}
-
-/// Bytes in the UTF-8 sequence that `lead` starts (1 for anything below 0xC0).
-fn utf8_len(lead: u8) -> usize {
-    1 + usize::from(lead >= 0xC0) + usize::from(lead >= 0xE0) + usize::from(lead >= 0xF0)
 }
 
 /// Words of a bitmap over U+0000–U+FFFF.

@@ -104,10 +104,9 @@ pub fn bigrams(text: &str) -> impl Iterator<Item = u64> + '_ {
 pub struct Idf {
     /// (document frequency, last document seen in) by bucket.
     buckets: Vec<(u32, u32)>,
-    /// A Bloom filter of the bigrams seen (two bits each), for
+    /// A Bloom filter of the bigrams seen (two bits of one word each), for
     /// [`Idf::contains`]: never a false "no", rarely a false "yes".
     seen: Vec<u64>,
-    seen_mask: u64,
     mask: u64,
     /// Inverse document frequency by document frequency (index 0 unused).
     by_df: Vec<f32>,
@@ -238,13 +237,13 @@ fn bucket(g: u64, mask: u64) -> u32 {
     ((hash(g) >> 20) & mask) as u32
 }
 
-/// The word of the filter a bigram sets and the two bits it sets there: one word, so that
-/// adding a bigram is one update. From a second hash, the first's top half moved to the
-/// bottom and mixed again, so that every part of it depends on the whole key.
-fn filter_word(g: u64, seen_mask: u64) -> (usize, u64) {
+/// The word of the filter a bigram sets (of words `0..=word_mask`) and the two bits it sets
+/// there: one word, so that adding a bigram is one update. From a second hash, the first's
+/// top half moved to the bottom and mixed again, so that every part of it depends on the
+/// whole key.
+fn filter_word(g: u64, word_mask: usize) -> (usize, u64) {
     let h = hash(hash(g).rotate_left(32));
-    let word = (h >> 44) & (seen_mask >> 6);
-    (word as usize, (1 << ((h >> 20) & 63)) | (1 << ((h >> 26) & 63)))
+    ((h >> 44) as usize & word_mask, (1 << ((h >> 20) & 63)) | (1 << ((h >> 26) & 63)))
 }
 
 /// Text from which an [`Idf`] is counted on two cores.
@@ -292,8 +291,8 @@ impl Tables {
                 let b = &mut buckets[id as usize & bucket_mask];
                 b.0 += u32::from(b.1 != doc);
                 b.1 = doc;
-                let (w, bits) = filter_word(g, self.seen_mask);
-                seen[w & word_mask] |= bits;
+                let (w, bits) = filter_word(g, word_mask);
+                seen[w] |= bits;
             }
         }
         Counts { buckets, seen, grams, starts }
@@ -368,7 +367,6 @@ impl Idf {
         Idf {
             buckets,
             seen,
-            seen_mask: tables.seen_mask,
             mask: tables.mask,
             by_df,
             grams,
@@ -381,7 +379,7 @@ impl Idf {
 
     /// Whether the two characters occur side by side somewhere in the source.
     pub fn contains(&self, a: char, b: char) -> bool {
-        let (w, bits) = filter_word(key(a, b), self.seen_mask);
+        let (w, bits) = filter_word(key(a, b), self.seen.len().saturating_sub(1));
         self.seen.get(w).is_some_and(|word| word & bits == bits)
     }
 
@@ -451,7 +449,7 @@ impl Idf {
     /// the other is still looked up in it directly.
     pub fn similarity(&self, a: &Topic, b: &Topic) -> f32 {
         let (short, long) = if a.terms.len() <= b.terms.len() { (a, b) } else { (b, a) };
-        if short.terms.len() * 16 < long.terms.len() {
+        if much_shorter(short.terms.len(), long.terms.len()) {
             return a.similarity(b);
         }
         self.spread(short, |spread| spread.similarity(long))
@@ -501,6 +499,12 @@ impl Idf {
     }
 }
 
+/// Whether a profile of `short` terms is compared with one of `long` terms faster by looking
+/// each of its terms up in the other than by walking both.
+fn much_shorter(short: usize, long: usize) -> bool {
+    short * 16 < long
+}
+
 /// Sub-linear term frequency, 1 + ln(n), without a logarithm for small n.
 fn tf_weight(n: usize) -> f32 {
     const SMALL: [f32; 8] = [0.0, 1.0, 1.693_147_2, 2.098_612_3, 2.386_294_4, 2.609_438, 2.791_759_4, 2.945_910_2];
@@ -533,7 +537,7 @@ impl Topic {
         // list instead of walking all of it. Matches are added in the same (increasing)
         // order as by the merge below, so the result is bit for bit the same.
         let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-        if short.len() * 16 < long.len() {
+        if much_shorter(short.len(), long.len()) {
             let mut dot = 0.0f32;
             let mut rest = long.as_slice();
             for &(g, w) in short {
