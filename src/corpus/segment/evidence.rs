@@ -1,0 +1,241 @@
+//! What the decisions weigh: topic profiles either side of a break, and the
+//! sentence and numbering evidence that one piece continues another.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+use super::Block;
+use super::pieces::{Piece, Start, piece_texts};
+use crate::corpus::clause;
+use crate::corpus::clean::is_han;
+use crate::corpus::topic::{Idf, Topic};
+
+/// How many pieces ahead a continuation is looked for; keeps linking linear.
+pub(super) const LINK_WINDOW: usize = 8;
+
+/// Topic evidence for one source, computed only for the pieces a decision
+/// needs: most pieces of most pages never need it, and profiling every piece
+/// would dominate the cost of segmentation.
+pub(super) struct Evidence<'a> {
+    pub(super) pieces: &'a [Piece],
+    /// Index of each piece's first text in the order the texts are counted.
+    pub(super) first: Vec<usize>,
+    pub(super) idf: OnceCell<Idf>,
+    pub(super) openings: Vec<OnceCell<Topic>>,
+    pub(super) endings: Vec<OnceCell<Topic>>,
+    /// Profiles of whole pieces, for those shorter than [`NEAR_BREAK`] both ways.
+    pub(super) wholes: Vec<OnceCell<Topic>>,
+    /// The last clause label of each piece, found on first use: every later
+    /// piece that might continue or resume it compares its numbering.
+    pub(super) last_labels: Vec<OnceCell<Option<clause::Label>>>,
+    /// Scored continuations of each dangling piece (see [`start_candidates`]).
+    pub(super) candidates: Vec<OnceCell<Vec<(f32, usize)>>>,
+}
+
+/// How much text next to a break is profiled when judging a continuation:
+/// enough to carry the topic, bounded so that long pieces cost no more.
+pub(super) const NEAR_BREAK: usize = 600;
+
+impl<'a> Evidence<'a> {
+    pub(super) fn new(pieces: &'a [Piece], idf: Option<Idf>) -> Self {
+        let cells = || (0..pieces.len()).map(|_| OnceCell::new()).collect();
+        let mut first = Vec::with_capacity(pieces.len());
+        let mut at = 0;
+        for p in pieces {
+            first.push(at);
+            at += p.head.len() + p.body.len();
+        }
+        let idf = idf.map_or_else(OnceCell::new, OnceCell::from);
+        let candidates = (0..pieces.len()).map(|_| OnceCell::new()).collect();
+        Evidence {
+            pieces,
+            first,
+            idf,
+            openings: cells(),
+            endings: cells(),
+            wholes: cells(),
+            last_labels: (0..pieces.len()).map(|_| OnceCell::new()).collect(),
+            candidates,
+        }
+    }
+
+    /// Counting-order indices of piece `i`'s texts (head, then body).
+    pub(super) fn texts(&self, i: usize) -> std::ops::Range<usize> {
+        let p = &self.pieces[i];
+        self.first[i]..self.first[i] + p.head.len() + p.body.len()
+    }
+
+    /// Counting-order index of block `k` of piece `i`'s body.
+    pub(super) fn body_text(&self, i: usize, k: usize) -> usize {
+        self.first[i] + self.pieces[i].head.len() + k
+    }
+
+    /// How many leading `texts` make up about [`NEAR_BREAK`] characters.
+    pub(super) fn reach(&self, texts: impl Iterator<Item = usize>) -> usize {
+        let idf = self.idf();
+        let mut taken = 0;
+        texts
+            .take_while(|&t| {
+                let more = taken < NEAR_BREAK;
+                taken += idf.chars_of(t);
+                more
+            })
+            .count()
+    }
+
+    /// The profile of the first paragraphs of piece `i`.
+    pub(super) fn opening(&self, i: usize) -> &Topic {
+        let n = self.reach(self.texts(i));
+        if n == self.texts(i).len() {
+            return self.whole(i);
+        }
+        self.openings[i].get_or_init(|| self.idf().topic_of(self.texts(i).take(n)))
+    }
+
+    /// The profile of the last paragraphs of piece `i`.
+    pub(super) fn ending(&self, i: usize) -> &Topic {
+        let n = self.reach(self.texts(i).rev());
+        if n == self.texts(i).len() {
+            return self.whole(i);
+        }
+        self.endings[i].get_or_init(|| self.idf().topic_of(self.texts(i).rev().take(n)))
+    }
+
+    /// The last numbered clause label in piece `i`.
+    pub(super) fn last_label(&self, i: usize) -> Option<&clause::Label> {
+        self.last_labels[i].get_or_init(|| self.pieces[i].last_label()).as_ref()
+    }
+
+    /// The profile of all of piece `i`: its opening and its ending when the
+    /// piece is short, as most are. (A profile adds up counts, so the order
+    /// the texts are read in does not change it.)
+    pub(super) fn whole(&self, i: usize) -> &Topic {
+        self.wholes[i].get_or_init(|| self.idf().topic_of(self.texts(i)))
+    }
+
+    /// The profile of the last paragraphs of an article made of `pieces`,
+    /// reaching back across pieces when the last one is short.
+    pub(super) fn article_ending(&self, pieces: &[usize]) -> Cow<'_, Topic> {
+        let texts = || pieces.iter().rev().flat_map(|&p| self.texts(p).rev());
+        let n = self.reach(texts());
+        // Within the last piece, this is that piece's ending, already known
+        // or worth keeping: the same piece is judged again and again.
+        match pieces.last() {
+            Some(&last) if n <= self.texts(last).len() => Cow::Borrowed(self.ending(last)),
+            _ => Cow::Owned(self.idf().topic_of(texts().take(n))),
+        }
+    }
+
+    pub(super) fn idf(&self) -> &Idf {
+        self.idf.get_or_init(|| Idf::new(self.pieces.iter().flat_map(piece_texts)))
+    }
+}
+
+/// Evidence that `first` (opening piece `cp`) continues the sentence `open`
+/// breaks off; `quote_open` when `open` opens more quotations than it closes,
+/// `topics` the similarity of the text either side and its confidence.
+pub(super) fn continuation_score(
+    open: &Block,
+    quote_open: bool,
+    first: &Block,
+    cp: &Piece,
+    (similarity, confidence): (f32, f32),
+    idf: &Idf,
+) -> f32 {
+    let mut score = 0.0;
+    // A piece that opens without a title after a break has to belong somewhere.
+    if cp.head.is_empty() && matches!(cp.start, Start::MidSentence | Start::Page | Start::Closed) {
+        score += 0.15;
+    }
+    score += 2.0 * similarity * confidence;
+    score += 0.5 * first.mid_start();
+    // The two halves of a broken word usually occur whole elsewhere in the source.
+    if let (Some(a), Some(b)) = (open.text.chars().next_back(), first.text.chars().next())
+        && is_han(a)
+        && is_han(b)
+        && idf.contains(a, b)
+    {
+        score += 0.4;
+    }
+    // A quotation left open is closed by its continuation.
+    if quote_open {
+        let first_close = first.text.find(['”', '」']);
+        let first_open = first.text.find(['“', '「']);
+        if first_close.is_some_and(|c| first_open.is_none_or(|o| c < o)) {
+            score += 0.8;
+        }
+    }
+    if clause::detect(&first.text).is_some() {
+        score -= 0.3; // a numbered clause opens a sentence of its own
+    }
+    // A sentence broken at a comma goes on with a conjunction more often
+    // than a new one starts with it.
+    if open.text.ends_with(['，', ',', '、', '；', ';']) && starts_with_conjunction(&first.text) {
+        score += 0.4;
+    }
+    // The tail of a broken word (`力。`) needs the head of that word before it,
+    // not a finished clause.
+    // (After `、` a short list item is normal: 汽车、船舶.)
+    if open.text.ends_with(['，', ',', '；', ';', '。', '：', ':', '！', '？']) && word_tail(&first.text) {
+        score -= 0.6;
+    }
+    // A bracketed note line (a statute's adoption note, a credit) stands alone.
+    if first.text.starts_with(['(', '（']) && first.text.ends_with([')', '）']) {
+        score -= 0.5;
+    }
+    score
+}
+
+/// A paragraph that opens with a single character and then punctuation, or
+/// two and a full stop: the end of a word broken across a page (`力。`).
+pub(super) fn word_tail(s: &str) -> bool {
+    let lead = s.chars().take_while(|c| is_han(*c)).count();
+    // A closing quote may come between the word and its punctuation: 路”。
+    let after = s.chars().skip(lead).find(|c| !matches!(c, '”' | '’' | '」' | '』' | '》'));
+    let quoted = s.chars().nth(lead).is_some_and(|c| matches!(c, '”' | '’' | '」' | '』' | '》'));
+    match (lead, after) {
+        (1, Some(p)) => matches!(p, '。' | '，' | ',' | '、' | '；') || quoted,
+        (2, Some(p)) => p == '。',
+        _ => false,
+    }
+}
+
+/// Words that join a clause to the one before it: conjunctions (并 "and
+/// also", 而 "while", 但 "but", 且, 并且, 而且, 以及, 从而, 进而 "thereby")
+/// and adverbs that need a subject before them (也 "also", 还, 又, 却, 更).
+pub(super) fn starts_with_conjunction(s: &str) -> bool {
+    [
+        "并且", "而且", "以及", "从而", "進而", "进而", "並且", "反而", "並", "并", "而", "但", "且", "也", "还", "還",
+        "又", "却", "卻", "更",
+    ]
+    .iter()
+    .any(|c| s.starts_with(c))
+}
+
+/// Evidence from numbering that a piece whose first clause label is `next`
+/// continues text whose last label is `prev`: `next` continues `prev` in the
+/// same style (三、 after 二、), or contradicts it (a list restarting, or
+/// jumping). The labels are found by the callers, once for all the pairs
+/// they compare.
+pub(super) fn numbering_agreement(prev: Option<&clause::Label>, next: Option<&clause::Label>) -> f32 {
+    let Some(next) = next else { return 0.0 };
+    match prev {
+        Some(prev) if same_list(prev.style, next.style) => {
+            if next.number == prev.number + 1 {
+                0.6
+            } else {
+                -0.3
+            }
+        }
+        // A list that starts past one continues some earlier list.
+        _ if next.number > 1 => -0.2,
+        _ => 0.0,
+    }
+}
+
+/// Whether two label styles number the same list: section numerals alone on
+/// a line and `一、` labels number the same sections.
+pub(super) fn same_list(a: clause::ClauseStyle, b: clause::ClauseStyle) -> bool {
+    use clause::ClauseStyle::{Enumerated, Section};
+    a == b || matches!((a, b), (Section, Enumerated) | (Enumerated, Section))
+}

@@ -1,0 +1,185 @@
+//! Segmentation: cleaned lines → articles.
+//!
+//! A newspaper page scraped to text interleaves several articles: one is cut
+//! mid-sentence and resumes after another, a sub-heading or the article's own
+//! title block lands inside a sentence, page numerals and jump markers sit
+//! between them. Segmentation works in passes, one module each, using only
+//! evidence in the text (punctuation, heading shape, markers, datelines and
+//! topic continuity):
+//!
+//! 1. [`classify`] turns lines into typed blocks (heading, body, dateline,
+//!    caption, signature, end marker, numeral) and breaks (page, teaser list,
+//!    jump marker), splitting datelines and end markers off their paragraphs;
+//! 2. [`pieces`] cuts the blocks into pieces wherever an article may stop:
+//!    before a heading, after an end marker, at a break, after a paragraph that
+//!    stops mid-sentence and before one that starts mid-sentence;
+//! 3. [`evidence`] holds what the decisions weigh: topic profiles of the text
+//!    either side of a break, sentence and numbering continuity;
+//! 4. [`link`] pairs each piece that stops mid-sentence with the later piece
+//!    that continues it, as one assignment over the page;
+//! 5. [`roles`] decides each remaining piece's role: a new article, a section
+//!    of the article before it, or the resumption of an earlier one;
+//! 6. [`assemble`] groups pieces into articles, moves a stray tail to the
+//!    article it belongs to when the datelines disagree, and builds
+//!    paragraphs, title block and clauses.
+
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
+use super::clean::{Line, ends_sentence, mid_sentence_start};
+use super::{Article, RemovedList};
+
+mod assemble;
+mod classify;
+mod evidence;
+mod link;
+mod pieces;
+mod roles;
+
+use assemble::{assemble, finish, move_stray_tails};
+use classify::{classify, resolve_numerals};
+use evidence::Evidence;
+use link::{hidden_continuations, link, split_pieces};
+use pieces::pieces;
+use roles::{debug, drop_link_lists, roles};
+
+/// What a block of text is, before articles are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Heading,
+    Body,
+    Dateline,
+    Caption,
+    Signature,
+    End,
+    /// A Chinese numeral alone on a line, page or section yet to be decided.
+    Numeral(u32),
+    /// A numeral that belongs to a numbered sequence of sections.
+    Section,
+    /// A chapter or section line of a statute (`第一章　总　则`).
+    Chapter,
+    /// A reporter's line (`本报记者 李 然`): a byline before the text, a
+    /// credit after it.
+    Byline,
+}
+
+#[derive(Debug, Clone)]
+struct Block {
+    kind: Kind,
+    text: String,
+    line: usize,
+    /// Marked as a heading by the source (`#`, or bold on its own).
+    marked: bool,
+    /// How the source marked it: 0 plain, 1–6 Markdown level, 7 bold. Sub-
+    /// headings of one article share a style.
+    style: u8,
+    /// The first line after a teaser separator: a title whatever its shape.
+    forced_title: bool,
+    /// [`mid_sentence_start`] of `text`, once asked: several passes ask it of the same block
+    /// (a block's text never changes once it is made).
+    mid_start: OnceCell<f32>,
+}
+
+impl Block {
+    fn new(kind: Kind, text: impl Into<String>, line: usize) -> Self {
+        Block {
+            kind,
+            text: text.into(),
+            line,
+            marked: false,
+            style: 0,
+            forced_title: false,
+            mid_start: OnceCell::new(),
+        }
+    }
+
+    /// Evidence that the block begins in the middle of a sentence ([`mid_sentence_start`]).
+    fn mid_start(&self) -> f32 {
+        *self.mid_start.get_or_init(|| mid_sentence_start(&self.text))
+    }
+
+    /// A body paragraph that stops mid-sentence.
+    fn is_open(&self) -> bool {
+        self.kind == Kind::Body && !ends_sentence(&self.text)
+    }
+}
+
+/// Why the text is interrupted between two blocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Break {
+    /// A page numeral: the page changed (to this page, when it is a number).
+    Page(u32),
+    /// A separator line in a list of teasers.
+    Teaser,
+    /// `（上接第二版）`: what follows continues from another page.
+    JumpFrom(String),
+    /// `(下转第七版)`: what precedes continues on another page.
+    JumpTo(String),
+}
+
+#[derive(Debug, Clone)]
+enum Item {
+    Block(Block),
+    Break(Break),
+}
+
+/// Segments one source's cleaned lines into articles. `removed` receives the
+/// markers segmentation takes out of the text.
+pub fn segment(
+    source: &str,
+    source_index: usize,
+    lines: Vec<Line>,
+    markdown: bool,
+    removed: &mut RemovedList,
+) -> Vec<Article> {
+    let items = classify(lines, markdown, removed);
+    let items = resolve_numerals(items, removed);
+    let mut pieces = pieces(items);
+    drop_link_lists(&mut pieces, removed);
+    // Evidence is computed lazily and kept across passes: cutting a piece in
+    // two keeps every text's position, so the counts stay valid.
+    let mut idf = None;
+    let mut searched = false;
+    let roles = loop {
+        let ev = Evidence::new(&pieces, idf.take());
+        // One search for hidden continuations; the pieces it cuts are final.
+        let cuts = if searched { Vec::new() } else { hidden_continuations(&ev) };
+        searched = true;
+        if cuts.is_empty() {
+            if debug() {
+                for (i, p) in pieces.iter().enumerate() {
+                    let first: String = p.body.first().map(|b| b.text.chars().take(12).collect()).unwrap_or_default();
+                    let last: String = p
+                        .body
+                        .last()
+                        .map(|b| {
+                            let v: Vec<char> = b.text.chars().collect();
+                            v[v.len().saturating_sub(8)..].iter().collect()
+                        })
+                        .unwrap_or_default();
+                    eprintln!(
+                        "piece {i} {:?} line {} head {:?} [{first} … {last}] dangling {} closed {}",
+                        p.start,
+                        p.line(),
+                        p.head.iter().map(|b| b.text.as_str()).collect::<Vec<_>>(),
+                        p.is_dangling(),
+                        p.closed
+                    );
+                }
+            }
+            let next = link(&ev);
+            let roles = roles(&ev, &next);
+            // The counts stay valid for the drafts (same blocks, as pieces were): kept for
+            // the stray-tail pass rather than counted again.
+            idf = ev.idf.into_inner();
+            break roles;
+        }
+        idf = ev.idf.into_inner();
+        pieces = split_pieces(pieces, &cuts);
+    };
+    let mut drafts = assemble(pieces, roles);
+    move_stray_tails(&mut drafts, idf);
+    drafts.sort_by_key(|d| d.first_piece);
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    drafts.into_iter().filter_map(|d| finish(d, source, source_index, &mut ids)).collect()
+}

@@ -1,0 +1,209 @@
+//! Pass 2: blocks → pieces, cut wherever an article may stop.
+
+use super::{Block, Break, Item, Kind};
+use crate::corpus::clause;
+
+/// Why a piece starts where it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Start {
+    File,
+    Heading,
+    Page,
+    Teaser,
+    JumpFrom,
+    /// After an end marker or signature.
+    Closed,
+    Dateline,
+    /// After a paragraph that stopped mid-sentence.
+    Open,
+    /// The first paragraph itself starts mid-sentence.
+    MidSentence,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Piece {
+    pub(super) head: Vec<Block>,
+    pub(super) body: Vec<Block>,
+    pub(super) start: Start,
+    pub(super) closed: bool,
+    pub(super) continued_from: Option<String>,
+    pub(super) continues_on: Option<String>,
+    /// The page numeral seen just before the piece.
+    pub(super) page: Option<u32>,
+}
+
+impl Piece {
+    pub(super) fn new(start: Start) -> Self {
+        Piece {
+            head: Vec::new(),
+            body: Vec::new(),
+            start,
+            closed: false,
+            continued_from: None,
+            continues_on: None,
+            page: None,
+        }
+    }
+
+    /// The last numbered clause label in the piece.
+    pub(super) fn last_label(&self) -> Option<clause::Label> {
+        self.body
+            .iter()
+            .rev()
+            .filter(|b| matches!(b.kind, Kind::Body | Kind::Section))
+            .find_map(|b| clause::detect(&b.text))
+    }
+
+    /// The first numbered clause label among the piece's first `n` paragraphs.
+    pub(super) fn first_label(&self, n: usize) -> Option<clause::Label> {
+        self.body
+            .iter()
+            .take(n)
+            .filter(|b| matches!(b.kind, Kind::Body | Kind::Section))
+            .find_map(|b| clause::detect(&b.text))
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.head.is_empty() && self.body.is_empty()
+    }
+
+    /// Stops mid-sentence, with nothing closing it.
+    pub(super) fn is_dangling(&self) -> bool {
+        !self.closed && self.body.last().is_some_and(Block::is_open)
+    }
+
+    pub(super) fn first_text(&self) -> Option<&Block> {
+        self.body.first()
+    }
+
+    pub(super) fn line(&self) -> usize {
+        self.head.first().or(self.body.first()).map_or(0, |b| b.line)
+    }
+}
+
+/// Pass 2: cuts the stream of blocks into pieces at every place an article may stop.
+pub(super) fn pieces(items: Vec<Item>) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut cur = Piece::new(Start::File);
+    let mut pending: Option<Start> = None;
+    let mut pending_from: Option<String> = None;
+    let mut pending_page: Option<u32> = None;
+    let finish = |cur: &mut Piece, out: &mut Vec<Piece>, start: Start| {
+        let done = std::mem::replace(cur, Piece::new(start));
+        if !done.is_empty() {
+            out.push(done);
+        }
+    };
+    for item in items {
+        let block = match item {
+            Item::Break(Break::JumpTo(label)) => {
+                if cur.is_empty() {
+                    if let Some(prev) = out.last_mut() {
+                        prev.continues_on = Some(label);
+                        prev.closed = true;
+                    }
+                } else {
+                    cur.continues_on = Some(label);
+                    cur.closed = true;
+                }
+                pending = Some(Start::Closed);
+                continue;
+            }
+            Item::Break(brk) => {
+                let start = match brk {
+                    Break::Page(n) => {
+                        pending_page = Some(n);
+                        Start::Page
+                    }
+                    Break::Teaser => Start::Teaser,
+                    Break::JumpFrom(label) => {
+                        pending_from = Some(label);
+                        Start::JumpFrom
+                    }
+                    Break::JumpTo(_) => Start::Closed,
+                };
+                finish(&mut cur, &mut out, start);
+                // A teaser separator outranks a page break next to it.
+                pending = Some(match pending {
+                    Some(Start::Teaser) => Start::Teaser,
+                    _ => start,
+                });
+                continue;
+            }
+            Item::Block(b) => b,
+        };
+        let only_datelines = !cur.body.is_empty() && cur.body.iter().all(|b| b.kind == Kind::Dateline);
+        let cut_start = cut_before(&cur, &block, only_datelines);
+        if let Some(start) = cut_start {
+            let start = pending.take().unwrap_or(start);
+            // Datelines seen before a heading belong to the article the heading opens.
+            let carried =
+                if block.kind == Kind::Heading && only_datelines { std::mem::take(&mut cur.body) } else { Vec::new() };
+            finish(&mut cur, &mut out, start);
+            cur.body = carried;
+        } else if let Some(start) = pending.take()
+            && cur.is_empty()
+        {
+            cur.start = start;
+        }
+        if cur.is_empty()
+            && let Some(from) = pending_from.take()
+        {
+            cur.continued_from = Some(from);
+        }
+        if cur.is_empty()
+            && let Some(page) = pending_page.take()
+        {
+            cur.page = Some(page);
+        }
+        let mut block = block;
+        let has_text =
+            cur.body.iter().any(|b| matches!(b.kind, Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter));
+        if matches!(block.kind, Kind::Byline | Kind::Signature) {
+            // Before any text a reporter's line or note is the byline; after
+            // the text it is the closing credit.
+            block.kind = if has_text { Kind::Signature } else { Kind::Dateline };
+        }
+        match block.kind {
+            Kind::Heading if cur.body.iter().all(|b| b.kind == Kind::Dateline) => cur.head.push(block),
+            Kind::End | Kind::Signature => {
+                cur.closed = true;
+                cur.body.push(block);
+            }
+            _ => cur.body.push(block),
+        }
+    }
+    finish(&mut cur, &mut out, Start::File);
+    out
+}
+
+/// Whether `block` starts a new piece after `cur`, and why.
+pub(super) fn cut_before(cur: &Piece, block: &Block, only_datelines: bool) -> Option<Start> {
+    match block.kind {
+        Kind::Heading if !cur.body.is_empty() && !only_datelines => Some(Start::Heading),
+        Kind::Dateline
+            if !cur.body.is_empty() || !cur.head.is_empty() && cur.body.iter().any(|b| b.kind != Kind::Dateline) =>
+        {
+            Some(Start::Dateline)
+        }
+        Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter | Kind::Heading | Kind::Dateline | Kind::Byline
+            if cur.closed =>
+        {
+            Some(Start::Closed)
+        }
+        Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter => {
+            if cur.body.last().is_some_and(Block::is_open) {
+                Some(Start::Open)
+            } else if block.kind == Kind::Body && !cur.body.is_empty() && block.mid_start() >= 0.8 {
+                Some(Start::MidSentence)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn piece_texts(p: &Piece) -> impl Iterator<Item = &str> {
+    p.head.iter().chain(&p.body).map(|b| b.text.as_str())
+}

@@ -1,0 +1,250 @@
+//! Pass 4: the role of each piece: new article, section, or resumption.
+
+use std::cell::OnceCell;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::assemble::{is_subtitle_line, subheading_shaped};
+use super::classify::char_len;
+use super::evidence::{Evidence, numbering_agreement};
+use super::pieces::{Piece, Start};
+use super::{Block, Kind};
+use crate::corpus::{RemovedKind, RemovedList, clause};
+
+/// How a piece joins the articles: a new article, the continuation of a
+/// dangling piece, or a section of the article before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    New,
+    Continues(usize),
+    Section,
+    /// Resumes, after a page change, the article whose last piece is this one.
+    Resumes(usize),
+}
+
+/// Pass 4a: decides each piece's role from the links and the headings.
+pub(super) fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
+    let pieces = ev.pieces;
+    let mut prev_of: Vec<Option<usize>> = vec![None; pieces.len()];
+    for (d, n) in next.iter().enumerate() {
+        if let Some(c) = *n {
+            prev_of[c] = Some(d);
+        }
+    }
+    let mut roles = Vec::with_capacity(pieces.len());
+    // Pieces of each article so far, by the article's first piece.
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut article_of: Vec<usize> = vec![0; pieces.len()];
+    // Articles whose jump to another page has been answered by a
+    // `（上接…）` piece already.
+    let mut caught: Vec<bool> = Vec::new();
+    for i in 0..pieces.len() {
+        let role = if let Some(d) = prev_of[i] {
+            Role::Continues(d)
+        } else if i > 0
+            && pieces[i].start == Start::Heading
+            && is_subsection(
+                ev,
+                i,
+                &members[article_of[i - 1]],
+                caught.get(article_of[i - 1]).copied().unwrap_or(false),
+            )
+        {
+            Role::Section
+        } else if let Some(d) = resumed(ev, i, &members, &caught) {
+            Role::Resumes(d)
+        } else {
+            Role::New
+        };
+        match role {
+            Role::Continues(d) | Role::Resumes(d) => article_of[i] = article_of[d],
+            Role::Section => article_of[i] = article_of[i - 1],
+            Role::New => {
+                article_of[i] = members.len();
+                members.push(Vec::new());
+            }
+        }
+        members[article_of[i]].push(i);
+        // A jump marker is answered once: the article is no longer waiting.
+        if matches!(role, Role::Resumes(_)) && pieces[i].start == Start::JumpFrom {
+            caught.resize(members.len(), false);
+            caught[article_of[i]] = true;
+        }
+        roles.push(role);
+    }
+    roles
+}
+
+/// The article an untitled piece after a page change resumes, if any: one
+/// left open (no end marker) or sent on with a jump marker, whose topic and
+/// numbering the piece continues. Returns that article's last piece.
+pub(super) fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) -> Option<usize> {
+    let pieces = ev.pieces;
+    let piece = &pieces[i];
+    if !piece.head.is_empty()
+        || !matches!(piece.start, Start::Page | Start::JumpFrom)
+        || piece.first_text().is_none_or(|b| b.kind == Kind::Dateline)
+    {
+        return None;
+    }
+    let mut best: Option<(f32, usize)> = None;
+    let jumped_of = |a: usize| -> Option<&str> {
+        if caught.get(a).copied().unwrap_or(false) {
+            return None;
+        }
+        articles[a].iter().find_map(|&p| pieces[p].continues_on.as_deref())
+    };
+    // A continuation marker with a single article waiting for it. (Counted
+    // only when asked: it reads every article so far.)
+    let waiting = OnceCell::new();
+    let next_label = piece.first_label(3);
+    let starts_mid = piece.first_text().is_some_and(|b| b.mid_start() >= 0.8);
+    // Resumption comes within a page or two: the latest articles only.
+    for (a, article) in articles.iter().enumerate().rev().take(8) {
+        let (Some(&first), Some(&last)) = (article.first(), article.last()) else { continue };
+        let jumped = jumped_of(a);
+        let closed = pieces[last].closed || jumped.is_some();
+        let eligible =
+            pieces[first].start != Start::Teaser && (!closed || (piece.start == Start::JumpFrom && jumped.is_some()));
+        if !eligible {
+            continue;
+        }
+        // The article's recent text (its last pieces may be short) and its
+        // latest numbered clause.
+        let recent = ev.article_ending(article);
+        let mut score = 2.0 * ev.idf().similarity(&recent, ev.opening(i)) * recent.confidence(ev.opening(i));
+        let prev_label = article.iter().rev().find_map(|&p| ev.last_label(p));
+        score += numbering_agreement(prev_label, next_label.as_ref());
+        // A sentence left open at the break, or a continuation that cannot
+        // open a sentence after a finished one.
+        let open = pieces[last].body.iter().rev().find(|b| b.kind == Kind::Body).is_some_and(Block::is_open);
+        match (open, starts_mid) {
+            (true, _) => score += 0.3,
+            (false, true) => score -= 0.6,
+            (false, false) => {}
+        }
+        if let Some(label) = jumped {
+            score += 0.3;
+            if piece.start == Start::JumpFrom
+                && *waiting.get_or_init(|| (0..articles.len()).filter(|&a| jumped_of(a).is_some()).count()) == 1
+            {
+                score += 0.3;
+            }
+            // The page it jumped to is the page this piece is on.
+            match (page_number(label), piece.page) {
+                (Some(to), Some(on)) if to == on => score += 0.5,
+                (Some(_), Some(_)) => score -= 0.5,
+                _ => {}
+            }
+        }
+        if debug() {
+            eprintln!("resume {i} after {last}? score {score:.3}");
+        }
+        if score >= 0.5 && best.is_none_or(|b| score > b.0) {
+            best = Some((score, last));
+        }
+    }
+    best.map(|(_, last)| last)
+}
+
+/// The page number in a jump label such as `第4版` or `第四版`.
+pub(super) fn page_number(label: &str) -> Option<u32> {
+    let inner = label.strip_prefix('第')?.strip_suffix('版')?;
+    inner.parse().ok().or_else(|| clause::parse_chinese_numeral(inner))
+}
+
+/// Whether piece `i`, opened by a heading, is a section of the article made of
+/// `article` (pieces so far) rather than a new article. Sub-headings divide
+/// one topic; titles start another.
+pub(super) fn is_subsection(ev: &Evidence, i: usize, article: &[usize], jump_answered: bool) -> bool {
+    let pieces = ev.pieces;
+    let piece = &pieces[i];
+    let (Some(&first), Some(&last)) = (article.first(), article.last()) else {
+        return false;
+    };
+    // Closed by an end marker, or sent to another page and not back yet.
+    let jumped = article.iter().any(|&p| pieces[p].continues_on.is_some()) && !jump_answered;
+    let closed = jumped || pieces[last].closed;
+    if piece.head.len() != 1
+        || closed
+        || pieces[first].start == Start::Teaser
+        || piece.first_text().is_none_or(|b| b.kind == Kind::Dateline)
+        || pieces[last].body.last().is_some_and(Block::is_open)
+    {
+        return false;
+    }
+    let heading = &piece.head[0].text;
+    // A document's own title (`关于…的通知`) or a letter's salutation under the
+    // heading opens a new text, whatever the topic.
+    if DOCUMENT_TITLE.is_match(heading) || piece.body.first().is_some_and(|b| is_salutation(&b.text)) {
+        return false;
+    }
+    // Compare the section with what the article said before it, and the
+    // heading with the paragraph under it: a title restates its lead.
+    // What the article said just before, against what the section says first.
+    let idf = ev.idf();
+    let continuity = idf.similarity(&ev.article_ending(article), ev.opening(i));
+    let lead = idf.topic_of(std::iter::once(ev.body_text(i, 0)));
+    let restates = idf.similarity(&idf.topic_of(std::iter::once(ev.first[i])), &lead);
+    let mut score = continuity - 0.5 * restates;
+    if subheading_shaped(heading) {
+        score += 0.1;
+    }
+    // Marked like a sub-heading the article already has (plain lines carry
+    // no such evidence).
+    let style = piece.head[0].style;
+    if style != 0 && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| h.style == style)) {
+        score += 0.15;
+    }
+    if debug() {
+        eprintln!("subsection? {heading:?}: continuity {continuity:.3} restates {restates:.3} score {score:.3}");
+    }
+    score >= SUBSECTION_THRESHOLD
+}
+
+pub(super) fn debug() -> bool {
+    std::env::var_os("GONGBAO_DEBUG_SEGMENT").is_some()
+}
+
+pub(super) const SUBSECTION_THRESHOLD: f32 = 0.03;
+
+/// The title of an official document: `关于…的` and the document's genre.
+pub(super) static DOCUMENT_TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^关于.{2,60}的(?:通知|決定|决定|意见|意見|倡议|倡議|倡议书|倡議書|公告|通告|通报|通報|批复|批覆|报告|報告|办法|辦法|规定|規定|决议|決議|指示|函|实施方案|實施方案)$",
+    )
+    .expect("static regex")
+});
+
+/// A letter's salutation: a short addressee line ending in a colon.
+pub(super) fn is_salutation(text: &str) -> bool {
+    let t = text.trim();
+    (t.ends_with('：') || t.ends_with(':')) && (2..=20).contains(&char_len(t)) && !t.contains(['，', '。', ','])
+}
+
+/// A boxed label (`【延伸阅读】`) over several title lines and then a story: the
+/// lines between are links to other pages, with no text of their own, and the
+/// last line is the story's title. A label over a title, or over a title and
+/// its subtitle, is a real title block and stays.
+pub(super) fn drop_link_lists(pieces: &mut [Piece], removed: &mut RemovedList) {
+    for piece in pieces {
+        let head = &piece.head;
+        let boxed = head.first().is_some_and(|b| {
+            let t = b.text.trim();
+            t.starts_with('【') && t.ends_with('】') && char_len(t) <= 12
+        });
+        if !boxed
+            || head.len() < 4
+            || piece.body.is_empty()
+            || head.iter().any(|b| b.marked || is_subtitle_line(&b.text))
+        {
+            continue;
+        }
+        let title = piece.head.pop().expect("four lines");
+        for b in piece.head.drain(..) {
+            removed.add(RemovedKind::Furniture, &b.text, b.line);
+        }
+        piece.head.push(title);
+    }
+}
