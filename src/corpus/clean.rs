@@ -216,6 +216,14 @@ pub fn strip_markdown(line: &str) -> Unmarked<'_> {
     let mut removed = Vec::new();
     let mut heading = None;
     let mut rest = line;
+    // A quotation (`> `) or list item (`- `, `* `) mark: the line's text follows it. (A
+    // line of dashes alone is a separator, and keeps its dashes.)
+    if let Some(mark) = ["> ", "- ", "* "].iter().find(|m| rest.starts_with(**m))
+        && !rest[mark.len()..].chars().all(|c| matches!(c, '-' | '*' | '>' | '_' | '=' | ' ' | '\u{3000}'))
+    {
+        removed.push(mark.trim_end().to_string());
+        rest = trim_space(&rest[mark.len()..]);
+    }
     let hashes = rest.chars().take_while(|&c| c == '#').count();
     if (1..=6).contains(&hashes) && rest[hashes..].starts_with([' ', '\u{3000}']) {
         heading = Some(hashes as u8);
@@ -786,6 +794,18 @@ mod tests {
         assert_eq!(m.heading, Some(3));
         assert_eq!(m.removed, ["###"]);
         assert_eq!(strip_markdown("#没有空格").heading, None);
+    }
+
+    #[test]
+    fn quotation_and_list_marks_are_markup_and_a_dash_line_is_not() {
+        let m = strip_markdown("> 本报记者  王  珂");
+        assert_eq!(m.text, "本报记者  王  珂");
+        assert_eq!(m.removed, [">"]);
+        let m = strip_markdown("- **港口吞吐量稳步增长**");
+        assert_eq!(m.text, "港口吞吐量稳步增长");
+        assert_eq!(m.bold_lead.as_deref(), Some("港口吞吐量稳步增长"));
+        assert_eq!(strip_markdown("- - -").text, "- - -");
+        assert_eq!(strip_markdown("-5度以下").text, "-5度以下");
     }
 
     #[test]
