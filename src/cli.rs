@@ -50,6 +50,10 @@ pub enum Command {
     Export {
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+        /// Instead of the articles, every decision the segmenter weighed, one JSON object a
+        /// line: the line, its text, each feature, each class's score and the choice.
+        #[arg(long)]
+        explain: bool,
     },
     /// Find a phrase in every article, whatever script the text or the query is in.
     Search {
@@ -148,7 +152,7 @@ mod tests {
     #[test]
     fn export_takes_paths_after_the_subcommand() {
         let cli = Cli::parse_from(["gongbao", "export", "--format", "text", "a.txt", "b"]);
-        assert!(matches!(cli.command, Some(Command::Export { format: Format::Text })));
+        assert!(matches!(cli.command, Some(Command::Export { format: Format::Text, .. })));
         assert_eq!(cli.input.paths, [OsString::from("a.txt"), OsString::from("b")]);
     }
 

@@ -200,6 +200,31 @@ fn main() -> ExitCode {
     }
 }
 
+/// `gongbao export --explain`: the segmenter's decisions on each document, one JSON object a
+/// line, with the document's name.
+fn explain(docs: &[load::RawDoc], failures: &[String]) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    let mut failed = failures.len();
+    for f in failures {
+        eprintln!("gongbao: {f}");
+    }
+    for doc in docs {
+        match gongbao::corpus::explain(doc) {
+            Ok(decisions) => {
+                for d in decisions {
+                    let line = serde_json::json!({ "source": gongbao::corpus::sanitize::display_name(&doc.name), "decision": d });
+                    writeln!(out, "{line}")?;
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("gongbao: {}: {e}", gongbao::corpus::sanitize::display_name(&doc.name));
+            }
+        }
+    }
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
 fn run(cli: &Cli) -> Result<ExitCode> {
     if let Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, large, load_dir }) = &cli.command {
         let out = &mut std::io::stdout().lock();
@@ -262,6 +287,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         (loaded.docs, loaded.failures.iter().map(ToString::to_string).collect::<Vec<_>>())
     };
+    if let Some(Command::Export { explain: true, .. }) = &cli.command {
+        return explain(&docs, &failures);
+    }
     let (corpus, problems) = Corpus::from_docs(&docs, forced);
     for p in &problems {
         if p.fatal {
@@ -278,8 +306,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     match &cli.command {
-        Some(Command::Export { format: Format::Json }) => writeln!(out, "{}", export::to_json(&corpus)?)?,
-        Some(Command::Export { format: Format::Text }) => write!(out, "{}", export::to_text(&corpus))?,
+        Some(Command::Export { format: Format::Json, .. }) => writeln!(out, "{}", export::to_json(&corpus)?)?,
+        Some(Command::Export { format: Format::Text, .. }) => write!(out, "{}", export::to_text(&corpus))?,
         Some(Command::Search { query, json, exact }) => search_command(cli, &corpus, query, *json, *exact, &mut out)?,
         Some(Command::Diff { a, b, json }) => diff_command(&corpus, a, b, *json, &mut out)?,
         Some(Command::Versions) => versions_command(&corpus, &mut out)?,

@@ -38,6 +38,27 @@ fn export_without_paths_uses_the_bundled_samples() {
 }
 
 #[test]
+fn export_explain_prints_each_weighed_decision_as_one_json_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page = write(
+        dir.path(),
+        "p.txt",
+        "## 港口吞吐量稳步增长\n\n新华社宁波4月8日电 一季度全省沿海港口完成集装箱吞吐量九百多万标准箱。\n".as_bytes(),
+    );
+    let o = gongbao(&["export", "--explain", &page]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    let title = lines.iter().find(|l| l["decision"]["line"] == 1).expect("the heading line was weighed");
+    assert_eq!(title["source"], "p.txt");
+    assert_eq!(title["decision"]["decision"], "line_role");
+    assert_eq!(title["decision"]["text"], "港口吞吐量稳步增长");
+    assert_eq!(title["decision"]["chosen"], "title");
+    let features = title["decision"]["features"].as_array().expect("features");
+    assert!(features.iter().any(|f| f[0] == "next_dateline" && f[1] == 1.0), "{features:?}");
+}
+
+#[test]
 fn the_export_schema_is_as_documented() {
     let o = gongbao(&["export", "--format", "json"]);
     let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");

@@ -211,3 +211,23 @@ fn a_boxed_list_of_link_titles_is_furniture_and_the_story_under_it_keeps_its_tit
         source.removed.iter().filter(|r| r.kind == RemovedKind::Furniture).map(|r| r.text).collect();
     assert_eq!(furniture, ["【延伸阅读】", "乡村教师培训计划全面启动", "一块黑板到一块屏幕的变迁"]);
 }
+
+/// Titles come at any heading level or none on one page (`##`, a plain line on a page whose
+/// other headings are Markdown, a bold line too long for a sub-heading): the line model weighs what follows each (a dateline, a new topic)
+/// rather than the markup, so each opens its own article.
+#[test]
+fn titles_at_any_heading_level_or_none_each_open_an_article() {
+    let (arts, _) = segment("title_levels.txt");
+    assert_eq!(
+        titles(&arts),
+        [
+            Some("山区小学用上远程课堂"),
+            Some("沿海港口集装箱吞吐量稳步增长"),
+            Some("科技馆推出青少年天文观测周活动 市民可预约夜间观星并参加专家讲座与互动体验"),
+        ]
+    );
+    assert!(text(&arts[0]).ends_with("配备设备。"), "{}", text(&arts[0]));
+    // The `###` line inside the first article is its sub-heading, not a title.
+    assert!(arts[0].paragraphs.iter().any(|p| p.kind == ParagraphKind::Heading && p.text == "城乡教师同上一堂课"));
+    assert!(!text(&arts[1]).contains("科技馆"), "{}", text(&arts[1]));
+}

@@ -320,6 +320,21 @@ fn read_text(
     Ok((decoded, removed, articles))
 }
 
+/// Every decision the segmenter weighs on one document, with its features and scores: what
+/// `gongbao export --explain` prints.
+///
+/// # Errors
+/// When the bytes are empty or not text (see [`decode::DecodeError`]).
+pub fn explain(doc: &load::RawDoc) -> Result<Vec<segment::Decision>, decode::DecodeError> {
+    let mut decoded = decode::decode(&doc.bytes, None)?;
+    let (text, invisible) = sanitize::sanitize(std::mem::take(&mut decoded.text));
+    let mut removed: RemovedList = invisible.iter().collect();
+    let cleaned = clean::clean(&text, &mut removed);
+    let mut decisions = Vec::new();
+    segment::segment_explained(&doc.name, 0, cleaned.lines, cleaned.markdown, &mut removed, Some(&mut decisions));
+    Ok(decisions)
+}
+
 /// XXH3-128 of `bytes`, as 32 hex digits. A content fingerprint that must stay the same
 /// across gongbao versions and platforms (bookmarks and hand-chosen encodings store it), which
 /// the standard hashers do not promise; XXH3's output is fixed by its specification. It reads

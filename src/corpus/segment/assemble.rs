@@ -4,6 +4,7 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use super::classify::{DATELINE, END_DATELINE, WRITER, char_len};
+use super::lines::LineRole;
 use super::pieces::{Piece, Start};
 use super::roles::{Role, debug};
 use super::{Block, Kind};
@@ -340,6 +341,19 @@ pub(super) fn notes(
 /// line above a longer one is a column label (`国际论坛`); a line after the
 /// title is its subtitle.
 pub(super) fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Option<String>) {
+    // The line model names the title among the lines of the block; the lines above it are
+    // kicker and column label, those below it the subtitle. When it calls two lines titles,
+    // the lower one is: a kicker stands over its title, never under it.
+    if let Some(t) = head.iter().rposition(|b| b.role == Some(LineRole::Title)) {
+        let column = head[..t].iter().find(|b| b.role == Some(LineRole::Label)).map(|b| b.text.clone());
+        let rest: Vec<&str> = head
+            .iter()
+            .enumerate()
+            .filter(|&(i, b)| i != t && b.role != Some(LineRole::Label))
+            .map(|(_, b)| b.text.as_str())
+            .collect();
+        return (column, Some(head[t].text.clone()), (!rest.is_empty()).then(|| rest.join(" ")));
+    }
     let mut lines: Vec<&str> = head.iter().map(|b| b.text.as_str()).collect();
     // 引题 / 主题 / 副题: the title is the line just above the `——` subtitle,
     // and a kicker above it joins the subtitle.

@@ -27,12 +27,15 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use super::clean::{Line, ends_sentence, mid_sentence_start};
-use super::{Article, RemovedList};
+use super::{Article, RemovedKind, RemovedList};
+pub use model::Decision;
 
 mod assemble;
 mod classify;
 mod evidence;
+mod lines;
 mod link;
+mod model;
 mod pieces;
 mod roles;
 
@@ -75,6 +78,11 @@ struct Block {
     style: u8,
     /// The first line after a teaser separator: a title whatever its shape.
     forced_title: bool,
+    /// The role the line model gave the line ([`lines`]), when it weighed it.
+    role: Option<lines::LineRole>,
+    /// The line model's score for a sub-heading over its best title-block role (0 when the
+    /// line was not weighed): evidence for the section decision of [`roles`].
+    sub_evidence: f32,
     /// [`mid_sentence_start`] of `text`, once asked: several passes ask it of the same block
     /// (a block's text never changes once it is made).
     mid_start: OnceCell<f32>,
@@ -89,6 +97,8 @@ impl Block {
             marked: false,
             style: 0,
             forced_title: false,
+            role: None,
+            sub_evidence: 0.0,
             mid_start: OnceCell::new(),
         }
     }
@@ -123,6 +133,28 @@ enum Item {
     Break(Break),
 }
 
+/// Takes the items at `furniture` (indices, ascending) out of `items` into `removed`.
+fn take_out(items: Vec<Item>, furniture: &[usize], removed: &mut RemovedList) -> Vec<Item> {
+    if furniture.is_empty() {
+        return items;
+    }
+    let mut next = furniture.iter().peekable();
+    items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, it)| {
+            if next.peek() != Some(&&i) {
+                return Some(it);
+            }
+            next.next();
+            if let Item::Block(b) = &it {
+                removed.add(RemovedKind::Furniture, &b.text, b.line);
+            }
+            None
+        })
+        .collect()
+}
+
 /// Segments one source's cleaned lines into articles. `removed` receives the
 /// markers segmentation takes out of the text.
 pub fn segment(
@@ -132,8 +164,22 @@ pub fn segment(
     markdown: bool,
     removed: &mut RemovedList,
 ) -> Vec<Article> {
+    segment_explained(source, source_index, lines, markdown, removed, None)
+}
+
+/// [`segment`], appending every weighed decision to `explain` when it is given.
+pub fn segment_explained(
+    source: &str,
+    source_index: usize,
+    lines: Vec<Line>,
+    markdown: bool,
+    removed: &mut RemovedList,
+    mut explain: Option<&mut Vec<Decision>>,
+) -> Vec<Article> {
     let items = classify(lines, markdown, removed);
-    let items = resolve_numerals(items, removed);
+    let mut items = resolve_numerals(items, removed);
+    let furniture = lines::assign_roles(&mut items, markdown, explain.as_deref_mut());
+    let items = take_out(items, &furniture, removed);
     let mut pieces = pieces(items);
     drop_link_lists(&mut pieces, removed);
     // Evidence is computed lazily and kept across passes: cutting a piece in
@@ -168,7 +214,11 @@ pub fn segment(
                 }
             }
             let next = link(&ev);
-            let roles = roles(&ev, &next);
+            let mut decisions = Vec::new();
+            let roles = roles(&ev, &next, &mut decisions);
+            if let Some(out) = explain.as_deref_mut() {
+                out.append(&mut decisions);
+            }
             // The counts stay valid for the drafts (same blocks, as pieces were): kept for
             // the stray-tail pass rather than counted again.
             idf = ev.idf.into_inner();

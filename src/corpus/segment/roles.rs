@@ -8,6 +8,7 @@ use regex::Regex;
 use super::assemble::{is_subtitle_line, subheading_shaped};
 use super::classify::char_len;
 use super::evidence::{Evidence, numbering_agreement};
+use super::model::{Decision, SECTION};
 use super::pieces::{Piece, Start};
 use super::{Block, Kind};
 use crate::corpus::{RemovedKind, RemovedList, clause};
@@ -24,7 +25,8 @@ pub(super) enum Role {
 }
 
 /// Pass 4a: decides each piece's role from the links and the headings.
-pub(super) fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
+/// The decisions weighed are appended to `explain`.
+pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], explain: &mut Vec<Decision>) -> Vec<Role> {
     let pieces = ev.pieces;
     let mut prev_of: Vec<Option<usize>> = vec![None; pieces.len()];
     for (d, n) in next.iter().enumerate() {
@@ -49,6 +51,7 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>]) -> Vec<Role> {
                 i,
                 &members[article_of[i - 1]],
                 caught.get(article_of[i - 1]).copied().unwrap_or(false),
+                explain,
             )
         {
             Role::Section
@@ -157,7 +160,13 @@ pub(super) fn page_number(label: &str) -> Option<u32> {
 /// Whether piece `i`, opened by a heading, is a section of the article made of
 /// `article` (pieces so far) rather than a new article. Sub-headings divide
 /// one topic; titles start another.
-pub(super) fn is_subsection(ev: &Evidence, i: usize, article: &[usize], jump_answered: bool) -> bool {
+pub(super) fn is_subsection(
+    ev: &Evidence,
+    i: usize,
+    article: &[usize],
+    jump_answered: bool,
+    explain: &mut Vec<Decision>,
+) -> bool {
     let pieces = ev.pieces;
     let piece = &pieces[i];
     let (Some(&first), Some(&last)) = (article.first(), article.last()) else {
@@ -187,27 +196,81 @@ pub(super) fn is_subsection(ev: &Evidence, i: usize, article: &[usize], jump_ans
     let continuity = idf.similarity(&ev.article_ending(article), ev.opening(i));
     let lead = idf.topic_of(std::iter::once(ev.body_text(i, 0)));
     let restates = idf.similarity(&idf.topic_of(std::iter::once(ev.first[i])), &lead);
-    let mut score = continuity - 0.5 * restates;
-    if subheading_shaped(heading) {
-        score += 0.1;
-    }
     // Marked like a sub-heading the article already has (plain lines carry
     // no such evidence).
     let style = piece.head[0].style;
-    if style != 0 && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| h.style == style)) {
-        score += 0.15;
-    }
-    if debug() {
-        eprintln!("subsection? {heading:?}: continuity {continuity:.3} restates {restates:.3} score {score:.3}");
-    }
-    score >= SUBSECTION_THRESHOLD
+    let style_seen = style != 0 && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| h.style == style));
+    let f = |v: bool| if v { 1.0 } else { 0.0 };
+    let x = [
+        1.0,
+        piece.head[0].sub_evidence,
+        continuity,
+        restates,
+        f(subheading_shaped(heading)),
+        f(style_seen),
+        f(piece.head[0].marked),
+        f(piece.head[0].role.is_some()),
+    ];
+    let model = &*SECTION;
+    let scores = if model.is_fitted() {
+        model.scores(&x)
+    } else {
+        // Until its weights are fitted: the hand-set rule.
+        let hand = &HAND_SECTION;
+        let score = continuity - hand.restates * restates + hand.two_phrases * x[4] + hand.style_seen * x[5];
+        vec![hand.threshold, score]
+    };
+    let section = scores[1] >= scores[0];
+    explain.push(Decision::new(
+        "section",
+        piece.head[0].line,
+        heading,
+        SECTION_FEATURES,
+        &x,
+        SECTION_CLASSES,
+        &scores,
+        SECTION_CLASSES[usize::from(section)],
+    ));
+    section
 }
+
+/// The classes and features of the decision whether a heading opens a section of the article
+/// before it or a new article ([`is_subsection`]).
+pub(super) const SECTION_CLASSES: &[&str] = &["new", "section"];
+pub(super) const SECTION_FEATURES: &[&str] = &[
+    "bias",
+    // What the line model made of the heading: sub-heading over title-block score.
+    "sub_evidence",
+    // Topic: the article's last text against the section's first; the heading against its lead.
+    "continuity",
+    "restates",
+    "two_phrases",
+    // Marked like a sub-heading the article already has.
+    "style_seen",
+    "marked",
+    "line_weighed",
+];
 
 pub(super) fn debug() -> bool {
     std::env::var_os("GONGBAO_DEBUG_SEGMENT").is_some()
 }
 
-pub(super) const SUBSECTION_THRESHOLD: f32 = 0.03;
+/// The hand-set weights of the section decision, used while `weights.tsv` holds none for it
+/// (see `FITTED` in `scripts/train_segmenter.py`): a heading opens a section when the topic
+/// goes on across it (continuity, weight 1) by more than `threshold`.
+pub(super) struct HandSection {
+    /// Taken off per unit of the heading restating its lead paragraph, as titles do.
+    pub restates: f32,
+    /// Added for two short phrases side by side, the shape of a sub-heading.
+    pub two_phrases: f32,
+    /// Added when an earlier heading of the article was marked the same way.
+    pub style_seen: f32,
+    /// The least score of a section.
+    pub threshold: f32,
+}
+
+pub(super) const HAND_SECTION: HandSection =
+    HandSection { restates: 0.5, two_phrases: 0.1, style_seen: 0.15, threshold: 0.03 };
 
 /// The title of an official document: `关于…的` and the document's genre.
 pub(super) static DOCUMENT_TITLE: LazyLock<Regex> = LazyLock::new(|| {

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Fit the segmenter's weights from generated pages; write src/corpus/segment/weights.tsv.
+
+The segmenter weighs named evidence (features computed in Rust, `src/corpus/segment/`) with
+weights fitted here. Training pages come from the segbench generator with seeds of their own
+(never seed 1, which made the dev pages the scores are reported on), through
+`scripts/seglabels.py`, which also records which generator block made each line: that is
+the truth each decision is fitted to. The features are what `gongbao export --explain`
+prints for the same pages, so training sees exactly what the binary computes.
+
+Run through `scripts/train_segmenter` (it builds the binary and provides scikit-learn);
+the same seeds and pages give the same weights, rounded so that the file is stable.
+"""
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+# The decisions whose weights are fitted and written. `section` (does a heading open a section
+# of the article before it, or a new article) is recorded by --explain too, but stays on its
+# hand-set rule for now: fitted, it gained 0.04 on the dev pages and lost articles on the
+# fixture sets (tests/fixtures/heldout*), which the generator's pages do not resemble.
+FITTED = {"line_role"}
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The generator's block kinds (scripts/seglabels.py lists them) → the line roles of
+# src/corpus/segment/lines.rs. Lines of other kinds are not the line model's to decide.
+LINE_ROLE_OF_KIND = {
+    "title": "title",
+    "ttitle": "title",
+    "kicker": "kicker",
+    "collabel": "label",
+    "label": "label",
+    "tlabel": "label",
+    "subtitle": "subtitle",
+    "byline": "byline",
+    "sub": "sub",
+    "body": "body",
+    "tsum": "body",
+    "caption": "body",
+    "end": "body",
+    "pagehead": "furniture",
+    "editor": "furniture",
+    "jiucuo": "furniture",
+    "numeral": "furniture",
+    "marker": "furniture",
+    "tsep": "furniture",
+}
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def generate(seed, pages, out):
+    run([sys.executable, os.path.join(ROOT, "scripts", "seglabels.py"), "--out", out,
+         "--pages", str(pages), "--seed", str(seed)], stdout=subprocess.DEVNULL)
+    labels = {}
+    with open(os.path.join(out, "labels.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            page = json.loads(line)
+            labels[page["page"]] = page["lines"]
+    return labels
+
+
+def explain(binary, pages_dir):
+    out = run([binary, "export", "--explain", pages_dir], stdout=subprocess.PIPE).stdout
+    for line in out.decode("utf-8").splitlines():
+        yield json.loads(line)
+
+
+def samples(binary, seeds, pages, work):
+    """(decision name → list of (features, class, seed)), and the feature and class names."""
+    data = collections.defaultdict(list)
+    names = {}
+    for seed in seeds:
+        out = os.path.join(work, f"seed{seed}")
+        labels = generate(seed, pages, out)
+        for rec in explain(binary, os.path.join(out, "pages")):
+            d = rec["decision"]
+            page_lines = labels.get(rec["source"])
+            if page_lines is None or not (1 <= d["line"] <= len(page_lines)):
+                continue
+            label = page_lines[d["line"] - 1]
+            if label is None:
+                continue
+            if d["decision"] == "line_role":
+                cls = LINE_ROLE_OF_KIND.get(label["kind"])
+            elif d["decision"] == "section":
+                # A heading opens a section of the article before it when the generator printed
+                # it as a sub-heading of that article.
+                cls = "section" if label["kind"] == "sub" else "new"
+            else:
+                cls = None
+            if cls is None:
+                continue
+            names[d["decision"]] = ([f for f, _ in d["features"]], [c for c, _ in d["scores"]])
+            data[d["decision"]].append(([v for _, v in d["features"]], cls, seed))
+    return data, names
+
+
+def fit(rows, features, classes, c):
+    X = np.array([r[0] for r in rows], dtype=np.float64)
+    y = np.array([classes.index(r[1]) for r in rows])
+    present = sorted(set(y))
+    model = LogisticRegression(C=c, fit_intercept=False, max_iter=5000, tol=1e-6)
+    model.fit(X, y)
+    W = np.zeros((len(classes), len(features)))
+    if len(present) == 2:   # sklearn fits one vector for two classes
+        W[present[1]] = model.coef_[0] / 2
+        W[present[0]] = -model.coef_[0] / 2
+    else:
+        for k, cls in enumerate(model.classes_):
+            W[cls] = model.coef_[k]
+    return W
+
+
+def predict(W, X):
+    return np.argmax(X @ W.T, axis=1)
+
+
+def report(name, W, rows, classes):
+    X = np.array([r[0] for r in rows], dtype=np.float64)
+    y = np.array([classes.index(r[1]) for r in rows])
+    p = predict(W, X)
+    print(f"{name}: {np.mean(p == y):.4f} of {len(y)} held-out decisions right")
+    conf = collections.Counter(zip(y, p))
+    print("  truth \\ chosen: " + " ".join(f"{c[:6]:>6}" for c in classes))
+    for i, c in enumerate(classes):
+        print(f"  {c:>14}: " + " ".join(f"{conf[(i, j)]:6d}" for j in range(len(classes))))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "gongbao"))
+    ap.add_argument("--seeds", default="101,102,103,104,105,106",
+                    help="training seeds (never 1: the dev pages); the last is held out for the report")
+    ap.add_argument("--pages", type=int, default=300)
+    ap.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
+    ap.add_argument("--fit", default=",".join(sorted(FITTED)),
+                    help="decisions to fit (default: those whose weights ship)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "src", "corpus", "segment", "weights.tsv"))
+    args = ap.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    if 1 in seeds:
+        sys.exit("seed 1 made the dev pages the segmenter is scored on: train on other seeds")
+    with tempfile.TemporaryDirectory() as work:
+        data, names = samples(args.bin, seeds, args.pages, work)
+    lines = ["# Fitted weights of the segmenter: decision, class, feature, weight.",
+             f"# Written by scripts/train_segmenter (seeds {args.seeds}, {args.pages} pages each, C={args.c});",
+             "# do not edit by hand: retrain."]
+    fitted = set(args.fit.split(","))
+    for decision in sorted(d for d in data if d in fitted):
+        features, classes = names[decision]
+        rows = data[decision]
+        held = seeds[-1]
+        train = [r for r in rows if r[2] != held]
+        test = [r for r in rows if r[2] == held]
+        if test and train:
+            report(decision, fit(train, features, classes, args.c), test, classes)
+        W = fit(rows, features, classes, args.c)
+        counts = collections.Counter(r[1] for r in rows)
+        lines.append(f"# {decision}: {len(rows)} decisions; " + ", ".join(f"{c} {counts[c]}" for c in classes))
+        for i, cls in enumerate(classes):
+            for j, feat in enumerate(features):
+                w = round(float(W[i, j]), 4)
+                if w != 0.0:
+                    lines.append(f"{decision}\t{cls}\t{feat}\t{w:.4f}")
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

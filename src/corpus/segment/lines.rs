@@ -1,0 +1,576 @@
+//! Pass 1b: the role of each short line, weighed from named evidence with fitted weights.
+//!
+//! A short line on a scraped page may be an article's title, the kicker (引题) above it, a
+//! column or section label, the subtitle (副题) below it, a byline, a sub-heading inside an
+//! article, page furniture, or simply a short paragraph. Markup says little: titles and
+//! sub-headings come at any heading level, bold or plain. What tells them apart is the
+//! evidence around the line: what precedes and follows it (a dateline or byline under a title,
+//! a sentence left open above a sub-heading), its shape, how many lines share its style, and
+//! whether the text after it goes on with the topic of the text before it.
+//!
+//! Each feature below is a small named function of the line and its neighbours; the weights
+//! that combine them are fitted ([`super::model`]). A line's role then sets its block kind
+//! for the passes after this one.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::classify::{BYLINE, DATELINE, balanced, char_len, holds_stop};
+use super::model::{Decision, LINE_ROLE};
+use super::roles::{DOCUMENT_TITLE, is_salutation};
+use super::{Block, Item, Kind};
+use crate::corpus::clause;
+use crate::corpus::clean::{ends_sentence, is_han};
+use crate::corpus::topic::{Idf, Topic};
+
+/// The roles a short line can have; the order is the model's class order.
+pub const ROLES: &[&str] = &["body", "title", "kicker", "label", "subtitle", "byline", "sub", "furniture"];
+
+/// A short line's role, as [`ROLES`] names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineRole {
+    Body,
+    Title,
+    Kicker,
+    Label,
+    Subtitle,
+    Byline,
+    Sub,
+    Furniture,
+}
+
+impl LineRole {
+    fn from_index(i: usize) -> LineRole {
+        [
+            LineRole::Body,
+            LineRole::Title,
+            LineRole::Kicker,
+            LineRole::Label,
+            LineRole::Subtitle,
+            LineRole::Byline,
+            LineRole::Sub,
+            LineRole::Furniture,
+        ][i]
+    }
+
+    /// A heading line: part of a title block, or a sub-heading.
+    pub fn is_heading(self) -> bool {
+        matches!(self, LineRole::Title | LineRole::Kicker | LineRole::Label | LineRole::Subtitle | LineRole::Sub)
+    }
+}
+
+/// The features of a line's role, in the model's order. Each is computed by the function of
+/// the same name below (or, for the one-hot groups, by the group's function).
+pub const FEATURES: &[&str] = &[
+    "bias",
+    // How the source marked the line.
+    "style_plain",
+    "style_h1",
+    "style_h2",
+    "style_h3",
+    "style_h4",
+    "style_bold",
+    "page_markdown",
+    "same_style_lines",
+    "same_style_share",
+    // Its shape.
+    "len_le6",
+    "len_7_12",
+    "len_13_20",
+    "len_21_32",
+    "len_33_48",
+    "len_gt48",
+    "ends_sentence",
+    "ends_comma",
+    "ends_colon",
+    "has_comma",
+    "has_stop",
+    "two_phrases",
+    "starts_dash",
+    "ends_dash",
+    "boxed",
+    "starts_box",
+    "suffix_bracket",
+    "unbalanced",
+    "clause_label",
+    "byline_shape",
+    "name_only",
+    "page_line_shape",
+    "digits_share",
+    "mid_start",
+    "ellipsis",
+    // Its neighbours.
+    "first_on_page",
+    "after_break",
+    "prev_heading",
+    "prev_open",
+    "prev_closed_body",
+    "prev_end",
+    "prev_dateline",
+    "prev_byline",
+    "next_heading",
+    "next_dateline",
+    "next_byline",
+    "next_mid_start",
+    "next_long_body",
+    "next_none",
+    "next2_dateline",
+    "run_len",
+    "run_pos_first",
+    "run_pos_last",
+    "run_single",
+    "after_short_line",
+    "run_prev_open",
+    "run_next_mid_start",
+    "run_next_dateline",
+    "run_has_dash_line",
+    "run_prev_marked",
+    "run_next_marked",
+    // What the shape rules of pass 1 made of the line (a heading, or a byline).
+    "kind_heading",
+    "kind_byline",
+    "document_title",
+    "next_salutation",
+    "inner_dash",
+    "run_headings",
+    // Topic: does the text go on across the line?
+    "topic_continuity",
+    "topic_restates",
+    "topic_line_before",
+    "topic_known",
+];
+
+/// A line is weighed when it could be anything but a paragraph: marked as a heading, shaped
+/// like a byline, or short and free of full stops.
+fn is_candidate(b: &Block) -> bool {
+    match b.kind {
+        Kind::Heading | Kind::Byline => true,
+        Kind::Body => b.text.len() <= 240 && char_len(&b.text) <= 64 && !holds_stop(&b.text),
+        _ => false,
+    }
+}
+
+/// `(…)` or `（…）` closing the line: a column printed as the title's suffix.
+static SUFFIX_BRACKET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[（(][^（()）]{2,16}[）)]$").expect("static regex"));
+
+/// The web edition's page line: `《人民日报》（2026年08月17日 第 03 版）`.
+static PAGE_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"《[^》]{2,12}》\s*[（(].{0,24}\d{1,2}\s*版\s*[）)]").expect("static regex"));
+
+/// How much text either side of a line is profiled for the topic features.
+const TOPIC_REACH_CHARS: usize = 300;
+
+/// Weighs every candidate line of `items` and sets its block's kind and role. Lines the model
+/// calls furniture are returned by index, for the caller to take out. Every decision is
+/// appended to `explain` when it is given.
+pub fn assign_roles(items: &mut [Item], markdown: bool, mut explain: Option<&mut Vec<Decision>>) -> Vec<usize> {
+    let model = &*LINE_ROLE;
+    if !model.is_fitted() && explain.is_none() {
+        return Vec::new();
+    }
+    let candidates: Vec<usize> =
+        (0..items.len()).filter(|&i| matches!(&items[i], Item::Block(b) if is_candidate(b))).collect();
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let blocks: Vec<Option<&Block>> =
+        items.iter().map(|it| if let Item::Block(b) = it { Some(b) } else { None }).collect();
+    let idf = Idf::new(blocks.iter().flatten().map(|b| b.text.as_str()));
+    let page = PageFacts::new(&blocks, &candidates, markdown);
+    let mut decisions: Vec<(usize, LineRole, f32)> = Vec::with_capacity(candidates.len());
+    // Roles are chosen a run of adjacent lines at a time, as the best sequence the title-block
+    // grammar allows, not line by line. What the lines of a run share is found once per run:
+    // a page of a million short lines is one run, and must cost no more than linear time.
+    let first_block = blocks.iter().position(Option::is_some).unwrap_or(0);
+    let explaining = explain.is_some();
+    let mut at = 0;
+    while at < candidates.len() {
+        let mut end = at + 1;
+        while end < candidates.len() && candidates[end] == candidates[end - 1] + 1 {
+            end += 1;
+        }
+        let run = Run::new(&blocks, candidates[at], candidates[end - 1], &idf);
+        let scored: Vec<(usize, Vec<f32>, Vec<f32>)> = candidates[at..end]
+            .iter()
+            .map(|&i| {
+                let x = features(&blocks, i, &run, first_block, &page, &idf);
+                let scores = model.scores(&x);
+                // The features are kept only to be explained: a run may be a million lines.
+                (i, if explaining { x } else { Vec::new() }, scores)
+            })
+            .collect();
+        let run_scores: Vec<&[f32]> = scored.iter().map(|(_, _, s)| s.as_slice()).collect();
+        for ((i, x, scores), role) in scored.iter().zip(best_sequence(&run_scores)) {
+            if let Some(out) = explain.as_deref_mut()
+                && let Some(b) = blocks[*i]
+            {
+                out.push(Decision::new("line_role", b.line, &b.text, FEATURES, x, ROLES, scores, ROLES[role as usize]));
+            }
+            let title_block = [LineRole::Title, LineRole::Kicker, LineRole::Label]
+                .map(|r| scores[r as usize])
+                .into_iter()
+                .fold(f32::NEG_INFINITY, f32::max);
+            decisions.push((*i, role, scores[LineRole::Sub as usize] - title_block));
+        }
+        at = end;
+    }
+    if !model.is_fitted() {
+        return Vec::new();
+    }
+    let mut furniture = Vec::new();
+    for (i, role, sub_evidence) in decisions {
+        let Item::Block(b) = &mut items[i] else { continue };
+        if b.forced_title {
+            continue; // the first line after a teaser separator is the teaser's title
+        }
+        // The model may raise a line the shape rules left as text into a title block or a
+        // sub-heading (a plain title on a Markdown page, a long bold one) and name the role
+        // of each heading line, but a line the shape rules took for a heading stays one: their
+        // demotions weigh context the features do not yet hold, and on the fixture sets
+        // (tests/fixtures/heldout*) demoting by the model cost more than it gained.
+        if b.kind == Kind::Heading && !role.is_heading() {
+            continue;
+        }
+        b.role = Some(role);
+        b.sub_evidence = sub_evidence;
+        b.kind = match role {
+            LineRole::Body => {
+                if b.kind == Kind::Byline {
+                    Kind::Byline
+                } else {
+                    Kind::Body
+                }
+            }
+            LineRole::Byline => Kind::Byline,
+            LineRole::Furniture => {
+                furniture.push(i);
+                b.kind
+            }
+            _ => Kind::Heading,
+        };
+    }
+    furniture
+}
+
+/// Whether role `next` may follow role `prev` on the next line of a run (`None`: the run
+/// starts). A kicker or label stands over a title; a subtitle stands under one; a title is
+/// not directly followed by a sub-heading.
+fn may_follow(prev: Option<LineRole>, next: LineRole) -> bool {
+    use LineRole::{Furniture, Kicker, Label, Sub, Subtitle, Title};
+    let over_title = matches!(prev, Some(Kicker | Label));
+    match next {
+        Subtitle => matches!(prev, Some(Title | Subtitle)),
+        Title | Kicker | Label | Furniture => true,
+        Sub => !over_title && prev != Some(Title),
+        _ => !over_title,
+    }
+}
+
+/// Whether a run may end on `last`: a kicker or label needs the title under it.
+fn may_end(last: LineRole) -> bool {
+    !matches!(last, LineRole::Kicker | LineRole::Label)
+}
+
+/// The sequence of roles over one run of lines that maximises the total score under
+/// [`may_follow`] and [`may_end`] (Viterbi); the best role of each line alone when no sequence
+/// is allowed.
+fn best_sequence(run: &[&[f32]]) -> Vec<LineRole> {
+    let k = ROLES.len();
+    let roles: Vec<LineRole> = (0..k).map(LineRole::from_index).collect();
+    let mut total: Vec<f32> =
+        roles.iter().zip(run[0]).map(|(r, s)| if may_follow(None, *r) { *s } else { f32::NEG_INFINITY }).collect();
+    let mut back: Vec<Vec<usize>> = Vec::with_capacity(run.len());
+    for scores in &run[1..] {
+        let mut next = vec![f32::NEG_INFINITY; k];
+        let mut from = vec![0; k];
+        for (j, r) in roles.iter().enumerate() {
+            for (i, p) in roles.iter().enumerate() {
+                let v = total[i] + scores[j];
+                if may_follow(Some(*p), *r) && v > next[j] {
+                    next[j] = v;
+                    from[j] = i;
+                }
+            }
+        }
+        back.push(from);
+        total = next;
+    }
+    let last =
+        (0..k).filter(|&j| may_end(roles[j]) && total[j].is_finite()).max_by(|&a, &b| total[a].total_cmp(&total[b]));
+    let Some(mut j) = last else {
+        return run
+            .iter()
+            .map(|s| LineRole::from_index((0..k).max_by(|&a, &b| s[a].total_cmp(&s[b])).unwrap_or(0)))
+            .collect();
+    };
+    let mut out = vec![roles[j]];
+    for from in back.iter().rev() {
+        j = from[j];
+        out.push(roles[j]);
+    }
+    out.reverse();
+    out
+}
+
+/// What the features need to know about the whole page.
+struct PageFacts {
+    markdown: bool,
+    /// How many candidate lines carry each style (0 plain … 7 bold).
+    style_counts: [usize; 8],
+    candidates: usize,
+}
+
+impl PageFacts {
+    fn new(blocks: &[Option<&Block>], candidates: &[usize], markdown: bool) -> Self {
+        let mut style_counts = [0; 8];
+        for &c in candidates {
+            if let Some(b) = blocks[c] {
+                style_counts[usize::from(b.style.min(7))] += 1;
+            }
+        }
+        PageFacts { markdown, style_counts, candidates: candidates.len() }
+    }
+}
+
+/// The feature vector of candidate line `i`, in [`FEATURES`] order.
+fn features(
+    blocks: &[Option<&Block>],
+    i: usize,
+    run: &Run,
+    first_block: usize,
+    page: &PageFacts,
+    idf: &Idf,
+) -> Vec<f32> {
+    let line = blocks[i].expect("a candidate is a block");
+    let text = line.text.as_str();
+    let chars = char_len(text);
+    let flag = |v: bool| if v { 1.0 } else { 0.0 };
+    let style = line.style.min(7);
+    let prev = i.checked_sub(1).and_then(|k| blocks[k]);
+    let next = blocks.get(i + 1).copied().flatten();
+    let next2 = blocks.get(i + 2).copied().flatten();
+    let (start, end) = (run.start, run.end);
+    let run_len = end - start + 1;
+    let before_run = start.checked_sub(1).and_then(|k| blocks[k]);
+    let after_run = blocks.get(end + 1).copied().flatten();
+    let same_style = page.style_counts[usize::from(style)].saturating_sub(1);
+    let topics = run.topic_features(line, idf);
+    let first_on_page = i <= first_block;
+    let after_break = i > 0 && blocks[i - 1].is_none() && !first_on_page;
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    vec![
+        1.0,
+        flag(style == 0),
+        flag(style == 1),
+        flag(style == 2),
+        flag(style == 3),
+        flag((4..=6).contains(&style)),
+        flag(style == 7),
+        flag(page.markdown),
+        (same_style as f32).ln_1p(),
+        same_style as f32 / page.candidates.max(1) as f32,
+        flag(chars <= 6),
+        flag((7..=12).contains(&chars)),
+        flag((13..=20).contains(&chars)),
+        flag((21..=32).contains(&chars)),
+        flag((33..=48).contains(&chars)),
+        flag(chars > 48),
+        flag(ends_sentence(text)),
+        flag(text.ends_with(['，', ',', '、', '；', ';'])),
+        flag(text.ends_with(['：', ':'])),
+        flag(text.contains(['，', ','])),
+        flag(holds_stop(text)),
+        flag(two_phrases(text)),
+        flag(text.starts_with("——") || text.starts_with("--") || text.starts_with('—')),
+        flag(text.ends_with('—') || text.ends_with("--")),
+        flag(text.starts_with('【') && text.ends_with('】')),
+        flag(text.starts_with('【') && !text.ends_with('】')),
+        flag(SUFFIX_BRACKET.is_match(text)),
+        flag(!balanced(text)),
+        flag(clause::detect(text).is_some()),
+        flag(text.len() <= 80 && BYLINE.is_match(text)),
+        flag(name_only(text)),
+        flag(PAGE_LINE.is_match(text)),
+        digits as f32 / chars.max(1) as f32,
+        line.mid_start().min(1.0),
+        flag(text.ends_with("...") || text.ends_with('…')),
+        flag(first_on_page),
+        flag(after_break),
+        flag(prev.is_some_and(|p| p.kind == Kind::Heading)),
+        flag(prev.is_some_and(|p| p.kind == Kind::Body && !ends_sentence(&p.text))),
+        flag(prev.is_some_and(|p| p.kind == Kind::Body && ends_sentence(&p.text))),
+        flag(prev.is_some_and(|p| matches!(p.kind, Kind::End | Kind::Signature))),
+        flag(prev.is_some_and(|p| p.kind == Kind::Dateline)),
+        flag(prev.is_some_and(|p| p.kind == Kind::Byline)),
+        flag(next.is_some_and(|p| p.kind == Kind::Heading)),
+        flag(next.is_some_and(|p| p.kind == Kind::Dateline || DATELINE.is_match(&p.text))),
+        flag(next.is_some_and(|p| p.kind == Kind::Byline)),
+        flag(next.is_some_and(|p| p.kind == Kind::Body && p.mid_start() >= 0.8)),
+        flag(next.is_some_and(|p| p.kind == Kind::Body && char_len(&p.text) > 60)),
+        flag(next.is_none()),
+        flag(next2.is_some_and(|p| p.kind == Kind::Dateline || DATELINE.is_match(&p.text))),
+        (run_len as f32).ln_1p(),
+        flag(i == start && run_len > 1),
+        flag(i == end && run_len > 1),
+        flag(run_len == 1),
+        flag(i == start && prev.is_some_and(|p| char_len(&p.text) <= 64)),
+        flag(before_run.is_some_and(|p| p.kind == Kind::Body && !ends_sentence(&p.text))),
+        flag(after_run.is_some_and(|p| p.kind == Kind::Body && p.mid_start() >= 0.8)),
+        flag(after_run.is_some_and(|p| p.kind == Kind::Dateline || DATELINE.is_match(&p.text))),
+        flag(run.has_dash_line),
+        flag(i > start && blocks[i - 1].is_some_and(|r| r.style != 0)),
+        flag(i < end && blocks[i + 1].is_some_and(|r| r.style != 0)),
+        flag(line.kind == Kind::Heading),
+        flag(line.kind == Kind::Byline),
+        flag(DOCUMENT_TITLE.is_match(text)),
+        flag(next.is_some_and(|p| is_salutation(&p.text))),
+        flag(text.char_indices().any(|(k, c)| k > 0 && c == '—')),
+        (run.headings as f32).ln_1p(),
+        topics[0],
+        topics[1],
+        topics[2],
+        topics[3],
+    ]
+}
+
+/// Two short phrases side by side, as a sub-heading or a two-part title prints them.
+fn two_phrases(t: &str) -> bool {
+    let phrases: Vec<&str> = t.split([' ', '\u{3000}']).filter(|p| !p.is_empty()).collect();
+    phrases.len() == 2 && phrases.iter().all(|p| (3..=16).contains(&char_len(p)))
+}
+
+/// A name alone: two to four Han characters, perhaps spaced (`王  珂`), or several names.
+fn name_only(t: &str) -> bool {
+    let han: usize = t.chars().filter(|c| is_han(*c)).count();
+    let other = t.chars().filter(|c| !is_han(*c) && !c.is_whitespace() && !matches!(c, '、' | '·')).count();
+    other == 0 && (2..=12).contains(&han) && t.split_whitespace().all(|w| char_len(w) <= 4)
+}
+
+/// How many blocks either side of a run are looked at for its topic, at most (with
+/// [`TOPIC_REACH_CHARS`], this bounds the work a run costs).
+const TOPIC_REACH_BLOCKS: usize = 12;
+
+/// A run of adjacent candidate lines `start..=end`, and what its lines share.
+struct Run {
+    start: usize,
+    end: usize,
+    /// How many of its lines the shape rules took for headings.
+    headings: usize,
+    /// Whether one of its lines starts with a dash (a subtitle).
+    has_dash_line: bool,
+    /// Topic profiles of the text before the run, of the text after it and of the first
+    /// paragraph after it; `None` when there is no text on one side.
+    before: Option<Topic>,
+    after: Option<Topic>,
+    lead: Option<Topic>,
+}
+
+impl Run {
+    fn new(blocks: &[Option<&Block>], start: usize, end: usize, idf: &Idf) -> Self {
+        let lines = || blocks[start..=end].iter().flatten();
+        let headings = lines().filter(|r| r.kind == Kind::Heading).count();
+        let has_dash_line = lines().any(|r| r.text.starts_with("——") || r.text.starts_with("--"));
+        let before = near_text(blocks[..start].iter().rev().copied());
+        let after = near_text(blocks[end + 1..].iter().copied());
+        let profile = |texts: &[&str]| (!texts.is_empty()).then(|| idf.topic(texts.iter().copied()));
+        Run {
+            start,
+            end,
+            headings,
+            has_dash_line,
+            before: profile(&before),
+            lead: profile(&after[..after.len().min(1)]),
+            after: profile(&after),
+        }
+    }
+
+    /// The topic evidence of one of the run's lines: how alike the text before and the text
+    /// after are (a sub-heading divides one topic, a title starts another), how much the line
+    /// restates the paragraph after the run (a title does), how much it shares with the text
+    /// before, and whether there was text on both sides to judge.
+    fn topic_features(&self, line: &Block, idf: &Idf) -> [f32; 4] {
+        let own = idf.topic(std::iter::once(line.text.as_str()));
+        let restates = self.lead.as_ref().map_or(0.0, |l| own.similarity(l));
+        match (&self.before, &self.after) {
+            (Some(b), Some(a)) => [b.similarity(a), restates, own.similarity(b), 1.0],
+            _ => [0.0, restates, 0.0, 0.0],
+        }
+    }
+}
+
+/// The texts of the body paragraphs met walking `blocks` away from a run, up to a heading,
+/// a break, [`TOPIC_REACH_CHARS`] characters or [`TOPIC_REACH_BLOCKS`] blocks.
+fn near_text<'a>(blocks: impl Iterator<Item = Option<&'a Block>>) -> Vec<&'a str> {
+    let mut texts = Vec::new();
+    let mut taken = 0;
+    for b in blocks.take(TOPIC_REACH_BLOCKS) {
+        let Some(b) = b else { break };
+        match b.kind {
+            Kind::Heading => break,
+            Kind::Body | Kind::Section => {
+                texts.push(b.text.as_str());
+                taken += char_len(&b.text);
+                if taken >= TOPIC_REACH_CHARS {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    texts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_alone_is_a_name_and_a_phrase_with_punctuation_is_not() {
+        assert!(name_only("王  珂  王云杉"));
+        assert!(name_only("钟声"));
+        assert!(!name_only("本报记者：王珂"));
+        assert!(!name_only("一"));
+    }
+
+    #[test]
+    fn a_kicker_needs_a_title_under_it_and_a_subtitle_one_over_it() {
+        let score = |best: usize| {
+            let mut s = vec![0.0; ROLES.len()];
+            s[best] = 1.0;
+            s
+        };
+        let (kicker, sub, body) = (score(2), score(6), score(0));
+        // Kicker over a sub-heading is not allowed: the first line falls to its next best.
+        let mut first = kicker.clone();
+        first[0] = 0.9;
+        let seq = best_sequence(&[&first, &sub]);
+        assert_eq!(seq, [LineRole::Body, LineRole::Sub]);
+        // A subtitle with no title over it is not one.
+        let mut lone = score(4);
+        lone[0] = 0.5;
+        assert_eq!(best_sequence(&[&body, &lone]), [LineRole::Body, LineRole::Body]);
+        // Kicker, title, subtitle is a title block.
+        assert_eq!(
+            best_sequence(&[&kicker, &score(1), &score(4)]),
+            [LineRole::Kicker, LineRole::Title, LineRole::Subtitle]
+        );
+    }
+
+    #[test]
+    fn two_short_phrases_side_by_side() {
+        assert!(two_phrases("真金白银投得更实  政策举措落得更准"));
+        assert!(!two_phrases("伊春林区转型记"));
+    }
+
+    #[test]
+    fn every_feature_has_a_value() {
+        let blocks = [Block::new(Kind::Body, "前文说到这里。", 1), Block::new(Kind::Heading, "标题", 2)];
+        let refs: Vec<Option<&Block>> = blocks.iter().map(Some).collect();
+        let idf = Idf::new(blocks.iter().map(|b| b.text.as_str()));
+        let page = PageFacts::new(&refs, &[1], false);
+        let run = Run::new(&refs, 1, 1, &idf);
+        assert_eq!(features(&refs, 1, &run, 0, &page, &idf).len(), FEATURES.len());
+    }
+}
