@@ -10,6 +10,9 @@
 //! 1. [`classify`] turns lines into typed blocks (heading, body, dateline,
 //!    caption, signature, end marker, numeral) and breaks (page, teaser list,
 //!    jump marker), splitting datelines and end markers off their paragraphs;
+//!    then [`lines`] weighs each short line for its role (title, kicker, label,
+//!    subtitle, byline, sub-heading, furniture or text) with fitted weights
+//!    ([`model`], `weights.tsv`, written by `scripts/train_segmenter`);
 //! 2. [`pieces`] cuts the blocks into pieces wherever an article may stop:
 //!    before a heading, after an end marker, at a break, after a paragraph that
 //!    stops mid-sentence and before one that starts mid-sentence;
@@ -22,6 +25,9 @@
 //! 6. [`assemble`] groups pieces into articles, moves a stray tail to the
 //!    article it belongs to when the datelines disagree, and builds
 //!    paragraphs, title block and clauses.
+//!
+//! `gongbao export --explain` prints every weighed decision with its features
+//! and scores ([`Decision`]).
 
 use std::cell::OnceCell;
 use std::collections::HashMap;
