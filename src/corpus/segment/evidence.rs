@@ -21,6 +21,9 @@ pub(super) struct Evidence<'a> {
     /// Index of each piece's first text in the order the texts are counted.
     pub(super) first: Vec<usize>,
     pub(super) idf: OnceCell<Idf>,
+    /// Where each text in counting order sits in `idf` when the line pass counted the
+    /// blocks (its `text_index`); `None` when `idf` counted the pieces' texts in order.
+    pub(super) order: Option<Vec<u32>>,
     pub(super) openings: Vec<OnceCell<Topic>>,
     pub(super) endings: Vec<OnceCell<Topic>>,
     /// Profiles of whole pieces, for those shorter than [`NEAR_BREAK`] both ways.
@@ -37,7 +40,8 @@ pub(super) struct Evidence<'a> {
 pub(super) const NEAR_BREAK: usize = 600;
 
 impl<'a> Evidence<'a> {
-    pub(super) fn new(pieces: &'a [Piece], idf: Option<Idf>) -> Self {
+    /// `by_block`: `idf` was counted by the line pass, over blocks that keep their place.
+    pub(super) fn new(pieces: &'a [Piece], idf: Option<Idf>, by_block: bool) -> Self {
         let cells = || (0..pieces.len()).map(|_| OnceCell::new()).collect();
         let mut first = Vec::with_capacity(pieces.len());
         let mut at = 0;
@@ -45,12 +49,15 @@ impl<'a> Evidence<'a> {
             first.push(at);
             at += p.head.len() + p.body.len();
         }
+        let order = (by_block && idf.is_some())
+            .then(|| pieces.iter().flat_map(|p| p.head.iter().chain(&p.body)).map(|b| b.text_index).collect());
         let idf = idf.map_or_else(OnceCell::new, OnceCell::from);
         let candidates = (0..pieces.len()).map(|_| OnceCell::new()).collect();
         Evidence {
             pieces,
             first,
             idf,
+            order,
             openings: cells(),
             endings: cells(),
             wholes: cells(),
@@ -72,12 +79,11 @@ impl<'a> Evidence<'a> {
 
     /// How many leading `texts` make up about [`NEAR_BREAK`] characters.
     pub(super) fn reach(&self, texts: impl Iterator<Item = usize>) -> usize {
-        let idf = self.idf();
         let mut taken = 0;
         texts
             .take_while(|&t| {
                 let more = taken < NEAR_BREAK;
-                taken += idf.chars_of(t);
+                taken += self.chars_of(t);
                 more
             })
             .count()
@@ -89,7 +95,7 @@ impl<'a> Evidence<'a> {
         if n == self.texts(i).len() {
             return self.whole(i);
         }
-        self.openings[i].get_or_init(|| self.idf().topic_of(self.texts(i).take(n)))
+        self.openings[i].get_or_init(|| self.topic_of(self.texts(i).take(n)))
     }
 
     /// The profile of the last paragraphs of piece `i`.
@@ -98,7 +104,7 @@ impl<'a> Evidence<'a> {
         if n == self.texts(i).len() {
             return self.whole(i);
         }
-        self.endings[i].get_or_init(|| self.idf().topic_of(self.texts(i).rev().take(n)))
+        self.endings[i].get_or_init(|| self.topic_of(self.texts(i).rev().take(n)))
     }
 
     /// The last numbered clause label in piece `i`.
@@ -110,7 +116,7 @@ impl<'a> Evidence<'a> {
     /// piece is short, as most are. (A profile adds up counts, so the order
     /// the texts are read in does not change it.)
     pub(super) fn whole(&self, i: usize) -> &Topic {
-        self.wholes[i].get_or_init(|| self.idf().topic_of(self.texts(i)))
+        self.wholes[i].get_or_init(|| self.topic_of(self.texts(i)))
     }
 
     /// The profile of the last paragraphs of an article made of `pieces`,
@@ -122,8 +128,23 @@ impl<'a> Evidence<'a> {
         // or worth keeping: the same piece is judged again and again.
         match pieces.last() {
             Some(&last) if n <= self.texts(last).len() => Cow::Borrowed(self.ending(last)),
-            _ => Cow::Owned(self.idf().topic_of(texts().take(n))),
+            _ => Cow::Owned(self.topic_of(texts().take(n))),
         }
+    }
+
+    /// The place of counting-order text `k` in `idf`.
+    fn counted(&self, k: usize) -> usize {
+        self.order.as_ref().map_or(k, |o| o.get(k).map_or(usize::MAX, |&i| i as usize))
+    }
+
+    /// The profile of counting-order texts.
+    pub(super) fn topic_of(&self, texts: impl Iterator<Item = usize>) -> Topic {
+        self.idf().topic_of(texts.map(|k| self.counted(k)))
+    }
+
+    /// The characters of counting-order text `k`.
+    pub(super) fn chars_of(&self, k: usize) -> usize {
+        self.idf().chars_of(self.counted(k))
     }
 
     pub(super) fn idf(&self) -> &Idf {

@@ -163,21 +163,38 @@ static PAGE_LINE: LazyLock<Regex> =
 const TOPIC_REACH_CHARS: usize = 300;
 
 /// Weighs every candidate line of `items` and sets its block's kind and role. Lines the model
-/// calls furniture are returned by index, for the caller to take out. Every decision is
+/// calls furniture are returned by index, for the caller to take out, with the page's bigram
+/// statistics when they were counted (each block's `text_index` is its place in them). Every decision is
 /// appended to `explain` when it is given.
-pub fn assign_roles(items: &mut [Item], markdown: bool, mut explain: Option<&mut Vec<Decision>>) -> Vec<usize> {
+pub fn assign_roles(
+    items: &mut [Item],
+    markdown: bool,
+    mut explain: Option<&mut Vec<Decision>>,
+) -> (Vec<usize>, Option<Idf>) {
     let model = &*LINE_ROLE;
     if !model.is_fitted() && explain.is_none() {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let candidates: Vec<usize> =
         (0..items.len()).filter(|&i| matches!(&items[i], Item::Block(b) if is_candidate(b))).collect();
     if candidates.is_empty() {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let blocks: Vec<Option<&Block>> =
         items.iter().map(|it| if let Item::Block(b) = it { Some(b) } else { None }).collect();
     let idf = Idf::new(blocks.iter().flatten().map(|b| b.text.as_str()));
+    // Each item's place among the texts `idf` counted (every block, in order; `u32::MAX` for
+    // a break): profiles then read the counted bigrams instead of the text again.
+    let mut counted = 0;
+    let counted_at: Vec<u32> = blocks
+        .iter()
+        .map(|b| {
+            b.map_or(u32::MAX, |_| {
+                counted += 1;
+                counted - 1
+            })
+        })
+        .collect();
     let page = PageFacts::new(&blocks, &candidates, markdown);
     let mut decisions: Vec<(usize, LineRole, f32)> = Vec::with_capacity(candidates.len());
     // Roles are chosen a run of adjacent lines at a time, as the best sequence the title-block
@@ -191,11 +208,11 @@ pub fn assign_roles(items: &mut [Item], markdown: bool, mut explain: Option<&mut
         while end < candidates.len() && candidates[end] == candidates[end - 1] + 1 {
             end += 1;
         }
-        let run = Run::new(&blocks, candidates[at], candidates[end - 1], &idf);
+        let run = Run::new(&blocks, &counted_at, candidates[at], candidates[end - 1], &idf);
         let scored: Vec<(usize, Vec<f32>, Vec<f32>)> = candidates[at..end]
             .iter()
             .map(|&i| {
-                let x = features(&blocks, i, &run, first_block, &page, &idf);
+                let x = features(&blocks, i, counted_at[i], &run, first_block, &page, &idf);
                 let scores = model.scores(&x);
                 // The features are kept only to be explained: a run may be a million lines.
                 (i, if explaining { x } else { Vec::new() }, scores)
@@ -217,7 +234,12 @@ pub fn assign_roles(items: &mut [Item], markdown: bool, mut explain: Option<&mut
         at = end;
     }
     if !model.is_fitted() {
-        return Vec::new();
+        return (Vec::new(), None);
+    }
+    for (it, &at) in items.iter_mut().zip(&counted_at) {
+        if let Item::Block(b) = it {
+            b.text_index = at;
+        }
     }
     let mut furniture = Vec::new();
     for (i, role, sub_evidence) in decisions {
@@ -251,7 +273,7 @@ pub fn assign_roles(items: &mut [Item], markdown: bool, mut explain: Option<&mut
             _ => Kind::Heading,
         };
     }
-    furniture
+    (furniture, Some(idf))
 }
 
 /// Whether role `next` may follow role `prev` on the next line of a run (`None`: the run
@@ -334,10 +356,12 @@ impl PageFacts {
     }
 }
 
-/// The feature vector of candidate line `i`, in [`FEATURES`] order.
+/// The feature vector of candidate line `i`, in [`FEATURES`] order; `counted` is its place
+/// among the texts `idf` counted.
 fn features(
     blocks: &[Option<&Block>],
     i: usize,
+    counted: u32,
     run: &Run,
     first_block: usize,
     page: &PageFacts,
@@ -356,7 +380,7 @@ fn features(
     let before_run = start.checked_sub(1).and_then(|k| blocks[k]);
     let after_run = blocks.get(end + 1).copied().flatten();
     let same_style = page.style_counts[usize::from(style)].saturating_sub(1);
-    let topics = run.topic_features(line, idf);
+    let topics = run.topic_features(counted, idf);
     let first_on_page = i <= first_block;
     let after_break = i > 0 && blocks[i - 1].is_none() && !first_on_page;
     let digits = text.chars().filter(char::is_ascii_digit).count();
@@ -468,13 +492,13 @@ struct Run {
 }
 
 impl Run {
-    fn new(blocks: &[Option<&Block>], start: usize, end: usize, idf: &Idf) -> Self {
+    fn new(blocks: &[Option<&Block>], counted_at: &[u32], start: usize, end: usize, idf: &Idf) -> Self {
         let lines = || blocks[start..=end].iter().flatten();
         let headings = lines().filter(|r| r.kind == Kind::Heading).count();
         let has_dash_line = lines().any(|r| r.text.starts_with("——") || r.text.starts_with("--"));
-        let before = near_text(blocks[..start].iter().rev().copied());
-        let after = near_text(blocks[end + 1..].iter().copied());
-        let profile = |texts: &[&str]| (!texts.is_empty()).then(|| idf.topic(texts.iter().copied()));
+        let before = near_text(blocks[..start].iter().rev().copied(), |k| counted_at[start - 1 - k]);
+        let after = near_text(blocks[end + 1..].iter().copied(), |k| counted_at[end + 1 + k]);
+        let profile = |texts: &[u32]| (!texts.is_empty()).then(|| idf.topic_of(texts.iter().map(|&t| t as usize)));
         Run {
             start,
             end,
@@ -490,8 +514,8 @@ impl Run {
     /// after are (a sub-heading divides one topic, a title starts another), how much the line
     /// restates the paragraph after the run (a title does), how much it shares with the text
     /// before, and whether there was text on both sides to judge.
-    fn topic_features(&self, line: &Block, idf: &Idf) -> [f32; 4] {
-        let own = idf.topic(std::iter::once(line.text.as_str()));
+    fn topic_features(&self, counted: u32, idf: &Idf) -> [f32; 4] {
+        let own = idf.topic_of(std::iter::once(counted as usize));
         let restates = self.lead.as_ref().map_or(0.0, |l| own.similarity(l));
         match (&self.before, &self.after) {
             (Some(b), Some(a)) => [b.similarity(a), restates, own.similarity(b), 1.0],
@@ -502,15 +526,16 @@ impl Run {
 
 /// The texts of the body paragraphs met walking `blocks` away from a run, up to a heading,
 /// a break, [`TOPIC_REACH_CHARS`] characters or [`TOPIC_REACH_BLOCKS`] blocks.
-fn near_text<'a>(blocks: impl Iterator<Item = Option<&'a Block>>) -> Vec<&'a str> {
+/// Returns their places among the counted texts (`counted(k)` for the `k`th block walked).
+fn near_text<'a>(blocks: impl Iterator<Item = Option<&'a Block>>, counted: impl Fn(usize) -> u32) -> Vec<u32> {
     let mut texts = Vec::new();
     let mut taken = 0;
-    for b in blocks.take(TOPIC_REACH_BLOCKS) {
+    for (k, b) in blocks.take(TOPIC_REACH_BLOCKS).enumerate() {
         let Some(b) = b else { break };
         match b.kind {
             Kind::Heading => break,
             Kind::Body | Kind::Section => {
-                texts.push(b.text.as_str());
+                texts.push(counted(k));
                 taken += char_len(&b.text);
                 if taken >= TOPIC_REACH_CHARS {
                     break;
@@ -570,7 +595,7 @@ mod tests {
         let refs: Vec<Option<&Block>> = blocks.iter().map(Some).collect();
         let idf = Idf::new(blocks.iter().map(|b| b.text.as_str()));
         let page = PageFacts::new(&refs, &[1], false);
-        let run = Run::new(&refs, 1, 1, &idf);
-        assert_eq!(features(&refs, 1, &run, 0, &page, &idf).len(), FEATURES.len());
+        let run = Run::new(&refs, &[0, 1], 1, 1, &idf);
+        assert_eq!(features(&refs, 1, 1, &run, 0, &page, &idf).len(), FEATURES.len());
     }
 }

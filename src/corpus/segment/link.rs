@@ -292,10 +292,9 @@ pub(super) fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                 if !broken_inside && !starts_with_conjunction(&here.text) && opening < 0.5 {
                     continue;
                 }
-                let idf = ev.idf();
                 // Too little text on either side to judge: known before profiling it.
                 let chars =
-                    |texts: std::ops::Range<usize>| -> usize { texts.map(|i| idf.chars_of(ev.body_text(c, i))).sum() };
+                    |texts: std::ops::Range<usize>| -> usize { texts.map(|i| ev.chars_of(ev.body_text(c, i))).sum() };
                 if chars(k..body.len()) < 40 || chars(0..k) < 40 {
                     continue;
                 }
@@ -312,7 +311,7 @@ pub(super) fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                 // The profile after the place first: a rest that does not resemble the
                 // dangling piece's ending cannot be its continuation, whatever comes before.
                 let len = pieces[c].body.len();
-                let tail = idf.topic_of((k..len).map(|i| ev.body_text(c, i)));
+                let tail = ev.topic_of((k..len).map(|i| ev.body_text(c, i)));
                 let to_d = ending.similarity(&tail);
                 if to_d < 0.12 {
                     if debug() {
@@ -320,7 +319,7 @@ pub(super) fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                     }
                     continue;
                 }
-                let head = idf.topic_of((0..k).map(|i| ev.body_text(c, i)));
+                let head = ev.topic_of((0..k).map(|i| ev.body_text(c, i)));
                 let gain = to_d - idf.similarity(&tail, &head) + 0.2 * opening;
                 if debug() {
                     eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3} gain {gain:.3}");

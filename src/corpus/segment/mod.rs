@@ -86,6 +86,10 @@ struct Block {
     forced_title: bool,
     /// The role the line model gave the line ([`lines`]), when it weighed it.
     role: Option<lines::LineRole>,
+    /// The block's place in the page's bigram statistics when the line pass counted them
+    /// ([`lines::assign_roles`]), so that the later passes profile it without counting again;
+    /// `u32::MAX` before.
+    text_index: u32,
     /// The line model's score for a sub-heading over its best title-block role (0 when the
     /// line was not weighed): evidence for the section decision of [`roles`].
     sub_evidence: f32,
@@ -104,6 +108,7 @@ impl Block {
             style: 0,
             forced_title: false,
             role: None,
+            text_index: u32::MAX,
             sub_evidence: 0.0,
             mid_start: OnceCell::new(),
         }
@@ -184,16 +189,18 @@ pub fn segment_explained(
 ) -> Vec<Article> {
     let items = classify(lines, markdown, removed);
     let mut items = resolve_numerals(items, removed);
-    let furniture = lines::assign_roles(&mut items, markdown, explain.as_deref_mut());
+    let (furniture, counted) = lines::assign_roles(&mut items, markdown, explain.as_deref_mut());
     let items = take_out(items, &furniture, removed);
     let mut pieces = pieces(items);
     drop_link_lists(&mut pieces, removed);
     // Evidence is computed lazily and kept across passes: cutting a piece in
     // two keeps every text's position, so the counts stay valid.
-    let mut idf = None;
+    // The line pass's statistics serve the later passes too: blocks keep their place in them.
+    let by_block = counted.is_some();
+    let mut idf = counted;
     let mut searched = false;
     let roles = loop {
-        let ev = Evidence::new(&pieces, idf.take());
+        let ev = Evidence::new(&pieces, idf.take(), by_block);
         // One search for hidden continuations; the pieces it cuts are final.
         let cuts = if searched { Vec::new() } else { hidden_continuations(&ev) };
         searched = true;

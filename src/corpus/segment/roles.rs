@@ -194,8 +194,8 @@ pub(super) fn is_subsection(
     // What the article said just before, against what the section says first.
     let idf = ev.idf();
     let continuity = idf.similarity(&ev.article_ending(article), ev.opening(i));
-    let lead = idf.topic_of(std::iter::once(ev.body_text(i, 0)));
-    let restates = idf.similarity(&idf.topic_of(std::iter::once(ev.first[i])), &lead);
+    let lead = ev.topic_of(std::iter::once(ev.body_text(i, 0)));
+    let restates = idf.similarity(&ev.topic_of(std::iter::once(ev.first[i])), &lead);
     // Marked like a sub-heading the article already has (plain lines carry
     // no such evidence).
     let style = piece.head[0].style;
