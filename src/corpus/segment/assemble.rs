@@ -3,7 +3,7 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use super::classify::{DATELINE, END_DATELINE, WRITER, char_len};
+use super::classify::{DATELINE, END_DATELINE, WRITER, char_len, two_short_phrases};
 use super::lines::LineRole;
 use super::pieces::{Piece, Start};
 use super::roles::{Role, debug};
@@ -56,8 +56,7 @@ impl Draft {
 
 /// A single heading line that reads as a sub-heading: two short phrases side by side.
 pub(super) fn subheading_shaped(s: &str) -> bool {
-    let phrases: Vec<&str> = s.split([' ', '\u{3000}']).filter(|p| !p.is_empty()).collect();
-    phrases.len() == 2 && phrases.iter().all(|p| (3..=12).contains(&char_len(p)))
+    two_short_phrases(s, 12)
 }
 
 /// Pass 4b: groups the pieces into drafts by the roles [`roles`] gave them.

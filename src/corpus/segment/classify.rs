@@ -161,6 +161,13 @@ pub(super) fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
+/// Two phrases of three to `longest` characters side by side, split by a space or U+3000:
+/// the shape of a sub-heading or of a two-part title.
+pub(super) fn two_short_phrases(s: &str, longest: usize) -> bool {
+    let phrases: Vec<&str> = s.split([' ', '\u{3000}']).filter(|p| !p.is_empty()).collect();
+    phrases.len() == 2 && phrases.iter().all(|p| (3..=longest).contains(&char_len(p)))
+}
+
 /// A line made only of dashes or similar marks: the separator of a teaser list.
 pub(super) fn is_separator(s: &str) -> bool {
     // Twelve characters take at most 48 bytes: longer lines need no counting.

@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::classify::{BYLINE, DATELINE, balanced, char_len, holds_stop};
+use super::classify::{BYLINE, DATELINE, balanced, char_len, holds_stop, two_short_phrases};
 use super::model::{Decision, LINE_ROLE};
 use super::roles::{DOCUMENT_TITLE, is_salutation};
 use super::{Block, Item, Kind};
@@ -461,8 +461,7 @@ fn features(
 
 /// Two short phrases side by side, as a sub-heading or a two-part title prints them.
 fn two_phrases(t: &str) -> bool {
-    let phrases: Vec<&str> = t.split([' ', '\u{3000}']).filter(|p| !p.is_empty()).collect();
-    phrases.len() == 2 && phrases.iter().all(|p| (3..=16).contains(&char_len(p)))
+    two_short_phrases(t, 16)
 }
 
 /// A name alone: two to four Han characters, perhaps spaced (`王  珂`), or several names.

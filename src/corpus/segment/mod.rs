@@ -227,11 +227,7 @@ pub fn segment_explained(
                 }
             }
             let next = link(&ev);
-            let mut decisions = Vec::new();
-            let roles = roles(&ev, &next, &mut decisions);
-            if let Some(out) = explain.as_deref_mut() {
-                out.append(&mut decisions);
-            }
+            let roles = roles(&ev, &next, explain.as_deref_mut());
             // The counts stay valid for the drafts (same blocks, as pieces were): kept for
             // the stray-tail pass rather than counted again.
             idf = ev.idf.into_inner();

@@ -25,8 +25,8 @@ pub(super) enum Role {
 }
 
 /// Pass 4a: decides each piece's role from the links and the headings.
-/// The decisions weighed are appended to `explain`.
-pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], explain: &mut Vec<Decision>) -> Vec<Role> {
+/// The decisions weighed are appended to `explain` when it is given.
+pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&mut Vec<Decision>>) -> Vec<Role> {
     let pieces = ev.pieces;
     let mut prev_of: Vec<Option<usize>> = vec![None; pieces.len()];
     for (d, n) in next.iter().enumerate() {
@@ -51,7 +51,7 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], explain: &mut Vec<Dec
                 i,
                 &members[article_of[i - 1]],
                 caught.get(article_of[i - 1]).copied().unwrap_or(false),
-                explain,
+                explain.as_deref_mut(),
             )
         {
             Role::Section
@@ -165,7 +165,7 @@ pub(super) fn is_subsection(
     i: usize,
     article: &[usize],
     jump_answered: bool,
-    explain: &mut Vec<Decision>,
+    explain: Option<&mut Vec<Decision>>,
 ) -> bool {
     let pieces = ev.pieces;
     let piece = &pieces[i];
@@ -221,16 +221,19 @@ pub(super) fn is_subsection(
         vec![hand.threshold, score]
     };
     let section = scores[1] >= scores[0];
-    explain.push(Decision::new(
-        "section",
-        piece.head[0].line,
-        heading,
-        SECTION_FEATURES,
-        &x,
-        SECTION_CLASSES,
-        &scores,
-        SECTION_CLASSES[usize::from(section)],
-    ));
+    // The record is built only when asked for: headings are judged on every page.
+    if let Some(out) = explain {
+        out.push(Decision::new(
+            "section",
+            piece.head[0].line,
+            heading,
+            SECTION_FEATURES,
+            &x,
+            SECTION_CLASSES,
+            &scores,
+            SECTION_CLASSES[usize::from(section)],
+        ));
+    }
     section
 }
 
