@@ -99,10 +99,18 @@ pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
             }
             _ => out.push((i + 1, Cow::Borrowed(*l))),
         }
-        let w = measure(l.trim_end());
+        let w = measure(unindented(l));
         joining = w.saturating_add(2) >= width && w <= width && !l.starts_with('#');
     }
     out
+}
+
+/// A line without its paragraph indent and trailing space: the part a wrapper measures. Some
+/// wrappers indent the first line of a paragraph after cutting it (it is then longer than the
+/// others by the indent), others before (it then holds fewer characters); without the indent
+/// both fall within the wrap width.
+fn unindented(l: &str) -> &str {
+    l.trim_start_matches(['\u{3000}', '\t', ' ']).trim_end()
 }
 
 /// `text.split('\n')`, with the SIMD byte search of `memchr` (the standard library's reads a
@@ -154,7 +162,7 @@ fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usiz
     // 480 bytes in any encoding's worst case) only counts as "longer".
     let widths: Vec<usize> = lines
         .iter()
-        .map(|l| if l.len() > 480 { usize::MAX } else { measure(l.trim_end()) })
+        .map(|l| if l.len() > 480 { usize::MAX } else { measure(unindented(l)) })
         .filter(|&w| w >= 12)
         .collect();
     if widths.len() < 6 {
@@ -856,6 +864,36 @@ mod tests {
         let logical: Vec<String> =
             unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
         assert_eq!(logical, vec![para.to_string(); 4]);
+    }
+
+    #[test]
+    fn paragraphs_indented_after_wrapping_are_unwrapped() {
+        // The wrapper cut every line at 15 characters and then indented each paragraph's first
+        // line, so first lines are two characters longer than the width and the others.
+        let paras = [
+            "中华人民共和国外交部长王毅十九日在北京会见来访的吉尔吉斯斯坦外长，双方就两国关系和共同关心的国际地区问题深入交换意见。",
+            "双方一致同意，继续加强高层交往，深化共建一带一路合作，推动两国全面战略伙伴关系不断向前发展，造福两国人民。",
+        ];
+        let mut text = String::new();
+        for _ in 0..3 {
+            for para in paras {
+                let chars: Vec<char> = para.chars().collect();
+                for (i, chunk) in chars.chunks(15).enumerate() {
+                    if i == 0 {
+                        text.push_str("\u{3000}\u{3000}");
+                    }
+                    text.extend(chunk);
+                    text.push('\n');
+                }
+            }
+        }
+        let logical: Vec<String> = unwrap_hard_wrapped(&text)
+            .into_iter()
+            .map(|(_, l)| trim_space(&l).to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        let want: Vec<String> = (0..3).flat_map(|_| paras.map(str::to_string)).collect();
+        assert_eq!(logical, want);
     }
 
     #[test]
