@@ -231,3 +231,11 @@ fn titles_at_any_heading_level_or_none_each_open_an_article() {
     assert!(arts[0].paragraphs.iter().any(|p| p.kind == ParagraphKind::Heading && p.text == "城乡教师同上一堂课"));
     assert!(!text(&arts[1]).contains("科技馆"), "{}", text(&arts[1]));
 }
+
+#[test]
+fn a_page_line_or_byline_under_a_title_stays_with_the_dateline_under_it() {
+    let (arts, _) = segment("page_line.txt");
+    assert_eq!(titles(&arts), [Some("城市公交开通夜间定制线路"), Some("老旧小区加装电梯进度过半")]);
+    assert!(text(&arts[0]).contains("记者从江城市交通运输局获悉"), "{}", text(&arts[0]));
+    assert!(text(&arts[1]).contains("已完工215部"), "{}", text(&arts[1]));
+}

@@ -181,11 +181,9 @@ pub(super) fn pieces(items: Vec<Item>) -> Vec<Piece> {
 pub(super) fn cut_before(cur: &Piece, block: &Block, only_datelines: bool) -> Option<Start> {
     match block.kind {
         Kind::Heading if !cur.body.is_empty() && !only_datelines => Some(Start::Heading),
-        Kind::Dateline
-            if !cur.body.is_empty() || !cur.head.is_empty() && cur.body.iter().any(|b| b.kind != Kind::Dateline) =>
-        {
-            Some(Start::Dateline)
-        }
+        // A dateline opens an article unless only the article's opening lines come before it: a
+        // byline (made a dateline above) or the web edition's page line under a title.
+        Kind::Dateline if cur.body.iter().any(|b| b.kind != Kind::Dateline) => Some(Start::Dateline),
         Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter | Kind::Heading | Kind::Dateline | Kind::Byline
             if cur.closed =>
         {
