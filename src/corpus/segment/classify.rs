@@ -19,10 +19,12 @@ pub(super) const AGENCY: &str = r"(?:新华社|新華社|本报|本報|中新社
 pub(super) const MONTH_DAY: &str =
     r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}|[一二三四五六七八九十]{1,3})日";
 
-/// A dateline at the start of a paragraph, with an optional reporter byline.
+/// A dateline at the start of a paragraph, with an optional reporter byline: an agency's
+/// dispatch (`新华社北京3月5日电`), a paper's or site's own news (`本报讯`), or a site's
+/// news line with its programme (`央视网消息（新闻联播）：`).
 pub(super) static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^(?:{AGENCY}(?:记者|記者)?[\p{{Han}}·]{{0,12}}?{MONTH_DAY}(?:电|電|讯|訊)|(?:本报讯|本報訊|本站讯|本站訊|本网讯|本網訊))(?:\s*[（(]\s*((?:记者|記者|通讯员|通訊員)[^（()）]{{1,40}})[）)])?"
+        r"^(?:{AGENCY}(?:记者|記者)?[\p{{Han}}·]{{0,12}}?{MONTH_DAY}(?:电|電|讯|訊)|(?:本报讯|本報訊|本站讯|本站訊|本网讯|本網訊)|{AGENCY}消息\s*(?:[（(][^（()）]{{1,16}}[）)])?\s*[：:])(?:\s*[（(]\s*((?:记者|記者|通讯员|通訊員)[^（()）]{{1,40}})[）)])?"
     ))
     .expect("static regex")
 });
@@ -112,6 +114,11 @@ pub(super) static WRITER: LazyLock<Regex> = LazyLock::new(|| {
 /// One pass over the first 40 characters, looking back one character from
 /// each dispatch mark, instead of a substring search per mark.
 pub(super) fn may_hold_dateline(s: &str) -> bool {
+    // A site's news line names itself in its first few characters (`央视网消息`).
+    static NEWS: LazyLock<memchr::memmem::Finder<'static>> = LazyLock::new(|| memchr::memmem::Finder::new("消息"));
+    if NEWS.find(&s.as_bytes()[..s.len().min(SITE_NEWS_BYTES)]).is_some() {
+        return true;
+    }
     // Most paragraphs have no dispatch mark at all near the start: rule that
     // out on bytes first (40 characters are at most 160 bytes), sixteen
     // positions at a time and branch-free, so that the test vectorises.
@@ -134,6 +141,9 @@ pub(super) fn may_hold_dateline(s: &str) -> bool {
     }
     false
 }
+
+/// How far into a paragraph (in bytes: ten characters) a site's news line names itself.
+const SITE_NEWS_BYTES: usize = 30;
 
 /// Whether `电`, `電`, `讯` or `訊` (E7 94 B5, E9 9B BB, E8 AE AF, E8 A8 8A)
 /// occurs in `b`.
@@ -608,12 +618,23 @@ mod tests {
     }
 
     #[test]
+    fn a_site_news_line_is_a_dateline_and_news_in_the_text_is_not() {
+        let m = DATELINE.find("央视网消息（新闻联播）：全国政协主席2日在京会见来宾。").map(|m| m.as_str());
+        assert_eq!(m, Some("央视网消息（新闻联播）："));
+        assert_eq!(DATELINE.find("人民网消息：记者从有关部门获悉").map(|m| m.as_str()), Some("人民网消息："));
+        assert!(DATELINE.find("央视网消息称，会议将于明日举行。").is_none(), "no colon: a sentence about the news");
+        assert!(DATELINE.find("各方消息（据报道）：").is_none(), "no agency before 消息");
+    }
+
+    #[test]
     fn the_dateline_pre_check_looks_at_the_first_forty_characters() {
         assert!(may_hold_dateline("新华社北京11月19日电 国家主席"));
         assert!(may_hold_dateline("本报讯（记者 李然）"));
         assert!(!may_hold_dateline("日本电视台报道"));
         assert!(may_hold_dateline(&format!("{}日电", "字".repeat(38))), "the mark ends the 40th character");
         assert!(!may_hold_dateline(&format!("{}日电", "字".repeat(39))), "the mark ends the 41st character");
+        assert!(may_hold_dateline("央视网消息（新闻联播）：国务院"));
+        assert!(!may_hold_dateline("这是一段很长的文字，后面才有消息"), "消息 past the first ten characters");
     }
 
     #[test]
