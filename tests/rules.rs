@@ -239,3 +239,16 @@ fn a_page_line_or_byline_under_a_title_stays_with_the_dateline_under_it() {
     assert!(text(&arts[0]).contains("记者从江城市交通运输局获悉"), "{}", text(&arts[0]));
     assert!(text(&arts[1]).contains("已完工215部"), "{}", text(&arts[1]));
 }
+
+#[test]
+fn a_title_line_inside_an_article_a_dateline_opened_becomes_its_title() {
+    let (arts, _) = segment("title_inside_line.txt");
+    assert_eq!(
+        titles(&arts),
+        [Some("南河新建三十二座城市书房"), Some("高原铁路隧道全线贯通"), Some("四月份居民消费价格温和上涨")]
+    );
+    let first = text(&arts[0]);
+    assert!(first.contains("步行十五分钟即可借阅图书") && first.contains("借阅图书二十多万册"), "{first}");
+    assert!(!first.contains("南河新建三十二座城市书房"), "the title is not text: {first}");
+    assert!(text(&arts[2]).contains("其中城市上涨"), "{}", text(&arts[2]));
+}

@@ -65,6 +65,17 @@ pub(super) fn assemble(pieces: Vec<Piece>, roles: Vec<Role>) -> Vec<Draft> {
     let mut draft_of: Vec<usize> = vec![0; pieces.len()];
     for (i, (piece, role)) in pieces.into_iter().zip(roles).enumerate() {
         match role {
+            Role::New | Role::Section if title_inside(&drafts, &draft_of, i, &piece) => {
+                // The title block stands inside its own article's text: the untitled article
+                // just before, which a dateline opened, is its opening.
+                let a = drafts.len() - 1;
+                draft_of[i] = a;
+                let draft = &mut drafts[a];
+                let open = draft.parts.last().and_then(|p| p.blocks.last()).is_some_and(Block::is_open);
+                draft.head = piece.head;
+                draft.continues_on = piece.continues_on.or(draft.continues_on.take());
+                draft.parts.push(Part { blocks: piece.body, joins_previous: open, subheads: Vec::new() });
+            }
             Role::Continues(d) => {
                 let a = draft_of[d];
                 draft_of[i] = a;
@@ -113,6 +124,30 @@ pub(super) fn assemble(pieces: Vec<Piece>, roles: Vec<Role>) -> Vec<Draft> {
         }
     }
     drafts
+}
+
+/// Whether piece `i`, a new article under a title, is rather the title block of the untitled
+/// article just before it: that article is only the piece before, a dateline opened it (a
+/// dateline starts an article, and an article starts under its title unless the title block
+/// was put inside its text), and no dateline opens the text under the title.
+///
+/// A heading judged a sub-heading counts too: an article that began on this page has a title
+/// somewhere, and sub-headings come after it.
+fn title_inside(drafts: &[Draft], draft_of: &[usize], i: usize, piece: &Piece) -> bool {
+    let Some(last) = drafts.last() else { return false };
+    piece.start == Start::Heading
+        && !piece.head.is_empty()
+        && piece.body.first().is_some_and(|b| b.kind != Kind::Dateline)
+        && i > 0
+        && draft_of[i - 1] == drafts.len() - 1
+        && last.first_piece == i - 1
+        && last.head.is_empty()
+        && opened_here(last)
+}
+
+/// An article a dateline opened on this page: not a teaser, not a continuation from another.
+fn opened_here(draft: &Draft) -> bool {
+    !draft.teaser && draft.continued_from.is_none() && draft.starts_with_dateline()
 }
 
 /// Pass 4b: an article that opens with a dateline cannot also end with another
