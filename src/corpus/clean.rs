@@ -100,9 +100,22 @@ pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
             _ => out.push((i + 1, Cow::Borrowed(*l))),
         }
         let w = measure(unindented(l));
-        joining = w.saturating_add(2) >= width && w <= width && !l.starts_with('#');
+        joining = at_wrap_width(w, width) && !l.starts_with('#');
     }
     out
+}
+
+/// How far short of the wrap width a wrapped line may fall: a wide character that did not fit
+/// leaves two columns, and a width estimated from bytes counts quotes (`“”`) as one column where
+/// the wrapper counted two.
+const WRAP_UNDER: usize = 3;
+/// How far past it a wrapped line may reach: closing punctuation hung at the line's end instead
+/// of starting the next.
+const WRAP_OVER: usize = 2;
+
+/// Whether a line `w` wide was cut at the wrap width `width`.
+fn at_wrap_width(w: usize, width: usize) -> bool {
+    w.saturating_add(WRAP_UNDER) >= width && w <= width + WRAP_OVER
 }
 
 /// A line without its paragraph indent and trailing space: the part a wrapper measures. Some
@@ -173,10 +186,11 @@ fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usiz
         *counts.entry(w).or_default() += 1;
     }
     let (&mode, _) = counts.iter().filter(|&(w, _)| *w != usize::MAX).max_by_key(|&(w, c)| (*c, *w))?;
-    // Wrapped lines reach the width or fall one or two columns short (a wide
-    // character that did not fit); paragraph ends are shorter.
-    let near = widths.iter().filter(|&&w| w.saturating_add(2) >= mode && w <= mode).count();
-    let longer = widths.iter().filter(|&&w| w > mode).count();
+    // Wrapped lines reach the width, fall a little short or reach a little past it
+    // ([`at_wrap_width`]); paragraph ends are shorter.
+    let near = widths.iter().filter(|&&w| at_wrap_width(w, mode)).count();
+    let longer = widths.iter().filter(|&&w| w != usize::MAX && w > mode + WRAP_OVER).count()
+        + widths.iter().filter(|&&w| w == usize::MAX).count();
     (near * 2 >= widths.len() && longer * 10 <= widths.len()).then_some((mode, near))
 }
 
@@ -894,6 +908,36 @@ mod tests {
             .collect();
         let want: Vec<String> = (0..3).flat_map(|_| paras.map(str::to_string)).collect();
         assert_eq!(logical, want);
+    }
+
+    #[test]
+    fn lines_with_hung_punctuation_still_show_the_wrap_width() {
+        // Wrapped at 20 columns (ten wide characters), closing punctuation hung at a line's end
+        // rather than starting the next: a third of the lines are one character longer.
+        let para = "各地持续推进城市更新行动，改造老旧小区，完善社区服务设施，居民生活品质不断提升，一些城市还新建口袋公园，增加绿地和健身场所，方便市民就近休闲。";
+        let chars: Vec<char> = para.chars().collect();
+        let mut lines: Vec<String> = Vec::new();
+        let mut at = 0;
+        while at < chars.len() {
+            let mut end = (at + 10).min(chars.len());
+            if chars.get(end).is_some_and(|c| "，。".contains(*c)) {
+                end += 1;
+            }
+            lines.push(chars[at..end].iter().collect());
+            at = end;
+        }
+        assert!(lines.iter().filter(|l| l.chars().count() == 11).count() * 10 > lines.len(), "{lines:?}");
+        let mut text = String::new();
+        for _ in 0..4 {
+            for l in &lines {
+                text.push_str(l);
+                text.push('\n');
+            }
+            text.push('\n');
+        }
+        let logical: Vec<String> =
+            unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
+        assert_eq!(logical, vec![para.to_string(); 4]);
     }
 
     #[test]

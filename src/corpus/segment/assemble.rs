@@ -3,7 +3,7 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use super::classify::{DATELINE, END_DATELINE, WRITER, char_len, two_short_phrases};
+use super::classify::{DATELINE, DOCUMENT_NUMBER, END_DATELINE, WRITER, char_len, two_short_phrases};
 use super::lines::LineRole;
 use super::pieces::{Piece, Start};
 use super::roles::{Role, debug};
@@ -377,8 +377,11 @@ pub(super) fn notes(
 pub(super) fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Option<String>) {
     // The line model names the title among the lines of the block; the lines above it are
     // kicker and column label, those below it the subtitle. When it calls two lines titles,
-    // the lower one is: a kicker stands over its title, never under it.
-    if let Some(t) = head.iter().rposition(|b| b.role == Some(LineRole::Title)) {
+    // the lower one is: a kicker stands over its title, never under it. A document's number
+    // under its title is never the title.
+    if let Some(t) =
+        head.iter().rposition(|b| b.role == Some(LineRole::Title) && !DOCUMENT_NUMBER.is_match(b.text.trim()))
+    {
         let column = head[..t].iter().find(|b| b.role == Some(LineRole::Label)).map(|b| b.text.clone());
         let rest: Vec<&str> = head
             .iter()

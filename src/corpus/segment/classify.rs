@@ -29,6 +29,15 @@ pub(super) static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// An official document's number on a line of its own, under the document's title: a serial
+/// (`（第二十七号）`) or an issuer's code with the year (`国发〔2024〕7号`).
+pub(super) static DOCUMENT_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[（(]第?[0-9一二三四五六七八九十百零〇]{1,6}号[）)]|[\p{Han}]{1,8}[〔\[［]\d{4}[〕\]］]\d{1,4}号)$",
+    )
+    .expect("static regex")
+});
+
 /// An end marker that is a dateline in brackets: `(新华社比什凯克11月19日电)`.
 pub(super) static END_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"[（(]\s*{AGENCY}[\p{{Han}}·]{{0,12}}?{MONTH_DAY}(?:电|電)[^（()）]*[）)]\s*$"))
@@ -615,6 +624,17 @@ mod tests {
         ["日电", "日電", "日讯", "日訊", "报讯", "報訊", "站讯", "站訊", "网讯", "網訊"]
             .iter()
             .any(|m| head.contains(m))
+    }
+
+    #[test]
+    fn document_numbers_are_recognised_alone_on_their_line() {
+        for n in ["（第二十七号）", "(第3号)", "国发〔2024〕7号", "京政办发[2023]12号"] {
+            assert!(DOCUMENT_NUMBER.is_match(n), "{n}");
+        }
+        for n in ["第二十七号文件规定", "（第二十七号）公告", "国发〔2024〕7号文件", "（二〇二五年三月）"]
+        {
+            assert!(!DOCUMENT_NUMBER.is_match(n), "{n}");
+        }
     }
 
     #[test]
