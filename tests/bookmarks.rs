@@ -253,6 +253,45 @@ fn pst_02_a_gbk_file_name_round_trips() {
     }
 }
 
+/// Issue 22: numbers in `bookmarks.json` are untrusted. An offset or paragraph near
+/// `usize::MAX` on an entry naming a real article must neither overflow (a panic in debug
+/// builds, on every start) nor point anywhere: the passage is found by its quote or not at all.
+#[test]
+fn out_of_range_offsets_in_the_file_do_not_panic_and_do_not_anchor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    fs::create_dir_all(&data).expect("mkdir");
+    let corpus = Corpus::from_docs(&load::bundled(), None).0;
+    let (article, second) = corpus
+        .articles
+        .iter()
+        .find_map(|a| a.paragraphs.get(1).map(|p| (a, p.text.clone())))
+        .expect("an article of two paragraphs or more");
+    let entry = |id: &str, text: &str, paragraph: u64, offset: u64| {
+        serde_json::json!({
+            "id": id, "created": "2026-11-22T10:00:00Z", "updated": "2026-11-22T10:00:00Z",
+            "source": {"name": "gone.txt"},
+            "article": {"id": article.id},
+            "quote": {"text": text, "paragraph": paragraph, "offset": offset},
+        })
+    };
+    let file = serde_json::json!({"schema_version": 1, "bookmarks": [
+        // A quote that is in the article: found by searching, not "in place" at a wrapped offset.
+        entry("real-quote", &second, 1, u64::MAX),
+        // A quote that is nowhere: unresolved, whatever the numbers say.
+        entry("no-quote", "这段话不在任何文件里出现过", 1, u64::MAX),
+        entry("huge-paragraph", "这段话也不在任何文件里", u64::MAX, u64::MAX),
+    ]});
+    fs::write(data.join("bookmarks.json"), file.to_string()).expect("write");
+    let app = reader(corpus, &data, (100, 30));
+    assert_eq!(app.bookmarks.store.bookmarks().len(), 3, "all entries listed");
+    let (passage, how) = app.bookmarks.resolved["real-quote"].clone().expect("found by its quote");
+    assert_ne!(how, Found::InPlace, "an out-of-range offset is no place");
+    assert_eq!(article_text(&app.corpus.articles[passage.article])[passage.range].to_string(), second);
+    assert!(!app.bookmark_found("no-quote"));
+    assert!(!app.bookmark_found("huge-paragraph"));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 

@@ -55,7 +55,13 @@ impl<'a> Anchorer<'a> {
         if let Some(a) = article {
             let art = &self.corpus.articles[a];
             let starts = paragraph_starts(art);
-            let hint = starts.get(b.quote.paragraph).map(|s| s + b.quote.offset);
+            // The paragraph and offset come from the file and may be anything: a hint outside
+            // the paragraph is no hint at all, and the quote is then looked for by its text.
+            let hint = art
+                .paragraphs
+                .get(b.quote.paragraph)
+                .filter(|p| b.quote.offset <= p.text.len())
+                .and_then(|_| starts.get(b.quote.paragraph)?.checked_add(b.quote.offset));
             // The common case, checked without building the article's text: still in place.
             let first_line = quote.split('\n').next().unwrap_or_default();
             let in_place = art
@@ -65,8 +71,9 @@ impl<'a> Anchorer<'a> {
             if let Some(at) = hint
                 && in_place
                 && (!quote.contains('\n') || article_text(art).get(at..).is_some_and(|t| t.starts_with(quote.as_str())))
+                && let Some(end) = at.checked_add(quote.len())
             {
-                return Some((Passage { article: a, range: at..at + quote.len() }, Found::InPlace));
+                return Some((Passage { article: a, range: at..end }, Found::InPlace));
             }
             if let Some(range) = best(&article_text(art), b, hint) {
                 return Some((Passage { article: a, range }, Found::Moved));
