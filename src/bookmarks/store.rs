@@ -14,7 +14,9 @@
 //!   list in memory; a save reloads only when another copy changed the file.
 //! - **Two running copies** (PST-09): every save takes an advisory lock on `bookmarks.lock` (a
 //!   separate file, so its inode never changes), reloads the file if another copy changed it,
-//!   applies this copy's changes on top, and writes the result. No update is lost.
+//!   applies this copy's changes on top, and writes the result. Opening reads under the same
+//!   lock and notes the identity of the very file it read, so a save by another copy just
+//!   after the read is merged, not written over. No update is lost.
 
 use std::fs::{self, File};
 use std::io::Write as _;
@@ -86,13 +88,45 @@ struct Stamp {
 
 impl Stamp {
     fn of(path: &Path) -> Option<Stamp> {
-        let m = fs::metadata(path).ok()?;
-        Some(Stamp {
+        fs::metadata(path).ok().map(|m| Stamp::from_metadata(&m))
+    }
+
+    fn from_metadata(m: &fs::Metadata) -> Stamp {
+        Stamp {
             len: m.len(),
             modified: m.modified().ok(),
             #[cfg(unix)]
-            inode: std::os::unix::fs::MetadataExt::ino(&m),
-        })
+            inode: std::os::unix::fs::MetadataExt::ino(m),
+        }
+    }
+}
+
+/// The advisory lock on [`LOCK`], held until dropped.
+struct DirLock(File);
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+/// Takes the lock on `dir`'s [`LOCK`] file, waiting up to [`LOCK_WAIT`] for another copy.
+fn lock_dir(dir: &Path) -> Result<DirLock, SaveError> {
+    let io = |source| SaveError::Io { path: dir.to_path_buf(), source };
+    let lock_path = dir.join(LOCK);
+    let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(io)?;
+    let start = Instant::now();
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(DirLock(lock)),
+            Err(fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
+                // Holders keep it for a read or a write, a few milliseconds: polling often
+                // keeps a busy copy from starving the other.
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(fs::TryLockError::WouldBlock) => return Err(SaveError::Busy(lock_path, LOCK_WAIT.as_secs())),
+            Err(fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
     }
 }
 
@@ -123,17 +157,33 @@ enum Unusable {
     Newer(u32, Stored),
 }
 
-fn read(path: &Path) -> Result<Stored, Unusable> {
+/// The file's contents and the stamp of exactly the file they were read from.
+fn read(path: &Path) -> Result<(Stored, Stamp), Unusable> {
     match fs::metadata(path) {
         Ok(m) if !m.is_file() => return Err(Unusable::NotAFile),
         _ => {}
     }
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
+    let mut file = match File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unusable::Missing),
         Err(e) => return Err(Unusable::Corrupt(e.to_string())),
     };
-    let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes);
+    // The stamp comes from the open file, before reading: a copy that replaces the file after
+    // this makes the stamp differ, so the next save merges instead of writing over its work.
+    let stamp = match file.metadata() {
+        Ok(m) if !m.is_file() => return Err(Unusable::NotAFile),
+        Ok(m) => Stamp::from_metadata(&m),
+        Err(e) => return Err(Unusable::Corrupt(e.to_string())),
+    };
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::Read::read_to_end(&mut file, &mut bytes) {
+        return Err(Unusable::Corrupt(e.to_string()));
+    }
+    parse(&bytes).map(|stored| (stored, stamp))
+}
+
+fn parse(bytes: &[u8]) -> Result<Stored, Unusable> {
+    let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(bytes);
     if let Some((bookmarks, lines)) = parse_lines(bytes) {
         return Ok(Stored { schema_version: SCHEMA_VERSION, bookmarks, lines });
     }
@@ -206,11 +256,15 @@ impl Store {
             messages.push("no data folder (HOME unset?): bookmarks are not kept; use --data-dir".into());
             return (store, messages);
         };
+        // Under the lock, so another copy's save is either wholly before the read or after it
+        // (and then changes the stamp). Without it (a read-only folder, a copy holding it too
+        // long), the stamp taken with the read still makes the next save merge.
+        let _lock = if dir.is_dir() { lock_dir(dir).ok() } else { None };
         remove_stale_temporaries(dir);
         let main = dir.join(FILE);
         match read(&main) {
-            Ok(stored) => {
-                store.seen = Stamp::of(&main);
+            Ok((stored, stamp)) => {
+                store.seen = Some(stamp);
                 store.lines = stored.lines;
                 store.bookmarks = stored.bookmarks;
             }
@@ -235,7 +289,7 @@ impl Store {
                 messages.push(format!("'{}' is not a valid bookmarks file ({why}); {moved}", main.display()));
                 let backup = dir.join(BACKUP);
                 match read(&backup) {
-                    Ok(stored) => {
+                    Ok((stored, _)) => {
                         messages.push(format!(
                             "using the backup '{}' ({} bookmarks)",
                             backup.display(),
@@ -325,22 +379,8 @@ impl Store {
         }
         let io = |source| SaveError::Io { path: dir.clone(), source };
         create_dir(&dir).map_err(io)?;
-        let lock_path = dir.join(LOCK);
-        let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(io)?;
-        let start = Instant::now();
-        loop {
-            match lock.try_lock() {
-                Ok(()) => break,
-                Err(fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Err(fs::TryLockError::WouldBlock) => return Err(SaveError::Busy(lock_path, LOCK_WAIT.as_secs())),
-                Err(fs::TryLockError::Error(e)) => return Err(io(e)),
-            }
-        }
-        let result = self.save_locked(&dir);
-        let _ = lock.unlock();
-        result
+        let _lock = lock_dir(&dir)?;
+        self.save_locked(&dir)
     }
 
     fn save_locked(&mut self, dir: &Path) -> Result<(), SaveError> {
@@ -350,7 +390,7 @@ impl Store {
         // changes on top. Otherwise the list in memory already is the result.
         if Stamp::of(&main) != self.seen {
             let (base, lines) = match read(&main) {
-                Ok(stored) => (stored.bookmarks, stored.lines),
+                Ok((stored, _)) => (stored.bookmarks, stored.lines),
                 Err(Unusable::Missing) => (Vec::new(), Vec::new()),
                 Err(Unusable::NotAFile) => {
                     self.read_only = Some(format!("'{}' is not a regular file", main.display()));
