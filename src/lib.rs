@@ -9,7 +9,8 @@
 //! - [`bookmarks`]: passages with notes, found again after edits, kept safe on disk;
 //! - [`ui`]: views that only read the app, and the CJK line wrapper;
 //! - [`versions`]: versions of one text found while loading, and compared clause by clause;
-//! - [`term`]: the terminal, the event loop, signals;
+//! - [`term`]: the terminal, the event loop, signals; [`output`] everything printed outside it,
+//!   made safe for a terminal;
 //! - [`cli`]: the command line of the thin binary;
 //! - [`bench`]: the throughput benchmark behind `gongbao bench`; [`suite`] the whole reader
 //!   at archive scale (`gongbao bench --suite`).
@@ -24,6 +25,7 @@ pub mod convert_cpp;
 pub mod corpus;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod output;
 pub mod search;
 pub mod suite;
 pub mod term;

@@ -1,7 +1,8 @@
 //! The thin binary: parse the command line, load the corpus, run the command,
 //! map errors to an exit code (0 ok, 1 some inputs skipped, 2 nothing usable).
 // Command-line output for scripts goes to stdout here; the screen is drawn only by ratatui
-// through term.rs (ESC-08).
+// through term.rs. Every byte printed here passes through `gongbao::output::SafeWriter`:
+// names and notes can hold escape sequences.
 #![allow(clippy::disallowed_methods)]
 
 use std::io::Write;
@@ -12,8 +13,26 @@ use clap::Parser as _;
 use gongbao::app::{App, Settings, positions};
 use gongbao::cli::{Ambiguous, BookmarkFormat, BookmarksAction, Cli, Command, Format};
 use gongbao::corpus::{Corpus, decode, export, load};
+use gongbao::output::{Form, SafeWriter};
 use gongbao::search;
 use gongbao::ui::wrap::AmbiguousWidth;
+
+/// A message on stderr, `gongbao: ` first, made safe for the terminal like all output.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        say(format_args!($($arg)*))
+    };
+}
+
+fn say(message: std::fmt::Arguments<'_>) {
+    let mut err = SafeWriter::text(std::io::stderr().lock());
+    let _ = writeln!(err, "gongbao: {message}");
+}
+
+/// Standard output for `form`, made safe for the terminal it may be.
+fn stdout(form: Form) -> SafeWriter<std::io::StdoutLock<'static>> {
+    SafeWriter::new(std::io::stdout().lock(), form)
+}
 
 /// The reader needs a terminal; without one, say so before anything is loaded.
 fn require_terminal() -> Result<()> {
@@ -53,7 +72,7 @@ fn read(
     require_terminal()?;
     let ReaderState { data_dir, saved, warning } = state.unwrap_or_else(|| ReaderState::read(cli));
     if let Some(w) = warning {
-        eprintln!("gongbao: warning: {w}");
+        say!("warning: {w}");
     }
     let settings = Settings {
         ambiguous: match cli.input.ambiguous_width {
@@ -66,7 +85,7 @@ fn read(
     };
     let (store, messages) = gongbao::bookmarks::store::Store::open(data_dir.as_deref());
     for m in &messages {
-        eprintln!("gongbao: warning: {m}");
+        say!("warning: {m}");
     }
     let mut app = App::new(corpus, settings, saved.positions, (80, 24));
     app.encodings = saved.encodings;
@@ -79,12 +98,12 @@ fn read(
     let signal = gongbao::term::run(&mut app).context("running the terminal reader")?;
     // What went wrong with inputs was listed in the reader (M); said again here, where it stays.
     for m in &app.messages {
-        eprintln!("gongbao: {m}");
+        say!("{m}");
     }
     app.save_bookmarks();
     if app.bookmarks.store.unsaved() > 0 {
-        eprintln!(
-            "gongbao: {} bookmark change(s) could not be saved: {}",
+        say!(
+            "{} bookmark change(s) could not be saved: {}",
             app.bookmarks.store.unsaved(),
             app.status.as_deref().unwrap_or("unknown error")
         );
@@ -92,7 +111,7 @@ fn read(
     if let Some(dir) = data_dir
         && let Err(e) = positions::save_state(&dir, &app.positions, &app.encodings)
     {
-        eprintln!("gongbao: warning: could not save reading positions in '{}': {e}", dir.display());
+        say!("warning: could not save reading positions in '{}': {e}", dir.display());
     }
     // Like a shell reports a process a signal killed; positions are saved first.
     Ok(signal.and_then(|n| u8::try_from(128 + n).ok()))
@@ -104,12 +123,13 @@ fn bookmarks(cli: &Cli, action: &BookmarksAction) -> Result<ExitCode> {
     let dir = positions::data_dir(cli.input.data_dir.as_deref());
     let (store, messages) = Store::open(dir.as_deref());
     for m in &messages {
-        eprintln!("gongbao: warning: {m}");
+        say!("warning: {m}");
     }
     let converter = gongbao::convert::Converter::new();
     let script = cli.input.script;
     let list = store.bookmarks();
-    let mut out = std::io::stdout().lock();
+    let json = matches!(action, BookmarksAction::Export { format: BookmarkFormat::Json });
+    let mut out = stdout(if json { Form::Json } else { Form::Text });
     match action {
         BookmarksAction::List => write!(out, "{}", bm::to_list(list, &converter, script))?,
         BookmarksAction::Export { format: BookmarkFormat::Md } => {
@@ -120,10 +140,7 @@ fn bookmarks(cli: &Cli, action: &BookmarksAction) -> Result<ExitCode> {
         }
     }
     if list.is_empty() {
-        eprintln!(
-            "gongbao: no bookmarks in '{}'",
-            dir.map_or_else(|| "(no data folder)".into(), |d| d.display().to_string())
-        );
+        say!("no bookmarks in '{}'", dir.map_or_else(|| "(no data folder)".into(), |d| d.display().to_string()));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -149,8 +166,8 @@ fn search_command(
     } else {
         write!(out, "{}", search::to_text(corpus, &matches, &converter, cli.input.script))?;
         let articles = matches.windows(2).filter(|w| w[0].article != w[1].article).count() + 1;
-        eprintln!(
-            "gongbao: {} match{} in {} article{}",
+        say!(
+            "{} match{} in {} article{}",
             matches.len(),
             if matches.len() == 1 { "" } else { "es" },
             if matches.is_empty() { 0 } else { articles },
@@ -184,17 +201,31 @@ fn versions_command(corpus: &Corpus, out: &mut impl Write) -> Result<()> {
     for l in gongbao::versions::link(corpus, &index) {
         let (x, y) = (&corpus.articles[l.a], &corpus.articles[l.b]);
         let title = |a: &gongbao::corpus::Article| a.title.clone().unwrap_or_else(|| "(untitled)".into());
-        writeln!(out, "{:.2}  {} {}  ⇄  {} {}", l.containment, x.id, title(x), y.id, title(y))?;
+        let id = |a: &gongbao::corpus::Article| gongbao::output::safe_line(&a.id);
+        writeln!(out, "{:.2}  {} {}  ⇄  {} {}", l.containment, id(x), title(x), id(y), title(y))?;
     }
     Ok(())
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // clap's messages quote the arguments given, which can hold escapes: printed plain
+        // (no colours) and through the safe writer like everything else.
+        Err(e) => {
+            let text = e.render().to_string();
+            if e.use_stderr() {
+                let _ = write!(SafeWriter::text(std::io::stderr().lock()), "{text}");
+            } else {
+                let _ = write!(stdout(Form::Text), "{text}");
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     match run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("gongbao: {e:#}");
+            say!("{e:#}");
             ExitCode::from(2)
         }
     }
@@ -203,10 +234,10 @@ fn main() -> ExitCode {
 /// `gongbao export --explain`: the segmenter's decisions on each document, one JSON object a
 /// line, with the document's name.
 fn explain(docs: &[load::RawDoc], failures: &[String]) -> Result<ExitCode> {
-    let mut out = std::io::stdout().lock();
+    let mut out = stdout(Form::Json);
     let mut failed = failures.len();
     for f in failures {
-        eprintln!("gongbao: {f}");
+        say!("{f}");
     }
     for doc in docs {
         match gongbao::corpus::explain(doc) {
@@ -218,7 +249,7 @@ fn explain(docs: &[load::RawDoc], failures: &[String]) -> Result<ExitCode> {
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("gongbao: {}: {e}", gongbao::corpus::sanitize::display_name(&doc.name));
+                say!("{}: {e}", gongbao::corpus::sanitize::display_name(&doc.name));
             }
         }
     }
@@ -227,7 +258,7 @@ fn explain(docs: &[load::RawDoc], failures: &[String]) -> Result<ExitCode> {
 
 fn run(cli: &Cli) -> Result<ExitCode> {
     if let Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, large, load_dir }) = &cli.command {
-        let out = &mut std::io::stdout().lock();
+        let out = &mut stdout(Form::Text);
         if *large {
             gongbao::bench::run_large(out)?;
             return Ok(ExitCode::SUCCESS);
@@ -280,8 +311,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         let inputs: Vec<load::Input> = cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect();
         let loaded = load::load(&inputs, cli.input.max_size.saturating_mul(1024 * 1024));
         if loaded.skipped > 0 {
-            eprintln!(
-                "gongbao: {} file(s) in folders skipped (only .txt, .text, .md and extensionless files are read)",
+            say!(
+                "{} file(s) in folders skipped (only .txt, .text, .md and extensionless files are read)",
                 loaded.skipped
             );
         }
@@ -295,16 +326,24 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         if p.fatal {
             failures.push(p.to_string());
         } else {
-            eprintln!("gongbao: warning: {p}");
+            say!("warning: {p}");
         }
     }
     for f in &failures {
-        eprintln!("gongbao: {f}");
+        say!("{f}");
     }
     if corpus.sources.is_empty() {
         bail!("nothing to read: no input could be loaded");
     }
-    let mut out = std::io::stdout().lock();
+    let json = matches!(
+        &cli.command,
+        Some(
+            Command::Export { format: Format::Json, .. }
+                | Command::Search { json: true, .. }
+                | Command::Diff { json: true, .. }
+        )
+    );
+    let mut out = stdout(if json { Form::Json } else { Form::Text });
     match &cli.command {
         Some(Command::Export { format: Format::Json, .. }) => writeln!(out, "{}", export::to_json(&corpus)?)?,
         Some(Command::Export { format: Format::Text, .. }) => write!(out, "{}", export::to_text(&corpus))?,

@@ -430,7 +430,11 @@ impl App {
         let path = dir.join("bookmarks-export.md");
         let written = std::fs::create_dir_all(&dir).and_then(|()| {
             let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-            std::io::Write::write_all(&mut tmp, markdown.as_bytes())?;
+            // Read in terminals as often as in editors: made safe like all output.
+            let mut safe = crate::output::SafeWriter::text(&mut tmp);
+            std::io::Write::write_all(&mut safe, markdown.as_bytes())?;
+            std::io::Write::flush(&mut safe)?;
+            drop(safe);
             tmp.persist(&path).map_err(|e| e.error)?;
             Ok(())
         });

@@ -13,6 +13,11 @@ fn show(converter: &Converter, text: &str, script: Script) -> String {
     converter.shown(&safe, script)
 }
 
+/// A field from the file on one line, display-safe: names, ids and times are untrusted too.
+fn line(text: &str) -> String {
+    crate::output::safe_line(text)
+}
+
 /// Newest first: the order people want to see their notes in.
 pub fn newest_first(bookmarks: &[Bookmark]) -> Vec<&Bookmark> {
     let mut list: Vec<&Bookmark> = bookmarks.iter().collect();
@@ -27,10 +32,11 @@ pub fn to_markdown(bookmarks: &[Bookmark], converter: &Converter, script: Script
     let mut out = String::from("# gongbao bookmarks\n");
     for b in newest_first(bookmarks) {
         let title = b.article.title.as_deref().map_or_else(|| "(untitled)".to_string(), |t| show(converter, t, script));
-        let clause = b.clause.as_deref().map_or(String::new(), |c| format!(" — {}", c.trim_end_matches('、')));
+        let clause = b.clause.as_deref().map_or(String::new(), |c| format!(" — {}", line(c.trim_end_matches('、'))));
         let _ = writeln!(out, "\n## {title}{clause}\n");
-        let path = b.source.path.as_ref().map_or(String::new(), |p| format!(" ({})", p.display()));
-        let _ = writeln!(out, "*{}*{path} · article `{}` · {}\n", b.source.name, b.article.id, b.created);
+        let path = b.source.path.as_ref().map_or(String::new(), |p| format!(" ({})", line(&p.display())));
+        let (name, article, created) = (line(&b.source.name), line(&b.article.id), line(&b.created));
+        let _ = writeln!(out, "*{name}*{path} · article `{article}` · {created}\n");
         for line in show(converter, &b.quote.text, script).lines() {
             let _ = writeln!(out, "> {line}");
         }
@@ -96,7 +102,8 @@ pub fn to_list(bookmarks: &[Bookmark], converter: &Converter, script: Script) ->
         let words: String =
             show(converter, &b.quote.text, script).replace('\n', " ").graphemes(true).take(24).collect();
         let note = crate::corpus::sanitize::sanitize(b.note.lines().next().unwrap_or_default()).0;
-        let _ = writeln!(out, "{}  {title}  {}  {words}  {note}", &b.created, b.clause.as_deref().unwrap_or("-"));
+        let (created, clause) = (line(&b.created), line(b.clause.as_deref().unwrap_or("-")));
+        let _ = writeln!(out, "{created}  {title}  {clause}  {words}  {note}");
     }
     out
 }

@@ -39,7 +39,11 @@ pub fn to_text(corpus: &Corpus) -> String {
         }
         let title = a.title.as_deref().unwrap_or("(untitled)");
         let _ = writeln!(out, "=== {title}");
-        let mut meta = vec![format!("id {}", a.id), format!("source {}", a.source)];
+        // Names come from the file system: one line each, as the TUI shows them.
+        let mut meta = vec![
+            format!("id {}", crate::output::safe_line(&a.id)),
+            format!("source {}", crate::output::safe_line(&a.source)),
+        ];
         if a.kind == ArticleKind::Excerpt {
             meta.push("excerpt".into());
         }

@@ -142,12 +142,13 @@ pub fn to_text(corpus: &Corpus, matches: &[Match], converter: &Converter, script
         let a = &corpus.articles[m.article];
         if source != Some(a.source_index) {
             source = Some(a.source_index);
-            let _ = writeln!(out, "{}", a.source);
+            let _ = writeln!(out, "{}", crate::output::safe_line(&a.source));
         }
         if i == 0 || matches[i - 1].article != m.article {
             let count = matches[i..].iter().take_while(|n| n.article == m.article).count();
             let title = a.title.as_deref().map_or_else(|| "(untitled)".to_string(), |t| show(converter, t, script));
-            let _ = writeln!(out, "  {title} [{}]: {count} match{}", a.id, if count == 1 { "" } else { "es" });
+            let id = crate::output::safe_line(&a.id);
+            let _ = writeln!(out, "  {title} [{id}]: {count} match{}", if count == 1 { "" } else { "es" });
         }
         let c = context(corpus, m, CONTEXT_CHARS, converter, script);
         let clause = clause_label(corpus, m.article, m.paragraph).map_or(String::new(), |l| format!("{l} "));

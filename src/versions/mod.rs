@@ -250,8 +250,11 @@ pub fn to_text(corpus: &Corpus, c: &Comparison) -> String {
     use std::fmt::Write as _;
     let (left, right) = (&corpus.articles[c.a], &corpus.articles[c.b]);
     let mut out = String::new();
-    let _ = writeln!(out, "--- {} {}", left.id, left.title.as_deref().unwrap_or("(untitled)"));
-    let _ = writeln!(out, "+++ {} {}", right.id, right.title.as_deref().unwrap_or("(untitled)"));
+    let name = |a: &crate::corpus::Article| {
+        format!("{} {}", crate::output::safe_line(&a.id), a.title.as_deref().unwrap_or("(untitled)"))
+    };
+    let _ = writeln!(out, "--- {}", name(left));
+    let _ = writeln!(out, "+++ {}", name(right));
     for unit in &c.units {
         let label = format!("{}{}", unit.label.as_deref().unwrap_or("·"), if unit.moved { " (moved)" } else { "" });
         for pair in unit.pairs.iter().filter(|p| p.differs()) {
