@@ -568,10 +568,14 @@ fn apply(mut base: Vec<Bookmark>, mut lines: Lines, changes: &[Change]) -> (Vec<
 fn keep_backup(dir: &Path, main: &Path) -> std::io::Result<()> {
     let tmp = dir.join(format!("{TMP_PREFIX}bak{TMP_SUFFIX}"));
     let _ = fs::remove_file(&tmp);
-    if fs::hard_link(main, &tmp).is_err() {
-        fs::copy(main, &tmp)?;
+    let result = fs::hard_link(main, &tmp)
+        .or_else(|_| fs::copy(main, &tmp).map(drop))
+        .and_then(|()| fs::rename(&tmp, dir.join(BACKUP)));
+    if result.is_err() {
+        // A failed save, and each retry, leaves nothing of its own behind (a half copy included).
+        let _ = fs::remove_file(&tmp);
     }
-    fs::rename(&tmp, dir.join(BACKUP))
+    result
 }
 
 #[cfg(test)]
@@ -746,6 +750,29 @@ mod tests {
             store.save().unwrap();
         }
         assert_eq!(Stamp::of(&dir.path().join(LOCK)).map(|s| s.inode), before);
+    }
+
+    #[test]
+    fn a_failed_save_and_its_retry_leave_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(Some(dir.path()));
+        store.put(sample("1", "saved")).unwrap();
+        store.save().unwrap();
+        // A folder where the backup goes: keeping the backup fails, and with it the save.
+        fs::create_dir(dir.path().join(BACKUP)).unwrap();
+        store.put(sample("2", "not saved")).unwrap();
+        for attempt in ["the save", "its retry"] {
+            assert!(store.save().is_err(), "{attempt} failed");
+            let ours: Vec<String> = fs::read_dir(dir.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with(TMP_PREFIX))
+                .collect();
+            assert!(ours.is_empty(), "{attempt} left {ours:?}");
+        }
+        assert_eq!(store.unsaved(), 1, "the change is still pending");
+        assert_eq!(Store::open(Some(dir.path())).0.bookmarks().len(), 1, "the file is unchanged");
     }
 
     #[test]
