@@ -62,13 +62,14 @@ impl ReaderState {
 
 /// Opens the reader on `corpus`.
 ///
-/// Returns the exit status 128+n when signal n ended the reader.
+/// Returns the exit status: 128+n when signal n ended the reader; 1 when inputs loading in the
+/// background were skipped or bookmark changes could not be saved; else 0.
 fn read(
     cli: &Cli,
     corpus: Corpus,
     loading: Option<gongbao::corpus::background::Loading>,
     state: Option<ReaderState>,
-) -> Result<Option<u8>> {
+) -> Result<u8> {
     require_terminal()?;
     let ReaderState { data_dir, saved, warning } = state.unwrap_or_else(|| ReaderState::read(cli));
     if let Some(w) = warning {
@@ -100,21 +101,25 @@ fn read(
     for m in &app.messages {
         say!("{m}");
     }
-    app.save_bookmarks();
-    if app.bookmarks.store.unsaved() > 0 {
-        say!(
-            "{} bookmark change(s) could not be saved: {}",
-            app.bookmarks.store.unsaved(),
-            app.status.as_deref().unwrap_or("unknown error")
-        );
-    }
+    // The last try: what fails now is not kept anywhere, and the message says so.
+    let unsaved = app.bookmarks.store.unsaved();
+    let bookmarks_lost = match app.bookmarks.store.save() {
+        Ok(()) => false,
+        Err(e) => {
+            say!("{unsaved} bookmark change(s) could not be saved and are lost: {e}");
+            true
+        }
+    };
     if let Some(dir) = data_dir
         && let Err(e) = positions::save_state(&dir, &app.positions, &app.encodings)
     {
         say!("warning: could not save reading positions in '{}': {e}", dir.display());
     }
     // Like a shell reports a process a signal killed; positions are saved first.
-    Ok(signal.and_then(|n| u8::try_from(128 + n).ok()))
+    if let Some(status) = signal.and_then(|n| u8::try_from(128 + n).ok()) {
+        return Ok(status);
+    }
+    Ok(u8::from(app.inputs_skipped > 0 || bookmarks_lost))
 }
 
 /// `gongbao bookmarks list|export`: from the data folder alone.
@@ -297,10 +302,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         gongbao::term::install_panic_hook();
         let state = ReaderState::read(cli);
         let loading = gongbao::corpus::background::start(inputs, max, forced, 0);
-        return Ok(match read(cli, Corpus::default(), Some(loading), Some(state))? {
-            Some(status) => ExitCode::from(status),
-            None => ExitCode::SUCCESS,
-        });
+        return Ok(ExitCode::from(read(cli, Corpus::default(), Some(loading), Some(state))?));
     }
     // The reader's state is read before its files are (see `ReaderState`); without a terminal
     // there is no reader, and a corrupt state file is left for the run that has one.
@@ -353,7 +355,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Bench { .. } | Command::Bookmarks { .. }) => unreachable!("handled above"),
         None => {
             drop(out);
-            if let Some(status) = read(cli, corpus, None, state)? {
+            let status = read(cli, corpus, None, state)?;
+            if status != 0 {
                 return Ok(ExitCode::from(status));
             }
         }

@@ -7,13 +7,15 @@
 //! its Markdown export.
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-const EXE: &str = env!("CARGO_BIN_EXE_gongbao");
+use common::EXE;
 
 const TITLE: &str = "evil\u{1b}]0;PWNED\u{7}";
 const CLIPBOARD: &str = "clip\u{1b}]52;c;cHduZWQ=\u{7}";
@@ -175,60 +177,22 @@ fn every_command_prints_hostile_names_and_notes_inert() {
 /// Markdown, hold no raw control.
 #[test]
 fn the_reader_s_messages_and_markdown_export_are_inert() {
-    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
     let f = fixture();
-    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).expect("pty");
-    grantpt(&master).expect("grantpt");
-    unlockpt(&master).expect("unlockpt");
-    let slave = PathBuf::from(ptsname(&master, Vec::new()).expect("ptsname").to_string_lossy().into_owned());
-    let size = rustix::termios::Winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 };
-    rustix::termios::tcsetwinsize(&master, size).expect("size");
-    // The screen's bytes must be read or the reader blocks writing them.
-    let reader_fd = master.try_clone().expect("dup");
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 1 << 14];
-        while rustix::io::read(&reader_fd, &mut buf).is_ok_and(|n| n > 0) {}
-    });
-    let tty = std::fs::OpenOptions::new().read(true).write(true).open(&slave).expect("slave");
     let stderr_path = f.data.parent().expect("parent").join("stderr");
-    let stderr = std::fs::File::create(&stderr_path).expect("stderr file");
-    let mut child = Command::new("setsid")
-        .arg("-c")
-        .arg(EXE)
-        .arg(&f.files)
-        .env("GONGBAO_DATA", &f.data)
-        .env("TERM", "xterm-256color")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::from(tty.try_clone().expect("dup")))
-        .stdout(Stdio::from(tty))
-        .stderr(Stdio::from(stderr))
-        .spawn()
-        .expect("setsid is part of util-linux");
-    let send = |keys: &[u8]| {
-        rustix::io::write(&master, keys).expect("write to the pty");
-    };
+    let mut reader = common::PtyReader::start(&[f.files.as_os_str()], &f.data, &stderr_path);
+    reader.wait_for_text("loaded");
     let export = f.data.join("bookmarks-export.md");
-    let deadline = Instant::now() + Duration::from_secs(if std::env::var_os("CI").is_some() { 60 } else { 20 });
-    // Keys sent before the first frame are read by it; repeat until the export appears.
-    while !export.exists() {
-        assert!(Instant::now() < deadline, "no export appeared");
-        assert!(child.try_wait().expect("wait").is_none(), "the reader ended early");
-        send(b"B");
-        std::thread::sleep(Duration::from_millis(200));
-        send(b"x");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    send(b"\x1b");
+    reader.send(b"B");
+    reader.wait_until("the x export", |r| {
+        r.send(b"x");
+        std::thread::sleep(Duration::from_millis(100));
+        export.exists()
+    });
+    reader.send(b"\x1b");
     std::thread::sleep(Duration::from_millis(100));
-    send(b"q");
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait") {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "the reader did not quit");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stderr = std::fs::read(&stderr_path).expect("stderr");
+    reader.send(b"q");
+    let status = reader.wait_exit();
+    let stderr = reader.stderr();
     let markdown = std::fs::read(&export).expect("export");
     for (what, bytes) in [("stderr after the reader", &stderr), ("the x export", &markdown)] {
         let found = raw_controls(bytes);

@@ -90,6 +90,7 @@ impl App {
                 // The loading threads are gone without saying they finished.
                 Err(TryRecvError::Disconnected) => {
                     self.messages.push("loading ended early: the loading threads stopped".into());
+                    self.inputs_skipped += 1;
                     finished = true;
                     break;
                 }
@@ -97,6 +98,7 @@ impl App {
             match update {
                 Update::Listed { files, problems, skipped } => {
                     state.files = Some(files);
+                    self.inputs_skipped += problems.len();
                     self.messages.extend(problems);
                     if skipped > 0 {
                         self.messages.push(format!(
@@ -149,7 +151,10 @@ impl App {
                     self.corpus.articles.extend(articles);
                     self.messages.extend(warnings);
                 }
-                Outcome::Failed(message) => self.messages.push(message),
+                Outcome::Failed(message) => {
+                    self.inputs_skipped += 1;
+                    self.messages.push(message);
+                }
             }
         }
         if self.corpus.sources.len() > first_source {

@@ -197,6 +197,8 @@ pub struct App {
     pub loading: Option<loading::LoadState>,
     /// Problems with inputs (skipped files, undecodable bytes), for the messages view.
     pub messages: Vec<String>,
+    /// Inputs that could not be read at all (a subset of `messages`): the exit status says so.
+    pub inputs_skipped: usize,
     /// The library's rows, and the articles the filter shows (see [`App::refresh_library`]).
     pub library: Vec<crate::ui::LibraryRow>,
     visible: Vec<usize>,
@@ -277,6 +279,7 @@ impl App {
             compare: compare::CompareLayout::default(),
             loading: None,
             messages: Vec::new(),
+            inputs_skipped: 0,
             library: Vec::new(),
             visible: Vec::new(),
             library_row: Vec::new(),
