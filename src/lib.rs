@@ -23,6 +23,7 @@ pub mod convert;
 #[cfg(feature = "opencc-cpp")]
 pub mod convert_cpp;
 pub mod corpus;
+pub(crate) mod durable;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod output;

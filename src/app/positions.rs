@@ -112,7 +112,7 @@ pub fn save_state<S: std::hash::BuildHasher, T: std::hash::BuildHasher>(
     };
     let json = serde_json::to_vec_pretty(&stored).map_err(std::io::Error::other)?;
     // Owner-only, like the bookmarks (PST-12).
-    crate::bookmarks::store::create_dir(dir)?;
+    crate::durable::create_dir(dir)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(&json)?;
     tmp.as_file().sync_all()?;

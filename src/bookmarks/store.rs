@@ -18,14 +18,14 @@
 //!   lock and notes the identity of the very file it read, so a save by another copy just
 //!   after the read is merged, not written over. No update is lost.
 
-use std::fs::{self, File};
-use std::io::Write as _;
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use super::{Bookmark, MAX_NOTE_BYTES, SCHEMA_VERSION};
+use crate::durable::{self, LockError, ReadError, Stamp};
 
 pub const FILE: &str = "bookmarks.json";
 pub const BACKUP: &str = "bookmarks.json.bak";
@@ -77,59 +77,6 @@ enum Change {
     Delete(String),
 }
 
-/// Identity of the file as last read or written: when it is unchanged, a save need not reload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    modified: Option<SystemTime>,
-    #[cfg(unix)]
-    inode: u64,
-}
-
-impl Stamp {
-    fn of(path: &Path) -> Option<Stamp> {
-        fs::metadata(path).ok().map(|m| Stamp::from_metadata(&m))
-    }
-
-    fn from_metadata(m: &fs::Metadata) -> Stamp {
-        Stamp {
-            len: m.len(),
-            modified: m.modified().ok(),
-            #[cfg(unix)]
-            inode: std::os::unix::fs::MetadataExt::ino(m),
-        }
-    }
-}
-
-/// The advisory lock on [`LOCK`], held until dropped.
-struct DirLock(File);
-
-impl Drop for DirLock {
-    fn drop(&mut self) {
-        let _ = self.0.unlock();
-    }
-}
-
-/// Takes the lock on `dir`'s [`LOCK`] file, waiting up to [`LOCK_WAIT`] for another copy.
-fn lock_dir(dir: &Path) -> Result<DirLock, SaveError> {
-    let io = |source| SaveError::Io { path: dir.to_path_buf(), source };
-    let lock_path = dir.join(LOCK);
-    let lock = fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(io)?;
-    let start = Instant::now();
-    loop {
-        match lock.try_lock() {
-            Ok(()) => return Ok(DirLock(lock)),
-            Err(fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
-                // Holders keep it for a read or a write, a few milliseconds: polling often
-                // keeps a busy copy from starving the other.
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            Err(fs::TryLockError::WouldBlock) => return Err(SaveError::Busy(lock_path, LOCK_WAIT.as_secs())),
-            Err(fs::TryLockError::Error(e)) => return Err(io(e)),
-        }
-    }
-}
-
 /// The bookmarks and where they are kept.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -159,27 +106,14 @@ enum Unusable {
 
 /// The file's contents and the stamp of exactly the file they were read from.
 fn read(path: &Path) -> Result<(Stored, Stamp), Unusable> {
-    match fs::metadata(path) {
-        Ok(m) if !m.is_file() => return Err(Unusable::NotAFile),
-        _ => {}
+    // No cap: the file is whatever the bookmarks make it (the benchmark reads 100,000).
+    match durable::read(path, u64::MAX) {
+        Ok((bytes, stamp)) => parse(&bytes).map(|stored| (stored, stamp)),
+        Err(ReadError::Missing) => Err(Unusable::Missing),
+        Err(ReadError::NotAFile) => Err(Unusable::NotAFile),
+        Err(ReadError::TooLarge(n)) => Err(Unusable::Corrupt(format!("{n} bytes"))),
+        Err(ReadError::Failed(e)) => Err(Unusable::Corrupt(e.to_string())),
     }
-    let mut file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unusable::Missing),
-        Err(e) => return Err(Unusable::Corrupt(e.to_string())),
-    };
-    // The stamp comes from the open file, before reading: a copy that replaces the file after
-    // this makes the stamp differ, so the next save merges instead of writing over its work.
-    let stamp = match file.metadata() {
-        Ok(m) if !m.is_file() => return Err(Unusable::NotAFile),
-        Ok(m) => Stamp::from_metadata(&m),
-        Err(e) => return Err(Unusable::Corrupt(e.to_string())),
-    };
-    let mut bytes = Vec::new();
-    if let Err(e) = std::io::Read::read_to_end(&mut file, &mut bytes) {
-        return Err(Unusable::Corrupt(e.to_string()));
-    }
-    parse(&bytes).map(|stored| (stored, stamp))
 }
 
 fn parse(bytes: &[u8]) -> Result<Stored, Unusable> {
@@ -202,45 +136,6 @@ fn parse(bytes: &[u8]) -> Result<Stored, Unusable> {
     }
 }
 
-fn aside(path: &Path) -> Result<PathBuf, std::io::Error> {
-    let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let mut target = path.with_extension(format!("json.corrupt-{secs}"));
-    let mut n = 1;
-    while target.exists() {
-        target = path.with_extension(format!("json.corrupt-{secs}-{n}"));
-        n += 1;
-    }
-    fs::rename(path, &target)?;
-    Ok(target)
-}
-
-/// Creates `dir` (owner-only on Unix, PST-12) if it is missing.
-pub(crate) fn create_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)
-}
-
-/// Removes this module's temporary files older than a minute (left by a crash mid-save).
-fn remove_stale_temporaries(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        let stale = e
-            .metadata()
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > Duration::from_mins(1));
-        if name.starts_with(TMP_PREFIX) && name.ends_with(TMP_SUFFIX) && stale {
-            let _ = fs::remove_file(e.path());
-        }
-    }
-}
-
 impl Store {
     /// A store that keeps nothing on disk.
     pub fn in_memory() -> Store {
@@ -259,8 +154,8 @@ impl Store {
         // Under the lock, so another copy's save is either wholly before the read or after it
         // (and then changes the stamp). Without it (a read-only folder, a copy holding it too
         // long), the stamp taken with the read still makes the next save merge.
-        let _lock = if dir.is_dir() { lock_dir(dir).ok() } else { None };
-        remove_stale_temporaries(dir);
+        let _lock = if dir.is_dir() { durable::lock(dir, LOCK, LOCK_WAIT).ok() } else { None };
+        durable::remove_stale_temporaries(dir, TMP_PREFIX, TMP_SUFFIX);
         let main = dir.join(FILE);
         match read(&main) {
             Ok((stored, stamp)) => {
@@ -282,7 +177,7 @@ impl Store {
                 messages.push(store.read_only.clone().unwrap_or_default());
             }
             Err(Unusable::Corrupt(why)) => {
-                let moved = match aside(&main) {
+                let moved = match durable::aside(&main) {
                     Ok(to) => format!("moved to '{}'", to.display()),
                     Err(e) => format!("could not be moved aside ({e}); it is left as it is"),
                 };
@@ -378,8 +273,11 @@ impl Store {
             return Err(SaveError::ReadOnly(why.clone()));
         }
         let io = |source| SaveError::Io { path: dir.clone(), source };
-        create_dir(&dir).map_err(io)?;
-        let _lock = lock_dir(&dir)?;
+        durable::create_dir(&dir).map_err(io)?;
+        let _lock = durable::lock(&dir, LOCK, LOCK_WAIT).map_err(|e| match e {
+            LockError::Busy { path, waited } => SaveError::Busy(path, waited.as_secs()),
+            LockError::Io(e) => io(e),
+        })?;
         self.save_locked(&dir)
     }
 
@@ -401,7 +299,7 @@ impl Store {
                     return Err(SaveError::ReadOnly(self.read_only.clone().unwrap_or_default()));
                 }
                 Err(Unusable::Corrupt(_)) => {
-                    aside(&main).map_err(io)?;
+                    durable::aside(&main).map_err(io)?;
                     (self.bookmarks.clone(), Vec::new())
                 }
             };
@@ -410,19 +308,10 @@ impl Store {
         self.align_lines();
         fill_lines(&self.bookmarks, &mut self.lines).map_err(|e| io(std::io::Error::other(e)))?;
         if main.exists() {
-            keep_backup(dir, &main).map_err(io)?;
+            durable::keep_backup(dir, &main, BACKUP, &format!("{TMP_PREFIX}bak{TMP_SUFFIX}")).map_err(io)?;
         }
-        let mut tmp = tempfile::Builder::new().prefix(TMP_PREFIX).suffix(TMP_SUFFIX).tempfile_in(dir).map_err(io)?;
-        {
-            let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp.as_file_mut());
-            write_file(&mut out, &self.lines).map_err(io)?;
-            out.flush().map_err(io)?;
-        }
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(&main).map_err(|e| io(e.error))?;
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
+        let lines = &self.lines;
+        durable::replace(dir, &main, TMP_PREFIX, TMP_SUFFIX, |out| write_file(out, lines)).map_err(io)?;
         self.seen = Stamp::of(&main);
         self.pending.clear();
         Ok(())
@@ -475,7 +364,7 @@ fn fill_lines(bookmarks: &[Bookmark], lines: &mut [Option<Vec<u8>>]) -> serde_js
 }
 
 /// Header, the lines joined by `,` and line breaks, footer.
-fn write_file(out: &mut impl std::io::Write, lines: &[Option<Vec<u8>>]) -> std::io::Result<()> {
+fn write_file(out: &mut (impl std::io::Write + ?Sized), lines: &[Option<Vec<u8>>]) -> std::io::Result<()> {
     out.write_all(header().as_bytes())?;
     for (i, line) in lines.iter().enumerate() {
         out.write_all(line.as_deref().unwrap_or(b"null"))?;
@@ -563,23 +452,11 @@ fn apply(mut base: Vec<Bookmark>, mut lines: Lines, changes: &[Change]) -> (Vec<
     (base, lines)
 }
 
-/// Keeps the current good file as the backup: a hard link (no copy of the bytes) put in place
-/// by rename, so the backup too is always whole.
-fn keep_backup(dir: &Path, main: &Path) -> std::io::Result<()> {
-    let tmp = dir.join(format!("{TMP_PREFIX}bak{TMP_SUFFIX}"));
-    let _ = fs::remove_file(&tmp);
-    let result = fs::hard_link(main, &tmp)
-        .or_else(|_| fs::copy(main, &tmp).map(drop))
-        .and_then(|()| fs::rename(&tmp, dir.join(BACKUP)));
-    if result.is_err() {
-        // A failed save, and each retry, leaves nothing of its own behind (a half copy included).
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
 #[cfg(test)]
 mod tests {
+    use std::fs::File;
+    use std::time::SystemTime;
+
     use super::*;
     use crate::bookmarks::{ArticleRef, Quote, SourceRef};
 
@@ -744,12 +621,12 @@ mod tests {
         let (mut store, _) = Store::open(Some(dir.path()));
         store.put(sample("0", "x")).unwrap();
         store.save().unwrap();
-        let before = Stamp::of(&dir.path().join(LOCK)).map(|s| s.inode);
+        let before = Stamp::of(&dir.path().join(LOCK)).map(|s| s.inode());
         for i in 1..10 {
             store.put(sample(&i.to_string(), "x")).unwrap();
             store.save().unwrap();
         }
-        assert_eq!(Stamp::of(&dir.path().join(LOCK)).map(|s| s.inode), before);
+        assert_eq!(Stamp::of(&dir.path().join(LOCK)).map(|s| s.inode()), before);
     }
 
     #[test]
