@@ -46,17 +46,21 @@ fn require_terminal() -> Result<()> {
 /// whether saved encoding choices still use old fingerprints.
 struct ReaderState {
     data_dir: Option<std::path::PathBuf>,
+    file: positions::Store,
     saved: positions::Saved,
-    warning: Option<String>,
+    messages: Vec<String>,
 }
 
 impl ReaderState {
     /// Reads the state and has loading take old fingerprints while it holds any.
     fn read(cli: &Cli) -> ReaderState {
         let data_dir = positions::data_dir(cli.input.data_dir.as_deref());
-        let (saved, warning) = data_dir.as_deref().map(positions::load).unwrap_or_default();
+        let (file, saved, messages) = data_dir.as_deref().map_or_else(
+            || (positions::Store::in_memory(), positions::Saved::default(), Vec::new()),
+            positions::Store::open,
+        );
         gongbao::corpus::take_legacy_fingerprints(saved.holds_legacy_fingerprints());
-        ReaderState { data_dir, saved, warning }
+        ReaderState { data_dir, file, saved, messages }
     }
 }
 
@@ -71,9 +75,10 @@ fn read(
     state: Option<ReaderState>,
 ) -> Result<u8> {
     require_terminal()?;
-    let ReaderState { data_dir, saved, warning } = state.unwrap_or_else(|| ReaderState::read(cli));
-    if let Some(w) = warning {
-        say!("warning: {w}");
+    let ReaderState { data_dir, file, saved, messages: state_messages } =
+        state.unwrap_or_else(|| ReaderState::read(cli));
+    for m in &state_messages {
+        say!("warning: {m}");
     }
     let settings = Settings {
         ambiguous: match cli.input.ambiguous_width {
@@ -90,9 +95,10 @@ fn read(
     }
     let mut app = App::new(corpus, settings, saved.positions, (80, 24));
     app.encodings = saved.encodings;
+    app.positions_file = file;
     app.set_bookmarks(store);
     app.apply_chosen_encodings();
-    app.status = messages.last().cloned();
+    app.status = messages.last().or(state_messages.last()).cloned();
     if let Some(loading) = loading {
         app.start_loading(loading);
     }
@@ -110,10 +116,8 @@ fn read(
             true
         }
     };
-    if let Some(dir) = data_dir
-        && let Err(e) = positions::save_state(&dir, &app.positions, &app.encodings)
-    {
-        say!("warning: could not save reading positions in '{}': {e}", dir.display());
+    if let Err(e) = app.positions_file.save(&app.positions, &app.encodings) {
+        say!("warning: {e}");
     }
     // Like a shell reports a process a signal killed; positions are saved first.
     if let Some(status) = signal.and_then(|n| u8::try_from(128 + n).ok()) {

@@ -17,14 +17,15 @@ fn reader(path: &Path, data: &Path) -> App {
     // change under another's load.
     static LOADING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one_at_a_time = LOADING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let (saved, warning) = positions::load(data);
-    assert!(warning.is_none(), "{warning:?}");
+    let (file, saved, messages) = positions::Store::open(data);
+    assert!(messages.is_empty(), "{messages:?}");
     gongbao::corpus::take_legacy_fingerprints(saved.holds_legacy_fingerprints());
     let bytes = std::fs::read(path).expect("read");
     let docs = vec![load::RawDoc { name: "news.txt".into(), path: Some(path.to_path_buf()), bytes }];
     let (corpus, _) = Corpus::from_docs(&docs, None);
     let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, saved.positions, (100, 30));
     app.encodings = saved.encodings;
+    app.positions_file = file;
     app.set_bookmarks(Store::open(Some(data)).0);
     app.apply_chosen_encodings();
     app.update(Action::Resize(100, 30));
@@ -83,7 +84,7 @@ fn enc_08_e_reads_a_big5_body_behind_a_utf8_bom_as_big5_and_remembers_it() {
     while app.chosen_encoding(0).is_some() {
         app.update(Action::CycleEncoding);
     }
-    assert!(positions::load(&data).0.encodings.is_empty(), "forgotten in the state file too");
+    assert!(positions::Store::open(&data).1.encodings.is_empty(), "forgotten in the state file too");
 }
 
 #[test]
@@ -111,7 +112,7 @@ fn a_choice_saved_under_the_old_fingerprint_still_applies_and_moves_to_the_new_o
     let state = format!(r#"{{"schema_version":1,"encodings":{{"{old_key}":"Big5","{other_key}":"GBK"}}}}"#);
     std::fs::write(data.join(positions::FILE), state).expect("state");
 
-    let app = reader(&path, &data);
+    let mut app = reader(&path, &data);
     assert_eq!(app.corpus.sources[0].legacy_fingerprint.as_deref(), Some(old_key.as_str()));
     assert_eq!(app.corpus.sources[0].encoding, "Big5");
     assert!(text_of(&app).contains("各方歡迎中國"), "{}", text_of(&app));
@@ -120,7 +121,7 @@ fn a_choice_saved_under_the_old_fingerprint_still_applies_and_moves_to_the_new_o
     assert_eq!(app.encodings.get(&new_key).map(String::as_str), Some("Big5"));
     assert!(!app.encodings.contains_key(&old_key));
     assert_eq!(app.encodings.get(other_key).map(String::as_str), Some("GBK"));
-    positions::save_state(&data, &app.positions, &app.encodings).expect("save");
+    app.positions_file.save(&app.positions, &app.encodings).expect("save");
 
     // Still an old key in the state: the next run takes old fingerprints, and reads Big5 by the new.
     let again = reader(&path, &data);
@@ -129,7 +130,8 @@ fn a_choice_saved_under_the_old_fingerprint_still_applies_and_moves_to_the_new_o
     // With no old keys left, loading does not take them.
     let mut encodings = again.encodings.clone();
     encodings.remove(other_key);
-    positions::save_state(&data, &again.positions, &encodings).expect("save");
+    let mut again = again;
+    again.positions_file.save(&again.positions, &encodings).expect("save");
     let last = reader(&path, &data);
     assert_eq!(
         (last.corpus.sources[0].encoding.as_str(), last.corpus.sources[0].legacy_fingerprint.as_ref()),

@@ -173,9 +173,11 @@ impl App {
 
     /// Saves the reading state (positions and encoding choices) now; a note for the status
     /// line when that failed.
-    fn save_state(&self) -> String {
-        let Some(dir) = self.bookmarks.store.dir() else { return " (not saved: no data folder)".into() };
-        match super::positions::save_state(dir, &self.positions, &self.encodings) {
+    fn save_state(&mut self) -> String {
+        if self.positions_file.dir().is_none() {
+            return " (not saved: no data folder)".into();
+        }
+        match self.positions_file.save(&self.positions, &self.encodings) {
             Ok(()) => String::new(),
             Err(e) => format!(" (not saved: {e})"),
         }

@@ -168,6 +168,8 @@ pub struct App {
     pub positions: HashMap<String, usize>,
     /// Encodings chosen with `E`: file fingerprint → encoding label (kept with the positions).
     pub encodings: HashMap<String, String>,
+    /// Where `positions` and `encodings` are kept (`positions.json`); in memory until set.
+    pub positions_file: positions::Store,
     /// A message for the status line (errors, "no clauses", …).
     pub status: Option<String>,
     pub quit: bool,
@@ -263,6 +265,7 @@ impl App {
             resize_anchor: None,
             size,
             positions,
+            positions_file: positions::Store::in_memory(),
             encodings: HashMap::new(),
             status: None,
             quit: false,
