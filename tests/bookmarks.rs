@@ -292,6 +292,36 @@ fn out_of_range_offsets_in_the_file_do_not_panic_and_do_not_anchor() {
     assert!(!app.bookmark_found("huge-paragraph"));
 }
 
+/// Issue 22: a paste into a note keeps its control characters as visible placeholders, and a
+/// paste over the note limit keeps everything typed before it, refuses only the rest, and says
+/// how much it refused.
+#[test]
+fn a_pasted_note_keeps_placeholders_and_the_limit_refuses_only_the_excess() {
+    use gongbao::app::keymap::{Scope, paste};
+    use gongbao::bookmarks::MAX_NOTE_BYTES;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = Corpus::from_docs(&load::bundled(), None).0;
+    let mut app = reader(corpus, &dir.path().join("data"), (100, 30));
+    open_communique(&mut app);
+    app.update(Action::MarkParagraph);
+    type_in(&mut app, "typed first ");
+    let over = 1000;
+    let pasted = format!("\u{1b}]0;x\u{7}{}", "长".repeat((MAX_NOTE_BYTES + over) / 3));
+    for action in paste(Scope::Note, &pasted) {
+        app.update(action);
+    }
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.contains("refused"), "the refusal is said: {status}");
+    let refused: usize =
+        status.split(": ").nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).expect("a count");
+    app.update(Action::Confirm);
+    let note = &app.bookmarks.store.bookmarks().last().expect("saved").note;
+    assert!(note.starts_with("typed first ␛]0;x␇长"), "{:?}", note.get(..40));
+    assert!(note.len() <= MAX_NOTE_BYTES && note.len() + 3 > MAX_NOTE_BYTES, "filled to the limit: {}", note.len());
+    let kept = note.chars().filter(|&c| c == '长').count();
+    assert_eq!(kept + refused, (MAX_NOTE_BYTES + over) / 3, "every pasted character kept or counted as refused");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 

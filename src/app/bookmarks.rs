@@ -113,6 +113,7 @@ impl App {
             self.status = Some(format!("bookmarks are read-only: {why}"));
             return;
         }
+        self.note_refused = 0;
         self.overlay = Overlay::Note { target, input };
     }
 

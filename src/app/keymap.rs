@@ -285,22 +285,17 @@ pub fn paste(scope: Scope, text: &str) -> Vec<Action> {
     if !matches!(scope, Scope::Prompt | Scope::Note) {
         return Vec::new();
     }
-    let mut actions = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' || c == '\n' {
-            // CRLF is one break.
-            if c == '\r' && chars.peek() == Some(&'\n') {
-                chars.next();
-            }
-            if scope == Scope::Note {
-                actions.push(Action::Newline);
-            }
-        } else {
-            actions.push(Action::Input(c));
-        }
-    }
-    actions
+    // CRLF and a lone CR are one break each; then the text is made display-safe as file text
+    // is: a control character becomes its visible placeholder (`␛`) instead of vanishing, a TAB
+    // spaces, and invisible characters go.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let (safe, _) = crate::corpus::sanitize::sanitize(text);
+    safe.chars()
+        .filter_map(|c| match c {
+            '\n' => (scope == Scope::Note).then_some(Action::Newline),
+            c => Some(Action::Input(c)),
+        })
+        .collect()
 }
 
 /// The keys bound to `action` in `scope` (or globally), for hints.
@@ -376,5 +371,18 @@ mod tests {
             paste(Scope::Note, "a\r\nb\rc"),
             vec![Action::Input('a'), Action::Newline, Action::Input('b'), Action::Newline, Action::Input('c')]
         );
+    }
+
+    /// Issue 22: control characters in a paste used to vanish; the policy is a placeholder.
+    #[test]
+    fn a_pasted_control_character_becomes_its_visible_placeholder() {
+        let typed: String = paste(Scope::Note, "a\u{1b}[31mb\u{7}\u{202e}c")
+            .into_iter()
+            .map(|a| match a {
+                Action::Input(c) => c,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(typed, "a␛[31mb␇c");
     }
 }

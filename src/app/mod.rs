@@ -201,6 +201,8 @@ pub struct App {
     pub messages: Vec<String>,
     /// Inputs that could not be read at all (a subset of `messages`): the exit status says so.
     pub inputs_skipped: usize,
+    /// Characters refused at the note limit since the note prompt opened, for its message.
+    note_refused: usize,
     /// The library's rows, and the articles the filter shows (see [`App::refresh_library`]).
     pub library: Vec<crate::ui::LibraryRow>,
     visible: Vec<usize>,
@@ -283,6 +285,7 @@ impl App {
             loading: None,
             messages: Vec::new(),
             inputs_skipped: 0,
+            note_refused: 0,
             library: Vec::new(),
             visible: Vec::new(),
             library_row: Vec::new(),
@@ -461,6 +464,24 @@ impl App {
 
     fn update_note(&mut self, action: Action) {
         let Overlay::Note { target, input } = &mut self.overlay else { return };
+        let typed = match action {
+            Action::Input(c) => Some(c),
+            Action::Newline => Some('\n'),
+            _ => None,
+        };
+        // At the limit what is typed or pasted is refused, one character at a time and said
+        // so, and everything before it is kept.
+        if let Some(c) = typed
+            && input.len() + c.len_utf8() > crate::bookmarks::MAX_NOTE_BYTES
+        {
+            self.note_refused += 1;
+            self.status = Some(format!(
+                "the note is at its limit of {} KiB: {} character(s) refused",
+                crate::bookmarks::MAX_NOTE_BYTES / 1024,
+                self.note_refused
+            ));
+            return;
+        }
         match action {
             Action::Input(c)
                 if !c.is_control() && crate::corpus::sanitize::is_display_safe(c.encode_utf8(&mut [0; 4])) =>
@@ -470,6 +491,11 @@ impl App {
             Action::Newline => input.push('\n'),
             Action::Backspace => {
                 input.pop();
+            }
+            // A note from a hand-edited file can be over the limit: kept open, not thrown away.
+            Action::Confirm if input.trim_end().len() > crate::bookmarks::MAX_NOTE_BYTES => {
+                let too_long = crate::bookmarks::store::SaveError::NoteTooLong(input.trim_end().len());
+                self.status = Some(format!("{too_long}; shorten it, or Esc to leave the note as it was"));
             }
             Action::Confirm => {
                 let (target, note) = (target.clone(), std::mem::take(input));
