@@ -15,7 +15,17 @@
 use std::fs::{self, File};
 use std::io::{Read as _, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
+
+/// Set once gongbao is quitting on a signal: a lock is then tried once, never waited for, so
+/// what cannot be saved is kept elsewhere before the signal's deadline instead of being lost.
+static STOP_WAITING: AtomicBool = AtomicBool::new(false);
+
+/// From now on, [`lock`] gives up at once when the lock is held.
+pub(crate) fn stop_waiting_for_locks() {
+    STOP_WAITING.store(true, Ordering::SeqCst);
+}
 
 /// Identity of a file as last read or written: when it is unchanged, a save need not reload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +61,8 @@ impl Stamp {
 pub(crate) enum LockError {
     #[error("another gongbao has held '{}' for {} s; try again", path.display(), waited.as_secs())]
     Busy { path: PathBuf, waited: Duration },
+    #[error("gave up waiting for '{}': gongbao is quitting", .0.display())]
+    Interrupted(PathBuf),
     #[error(transparent)]
     Io(#[from] std::io::Error),
 }
@@ -72,6 +84,9 @@ pub(crate) fn lock(dir: &Path, name: &str, wait: Duration) -> Result<DirLock, Lo
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(DirLock(file)),
+            Err(fs::TryLockError::WouldBlock) if STOP_WAITING.load(Ordering::SeqCst) => {
+                return Err(LockError::Interrupted(path));
+            }
             Err(fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
                 // Holders keep it for a read or a write, a few milliseconds: polling often
                 // keeps a busy copy from starving the other.

@@ -112,7 +112,18 @@ fn read(
     let bookmarks_lost = match app.bookmarks.store.save() {
         Ok(()) => false,
         Err(e) => {
-            say!("{unsaved} bookmark change(s) could not be saved and are lost: {e}");
+            match app.bookmarks.store.keep_unsaved() {
+                Ok(Some(kept)) => say!(
+                    "{unsaved} bookmark change(s) could not be saved ({e}); the bookmarks added or changed are \
+                     kept in '{}': copy them into bookmarks.json from there",
+                    kept.display()
+                ),
+                Ok(None) => say!("{unsaved} bookmark change(s) could not be saved and are lost: {e}"),
+                Err(keeping) => say!(
+                    "{unsaved} bookmark change(s) could not be saved and are lost: {e} (keeping them aside \
+                     failed too: {keeping})"
+                ),
+            }
             true
         }
     };

@@ -273,6 +273,9 @@ fn watch_for_hangs(stop: Arc<AtomicUsize>, done: Arc<AtomicBool>) {
     std::thread::spawn(move || {
         let signal = loop {
             if let Some(signal) = received(&stop) {
+                // A save waiting for another copy's lock gives up now, so the reader leaves
+                // within the grace below and keeps what it could not save (see `main`).
+                crate::durable::stop_waiting_for_locks();
                 break signal;
             }
             if done.load(Ordering::Relaxed) {

@@ -234,6 +234,7 @@ impl Store {
         let _lock = durable::lock(&dir, LOCK, LOCK_WAIT).map_err(|e| match e {
             LockError::Io(e) => io(e),
             LockError::Busy { path, waited } => SaveError::Busy { path, waited_secs: waited.as_secs() },
+            interrupted @ LockError::Interrupted(_) => io(std::io::Error::other(interrupted)),
         })?;
         let mut file = if Stamp::of(&main) == self.seen {
             self.file.clone()

@@ -43,6 +43,8 @@ pub enum SaveError {
     ReadOnly(String),
     #[error("another gongbao has held '{0}' for {1} s; try again")]
     Busy(PathBuf, u64),
+    #[error("gave up waiting for another gongbao to release '{0}': quitting")]
+    Interrupted(PathBuf),
     #[error("could not save bookmarks in '{path}': {source}")]
     Io {
         path: PathBuf,
@@ -276,9 +278,55 @@ impl Store {
         durable::create_dir(&dir).map_err(io)?;
         let _lock = durable::lock(&dir, LOCK, LOCK_WAIT).map_err(|e| match e {
             LockError::Busy { path, waited } => SaveError::Busy(path, waited.as_secs()),
+            LockError::Interrupted(path) => SaveError::Interrupted(path),
             LockError::Io(e) => io(e),
         })?;
         self.save_locked(&dir)
+    }
+
+    /// Writes the bookmarks added or changed since the last save to a new file beside the
+    /// store, `bookmarks.unsaved-<seconds>[-n].json` (the bookmarks file's format), without the
+    /// lock: for when they cannot be saved and gongbao is quitting. Returns the file's path,
+    /// or `None` when there is nothing such to keep (no data folder, or only deletions).
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn keep_unsaved(&self) -> std::io::Result<Option<PathBuf>> {
+        let Some(dir) = &self.dir else { return Ok(None) };
+        let mut latest: Vec<&Bookmark> = Vec::new();
+        for change in &self.pending {
+            match change {
+                Change::Put(b) => {
+                    latest.retain(|old| old.id != b.id);
+                    latest.push(b);
+                }
+                Change::Delete(id) => latest.retain(|old| &old.id != id),
+            }
+        }
+        if latest.is_empty() {
+            return Ok(None);
+        }
+        let kept: Vec<Bookmark> = latest.into_iter().cloned().collect();
+        let mut lines = vec![None; kept.len()];
+        fill_lines(&kept, &mut lines).map_err(std::io::Error::other)?;
+        let mut bytes = Vec::new();
+        write_file(&mut bytes, &lines)?;
+        durable::create_dir(dir)?;
+        let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        for n in 0u32.. {
+            let suffix = if n == 0 { String::new() } else { format!("-{n}") };
+            let path = dir.join(format!("bookmarks.unsaved-{secs}{suffix}.json"));
+            match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut file) => {
+                    std::io::Write::write_all(&mut file, &bytes)?;
+                    file.sync_all()?;
+                    return Ok(Some(path));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(None)
     }
 
     fn save_locked(&mut self, dir: &Path) -> Result<(), SaveError> {
@@ -650,6 +698,24 @@ mod tests {
         }
         assert_eq!(store.unsaved(), 1, "the change is still pending");
         assert_eq!(Store::open(Some(dir.path())).0.bookmarks().len(), 1, "the file is unchanged");
+    }
+
+    #[test]
+    fn unsaved_bookmarks_are_kept_aside_in_new_files_in_the_store_s_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _) = Store::open(Some(dir.path()));
+        store.put(sample("gone", "x")).unwrap();
+        store.delete("gone");
+        assert_eq!(store.keep_unsaved().unwrap(), None, "nothing added survives: nothing to keep");
+        store.put(sample("1", "first")).unwrap();
+        store.put(sample("1", "edited")).unwrap();
+        store.put(sample("2", "second")).unwrap();
+        let first = store.keep_unsaved().unwrap().expect("kept");
+        let second = store.keep_unsaved().unwrap().expect("kept again");
+        assert_ne!(first, second, "never over an earlier one");
+        let kept: Stored = serde_json::from_slice(&fs::read(&first).unwrap()).unwrap();
+        assert_eq!(kept.bookmarks, [sample("1", "edited"), sample("2", "second")]);
+        assert!(!dir.path().join(FILE).exists(), "the store itself is not written");
     }
 
     #[test]

@@ -70,6 +70,11 @@ impl PtyReader {
         PtyReader { master, screen, child, stderr: stderr.to_path_buf() }
     }
 
+    pub fn signal(&self, name: &str) {
+        let sent = Command::new("kill").args(["-s", name, &self.child.id().to_string()]).status().expect("kill");
+        assert!(sent.success(), "kill -s {name}");
+    }
+
     pub fn send(&self, keys: &[u8]) {
         rustix::io::write(&self.master, keys).expect("write to the pty");
     }
