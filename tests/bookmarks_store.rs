@@ -55,6 +55,13 @@ fn child_process_entry() {
                 s.save().expect("save");
             }
         }
+        Some("save-twice") => {
+            // Twice, so the second save also keeps a backup of the first file.
+            for k in 0..2 {
+                s.put(bookmark(&format!("once-{k}"), "x")).expect("put");
+                s.save().expect("save");
+            }
+        }
         Some("add-slowly") => {
             for k in 0..SLOW_ADDS {
                 s.put(bookmark(&format!("child-{k:03}"), "child")).expect("put");
@@ -150,6 +157,68 @@ fn pst_09_two_copies_adding_at_once_lose_nothing() {
     assert_eq!(ids.len(), 200);
 }
 
+/// PST-04's order of operations, as the system calls show it: the new file is written and
+/// synced before it is renamed over `bookmarks.json`, and the folder is synced after the rename
+/// (else a crash could leave the rename undone, or the new name pointing at unsynced data).
+/// Runs a saving child under `strace` where it works, and says so where it does not.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_new_file_is_synced_before_the_rename_and_the_folder_after() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = dir.path().join("strace.log");
+    let data = dir.path().join("data");
+    fs::create_dir_all(&data).expect("mkdir");
+    let exe = std::env::current_exe().expect("test binary");
+    let traced = Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=openat,fsync,fdatasync,rename,renameat,renameat2,close", "-o"])
+        .arg(&log)
+        .arg(&exe)
+        .args(["--exact", "child_process_entry", "--test-threads=1"])
+        .env("GONGBAO_CHILD", "save-twice")
+        .env("GONGBAO_CHILD_DIR", &data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !traced.is_ok_and(|s| s.success()) || !log.exists() {
+        eprintln!("SKIPPED the_new_file_is_synced_before_the_rename_and_the_folder_after: strace cannot run here");
+        return;
+    }
+    let calls = fs::read_to_string(&log).expect("strace log");
+    // (line index, call) of what matters, in order: opening a temporary file (its fd), syncing
+    // an fd, renaming a temporary file over the store, opening the folder (its fd).
+    let fd_of = |line: &str| line.rsplit("= ").next().and_then(|r| r.trim().split(' ').next()?.parse::<i32>().ok());
+    let data_dir = data.to_string_lossy().into_owned();
+    let mut tmp_fd = None;
+    let mut synced_tmp = false;
+    let mut renamed = 0;
+    let mut dir_fd = None;
+    let mut dir_synced_after_rename = 0;
+    for line in calls.lines() {
+        let call = line.split_once(' ').map_or(line, |(_, rest)| rest.trim_start());
+        if call.starts_with("openat(") && call.contains("/.bookmarks.json.") && call.contains(".tmp\"") {
+            (tmp_fd, synced_tmp) = (fd_of(call), false);
+        } else if call.starts_with("fsync(") || call.starts_with("fdatasync(") {
+            let fd = call.split(['(', ')']).nth(1).and_then(|f| f.parse::<i32>().ok());
+            if fd.is_some() && fd == tmp_fd {
+                synced_tmp = true;
+            }
+            if fd.is_some() && fd == dir_fd {
+                dir_synced_after_rename += 1;
+                dir_fd = None;
+            }
+        } else if call.starts_with("rename") && call.contains(&format!("{data_dir}/bookmarks.json\"")) {
+            if call.contains("/.bookmarks.json.") && !call.contains(".bak") {
+                assert!(synced_tmp, "renamed before the new file was synced:\n{calls}");
+                renamed += 1;
+            }
+        } else if call.starts_with("openat(") && call.contains(&format!("\"{data_dir}\"")) && renamed > 0 {
+            dir_fd = fd_of(call);
+        }
+    }
+    assert_eq!(renamed, 2, "two saves, two renames over the store:\n{calls}");
+    assert_eq!(dir_synced_after_rename, 2, "the folder synced after each rename:\n{calls}");
+}
+
 /// How many bookmarks the `add-slowly` child adds: enough that the old race lost some in
 /// every run, few enough for a test of a few seconds.
 const SLOW_ADDS: usize = 200;
@@ -240,6 +309,51 @@ fn pst_06_unwritable_places_give_an_error_not_a_panic() {
     assert!(data.join(store::FILE).is_dir(), "left alone");
 }
 
+/// A read-only (0500) data folder holding a good file: the bookmarks open, a save fails with an
+/// error and changes nothing, the change stays pending, and nothing is left behind. Skipped,
+/// and said so, where permissions do not bind (as root).
+#[cfg(unix)]
+#[test]
+fn a_read_only_data_folder_opens_and_refuses_saves_cleanly() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let (mut s, _) = Store::open(Some(&data));
+    s.put(bookmark("1", "kept")).expect("put");
+    s.save().expect("save");
+    let before: Vec<String> = {
+        let mut names: Vec<String> = fs::read_dir(&data)
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let file = fs::read(data.join(store::FILE)).expect("saved");
+    fs::set_permissions(&data, fs::Permissions::from_mode(0o500)).expect("chmod");
+    let restore = || fs::set_permissions(&data, fs::Permissions::from_mode(0o700)).expect("chmod back");
+    if fs::write(data.join("probe"), b"x").is_ok() {
+        restore();
+        eprintln!(
+            "SKIPPED a_read_only_data_folder_opens_and_refuses_saves_cleanly: permissions do not bind here (root?)"
+        );
+        return;
+    }
+    let (mut s, messages) = Store::open(Some(&data));
+    assert_eq!(s.bookmarks().len(), 1, "{messages:?}");
+    s.put(bookmark("2", "refused")).expect("put");
+    let saved = s.save();
+    restore();
+    assert!(saved.is_err(), "a save into a read-only folder cannot succeed");
+    assert_eq!(s.unsaved(), 1, "the change stays for a retry");
+    assert_eq!(fs::read(data.join(store::FILE)).expect("still there"), file);
+    let mut after: Vec<String> =
+        fs::read_dir(&data).expect("list").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    after.sort();
+    assert_eq!(after, before, "nothing added or removed");
+}
+
 fn valid_file() -> Vec<u8> {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut s, _) = Store::open(Some(dir.path()));
@@ -249,8 +363,9 @@ fn valid_file() -> Vec<u8> {
     fs::read(dir.path().join(store::FILE)).expect("saved")
 }
 
-/// PST-07: each corrupt input is moved aside (never rewritten), the backup is used when there
-/// is one, and the messages say so; a BOM before valid JSON loads.
+/// PST-07: each corrupt input, every proper prefix of a valid file among them, is moved aside
+/// (never rewritten), the backup is used when there is one, and the messages say so; a BOM
+/// before valid JSON loads.
 #[test]
 fn pst_07_corrupt_files_are_moved_aside_and_the_backup_used() {
     let valid = valid_file();
@@ -261,10 +376,9 @@ fn pst_07_corrupt_files_are_moved_aside_and_the_backup_used() {
         ("null".into(), b"null".to_vec()),
         ("array".into(), b"[]".to_vec()),
     ];
-    let step = (valid.len() / 60).max(1);
-    cases.extend(
-        (0..valid.len()).step_by(step).chain([valid.len() - 1]).map(|n| (format!("prefix {n}"), valid[..n].to_vec())),
-    );
+    // Every proper prefix, as a crash before the rename never leaves but a disk might: each
+    // is invalid JSON (the footer has no line break after it) and is recognised as such.
+    cases.extend((0..valid.len()).map(|n| (format!("prefix {n}"), valid[..n].to_vec())));
     for (name, bytes) in cases {
         for with_backup in [false, true] {
             let dir = tempfile::tempdir().expect("tempdir");
