@@ -139,6 +139,11 @@ pub const FEATURES: &[&str] = &[
     "topic_restates",
     "topic_line_before",
     "topic_known",
+    // A name alone or a reporter's line just under it (a title's byline), and a short
+    // unpunctuated line just over it (a byline's title).
+    "next_name_only",
+    "next_byline_shape",
+    "prev_title_shaped",
 ];
 
 /// A line is weighed when it could be anything but a paragraph: marked as a heading, shaped
@@ -456,6 +461,12 @@ fn features(
         topics[1],
         topics[2],
         topics[3],
+        flag(next.is_some_and(|p| name_only(&p.text))),
+        flag(next.is_some_and(|p| p.text.len() <= 80 && BYLINE.is_match(&p.text))),
+        flag(prev.is_some_and(|p| {
+            let n = char_len(&p.text);
+            (4..=40).contains(&n) && !holds_stop(&p.text) && !p.text.ends_with(['，', ',', '、', '；', ';'])
+        })),
     ]
 }
 
