@@ -53,6 +53,11 @@ impl Model {
 
     /// Whether the table holds any weight for this decision (an empty table decides nothing:
     /// the callers then keep the shape rules alone).
+    /// The weight of `feature` for `class` (indices in the names the model was loaded with).
+    pub fn weight(&self, class: usize, feature: usize) -> f32 {
+        self.weights.get(class).and_then(|w| w.get(feature)).copied().unwrap_or(0.0)
+    }
+
     pub fn is_fitted(&self) -> bool {
         self.weights.iter().flatten().any(|w| *w != 0.0)
     }
@@ -99,6 +104,12 @@ pub static LINE_ROLE: LazyLock<Model> =
     LazyLock::new(|| Model::load("line_role", super::lines::ROLES, super::lines::FEATURES));
 
 /// The model of whether a heading opens a section or a new article (see [`super::roles`]).
+/// How much more (or less) likely a role is on a line of a run after the role above it (or at
+/// the run's start) than anywhere: log-ratios counted from the training pages, added to the line
+/// scores when a run's roles are chosen together.
+pub static LINE_TRANSITION: LazyLock<Model> =
+    LazyLock::new(|| Model::load("line_transition", super::lines::TRANSITION_FROM, super::lines::ROLES));
+
 pub static SECTION: LazyLock<Model> =
     LazyLock::new(|| Model::load("section", super::roles::SECTION_CLASSES, super::roles::SECTION_FEATURES));
 
