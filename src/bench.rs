@@ -487,6 +487,7 @@ fn large_inputs() -> Vec<LargeInput> {
         use std::fmt::Write as _;
         let _ = writeln!(lines, "第{i}行");
     }
+    let markers = "（完）\n".repeat(1_000_000);
     let flood = format!("标题\n\n开头e{}结尾。\n", "\u{301}".repeat(10_000));
     let mut zalgo = String::from("标题\n\n");
     let mut i = 0usize;
@@ -503,6 +504,7 @@ fn large_inputs() -> Vec<LargeInput> {
         LargeInput { name: "64 MiB news, GBK", bytes: gbk },
         LargeInput { name: "one 10 MiB line", bytes: line.into_bytes() },
         LargeInput { name: "1,000,000 short lines", bytes: lines.into_bytes() },
+        LargeInput { name: "1,000,000 end markers （完）", bytes: markers.into_bytes() },
         LargeInput { name: "e + 10,000 U+0301 (ESC-05)", bytes: flood.into_bytes() },
         LargeInput { name: "100 KiB Zalgo paragraph (ESC-05)", bytes: zalgo.into_bytes() },
     ]

@@ -76,3 +76,18 @@ fn tst_05_the_end_of_200_000_unpunctuated_lines_is_reachable() {
     let shown = screen(&app);
     assert!(shown.contains("最后一行"), "{shown}");
 }
+
+/// A million end markers alone on their lines (a 10 MB file of `（完）`): each closes a piece, and
+/// the piece pass once asked the whole growing piece about its text for every block (quadratic:
+/// 200,000 lines took 13–21 s and a million never finished). Every marker is accounted for.
+#[test]
+fn a_million_end_markers_segment_and_every_one_is_accounted_for() {
+    let text = "（完）\n".repeat(1_000_000);
+    let doc = gongbao::corpus::load::RawDoc { name: "markers.txt".into(), path: None, bytes: text.into_bytes() };
+    let (corpus, problems) = gongbao::corpus::Corpus::from_docs(&[doc], None);
+    assert!(problems.iter().all(|p| !p.fatal), "{problems:?}");
+    let kept: usize = corpus.articles.iter().flat_map(|a| &a.paragraphs).map(|p| p.text.matches('完').count()).sum();
+    let removed: usize =
+        corpus.sources.iter().flat_map(|s| s.removed.iter()).map(|r| r.text.matches('完').count()).sum();
+    assert_eq!(kept + removed, 1_000_000);
+}

@@ -94,6 +94,9 @@ pub(super) fn pieces(items: Vec<Item>) -> Vec<Piece> {
             out.push(done);
         }
     };
+    // What the current piece's body holds, counted as it grows: asking the body itself for
+    // every block made a piece of many blocks quadratic.
+    let mut tally = BodyTally::default();
     for item in items {
         let block = match item {
             Item::Break(Break::JumpTo(label)) => {
@@ -123,6 +126,7 @@ pub(super) fn pieces(items: Vec<Item>) -> Vec<Piece> {
                     Break::JumpTo(_) => Start::Closed,
                 };
                 finish(&mut cur, &mut out, start);
+                tally = BodyTally::default();
                 // A teaser separator outranks a page break next to it.
                 pending = Some(match pending {
                     Some(Start::Teaser) => Start::Teaser,
@@ -132,15 +136,17 @@ pub(super) fn pieces(items: Vec<Item>) -> Vec<Piece> {
             }
             Item::Block(b) => b,
         };
-        let only_datelines = !cur.body.is_empty() && cur.body.iter().all(|b| b.kind == Kind::Dateline);
-        let cut_start = cut_before(&cur, &block, only_datelines);
+        let only_datelines = !cur.body.is_empty() && tally.non_datelines == 0;
+        let cut_start = cut_before(&cur, &block, only_datelines, tally.non_datelines > 0);
         if let Some(start) = cut_start {
             let start = pending.take().unwrap_or(start);
             // Datelines seen before a heading belong to the article the heading opens.
             let carried =
                 if block.kind == Kind::Heading && only_datelines { std::mem::take(&mut cur.body) } else { Vec::new() };
             finish(&mut cur, &mut out, start);
+            // Carried datelines are not counted: they hold no text and open the new piece.
             cur.body = carried;
+            tally = BodyTally::default();
         } else if let Some(start) = pending.take()
             && cur.is_empty()
         {
@@ -157,33 +163,53 @@ pub(super) fn pieces(items: Vec<Item>) -> Vec<Piece> {
             cur.page = Some(page);
         }
         let mut block = block;
-        let has_text =
-            cur.body.iter().any(|b| matches!(b.kind, Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter));
+        let has_text = tally.text > 0;
         if matches!(block.kind, Kind::Byline | Kind::Signature) {
             // Before any text a reporter's line or note is the byline; after
             // the text it is the closing credit.
             block.kind = if has_text { Kind::Signature } else { Kind::Dateline };
         }
         match block.kind {
-            Kind::Heading if cur.body.iter().all(|b| b.kind == Kind::Dateline) => cur.head.push(block),
+            Kind::Heading if tally.non_datelines == 0 => cur.head.push(block),
             Kind::End | Kind::Signature => {
                 cur.closed = true;
+                tally.add(block.kind);
                 cur.body.push(block);
             }
-            _ => cur.body.push(block),
+            _ => {
+                tally.add(block.kind);
+                cur.body.push(block);
+            }
         }
     }
     finish(&mut cur, &mut out, Start::File);
     out
 }
 
-/// Whether `block` starts a new piece after `cur`, and why.
-pub(super) fn cut_before(cur: &Piece, block: &Block, only_datelines: bool) -> Option<Start> {
+/// Counts of a piece's body blocks, kept as the body grows.
+#[derive(Debug, Clone, Copy, Default)]
+struct BodyTally {
+    /// Blocks other than datelines.
+    non_datelines: usize,
+    /// Blocks of text: paragraphs, captions, sections, chapters.
+    text: usize,
+}
+
+impl BodyTally {
+    fn add(&mut self, kind: Kind) {
+        self.non_datelines += usize::from(kind != Kind::Dateline);
+        self.text += usize::from(matches!(kind, Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter));
+    }
+}
+
+/// Whether `block` starts a new piece after `cur`, and why. `only_datelines`: the body so far is
+/// datelines alone; `past_opening`: it holds something else.
+pub(super) fn cut_before(cur: &Piece, block: &Block, only_datelines: bool, past_opening: bool) -> Option<Start> {
     match block.kind {
         Kind::Heading if !cur.body.is_empty() && !only_datelines => Some(Start::Heading),
         // A dateline opens an article unless only the article's opening lines come before it: a
         // byline (made a dateline above) or the web edition's page line under a title.
-        Kind::Dateline if cur.body.iter().any(|b| b.kind != Kind::Dateline) => Some(Start::Dateline),
+        Kind::Dateline if past_opening => Some(Start::Dateline),
         Kind::Body | Kind::Caption | Kind::Section | Kind::Chapter | Kind::Heading | Kind::Dateline | Kind::Byline
             if cur.closed =>
         {
