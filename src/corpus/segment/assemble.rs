@@ -5,8 +5,9 @@ use std::collections::HashMap;
 
 use super::classify::{DATELINE, DOCUMENT_NUMBER, END_DATELINE, WRITER, char_len, two_short_phrases};
 use super::lines::LineRole;
+use super::model::Decision;
 use super::pieces::{Piece, Start};
-use super::roles::{Role, debug};
+use super::roles::Role;
 use super::{Block, Kind};
 use crate::corpus::clean::{ends_sentence, is_han, mid_sentence_start, trim_space};
 use crate::corpus::garble::garbled_spans;
@@ -150,13 +151,17 @@ fn opened_here(draft: &Draft) -> bool {
     !draft.teaser && draft.continued_from.is_none() && draft.starts_with_dateline()
 }
 
-/// Pass 4b: an article that opens with a dateline cannot also end with another
-/// article's closing dateline `(新华社…电)`. When it does, its tail belongs to an
-/// earlier article left open; find where the topic turns and move the tail.
 /// Open articles (nearest first) a stray tail may be moved back to.
 pub(super) const STRAY_TAIL_WINDOW: usize = 8;
 
-pub(super) fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
+/// The least mean leaning of a tail's paragraphs towards an open article for it to move there.
+const STRAY_TAIL_LEANING: f32 = 0.03;
+
+/// Pass 4b: an article that opens with a dateline cannot also end with another
+/// article's closing dateline `(新华社…电)`. When it does, its tail belongs to an
+/// earlier article left open; find where the topic turns and move the tail. Every place
+/// weighed is recorded in `explain` when it is given.
+pub(super) fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>, mut explain: Option<&mut Vec<Decision>>) {
     let idf_cell: OnceCell<Idf> = idf.map_or_else(OnceCell::new, OnceCell::from);
     let mut targets: HashMap<usize, Topic> = HashMap::new();
     for x in 0..drafts.len() {
@@ -195,6 +200,7 @@ pub(super) fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
         let to_anchor: Vec<f32> = idf.spread(&anchor, |anchor| paras.iter().map(|p| anchor.similarity(p)).collect());
         targets.retain(|y, _| open.contains(y));
         let mut best: Option<(f32, usize, usize)> = None;
+        let mut weighed: Vec<(usize, usize, f32, f32)> = Vec::new();
         for &y in &open {
             // An open article is a target for each of the next few datelined ones: profile
             // it once, until a tail is moved onto it.
@@ -205,12 +211,26 @@ pub(super) fn move_stray_tails(drafts: &mut [Draft], idf: Option<Idf>) {
             for k in 1..leaning.len() {
                 let tail_mean = leaning[k..].iter().sum::<f32>() / (leaning.len() - k) as f32;
                 let score: f32 = leaning[k..].iter().sum::<f32>() - leaning[..k].iter().sum::<f32>();
-                if debug() {
-                    eprintln!("tail of {x} to {y} at {k}: score {score:.3} tail mean {tail_mean:.3}");
+                if explain.is_some() {
+                    weighed.push((y, lead + 1 + k, score, tail_mean));
                 }
-                if tail_mean > 0.03 && best.is_none_or(|b| score > b.0) {
+                if tail_mean > STRAY_TAIL_LEANING && best.is_none_or(|b| score > b.0) {
                     best = Some((score, y, lead + 1 + k));
                 }
+            }
+        }
+        if let Some(out) = explain.as_deref_mut() {
+            for (y, k, score, tail_mean) in weighed {
+                let block = blocks[k];
+                let to = drafts[y].head.first().or_else(|| drafts[y].blocks().next()).map_or(0, |b| b.line);
+                out.push(Decision::weighed(
+                    "stray_tail",
+                    block.line,
+                    &block.text,
+                    &[("to_article_line", to as f32), ("score", score)],
+                    &[("stays", STRAY_TAIL_LEANING), ("moves", tail_mean)],
+                    if best.is_some_and(|b| b.1 == y && b.2 == k) { "moves" } else { "stays" },
+                ));
             }
         }
         let Some((_, y, k)) = best else { continue };

@@ -3,24 +3,23 @@
 use std::collections::HashMap;
 
 use super::evidence::{Evidence, LINK_WINDOW, continuation_score, numbering_agreement, starts_with_conjunction};
+use super::model::Decision;
 use super::pieces::{Piece, Start};
-use super::roles::debug;
 use super::{Block, Kind};
 use crate::corpus::clean::is_han;
 
-/// Pass 3: for each piece that stops mid-sentence, the later piece that continues it.
-pub(super) fn link(ev: &Evidence) -> Vec<Option<usize>> {
+/// Pass 3: for each piece that stops mid-sentence, the later piece that continues it. Every
+/// pair weighed is recorded in `explain` when it is given.
+pub(super) fn link(ev: &Evidence, explain: Option<&mut Vec<Decision>>) -> Vec<Option<usize>> {
     let n = ev.pieces.len();
     let mut edges: Vec<Edge> = Vec::new();
+    let mut weighed: Vec<(usize, usize, f32, f32, f32)> = Vec::new();
     for d in 0..n {
         let threshold = if ev.pieces[d].body.last().is_some_and(|b| ends_mid_clause(&b.text)) { 0.35 } else { 0.5 };
         for &(base, c) in start_candidates(ev, d) {
             let bonus = adjacency_bonus(&ev.pieces[c]);
-            if debug() {
-                eprintln!(
-                    "link {d}->{c} score {base:.3} (+{bonus} adjacent) sim {:.3}",
-                    ev.ending(d).similarity(ev.opening(c))
-                );
+            if explain.is_some() {
+                weighed.push((d, c, base, bonus, threshold));
             }
             // Optimistic: the pieces between may turn out to belong elsewhere.
             if base + bonus >= threshold {
@@ -28,7 +27,31 @@ pub(super) fn link(ev: &Evidence) -> Vec<Option<usize>> {
             }
         }
     }
-    best_matching(n, &edges)
+    let next = best_matching(n, &edges);
+    if let Some(out) = explain {
+        for (d, c, base, bonus, threshold) in weighed {
+            let similarity = ev.ending(d).similarity(ev.opening(c));
+            out.push(Decision::weighed(
+                "link",
+                ev.pieces[c].line(),
+                &piece_opening(&ev.pieces[c]),
+                &[
+                    ("from_line", ev.pieces[d].line() as f32),
+                    ("evidence", base),
+                    ("adjacency_bonus", bonus),
+                    ("similarity", similarity),
+                ],
+                &[("apart", threshold), ("linked", base + bonus)],
+                if next[d] == Some(c) { "linked" } else { "apart" },
+            ));
+        }
+    }
+    next
+}
+
+/// The first words of a piece, to name it in a record.
+pub(super) fn piece_opening(p: &Piece) -> String {
+    p.head.first().or(p.body.first()).map(|b| b.text.chars().take(24).collect()).unwrap_or_default()
 }
 
 /// A possible link from dangling piece `d` to piece `c`.
@@ -263,7 +286,7 @@ pub(super) fn is_claimed(claimed: &[u64], p: usize) -> bool {
 /// Finds continuations that hide inside a later piece: a break between two
 /// complete sentences where the text after it reads like the dangling piece
 /// and unlike the text before it. Returns (piece, paragraph) places to cut.
-pub(super) fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
+pub(super) fn hidden_continuations(ev: &Evidence, mut explain: Option<&mut Vec<Decision>>) -> Vec<(usize, usize)> {
     let pieces = ev.pieces;
     let mut cuts = Vec::new();
     for (d, dp) in pieces.iter().enumerate() {
@@ -305,6 +328,7 @@ pub(super) fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
             continue;
         }
         let idf = ev.idf();
+        let mut weighed: Vec<(usize, usize, f32, f32)> = Vec::new();
         let best = idf.spread(ev.ending(d), |ending| {
             let mut best: Option<(f32, usize, usize)> = None;
             for &(c, k, opening) in &trials {
@@ -314,15 +338,15 @@ pub(super) fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
                 let tail = ev.topic_of((k..len).map(|i| ev.body_text(c, i)));
                 let to_d = ending.similarity(&tail);
                 if to_d < 0.12 {
-                    if debug() {
-                        eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3}");
+                    if explain.is_some() {
+                        weighed.push((c, k, to_d, f32::NEG_INFINITY));
                     }
                     continue;
                 }
                 let head = ev.topic_of((0..k).map(|i| ev.body_text(c, i)));
                 let gain = to_d - idf.similarity(&tail, &head) + 0.2 * opening;
-                if debug() {
-                    eprintln!("hidden {d} in {c}@{k}: to_d {to_d:.3} gain {gain:.3}");
+                if explain.is_some() {
+                    weighed.push((c, k, to_d, gain));
                 }
                 if gain >= 0.1 && best.is_none_or(|b| gain > b.0) {
                     best = Some((gain, c, k));
@@ -330,6 +354,19 @@ pub(super) fn hidden_continuations(ev: &Evidence) -> Vec<(usize, usize)> {
             }
             best
         });
+        if let Some(out) = explain.as_deref_mut() {
+            for (c, k, to_d, gain) in weighed {
+                let block = &pieces[c].body[k];
+                out.push(Decision::weighed(
+                    "hidden_continuation",
+                    block.line,
+                    &block.text,
+                    &[("from_line", dp.line() as f32), ("to_dangling", to_d)],
+                    &[("kept", 0.1), ("cut", gain)],
+                    if best.is_some_and(|b| b.1 == c && b.2 == k) { "cut" } else { "kept" },
+                ));
+            }
+        }
         if let Some((_, c, k)) = best {
             cuts.push((c, k));
         }

@@ -50,7 +50,7 @@ use classify::{classify, resolve_numerals};
 use evidence::Evidence;
 use link::{hidden_continuations, link, split_pieces};
 use pieces::pieces;
-use roles::{debug, drop_link_lists, roles};
+use roles::{drop_link_lists, roles};
 
 /// What a block of text is, before articles are known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,31 +202,27 @@ pub fn segment_explained(
     let roles = loop {
         let ev = Evidence::new(&pieces, idf.take(), by_block);
         // One search for hidden continuations; the pieces it cuts are final.
-        let cuts = if searched { Vec::new() } else { hidden_continuations(&ev) };
+        let cuts = if searched { Vec::new() } else { hidden_continuations(&ev, explain.as_deref_mut()) };
         searched = true;
         if cuts.is_empty() {
-            if debug() {
-                for (i, p) in pieces.iter().enumerate() {
-                    let first: String = p.body.first().map(|b| b.text.chars().take(12).collect()).unwrap_or_default();
-                    let last: String = p
-                        .body
-                        .last()
-                        .map(|b| {
-                            let v: Vec<char> = b.text.chars().collect();
-                            v[v.len().saturating_sub(8)..].iter().collect()
-                        })
-                        .unwrap_or_default();
-                    eprintln!(
-                        "piece {i} {:?} line {} head {:?} [{first} … {last}] dangling {} closed {}",
-                        p.start,
+            if let Some(out) = explain.as_deref_mut() {
+                for p in &pieces {
+                    out.push(Decision::weighed(
+                        "piece",
                         p.line(),
-                        p.head.iter().map(|b| b.text.as_str()).collect::<Vec<_>>(),
-                        p.is_dangling(),
-                        p.closed
-                    );
+                        &link::piece_opening(p),
+                        &[
+                            ("head_lines", p.head.len() as f32),
+                            ("blocks", p.body.len() as f32),
+                            ("dangling", f32::from(u8::from(p.is_dangling()))),
+                            ("closed", f32::from(u8::from(p.closed))),
+                        ],
+                        &[],
+                        p.start.name(),
+                    ));
                 }
             }
-            let next = link(&ev);
+            let next = link(&ev, explain.as_deref_mut());
             let roles = roles(&ev, &next, explain.as_deref_mut());
             // The counts stay valid for the drafts (same blocks, as pieces were): kept for
             // the stray-tail pass rather than counted again.
@@ -237,7 +233,7 @@ pub fn segment_explained(
         pieces = split_pieces(pieces, &cuts);
     };
     let mut drafts = assemble(pieces, roles);
-    move_stray_tails(&mut drafts, idf);
+    move_stray_tails(&mut drafts, idf, explain);
     drafts.sort_by_key(|d| d.first_piece);
     let mut ids: HashMap<String, usize> = HashMap::new();
     drafts.into_iter().filter_map(|d| finish(d, source, source_index, &mut ids)).collect()

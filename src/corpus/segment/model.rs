@@ -76,7 +76,31 @@ pub struct Decision {
     pub chosen: &'static str,
 }
 
+/// How much of a text a record quotes: enough to find the place in the file.
+const QUOTED_CHARS: usize = 24;
+
 impl Decision {
+    /// A record of a decision about a place (`line`, the start of `text`) that is not weighed by
+    /// a fitted model: what the pass weighed there (`features`), each outcome's score and the
+    /// outcome taken.
+    pub fn weighed(
+        decision: &'static str,
+        line: usize,
+        text: &str,
+        features: &[(&'static str, f32)],
+        scores: &[(&'static str, f32)],
+        chosen: &'static str,
+    ) -> Self {
+        Decision {
+            decision,
+            line,
+            text: text.chars().take(QUOTED_CHARS).collect(),
+            features: features.to_vec(),
+            scores: scores.to_vec(),
+            chosen,
+        }
+    }
+
     #[expect(clippy::too_many_arguments, reason = "one record of a decision, built in one place per decision")]
     pub fn new(
         decision: &'static str,

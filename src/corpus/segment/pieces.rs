@@ -20,6 +20,23 @@ pub(super) enum Start {
     MidSentence,
 }
 
+impl Start {
+    /// The name `--explain` gives it.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Start::File => "file_start",
+            Start::Heading => "heading",
+            Start::Page => "page_break",
+            Start::Teaser => "teaser",
+            Start::JumpFrom => "jump_from",
+            Start::Closed => "after_closed",
+            Start::Dateline => "dateline",
+            Start::Open => "after_open",
+            Start::MidSentence => "mid_sentence",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct Piece {
     pub(super) head: Vec<Block>,

@@ -9,6 +9,7 @@ use super::assemble::{is_subtitle_line, subheading_shaped};
 use super::classify::char_len;
 use super::evidence::{Evidence, numbering_agreement};
 use super::lines::LineRole;
+use super::link::piece_opening;
 use super::model::{Decision, SECTION};
 use super::pieces::{Piece, Start};
 use super::{Block, Kind};
@@ -56,7 +57,7 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
             )
         {
             Role::Section
-        } else if let Some(d) = resumed(ev, i, &members, &caught) {
+        } else if let Some(d) = resumed(ev, i, &members, &caught, explain.as_deref_mut()) {
             Role::Resumes(d)
         } else {
             Role::New
@@ -83,7 +84,13 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
 /// The article an untitled piece after a page change resumes, if any: one
 /// left open (no end marker) or sent on with a jump marker, whose topic and
 /// numbering the piece continues. Returns that article's last piece.
-pub(super) fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: &[bool]) -> Option<usize> {
+pub(super) fn resumed(
+    ev: &Evidence,
+    i: usize,
+    articles: &[Vec<usize>],
+    caught: &[bool],
+    explain: Option<&mut Vec<Decision>>,
+) -> Option<usize> {
     let pieces = ev.pieces;
     let piece = &pieces[i];
     if !piece.head.is_empty()
@@ -93,6 +100,7 @@ pub(super) fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: 
         return None;
     }
     let mut best: Option<(f32, usize)> = None;
+    let mut weighed: Vec<(usize, f32)> = Vec::new();
     let jumped_of = |a: usize| -> Option<&str> {
         if caught.get(a).copied().unwrap_or(false) {
             return None;
@@ -142,15 +150,32 @@ pub(super) fn resumed(ev: &Evidence, i: usize, articles: &[Vec<usize>], caught: 
                 _ => {}
             }
         }
-        if debug() {
-            eprintln!("resume {i} after {last}? score {score:.3}");
+        if explain.is_some() {
+            weighed.push((first, score));
         }
-        if score >= 0.5 && best.is_none_or(|b| score > b.0) {
+        if score >= RESUME_THRESHOLD && best.is_none_or(|b| score > b.0) {
             best = Some((score, last));
+        }
+    }
+    if let Some(out) = explain {
+        let chosen_first =
+            best.and_then(|(_, last)| articles.iter().find(|a| a.last() == Some(&last))?.first().copied());
+        for (first, score) in weighed {
+            out.push(Decision::weighed(
+                "resume",
+                piece.line(),
+                &piece_opening(piece),
+                &[("article_line", pieces[first].line() as f32)],
+                &[("new", RESUME_THRESHOLD), ("resumes", score)],
+                if chosen_first == Some(first) { "resumes" } else { "new" },
+            ));
         }
     }
     best.map(|(_, last)| last)
 }
+
+/// The least evidence for an untitled piece after a page change to resume an earlier article.
+const RESUME_THRESHOLD: f32 = 0.5;
 
 /// The page number in a jump label such as `第4版` or `第四版`.
 pub(super) fn page_number(label: &str) -> Option<u32> {
@@ -262,10 +287,6 @@ pub(super) const SECTION_FEATURES: &[&str] = &[
     "marked",
     "line_weighed",
 ];
-
-pub(super) fn debug() -> bool {
-    std::env::var_os("GONGBAO_DEBUG_SEGMENT").is_some()
-}
 
 /// The hand-set weights of the section decision, used while `weights.tsv` holds none for it
 /// (see `FITTED` in `scripts/train_segmenter.py`): a heading opens a section when the topic
