@@ -208,6 +208,9 @@ fn an_unresolvable_bookmark_is_kept_listed_and_can_be_reattached() {
     assert_eq!(found, 1);
     let (again, _) = Store::open(Some(&data));
     assert_eq!(again.bookmarks().len(), 3, "re-attaching kept the rest");
+    app.update(Action::Undo);
+    let found = app.bookmark_rows().iter().filter(|b| app.bookmark_found(&b.id)).count();
+    assert_eq!(found, 0, "u undoes a re-attachment too");
 }
 
 #[test]
@@ -229,6 +232,39 @@ fn delete_and_undo_in_the_bookmarks_view() {
     app.update(Action::SearchPrompt);
     type_in(&mut app, "兩段");
     assert_eq!(app.bookmark_rows().len(), 1, "the filter folds scripts");
+}
+
+/// A found bookmark is what the user saved: `a` on it only asks, a second `a` re-attaches, and
+/// `u` brings the saved quote back. A lost bookmark is re-attached at once, and undoably too.
+#[test]
+fn reattaching_a_found_bookmark_asks_first_and_can_be_undone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let corpus = Corpus::from_docs(&load::bundled(), None).0;
+    let mut app = reader(corpus, &data, (100, 30));
+    open_communique(&mut app);
+    go_to_clause(&mut app, "十三");
+    app.update(Action::MarkParagraph);
+    app.update(Action::Confirm);
+    let saved = app.bookmarks.store.bookmarks()[0].quote.text.clone();
+    assert!(saved.starts_with("十三、"), "{saved:?}");
+    go_to_clause(&mut app, "二");
+    let stored = |data: &Path| Store::open(Some(data)).0.bookmarks()[0].quote.text.clone();
+
+    app.update(Action::ShowBookmarks);
+    app.update(Action::Reattach);
+    assert_eq!(stored(&data), saved, "one `a` on a found bookmark changes nothing");
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("a again")), "{:?}", app.status);
+    // Another key in between: the question is forgotten.
+    app.update(Action::Down);
+    app.update(Action::Reattach);
+    assert_eq!(stored(&data), saved);
+    app.update(Action::Reattach);
+    let moved = stored(&data);
+    assert!(moved.starts_with("二、"), "the second `a` re-attaches: {moved:?}");
+    app.update(Action::Undo);
+    assert_eq!(stored(&data), saved, "u brings the saved quote back");
+    assert!(app.bookmark_found(&app.bookmarks.store.bookmarks()[0].id.clone()));
 }
 
 /// PST-02: a file whose name is not UTF-8 (中文.txt in GBK) is bookmarked, and after a restart

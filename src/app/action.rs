@@ -76,7 +76,7 @@ pub enum Action {
     EditNote,
     /// Delete the selected bookmark (undo with `u`).
     DeleteBookmark,
-    /// Bring back the last deleted bookmark.
+    /// Put back the bookmark last deleted or re-attached.
     Undo,
     /// List bookmarks newest first or by article.
     ToggleOrder,
@@ -156,9 +156,9 @@ impl Action {
             Action::ShowBookmarks => "bookmarks",
             Action::EditNote => "edit the note",
             Action::DeleteBookmark => "delete (u undoes)",
-            Action::Undo => "undo the last delete",
+            Action::Undo => "undo the last delete or re-attachment",
             Action::ToggleOrder => "newest first / by article",
-            Action::Reattach => "re-attach to the paragraph at the top of the reader",
+            Action::Reattach => "re-attach to the paragraph at the top of the reader (a found one: press twice)",
             Action::ExportBookmarks => "export all as Markdown (the path is shown)",
             Action::Newline => "new line in the note",
             Action::Compare => "compare with another version (⇄ in the library)",

@@ -40,8 +40,14 @@ pub struct BookmarkState {
     pub store: Store,
     /// Where each bookmark (by id) is in the loaded corpus; `None`: not found.
     pub resolved: HashMap<String, Option<(Passage, Found)>>,
-    /// Deleted in this session, newest last, for undo.
-    pub deleted: Vec<Bookmark>,
+    /// Bookmarks as they were before a delete or a re-attachment in this session, newest last:
+    /// `u` puts the last one back (a deleted bookmark returns, a re-attached one gets its old
+    /// passage again).
+    pub undo: Vec<Bookmark>,
+    /// The found bookmark (by id) whose re-attachment was asked for once: `a` again confirms,
+    /// any other key forgets it. A found bookmark's quote is what the user saved, so it is not
+    /// overwritten on a single key.
+    pub confirm_reattach: Option<String>,
     pub order: Order,
     /// Filter of the bookmarks view as typed.
     pub filter: String,
@@ -52,7 +58,8 @@ impl Default for BookmarkState {
         BookmarkState {
             store: Store::in_memory(),
             resolved: HashMap::new(),
-            deleted: Vec::new(),
+            undo: Vec::new(),
+            confirm_reattach: None,
             order: Order::NewestFirst,
             filter: String::new(),
         }
@@ -310,6 +317,7 @@ impl App {
     pub(super) fn update_bookmarks(&mut self, action: super::Action) {
         use super::Action;
         let Overlay::Bookmarks { selected } = self.overlay else { return };
+        let confirming = self.bookmarks.confirm_reattach.take();
         let count = self.bookmark_rows().len();
         let last = count.saturating_sub(1);
         match action {
@@ -332,14 +340,14 @@ impl App {
                     && let Some(gone) = self.bookmarks.store.delete(&b.id)
                 {
                     self.bookmarks.resolved.remove(&gone.id);
-                    self.bookmarks.deleted.push(gone);
+                    self.bookmarks.undo.push(gone);
                     self.save_bookmarks();
                     self.status.get_or_insert_with(|| "deleted; u undoes".into());
                     self.overlay = Overlay::Bookmarks { selected: selected.min(count.saturating_sub(2)) };
                 }
             }
             Action::Undo => {
-                if let Some(b) = self.bookmarks.deleted.pop() {
+                if let Some(b) = self.bookmarks.undo.pop() {
                     let id = b.id.clone();
                     if let Err(e) = self.bookmarks.store.put(b) {
                         self.status = Some(e.to_string());
@@ -362,7 +370,16 @@ impl App {
             }
             Action::Reattach => {
                 if let Some(b) = self.selected_bookmark(selected) {
-                    self.reattach(b);
+                    if !self.bookmark_found(&b.id) || confirming.as_deref() == Some(b.id.as_str()) {
+                        self.reattach(b);
+                    } else {
+                        self.status = Some(
+                            "this bookmark is found in the text: a again moves it to the paragraph at the top of \
+                             the reader (u undoes), any other key keeps it"
+                                .into(),
+                        );
+                        self.bookmarks.confirm_reattach = Some(b.id);
+                    }
                 }
             }
             Action::ExportBookmarks => self.export_bookmarks(),
@@ -412,12 +429,14 @@ impl App {
         let passage = Passage { article: self.open, range: start..start + a.paragraphs[p].text.len() };
         let Some(mut fresh) = bookmarks::bookmark(&self.corpus, &passage, &old.note) else { return };
         fresh.id.clone_from(&old.id);
-        fresh.created = old.created;
+        fresh.created.clone_from(&old.created);
         match self.bookmarks.store.put(fresh) {
             Ok(()) => {
-                self.bookmarks.resolved.insert(old.id, Some((passage, Found::InPlace)));
+                self.bookmarks.resolved.insert(old.id.clone(), Some((passage, Found::InPlace)));
+                self.bookmarks.undo.push(old);
                 self.save_bookmarks();
-                self.status.get_or_insert_with(|| "re-attached to the paragraph at the top of the reader".into());
+                self.status
+                    .get_or_insert_with(|| "re-attached to the paragraph at the top of the reader; u undoes".into());
             }
             Err(e) => self.status = Some(e.to_string()),
         }
