@@ -34,9 +34,14 @@ fn stdout(form: Form) -> SafeWriter<std::io::StdoutLock<'static>> {
     SafeWriter::new(std::io::stdout().lock(), form)
 }
 
+/// Whether standard input is one of the inputs (`-`): then the keys come from the terminal.
+fn stdin_is_data(cli: &Cli) -> bool {
+    cli.input.paths.iter().any(|p| p == "-")
+}
+
 /// The reader needs a terminal; without one, say so before anything is loaded.
-fn require_terminal() -> Result<()> {
-    if !gongbao::term::is_terminal() {
+fn require_terminal(cli: &Cli) -> Result<()> {
+    if !gongbao::term::is_terminal(stdin_is_data(cli)) {
         bail!("not a terminal: the reader needs one; use `gongbao export` to print the articles");
     }
     Ok(())
@@ -74,7 +79,7 @@ fn read(
     loading: Option<gongbao::corpus::background::Loading>,
     state: Option<ReaderState>,
 ) -> Result<u8> {
-    require_terminal()?;
+    require_terminal(cli)?;
     let ReaderState { data_dir, file, saved, messages: state_messages } =
         state.unwrap_or_else(|| ReaderState::read(cli));
     for m in &state_messages {
@@ -311,7 +316,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     // The reader on files: the first frame comes at once, files load on worker threads.
     // (Standard input is read before the terminal is taken, below.)
     if cli.command.is_none() && !cli.input.paths.is_empty() && cli.input.paths.iter().all(|p| p != "-") {
-        require_terminal()?;
+        require_terminal(cli)?;
         let inputs: Vec<load::Input> = cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect();
         let max = cli.input.max_size.saturating_mul(1024 * 1024);
         gongbao::term::install_panic_hook();
@@ -319,9 +324,14 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         let loading = gongbao::corpus::background::start(inputs, max, forced, 0);
         return Ok(ExitCode::from(read(cli, Corpus::default(), Some(loading), Some(state))?));
     }
+    // Without a terminal the reader would only say so after standard input was read to its end.
+    if cli.command.is_none() && stdin_is_data(cli) {
+        require_terminal(cli)?;
+    }
     // The reader's state is read before its files are (see `ReaderState`); without a terminal
     // there is no reader, and a corrupt state file is left for the run that has one.
-    let state = (cli.command.is_none() && gongbao::term::is_terminal()).then(|| ReaderState::read(cli));
+    let state =
+        (cli.command.is_none() && gongbao::term::is_terminal(stdin_is_data(cli))).then(|| ReaderState::read(cli));
     let (docs, mut failures) = if cli.input.paths.is_empty() {
         (load::bundled(), Vec::new())
     } else {

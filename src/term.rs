@@ -35,9 +35,17 @@ use ratatui::backend::CrosstermBackend;
 
 use crate::app::{Action, App, keymap};
 
-/// Whether standard output is a terminal the reader can take over.
-pub fn is_terminal() -> bool {
-    io::stdout().is_terminal() && io::stdin().is_terminal()
+/// Whether there is a terminal the reader can take over: standard output is one, and so is
+/// standard input or, when standard input carries the data (`gongbao -`), the controlling
+/// terminal, from which the keys are then read as `less` reads them (crossterm opens
+/// `/dev/tty` for its input and raw mode when standard input is not a terminal).
+pub fn is_terminal(stdin_is_data: bool) -> bool {
+    io::stdout().is_terminal() && (io::stdin().is_terminal() || (stdin_is_data && controlling_terminal().is_some()))
+}
+
+/// The controlling terminal, when the process has one.
+fn controlling_terminal() -> Option<std::fs::File> {
+    if cfg!(unix) { std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok() } else { None }
 }
 
 /// True between [`enter`] and [`restore`]: the terminal is the reader's.
@@ -81,8 +89,14 @@ fn repair_stale_raw_mode() {
     use rustix::termios::{
         InputModes, LocalModes, OptionalActions, OutputModes, SpecialCodeIndex, tcgetattr, tcsetattr,
     };
+    // The keyboard: standard input, or the controlling terminal when the data came through it.
     let stdin = io::stdin();
-    let Ok(mut settings) = tcgetattr(&stdin) else { return };
+    let tty = if stdin.is_terminal() { None } else { controlling_terminal() };
+    let keyboard: std::os::fd::BorrowedFd<'_> = match &tty {
+        Some(file) => std::os::fd::AsFd::as_fd(file),
+        None => std::os::fd::AsFd::as_fd(&stdin),
+    };
+    let Ok(mut settings) = tcgetattr(keyboard) else { return };
     if settings.local_modes.intersects(LocalModes::ICANON | LocalModes::ECHO) {
         return;
     }
@@ -96,7 +110,7 @@ fn repair_stale_raw_mode() {
     settings.output_modes |= OutputModes::OPOST | OutputModes::ONLCR;
     settings.special_codes[SpecialCodeIndex::VMIN] = 1;
     settings.special_codes[SpecialCodeIndex::VTIME] = 0;
-    let _ = tcsetattr(&stdin, OptionalActions::Now, &settings);
+    let _ = tcsetattr(keyboard, OptionalActions::Now, &settings);
 }
 
 /// Gives the terminal back: every mode [`enter`] turned on, turned off, once. Errors are

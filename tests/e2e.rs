@@ -25,6 +25,11 @@ impl Session {
 
     /// Starts gongbao with `data` as its data folder (default: a fresh one).
     fn start_with(args: &[&str], data: Option<&Path>) -> Option<Session> {
+        Session::start_piped(None, args, data)
+    }
+
+    /// Starts gongbao as `cat FILE | gongbao ARGS` when `stdin` is given, as a shell would.
+    fn start_piped(stdin: Option<&Path>, args: &[&str], data: Option<&Path>) -> Option<Session> {
         if Command::new("tmux").arg("-V").output().is_err() {
             println!("SKIPPED: tmux is not installed");
             return None;
@@ -34,6 +39,9 @@ impl Session {
         let data = data.map_or_else(|| dir.path().join("data"), Path::to_path_buf);
         let bin = env!("CARGO_BIN_EXE_gongbao");
         let mut cmd = format!("GONGBAO_DATA='{}' NO_COLOR=1 '{bin}'", data.display());
+        if let Some(file) = stdin {
+            cmd = format!("cat '{}' | {cmd}", file.display());
+        }
         for a in args {
             cmd.push_str(" '");
             cmd.push_str(a);
@@ -255,6 +263,30 @@ fn a_large_folder_loads_in_the_background_and_esc_stops_it() {
     s.keys(&["Escape"]);
     let screen = s.wait_for("stopped:");
     assert!(screen.contains(&format!("of {pages} files loaded")), "{screen}");
+    s.keys(&["q"]);
+    s.wait_for("exit status 0");
+}
+
+/// `cat FILE | gongbao -`, as with `less`: the text comes from the pipe, the keys from the
+/// terminal. A GBK file, so that the pipe's bytes are decoded like a file's.
+#[test]
+fn a_gbk_file_piped_into_the_reader_is_read_with_keys_from_the_terminal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/000_bdb5e1677ee91c80.txt"))
+        .expect("sample");
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable, "the communiqué is all in GBK");
+    let file = dir.path().join("gbk.txt");
+    std::fs::write(&file, &gbk).expect("write");
+    let Some(s) = Session::start_piped(Some(&file), &["-"], None) else { return };
+    let screen = s.wait_for("<stdin>");
+    assert!(!screen.contains("not a terminal"), "{screen}");
+    // The communiqué is the file's last article.
+    s.keys(&["G", "Enter"]);
+    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    s.keys(&[":", "十三", "Enter"]);
+    let screen = s.wait_for("十三 / 24");
+    assert!(screen.contains("十三、各方欢迎"), "{screen}");
     s.keys(&["q"]);
     s.wait_for("exit status 0");
 }

@@ -613,6 +613,31 @@ fn term_07_without_a_terminal_it_says_so_on_one_line_and_writes_nothing() {
     assert!(output.bytes().is_empty(), "{:?}", String::from_utf8_lossy(&output.bytes()));
 }
 
+/// `gongbao -` with its output redirected: there is no terminal to read in, so the one-line
+/// message, and nothing written where the output goes.
+#[test]
+fn standard_input_with_no_terminal_for_the_output_says_so_on_one_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_path = dir.path().join("out");
+    let mut child = Command::new(EXE)
+        .arg("-")
+        .env("GONGBAO_DATA", dir.path())
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::create(&out_path).expect("out"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    // The pipe stays open: the message must come without waiting for the data's end.
+    let stdin = child.stdin.take();
+    let out = child.wait_with_output().expect("wait");
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("not a terminal"), "{stderr}");
+    assert_eq!(std::fs::metadata(&out_path).expect("out").len(), 0);
+}
+
 #[test]
 fn term_08_a_signal_during_the_panic_path_still_restores_once() {
     // The panic's restore and the signal watcher's both run; only one may write.
