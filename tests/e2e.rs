@@ -290,3 +290,19 @@ fn a_gbk_file_piped_into_the_reader_is_read_with_keys_from_the_terminal() {
     s.keys(&["q"]);
     s.wait_for("exit status 0");
 }
+
+/// The library has focus after Esc in the reader; `]` still moves the open article on.
+#[test]
+fn from_the_library_the_clause_key_moves_the_open_article() {
+    let Some(s) = Session::start(&[]) else { return };
+    s.wait_for("000_bdb5e1677ee91c80.txt");
+    s.keys(&["j", "j", "j", "j", "Enter"]);
+    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    s.keys(&[":", "十二", "Enter"]);
+    s.wait_for("十二 / 24");
+    s.keys(&["Escape", "]"]);
+    let screen = s.wait_for("十三 / 24");
+    assert!(screen.contains("十三、各方欢迎"), "{screen}");
+    s.keys(&["q"]);
+    s.wait_for("exit status 0");
+}

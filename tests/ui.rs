@@ -240,3 +240,55 @@ fn compare_view_of_the_two_communiques() {
         insta::assert_snapshot!(format!("compare_{}x{}", size.0, size.1), screen);
     }
 }
+
+/// With the library focused (as at start-up), the reader's keys act on the open article; the
+/// keys go through the key table as in the terminal.
+#[test]
+fn reader_keys_act_on_the_open_article_while_the_library_has_focus() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use gongbao::app::keymap::lookup;
+    use gongbao::app::{Overlay, Pane};
+    let press = |app: &mut App, c: char| {
+        let action = lookup(app.scope(), &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        app.update(action.unwrap_or_else(|| panic!("{c:?} is bound to nothing with the library focused")));
+    };
+    let mut app = app((100, 30));
+    open_communique(&mut app);
+    app.update(Action::SwitchFocus);
+    assert_eq!(app.focus, Pane::Library);
+    press(&mut app, ']');
+    assert_eq!(app.current_clause(), Some(0), "] went to the first clause");
+    press(&mut app, ']');
+    assert_eq!(app.current_clause(), Some(1));
+    let top = app.top;
+    press(&mut app, ' ');
+    assert!(app.top > top, "Space pages the reader");
+    press(&mut app, 'o');
+    assert!(matches!(app.overlay, Overlay::Outline { .. }), "{:?}", app.overlay);
+    app.update(Action::Cancel);
+    press(&mut app, ':');
+    assert!(matches!(app.overlay, Overlay::Prompt { .. }), "{:?}", app.overlay);
+    app.update(Action::Cancel);
+    press(&mut app, 'v');
+    assert!(app.visual.is_some(), "v starts a selection");
+    app.update(Action::Cancel);
+    press(&mut app, 'm');
+    assert!(matches!(app.overlay, Overlay::Note { .. }), "{:?}", app.overlay);
+    app.update(Action::Cancel);
+    press(&mut app, 'c');
+    assert!(matches!(app.overlay, Overlay::Compare { .. }), "{:?} {:?}", app.overlay, app.status);
+    // The library keeps its own keys and the focus.
+    app.update(Action::Cancel);
+    assert_eq!(app.focus, Pane::Library);
+}
+
+/// With nothing open, a reader key says why it does nothing.
+#[test]
+fn a_reader_key_with_no_article_says_why() {
+    let mut app =
+        App::new(Corpus::default(), Settings { color: false, ..Settings::default() }, HashMap::new(), (80, 24));
+    for action in [Action::NextClause, Action::PageDown, Action::GoToPrompt, Action::MarkParagraph] {
+        app.update(action);
+        assert!(app.status.as_deref().is_some_and(|s| s.contains("no article")), "{action:?}: {:?}", app.status);
+    }
+}

@@ -117,6 +117,27 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether the action works on the open article, so that without one it cannot act.
+    pub fn needs_article(self) -> bool {
+        matches!(
+            self,
+            Action::PageDown
+                | Action::PageUp
+                | Action::HalfPageDown
+                | Action::HalfPageUp
+                | Action::NextClause
+                | Action::PreviousClause
+                | Action::NextSibling
+                | Action::PreviousSibling
+                | Action::ToggleOutline
+                | Action::GoToPrompt
+                | Action::MarkParagraph
+                | Action::StartVisual
+                | Action::Compare
+                | Action::CycleEncoding
+        )
+    }
+
     /// What the action does, as the help overlay shows it.
     pub fn description(self) -> &'static str {
         match self {

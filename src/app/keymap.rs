@@ -37,7 +37,7 @@ impl Scope {
     pub fn title(self) -> &'static str {
         match self {
             Scope::Global => "Everywhere",
-            Scope::Library => "Library",
+            Scope::Library => "Library (reader keys act on the open article)",
             Scope::Reader => "Reader",
             Scope::Help => "Help",
             Scope::Outline => "Outline",
@@ -274,6 +274,15 @@ pub fn lookup(scope: Scope, event: &KeyEvent) -> Option<Action> {
         return (event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL))
             .then_some(Action::Quit);
     }
+    // The library has focus at start-up and after most jumps, while the status line advertises
+    // the reader's keys: those the library does not bind itself act on the open article. Esc is
+    // the reader's way back to the library, meaningless from there.
+    if scope == Scope::Library
+        && event.code != KeyCode::Esc
+        && let Some(action) = found(Scope::Reader)
+    {
+        return Some(action);
+    }
     found(Scope::Global)
 }
 
@@ -338,6 +347,29 @@ mod tests {
         let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
         assert_eq!(lookup(Scope::Reader, &q), Some(Action::Quit));
         assert_eq!(lookup(Scope::Help, &q), Some(Action::Cancel));
+    }
+
+    #[test]
+    fn the_reader_keys_reach_the_open_article_from_the_library() {
+        let plain = |c| press(KeyCode::Char(c), KeyModifiers::NONE);
+        for (c, action) in [
+            (' ', Action::PageDown),
+            ('b', Action::PageUp),
+            (']', Action::NextClause),
+            ('[', Action::PreviousClause),
+            (':', Action::GoToPrompt),
+            ('o', Action::ToggleOutline),
+            ('m', Action::MarkParagraph),
+            ('v', Action::StartVisual),
+            ('c', Action::Compare),
+        ] {
+            assert_eq!(lookup(Scope::Library, &plain(c)), Some(action), "{c:?}");
+        }
+        // The library's own keys come first; global keys still work.
+        assert_eq!(lookup(Scope::Library, &plain('j')), Some(Action::Down));
+        assert_eq!(lookup(Scope::Library, &plain('q')), Some(Action::Quit));
+        let esc = press(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Library, &esc), Some(Action::StopLoading));
     }
 
     #[test]

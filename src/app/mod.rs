@@ -588,6 +588,14 @@ impl App {
     fn update_panes(&mut self, action: Action) {
         let library = self.focus == Pane::Library && self.show_library;
         let page = self.page_height();
+        if action.needs_article() && self.article().is_none() {
+            self.status = Some(if self.is_loading() {
+                "no article yet: files are still loading".into()
+            } else {
+                "no article to act on: nothing could be read".into()
+            });
+            return;
+        }
         match action {
             Action::ToggleHelp => self.overlay = Overlay::Help { scroll: 0 },
             Action::SwitchFocus => {
