@@ -292,3 +292,91 @@ fn a_reader_key_with_no_article_says_why() {
         assert!(app.status.as_deref().is_some_and(|s| s.contains("no article")), "{action:?}: {:?}", app.status);
     }
 }
+
+/// The frame as drawn (before ratatui works out what to send), and the screen that results.
+fn draw_frame(app: &App) -> (ratatui::buffer::Buffer, String) {
+    let backend = TestBackend::new(app.size.0, app.size.1);
+    let mut terminal = Terminal::new(backend).expect("test terminal");
+    let frame = terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw").buffer.clone();
+    (frame, screen_text(terminal.backend().buffer()))
+}
+
+/// A wide character covers the cell after it, so in the frame that cell must be blank: a border
+/// drawn there is never seen (ratatui does not send it, the terminal draws the character over
+/// it).
+fn wide_characters_cover_nothing(buffer: &ratatui::buffer::Buffer) -> Result<(), String> {
+    let area = buffer.area;
+    for y in 0..area.height {
+        for x in 0..area.width.saturating_sub(1) {
+            let symbol = buffer[(x, y)].symbol();
+            let covered = buffer[(x + 1, y)].symbol();
+            if unicode_width::UnicodeWidthStr::width(symbol) > 1 && covered != " " {
+                return Err(format!("{symbol:?} at ({x}, {y}) covers {covered:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Opens one overlay.
+type OpenOverlay = fn(&mut App);
+
+/// Each overlay opened over the communiqué (wide characters in the library and the reader)
+/// at a run of widths, so that its edges fall at odd and even columns of the text beneath.
+#[test]
+fn overlay_borders_stay_whole_over_wide_characters_at_odd_and_even_offsets() {
+    let data = tempfile::tempdir().expect("data folder");
+    let overlays: [(&str, OpenOverlay); 6] = [
+        ("help", |app| app.update(Action::ToggleHelp)),
+        ("outline", |app| app.update(Action::ToggleOutline)),
+        ("results", |app| {
+            app.update(Action::SearchCorpus);
+            for c in "各方".chars() {
+                app.update(Action::Input(c));
+            }
+            app.update(Action::Confirm);
+        }),
+        ("note", |app| app.update(Action::MarkParagraph)),
+        ("bookmarks", |app| {
+            app.update(Action::MarkParagraph);
+            app.update(Action::Confirm);
+            app.update(Action::ShowBookmarks);
+        }),
+        ("messages", |app| {
+            app.messages = vec!["某文件.txt: 无法读取".into(); 3];
+            app.update(Action::ShowMessages);
+        }),
+    ];
+    for (name, open) in overlays {
+        for size in (80..=87).map(|w| (w, 24)).chain([(120, 40), (121, 40)]) {
+            let mut app = app(size);
+            app.set_bookmarks(gongbao::bookmarks::store::Store::open(Some(data.path())).0);
+            open_communique(&mut app);
+            app.update(Action::SwitchFocus);
+            open(&mut app);
+            let (frame, screen) = draw_frame(&app);
+            if let Err(e) = wide_characters_cover_nothing(&frame) {
+                panic!("{name} at {size:?}: {e}\n{screen}");
+            }
+            for b in app.bookmarks.store.bookmarks().to_vec() {
+                app.bookmarks.store.delete(&b.id);
+            }
+            app.save_bookmarks();
+        }
+    }
+}
+
+/// The help and the outline at an even and an odd width: their left borders are drawn whole.
+#[test]
+fn overlay_snapshots_over_wide_characters() {
+    for width in [82, 83] {
+        let mut app = app((width, 24));
+        open_communique(&mut app);
+        app.update(Action::SwitchFocus);
+        app.update(Action::ToggleHelp);
+        insta::assert_snapshot!(format!("help_over_wide_text_{width}x24"), draw(&app));
+        app.update(Action::Cancel);
+        app.update(Action::ToggleOutline);
+        insta::assert_snapshot!(format!("outline_over_wide_text_{width}x24"), draw(&app));
+    }
+}

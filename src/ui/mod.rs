@@ -398,6 +398,21 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+/// Clears `rect` for an overlay. A wide character just left of it has its second half under
+/// the overlay, where it would hide the left border: ratatui does not send a cell a wide
+/// character covers, and the terminal draws the character over it. Such a character is
+/// blanked too. (One cut by the right edge is cleared with the rect: its first half is inside.)
+fn clear_under(frame: &mut Frame, rect: Rect) {
+    frame.render_widget(Clear, rect);
+    let Some(left) = rect.x.checked_sub(1) else { return };
+    let bottom = rect.bottom().min(frame.buffer_mut().area.bottom());
+    for y in rect.top()..bottom {
+        if unicode_width::UnicodeWidthStr::width(frame.buffer_mut()[(left, y)].symbol()) > 1 {
+            frame.render_widget(Clear, Rect::new(left, y, 1, 1));
+        }
+    }
+}
+
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
@@ -425,7 +440,7 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
         }
     }
     let rect = centered(area, 64, area.height.saturating_sub(2).max(3));
-    frame.render_widget(Clear, rect);
+    clear_under(frame, rect);
     let block = Block::bordered().title(" keys (Esc closes) ");
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
 }
@@ -433,7 +448,7 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
 fn render_outline(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
     let entries = app.outline();
     let rect = centered(area, 40, area.height.saturating_sub(2).max(3));
-    frame.render_widget(Clear, rect);
+    clear_under(frame, rect);
     let block = Block::bordered().title(" outline ");
     let inner_height = usize::from(rect.height.saturating_sub(2));
     let offset = selected.saturating_sub(inner_height.saturating_sub(1) / 2);
@@ -460,7 +475,7 @@ fn render_outline(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
 }
 
 fn render_prompt(app: &App, frame: &mut Frame, area: Rect, kind: PromptKind, input: &str) {
-    frame.render_widget(Clear, area);
+    clear_under(frame, area);
     let exact = if app.exact { " (exact, Ctrl-e: any script)" } else { "" };
     let (label, info) = match kind {
         PromptKind::GoTo => ("go to clause: ".to_string(), String::new()),
@@ -498,7 +513,7 @@ fn render_prompt(app: &App, frame: &mut Frame, area: Rect, kind: PromptKind, inp
 
 fn render_results(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
     let rect = centered(area, area.width.saturating_sub(4).clamp(20, 100), area.height.saturating_sub(2).max(3));
-    frame.render_widget(Clear, rect);
+    clear_under(frame, rect);
     let matches = app.results.iter().filter(|r| matches!(r, ResultRow::Match(_))).count();
     let articles = app.results.iter().filter(|r| matches!(r, ResultRow::Article { .. })).count();
     let query = app.search.as_ref().map_or("", |s| s.query.text.as_str());
@@ -550,7 +565,7 @@ fn render_results(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
 fn render_note(app: &App, frame: &mut Frame, area: Rect, target: &crate::app::bookmarks::NoteTarget, input: &str) {
     let width = area.width.saturating_sub(4).clamp(20, 72);
     let rect = centered(area, width, area.height.saturating_sub(4).clamp(3, 14));
-    frame.render_widget(Clear, rect);
+    clear_under(frame, rect);
     let what = match target {
         crate::app::bookmarks::NoteTarget::New(_) => "note for the new bookmark",
         crate::app::bookmarks::NoteTarget::Edit(_) => "edit the note",
@@ -579,7 +594,7 @@ fn render_note(app: &App, frame: &mut Frame, area: Rect, target: &crate::app::bo
 
 fn render_bookmarks(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
     let rect = centered(area, area.width.saturating_sub(4).clamp(20, 100), area.height.saturating_sub(2).max(3));
-    frame.render_widget(Clear, rect);
+    clear_under(frame, rect);
     let rows = app.bookmark_rows();
     let order = match app.bookmarks.order {
         crate::app::bookmarks::Order::NewestFirst => "newest first",
@@ -621,7 +636,7 @@ fn render_bookmarks(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
 }
 
 fn render_compare(app: &App, frame: &mut Frame, area: Rect, other: usize, top: usize, difference: Option<usize>) {
-    frame.render_widget(Clear, area);
+    clear_under(frame, area);
     if area.height < 2 || area.width < 7 {
         return;
     }
@@ -678,7 +693,7 @@ fn render_compare(app: &App, frame: &mut Frame, area: Rect, other: usize, top: u
 
 fn render_messages(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let rect = centered(area, area.width.saturating_sub(4).clamp(20, 100), area.height.saturating_sub(2).max(3));
-    frame.render_widget(Clear, rect);
+    clear_under(frame, rect);
     let block = Block::bordered().title(format!(" {} message(s) · Esc closes ", app.messages.len()));
     // File names and reasons come from the file system: made display-safe here.
     let lines: Vec<TextLine> =
