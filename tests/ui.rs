@@ -380,3 +380,28 @@ fn overlay_snapshots_over_wide_characters() {
         insta::assert_snapshot!(format!("outline_over_wide_text_{width}x24"), draw(&app));
     }
 }
+
+/// `G`, and Space pressed until it stops, end on the last full page of every article, as in
+/// `less`: never one line on an otherwise empty reader.
+#[test]
+fn the_end_of_an_article_is_a_full_page() {
+    for size in [(80, 24), (40, 12)] {
+        let mut app = app(size);
+        app.update(Action::SwitchFocus);
+        for i in 0..app.corpus.articles.len() {
+            app.open_article(i);
+            let page = app.page_height();
+            let lines = app.layout.lines.len();
+            app.update(Action::Bottom);
+            assert_eq!(lines - app.top, page.min(lines), "G in article {i} at {size:?}");
+            assert_eq!(app.percent(), 100);
+            app.update(Action::Top);
+            for _ in 0..lines {
+                app.update(Action::PageDown);
+            }
+            assert_eq!(lines - app.top, page.min(lines), "Space in article {i} at {size:?}");
+            app.update(Action::Down);
+            assert_eq!(lines - app.top, page.min(lines), "j at the end in article {i} at {size:?}");
+        }
+    }
+}

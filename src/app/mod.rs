@@ -625,7 +625,7 @@ impl App {
             Action::HalfPageDown => self.scroll_by((page / 2).max(1).cast_signed()),
             Action::HalfPageUp => self.scroll_by(-(page / 2).max(1).cast_signed()),
             Action::Top => self.top = 0,
-            Action::Bottom => self.top = self.max_top(),
+            Action::Bottom => self.top = self.last_page_top(),
             Action::NextArticle => self.step_article(1),
             Action::PreviousArticle => self.step_article(-1),
             Action::ToggleScript => {
@@ -882,8 +882,17 @@ impl App {
         self.layout.lines.len().saturating_sub(self.page_height()).max(last_paragraph)
     }
 
+    /// The first line of the last full page: where reading on stops, as in `less`, so that the
+    /// end of an article is never one line on an empty screen.
+    fn last_page_top(&self) -> usize {
+        self.layout.lines.len().saturating_sub(self.page_height())
+    }
+
     fn scroll_by(&mut self, by: isize) {
-        self.top = self.top.saturating_add_signed(by).min(self.max_top());
+        // Moving on stops at the last full page; a jump that put a later paragraph at the top
+        // (see `max_top`) is not undone by it.
+        let limit = if by > 0 { self.last_page_top().max(self.top) } else { self.max_top() };
+        self.top = self.top.saturating_add_signed(by).min(limit);
     }
 
     fn scroll_to_paragraph(&mut self, p: usize) {
@@ -1016,7 +1025,7 @@ impl App {
 
     /// Position in the article as a percentage of its lines.
     pub fn percent(&self) -> u16 {
-        let max = self.max_top();
+        let max = self.last_page_top();
         (self.top.min(max) * 100).checked_div(max).map_or(100, |p| p as u16)
     }
 }
