@@ -170,6 +170,18 @@ fn bookmarks(cli: &Cli, action: &BookmarksAction) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `gongbao export`: the articles as JSON or text, in the script `--script` asks for.
+fn export_command(cli: &Cli, corpus: &Corpus, format: Format, out: &mut impl Write) -> Result<()> {
+    let script = cli.input.script;
+    let shown = export::in_script(corpus, &gongbao::convert::Converter::new(), script)
+        .context("converting the text for --script")?;
+    match format {
+        Format::Json => writeln!(out, "{}", export::to_json(&shown, script)?)?,
+        Format::Text => write!(out, "{}", export::to_text(&shown))?,
+    }
+    Ok(())
+}
+
 /// `gongbao search`: every match, as text or JSON.
 fn search_command(
     cli: &Cli,
@@ -372,8 +384,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     );
     let mut out = stdout(if json { Form::Json } else { Form::Text });
     match &cli.command {
-        Some(Command::Export { format: Format::Json, .. }) => writeln!(out, "{}", export::to_json(&corpus)?)?,
-        Some(Command::Export { format: Format::Text, .. }) => write!(out, "{}", export::to_text(&corpus))?,
+        Some(Command::Export { format, .. }) => export_command(cli, &corpus, *format, &mut out)?,
         Some(Command::Search { query, json, exact }) => search_command(cli, &corpus, query, *json, *exact, &mut out)?,
         Some(Command::Diff { a, b, json }) => diff_command(&corpus, a, b, *json, &mut out)?,
         Some(Command::Versions) => versions_command(&corpus, &mut out)?,

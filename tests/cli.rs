@@ -100,6 +100,33 @@ fn the_export_schema_is_as_documented() {
     }
 }
 
+/// `--script` converts what is exported (titles, paragraphs) and the JSON says which script.
+#[test]
+fn export_in_another_script_converts_the_text_and_says_so() {
+    let o = gongbao(&["export", "--format", "json", "--script", "traditional"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["script"], "traditional");
+    let articles = v["articles"].as_array().expect("articles");
+    let communique = articles
+        .iter()
+        .find(|a| a["source"] == "000_bdb5e1677ee91c80.txt" && a["clauses"].as_array().is_some_and(|c| c.len() >= 20))
+        .expect("the communiqué");
+    assert_eq!(communique["title"], "中國一中亞外長第六次會晤新聞公報");
+    let paragraphs = communique["paragraphs"].as_array().expect("paragraphs");
+    assert!(paragraphs.iter().any(|p| p["text"].as_str().is_some_and(|t| t.starts_with("十三、各方歡迎"))));
+    assert!(!paragraphs.iter().any(|p| p["text"].as_str().is_some_and(|t| t.contains("各方欢迎"))));
+    // The file's name is not text to convert.
+    assert_eq!(communique["source"], "000_bdb5e1677ee91c80.txt");
+
+    let original = gongbao(&["export", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&original.stdout).expect("JSON");
+    assert_eq!(v["script"], "original");
+    let text = gongbao(&["export", "--format", "text", "--script", "traditional"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("=== 中國一中亞外長第六次會晤新聞公報"), "{text}");
+}
+
 #[test]
 fn text_export_lists_titles_and_paragraphs() {
     let dir = tempfile::tempdir().expect("tempdir");

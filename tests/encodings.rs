@@ -223,7 +223,11 @@ fn enc_01_no_bom_reaches_the_articles_or_the_export() {
         assert!(!corpus.sources[source].guessed);
         assert_eq!(paragraphs(&corpus, source), paragraphs(&plain, 0), "source {source}");
     }
-    assert!(!gongbao::corpus::export::to_json(&corpus).expect("json").contains('\u{FEFF}'));
+    assert!(
+        !gongbao::corpus::export::to_json(&corpus, gongbao::convert::Script::Original)
+            .expect("json")
+            .contains('\u{FEFF}')
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -954,7 +958,7 @@ fn enc_09_trail_bytes_0x5c_and_0x7c_are_never_backslash_or_bar_in_search_and_exp
             let word: String = line.chars().skip(1).take(4).collect();
             assert_eq!(count(&word, exact), 2, "{}: {word}", encoding.name());
         }
-        let json = gongbao::corpus::export::to_json(&corpus).expect("json");
+        let json = gongbao::corpus::export::to_json(&corpus, gongbao::convert::Script::Original).expect("json");
         assert!(!json.contains("\\\\") && !json.contains('|'), "{}", encoding.name());
         assert!(json.contains(line));
     }
