@@ -192,6 +192,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Help, code(KeyCode::Esc), Action::Cancel),
     bind(Help, key('?'), Action::Cancel),
     bind(Help, key('q'), Action::Cancel),
+    bind(Help, code(KeyCode::F(1)), Action::Cancel),
     bind(Help, key('j'), Action::Down),
     bind(Help, code(KeyCode::Down), Action::Down),
     bind(Help, key('k'), Action::Up),
@@ -207,6 +208,8 @@ pub static BINDINGS: &[Binding] = &[
     bind(Prompt, code(KeyCode::Enter), Action::Confirm),
     bind(Prompt, code(KeyCode::Backspace), Action::Backspace),
     bind(Prompt, ctrl('e'), Action::ToggleExact),
+    // Ctrl-c quits everywhere else; in a prompt it abandons the prompt, as in a shell.
+    bind(Prompt, ctrl('c'), Action::Cancel),
     bind(Visual, key('j'), Action::Down),
     bind(Visual, code(KeyCode::Down), Action::Down),
     bind(Visual, key('k'), Action::Up),
@@ -224,6 +227,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Note, ctrl('j'), Action::Newline),
     bind(Note, code(KeyCode::Esc), Action::Cancel),
     bind(Note, code(KeyCode::Backspace), Action::Backspace),
+    bind(Note, ctrl('c'), Action::Cancel),
     bind(Bookmarks, key('j'), Action::Down),
     bind(Bookmarks, code(KeyCode::Down), Action::Down),
     bind(Bookmarks, key('k'), Action::Up),
@@ -370,6 +374,17 @@ mod tests {
         assert_eq!(lookup(Scope::Library, &plain('q')), Some(Action::Quit));
         let esc = press(KeyCode::Esc, KeyModifiers::NONE);
         assert_eq!(lookup(Scope::Library, &esc), Some(Action::StopLoading));
+    }
+
+    #[test]
+    fn f1_closes_the_help_it_opened_and_ctrl_c_abandons_a_prompt() {
+        let f1 = press(KeyCode::F(1), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Reader, &f1), Some(Action::ToggleHelp));
+        assert_eq!(lookup(Scope::Help, &f1), Some(Action::Cancel));
+        let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Scope::Prompt, &ctrl_c), Some(Action::Cancel));
+        assert_eq!(lookup(Scope::Note, &ctrl_c), Some(Action::Cancel));
+        assert_eq!(lookup(Scope::Reader, &ctrl_c), Some(Action::Quit));
     }
 
     #[test]
