@@ -405,3 +405,34 @@ fn the_end_of_an_article_is_a_full_page() {
         }
     }
 }
+
+/// `c` while reading clause 十三 opens the comparison at clause 十三, and the status line gives
+/// the compare view's own position, not the reader's.
+#[test]
+fn compare_opens_at_the_clause_being_read() {
+    use gongbao::app::Overlay;
+    let mut app = app((120, 40));
+    open_communique(&mut app);
+    app.update(Action::GoToPrompt);
+    for c in "十三".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Confirm);
+    app.update(Action::Down);
+    let reader_percent = app.percent();
+    app.update(Action::Compare);
+    let Overlay::Compare { top, .. } = app.overlay else { panic!("{:?}", app.status) };
+    let line = &app.compare.lines[top];
+    let pair = &app.compare.pairs[line.pair.expect("a pair at the top")];
+    assert!(pair.left.starts_with("十三、"), "the top pair is clause 十三: {:?}", pair.left);
+    let screen = draw(&app);
+    let status = screen.lines().last().expect("status line");
+    let percent = app.compare_percent().expect("compare percent");
+    assert_ne!(percent, reader_percent, "the two positions differ here, so the test can tell");
+    assert!(status.contains(&format!("{percent}%")) && !status.contains(&format!(" {reader_percent}%")), "{status}");
+    assert!(screen.contains("十三、各方欢迎"), "{screen}");
+    // n goes to the next difference after clause 十三, not back to the first one.
+    app.update(Action::NextMatch);
+    let Overlay::Compare { top: after, .. } = app.overlay else { panic!() };
+    assert!(after >= top.saturating_sub(2), "n went back from {top} to {after}");
+}

@@ -55,12 +55,49 @@ impl App {
             return;
         };
         self.compare.comparison = versions::compare(&self.corpus, self.open, other, folder());
-        self.overlay = Overlay::Compare { other, top: 0, difference: None };
         self.lay_out_compare();
+        let top = self.compare_line_of_reading().min(self.compare_max_top());
+        self.overlay = Overlay::Compare { other, top, difference: None };
         self.status = Some(format!(
             "n/N: next/previous{}",
             if others.len() > 1 { format!(", c: next of {} versions", others.len()) } else { String::new() }
         ));
+    }
+
+    /// The compare line where what the reader shows begins: the first row of the pair holding
+    /// the clause being read (else the paragraph at the top), or of the first pair after it when
+    /// that paragraph is in the other version only.
+    fn compare_line_of_reading(&self) -> usize {
+        let Some(c) = &self.compare.comparison else { return 0 };
+        // At the title the view opens at its start too.
+        let Some(top) = self.top_paragraph().filter(|_| self.top > 0) else { return 0 };
+        let at = self.current_clause().and_then(|i| self.article().map(|a| a.clauses[i].paragraph)).unwrap_or(top);
+        let pairs = c.units.iter().flat_map(|u| &u.pairs);
+        let Some(pair) = pairs
+            .clone()
+            .position(|p| p.left.as_ref().is_some_and(|r| r.contains(&at)))
+            .or_else(|| pairs.clone().position(|p| p.left.as_ref().is_some_and(|r| r.start > at)))
+        else {
+            return 0;
+        };
+        self.compare.lines.iter().position(|l| l.pair == Some(pair)).unwrap_or(0)
+    }
+
+    /// Rows of text the compare view shows at once.
+    fn compare_page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(3)).max(1)
+    }
+
+    /// The compare view's last first line: its last full page.
+    fn compare_max_top(&self) -> usize {
+        self.compare.lines.len().saturating_sub(self.compare_page())
+    }
+
+    /// Position in the compare view as a percentage, for the status line.
+    pub fn compare_percent(&self) -> Option<u16> {
+        let Overlay::Compare { top, .. } = self.overlay else { return None };
+        let max = self.compare_max_top();
+        Some((top.min(max) * 100).checked_div(max).map_or(100, |p| p as u16))
     }
 
     /// Lays the comparison out for the current width and script.
@@ -114,9 +151,12 @@ impl App {
     pub(super) fn update_compare(&mut self, action: super::Action) {
         use super::Action;
         let Overlay::Compare { other, top, difference } = self.overlay.clone() else { return };
-        let page = usize::from(self.size.1.saturating_sub(3)).max(1);
-        let max_top = self.compare.lines.len().saturating_sub(page);
+        let page = self.compare_page();
+        let max_top = self.compare_max_top();
         let diffs = &self.compare.differences;
+        // Before any step (the view opens where the reader was), n and N go to the differences
+        // after and before that place.
+        let below = diffs.partition_point(|&line| line < top);
         let (top, difference) = match action {
             Action::Down | Action::Scroll(1..) => ((top + 1).min(max_top), difference),
             Action::Up | Action::Scroll(..=-1) => (top.saturating_sub(1), difference),
@@ -125,7 +165,7 @@ impl App {
             Action::Top => (0, None),
             Action::Bottom => (max_top, None),
             Action::NextMatch | Action::NextClause => {
-                let next = difference.map_or(0, |d| d + 1);
+                let next = difference.map_or(below, |d| d + 1);
                 if let Some(&line) = diffs.get(next) {
                     (line.saturating_sub(2), Some(next))
                 } else {
@@ -134,7 +174,7 @@ impl App {
                 }
             }
             Action::PreviousMatch | Action::PreviousClause => {
-                if let Some(prev) = difference.and_then(|d| d.checked_sub(1)) {
+                if let Some(prev) = difference.map_or(below.checked_sub(1), |d| d.checked_sub(1)) {
                     (diffs[prev].saturating_sub(2), Some(prev))
                 } else {
                     self.status = Some("first difference".into());

@@ -336,7 +336,8 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
             parts.push(format!("{} {}", safe(&src.name), encoding_label(app, a.source_index)));
         }
         parts.push(format!("{}/{}", app.open + 1, app.corpus.articles.len()));
-        if !a.clauses.is_empty() {
+        // The compare view scrolls on its own: the reader's clause would be stale there.
+        if !a.clauses.is_empty() && app.compare_position().is_none() {
             let current = app
                 .current_clause()
                 .map_or("–".to_string(), |i| a.clauses[i].label.trim_end_matches('、').to_string());
@@ -363,7 +364,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         parts.insert(0, format!("COMPARE difference {at}/{total}"));
     }
     parts.push(app.settings.script.label().to_string());
-    parts.push(format!("{}%", app.percent()));
+    parts.push(format!("{}%", app.compare_percent().unwrap_or_else(|| app.percent())));
     // A message (an error, "last clause") goes first; the position stays visible.
     let left = match &app.status {
         // Messages quote file names and errors: made display-safe here, whoever wrote them.
