@@ -267,6 +267,38 @@ fn reattaching_a_found_bookmark_asks_first_and_can_be_undone() {
     assert!(app.bookmark_found(&app.bookmarks.store.bookmarks()[0].id.clone()));
 }
 
+/// "By article" lists the bookmarks in reading order: by article as the library lists them,
+/// then where each passage is in the text, whatever order they were made in.
+#[test]
+fn bookmarks_by_article_are_in_text_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let corpus = Corpus::from_docs(&load::bundled(), None).0;
+    let mut app = reader(corpus, &data, (100, 30));
+    open_communique(&mut app);
+    // Made out of order: 十三, 二, 二十; then one in the first article.
+    for clause in ["十三", "二", "二十"] {
+        go_to_clause(&mut app, clause);
+        app.update(Action::MarkParagraph);
+        type_in(&mut app, clause);
+        app.update(Action::Confirm);
+    }
+    app.open_article(0);
+    app.update(Action::Top);
+    app.update(Action::Down);
+    app.update(Action::Down);
+    app.update(Action::Down);
+    app.update(Action::Down);
+    app.update(Action::MarkParagraph);
+    type_in(&mut app, "first article");
+    app.update(Action::Confirm);
+    assert_eq!(app.bookmarks.store.bookmarks().len(), 4, "{:?}", app.status);
+    app.update(Action::ShowBookmarks);
+    app.update(Action::ToggleOrder);
+    let notes: Vec<&str> = app.bookmark_rows().iter().map(|b| b.note.as_str()).collect();
+    assert_eq!(notes, ["first article", "二", "十三", "二十"]);
+}
+
 /// PST-02: a file whose name is not UTF-8 (中文.txt in GBK) is bookmarked, and after a restart
 /// the bookmark is found there and its stored path is the file's real path.
 #[cfg(unix)]

@@ -301,9 +301,13 @@ impl App {
             })
             .collect();
         if self.bookmarks.order == Order::ByArticle {
-            // Stable: within an article, newest first still.
-            rows.sort_by(|a, b| {
-                (a.source.name.as_str(), a.article.id.as_str()).cmp(&(b.source.name.as_str(), b.article.id.as_str()))
+            // In reading order: where the bookmark is found in the loaded files (articles in
+            // library order, passages in text order), then those not found, by file and
+            // article and where they were.
+            let resolved = &self.bookmarks.resolved;
+            rows.sort_by_key(|b| match resolved.get(&b.id) {
+                Some(Some((passage, _))) => (0, passage.article, passage.range.start, "", "", 0, 0),
+                _ => (1, 0, 0, b.source.name.as_str(), b.article.id.as_str(), b.quote.paragraph, b.quote.offset),
             });
         }
         rows
