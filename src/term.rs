@@ -258,8 +258,8 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
             // Pasted text is typed into an open prompt, never taken as commands.
             Event::Paste(text) => keymap::paste(app.scope(), &text),
             Event::Mouse(m) => match m.kind {
-                MouseEventKind::ScrollDown => vec![Action::Scroll(3)],
-                MouseEventKind::ScrollUp => vec![Action::Scroll(-3)],
+                MouseEventKind::ScrollDown => vec![Action::Wheel(3, m.column, m.row)],
+                MouseEventKind::ScrollUp => vec![Action::Wheel(-3, m.column, m.row)],
                 MouseEventKind::Down(_) => vec![Action::Click(m.column, m.row)],
                 _ => Vec::new(),
             },

@@ -436,3 +436,21 @@ fn compare_opens_at_the_clause_being_read() {
     let Overlay::Compare { top: after, .. } = app.overlay else { panic!() };
     assert!(after >= top.saturating_sub(2), "n went back from {top} to {after}");
 }
+
+/// The wheel over the library moves through the library; over the reader it scrolls the text.
+#[test]
+fn the_mouse_wheel_scrolls_the_pane_under_it() {
+    let mut app = app((80, 24));
+    app.update(Action::Top);
+    let (library, reader) = (app.areas().library, app.areas().reader);
+    let first = app.selected;
+    app.update(Action::Wheel(3, library.x + 2, library.y + 3));
+    assert_eq!(app.top, 0, "the reader did not move");
+    let visible = app.visible_articles();
+    let at = visible.iter().position(|&i| i == app.selected).expect("selected is shown");
+    assert_eq!(visible[at - 3], first, "three articles down the library");
+    app.update(Action::Wheel(-3, library.x + 2, library.y + 3));
+    assert_eq!(app.selected, first);
+    app.update(Action::Wheel(3, reader.x + 10, reader.y + 3));
+    assert_eq!((app.top, app.selected), (3, first), "over the reader the text scrolls");
+}

@@ -108,8 +108,11 @@ pub enum Action {
     WiderColumn,
     /// Narrow the text column by two characters.
     NarrowerColumn,
-    /// Scroll by this many lines (mouse wheel); negative is up.
+    /// Scroll by this many lines; negative is up.
     Scroll(i32),
+    /// The mouse wheel turned this many lines (negative: up) with the pointer at this screen
+    /// position: over the library it moves the library's selection, elsewhere it scrolls.
+    Wheel(i32, u16, u16),
     /// A click at this screen position.
     Click(u16, u16),
     /// The terminal now has this size.
@@ -194,6 +197,7 @@ impl Action {
             Action::WiderColumn => "wider text column",
             Action::NarrowerColumn => "narrower text column",
             Action::Scroll(_) => "scroll",
+            Action::Wheel(..) => "scroll the pane under the mouse",
             Action::Click(..) => "select",
             Action::Resize(..) => "resize",
         }

@@ -352,6 +352,10 @@ impl App {
                     self.lay_out_compare();
                 }
             }
+            (Overlay::None, Action::Wheel(by, x, y)) if self.visual.is_none() && self.in_library(x, y) => {
+                self.select_visible(by as isize);
+            }
+            (_, Action::Wheel(by, ..)) => self.update(Action::Scroll(by)),
             (Overlay::Help { .. }, a) => self.update_help(a),
             (Overlay::Messages { scroll }, a) => {
                 let scroll = *scroll;
@@ -1002,15 +1006,19 @@ impl App {
         self.outline().iter().rposition(|e| e.paragraph <= top).unwrap_or(0)
     }
 
-    fn click(&mut self, x: u16, y: u16) {
-        let areas = self.areas();
-        let library = areas.library;
-        if self.show_library
+    /// Whether screen position (`x`, `y`) is on the library pane.
+    fn in_library(&self, x: u16, y: u16) -> bool {
+        let library = self.areas().library;
+        self.show_library
             && x >= library.x
             && x < library.x + library.width
             && y >= library.y
             && y < library.y + library.height
-        {
+    }
+
+    fn click(&mut self, x: u16, y: u16) {
+        let library = self.areas().library;
+        if self.in_library(x, y) {
             let row = usize::from(y - library.y);
             let offset = crate::ui::library_offset(self, usize::from(library.height));
             if let Some(&crate::ui::LibraryRow::Article(i)) = crate::ui::library_rows(self).get(offset + row) {
