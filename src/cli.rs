@@ -32,6 +32,10 @@ pub struct InputArgs {
     /// Width of East Asian ambiguous characters (“ ” … · —) in your terminal.
     #[arg(long, value_enum, default_value_t = Ambiguous::Narrow, global = true)]
     pub ambiguous_width: Ambiguous,
+    /// Copy with this command (e.g. `wl-copy`, `xclip -selection clipboard`, `pbcopy`) instead of
+    /// the terminal's OSC 52, for terminals that refuse it.
+    #[arg(long, value_name = "COMMAND", global = true)]
+    pub copy_command: Option<String>,
     /// Where reading positions and bookmarks are kept (default: `GONGBAO_DATA`, else the platform's data folder + gongbao).
     #[arg(long, value_name = "DIR", global = true)]
     pub data_dir: Option<std::path::PathBuf>,
@@ -79,6 +83,15 @@ pub enum Command {
     },
     /// List the articles that are versions of each other.
     Versions,
+    /// Print a clause of an article with its citation, as `y` copies it (in `--script`).
+    Quote {
+        /// The article's id, as in `export`.
+        #[arg(value_name = "ARTICLE_ID")]
+        article: String,
+        /// The clause: `13`, `十三`, `十三、` or `第十三条`.
+        #[arg(value_name = "CLAUSE")]
+        clause: String,
+    },
     /// List or export the bookmarks (from the data folder; no input files needed).
     Bookmarks {
         #[command(subcommand)]

@@ -9,6 +9,7 @@
 //! - [`bookmarks`]: passages with notes, found again after edits, kept safe on disk;
 //! - [`ui`]: views that only read the app, and the CJK line wrapper;
 //! - [`versions`]: versions of one text found while loading, and compared clause by clause;
+//! - [`quote`]: a passage with its citation, and the OSC 52 sequence that copies it;
 //! - [`term`]: the terminal, the event loop, signals; [`output`] everything printed outside it,
 //!   made safe for a terminal;
 //! - [`cli`]: the command line of the thin binary;
@@ -27,6 +28,7 @@ pub(crate) mod durable;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod output;
+pub mod quote;
 pub mod search;
 pub mod suite;
 pub mod term;

@@ -100,6 +100,7 @@ fn read(
     }
     let mut app = App::new(corpus, settings, saved.positions, (80, 24));
     app.encodings = saved.encodings;
+    app.copy_command.clone_from(&cli.input.copy_command);
     app.positions_file = file;
     app.set_bookmarks(store);
     app.apply_chosen_encodings();
@@ -229,6 +230,21 @@ fn diff_command(corpus: &Corpus, a: &str, b: &str, json: bool, out: &mut impl Wr
     } else {
         write!(out, "{}", gongbao::versions::to_text(corpus, &c))?;
     }
+    Ok(())
+}
+
+/// `gongbao quote ARTICLE CLAUSE`: the clause and its citation, as `y` copies it.
+fn quote_command(cli: &Cli, corpus: &Corpus, article: &str, clause: &str, out: &mut impl Write) -> Result<()> {
+    use gongbao::quote;
+    let a = corpus.articles.iter().find(|a| a.id == article).with_context(|| {
+        format!("no article '{article}' in these files; `gongbao export --format text` lists the ids")
+    })?;
+    let found = quote::find_clause(a, clause)
+        .and_then(|i| quote::clause_paragraphs(a, i))
+        .with_context(|| format!("no clause '{clause}' in article '{article}'"))?;
+    let q = quote::quote(a, found, &gongbao::convert::Converter::new(), cli.input.script)
+        .context("the clause has no text")?;
+    writeln!(out, "{}", q.with_citation())?;
     Ok(())
 }
 
@@ -388,6 +404,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Search { query, json, exact }) => search_command(cli, &corpus, query, *json, *exact, &mut out)?,
         Some(Command::Diff { a, b, json }) => diff_command(&corpus, a, b, *json, &mut out)?,
         Some(Command::Versions) => versions_command(&corpus, &mut out)?,
+        Some(Command::Quote { article, clause }) => quote_command(cli, &corpus, article, clause, &mut out)?,
         Some(Command::Bench { .. } | Command::Bookmarks { .. }) => unreachable!("handled above"),
         None => {
             drop(out);

@@ -269,6 +269,10 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
         for action in actions {
             app.update(action);
         }
+        if let Some(text) = &app.clipboard {
+            let delivered = deliver_copy(text, app.copy_command.as_deref());
+            app.update(Action::CopyDelivered(delivered));
+        }
         if suspend_asked.swap(false, Ordering::SeqCst) {
             suspend(terminal, app)?;
         }
@@ -277,6 +281,28 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
         }
     }
     Ok(())
+}
+
+/// Hands copied text to the system clipboard: to `command` (split at spaces, run without a
+/// shell) on its standard input, or as an OSC 52 sequence to the terminal, through tmux when
+/// inside it. The text is the reader's display-safe text, and OSC 52 carries it as base64.
+fn deliver_copy(text: &str, command: Option<&str>) -> bool {
+    if let Some(command) = command {
+        let mut words = command.split_whitespace();
+        let Some(program) = words.next() else { return false };
+        let child = std::process::Command::new(program)
+            .args(words)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let Ok(mut child) = child else { return false };
+        let written = child.stdin.take().is_some_and(|mut stdin| stdin.write_all(text.as_bytes()).is_ok());
+        return child.wait().is_ok_and(|status| status.success()) && written;
+    }
+    let sequence = crate::quote::osc52(text, std::env::var_os("TMUX").is_some());
+    let mut screen = Screen;
+    screen.write_all(sequence.as_bytes()).and_then(|()| screen.flush()).is_ok()
 }
 
 /// After a terminating signal the loop normally quits within one poll. When

@@ -127,6 +127,24 @@ fn export_in_another_script_converts_the_text_and_says_so() {
     assert!(text.contains("=== 中國一中亞外長第六次會晤新聞公報"), "{text}");
 }
 
+/// `gongbao quote` prints what `y` copies: the clause and its citation, in `--script`.
+#[test]
+fn quote_prints_a_clause_with_its_citation() {
+    let o = gongbao(&["quote", "000_bdb5e1677ee91c80#24d6dba0", "第十三条", "--script", "traditional"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("十三、各方歡迎"), "{out}");
+    assert!(
+        out.ends_with(
+            "\n— 中國一中亞外長第六次會晤新聞公報 · 十三 · 新華社阿拉木圖4月26日電 · 000_bdb5e1677ee91c80.txt\n"
+        ),
+        "{out}"
+    );
+    let missing = gongbao(&["quote", "000_bdb5e1677ee91c80#24d6dba0", "99"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no clause '99'"), "{}", stderr(&missing));
+}
+
 #[test]
 fn text_export_lists_titles_and_paragraphs() {
     let dir = tempfile::tempdir().expect("tempdir");

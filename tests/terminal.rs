@@ -709,3 +709,65 @@ fn term_10_after_a_kill_9_while_saving_the_next_start_is_normal() {
         .collect();
     assert!(aside.is_empty(), "the bookmark file was corrupt after the kill: {aside:?}");
 }
+
+/// The texts of the OSC 52 clipboard sequences in `bytes`, decoded (plain or wrapped for tmux).
+fn clipboard_writes(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.split("]52;c;")
+        .skip(1)
+        .map(|rest| {
+            let payload = &rest[..rest.find('\u{7}').expect("the sequence ends with BEL")];
+            String::from_utf8(decode_base64(payload)).expect("UTF-8 in the clipboard")
+        })
+        .collect()
+}
+
+fn decode_base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        b'/' => 63,
+        other => panic!("not base64: {other}"),
+    };
+    let digits: Vec<u8> = text.bytes().filter(|&c| c != b'=').map(value).collect();
+    let mut out = Vec::new();
+    for chunk in digits.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &d)| n | (u32::from(d) << (18 - 6 * i)));
+        out.extend(n.to_be_bytes()[1..chunk.len()].iter().copied());
+    }
+    out
+}
+
+/// `y` at clause 十三 in 繁體 puts that clause, in 繁體, and its citation on the clipboard through
+/// OSC 52, and `Y` the citation alone; nothing else is ever written to the clipboard.
+#[test]
+fn y_copies_the_clause_in_the_script_on_screen_with_its_citation_through_osc_52() {
+    let mut r = Reader::start(&[]);
+    r.wait_for_first_frame();
+    // The communiqué is the file's last article.
+    r.send(b"G\r");
+    r.wait_for_text("24 │");
+    r.send(":".as_bytes());
+    r.wait_for_text("go to clause");
+    r.send("十三\r".as_bytes());
+    r.wait_for_text("十三 / 24");
+    r.send(b"ss");
+    r.wait_for_text("繁體");
+    assert!(clipboard_writes(&r.output.bytes()).is_empty(), "nothing copied before y");
+    r.send(b"y");
+    r.wait_for_text("copied");
+    r.send(b"Y");
+    r.wait_until("the second copy", |r| clipboard_writes(&r.output.bytes()).len() >= 2);
+    r.send(b"q");
+    let _ = r.wait_exit();
+    let writes = clipboard_writes(&r.output.bytes());
+    assert_eq!(writes.len(), 2, "{writes:?}");
+    let citation = "— 中國一中亞外長第六次會晤新聞公報 · 十三 · 新華社阿拉木圖4月26日電 · 000_bdb5e1677ee91c80.txt";
+    let (text, last) = writes[0].rsplit_once('\n').expect("a citation line");
+    assert!(text.starts_with("十三、各方歡迎:"), "{text}");
+    assert!(text.contains("各方支持塔吉克斯坦") && !text.contains("十四、"), "the whole clause and no more: {text}");
+    assert_eq!(last, citation);
+    assert_eq!(writes[1], citation);
+}

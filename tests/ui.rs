@@ -454,3 +454,34 @@ fn the_mouse_wheel_scrolls_the_pane_under_it() {
     app.update(Action::Wheel(3, reader.x + 10, reader.y + 3));
     assert_eq!((app.top, app.selected), (3, first), "over the reader the text scrolls");
 }
+
+/// In a selection `y` copies the selection (not the clause) and ends it; `--copy-command` is
+/// named in the status line, and a failed delivery is reported.
+#[test]
+fn y_in_a_selection_copies_the_selection_and_says_how() {
+    let mut app = app((100, 30));
+    app.copy_command = Some("wl-copy".into());
+    open_communique(&mut app);
+    app.update(Action::GoToPrompt);
+    for c in "十三".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Confirm);
+    app.update(Action::StartVisual);
+    let top = app.top_paragraph().expect("a paragraph at the top");
+    let sentences = gongbao::bookmarks::sentences(&app.article().expect("open").paragraphs[top].text).len();
+    for _ in 1..sentences {
+        app.update(Action::PreviousSentence);
+    }
+    app.update(Action::CopyPassage);
+    assert!(app.visual.is_none(), "the selection ends");
+    let copied = app.clipboard.clone().expect("something to deliver");
+    let (text, citation) = copied.rsplit_once('\n').expect("a citation line");
+    assert!(text.starts_with("十三、各方欢迎") && text.ends_with([';', '；']), "{text:?}");
+    assert!(!text.contains("——2025年5月29日"), "one sentence only: {text:?}");
+    assert!(citation.starts_with("— 中国一中亚外长第六次会晤新闻公报 · 十三"), "{citation}");
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("through `wl-copy`")), "{:?}", app.status);
+    app.update(Action::CopyDelivered(false));
+    assert_eq!(app.clipboard, None);
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("could not copy")), "{:?}", app.status);
+}

@@ -88,6 +88,13 @@ pub enum Action {
     Newline,
     /// Compare the article with another version of it (again: the next version).
     Compare,
+    /// Copy the passage being read (the selection, else the clause, else the paragraph at the
+    /// top) with its citation, in the script shown.
+    CopyPassage,
+    /// Copy the citation of the passage being read alone.
+    CopyCitation,
+    /// The terminal delivered the copy (true) or could not (false).
+    CopyDelivered(bool),
     /// Stop loading, keeping what is loaded.
     StopLoading,
     /// Show the problems met while loading.
@@ -137,6 +144,8 @@ impl Action {
                 | Action::MarkParagraph
                 | Action::StartVisual
                 | Action::Compare
+                | Action::CopyPassage
+                | Action::CopyCitation
                 | Action::CycleEncoding
         )
     }
@@ -186,6 +195,9 @@ impl Action {
             Action::ExportBookmarks => "export all as Markdown (the path is shown)",
             Action::Newline => "new line in the note",
             Action::Compare => "compare with another version (⇄ in the library)",
+            Action::CopyPassage => "copy the passage (selection, clause or paragraph) with its citation",
+            Action::CopyCitation => "copy the citation alone",
+            Action::CopyDelivered(_) => "copied",
             Action::StopLoading => "while files load: stop, keep what is loaded",
             Action::ShowMessages => "messages: files skipped, bytes undecodable",
             Action::CycleEncoding => "next encoding for this file (remembered)",

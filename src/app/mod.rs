@@ -12,6 +12,7 @@ pub mod encoding;
 pub mod keymap;
 pub mod loading;
 pub mod positions;
+mod quote;
 mod search;
 
 use std::collections::HashMap;
@@ -203,6 +204,10 @@ pub struct App {
     pub inputs_skipped: usize,
     /// Characters refused at the note limit since the note prompt opened, for its message.
     note_refused: usize,
+    /// Text copied with `y`/`Y`, waiting for the terminal to deliver it (display-safe text).
+    pub clipboard: Option<String>,
+    /// The command copies are piped to (`--copy-command`); without one, OSC 52.
+    pub copy_command: Option<String>,
     /// The library's rows, and the articles the filter shows (see [`App::refresh_library`]).
     pub library: Vec<crate::ui::LibraryRow>,
     visible: Vec<usize>,
@@ -286,6 +291,8 @@ impl App {
             messages: Vec::new(),
             inputs_skipped: 0,
             note_refused: 0,
+            clipboard: None,
+            copy_command: None,
             library: Vec::new(),
             visible: Vec::new(),
             library_row: Vec::new(),
@@ -335,11 +342,12 @@ impl App {
 
     /// Carries out one action; the only place state changes.
     pub fn update(&mut self, action: Action) {
-        if action != Action::Tick {
+        if !matches!(action, Action::Tick | Action::CopyDelivered(_)) {
             self.status = None;
         }
         match (&self.overlay, action) {
             (_, Action::Tick) => self.tick(),
+            (_, Action::CopyDelivered(delivered)) => self.copy_delivered(delivered),
             (_, Action::StopLoading) => self.stop_loading(),
             (_, Action::Quit) => {
                 self.remember_position();
@@ -538,6 +546,10 @@ impl App {
             Action::PreviousSentence => self.move_visual(0, -1),
             Action::SwapEnds => self.swap_visual_ends(),
             Action::Confirm | Action::MarkParagraph => self.confirm_visual(),
+            Action::CopyPassage | Action::CopyCitation => {
+                self.copy(action == Action::CopyPassage);
+                self.cancel_visual();
+            }
             Action::Cancel | Action::StartVisual => self.cancel_visual(),
             Action::ToggleScript | Action::Scroll(_) | Action::PageDown | Action::PageUp => {
                 self.update_panes(action);
@@ -668,6 +680,8 @@ impl App {
             Action::PreviousMatch => self.step_match(-1),
             Action::MarkParagraph => self.mark_paragraph(),
             Action::StartVisual => self.start_visual(),
+            Action::CopyPassage => self.copy(true),
+            Action::CopyCitation => self.copy(false),
             Action::ShowBookmarks => self.open_bookmarks(),
             Action::Compare => self.open_compare(),
             Action::CycleEncoding => self.cycle_encoding(),
@@ -941,24 +955,8 @@ impl App {
 
     /// Jumps to the clause named like `13`, `十三` or `十三、`.
     pub fn go_to_clause(&mut self, wanted: &str) {
-        let t = wanted.trim().trim_end_matches(['、', '.', '．', ' ']);
-        let number = t
-            .trim_start_matches(['(', '（', '第'])
-            .trim_end_matches([')', '）', '条', '是'])
-            .parse::<u32>()
-            .ok()
-            .or_else(|| {
-                crate::corpus::clause::parse_chinese_numeral(
-                    t.trim_start_matches(['(', '（', '第']).trim_end_matches([')', '）', '条', '是']),
-                )
-            });
         let Some(article) = self.article() else { return };
-        // Prefer an in-sequence top-level clause with that number.
-        let found = number.and_then(|n| {
-            let mut matches: Vec<_> = article.clauses.iter().filter(|c| c.number == n).collect();
-            matches.sort_by_key(|c| (!c.in_sequence, c.level));
-            matches.first().map(|c| c.paragraph)
-        });
+        let found = crate::quote::find_clause(article, wanted).map(|i| article.clauses[i].paragraph);
         match found {
             Some(p) => self.scroll_to_paragraph(p),
             None => self.status = Some(format!("no clause '{}'", wanted.trim())),
