@@ -155,6 +155,8 @@ impl App {
                     self.inputs_skipped += 1;
                     self.messages.push(message);
                 }
+                // Stopped by the reader (Esc while loading): left out like the files not read.
+                Outcome::Stopped => {}
             }
         }
         if self.corpus.sources.len() > first_source {

@@ -4,14 +4,15 @@
 //! One thread lists the inputs (walking folders), then workers (one per core) take files in
 //! turn, read, decode, clean and segment them, and send each result back with its place in the
 //! list. The receiver appends them in list order, so the corpus is the same as a synchronous
-//! load gives. Cancelling stops the workers after the file each is on.
+//! load gives. Cancelling stops each worker at the next stage of the file it is on
+//! (decode, sanitise, clean, segment), and no worker takes another file.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::load::{self, Input, Item};
-use super::{Article, Source, decode_warning, process};
+use super::{Article, Source, decode_warning, process_unless};
 use crate::search::SearchIndex;
 
 /// What the workers report.
@@ -35,6 +36,9 @@ pub enum Outcome {
     Loaded(Box<Source>, Vec<Article>, Vec<String>, Option<Box<SearchIndex>>),
     /// Skipped, with the reason in one line.
     Failed(String),
+    /// Given up half-read because loading was stopped: like the files never read, not loaded
+    /// and not an error.
+    Stopped,
 }
 
 /// A load in progress.
@@ -93,7 +97,7 @@ fn coordinate(
                     }
                     let position = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = listing.items.get(position) else { break };
-                    let (bytes, outcome) = guarded(item, || one(item, max_bytes, forced));
+                    let (bytes, outcome) = guarded(item, || one(item, max_bytes, forced, cancel));
                     if tx.send(Update::File { position, bytes, outcome }).is_err() {
                         break;
                     }
@@ -128,7 +132,12 @@ fn guarded(item: &Item, f: impl FnOnce() -> (u64, Outcome)) -> (u64, Outcome) {
     })
 }
 
-fn one(item: &Item, max_bytes: u64, forced: Option<&'static encoding_rs::Encoding>) -> (u64, Outcome) {
+fn one(
+    item: &Item,
+    max_bytes: u64,
+    forced: Option<&'static encoding_rs::Encoding>,
+    cancel: &AtomicBool,
+) -> (u64, Outcome) {
     // For the terminal tests (TERM-05): a worker that panics while the reader runs.
     assert!(
         std::env::var_os("GONGBAO_FAULT").is_none_or(|f| f != "worker"),
@@ -139,8 +148,10 @@ fn one(item: &Item, max_bytes: u64, forced: Option<&'static encoding_rs::Encodin
         Err(e) => return (0, Outcome::Failed(e.to_string())),
     };
     let bytes = doc.bytes.len() as u64;
-    match process(&doc, forced, 0) {
-        Ok((source, articles)) => {
+    // A long file is given up between the stages of reading it, not only after it.
+    match process_unless(&doc, forced, 0, &|| cancel.load(Ordering::Relaxed)) {
+        Ok(None) => (bytes, Outcome::Stopped),
+        Ok(Some((source, articles))) => {
             let warnings = decode_warning(&source).iter().map(ToString::to_string).collect();
             let index = SearchIndex::of_articles(&articles, crate::search::folder());
             (bytes, Outcome::Loaded(Box::new(source), articles, warnings, Some(Box::new(index))))
@@ -154,13 +165,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_file_being_read_when_loading_is_cancelled_is_given_up() {
+        let dir = std::env::temp_dir().join(format!("gongbao-cancel-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join("long.txt");
+        std::fs::write(&path, "标题\n\n正文第一段。\n".repeat(1000)).expect("write");
+        let item = Item::File(path.clone());
+        let (_, read) = one(&item, u64::MAX, None, &AtomicBool::new(false));
+        assert!(matches!(read, Outcome::Loaded(..)), "not cancelled: loaded");
+        let (_, stopped) = one(&item, u64::MAX, None, &AtomicBool::new(true));
+        assert!(matches!(stopped, Outcome::Stopped), "cancelled before the end: given up");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn a_panic_on_one_file_becomes_a_skipped_file() {
         let item = Item::File("bad.txt".into());
         let (bytes, outcome) = guarded(&item, || panic!("index out of bounds"));
         assert_eq!(bytes, 0);
         match outcome {
             Outcome::Failed(m) => assert!(m.contains("bad.txt") && m.contains("index out of bounds"), "{m}"),
-            Outcome::Loaded(..) => panic!("not skipped"),
+            Outcome::Loaded(..) | Outcome::Stopped => panic!("not skipped"),
         }
     }
 }

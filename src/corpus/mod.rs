@@ -278,6 +278,9 @@ impl std::fmt::Display for Problem {
 
 /// Runs one document through decode → sanitise → clean → segment.
 ///
+/// # Panics
+/// Never: it never asks [`process_unless`] to stop.
+///
 /// # Errors
 /// When the bytes are empty or not text (see [`decode::DecodeError`]).
 pub fn process(
@@ -285,7 +288,25 @@ pub fn process(
     forced: Option<&'static encoding_rs::Encoding>,
     source_index: usize,
 ) -> Result<(Source, Vec<Article>), decode::DecodeError> {
-    let (decoded, removed, articles) = read_text(doc, forced, source_index)?;
+    let read = process_unless(doc, forced, source_index, &|| false)?;
+    Ok(read.expect("processing stops only when asked to"))
+}
+
+/// [`process`], giving up between its stages (decode, sanitise, clean, segment) as soon as
+/// `stop` says so: `Ok(None)`. A long file can then be abandoned while it is read, not only
+/// after it.
+///
+/// # Errors
+/// When the bytes are empty or not text (see [`decode::DecodeError`]).
+pub fn process_unless(
+    doc: &load::RawDoc,
+    forced: Option<&'static encoding_rs::Encoding>,
+    source_index: usize,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<(Source, Vec<Article>)>, decode::DecodeError> {
+    let Some((decoded, removed, articles)) = read_text(doc, forced, source_index, stop)? else {
+        return Ok(None);
+    };
     let legacy = LEGACY_FINGERPRINTS.load(Ordering::Relaxed).then(|| legacy_fingerprint(&doc.bytes));
     let source = Source {
         name: doc.name.clone(),
@@ -299,25 +320,36 @@ pub fn process(
         replacements: decoded.replacements,
         removed,
     };
-    Ok((source, articles))
+    Ok(Some((source, articles)))
 }
 
 /// Decode → sanitise → clean → segment: the text of one document, what was removed from it,
 /// and its articles. The decoded text itself is dropped; its encoding facts are kept.
+/// `None` when `stop` said so between two stages.
 fn read_text(
     doc: &load::RawDoc,
     forced: Option<&'static encoding_rs::Encoding>,
     source_index: usize,
-) -> Result<(decode::Decoded, RemovedList, Vec<Article>), decode::DecodeError> {
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<(decode::Decoded, RemovedList, Vec<Article>)>, decode::DecodeError> {
     let mut decoded = decode::decode(&doc.bytes, forced)?;
+    if stop() {
+        return Ok(None);
+    }
     // The decoded text is handed over: sanitising keeps it as it is when it can.
     let (text, invisible) = sanitize::sanitize(std::mem::take(&mut decoded.text));
+    if stop() {
+        return Ok(None);
+    }
     // What cleaning and segmenting remove goes straight into the compact list.
     let mut removed: RemovedList = invisible.iter().collect();
     let cleaned = clean::clean(&text, &mut removed);
+    if stop() {
+        return Ok(None);
+    }
     let articles = segment::segment(&doc.name, source_index, cleaned.lines, cleaned.markdown, &mut removed);
     removed.shrink_to_fit();
-    Ok((decoded, removed, articles))
+    Ok(Some((decoded, removed, articles)))
 }
 
 /// Every decision the segmenter weighs on one document, with its features and scores: what
@@ -414,6 +446,24 @@ impl Corpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processing_stops_between_any_two_stages_when_asked() {
+        let doc =
+            load::RawDoc { name: "a.txt".into(), path: None, bytes: "标题\n\n正文。\n".repeat(50).into_bytes() };
+        // Asked at the k-th check (after decode, sanitise, clean): nothing is returned.
+        for k in 1..=3 {
+            let asked = std::cell::Cell::new(0);
+            let stop = || {
+                asked.set(asked.get() + 1);
+                asked.get() >= k
+            };
+            assert!(process_unless(&doc, None, 0, &stop).expect("text").is_none(), "stop at check {k}");
+            assert_eq!(asked.get(), k, "no stage runs after the stop");
+        }
+        let (_, articles) = process_unless(&doc, None, 0, &|| false).expect("text").expect("not stopped");
+        assert!(!articles.is_empty());
+    }
 
     /// An archive of a gigabyte holds about four million paragraphs: each byte of the
     /// struct costs 4 MB of memory there (it was 64 bytes with a `Vec` and a `usize`).
