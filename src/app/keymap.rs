@@ -327,6 +327,50 @@ pub fn keys_for(scope: Scope, action: Action) -> Vec<Key> {
 mod tests {
     use super::*;
 
+    /// The rows of the README's key table (the one under "## The reader"): each row's first
+    /// column and the whole row.
+    fn readme_key_rows() -> Vec<(String, String)> {
+        let readme = include_str!("../../README.md");
+        let section = readme.split("## The reader").nth(1).expect("a section on the reader");
+        section
+            .lines()
+            .skip_while(|l| !l.starts_with("| keys"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| (l.split('|').nth(1).unwrap_or_default().to_string(), l.to_string()))
+            .collect()
+    }
+
+    /// The backticked words of `text`.
+    fn ticked(text: &str) -> Vec<&str> {
+        text.split('`').skip(1).step_by(2).collect()
+    }
+
+    #[test]
+    fn the_readme_key_table_and_the_bindings_agree() {
+        let rows = readme_key_rows();
+        assert!(rows.len() > 10, "the README's key table was not found");
+        // Every key of the panes and the global keys is in the table.
+        for b in BINDINGS.iter().filter(|b| matches!(b.scope, Global | Library | Reader)) {
+            let label = b.key.label();
+            assert!(
+                rows.iter().any(|(_, row)| ticked(row).contains(&label.as_str())),
+                "{label} ({:?}, {:?}) is bound but not in the README's key table",
+                b.scope,
+                b.action
+            );
+        }
+        // Every key the table lists first in a row is bound somewhere.
+        for (keys, _) in &rows {
+            for label in ticked(keys) {
+                assert!(
+                    BINDINGS.iter().any(|b| b.key.label() == label),
+                    "the README lists {label}, which no binding has"
+                );
+            }
+        }
+    }
+
     fn press(c: KeyCode, m: KeyModifiers) -> KeyEvent {
         KeyEvent::new(c, m)
     }
