@@ -238,7 +238,9 @@ fn esc_03_a_tab_moves_to_column_8_and_cr_or_crlf_break_the_line() {
     let a = row.find('A').expect("A");
     let b = row.find('B').expect("B");
     assert_eq!(b - a, gongbao::corpus::sanitize::TAB_STOP, "B is not at the tab stop: {row:?}");
-    for text in [&b"Title\n\nxx first\r\nyy second\n"[..], b"Title\n\nxx first\ryy second\n"] {
+    // Sentences, so that the segmenter reads them as text: two bare short lines under a title
+    // may as well be its subtitle, and a subtitle's lines are shown joined.
+    for text in [&b"Title\n\nxx first line.\r\nyy second line.\n"[..], b"Title\n\nxx first line.\ryy second line.\n"] {
         let app = app_for_bytes(text.to_vec(), (80, 24));
         let screen: Vec<String> = {
             let buffer = buffer_of(&app);
