@@ -252,3 +252,13 @@ fn a_title_line_inside_an_article_a_dateline_opened_becomes_its_title() {
     assert!(!first.contains("南河新建三十二座城市书房"), "the title is not text: {first}");
     assert!(text(&arts[2]).contains("其中城市上涨"), "{}", text(&arts[2]));
 }
+
+#[test]
+fn a_paragraph_opening_with_a_short_enumeration_stays_in_its_article() {
+    // `清华、浙大、…` opens like the tail of a word cut after `、`, but nothing before it was
+    // left open and it goes on with the article's topic.
+    let (arts, _) = segment("enumeration_start.txt");
+    assert_eq!(titles(&arts), [Some("高校学生科技创新大赛在江城开幕"), Some("老城区改造新增停车位两千个")]);
+    let first = text(&arts[0]);
+    assert!(first.contains("小型水下机器人") && first.ends_with("决赛结果将于12日公布。"), "{first}");
+}

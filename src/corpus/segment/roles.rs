@@ -59,6 +59,8 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
             Role::Section
         } else if let Some(d) = resumed(ev, i, &members, &caught, explain.as_deref_mut()) {
             Role::Resumes(d)
+        } else if i > 0 && goes_on(ev, i, &members[article_of[i - 1]], explain.as_deref_mut()) {
+            Role::Section
         } else {
             Role::New
         };
@@ -79,6 +81,31 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
         roles.push(role);
     }
     roles
+}
+
+/// Whether piece `i`, cut off only because it opens mid-sentence and linked to no sentence left
+/// open, goes on with the article before it (`article`, its pieces so far). An opening that looks
+/// mid-sentence (`中大、科大…` reads like the tail of a word cut after `、`) with nothing before
+/// it to continue is weak evidence of a new text; the topic decides, by the standard a heading
+/// needs to be a section (`HAND_SECTION.threshold`). The decision is recorded in `explain`.
+fn goes_on(ev: &Evidence, i: usize, article: &[usize], explain: Option<&mut Vec<Decision>>) -> bool {
+    let piece = &ev.pieces[i];
+    if !piece.head.is_empty() || piece.start != Start::MidSentence {
+        return false;
+    }
+    let continuity = ev.idf().similarity(&ev.article_ending(article), ev.opening(i));
+    let goes_on = continuity >= HAND_SECTION.threshold;
+    if let Some(out) = explain {
+        out.push(Decision::weighed(
+            "mid_sentence_rest",
+            piece.line(),
+            &piece_opening(piece),
+            &[("continuity", continuity)],
+            &[("new", HAND_SECTION.threshold), ("goes_on", continuity)],
+            if goes_on { "goes_on" } else { "new" },
+        ));
+    }
+    goes_on
 }
 
 /// The article an untitled piece after a page change resumes, if any: one
