@@ -7,6 +7,7 @@
 //! - [`app`]: the reader's state, its actions and key table, and `App::update`;
 //! - [`search`]: script-insensitive search over a folded index built at load time;
 //! - [`bookmarks`]: passages with notes, found again after edits, kept safe on disk;
+//! - [`dict`]: CC-CEDICT, embedded; words looked up in either script, pinyin, word cutting;
 //! - [`ui`]: views that only read the app, and the CJK line wrapper;
 //! - [`versions`]: versions of one text found while loading, and compared clause by clause;
 //! - [`quote`]: a passage with its citation, and the OSC 52 sequence that copies it;
@@ -24,6 +25,7 @@ pub mod convert;
 #[cfg(feature = "opencc-cpp")]
 pub mod convert_cpp;
 pub mod corpus;
+pub mod dict;
 pub(crate) mod durable;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -1,0 +1,64 @@
+//! The embedded CC-CEDICT: known entries found in both scripts.
+
+use gongbao::dict;
+
+fn senses(word: &str) -> Vec<String> {
+    dict::embedded()
+        .expect("embedded dictionary")
+        .lookup(word)
+        .iter()
+        .flat_map(|e| e.senses())
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn the_embedded_dictionary_unpacks_with_its_release_date() {
+    let d = dict::embedded().expect("embedded dictionary");
+    // The header says 122143 entries; every line of the release parses.
+    assert_eq!(d.len(), 122_143);
+    assert_eq!(d.release(), Some("2023-11-07"));
+}
+
+#[test]
+fn the_ministry_of_foreign_affairs_is_found() {
+    let d = dict::embedded().expect("embedded dictionary");
+    let entries = d.lookup("外交部");
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].pinyin, "Wai4 jiao1 bu4");
+    assert!(senses("外交部").iter().any(|s| s == "Ministry of Foreign Affairs"));
+}
+
+#[test]
+fn taiwan_is_found_in_either_script_and_its_common_reading_comes_first() {
+    let d = dict::embedded().expect("embedded dictionary");
+    let (traditional, simplified) = (d.lookup("臺灣"), d.lookup("台湾"));
+    assert_eq!(traditional[0], simplified[0]);
+    assert_eq!((traditional[0].traditional, traditional[0].simplified), ("臺灣", "台湾"));
+    assert_eq!(traditional[0].senses().next(), Some("Taiwan"));
+    // 台湾 is also the simplified form of the variant 台灣, listed after.
+    assert!(simplified.iter().skip(1).any(|e| e.traditional == "台灣"));
+}
+
+#[test]
+fn belt_and_road_is_the_same_entry_in_both_scripts() {
+    let d = dict::embedded().expect("embedded dictionary");
+    assert_eq!(d.lookup("一带一路"), d.lookup("一帶一路"));
+    assert!(senses("一带一路")[0].starts_with("Belt and Road Initiative"));
+}
+
+#[test]
+fn a_set_phrase_is_the_same_entry_in_both_scripts() {
+    let d = dict::embedded().expect("embedded dictionary");
+    let entries = d.lookup("求同存异");
+    assert_eq!(entries, d.lookup("求同存異"));
+    assert_eq!(entries[0].pinyin, "qiu2 tong2 cun2 yi4");
+    assert!(senses("求同存异")[0].starts_with("to seek common ground"));
+}
+
+#[test]
+fn a_word_not_in_the_dictionary_has_no_entries() {
+    let d = dict::embedded().expect("embedded dictionary");
+    assert!(d.lookup("轮值主席国外交").is_empty());
+    assert!(!d.contains(""));
+}
