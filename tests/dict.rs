@@ -62,3 +62,23 @@ fn a_word_not_in_the_dictionary_has_no_entries() {
     assert!(d.lookup("轮值主席国外交").is_empty());
     assert!(!d.contains(""));
 }
+
+#[test]
+fn entries_give_pinyin_with_tone_marks_including_u_umlaut() {
+    let d = dict::embedded().expect("embedded dictionary");
+    let marked = |word: &str| d.lookup(word).iter().map(|e| e.pinyin_marked()).collect::<Vec<_>>();
+    assert!(marked("女").contains(&"nǚ".to_owned()));
+    assert!(marked("绿").contains(&"lǜ".to_owned()));
+    assert_eq!(marked("台湾")[0], "Tái wān");
+    assert_eq!(marked("一帶一路")[0], "Yī dài Yī lù");
+    // 的 in its common reading is neutral: no mark.
+    assert!(marked("的").contains(&"de".to_owned()));
+}
+
+#[test]
+fn entries_give_zhuyin_for_taiwan() {
+    let d = dict::embedded().expect("embedded dictionary");
+    assert_eq!(d.lookup("臺灣")[0].zhuyin(), "ㄊㄞˊ ㄨㄢ");
+    assert_eq!(d.lookup("外交部")[0].zhuyin(), "ㄨㄞˋ ㄐㄧㄠ ㄅㄨˋ");
+    assert_eq!(d.lookup("求同存異")[0].zhuyin(), "ㄑㄧㄡˊ ㄊㄨㄥˊ ㄘㄨㄣˊ ㄧˋ");
+}

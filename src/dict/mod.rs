@@ -8,6 +8,8 @@
 //!
 //! This module knows nothing of the reader: it imports neither `app` nor `ui`.
 
+pub mod pinyin;
+
 use std::io::Read as _;
 use std::sync::OnceLock;
 
@@ -44,6 +46,16 @@ impl<'a> Entry<'a> {
     /// Every sense, in the dictionary's order.
     pub fn senses(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         self.senses.split('/').filter(|s| !s.is_empty())
+    }
+
+    /// The pinyin with tone marks (`Yī dài Yī lù`).
+    pub fn pinyin_marked(&self) -> String {
+        pinyin::marked(self.pinyin)
+    }
+
+    /// The pinyin in zhuyin (bopomofo), as read in Taiwan.
+    pub fn zhuyin(&self) -> String {
+        pinyin::zhuyin(self.pinyin)
     }
 
     /// The form of the entry in `script`'s family: Traditional when `traditional`.
