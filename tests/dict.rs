@@ -82,3 +82,21 @@ fn entries_give_zhuyin_for_taiwan() {
     assert_eq!(d.lookup("外交部")[0].zhuyin(), "ㄨㄞˋ ㄐㄧㄠ ㄅㄨˋ");
     assert_eq!(d.lookup("求同存異")[0].zhuyin(), "ㄑㄧㄡˊ ㄊㄨㄥˊ ㄘㄨㄣˊ ㄧˋ");
 }
+
+fn cut(text: &str) -> Vec<&str> {
+    let d = dict::embedded().expect("embedded dictionary");
+    dict::cut::cut(d, text).into_iter().map(|w| &text[w.range]).collect()
+}
+
+#[test]
+fn a_communique_sentence_is_cut_into_its_words_in_either_script() {
+    assert_eq!(cut("各方欢迎中方担任轮值主席国。"), ["各方", "欢迎", "中方", "担任", "轮值", "主席国"]);
+    assert_eq!(cut("各方歡迎中方擔任輪值主席國。"), ["各方", "歡迎", "中方", "擔任", "輪值", "主席國"]);
+}
+
+#[test]
+fn set_phrases_are_cut_whole() {
+    assert_eq!(cut("各国应当求同存异，共同建设一带一路"), ["各国", "应当", "求同存异", "共同", "建设", "一带一路"]);
+    // The whole principle is one entry, and wins over 和平共处 at the same place.
+    assert_eq!(cut("恪守和平共处五项原则"), ["恪守", "和平共处五项原则"]);
+}

@@ -8,6 +8,7 @@
 //!
 //! This module knows nothing of the reader: it imports neither `app` nor `ui`.
 
+pub mod cut;
 pub mod pinyin;
 
 use std::io::Read as _;
