@@ -6,13 +6,20 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// gongbao (公报): read Chinese news articles and diplomatic communiqués.
 #[derive(Debug, Parser)]
-#[command(name = "gongbao", version, about, long_about = None)]
+#[command(name = "gongbao", version, long_version = LONG_VERSION, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
     pub input: InputArgs,
 }
+
+/// `--version`: the version and the data embedded, whose licence asks for attribution (the
+/// same words as [`crate::dict::ATTRIBUTION`], which a test checks).
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\nWord look-up: CC-CEDICT (MDBG, 2023-11-07), licensed CC BY-SA 4.0: https://creativecommons.org/licenses/by-sa/4.0/"
+);
 
 /// Where the text comes from; shared by every command.
 #[derive(Debug, Clone, clap::Args)]
@@ -91,6 +98,15 @@ pub enum Command {
         /// The clause: `13`, `十三`, `十三、` or `第十三条`.
         #[arg(value_name = "CLAUSE")]
         clause: String,
+    },
+    /// Look a word up in CC-CEDICT (either script); a sentence is looked up word by word.
+    Lookup {
+        /// A word or a sentence (`求同存异`, `各方欢迎中方担任轮值主席国`).
+        #[arg(value_name = "TEXT")]
+        text: String,
+        /// Print `{"words": [...]}` with every entry of each word, for scripts.
+        #[arg(long)]
+        json: bool,
     },
     /// List or export the bookmarks (from the data folder; no input files needed).
     Bookmarks {
@@ -181,6 +197,11 @@ mod tests {
             panic!("not a bench")
         };
         assert!(!mix.decode && mix.mix == crate::bench::Mix::Mixed);
+    }
+
+    #[test]
+    fn the_long_version_names_the_dictionary_and_its_licence() {
+        assert!(LONG_VERSION.ends_with(crate::dict::ATTRIBUTION), "{LONG_VERSION}");
     }
 
     #[test]

@@ -171,6 +171,25 @@ fn bookmarks(cli: &Cli, action: &BookmarksAction) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `gongbao lookup TEXT`: a word's entries, or a sentence word by word; zhuyin too when
+/// `--script` is a Taiwan one.
+fn lookup(cli: &Cli, text: &str, json: bool) -> Result<ExitCode> {
+    use gongbao::convert::Script;
+    use gongbao::dict::lookup;
+    let dictionary = gongbao::dict::embedded()?;
+    let words = lookup::words(dictionary, text);
+    if words.is_empty() {
+        bail!("no words to look up in '{text}'");
+    }
+    if json {
+        writeln!(stdout(Form::Json), "{}", lookup::to_json(&words)?)?;
+    } else {
+        let zhuyin = matches!(cli.input.script, Script::Taiwan | Script::TaiwanPhrases);
+        write!(stdout(Form::Text), "{}", lookup::to_text(&words, zhuyin))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `gongbao export`: the articles as JSON or text, in the script `--script` asks for.
 fn export_command(cli: &Cli, corpus: &Corpus, format: Format, out: &mut impl Write) -> Result<()> {
     let script = cli.input.script;
@@ -309,31 +328,37 @@ fn explain(docs: &[load::RawDoc], failures: &[String]) -> Result<ExitCode> {
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn run(cli: &Cli) -> Result<ExitCode> {
-    if let Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, large, load_dir }) = &cli.command {
-        let out = &mut stdout(Form::Text);
-        if *large {
-            gongbao::bench::run_large(out)?;
-            return Ok(ExitCode::SUCCESS);
+/// The commands that read no input files: `bench`, `bookmarks`, `lookup`; `None` for the
+/// others.
+fn run_without_inputs(cli: &Cli) -> Option<Result<ExitCode>> {
+    match &cli.command {
+        Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, large, load_dir }) => {
+            let out = &mut stdout(Form::Text);
+            let done = if *large {
+                gongbao::bench::run_large(out)
+            } else if let Some(dir) = load_dir {
+                gongbao::suite::load_dir(dir, out)
+            } else if let Some(sizes) = suite {
+                gongbao::suite::run(sizes, out)
+            } else {
+                match (reader, search, bookmarks) {
+                    (Some(mb), _, _) => gongbao::bench::run_reader(*mb, out),
+                    (None, Some(mb), _) => gongbao::search::bench::run(*mb, out),
+                    (None, None, Some(n)) => gongbao::bookmarks::bench::run(*n, out),
+                    (None, None, None) => gongbao::bench::run(sizes, *mix, out),
+                }
+            };
+            Some(done.map(|()| ExitCode::SUCCESS).map_err(Into::into))
         }
-        if let Some(dir) = load_dir {
-            gongbao::suite::load_dir(dir, out)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        if let Some(sizes) = suite {
-            gongbao::suite::run(sizes, out)?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        match (reader, search, bookmarks) {
-            (Some(mb), _, _) => gongbao::bench::run_reader(*mb, out)?,
-            (None, Some(mb), _) => gongbao::search::bench::run(*mb, out)?,
-            (None, None, Some(n)) => gongbao::bookmarks::bench::run(*n, out)?,
-            (None, None, None) => gongbao::bench::run(sizes, *mix, out)?,
-        }
-        return Ok(ExitCode::SUCCESS);
+        Some(Command::Bookmarks { action }) => Some(bookmarks(cli, action)),
+        Some(Command::Lookup { text, json }) => Some(lookup(cli, text, *json)),
+        _ => None,
     }
-    if let Some(Command::Bookmarks { action }) = &cli.command {
-        return bookmarks(cli, action);
+}
+
+fn run(cli: &Cli) -> Result<ExitCode> {
+    if let Some(done) = run_without_inputs(cli) {
+        return done;
     }
     let forced = match &cli.input.encoding {
         Some(name) => Some(decode::encoding_for_label(name).with_context(|| {
@@ -405,7 +430,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Diff { a, b, json }) => diff_command(&corpus, a, b, *json, &mut out)?,
         Some(Command::Versions) => versions_command(&corpus, &mut out)?,
         Some(Command::Quote { article, clause }) => quote_command(cli, &corpus, article, clause, &mut out)?,
-        Some(Command::Bench { .. } | Command::Bookmarks { .. }) => unreachable!("handled above"),
+        Some(Command::Bench { .. } | Command::Bookmarks { .. } | Command::Lookup { .. }) => {
+            unreachable!("handled above")
+        }
         None => {
             drop(out);
             let status = read(cli, corpus, None, state)?;

@@ -354,3 +354,66 @@ fn the_benchmark_suite_prints_its_table() {
     assert!(out.contains("| 1 MB |") && out.contains("key→frame"), "{out}");
     assert!(out.contains("Simplified → Traditional"), "{out}");
 }
+
+#[test]
+fn lookup_of_a_word_prints_both_forms_pinyin_and_every_sense() {
+    let o = gongbao(&["lookup", "求同存异"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("求同存異 求同存异  [qiú tóng cún yì]"));
+    assert!(lines.next().is_some_and(|l| l.starts_with("  1. to seek common ground")), "{out}");
+}
+
+#[test]
+fn lookup_of_a_sentence_prints_it_word_by_word_with_pinyin() {
+    let o = gongbao(&["lookup", "各方欢迎中方担任轮值主席国"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let words: Vec<&str> = out.lines().map(|l| l.split("  ").next().unwrap_or("")).collect();
+    assert_eq!(words, ["各方", "欢迎", "中方", "担任", "轮值", "主席国"]);
+    assert!(out.lines().next().is_some_and(|l| l.starts_with("各方  [gè fāng]  all parties")), "{out}");
+}
+
+#[test]
+fn lookup_in_the_taiwan_script_adds_zhuyin() {
+    let o = gongbao(&["lookup", "臺灣", "--script", "taiwan"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("臺灣 台湾  [Tái wān  ㄊㄞˊ ㄨㄢ]\n  1. Taiwan\n"), "{out}");
+}
+
+#[test]
+fn lookup_json_gives_every_entry_of_each_word_with_offsets() {
+    let o = gongbao(&["lookup", "--json", "台湾外交部"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let words = v["words"].as_array().expect("words");
+    assert_eq!(words.len(), 2);
+    assert_eq!(
+        (&words[0]["text"], &words[0]["start"], &words[0]["end"]),
+        (&Value::from("台湾"), &Value::from(0), &Value::from(6))
+    );
+    let taiwan = words[0]["entries"].as_array().expect("entries");
+    assert_eq!(taiwan[0]["traditional"], "臺灣");
+    assert!(taiwan.iter().any(|e| e["traditional"] == "台灣"), "the variant is listed too");
+    assert_eq!(words[1]["entries"][0]["pinyin_numbered"], "Wai4 jiao1 bu4");
+}
+
+#[test]
+fn lookup_of_nothing_to_look_up_fails_clearly_and_prints_no_escape() {
+    // The message quotes the text: its escape is made visible, never sent.
+    let o = gongbao(&["lookup", "\x1b\x07，"]);
+    assert_no_panic(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no words to look up"), "{}", stderr(&o));
+    assert!(!o.stderr.contains(&0x1b) && !o.stdout.contains(&0x1b));
+}
+
+#[test]
+fn version_names_the_dictionary_and_its_licence() {
+    let o = gongbao(&["--version"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("CC-CEDICT") && out.contains("CC BY-SA 4.0"), "{out}");
+}

@@ -9,6 +9,7 @@
 //! This module knows nothing of the reader: it imports neither `app` nor `ui`.
 
 pub mod cut;
+pub mod lookup;
 pub mod pinyin;
 
 use std::io::Read as _;
