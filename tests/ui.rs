@@ -485,3 +485,124 @@ fn y_in_a_selection_copies_the_selection_and_says_how() {
     assert_eq!(app.clipboard, None);
     assert!(app.status.as_deref().is_some_and(|s| s.contains("could not copy")), "{:?}", app.status);
 }
+
+/// Puts the look-up cursor (`w`) on the first `word` after the top of the open article, or
+/// after the cursor when there is one.
+fn look_up(app: &mut App, word: &str) {
+    if app.lookup.is_none() {
+        app.update(Action::StartLookup);
+    }
+    for _ in 0..2000 {
+        if app.lookup_word() == Some(word) {
+            return;
+        }
+        app.update(Action::NextWord);
+    }
+    panic!("{word} not reached; at {:?}", app.lookup_word());
+}
+
+/// The pop-up is beside the word, inside the screen, and its border is whole on every row:
+/// no wide character of the text under it shows through or pushes it out of line.
+fn assert_popup_beside_the_word(app: &App) -> ratatui::layout::Rect {
+    let (word, popup) = gongbao::ui::lookup_placement(app).expect("the pop-up has room");
+    assert!(!popup.intersects(word), "pop-up {popup:?} covers the word {word:?}");
+    assert!(popup.right() <= app.size.0 && popup.bottom() < app.size.1, "{popup:?} off screen");
+    let backend = TestBackend::new(app.size.0, app.size.1);
+    let mut terminal = Terminal::new(backend).expect("test terminal");
+    terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw");
+    let buffer = terminal.backend().buffer();
+    let bottom = popup.bottom() - 1;
+    assert_eq!(buffer[(popup.x, bottom)].symbol(), "└");
+    assert_eq!(buffer[(popup.x, popup.y)].symbol(), "┌");
+    assert_eq!(buffer[(popup.right() - 1, popup.y)].symbol(), "┐");
+    assert_eq!(buffer[(popup.right() - 1, bottom)].symbol(), "┘");
+    for y in popup.y + 1..bottom {
+        assert_eq!(buffer[(popup.x, y)].symbol(), "│", "left border, row {y}");
+        assert_eq!(buffer[(popup.right() - 1, y)].symbol(), "│", "right border, row {y}");
+        if popup.x > 0 {
+            let before = buffer[(popup.x - 1, y)].symbol();
+            assert!(unicode_width::UnicodeWidthStr::width(before) <= 1, "a wide {before} overlaps the border, row {y}");
+        }
+    }
+    popup
+}
+
+#[test]
+fn lookup_popup_at_the_left_and_right_of_the_text_in_simplified_and_taiwan() {
+    for size in [(120, 40), (80, 24), (40, 12)] {
+        for (script, label) in [(Script::Simplified, "simplified"), (Script::Taiwan, "taiwan")] {
+            let mut app = app(size);
+            app.settings.script = script;
+            open_communique(&mut app);
+            look_up(&mut app, "各方");
+            let screen = draw(&app);
+            assert!(screen.contains("gè fāng") && screen.contains("all parties"), "{screen}");
+            assert_eq!(screen.contains("ㄍㄜˋ ㄈㄤ"), script == Script::Taiwan, "{screen}");
+            assert_popup_beside_the_word(&app);
+            insta::assert_snapshot!(format!("lookup_left_{}x{}_{label}", size.0, size.1), screen);
+            // On to the first word that ends a row, at the right edge of the text column.
+            let reader = app.areas().reader;
+            let column = app.layout.width.min(reader.width);
+            let right = reader.x + (reader.width - column) / 2 + column;
+            for _ in 0..500 {
+                match gongbao::ui::lookup_placement(&app) {
+                    Some((word, _)) if word.right() + 2 >= right => break,
+                    _ => app.update(Action::NextWord),
+                }
+            }
+            let (word, _) = gongbao::ui::lookup_placement(&app).expect("the pop-up has room");
+            assert!(word.right() + 2 >= right, "{word:?} is not at the right edge {right}");
+            assert_popup_beside_the_word(&app);
+            insta::assert_snapshot!(format!("lookup_right_{}x{}_{label}", size.0, size.1), draw(&app));
+        }
+    }
+}
+
+#[test]
+fn the_lookup_cursor_moves_by_word_character_and_line_and_esc_leaves_it_in_place() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    app.update(Action::StartLookup);
+    // The first word of the top line with text: the date line starts with a number.
+    assert_eq!(app.lookup_word(), Some("2025"));
+    look_up(&mut app, "各方");
+    // Punctuation is stepped over: 各方”)通过.
+    app.update(Action::NextWord);
+    assert_eq!(app.lookup_word(), Some("通过"));
+    app.update(Action::PreviousWord);
+    assert_eq!(app.lookup_word(), Some("各方"));
+    // By character: the cursor inside 各方 looks 方 up.
+    app.update(Action::NextCharacter);
+    assert_eq!(app.lookup_word(), Some("方"));
+    app.update(Action::PreviousCharacter);
+    assert_eq!(app.lookup_word(), Some("各方"));
+    // The cursor is on the original text: another script keeps it on the same word.
+    app.update(Action::ToggleScript);
+    assert_eq!(app.lookup_word(), Some("各方"));
+    assert!(app.highlights.iter().any(|h| h.kind == gongbao::app::HighlightKind::Word));
+    // By line: down and back up to the same line.
+    let (line, _) = app.cursor_line().expect("cursor on screen");
+    app.update(Action::Down);
+    let (below, _) = app.cursor_line().expect("cursor on screen");
+    assert!(below > line, "{below} not below {line}");
+    app.update(Action::Up);
+    assert_eq!(app.cursor_line().map(|(l, _)| l), Some(line));
+    let top = app.top;
+    app.update(Action::Cancel);
+    assert!(app.lookup.is_none());
+    assert_eq!(app.top, top);
+    assert!(!app.highlights.iter().any(|h| h.kind == gongbao::app::HighlightKind::Word));
+}
+
+#[test]
+fn the_lookup_cursor_keeps_its_word_on_screen() {
+    let mut app = app((40, 12));
+    open_communique(&mut app);
+    app.update(Action::StartLookup);
+    for _ in 0..200 {
+        app.update(Action::NextWord);
+        let (line, _) = app.cursor_line().expect("cursor");
+        assert!(line >= app.top && line < app.top + app.page_height(), "line {line}, top {}", app.top);
+    }
+    assert!(app.top > 0, "the reader scrolled with the cursor");
+}

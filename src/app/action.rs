@@ -70,6 +70,16 @@ pub enum Action {
     PreviousSentence,
     /// Move the other end of the selection.
     SwapEnds,
+    /// Put a look-up cursor on the first word of the top line, or take it away.
+    StartLookup,
+    /// Move the look-up cursor to the next word.
+    NextWord,
+    /// Move the look-up cursor to the previous word.
+    PreviousWord,
+    /// Move the look-up cursor to the next character.
+    NextCharacter,
+    /// Move the look-up cursor to the previous character.
+    PreviousCharacter,
     /// Show or hide the bookmarks.
     ShowBookmarks,
     /// Edit the selected bookmark's note.
@@ -143,6 +153,7 @@ impl Action {
                 | Action::GoToPrompt
                 | Action::MarkParagraph
                 | Action::StartVisual
+                | Action::StartLookup
                 | Action::Compare
                 | Action::CopyPassage
                 | Action::CopyCitation
@@ -186,6 +197,11 @@ impl Action {
             Action::NextSentence => "selection: one sentence more",
             Action::PreviousSentence => "selection: one sentence less",
             Action::SwapEnds => "selection: move the other end",
+            Action::StartLookup => "look words up (pinyin, senses) with a cursor",
+            Action::NextWord => "next word",
+            Action::PreviousWord => "previous word",
+            Action::NextCharacter => "next character",
+            Action::PreviousCharacter => "previous character",
             Action::ShowBookmarks => "bookmarks",
             Action::EditNote => "edit the note",
             Action::DeleteBookmark => "delete (u undoes)",

@@ -30,6 +30,8 @@ pub enum Scope {
     Bookmarks,
     /// Two versions side by side.
     Compare,
+    /// The look-up cursor is on a word.
+    Lookup,
 }
 
 impl Scope {
@@ -47,6 +49,7 @@ impl Scope {
             Scope::Note => "Note",
             Scope::Bookmarks => "Bookmarks",
             Scope::Compare => "Compare versions",
+            Scope::Lookup => "Looking words up",
         }
     }
 }
@@ -113,7 +116,7 @@ const fn bind(scope: Scope, key: Key, action: Action) -> Binding {
     Binding { scope, key, action }
 }
 
-use Scope::{Bookmarks, Compare, Global, Help, Library, Note, Outline, Prompt, Reader, Results, Visual};
+use Scope::{Bookmarks, Compare, Global, Help, Library, Lookup, Note, Outline, Prompt, Reader, Results, Visual};
 
 /// Every key gongbao understands.
 pub static BINDINGS: &[Binding] = &[
@@ -173,6 +176,18 @@ pub static BINDINGS: &[Binding] = &[
     bind(Reader, key('c'), Action::Compare),
     bind(Reader, key('y'), Action::CopyPassage),
     bind(Reader, key('Y'), Action::CopyCitation),
+    bind(Reader, key('w'), Action::StartLookup),
+    bind(Lookup, key('w'), Action::NextWord),
+    bind(Lookup, key('b'), Action::PreviousWord),
+    bind(Lookup, key('l'), Action::NextCharacter),
+    bind(Lookup, code(KeyCode::Right), Action::NextCharacter),
+    bind(Lookup, key('h'), Action::PreviousCharacter),
+    bind(Lookup, code(KeyCode::Left), Action::PreviousCharacter),
+    bind(Lookup, key('j'), Action::Down),
+    bind(Lookup, code(KeyCode::Down), Action::Down),
+    bind(Lookup, key('k'), Action::Up),
+    bind(Lookup, code(KeyCode::Up), Action::Up),
+    bind(Lookup, code(KeyCode::Esc), Action::Cancel),
     bind(Compare, key('j'), Action::Down),
     bind(Compare, code(KeyCode::Down), Action::Down),
     bind(Compare, key('k'), Action::Up),
@@ -432,6 +447,21 @@ mod tests {
         assert_eq!(lookup(Scope::Prompt, &ctrl_c), Some(Action::Cancel));
         assert_eq!(lookup(Scope::Note, &ctrl_c), Some(Action::Cancel));
         assert_eq!(lookup(Scope::Reader, &ctrl_c), Some(Action::Quit));
+    }
+
+    #[test]
+    fn w_puts_a_lookup_cursor_that_then_moves_by_word() {
+        let plain = |c| press(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Reader, &plain('w')), Some(Action::StartLookup));
+        assert_eq!(lookup(Scope::Library, &plain('w')), Some(Action::StartLookup));
+        assert_eq!(lookup(Scope::Lookup, &plain('w')), Some(Action::NextWord));
+        assert_eq!(lookup(Scope::Lookup, &plain('b')), Some(Action::PreviousWord));
+        assert_eq!(lookup(Scope::Lookup, &plain('h')), Some(Action::PreviousCharacter));
+        assert_eq!(lookup(Scope::Lookup, &plain('j')), Some(Action::Down));
+        assert_eq!(lookup(Scope::Lookup, &press(KeyCode::Esc, KeyModifiers::NONE)), Some(Action::Cancel));
+        // Global keys still work with the cursor out.
+        assert_eq!(lookup(Scope::Lookup, &plain('s')), Some(Action::ToggleScript));
+        assert_eq!(lookup(Scope::Lookup, &plain('q')), Some(Action::Quit));
     }
 
     #[test]

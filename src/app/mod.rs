@@ -11,6 +11,7 @@ pub mod compare;
 pub mod encoding;
 pub mod keymap;
 pub mod loading;
+pub mod lookup;
 pub mod positions;
 mod quote;
 mod search;
@@ -192,6 +193,8 @@ pub struct App {
     pub bookmarks: bookmarks::BookmarkState,
     /// The passage being selected, in visual mode.
     pub visual: Option<bookmarks::Visual>,
+    /// The look-up cursor (`w`) and the dictionary it looks words up in.
+    pub lookup: Option<lookup::LookupCursor>,
     /// Other versions of each article, best first (found when the app starts).
     pub versions: Vec<Vec<usize>>,
     /// The compare view laid out.
@@ -253,6 +256,8 @@ pub enum HighlightKind {
     CurrentMatch,
     /// The passage being selected for a bookmark.
     Selection,
+    /// The word under the look-up cursor.
+    Word,
 }
 
 impl App {
@@ -285,6 +290,7 @@ impl App {
             highlights: Vec::new(),
             bookmarks: bookmarks::BookmarkState::default(),
             visual: None,
+            lookup: None,
             versions: Vec::new(),
             compare: compare::CompareLayout::default(),
             loading: None,
@@ -312,6 +318,7 @@ impl App {
             Overlay::Note { .. } => Scope::Note,
             Overlay::Bookmarks { .. } => Scope::Bookmarks,
             Overlay::Compare { .. } => Scope::Compare,
+            Overlay::None if self.lookup.is_some() => Scope::Lookup,
             Overlay::None if self.visual.is_some() => Scope::Visual,
             Overlay::None => match self.focus {
                 Pane::Library if self.show_library => Scope::Library,
@@ -380,6 +387,7 @@ impl App {
             (Overlay::Note { .. }, a) => self.update_note(a),
             (Overlay::Bookmarks { .. }, a) => self.update_bookmarks(a),
             (Overlay::Compare { .. }, a) => self.update_compare(a),
+            (Overlay::None, a) if self.lookup.is_some() => self.update_lookup(a),
             (Overlay::None, a) if self.visual.is_some() => self.update_visual(a),
             (Overlay::None, a) => self.update_panes(a),
         }
@@ -680,6 +688,7 @@ impl App {
             Action::PreviousMatch => self.step_match(-1),
             Action::MarkParagraph => self.mark_paragraph(),
             Action::StartVisual => self.start_visual(),
+            Action::StartLookup => self.start_lookup(),
             Action::CopyPassage => self.copy(true),
             Action::CopyCitation => self.copy(false),
             Action::ShowBookmarks => self.open_bookmarks(),

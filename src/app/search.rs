@@ -283,6 +283,7 @@ impl App {
     pub(super) fn refresh_highlights(&mut self) {
         self.highlights.clear();
         let mut out = self.selection_highlights();
+        out.extend(self.lookup_highlight());
         let Some(search) = self.search.as_ref().filter(|s| s.article == self.open) else {
             self.highlights = out;
             return;

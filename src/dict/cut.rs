@@ -22,22 +22,30 @@ pub fn cut(dictionary: &Dictionary<'_>, text: &str) -> Vec<Word> {
     let mut words = Vec::new();
     let mut at = 0;
     while let Some(c) = text[at..].chars().next() {
-        if c.is_ascii_alphanumeric() {
-            // `APEC`, `2024`: one word each, found or not (so `G2000` is not cut as `G20` `00`).
-            let len = text[at..].find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(text.len() - at);
-            words.push(Word { range: at..at + len, known: dictionary.contains(&text[at..at + len]) });
-            at += len;
-        } else if let Some(&len) = dictionary.words_at(&text[at..]).first().filter(|_| c.is_alphanumeric()) {
-            words.push(Word { range: at..at + len, known: true });
-            at += len;
-        } else {
-            if c.is_alphanumeric() {
-                words.push(Word { range: at..at + c.len_utf8(), known: false });
+        match word_at(dictionary, &text[at..]) {
+            Some(word) if c.is_alphanumeric() => {
+                words.push(Word { range: at..at + word.range.end, known: word.known });
+                at += word.range.end;
             }
-            at += c.len_utf8();
+            _ => at += c.len_utf8(),
         }
     }
     words
+}
+
+/// The word `text` starts with, as [`cut`] takes it there: a run of Latin letters and digits
+/// (`APEC`, `2024`, found or not, so `G2000` is not `G20` `00`), else the longest dictionary
+/// word, else the first character alone. `None` for empty text.
+pub fn word_at(dictionary: &Dictionary<'_>, text: &str) -> Option<Word> {
+    let c = text.chars().next()?;
+    if c.is_ascii_alphanumeric() {
+        let len = text.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(text.len());
+        return Some(Word { range: 0..len, known: dictionary.contains(&text[..len]) });
+    }
+    Some(match dictionary.words_at(text).first() {
+        Some(&len) => Word { range: 0..len, known: true },
+        None => Word { range: 0..c.len_utf8(), known: false },
+    })
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_reader(app, frame, areas.reader);
     render_status(app, frame, areas.status);
     match &app.overlay {
-        Overlay::None => {}
+        Overlay::None => render_lookup(app, frame),
         Overlay::Help { scroll } => render_help(app, frame, area, *scroll),
         Overlay::Outline { selected } => render_outline(app, frame, areas.reader, *selected),
         Overlay::Prompt { kind, input } => {
@@ -225,11 +225,15 @@ fn line_style(app: &App, kind: LineKind) -> Style {
     }
 }
 
+/// The text column of the reader pane `area`: its left edge and width (centred in the pane).
+fn text_column(app: &App, area: Rect) -> (u16, u16) {
+    let width = app.layout.width.min(area.width);
+    (area.x + (area.width - width) / 2, width)
+}
+
 fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
     let layout = &app.layout;
-    let width = layout.width.min(area.width);
-    // The text column, centred in the pane.
-    let left = area.x + (area.width - width) / 2;
+    let (left, width) = text_column(app, area);
     let height = usize::from(area.height);
     let garbled_shown = app.settings.script == crate::convert::Script::Original;
     let article = app.article();
@@ -281,6 +285,8 @@ fn highlight_style(app: &App, kind: HighlightKind) -> Style {
         HighlightKind::CurrentMatch => match_style(app, true),
         HighlightKind::Selection if app.settings.color => Style::new().bg(Color::Blue).fg(Color::White),
         HighlightKind::Selection => Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD),
+        HighlightKind::Word if app.settings.color => Style::new().fg(Color::Black).bg(Color::Green),
+        HighlightKind::Word => Style::new().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
     }
 }
 
@@ -354,6 +360,9 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     if app.visual.is_some() {
         parts.insert(0, "SELECT".into());
     }
+    if app.lookup.is_some() {
+        parts.insert(0, "LOOK UP".into());
+    }
     if let (Some(progress), Some(ratio)) = (app.progress(), app.progress_ratio()) {
         // A bar of ten cells, then the figures.
         let filled = ((ratio * 10.0).round() as usize).min(10);
@@ -422,9 +431,16 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let mut lines = Vec::new();
-    for scope in
-        [Scope::Global, Scope::Library, Scope::Reader, Scope::Outline, Scope::Results, Scope::Prompt, Scope::Help]
-    {
+    for scope in [
+        Scope::Global,
+        Scope::Library,
+        Scope::Reader,
+        Scope::Lookup,
+        Scope::Outline,
+        Scope::Results,
+        Scope::Prompt,
+        Scope::Help,
+    ] {
         lines.push(TextLine::from(Span::styled(scope.title(), Style::new().add_modifier(Modifier::BOLD))));
         let mut seen: Vec<Action> = Vec::new();
         for b in BINDINGS.iter().filter(|b| b.scope == scope) {
@@ -703,4 +719,146 @@ fn render_messages(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
         Paragraph::new(lines).block(block).wrap(ratatui::widgets::Wrap { trim: false }).scroll((scroll, 0)),
         rect,
     );
+}
+
+/// Widest and tallest the look-up pop-up gets.
+const LOOKUP_WIDTH: u16 = 40;
+const LOOKUP_HEIGHT: u16 = 16;
+
+/// Where the word under the look-up cursor is on screen (its first row; a word wrapped onto
+/// the next row spans both), and where its pop-up goes: below the word, else above it,
+/// whichever has room for the content (`wanted` rows with borders), never over the word.
+/// `None` when the cursor is off screen or there is no room.
+fn lookup_areas(app: &App, wanted: u16) -> Option<(Rect, Rect)> {
+    let areas = areas(app.size, app.show_library);
+    let reader = areas.reader;
+    let (line, at) = app.cursor_line()?;
+    let word = app.lookup_word()?;
+    let first = line.checked_sub(app.top).filter(|&y| y < usize::from(reader.height))?;
+    let l = app.layout.lines.get(line)?;
+    let text = app.layout.texts.get(l.text)?;
+    let row = text.get(l.row.start..l.row.end)?;
+    let row_start = l.row.end - row.trim_start_matches(' ').len();
+    let (left, _) = text_column(app, reader);
+    let ambiguous = app.settings.ambiguous;
+    let x = left + wrap::display_width(text.get(row_start..at.max(row_start))?, ambiguous) as u16;
+    // The word as shown: as many characters as the original word, from the cursor.
+    let end = text.get(at..)?.char_indices().nth(word.chars().count()).map_or(text.len(), |(i, _)| at + i);
+    let on_row = wrap::display_width(text.get(at..end.min(l.row.end))?, ambiguous) as u16;
+    let rows = 1 + app.layout.lines[line + 1..].iter().take_while(|n| n.text == l.text && n.row.start < end).count();
+    let top = reader.y + first as u16;
+    let word_rect = Rect::new(x, top, on_row.max(1), (rows as u16).min(reader.bottom() - top));
+    // Over the whole screen but the status line: the pop-up may cover the library.
+    let main = Rect::new(0, 0, app.size.0, areas.status.y);
+    let (above, below) = (word_rect.y - main.y, main.bottom().saturating_sub(word_rect.bottom()));
+    let wanted = wanted.min(LOOKUP_HEIGHT);
+    let (y, height) = if below >= wanted || below >= above {
+        (word_rect.bottom(), wanted.min(below))
+    } else {
+        let height = wanted.min(above);
+        (word_rect.y - height, height)
+    };
+    let width = LOOKUP_WIDTH.min(main.width);
+    if height < 3 || width < 10 {
+        return None;
+    }
+    let x = x.min(main.right() - width).max(main.x);
+    Some((word_rect, Rect::new(x, y, width, height)))
+}
+
+/// Whether the look-up pop-up shows Traditional forms first: in a Traditional script, or in
+/// the original script when the word is written in Traditional.
+fn traditional_first(app: &App, word: &str, entry: &crate::dict::Entry<'_>) -> bool {
+    use crate::convert::Script;
+    match app.settings.script {
+        Script::Traditional | Script::Taiwan | Script::HongKong | Script::TaiwanPhrases => true,
+        Script::Simplified => false,
+        Script::Original => word == entry.traditional && word != entry.simplified,
+    }
+}
+
+/// Both forms of an entry, the one of the script read first; one when they are the same.
+fn both_forms(entry: &crate::dict::Entry<'_>, traditional_first: bool) -> String {
+    let (a, b) =
+        if traditional_first { (entry.traditional, entry.simplified) } else { (entry.simplified, entry.traditional) };
+    if a == b { a.to_string() } else { format!("{a} {b}") }
+}
+
+/// The pop-up's title and lines at `width` columns inside: each entry's reading (pinyin, and
+/// zhuyin in the 臺灣 scripts) and every sense, then the other words starting at the cursor.
+fn lookup_content(app: &App, width: u16) -> (String, Vec<TextLine<'static>>) {
+    use crate::convert::Script;
+    let Some(c) = app.lookup else { return (String::new(), Vec::new()) };
+    let Some(word) = app.lookup_word() else { return (String::new(), Vec::new()) };
+    let zhuyin = matches!(app.settings.script, Script::Taiwan | Script::TaiwanPhrases);
+    // The dictionary is embedded data, not the corpus: made display-safe here all the same.
+    let safe = |t: &str| crate::corpus::sanitize::sanitize(t).0;
+    let entries = c.dictionary.lookup(word);
+    let Some(first) = entries.first() else {
+        return (
+            convert(app, word),
+            vec![TextLine::from(Span::styled("not in CC-CEDICT", Style::new().add_modifier(Modifier::DIM)))],
+        );
+    };
+    let traditional = traditional_first(app, word, first);
+    let title = both_forms(first, traditional);
+    let reading = color(app, Color::Cyan).add_modifier(Modifier::BOLD);
+    let mut lines = Vec::new();
+    for e in &entries {
+        let mut head = vec![Span::styled(e.pinyin_marked(), reading)];
+        if zhuyin {
+            head.push(Span::styled(format!("  {}", e.zhuyin()), color(app, Color::Cyan)));
+        }
+        let forms = both_forms(e, traditional);
+        if forms != title {
+            head.push(Span::styled(format!("  {forms}"), Style::new().add_modifier(Modifier::DIM)));
+        }
+        lines.push(TextLine::from(head));
+        for sense in e.senses() {
+            let sense = safe(sense);
+            for (i, r) in wrap::wrap(&sense, width.saturating_sub(2).max(1), app.settings.ambiguous).iter().enumerate()
+            {
+                let bullet = if i == 0 { "· " } else { "  " };
+                lines.push(TextLine::from(format!("{bullet}{}", r.visible(&sense))));
+            }
+        }
+    }
+    let others = app.lookup_words();
+    if others.len() > 1 {
+        lines.push(TextLine::from(Span::styled("starting here:", Style::new().add_modifier(Modifier::DIM))));
+        for other in others.iter().filter(|w| **w != word) {
+            let Some(e) = c.dictionary.lookup(other).first().copied() else { continue };
+            let sense = safe(e.senses().next().unwrap_or(""));
+            let line = format!("{}  {}  {sense}", convert(app, other), e.pinyin_marked());
+            lines.push(TextLine::from(fit(&line, usize::from(width))));
+        }
+    }
+    (title, lines)
+}
+
+/// Where the word under the look-up cursor is on screen and where its pop-up is drawn (see
+/// [`lookup_areas`]); `None` when no pop-up is shown.
+pub fn lookup_placement(app: &App) -> Option<(Rect, Rect)> {
+    app.lookup?;
+    let (_, lines) = lookup_content(app, LOOKUP_WIDTH.min(app.size.0).saturating_sub(2));
+    lookup_areas(app, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX))
+}
+
+/// The look-up pop-up beside the word under the cursor.
+fn render_lookup(app: &App, frame: &mut Frame) {
+    if app.lookup.is_none() {
+        return;
+    }
+    let inner_width = LOOKUP_WIDTH.min(app.size.0).saturating_sub(2);
+    let (title, mut lines) = lookup_content(app, inner_width);
+    let Some((_, rect)) = lookup_areas(app, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX)) else { return };
+    let room = usize::from(rect.height.saturating_sub(2));
+    if lines.len() > room {
+        lines.truncate(room.saturating_sub(1));
+        lines.push(TextLine::from(Span::styled("…", Style::new().add_modifier(Modifier::DIM))));
+    }
+    clear_under(frame, rect);
+    let title = fit(&format!(" {title} "), usize::from(inner_width));
+    let block = Block::bordered().title(title).border_style(color(app, Color::Green));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
