@@ -108,6 +108,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List or export the word list kept with `a` in the reader's look-up pop-up.
+    Words {
+        #[command(subcommand)]
+        action: WordsAction,
+    },
     /// List or export the bookmarks (from the data folder; no input files needed).
     Bookmarks {
         #[command(subcommand)]
@@ -153,6 +158,23 @@ pub enum BookmarksAction {
         #[arg(long, value_enum, default_value_t = BookmarkFormat::Md)]
         format: BookmarkFormat,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WordsAction {
+    /// One line per word: the word, its pinyin, the sentence.
+    List,
+    /// Every word: `tsv` imports into Anki (front: word; back: pinyin, senses, sentence).
+    Export {
+        #[arg(long, value_enum, default_value_t = WordsFormat::Tsv)]
+        format: WordsFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WordsFormat {
+    Tsv,
+    Md,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

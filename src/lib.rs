@@ -8,6 +8,7 @@
 //! - [`search`]: script-insensitive search over a folded index built at load time;
 //! - [`bookmarks`]: passages with notes, found again after edits, kept safe on disk;
 //! - [`dict`]: CC-CEDICT, embedded; words looked up in either script, pinyin, word cutting;
+//!   [`words`] the word list kept from the reader, exported for Anki;
 //! - [`ui`]: views that only read the app, and the CJK line wrapper;
 //! - [`versions`]: versions of one text found while loading, and compared clause by clause;
 //! - [`quote`]: a passage with its citation, and the OSC 52 sequence that copies it;
@@ -36,3 +37,4 @@ pub mod suite;
 pub mod term;
 pub mod ui;
 pub mod versions;
+pub mod words;

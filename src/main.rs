@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use clap::Parser as _;
 use gongbao::app::{App, Settings, positions};
-use gongbao::cli::{Ambiguous, BookmarkFormat, BookmarksAction, Cli, Command, Format};
+use gongbao::cli::{Ambiguous, BookmarkFormat, BookmarksAction, Cli, Command, Format, WordsAction, WordsFormat};
 use gongbao::corpus::{Corpus, decode, export, load};
 use gongbao::output::{Form, SafeWriter};
 use gongbao::search;
@@ -103,6 +103,11 @@ fn read(
     app.copy_command.clone_from(&cli.input.copy_command);
     app.positions_file = file;
     app.set_bookmarks(store);
+    let (words, word_messages) = gongbao::words::WordList::open(data_dir.as_deref());
+    for m in &word_messages {
+        say!("warning: {m}");
+    }
+    app.words = words;
     app.apply_chosen_encodings();
     app.status = messages.last().or(state_messages.last()).cloned();
     if let Some(loading) = loading {
@@ -167,6 +172,32 @@ fn bookmarks(cli: &Cli, action: &BookmarksAction) -> Result<ExitCode> {
     }
     if list.is_empty() {
         say!("no bookmarks in '{}'", dir.map_or_else(|| "(no data folder)".into(), |d| d.display().to_string()));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `gongbao words list|export`: the word list, from the data folder alone.
+fn words(cli: &Cli, action: &WordsAction) -> Result<ExitCode> {
+    let dir = positions::data_dir(cli.input.data_dir.as_deref());
+    let (list, messages) = gongbao::words::WordList::open(dir.as_deref());
+    for m in &messages {
+        say!("warning: {m}");
+    }
+    let tsv = matches!(action, WordsAction::Export { format: WordsFormat::Tsv });
+    let mut out = stdout(if tsv { Form::Tsv } else { Form::Text });
+    match action {
+        WordsAction::List => {
+            for w in list.words() {
+                writeln!(out, "{}  [{}]  {}", w.word, w.pinyin, w.sentence.replace('\n', " "))?;
+            }
+        }
+        WordsAction::Export { format: WordsFormat::Tsv } => write!(out, "{}", gongbao::words::to_tsv(list.words()))?,
+        WordsAction::Export { format: WordsFormat::Md } => {
+            write!(out, "{}", gongbao::words::to_markdown(list.words()))?;
+        }
+    }
+    if list.words().is_empty() {
+        say!("no words in '{}'", dir.map_or_else(|| "(no data folder)".into(), |d| d.display().to_string()));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -328,7 +359,7 @@ fn explain(docs: &[load::RawDoc], failures: &[String]) -> Result<ExitCode> {
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// The commands that read no input files: `bench`, `bookmarks`, `lookup`; `None` for the
+/// The commands that read no input files: `bench`, `bookmarks`, `lookup`, `words`; `None` for the
 /// others.
 fn run_without_inputs(cli: &Cli) -> Option<Result<ExitCode>> {
     match &cli.command {
@@ -352,6 +383,7 @@ fn run_without_inputs(cli: &Cli) -> Option<Result<ExitCode>> {
         }
         Some(Command::Bookmarks { action }) => Some(bookmarks(cli, action)),
         Some(Command::Lookup { text, json }) => Some(lookup(cli, text, *json)),
+        Some(Command::Words { action }) => Some(words(cli, action)),
         _ => None,
     }
 }
@@ -430,7 +462,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Diff { a, b, json }) => diff_command(&corpus, a, b, *json, &mut out)?,
         Some(Command::Versions) => versions_command(&corpus, &mut out)?,
         Some(Command::Quote { article, clause }) => quote_command(cli, &corpus, article, clause, &mut out)?,
-        Some(Command::Bench { .. } | Command::Bookmarks { .. } | Command::Lookup { .. }) => {
+        Some(Command::Bench { .. } | Command::Bookmarks { .. } | Command::Lookup { .. } | Command::Words { .. }) => {
             unreachable!("handled above")
         }
         None => {

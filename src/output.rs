@@ -26,6 +26,9 @@ pub enum Form {
     Text,
     /// JSON: controls escaped, values unchanged.
     Json,
+    /// Tab-separated values: each field sanitised as text, the tabs between fields kept (text
+    /// would turn them into spaces to the next tab stop).
+    Tsv,
 }
 
 /// A writer that makes every line written through it display-safe before passing it on.
@@ -123,7 +126,23 @@ pub fn safe(text: &str, form: Form) -> Cow<'_, str> {
     match form {
         Form::Text => safe_text(text),
         Form::Json => safe_json(text),
+        Form::Tsv => safe_tsv(text),
     }
+}
+
+/// Tab-separated lines: each field made display-safe, the tabs and line breaks kept.
+pub fn safe_tsv(text: &str) -> Cow<'_, str> {
+    if sanitize::is_display_safe(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        let fields: Vec<String> = body.split('\t').map(|f| sanitize::sanitize(f).0).collect();
+        out.push_str(&fields.join("\t"));
+        out.push_str(newline);
+    }
+    Cow::Owned(out)
 }
 
 /// Lines made display-safe as the TUI makes text safe; line breaks kept.
@@ -175,6 +194,14 @@ pub fn safe_json(json: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tsv_keeps_the_tabs_between_fields_and_makes_each_field_safe() {
+        let out = safe_tsv("各方\tgè fāng\x1b]0;x\x07\n二\t三\n");
+        assert_eq!(out.matches('\t').count(), 2, "{out:?}");
+        assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
+        assert!(out.starts_with("各方\tgè fāng") && out.ends_with("二\t三\n"), "{out:?}");
+    }
 
     /// What a terminal would act on: C0 other than line break and tab, DEL, C1 and the bidi
     /// controls; bytes that are not UTF-8 (a lone 0x9B is an 8-bit CSI) count too.

@@ -417,3 +417,37 @@ fn version_names_the_dictionary_and_its_licence() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("CC-CEDICT") && out.contains("CC BY-SA 4.0"), "{out}");
 }
+
+#[test]
+fn words_export_writes_anki_tsv_and_markdown_from_the_data_folder() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut list, _) = gongbao::words::WordList::open(Some(dir.path()));
+    list.add(gongbao::words::SavedWord {
+        id: "1".into(),
+        word: "各方".into(),
+        traditional: "各方".into(),
+        simplified: "各方".into(),
+        pinyin: "gè fāng".into(),
+        senses: vec!["all parties".into(), "all sides".into()],
+        sentence: "会晤结束后，与会外长（下称“各方”）通过以下公报。".into(),
+        title: Some("公报".into()),
+        clause: None,
+        article: "a".into(),
+        source: "a.txt".into(),
+        added: "2026-12-06T00:00:00Z".into(),
+    })
+    .expect("saved");
+    let data = dir.path().display().to_string();
+    let o = gongbao(&["words", "export", "--format", "tsv", "--data-dir", &data]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "各方\tgè fāng<br>all parties; all sides<br>会晤结束后，与会外长（下称“各方”）通过以下公报。\n"
+    );
+    let o = gongbao(&["words", "export", "--format", "md", "--data-dir", &data]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("## 各方 · gè fāng"), "{}", String::from_utf8_lossy(&o.stdout));
+    let empty = tempfile::tempdir().expect("temp dir");
+    let o = gongbao(&["words", "list", "--data-dir", &empty.path().display().to_string()]);
+    assert!(o.status.success() && o.stdout.is_empty());
+    assert!(stderr(&o).contains("no words"), "{}", stderr(&o));
+}

@@ -606,3 +606,31 @@ fn the_lookup_cursor_keeps_its_word_on_screen() {
     }
     assert!(app.top > 0, "the reader scrolled with the cursor");
 }
+
+#[test]
+fn a_in_the_lookup_cursor_keeps_the_word_with_its_sentence_and_the_list_deletes_it() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    look_up(&mut app, "各方");
+    app.update(Action::AddWord);
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("added")), "{:?}", app.status);
+    let saved = app.words.words().first().expect("a word kept").clone();
+    assert_eq!((saved.word.as_str(), saved.pinyin.as_str()), ("各方", "gè fāng"));
+    assert!(saved.senses.iter().any(|s| s == "all parties (in a dispute etc)"), "{:?}", saved.senses);
+    // The sentence the word is in, whole, and nothing after it.
+    assert!(saved.sentence.contains("各方") && saved.sentence.ends_with('。'), "{}", saved.sentence);
+    assert_eq!(saved.sentence.matches('。').count(), 1, "{}", saved.sentence);
+    assert_eq!(saved.title.as_deref(), app.article().and_then(|a| a.title.as_deref()));
+    // Again from the same sentence: kept once.
+    app.update(Action::AddWord);
+    assert_eq!(app.words.words().len(), 1);
+    app.update(Action::ShowWords);
+    let screen = draw(&app);
+    assert!(screen.contains("各方  gè fāng"), "{screen}");
+    insta::assert_snapshot!("words_80x24", screen);
+    app.update(Action::DeleteWord);
+    assert!(app.words.words().is_empty());
+    app.update(Action::Cancel);
+    // The look-up cursor is still there after the list closes.
+    assert_eq!(app.lookup_word(), Some("各方"));
+}

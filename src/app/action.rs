@@ -80,6 +80,12 @@ pub enum Action {
     NextCharacter,
     /// Move the look-up cursor to the previous character.
     PreviousCharacter,
+    /// Add the word under the look-up cursor to the word list, with its sentence.
+    AddWord,
+    /// Show or hide the word list.
+    ShowWords,
+    /// Delete the selected word of the word list.
+    DeleteWord,
     /// Show or hide the bookmarks.
     ShowBookmarks,
     /// Edit the selected bookmark's note.
@@ -202,6 +208,9 @@ impl Action {
             Action::PreviousWord => "previous word",
             Action::NextCharacter => "next character",
             Action::PreviousCharacter => "previous character",
+            Action::AddWord => "add the word, with its sentence, to the word list",
+            Action::ShowWords => "word list (gongbao words export writes it)",
+            Action::DeleteWord => "delete the word",
             Action::ShowBookmarks => "bookmarks",
             Action::EditNote => "edit the note",
             Action::DeleteBookmark => "delete (u undoes)",

@@ -32,6 +32,8 @@ pub enum Scope {
     Compare,
     /// The look-up cursor is on a word.
     Lookup,
+    /// The word list is open.
+    Words,
 }
 
 impl Scope {
@@ -50,6 +52,7 @@ impl Scope {
             Scope::Bookmarks => "Bookmarks",
             Scope::Compare => "Compare versions",
             Scope::Lookup => "Looking words up",
+            Scope::Words => "Word list",
         }
     }
 }
@@ -116,7 +119,7 @@ const fn bind(scope: Scope, key: Key, action: Action) -> Binding {
     Binding { scope, key, action }
 }
 
-use Scope::{Bookmarks, Compare, Global, Help, Library, Lookup, Note, Outline, Prompt, Reader, Results, Visual};
+use Scope::{Bookmarks, Compare, Global, Help, Library, Lookup, Note, Outline, Prompt, Reader, Results, Visual, Words};
 
 /// Every key gongbao understands.
 pub static BINDINGS: &[Binding] = &[
@@ -135,6 +138,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Global, key('F'), Action::SearchCorpus),
     bind(Global, key('f'), Action::FilterLibrary),
     bind(Global, key('B'), Action::ShowBookmarks),
+    bind(Global, key('W'), Action::ShowWords),
     bind(Global, key('M'), Action::ShowMessages),
     bind(Global, key('E'), Action::CycleEncoding),
     // Taken before the pane's Esc while files are loading (see `lookup`).
@@ -188,6 +192,15 @@ pub static BINDINGS: &[Binding] = &[
     bind(Lookup, key('k'), Action::Up),
     bind(Lookup, code(KeyCode::Up), Action::Up),
     bind(Lookup, code(KeyCode::Esc), Action::Cancel),
+    bind(Lookup, key('a'), Action::AddWord),
+    bind(Words, key('j'), Action::Down),
+    bind(Words, code(KeyCode::Down), Action::Down),
+    bind(Words, key('k'), Action::Up),
+    bind(Words, code(KeyCode::Up), Action::Up),
+    bind(Words, key('d'), Action::DeleteWord),
+    bind(Words, code(KeyCode::Esc), Action::Cancel),
+    bind(Words, key('q'), Action::Cancel),
+    bind(Words, key('W'), Action::Cancel),
     bind(Compare, key('j'), Action::Down),
     bind(Compare, code(KeyCode::Down), Action::Down),
     bind(Compare, key('k'), Action::Up),
@@ -292,7 +305,8 @@ pub fn lookup(scope: Scope, event: &KeyEvent) -> Option<Action> {
         };
     }
     // Overlays keep their keys to themselves, except quitting.
-    if matches!(scope, Scope::Help | Scope::Outline | Scope::Results | Scope::Bookmarks | Scope::Compare) {
+    if matches!(scope, Scope::Help | Scope::Outline | Scope::Results | Scope::Bookmarks | Scope::Compare | Scope::Words)
+    {
         return (event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL))
             .then_some(Action::Quit);
     }

@@ -70,6 +70,7 @@ impl App {
             Action::PreviousCharacter => self.move_cursor(|app, c| app.character_before(c.paragraph, c.at)),
             Action::Down => self.move_cursor(|app, c| app.on_other_line(c, 1)),
             Action::Up => self.move_cursor(|app, c| app.on_other_line(c, -1)),
+            Action::AddWord => self.add_word(),
             Action::Cancel | Action::StartLookup => {
                 self.lookup = None;
                 self.refresh_highlights();
@@ -211,6 +212,73 @@ impl App {
         let Some(c) = self.lookup else { return Vec::new() };
         let Some(rest) = self.paragraph_text(c.paragraph).and_then(|t| t.get(c.at..)) else { return Vec::new() };
         c.dictionary.words_at(rest).into_iter().filter_map(|len| rest.get(..len)).collect()
+    }
+
+    /// `a`: the word under the cursor, its reading and senses, and the sentence it is in, added
+    /// to the word list (saved at once).
+    pub(super) fn add_word(&mut self) {
+        let (Some(c), Some(word), Some(article)) = (self.lookup, self.lookup_word(), self.article()) else { return };
+        let Some(text) = self.paragraph_text(c.paragraph) else { return };
+        let entries = c.dictionary.lookup(word);
+        let Some(entry) = entries.first() else {
+            self.status = Some(format!("{word} is not in the dictionary: not added"));
+            return;
+        };
+        let sentence = crate::bookmarks::sentences(text)
+            .into_iter()
+            .find(|s| s.contains(&c.at))
+            .and_then(|s| text.get(s))
+            .unwrap_or(text)
+            .trim();
+        let added = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        let saved = crate::words::SavedWord {
+            id: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(format!("{word}\u{0}{sentence}\u{0}{added}").as_bytes())),
+            word: word.to_string(),
+            traditional: entry.traditional.to_string(),
+            simplified: entry.simplified.to_string(),
+            pinyin: entry.pinyin_marked(),
+            senses: entries.iter().flat_map(|e| e.senses()).map(String::from).collect(),
+            sentence: sentence.to_string(),
+            title: article.title.clone(),
+            clause: crate::search::clause_label(&self.corpus, self.open, c.paragraph).map(String::from),
+            article: article.id.clone(),
+            source: article.source.clone(),
+            added,
+        };
+        let shown = self.converter.shown(word, self.settings.script);
+        self.status = Some(match self.words.add(saved) {
+            Ok(true) => format!("{shown} added to the word list ({} words; W shows them)", self.words.words().len()),
+            Ok(false) => format!("{shown} from this sentence is already in the word list"),
+            Err(e) => format!("{shown} not added: {e}"),
+        });
+    }
+
+    /// The word list view: `j` `k` move, `d` deletes, `Esc` closes.
+    pub(super) fn update_words(&mut self, action: super::Action, selected: usize) {
+        use super::{Action, Overlay};
+        let count = self.words.words().len();
+        match action {
+            Action::Down | Action::Scroll(1..) => {
+                self.overlay = Overlay::Words { selected: (selected + 1).min(count.saturating_sub(1)) };
+            }
+            Action::Up | Action::Scroll(..=-1) => {
+                self.overlay = Overlay::Words { selected: selected.saturating_sub(1) }
+            }
+            Action::DeleteWord => {
+                let Some(w) = self.words.words().get(selected) else { return };
+                let (id, word) = (w.id.clone(), w.word.clone());
+                self.status = Some(match self.words.delete(&id) {
+                    Ok(_) => {
+                        format!("{} deleted from the word list", self.converter.shown(&word, self.settings.script))
+                    }
+                    Err(e) => format!("not deleted: {e}"),
+                });
+                let count = self.words.words().len();
+                self.overlay = Overlay::Words { selected: selected.min(count.saturating_sub(1)) };
+            }
+            Action::Cancel | Action::ShowWords => self.overlay = Overlay::None,
+            _ => {}
+        }
     }
 
     /// The word under the cursor as a highlight of the layout.

@@ -66,6 +66,10 @@ pub enum Overlay {
     Messages {
         scroll: u16,
     },
+    /// The word list; `selected` is a row of it.
+    Words {
+        selected: usize,
+    },
     /// The open article beside another version of it.
     Compare {
         other: usize,
@@ -195,6 +199,8 @@ pub struct App {
     pub visual: Option<bookmarks::Visual>,
     /// The look-up cursor (`w`) and the dictionary it looks words up in.
     pub lookup: Option<lookup::LookupCursor>,
+    /// The word list (`a` in the look-up pop-up adds to it, `W` shows it).
+    pub words: crate::words::WordList,
     /// Other versions of each article, best first (found when the app starts).
     pub versions: Vec<Vec<usize>>,
     /// The compare view laid out.
@@ -291,6 +297,7 @@ impl App {
             bookmarks: bookmarks::BookmarkState::default(),
             visual: None,
             lookup: None,
+            words: crate::words::WordList::in_memory(),
             versions: Vec::new(),
             compare: compare::CompareLayout::default(),
             loading: None,
@@ -317,6 +324,7 @@ impl App {
             Overlay::Results { .. } => Scope::Results,
             Overlay::Note { .. } => Scope::Note,
             Overlay::Bookmarks { .. } => Scope::Bookmarks,
+            Overlay::Words { .. } => Scope::Words,
             Overlay::Compare { .. } => Scope::Compare,
             Overlay::None if self.lookup.is_some() => Scope::Lookup,
             Overlay::None if self.visual.is_some() => Scope::Visual,
@@ -386,7 +394,13 @@ impl App {
             (Overlay::Results { .. }, a) => self.update_results(a),
             (Overlay::Note { .. }, a) => self.update_note(a),
             (Overlay::Bookmarks { .. }, a) => self.update_bookmarks(a),
+            (Overlay::Words { selected }, a) => {
+                let selected = *selected;
+                self.update_words(a, selected);
+            }
             (Overlay::Compare { .. }, a) => self.update_compare(a),
+            // Also from the look-up cursor, which stays where it is.
+            (Overlay::None, Action::ShowWords) => self.overlay = Overlay::Words { selected: 0 },
             (Overlay::None, a) if self.lookup.is_some() => self.update_lookup(a),
             (Overlay::None, a) if self.visual.is_some() => self.update_visual(a),
             (Overlay::None, a) => self.update_panes(a),

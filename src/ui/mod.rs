@@ -67,6 +67,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Overlay::Note { target, input } => render_note(app, frame, area, target, input),
         Overlay::Bookmarks { selected } => render_bookmarks(app, frame, area, *selected),
+        Overlay::Words { selected } => render_words(app, frame, area, *selected),
         Overlay::Messages { scroll } => render_messages(app, frame, area, *scroll),
         Overlay::Compare { other, top, difference } => {
             let main = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
@@ -436,6 +437,7 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
         Scope::Library,
         Scope::Reader,
         Scope::Lookup,
+        Scope::Words,
         Scope::Outline,
         Scope::Results,
         Scope::Prompt,
@@ -860,5 +862,42 @@ fn render_lookup(app: &App, frame: &mut Frame) {
     clear_under(frame, rect);
     let title = fit(&format!(" {title} "), usize::from(inner_width));
     let block = Block::bordered().title(title).border_style(color(app, Color::Green));
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The word list: one word a line with its pinyin and the start of its sentence.
+fn render_words(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
+    let rect = centered(area, area.width.saturating_sub(4).clamp(20, 100), area.height.saturating_sub(2).max(3));
+    clear_under(frame, rect);
+    let words = app.words.words();
+    let block = Block::bordered().title(format!(" {} word(s) · d deletes · Esc closes ", words.len()));
+    let inner_height = usize::from(rect.height.saturating_sub(2));
+    let offset = selected.saturating_sub(inner_height.saturating_sub(1) / 2);
+    let width = usize::from(rect.width.saturating_sub(2));
+    // From words.json, which may have been edited by hand: made display-safe here.
+    let safe = |t: &str| crate::corpus::sanitize::sanitize(t).0;
+    let lines: Vec<TextLine> = if words.is_empty() {
+        vec![TextLine::from(Span::styled(
+            "no words yet: w puts a cursor on a word, a adds it",
+            Style::new().add_modifier(Modifier::DIM),
+        ))]
+    } else {
+        words
+            .iter()
+            .enumerate()
+            .skip(offset)
+            .take(inner_height)
+            .map(|(i, w)| {
+                let chosen = if i == selected { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+                let head = format!("{}  {}  ", convert(app, &safe(&w.word)), safe(&w.pinyin));
+                let room = width.saturating_sub(wrap::display_width(&head, wrap::AmbiguousWidth::Narrow));
+                let sentence = fit(&convert(app, &safe(&w.sentence.replace('\n', " "))), room);
+                TextLine::from(vec![
+                    Span::styled(head, chosen.add_modifier(Modifier::BOLD)),
+                    Span::styled(sentence, Style::new().add_modifier(Modifier::DIM)),
+                ])
+            })
+            .collect()
+    };
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
