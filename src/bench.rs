@@ -251,7 +251,7 @@ impl DecodeRun {
 }
 
 /// A memory figure of this process from `/proc/self/status`, in KiB (0 where there is none).
-fn status_kib(field: &str) -> u64 {
+pub(crate) fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {

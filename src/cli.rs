@@ -139,6 +139,10 @@ pub enum Command {
         /// memory, search beside grep/rg, frames, key-to-frame through a pseudo-terminal.
         #[arg(long, value_name = "MB", value_delimiter = ',', conflicts_with_all = ["reader", "search", "bookmarks"])]
         suite: Option<Vec<u64>>,
+        /// Measure looking words up instead: the first look-up (unpacking the dictionary), later
+        /// ones, and the memory the dictionary takes.
+        #[arg(long, conflicts_with_all = ["reader", "search", "bookmarks", "suite", "large"])]
+        lookup: bool,
         /// Measure large and hostile single files instead (64 MiB of news in UTF-8 and GBK, one
         /// 10 MiB line, a million short lines, combining floods): open time and frame times.
         #[arg(long, conflicts_with_all = ["reader", "search", "bookmarks", "suite"])]

@@ -363,9 +363,11 @@ fn explain(docs: &[load::RawDoc], failures: &[String]) -> Result<ExitCode> {
 /// others.
 fn run_without_inputs(cli: &Cli) -> Option<Result<ExitCode>> {
     match &cli.command {
-        Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, large, load_dir }) => {
+        Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, large, lookup, load_dir }) => {
             let out = &mut stdout(Form::Text);
-            let done = if *large {
+            let done = if *lookup {
+                gongbao::dict::bench::run(out)
+            } else if *large {
                 gongbao::bench::run_large(out)
             } else if let Some(dir) = load_dir {
                 gongbao::suite::load_dir(dir, out)

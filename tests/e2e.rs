@@ -306,3 +306,38 @@ fn from_the_library_the_clause_key_moves_the_open_article() {
     s.keys(&["q"]);
     s.wait_for("exit status 0");
 }
+
+/// Issue 21: look a word up in the communiqué, keep it, and find it in the Anki export.
+#[test]
+fn look_up_a_word_keep_it_and_export_it_for_anki() {
+    let Some(s) = Session::start(&[]) else { return };
+    s.wait_for("000_bdb5e1677ee91c80.txt");
+    s.keys(&["j", "j", "j", "j", "Enter"]);
+    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    s.keys(&["w"]);
+    s.wait_for("LOOK UP");
+    // Word by word to the first 各方, whose pop-up gives its pinyin and senses.
+    let mut screen = s.screen();
+    for _ in 0..300 {
+        if screen.contains("gè fāng") && screen.contains("all parties") {
+            break;
+        }
+        s.keys(&["w"]);
+        screen = s.screen();
+    }
+    assert!(screen.contains("gè fāng") && screen.contains("all parties"), "{screen}");
+    s.keys(&["a"]);
+    s.wait_for("added to the word list");
+    s.keys(&["q"]);
+    s.wait_for("exit status 0");
+    let out = Command::new(env!("CARGO_BIN_EXE_gongbao"))
+        .args(["words", "export", "--format", "tsv"])
+        .env("GONGBAO_DATA", &s.data)
+        .output()
+        .expect("gongbao runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tsv = String::from_utf8_lossy(&out.stdout);
+    let line = tsv.lines().find(|l| l.starts_with("各方\t")).unwrap_or_else(|| panic!("各方 not exported: {tsv}"));
+    assert!(line.contains("gè fāng<br>all parties"), "{line}");
+    assert!(line.contains("下称“各方”"), "the sentence is not there: {line}");
+}

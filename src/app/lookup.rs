@@ -247,7 +247,7 @@ impl App {
         };
         let shown = self.converter.shown(word, self.settings.script);
         self.status = Some(match self.words.add(saved) {
-            Ok(true) => format!("{shown} added to the word list ({} words; W shows them)", self.words.words().len()),
+            Ok(true) => format!("{shown} added to the word list ({} in it; W shows them)", self.words.words().len()),
             Ok(false) => format!("{shown} from this sentence is already in the word list"),
             Err(e) => format!("{shown} not added: {e}"),
         });
