@@ -116,7 +116,8 @@ impl<'a> Dictionary<'a> {
         }
         // By word, then rank; the file's order among equals.
         keyed.sort_unstable();
-        let mut words = FxHashMap::default();
+        // Reserved whole: growing the table by doubling took a third of the indexing time.
+        let mut words = FxHashMap::with_capacity_and_hasher(keyed.len(), rustc_hash::FxBuildHasher);
         let mut longest_from: FxHashMap<char, u8> = FxHashMap::default();
         let mut ids = Vec::with_capacity(keyed.len());
         for group in keyed.chunk_by(|a, b| a.0 == b.0) {
