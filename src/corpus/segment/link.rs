@@ -34,7 +34,7 @@ pub(super) fn link(ev: &Evidence, explain: Option<&mut Vec<Decision>>) -> Vec<Op
             out.push(Decision::weighed(
                 "link",
                 ev.pieces[c].line(),
-                &piece_opening(&ev.pieces[c]),
+                piece_opening(&ev.pieces[c]),
                 &[
                     ("from_line", ev.pieces[d].line() as f32),
                     ("evidence", base),
@@ -49,9 +49,9 @@ pub(super) fn link(ev: &Evidence, explain: Option<&mut Vec<Decision>>) -> Vec<Op
     next
 }
 
-/// The first words of a piece, to name it in a record.
-pub(super) fn piece_opening(p: &Piece) -> String {
-    p.head.first().or(p.body.first()).map(|b| b.text.chars().take(24).collect()).unwrap_or_default()
+/// The first line of a piece, to name it in a record ([`Decision::weighed`] quotes its start).
+pub(super) fn piece_opening(p: &Piece) -> &str {
+    p.head.first().or(p.body.first()).map_or("", |b| b.text.as_str())
 }
 
 /// A possible link from dangling piece `d` to piece `c`.

@@ -210,7 +210,7 @@ pub fn segment_explained(
                     out.push(Decision::weighed(
                         "piece",
                         p.line(),
-                        &link::piece_opening(p),
+                        link::piece_opening(p),
                         &[
                             ("head_lines", p.head.len() as f32),
                             ("blocks", p.body.len() as f32),

@@ -99,7 +99,7 @@ fn goes_on(ev: &Evidence, i: usize, article: &[usize], explain: Option<&mut Vec<
         out.push(Decision::weighed(
             "mid_sentence_rest",
             piece.line(),
-            &piece_opening(piece),
+            piece_opening(piece),
             &[("continuity", continuity)],
             &[("new", HAND_SECTION.threshold), ("goes_on", continuity)],
             if goes_on { "goes_on" } else { "new" },
@@ -191,7 +191,7 @@ pub(super) fn resumed(
             out.push(Decision::weighed(
                 "resume",
                 piece.line(),
-                &piece_opening(piece),
+                piece_opening(piece),
                 &[("article_line", pieces[first].line() as f32)],
                 &[("new", RESUME_THRESHOLD), ("resumes", score)],
                 if chosen_first == Some(first) { "resumes" } else { "new" },
