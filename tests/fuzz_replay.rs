@@ -490,3 +490,54 @@ fn write_seed_corpora() {
         }
     }
 }
+
+/// `(name, version)` of every package in a `Cargo.lock`.
+fn locked_packages(lock: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut name = None;
+    for line in lock.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_string());
+        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+            out.push((n, v.trim_matches('"').to_string()));
+        }
+    }
+    out
+}
+
+/// The fuzz build resolves the versions the shipped build does: a package both locks hold is
+/// at the same version in each, so the fuzzers test the code that ships (refresh with
+/// `cp Cargo.lock fuzz/ && cd fuzz && cargo +nightly tree`).
+#[test]
+fn the_fuzz_lock_agrees_with_the_main_lock() {
+    let read = |p: &str| fs::read_to_string(root().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    let main = locked_packages(&read("Cargo.lock"));
+    let fuzz = locked_packages(&read("fuzz/Cargo.lock"));
+    assert!(main.len() > 50 && fuzz.len() > main.len() / 2, "both locks parsed: {} and {}", main.len(), fuzz.len());
+    let differing: Vec<String> = fuzz
+        .iter()
+        .filter(|(n, v)| {
+            n != "gongbao" && main.iter().any(|(m, _)| m == n) && !main.iter().any(|p| &p.0 == n && &p.1 == v)
+        })
+        .map(|(n, v)| format!("{n} {v}"))
+        .collect();
+    assert!(differing.is_empty(), "fuzz/Cargo.lock has other versions than Cargo.lock: {differing:?}");
+}
+
+/// The fuzz lock is complete: the fuzz build resolves with `--locked`, so it needs no update
+/// before a run (it did, when dependencies were added to the main build and not to it).
+/// Offline: where the fuzz-only crates were never downloaded, the check is skipped, visibly.
+#[test]
+fn the_fuzz_build_resolves_from_its_lock_as_committed() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "--locked", "--offline", "-q", "--manifest-path"])
+        .arg(root().join("fuzz/Cargo.toml"))
+        .output()
+        .expect("run cargo tree");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("cannot update the lock file"), "fuzz/Cargo.lock is stale:\n{err}");
+    if !out.status.success() {
+        eprintln!("SKIPPED: the fuzz build's crates are not all here to resolve offline:\n{err}");
+    }
+}
