@@ -13,7 +13,7 @@
 //! | TAB | spaces up to the next multiple of [`TAB_STOP`] display columns, counted from the line start with `unicode-width` (a Han character is 2 columns) | no |
 //! | other C0 (U+0000–U+001F) | the matching Control Picture, U+2400 + code (ESC → `␛`, a stray CR → `␍`) | no (visible) |
 //! | DEL (U+007F) | `␡` (U+2421) | no (visible) |
-//! | C1 (U+0080–U+009F) | the Windows-1252 character for that byte when it has one (`\u{93}` → `“`: text that went through Windows-1252 and was read as Latin-1), otherwise U+FFFD | no (visible) |
+//! | C1 (U+0080–U+009F) | U+FFFD; but in a text that shows it went through Windows-1252 and was read as Latin-1 (a line holds a Windows-1252 quotation pair, `\u{93}…\u{94}` or `\u{91}…\u{92}`), the Windows-1252 character for that byte when it has one (`\u{93}` → `“`) | no (visible) |
 //! | `Bidi_Control` and other `Default_Ignorable_Code_Point`s (U+200B, U+2060, U+FEFF, U+00AD, U+034F, Hangul fillers, variation selectors, tags, …) | removed | yes, [`RemovedKind::Invisible`], e.g. `U+202E` or `U+200B ×3` for an adjacent run |
 //! | ZWJ (U+200D), VS15/VS16 (U+FE0E/U+FE0F) | kept when the previous output character or the next input character is an emoji / pictograph, otherwise removed as above | only when removed |
 //! | combining marks | at most [`MAX_COMBINING`] in a row after one base character, and no more than fit in [`MAX_CLUSTER_BYTES`] with it; the rest are dropped | yes, one [`RemovedKind::CombiningFlood`] per run, e.g. `U+0301 ×9984` |
@@ -373,6 +373,21 @@ struct Sanitizer<'a> {
     prev_out: Option<char>,
     invisible: Option<Pending>,
     flood: Option<Pending>,
+    /// Whether the text went through Windows-1252 and was read as Latin-1
+    /// ([`read_as_latin1`]); judged at its first C1 character, since most texts have none.
+    latin1: Option<bool>,
+}
+
+/// Evidence that `text` is Windows-1252 read as Latin-1: some line holds an opening
+/// Windows-1252 quotation mark (`\u{93}` or `\u{91}`) and later its closing one. A C1
+/// control on its own is no such evidence (an 8-bit CSI, `\u{9B}`, would otherwise show as
+/// `›` and hide that the file held a control), so it gets the placeholder.
+fn read_as_latin1(text: &str) -> bool {
+    text.lines().any(|line| {
+        [('\u{93}', '\u{94}'), ('\u{91}', '\u{92}')]
+            .iter()
+            .any(|&(open, close)| line.find(open).is_some_and(|at| line[at..].contains(close)))
+    })
 }
 
 impl<'a> Sanitizer<'a> {
@@ -389,6 +404,7 @@ impl<'a> Sanitizer<'a> {
             prev_out: None,
             invisible: None,
             flood: None,
+            latin1: None,
         }
     }
 
@@ -445,7 +461,8 @@ impl<'a> Sanitizer<'a> {
         } else if u == 0x7F {
             self.emit('\u{2421}', at);
         } else if is_c1(c) {
-            self.emit(windows_1252(u).unwrap_or('\u{FFFD}'), at);
+            let latin1 = *self.latin1.get_or_insert_with(|| read_as_latin1(self.text));
+            self.emit(latin1.then(|| windows_1252(u)).flatten().unwrap_or('\u{FFFD}'), at);
         } else if is_invisible(c) {
             // A joiner belongs to the cluster before it, so an emoji after it does not make
             // that cluster an emoji (`a` ZWJ 👧 would leave `a` ZWJ in one cell, ESC-09): the
@@ -568,7 +585,17 @@ mod tests {
     #[test]
     fn windows_1252_quotes_read_as_latin1_come_back() {
         assert_eq!(sanitize("以\u{93}山水田园\u{94}为主题").0, "以“山水田园”为主题");
-        assert_eq!(sanitize("a\u{85}b\u{97}c").0, "a…b—c");
+        // The pair on one line is the evidence; every C1 of that text is then read so.
+        assert_eq!(sanitize("他说\u{91}好\u{92}\na\u{85}b\u{97}c").0, "他说‘好’\na…b—c");
+    }
+
+    #[test]
+    fn c1_controls_without_windows_1252_quotes_are_placeholders() {
+        // An 8-bit CSI is a control, not `›`; nor is a lone quote mark evidence of Latin-1.
+        assert_eq!(sanitize("前\u{9B}2J后").0, "前\u{FFFD}2J后");
+        assert_eq!(sanitize("a\u{85}b\u{97}c").0, "a\u{FFFD}b\u{FFFD}c");
+        assert_eq!(sanitize("以\u{94}山水\u{93}为主题").0, "以\u{FFFD}山水\u{FFFD}为主题");
+        assert_eq!(sanitize("以\u{93}山水\n田园\u{94}").0, "以\u{FFFD}山水\n田园\u{FFFD}");
     }
 
     #[test]
@@ -581,7 +608,7 @@ mod tests {
             let (out, removed) = sanitize(format!("前{c}后"));
             let expected = match u {
                 0x7F => '\u{2421}',
-                0x80..=0x9F => windows_1252(u).unwrap_or('\u{FFFD}'),
+                0x80..=0x9F => '\u{FFFD}',
                 _ => char::from_u32(0x2400 + u).unwrap(),
             };
             assert_eq!(out, format!("前{expected}后"), "U+{u:04X}");
@@ -602,8 +629,8 @@ mod tests {
             ("\x1b[?25l", "␛[?25l"),
             ("\x1b[6n\x1b[21t\x1bP$q m\x1b\\", "␛[6n␛[21t␛P$q m␛\\"),
             ("\x1bPq#0;2;0;0;0#0!2147483647@\x1b\\", "␛Pq#0;2;0;0;0#0!2147483647@␛\\"),
-            ("\u{9B}2J", "›2J"),
-            ("\u{9D}0;x\u{9C}", "\u{FFFD}0;xœ"),
+            ("\u{9B}2J", "\u{FFFD}2J"),
+            ("\u{9D}0;x\u{9C}", "\u{FFFD}0;x\u{FFFD}"),
             ("\x1b]8;;\x1b0m\x1b[>0q", "␛]8;;␛0m␛[>0q"),
             ("\x1b\x1b[[31m", "␛␛[[31m"),
             ("\x1b[\x1b[31m", "␛[␛[31m"),
