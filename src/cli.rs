@@ -14,6 +14,26 @@ pub struct Cli {
     pub input: InputArgs,
 }
 
+impl Cli {
+    /// Parses `args` as [`Parser::try_parse_from`] does, noting whether `--script` was given
+    /// (a resumed session's script gives way only to one asked for).
+    ///
+    /// # Errors
+    /// clap's error for arguments that do not parse, `--help` and `--version`.
+    pub fn parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        use clap::{CommandFactory as _, FromArgMatches as _};
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        let given = |m: &clap::ArgMatches| m.value_source("script") == Some(clap::parser::ValueSource::CommandLine);
+        cli.input.script_given = given(&matches) || matches.subcommand().is_some_and(|(_, m)| given(m));
+        Ok(cli)
+    }
+}
+
 /// `--version`: the version and the data embedded, whose licence asks for attribution (the
 /// same words as [`crate::dict::ATTRIBUTION`], which a test checks).
 const LONG_VERSION: &str = concat!(
@@ -33,9 +53,14 @@ pub struct InputArgs {
     /// Refuse input files larger than this many MiB.
     #[arg(long, value_name = "MIB", default_value_t = 256, global = true)]
     pub max_size: u64,
-    /// Script to show text in at start (the `s` key cycles).
+    /// Script to show text in at start (the `s` key cycles); without it the reader resumes in
+    /// the script it was left in.
     #[arg(long, value_enum, default_value_t = crate::convert::Script::Original, global = true)]
     pub script: crate::convert::Script,
+    /// Whether `--script` was given on the command line (not its default): set by
+    /// [`Cli::parse_args`].
+    #[arg(skip)]
+    pub script_given: bool,
     /// Width of East Asian ambiguous characters (“ ” … · —) in your terminal.
     #[arg(long, value_enum, default_value_t = Ambiguous::Narrow, global = true)]
     pub ambiguous_width: Ambiguous,
@@ -202,6 +227,16 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_script_given_is_told_from_the_default() {
+        let given = |args: &[&str]| Cli::parse_args(args).map(|c| c.input.script_given).unwrap();
+        assert!(!given(&["gongbao"]));
+        assert!(!given(&["gongbao", "a.txt"]));
+        assert!(given(&["gongbao", "--script", "original"]), "even the default, when asked for");
+        assert!(given(&["gongbao", "a.txt", "--script", "traditional"]));
+        assert!(given(&["gongbao", "export", "--script", "traditional"]));
     }
 
     #[test]

@@ -9,7 +9,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
-use clap::Parser as _;
 use gongbao::app::{App, Settings, positions};
 use gongbao::cli::{Ambiguous, BookmarkFormat, BookmarksAction, Cli, Command, Format, WordsAction, WordsFormat};
 use gongbao::corpus::{Corpus, decode, export, load};
@@ -109,9 +108,14 @@ fn read(
     }
     app.words = words;
     app.apply_chosen_encodings();
-    app.status = messages.last().or(state_messages.last()).cloned();
     if let Some(loading) = loading {
         app.start_loading(loading);
+    }
+    // After loading started: a session's article still to come is waited for.
+    app.sessions = saved.sessions;
+    app.resume(positions::session_key(&cli.input.paths), cli.input.script_given);
+    if let Some(message) = messages.last().or(state_messages.last()) {
+        app.status = Some(message.clone());
     }
     let signal = gongbao::term::run(&mut app).context("running the terminal reader")?;
     // What went wrong with inputs was listed in the reader (M); said again here, where it stays.
@@ -138,7 +142,9 @@ fn read(
             true
         }
     };
-    if let Err(e) = app.positions_file.save(&app.positions, &app.encodings) {
+    // Also after a signal, which ends the reader without a `q`.
+    app.remember_session();
+    if let Err(e) = app.save_reading_state() {
         say!("warning: {e}");
     }
     // Like a shell reports a process a signal killed; positions are saved first.
@@ -311,7 +317,7 @@ fn versions_command(corpus: &Corpus, out: &mut impl Write) -> Result<()> {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         // clap's messages quote the arguments given, which can hold escapes: printed plain
         // (no colours) and through the safe writer like everything else.

@@ -341,3 +341,46 @@ fn look_up_a_word_keep_it_and_export_it_for_anki() {
     assert!(line.contains("gè fāng<br>all parties"), "{line}");
     assert!(line.contains("下称“各方”"), "the sentence is not there: {line}");
 }
+
+/// Issue 19: started again with no arguments, gongbao resumes where the last session on the
+/// samples ended: the communiqué, one row into clause 十三 (inside the paragraph, not at its
+/// start), in 繁體.
+#[test]
+fn quit_inside_clause_thirteen_in_traditional_and_start_again_where_it_ended() {
+    let data = tempfile::tempdir().expect("data folder");
+    let before = {
+        let Some(s) = Session::start_with(&[], Some(data.path())) else { return };
+        s.wait_for("000_bdb5e1677ee91c80.txt");
+        s.keys(&["j", "j", "j", "j", "Enter"]);
+        s.wait_for("中国一中亚外长第六次会晤新闻公报");
+        s.keys(&[":", "十三", "Enter"]);
+        s.wait_for("十三 / 24");
+        // 原文 → 简体 → 繁體, then a row down: the top row is the clause's second.
+        s.keys(&["s", "s"]);
+        s.wait_for("繁體");
+        let at_clause = s.screen();
+        s.keys(&["j"]);
+        let deadline = Instant::now() + Duration::from_millis(wait_ms());
+        while s.screen() == at_clause {
+            assert!(Instant::now() < deadline, "j did not scroll:\n{at_clause}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let screen = s.wait_for("十三 / 24");
+        assert!(!screen.contains("十三、各方歡迎"), "the clause's first row is scrolled away:\n{screen}");
+        s.keys(&["q"]);
+        s.wait_for("exit status 0");
+        screen
+    };
+    let Some(s) = Session::start_with(&[], Some(data.path())) else { return };
+    let after = s.wait_for("resumed where you left off");
+    assert!(after.contains("繁體") && after.contains("十三 / 24"), "{after}");
+    // Everything but the status line (which says what happened) is as it was at the quit.
+    let without_status = |screen: &str| -> Vec<String> {
+        let rows: Vec<String> = screen.lines().map(str::to_string).collect();
+        rows[..rows.len().saturating_sub(1)].to_vec()
+    };
+    assert_eq!(without_status(&after), without_status(&before), "before:\n{before}\nafter:\n{after}");
+    s.keys(&["L"]);
+    s.keys(&["q"]);
+    s.wait_for("exit status 0");
+}

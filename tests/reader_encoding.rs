@@ -121,17 +121,16 @@ fn a_choice_saved_under_the_old_fingerprint_still_applies_and_moves_to_the_new_o
     assert_eq!(app.encodings.get(&new_key).map(String::as_str), Some("Big5"));
     assert!(!app.encodings.contains_key(&old_key));
     assert_eq!(app.encodings.get(other_key).map(String::as_str), Some("GBK"));
-    app.positions_file.save(&app.positions, &app.encodings).expect("save");
+    app.save_reading_state().expect("save");
 
     // Still an old key in the state: the next run takes old fingerprints, and reads Big5 by the new.
     let again = reader(&path, &data);
     assert_eq!(again.corpus.sources[0].encoding, "Big5");
     assert_eq!(again.encodings.len(), 2);
     // With no old keys left, loading does not take them.
-    let mut encodings = again.encodings.clone();
-    encodings.remove(other_key);
     let mut again = again;
-    again.positions_file.save(&again.positions, &encodings).expect("save");
+    again.encodings.remove(other_key);
+    again.save_reading_state().expect("save");
     let last = reader(&path, &data);
     assert_eq!(
         (last.corpus.sources[0].encoding.as_str(), last.corpus.sources[0].legacy_fingerprint.as_ref()),

@@ -30,6 +30,8 @@ pub enum Action {
     Bottom,
     /// Open the selected article in the reader.
     Open,
+    /// Show the library, focus it and select its first article: the way back after a resume.
+    LibraryTop,
     /// Open the next article.
     NextArticle,
     /// Open the previous article.
@@ -183,6 +185,7 @@ impl Action {
             Action::Top => "to the start",
             Action::Bottom => "to the end",
             Action::Open => "open the article",
+            Action::LibraryTop => "to the library's top (after a resume)",
             Action::NextArticle => "next article",
             Action::PreviousArticle => "previous article",
             Action::ToggleScript => "script: original → 简体 → 繁體 → 臺灣 → 香港",

@@ -177,7 +177,7 @@ impl App {
         if self.positions_file.dir().is_none() {
             return " (not saved: no data folder)".into();
         }
-        match self.positions_file.save(&self.positions, &self.encodings) {
+        match self.save_reading_state() {
             Ok(()) => String::new(),
             Err(e) => format!(" (not saved: {e})"),
         }

@@ -129,6 +129,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Global, code(KeyCode::F(1)), Action::ToggleHelp),
     bind(Global, code(KeyCode::Tab), Action::SwitchFocus),
     bind(Global, key('\\'), Action::ToggleLibrary),
+    bind(Global, key('L'), Action::LibraryTop),
     bind(Global, key('s'), Action::ToggleScript),
     bind(Global, key('J'), Action::NextArticle),
     bind(Global, key('K'), Action::PreviousArticle),

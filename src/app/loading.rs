@@ -165,6 +165,9 @@ impl App {
         if self.corpus.articles.len() > first_new && was_empty {
             self.open_article(0);
         }
+        if self.corpus.articles.len() > first_new {
+            self.resume_from(first_new);
+        }
     }
 
     /// `Esc` while loading: keep what is loaded, stop the rest.
@@ -206,6 +209,8 @@ impl App {
     /// applied, and what happened said in the status line.
     fn complete_loading(&mut self) {
         let Some(state) = self.loading.take() else { return };
+        // Everything is in: a session whose article never came is forgotten.
+        self.resume_from(self.corpus.articles.len());
         self.resolve_bookmarks();
         if !self.encodings.is_empty() {
             self.apply_chosen_encodings();

@@ -170,8 +170,19 @@ pub struct App {
     resize_anchor: Option<(usize, usize)>,
     pub layout: Layout,
     pub size: (u16, u16),
-    /// Paragraph at the top of each article visited, by article id.
-    pub positions: HashMap<String, usize>,
+    /// The place at the top of each article visited, by article id.
+    pub positions: HashMap<String, positions::Position>,
+    /// Where the last session on each set of inputs ended (kept with the positions).
+    pub sessions: HashMap<String, positions::Session>,
+    /// The key this session is kept under in `sessions` ([`positions::session_key`]); `None`:
+    /// the session is not kept.
+    pub session_key: Option<String>,
+    /// The session being resumed, until its article has loaded.
+    resume: Option<positions::Session>,
+    /// The place the open article was opened at: (article, top line, place). While the top line
+    /// is still that one, the place is remembered as it was, not as the start of the row it
+    /// fell in, so that reopening at another width never drifts back row by row.
+    restored: Option<(usize, usize, positions::Position)>,
     /// Encodings chosen with `E`: file fingerprint → encoding label (kept with the positions).
     pub encodings: HashMap<String, String>,
     /// Where `positions` and `encodings` are kept (`positions.json`); in memory until set.
@@ -268,7 +279,12 @@ pub enum HighlightKind {
 
 impl App {
     /// A reader over `corpus` at terminal size `size`.
-    pub fn new(corpus: Corpus, settings: Settings, positions: HashMap<String, usize>, size: (u16, u16)) -> App {
+    pub fn new(
+        corpus: Corpus,
+        settings: Settings,
+        positions: HashMap<String, positions::Position>,
+        size: (u16, u16),
+    ) -> App {
         let mut app = App {
             corpus,
             converter: Converter::new(),
@@ -283,6 +299,10 @@ impl App {
             resize_anchor: None,
             size,
             positions,
+            sessions: HashMap::new(),
+            session_key: None,
+            resume: None,
+            restored: None,
             positions_file: positions::Store::in_memory(),
             encodings: HashMap::new(),
             status: None,
@@ -357,7 +377,9 @@ impl App {
 
     /// Carries out one action; the only place state changes.
     pub fn update(&mut self, action: Action) {
-        if !matches!(action, Action::Tick | Action::CopyDelivered(_)) {
+        // A message stays until the next thing the user does: the terminal's first size, which
+        // arrives as a resize, does not take the start-up message (a resume, a warning) away.
+        if !matches!(action, Action::Tick | Action::CopyDelivered(_) | Action::Resize(..)) {
             self.status = None;
         }
         match (&self.overlay, action) {
@@ -650,6 +672,7 @@ impl App {
             Action::Down if library => self.select_visible(1),
             Action::Up if library => self.select_visible(-1),
             Action::Top if library => self.select_visible(isize::MIN),
+            Action::LibraryTop => self.go_to_library_top(),
             Action::Bottom if library => self.select_visible(isize::MAX),
             Action::Open => {
                 self.open_article(self.selected);
@@ -668,15 +691,15 @@ impl App {
             Action::PreviousArticle => self.step_article(-1),
             Action::ToggleScript => {
                 self.settings.script = self.settings.script.next();
-                self.keep_paragraph(Self::relayout);
+                self.keep_position(Self::relayout);
             }
             Action::WiderColumn => {
                 self.settings.column = (self.settings.column + 2).min(200);
-                self.keep_paragraph(Self::relayout);
+                self.keep_position(Self::relayout);
             }
             Action::NarrowerColumn => {
                 self.settings.column = self.settings.column.saturating_sub(2).max(8);
-                self.keep_paragraph(Self::relayout);
+                self.keep_position(Self::relayout);
             }
             Action::NextClause => self.step_clause(1, false),
             Action::PreviousClause => self.step_clause(-1, false),
@@ -708,13 +731,7 @@ impl App {
             Action::ShowBookmarks => self.open_bookmarks(),
             Action::Compare => self.open_compare(),
             Action::CycleEncoding => self.cycle_encoding(),
-            Action::ShowMessages => {
-                if self.messages.is_empty() {
-                    self.status = Some("no messages: every input loaded cleanly".into());
-                } else {
-                    self.overlay = Overlay::Messages { scroll: 0 };
-                }
-            }
+            Action::ShowMessages => self.show_messages(),
             Action::FilterLibrary => {
                 self.show_library = true;
                 self.focus = Pane::Library;
@@ -723,6 +740,22 @@ impl App {
             }
             Action::Click(x, y) => self.click(x, y),
             _ => {}
+        }
+    }
+
+    /// `L`: the library shown and focused, its first article selected.
+    fn go_to_library_top(&mut self) {
+        self.show_library = true;
+        self.focus = Pane::Library;
+        self.select_visible(isize::MIN);
+        self.relayout();
+    }
+
+    fn show_messages(&mut self) {
+        if self.messages.is_empty() {
+            self.status = Some("no messages: every input loaded cleanly".into());
+        } else {
+            self.overlay = Overlay::Messages { scroll: 0 };
         }
     }
 
@@ -842,7 +875,7 @@ impl App {
         }
     }
 
-    /// Opens article `index` at its remembered paragraph.
+    /// Opens article `index` at its remembered place.
     pub fn open_article(&mut self, index: usize) {
         if self.corpus.articles.is_empty() {
             return;
@@ -851,17 +884,136 @@ impl App {
         self.open = index.min(self.corpus.articles.len() - 1);
         self.relayout();
         self.refresh_search();
-        let para = self.article().and_then(|a| self.positions.get(&a.id).copied()).unwrap_or(0);
-        self.top = 0;
-        if para > 0 {
-            self.scroll_to_paragraph(para);
+        let place = self.article().and_then(|a| self.positions.get(&a.id).copied()).unwrap_or_default();
+        self.go_to_remembered(place);
+    }
+
+    /// Puts a remembered place at the top, and remembers that it is there.
+    fn go_to_remembered(&mut self, place: positions::Position) {
+        // The start of the first paragraph is kept as the very top, the title.
+        if place == positions::Position::default() {
+            self.top = 0;
+        } else {
+            self.scroll_to_position(place);
+        }
+        self.restored = Some((self.open, self.top, place));
+    }
+
+    /// Keeps the place at the top of the open article in `positions`.
+    fn remember_position(&mut self) {
+        let Some(id) = self.article().map(|a| a.id.clone()) else { return };
+        let place = match self.restored {
+            Some((article, top, place)) if article == self.open && top == self.top => Some(place),
+            _ => self.top_position(),
+        };
+        if let Some(place) = place {
+            self.positions.insert(id, place);
         }
     }
 
-    fn remember_position(&mut self) {
-        if let (Some(id), Some(p)) = (self.article().map(|a| a.id.clone()), self.top_paragraph()) {
-            self.positions.insert(id, p);
+    /// The place at the top of the reader: the paragraph of the top row and the character the
+    /// row starts at, counted in the source text; a row that is no paragraph's (the title, a
+    /// blank) gives the start of the paragraph below it.
+    pub fn top_position(&self) -> Option<positions::Position> {
+        let line = self.layout.lines.get(self.top)?;
+        let Some(paragraph) = line.paragraph else {
+            return self.top_paragraph().map(positions::Position::paragraph);
+        };
+        let source = &self.article()?.paragraphs.get(paragraph)?.text;
+        let shown = self.layout.texts.get(line.text)?;
+        let at = shown.get(..line.row.start).map_or(0, |before| before.chars().count());
+        Some(positions::Position { paragraph, character: corresponding_character(shown, source, at) })
+    }
+
+    /// Puts the row holding `place` at the top (as far as the end of the article allows).
+    fn scroll_to_position(&mut self, place: positions::Position) {
+        let Some(&first) = self.layout.paragraph_line.get(place.paragraph) else { return };
+        let (Some(text), Some(source)) = (
+            self.layout.lines.get(first).map(|l| l.text),
+            self.article().and_then(|a| a.paragraphs.get(place.paragraph)).map(|p| p.text.as_str()),
+        ) else {
+            return;
+        };
+        let shown = &self.layout.texts[text];
+        let at = corresponding_character(source, shown, place.character);
+        let byte = shown.char_indices().nth(at).map_or(shown.len(), |(b, _)| b);
+        // Lines are in text order, each text's rows in byte order: the row holding `byte` is
+        // the last one starting at or before it.
+        let line = self.layout.lines.partition_point(|l| (l.text, l.row.start) <= (text, byte));
+        self.top = line.saturating_sub(1).max(first).min(self.max_top());
+    }
+
+    /// Where this session is, as a new start on the same inputs resumes it.
+    pub fn session(&self) -> Option<positions::Session> {
+        let article = self.article()?;
+        Some(positions::Session {
+            article: article.id.clone(),
+            script: positions::Session::script_name(self.settings.script),
+            filter: self.filter.clone(),
+        })
+    }
+
+    /// Keeps the place in the open article, and the session under its key: at the end of a run.
+    pub fn remember_session(&mut self) {
+        self.remember_position();
+        // A session still waiting for its article (quit while loading) stays as it was.
+        if self.resume.is_some() {
+            return;
         }
+        if let (Some(key), Some(session)) = (self.session_key.clone(), self.session()) {
+            self.sessions.insert(key, session);
+        }
+    }
+
+    /// Saves positions, encoding choices and sessions to `positions.json`.
+    ///
+    /// # Errors
+    /// See [`positions::Store::save`].
+    pub fn save_reading_state(&mut self) -> Result<(), positions::SaveError> {
+        self.positions_file.save(positions::Current {
+            positions: &self.positions,
+            encodings: &self.encodings,
+            sessions: &self.sessions,
+        })
+    }
+
+    /// Resumes the session kept under `key`: its script (unless `keep_script`: one was asked for
+    /// on the command line), its library filter, and its article at its place, now or once the
+    /// article has loaded. The session ending this run is kept under `key` too.
+    pub fn resume(&mut self, key: String, keep_script: bool) {
+        let session = self.sessions.get(&key).cloned();
+        self.session_key = Some(key);
+        let Some(session) = session else { return };
+        if let Some(script) = session.script().filter(|_| !keep_script) {
+            self.settings.script = script;
+            self.relayout();
+        }
+        if !session.filter.is_empty() {
+            self.filter.clone_from(&session.filter);
+            self.refresh_library();
+        }
+        self.resume = Some(session);
+        self.resume_from(0);
+    }
+
+    /// Opens the resumed session's article if it is among the articles from `first` on (those
+    /// just loaded); forgets the session once everything is loaded without it.
+    pub(super) fn resume_from(&mut self, first: usize) {
+        let Some(session) = &self.resume else { return };
+        let found = self.corpus.articles.get(first..).and_then(|new| new.iter().position(|a| a.id == session.article));
+        let Some(i) = found.map(|i| i + first) else {
+            if !self.is_loading() {
+                self.resume = None;
+            }
+            return;
+        };
+        self.resume = None;
+        self.selected = i;
+        self.open_article(i);
+        self.focus = Pane::Reader;
+        let keys = keymap::keys_for(Scope::Reader, Action::LibraryTop);
+        let key = keys.first().map_or_else(String::new, |k| format!("; {}: the library's top", k.label()));
+        self.status = Some(format!("resumed where you left off{key}"));
     }
 
     /// Paragraph at the top of the reader (or the first one below it).
@@ -869,13 +1021,13 @@ impl App {
         self.layout.lines.get(self.top..)?.iter().find_map(|l| l.paragraph)
     }
 
-    /// Runs `change` and puts the paragraph that was at the top back there:
-    /// the place survives a script toggle or a new width.
-    fn keep_paragraph(&mut self, change: fn(&mut App)) {
-        let para = if self.top == 0 { None } else { self.top_paragraph() };
+    /// Runs `change` and puts the place that was at the top back there: it survives a
+    /// script toggle or a new width.
+    fn keep_position(&mut self, change: fn(&mut App)) {
+        let place = if self.top == 0 { None } else { self.top_position() };
         change(self);
-        match para {
-            Some(p) => self.scroll_to_paragraph(p),
+        match place {
+            Some(p) => self.scroll_to_position(p),
             None => self.top = self.top.min(self.max_top()),
         }
     }
@@ -888,9 +1040,16 @@ impl App {
             return;
         }
         // At the very top (the title), stay there. A new width keeps the character at the
-        // top-left (TST-07, PST-14); a new script changes the text, so it keeps the paragraph.
+        // top-left (TST-07, PST-14); a new script changes the text, so it keeps the character
+        // counted in the source text.
         let same_article = self.layout.article == self.open && self.top > 0;
-        let para = same_article.then(|| self.top_paragraph()).flatten();
+        let place = same_article.then(|| self.top_position()).flatten();
+        // Still at the place the article was opened at (the first frame's size arrives after
+        // a resume): that place, not the start of the row it fell in.
+        let restored = self
+            .restored
+            .filter(|&(article, top, _)| article == self.open && top == self.top && self.layout.article == self.open)
+            .map(|(_, _, place)| place);
         let anchor = (same_article && self.layout.script == Some(script))
             .then(|| self.layout.lines.get(self.top))
             .flatten()
@@ -899,20 +1058,22 @@ impl App {
                 _ => (top.text, top.row.start),
             });
         self.resize_anchor = anchor;
+        self.restored = None;
         self.layout = match self.corpus.articles.get(self.open) {
             Some(a) => layout(a, &self.converter, script, width, self.settings.ambiguous, self.open),
             None => Layout::default(),
         };
         self.refresh_highlights();
-        match (anchor, para) {
-            (Some((text, at)), _) => {
+        match (restored, anchor, place) {
+            (Some(place), ..) => self.go_to_remembered(place),
+            (None, Some((text, at)), _) => {
                 // Lines are in text order, each text's rows in byte order: the row holding `at`
                 // is the last one starting at or before it.
                 let line = self.layout.lines.partition_point(|l| (l.text, l.row.start) <= (text, at));
                 self.top = line.saturating_sub(1).min(self.max_top());
             }
-            (None, Some(p)) => self.scroll_to_paragraph(p),
-            (None, None) => self.top = self.top.min(self.max_top()),
+            (None, None, Some(p)) => self.scroll_to_position(p),
+            (None, None, None) => self.top = self.top.min(self.max_top()),
         }
     }
 
@@ -1059,6 +1220,18 @@ impl App {
     }
 }
 
+/// How many characters into `to` stand where `at` characters into `from` stand, `from` and `to`
+/// being one text in two scripts. Conversion keeps the number of characters (see
+/// [`search::converted_offset`]), so the count is the same; should a conversion ever change it,
+/// the place is taken in proportion, which stays inside the text and near the place.
+fn corresponding_character(from: &str, to: &str, at: usize) -> usize {
+    let (from_len, to_len) = (from.chars().count(), to.chars().count());
+    if from_len == to_len || from_len == 0 {
+        return at.min(to_len);
+    }
+    (at.min(from_len) * to_len + from_len / 2) / from_len
+}
+
 /// One entry of the outline overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutlineEntry {
@@ -1119,4 +1292,185 @@ pub fn layout(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::load;
+    use positions::{Position, Session};
+
+    const COMMUNIQUE: &str = "中国一中亚外长第六次会晤新闻公报";
+
+    fn samples() -> Corpus {
+        Corpus::from_docs(&load::bundled(), None).0
+    }
+
+    fn reader(positions: HashMap<String, Position>, size: (u16, u16)) -> App {
+        App::new(samples(), Settings { color: false, ..Settings::default() }, positions, size)
+    }
+
+    fn communique(app: &App) -> usize {
+        app.corpus.articles.iter().position(|a| a.title.as_deref() == Some(COMMUNIQUE)).expect("the communiqué")
+    }
+
+    /// The shown text of the top row.
+    fn top_row(app: &App) -> String {
+        let line = app.layout.lines[app.top];
+        app.layout.texts[line.text][line.row.start..line.row.end].to_string()
+    }
+
+    /// The communiqué open at clause 十三, scrolled on to the first row that is inside a
+    /// paragraph rather than at its start.
+    fn inside_clause_thirteen(size: (u16, u16)) -> App {
+        let mut app = reader(HashMap::new(), size);
+        app.open_article(communique(&app));
+        app.focus = Pane::Reader;
+        app.go_to_clause("十三");
+        for _ in 0..10 {
+            if app.top_position().is_some_and(|p| p.character > 0) {
+                break;
+            }
+            app.update(Action::Down);
+        }
+        app
+    }
+
+    #[test]
+    fn the_place_is_kept_to_the_character_at_another_width_and_in_another_script() {
+        let mut app = inside_clause_thirteen((80, 24));
+        let place = app.top_position().expect("a place");
+        assert!(place.character > 0, "the top row is inside the paragraph: {place:?}");
+        let source = app.article().unwrap().paragraphs[place.paragraph].text.clone();
+        let character: String = source.chars().skip(place.character).take(4).collect();
+        assert!(top_row(&app).starts_with(&character), "{:?} / {character:?}", top_row(&app));
+        app.remember_position();
+        // Another run, narrower and in 繁體: the row holding that character is at the top.
+        let settings = Settings { color: false, script: Script::Traditional, ..Settings::default() };
+        let mut again = App::new(samples(), settings, app.positions.clone(), (60, 24));
+        again.open_article(communique(&again));
+        let shown = again.converter.shown(&character, Script::Traditional);
+        let line = again.layout.lines[again.top];
+        assert_eq!(line.paragraph, Some(place.paragraph));
+        let text = &again.layout.texts[line.text];
+        let at = text.find(&shown).expect("the character in the text");
+        assert!(line.row.start <= at && at < line.row.end, "{:?} does not hold {shown}", top_row(&again));
+        assert!(line.row.start > 0, "a row inside the paragraph, not its start");
+    }
+
+    #[test]
+    fn reopening_at_another_width_and_leaving_does_not_move_the_place() {
+        let mut app = inside_clause_thirteen((80, 24));
+        app.remember_position();
+        let id = app.article().unwrap().id.clone();
+        let place = app.positions[&id];
+        // At 100 columns the row holding the character starts earlier; leaving without
+        // scrolling keeps the character, not that row's start.
+        let mut again = reader(app.positions.clone(), (100, 30));
+        again.open_article(communique(&again));
+        again.open_article(0);
+        assert_eq!(again.positions[&id], place);
+    }
+
+    #[test]
+    fn a_script_toggle_keeps_the_row_inside_the_paragraph() {
+        let mut app = inside_clause_thirteen((80, 24));
+        let before = app.top_position();
+        app.update(Action::ToggleScript);
+        app.update(Action::ToggleScript);
+        assert_eq!(app.settings.script, Script::Traditional);
+        assert_eq!(app.top_position(), before);
+    }
+
+    fn ended_session() -> App {
+        let mut app = inside_clause_thirteen((80, 24));
+        app.update(Action::ToggleScript);
+        app.update(Action::ToggleScript);
+        app.filter = "公报".into();
+        app.refresh_library();
+        app.session_key = Some("samples".into());
+        app.remember_session();
+        app
+    }
+
+    #[test]
+    fn a_new_start_on_the_same_inputs_resumes_article_place_script_and_filter() {
+        let ended = ended_session();
+        assert_eq!(
+            ended.sessions["samples"],
+            Session {
+                article: ended.article().unwrap().id.clone(),
+                script: "traditional".into(),
+                filter: "公报".into()
+            }
+        );
+        let mut app = reader(ended.positions.clone(), (80, 24));
+        app.sessions = ended.sessions.clone();
+        app.resume("samples".into(), false);
+        assert_eq!((app.open, app.selected, app.focus), (ended.open, ended.open, Pane::Reader));
+        assert_eq!(app.settings.script, Script::Traditional);
+        assert_eq!((app.top, top_row(&app)), (ended.top, top_row(&ended)));
+        assert_eq!(app.filter, "公报");
+        assert!(app.visible_articles().len() < app.corpus.articles.len(), "the filter applies");
+        assert!(app.status.as_deref().is_some_and(|s| s.contains("L: the library's top")), "{:?}", app.status);
+        // `L` goes to the library's top.
+        app.update(Action::LibraryTop);
+        assert_eq!((app.focus, app.selected, app.scope()), (Pane::Library, app.visible_articles()[0], Scope::Library));
+    }
+
+    #[test]
+    fn a_script_asked_for_wins_over_the_resumed_one_and_other_inputs_start_afresh() {
+        let ended = ended_session();
+        let mut app = reader(ended.positions.clone(), (80, 24));
+        app.sessions = ended.sessions.clone();
+        app.resume("samples".into(), true);
+        assert_eq!((app.open, app.settings.script), (ended.open, Script::Original));
+        let mut other = reader(ended.positions.clone(), (80, 24));
+        other.sessions = ended.sessions.clone();
+        other.resume("inputs-0123".into(), false);
+        assert_eq!((other.open, other.settings.script, other.filter.as_str()), (0, Script::Original, ""));
+        // That run's session is kept under its own key, the other one left as it was.
+        other.remember_session();
+        assert_eq!(other.sessions["samples"], ended.sessions["samples"]);
+        assert_eq!(other.sessions["inputs-0123"].article, other.corpus.articles[0].id);
+    }
+
+    #[test]
+    fn a_session_whose_article_is_gone_is_forgotten() {
+        let mut app = reader(HashMap::new(), (80, 24));
+        app.sessions.insert("samples".into(), Session { article: "gone#1".into(), ..Session::default() });
+        app.resume("samples".into(), false);
+        assert_eq!((app.open, app.focus, app.resume.is_none()), (0, Pane::Library, true));
+    }
+
+    /// Files load in the background: the session's article is opened when it arrives, and a
+    /// quit before that leaves the session as it was.
+    #[test]
+    fn a_resumed_article_still_loading_is_opened_when_it_arrives() {
+        let dir = tempfile::tempdir().unwrap();
+        for doc in load::bundled() {
+            std::fs::write(dir.path().join(&doc.name), &doc.bytes).unwrap();
+        }
+        let ended = ended_session();
+        let mut app = App::new(Corpus::default(), Settings::default(), ended.positions.clone(), (80, 24));
+        app.sessions = ended.sessions.clone();
+        app.start_loading(crate::corpus::background::start(
+            vec![load::Input::Path(dir.path().to_path_buf())],
+            1 << 30,
+            None,
+            1,
+        ));
+        app.resume("samples".into(), false);
+        // Nothing has arrived before the first tick.
+        app.remember_session();
+        assert_eq!(app.sessions["samples"], ended.sessions["samples"], "kept while its article is to come");
+        let start = std::time::Instant::now();
+        while app.is_loading() {
+            assert!(start.elapsed() < std::time::Duration::from_secs(20), "loading never ended");
+            app.update(Action::Tick);
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(app.article().map(|a| a.title.as_deref()), Some(Some(COMMUNIQUE)));
+        assert_eq!(top_row(&app), top_row(&ended));
+    }
 }

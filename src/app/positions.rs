@@ -1,6 +1,10 @@
-//! Reading positions kept across runs: the paragraph at the top of each article, by article
-//! id, and the encodings chosen by hand, by file fingerprint, in `positions.json` under the
-//! data directory.
+//! Reading state kept across runs, in `positions.json` under the data directory: the place at
+//! the top of each article (paragraph and character), by article id; the encodings chosen by
+//! hand, by file fingerprint; and where each session ended (open article, script, library
+//! filter), by the inputs it was started on, so that a new start on the same inputs resumes.
+//!
+//! Schema 2 added the character and the sessions; a schema 1 file (positions as bare paragraph
+//! numbers) still loads, and is written as schema 2 at the next save.
 //!
 //! The file gets the bookmark store's protections ([`crate::durable`]):
 //! - **atomic replacement** with a `positions.json.bak` of the previous file, and temporary
@@ -27,7 +31,7 @@ pub const BACKUP: &str = "positions.json.bak";
 pub const LOCK: &str = "positions.lock";
 const TMP_PREFIX: &str = ".positions.json.";
 const TMP_SUFFIX: &str = ".tmp";
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 /// Larger files are not read: positions are small.
 pub const MAX_BYTES: u64 = 16 * 1024 * 1024;
 /// How long a save waits for another copy to finish its own.
@@ -37,10 +41,94 @@ const LOCK_WAIT: Duration = Duration::from_secs(2);
 struct Stored {
     schema_version: u32,
     #[serde(default)]
-    positions: HashMap<String, usize>,
+    positions: HashMap<String, StoredPosition>,
     /// Encodings chosen by hand: file fingerprint → encoding label (ENC-08).
     #[serde(default)]
     encodings: HashMap<String, String>,
+    /// Where the last session on each set of inputs ended (schema 2).
+    #[serde(default)]
+    sessions: HashMap<String, Session>,
+}
+
+/// A position as stored: schema 1 kept the paragraph alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum StoredPosition {
+    Exact(Position),
+    Paragraph(usize),
+}
+
+impl From<StoredPosition> for Position {
+    fn from(stored: StoredPosition) -> Position {
+        match stored {
+            StoredPosition::Exact(p) => p,
+            StoredPosition::Paragraph(paragraph) => Position { paragraph, character: 0 },
+        }
+    }
+}
+
+/// The place at the top of the reader in one article.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Position {
+    /// Paragraph of the article.
+    pub paragraph: usize,
+    /// Characters (Unicode scalar values) into the paragraph, in the text as the file has it:
+    /// a script's conversion can change lengths, the source text is what stays.
+    pub character: usize,
+}
+
+impl Position {
+    /// The start of paragraph `paragraph`.
+    pub fn paragraph(paragraph: usize) -> Position {
+        Position { paragraph, character: 0 }
+    }
+}
+
+/// Where a session ended: what a new start on the same inputs comes back to.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Id of the article open in the reader; its place is in the positions.
+    pub article: String,
+    /// The script text was shown in, by its `--script` name. A name this gongbao does not know
+    /// (written by a newer one) is kept as text and ignored, not taken for a damaged file.
+    #[serde(default)]
+    pub script: String,
+    /// The library filter as typed (empty: none).
+    #[serde(default)]
+    pub filter: String,
+}
+
+impl Session {
+    /// The session's script, if this gongbao knows its name.
+    pub fn script(&self) -> Option<crate::convert::Script> {
+        serde_json::from_value(serde_json::Value::String(self.script.clone())).ok()
+    }
+
+    /// `script`'s name as a session keeps it (its `--script` name).
+    pub fn script_name(script: crate::convert::Script) -> String {
+        serde_json::to_value(script).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+}
+
+/// The key a session is kept under: the inputs gongbao was started on. No inputs (the bundled
+/// samples) is one key; otherwise the inputs as absolute paths where they exist, in any order
+/// (`-`, standard input, included as written), hashed so that no path is written in the file.
+pub fn session_key(inputs: &[std::ffi::OsString]) -> String {
+    if inputs.is_empty() {
+        return "samples".into();
+    }
+    let mut paths: Vec<Vec<u8>> = inputs
+        .iter()
+        .map(|p| {
+            let path = Path::new(p);
+            let absolute =
+                if p == "-" { path.to_path_buf() } else { path.canonicalize().unwrap_or_else(|_| path.to_path_buf()) };
+            absolute.into_os_string().into_encoded_bytes()
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    format!("inputs-{:016x}", xxhash_rust::xxh3::xxh3_64(&paths.join(&0u8)))
 }
 
 /// Only the version, read when the rest does not parse, to tell a newer file from a corrupt one.
@@ -52,10 +140,12 @@ struct Version {
 /// What `positions.json` keeps between runs.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Saved {
-    /// Article id → the paragraph at the top.
-    pub positions: HashMap<String, usize>,
+    /// Article id → the place at the top.
+    pub positions: HashMap<String, Position>,
     /// File fingerprint → the encoding chosen for it.
     pub encodings: HashMap<String, String>,
+    /// Inputs ([`session_key`]) → where the last session on them ended.
+    pub sessions: HashMap<String, Session>,
 }
 
 impl Saved {
@@ -89,7 +179,7 @@ enum Unusable {
     TooLarge(u64),
     Corrupt(String),
     /// Written by a newer gongbao: what this one understands of it, if anything.
-    Newer(u32, Option<Saved>),
+    Newer(u32, Option<Box<Saved>>),
 }
 
 /// The file's contents, and the stamp of the very file read.
@@ -104,9 +194,13 @@ fn read(path: &Path) -> Result<(Saved, Stamp), Unusable> {
     let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes);
     match serde_json::from_slice::<Stored>(bytes) {
         Ok(stored) => {
-            let saved = Saved { positions: stored.positions, encodings: stored.encodings };
+            let saved = Saved {
+                positions: stored.positions.into_iter().map(|(k, v)| (k, v.into())).collect(),
+                encodings: stored.encodings,
+                sessions: stored.sessions,
+            };
             if stored.schema_version > SCHEMA_VERSION {
-                Err(Unusable::Newer(stored.schema_version, Some(saved)))
+                Err(Unusable::Newer(stored.schema_version, Some(Box::new(saved))))
             } else {
                 Ok((saved, stamp))
             }
@@ -171,7 +265,7 @@ impl Store {
                 ),
             ),
             Err(Unusable::Newer(v, understood)) => {
-                store.file = understood.unwrap_or_default();
+                store.file = understood.map(|saved| *saved).unwrap_or_default();
                 refuse(
                     &mut store,
                     format!(
@@ -208,20 +302,18 @@ impl Store {
         self.dir.as_deref()
     }
 
-    /// Writes `positions` and `encodings`: this copy's changes since its last save, applied
-    /// key by key to the file as it is now (another copy may have saved meanwhile).
+    /// Writes `now`: this copy's changes since its last save, applied key by key to the file
+    /// as it is now (another copy may have saved meanwhile).
     ///
     /// # Errors
     /// When the file is not to be written (see [`Store::open`]), another copy holds the lock
     /// too long, or writing fails; the file is then unchanged.
-    pub fn save<S: std::hash::BuildHasher, T: std::hash::BuildHasher>(
-        &mut self,
-        positions: &HashMap<String, usize, S>,
-        encodings: &HashMap<String, String, T>,
-    ) -> Result<(), SaveError> {
+    pub fn save(&mut self, now: Current<'_>) -> Result<(), SaveError> {
         let Some(dir) = self.dir.clone() else { return Ok(()) };
         let main = dir.join(FILE);
-        let changed = !same(&self.base.positions, positions) || !same(&self.base.encodings, encodings);
+        let changed = !same(&self.base.positions, now.positions)
+            || !same(&self.base.encodings, now.encodings)
+            || !same(&self.base.sessions, now.sessions);
         // Nothing of this copy's to write, and the file is there: a save would change nothing.
         if !changed && (self.read_only.is_some() || (self.seen.is_some() && Stamp::of(&main) == self.seen)) {
             return Ok(());
@@ -257,20 +349,23 @@ impl Store {
                 }
             }
         };
-        apply(&mut file.positions, &self.base.positions, positions);
-        apply(&mut file.encodings, &self.base.encodings, encodings);
-        let stored = Stored { schema_version: SCHEMA_VERSION, positions: file.positions, encodings: file.encodings };
+        apply(&mut file.positions, &self.base.positions, now.positions);
+        apply(&mut file.encodings, &self.base.encodings, now.encodings);
+        apply(&mut file.sessions, &self.base.sessions, now.sessions);
+        let stored = Stored {
+            schema_version: SCHEMA_VERSION,
+            positions: file.positions.iter().map(|(k, v)| (k.clone(), StoredPosition::Exact(*v))).collect(),
+            encodings: file.encodings,
+            sessions: file.sessions,
+        };
         let json = serde_json::to_vec_pretty(&stored).map_err(|e| io(std::io::Error::other(e)))?;
         if main.exists() {
             durable::keep_backup(&dir, &main, BACKUP, &format!("{TMP_PREFIX}bak{TMP_SUFFIX}")).map_err(io)?;
         }
         durable::replace(&dir, &main, TMP_PREFIX, TMP_SUFFIX, |out| out.write_all(&json)).map_err(io)?;
         self.seen = Stamp::of(&main);
-        self.file = Saved { positions: stored.positions, encodings: stored.encodings };
-        self.base = Saved {
-            positions: positions.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-            encodings: encodings.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        };
+        self.file = Saved { positions: file.positions, encodings: stored.encodings, sessions: stored.sessions };
+        self.base = now.to_saved();
         Ok(())
     }
 
@@ -280,17 +375,34 @@ impl Store {
     }
 }
 
+/// This copy's reading state, as [`Store::save`] takes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Current<'a> {
+    pub positions: &'a HashMap<String, Position>,
+    pub encodings: &'a HashMap<String, String>,
+    pub sessions: &'a HashMap<String, Session>,
+}
+
+impl Current<'_> {
+    fn to_saved(self) -> Saved {
+        Saved { positions: self.positions.clone(), encodings: self.encodings.clone(), sessions: self.sessions.clone() }
+    }
+}
+
+impl Saved {
+    /// The whole state, to save.
+    pub fn current(&self) -> Current<'_> {
+        Current { positions: &self.positions, encodings: &self.encodings, sessions: &self.sessions }
+    }
+}
+
 /// Whether `now` holds exactly what `base` holds.
-fn same<V: PartialEq, S: std::hash::BuildHasher>(base: &HashMap<String, V>, now: &HashMap<String, V, S>) -> bool {
+fn same<V: PartialEq>(base: &HashMap<String, V>, now: &HashMap<String, V>) -> bool {
     base.len() == now.len() && now.iter().all(|(k, v)| base.get(k) == Some(v))
 }
 
 /// Applies to `file` what changed from `base` to `now`: keys set or changed, keys removed.
-fn apply<V: Clone + PartialEq, S: std::hash::BuildHasher>(
-    file: &mut HashMap<String, V>,
-    base: &HashMap<String, V>,
-    now: &HashMap<String, V, S>,
-) {
+fn apply<V: Clone + PartialEq>(file: &mut HashMap<String, V>, base: &HashMap<String, V>, now: &HashMap<String, V>) {
     for (k, v) in now {
         if base.get(k) != Some(v) {
             file.insert(k.clone(), v.clone());
@@ -329,21 +441,129 @@ mod tests {
         entries.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect()
     }
 
+    /// A position inside paragraph `p` (not at its start, so that the character is kept too).
+    fn at(p: usize) -> Position {
+        Position { paragraph: p, character: 3 * p + 1 }
+    }
+
+    fn save(
+        store: &mut Store,
+        positions: &HashMap<String, Position>,
+        encodings: &HashMap<String, String>,
+    ) -> Result<(), SaveError> {
+        store.save(Current { positions, encodings, sessions: &HashMap::new() })
+    }
+
     #[test]
     fn positions_round_trip_with_a_backup_of_the_previous_file() {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, saved, messages) = Store::open(dir.path());
         assert_eq!((saved, messages), (Saved::default(), vec![]));
-        let p = map(&[("000_x#1a2b3c4d", 7)]);
+        let p = map(&[("000_x#1a2b3c4d", at(7))]);
         let e = map(&[("0123456789abcdef", "Big5".to_string())]);
-        store.save(&p, &e).unwrap();
-        store.save(&map(&[("000_x#1a2b3c4d", 9)]), &e).unwrap();
+        save(&mut store, &p, &e).unwrap();
+        save(&mut store, &map(&[("000_x#1a2b3c4d", at(9))]), &e).unwrap();
         let (_, loaded, messages) = Store::open(dir.path());
         assert!(messages.is_empty(), "{messages:?}");
-        assert_eq!(loaded.positions, map(&[("000_x#1a2b3c4d", 9)]));
+        assert_eq!(loaded.positions, map(&[("000_x#1a2b3c4d", at(9))]));
         assert_eq!(loaded.encodings, e);
         let backup: Stored = serde_json::from_slice(&std::fs::read(dir.path().join(BACKUP)).unwrap()).unwrap();
-        assert_eq!(backup.positions, p, "the backup is the previous file");
+        let backup: HashMap<String, Position> = backup.positions.into_iter().map(|(k, v)| (k, v.into())).collect();
+        assert_eq!(backup, p, "the backup is the previous file");
+    }
+
+    fn session(article: &str, script: &str, filter: &str) -> Session {
+        Session { article: article.into(), script: script.into(), filter: filter.into() }
+    }
+
+    #[test]
+    fn the_character_and_the_sessions_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, _, _) = Store::open(dir.path());
+        let positions = map(&[("a#1", Position { paragraph: 12, character: 37 })]);
+        let sessions = map(&[("samples", session("a#1", "traditional", "公报"))]);
+        store.save(Current { positions: &positions, encodings: &HashMap::new(), sessions: &sessions }).unwrap();
+        let (_, loaded, messages) = Store::open(dir.path());
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!((loaded.positions, loaded.sessions), (positions, sessions));
+    }
+
+    /// Issue 19: files written before the character was kept hold bare paragraph numbers.
+    #[test]
+    fn a_schema_1_file_loads_with_each_paragraph_at_its_start_and_is_kept_at_the_next_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let v1 = r#"{"schema_version": 1, "positions": {"a#1": 7, "b#2": 0}, "encodings": {"f1": "GBK"}}"#;
+        std::fs::write(dir.path().join(FILE), v1).unwrap();
+        let (mut store, saved, messages) = Store::open(dir.path());
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(saved.positions, map(&[("a#1", Position::paragraph(7)), ("b#2", Position::paragraph(0))]));
+        assert_eq!(saved.encodings, map(&[("f1", "GBK".to_string())]));
+        let mut positions = saved.positions.clone();
+        positions.insert("c#3".into(), at(2));
+        save(&mut store, &positions, &saved.encodings).unwrap();
+        let written: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(FILE)).unwrap()).unwrap();
+        assert_eq!(written["schema_version"], SCHEMA_VERSION);
+        assert_eq!(written["positions"]["a#1"], serde_json::json!({"paragraph": 7, "character": 0}));
+        assert_eq!(std::fs::read_to_string(dir.path().join(BACKUP)).unwrap(), v1, "the old file is the backup");
+        let (_, again, _) = Store::open(dir.path());
+        assert_eq!(again.positions, positions);
+    }
+
+    #[test]
+    fn two_copies_keep_each_other_s_sessions_key_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, a_saved, _) = Store::open(dir.path());
+        let (mut b, b_saved, _) = Store::open(dir.path());
+        let mut a_sessions = a_saved.sessions;
+        a_sessions.insert("samples".into(), session("a#1", "traditional", ""));
+        a.save(Current { positions: &HashMap::new(), encodings: &HashMap::new(), sessions: &a_sessions }).unwrap();
+        let mut b_sessions = b_saved.sessions;
+        b_sessions.insert("inputs-1".into(), session("b#1", "simplified", "公报"));
+        b.save(Current { positions: &HashMap::new(), encodings: &HashMap::new(), sessions: &b_sessions }).unwrap();
+        // The first copy ends on the samples again; the second copy's session stays.
+        a_sessions.insert("samples".into(), session("a#2", "original", ""));
+        a.save(Current { positions: &HashMap::new(), encodings: &HashMap::new(), sessions: &a_sessions }).unwrap();
+        let (_, last, _) = Store::open(dir.path());
+        assert_eq!(
+            last.sessions,
+            map(&[("samples", session("a#2", "original", "")), ("inputs-1", session("b#1", "simplified", "公报"))])
+        );
+    }
+
+    #[test]
+    fn a_session_in_a_script_this_gongbao_does_not_know_loads_without_its_script() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = r#"{"schema_version": 2, "sessions": {"samples": {"article": "a#1", "script": "klingon"}}}"#;
+        std::fs::write(dir.path().join(FILE), file).unwrap();
+        let (_, saved, messages) = Store::open(dir.path());
+        assert!(messages.is_empty(), "{messages:?}");
+        let session = &saved.sessions["samples"];
+        assert_eq!((session.article.as_str(), session.script(), session.filter.as_str()), ("a#1", None, ""));
+        let known = Session { script: Session::script_name(crate::convert::Script::Traditional), ..Session::default() };
+        assert_eq!(known.script(), Some(crate::convert::Script::Traditional));
+    }
+
+    #[test]
+    fn the_session_key_names_the_inputs_in_any_order_and_the_samples_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["x.txt", "y.txt"] {
+            std::fs::write(dir.path().join(name), "x").unwrap();
+        }
+        let x = dir.path().join("x.txt").into_os_string();
+        let y = dir.path().join("y.txt").into_os_string();
+        assert_eq!(session_key(&[]), "samples");
+        assert_eq!(session_key(&[x.clone(), y.clone()]), session_key(&[y.clone(), x.clone()]));
+        assert_ne!(session_key(std::slice::from_ref(&x)), session_key(&[x.clone(), y.clone()]));
+        assert_ne!(session_key(std::slice::from_ref(&x)), session_key(&[y]));
+        // A relative path names the same file as its absolute form.
+        let relative = std::ffi::OsString::from(format!(
+            "{}/../{}/x.txt",
+            dir.path().display(),
+            dir.path().file_name().unwrap().to_string_lossy()
+        ));
+        assert_eq!(session_key(&[relative]), session_key(&[x]));
+        assert!(!session_key(&[dir.path().join("x.txt").into_os_string()]).contains("x.txt"), "no path in the file");
     }
 
     #[test]
@@ -357,11 +577,11 @@ mod tests {
     fn a_corrupt_file_is_moved_aside_not_overwritten_and_the_backup_used() {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, _, _) = Store::open(dir.path());
-        store.save(&map(&[("a#1", 1)]), &HashMap::new()).unwrap();
-        store.save(&map(&[("a#1", 2)]), &HashMap::new()).unwrap();
+        save(&mut store, &map(&[("a#1", at(1))]), &HashMap::new()).unwrap();
+        save(&mut store, &map(&[("a#1", at(2))]), &HashMap::new()).unwrap();
         std::fs::write(dir.path().join(FILE), b"{ not json").unwrap();
         let (_, loaded, messages) = Store::open(dir.path());
-        assert_eq!(loaded.positions, map(&[("a#1", 1)]), "from the backup");
+        assert_eq!(loaded.positions, map(&[("a#1", at(1))]), "from the backup");
         assert!(messages.iter().any(|m| m.contains("moved to")), "{messages:?}");
         assert!(!dir.path().join(FILE).exists());
         let aside: Vec<_> = std::fs::read_dir(dir.path())
@@ -377,21 +597,21 @@ mod tests {
     fn two_copies_keep_each_other_s_changes_key_by_key() {
         let dir = tempfile::tempdir().unwrap();
         let (mut first, _, _) = Store::open(dir.path());
-        first.save(&map(&[("shared#1", 1)]), &map(&[("f1", "GBK".to_string())])).unwrap();
+        save(&mut first, &map(&[("shared#1", at(1))]), &map(&[("f1", "GBK".to_string())])).unwrap();
         let (mut a, a_saved, _) = Store::open(dir.path());
         let (mut b, b_saved, _) = Store::open(dir.path());
         let (mut a_pos, a_enc) = (a_saved.positions, a_saved.encodings);
         let (mut b_pos, mut b_enc) = (b_saved.positions, b_saved.encodings);
-        a_pos.insert("a#1".into(), 3);
-        a.save(&a_pos, &a_enc).unwrap();
-        b_pos.insert("b#1".into(), 4);
-        b_pos.insert("shared#1".into(), 5);
+        a_pos.insert("a#1".into(), at(3));
+        save(&mut a, &a_pos, &a_enc).unwrap();
+        b_pos.insert("b#1".into(), at(4));
+        b_pos.insert("shared#1".into(), at(5));
         b_enc.remove("f1");
-        b.save(&b_pos, &b_enc).unwrap();
-        a_pos.insert("a#2".into(), 6);
-        a.save(&a_pos, &a_enc).unwrap();
+        save(&mut b, &b_pos, &b_enc).unwrap();
+        a_pos.insert("a#2".into(), at(6));
+        save(&mut a, &a_pos, &a_enc).unwrap();
         let (_, last, _) = Store::open(dir.path());
-        assert_eq!(last.positions, map(&[("shared#1", 5), ("a#1", 3), ("a#2", 6), ("b#1", 4)]));
+        assert_eq!(last.positions, map(&[("shared#1", at(5)), ("a#1", at(3)), ("a#2", at(6)), ("b#1", at(4))]));
         assert!(last.encodings.is_empty(), "b forgot the choice and a did not touch it: {:?}", last.encodings);
     }
 
@@ -406,8 +626,8 @@ mod tests {
                 let (mut store, saved, _) = Store::open(&dir);
                 let mut positions = saved.positions;
                 for k in 0..150 {
-                    positions.insert(format!("steady#{k}"), k);
-                    store.save(&positions, &saved.encodings).unwrap();
+                    positions.insert(format!("steady#{k}"), at(k));
+                    save(&mut store, &positions, &saved.encodings).unwrap();
                 }
             })
         };
@@ -416,8 +636,8 @@ mod tests {
             let (mut store, saved, messages) = Store::open(dir.path());
             assert!(messages.is_empty(), "{messages:?}");
             let mut positions = saved.positions;
-            positions.insert(format!("fresh#{k}"), k);
-            store.save(&positions, &saved.encodings).unwrap();
+            positions.insert(format!("fresh#{k}"), at(k));
+            save(&mut store, &positions, &saved.encodings).unwrap();
             k += 1;
         }
         steady.join().unwrap();
@@ -433,12 +653,15 @@ mod tests {
     #[test]
     fn a_newer_schema_is_used_but_left_byte_identical() {
         let dir = tempfile::tempdir().unwrap();
-        let newer = r#"{"schema_version": 2, "positions": {"a#1": 4}, "bookmarks_of_the_future": [1]}"#;
-        std::fs::write(dir.path().join(FILE), newer).unwrap();
+        let newer = format!(
+            r#"{{"schema_version": {}, "positions": {{"a#1": {{"paragraph": 4, "character": 13}}}}, "bookmarks_of_the_future": [1]}}"#,
+            SCHEMA_VERSION + 1
+        );
+        std::fs::write(dir.path().join(FILE), &newer).unwrap();
         let (mut store, saved, messages) = Store::open(dir.path());
-        assert_eq!(saved.positions, map(&[("a#1", 4)]));
+        assert_eq!(saved.positions, map(&[("a#1", at(4))]));
         assert!(messages.iter().any(|m| m.contains("newer gongbao")), "{messages:?}");
-        assert!(matches!(store.save(&map(&[("a#1", 5)]), &HashMap::new()), Err(SaveError::ReadOnly(_))));
+        assert!(matches!(save(&mut store, &map(&[("a#1", at(5))]), &HashMap::new()), Err(SaveError::ReadOnly(_))));
         assert_eq!(std::fs::read_to_string(dir.path().join(FILE)).unwrap(), newer);
     }
 
@@ -451,7 +674,7 @@ mod tests {
         let (mut store, saved, messages) = Store::open(dir.path());
         assert_eq!(saved, Saved::default());
         assert!(messages.iter().any(|m| m.contains("more than reading positions take")), "{messages:?}");
-        assert!(store.save(&map(&[("a#1", 1)]), &HashMap::new()).is_err());
+        assert!(save(&mut store, &map(&[("a#1", at(1))]), &HashMap::new()).is_err());
         assert_eq!(std::fs::metadata(&path).unwrap().len(), MAX_BYTES + 1, "left alone");
     }
 
@@ -468,7 +691,7 @@ mod tests {
         let (mut store, _, messages) = Store::open(dir.path());
         assert!(start.elapsed() < Duration::from_secs(1));
         assert!(messages.iter().any(|m| m.contains("not a regular file")), "{messages:?}");
-        assert!(store.save(&map(&[("a#1", 1)]), &HashMap::new()).is_err());
+        assert!(save(&mut store, &map(&[("a#1", at(1))]), &HashMap::new()).is_err());
     }
 
     #[test]
