@@ -634,3 +634,70 @@ fn a_in_the_lookup_cursor_keeps_the_word_with_its_sentence_and_the_list_deletes_
     // The look-up cursor is still there after the list closes.
     assert_eq!(app.lookup_word(), Some("各方"));
 }
+
+/// Where `app` draws the terminal's cursor.
+fn cursor_of(app: &App) -> (u16, u16) {
+    let backend = TestBackend::new(app.size.0, app.size.1);
+    let mut terminal = Terminal::new(backend).expect("test terminal");
+    terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw");
+    let p = terminal.get_cursor_position().expect("cursor");
+    (p.x, p.y)
+}
+
+/// The cell where `text` starts on screen (its first character; wide ones take two cells).
+fn cell_of(app: &App, text: &str) -> (u16, u16) {
+    let backend = TestBackend::new(app.size.0, app.size.1);
+    let mut terminal = Terminal::new(backend).expect("test terminal");
+    terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw");
+    let buffer = terminal.backend().buffer();
+    let first: Vec<String> = text.chars().map(|c| c.to_string()).collect();
+    for y in 0..app.size.1 {
+        for x in 0..app.size.0 {
+            // Consecutive wide characters, two cells apart.
+            let here = first.iter().enumerate().all(|(i, c)| {
+                let cx = x + 2 * i as u16;
+                cx < app.size.0 && buffer[(cx, y)].symbol() == c
+            });
+            if here {
+                return (x, y);
+            }
+        }
+    }
+    panic!("{text} is not on screen:\n{}", draw(app));
+}
+
+/// Issue 19: with the cursor moved back into the text, the terminal's cursor is drawn where the
+/// next character goes, in a prompt and in a note of several lines.
+#[test]
+fn the_prompt_and_note_cursors_are_drawn_where_the_next_character_goes() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    app.update(Action::SearchPrompt);
+    for c in "各方欢迎".chars() {
+        app.update(Action::Input(c));
+    }
+    assert_eq!(cursor_of(&app), (2 + 8, 23), "after `/ ` and four Han characters");
+    app.update(Action::CursorLeft);
+    app.update(Action::CursorLeft);
+    assert_eq!(cursor_of(&app), (2 + 4, 23), "after 各方");
+    app.update(Action::Cancel);
+
+    app.update(Action::MarkParagraph);
+    for c in "值得引用".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Newline);
+    for c in "第二行".chars() {
+        app.update(Action::Input(c));
+    }
+    let (x, y) = cell_of(&app, "第二行");
+    assert_eq!(cursor_of(&app), (x + 6, y), "at the end of the second line");
+    app.update(Action::LineStart);
+    assert_eq!(cursor_of(&app), (x, y));
+    app.update(Action::CursorLeft);
+    let (first_x, first_y) = cell_of(&app, "值得引用");
+    assert_eq!(cursor_of(&app), (first_x + 8, first_y), "at the end of the first line");
+    app.update(Action::LineStart);
+    app.update(Action::CursorRight);
+    assert_eq!(cursor_of(&app), (first_x + 2, first_y));
+}

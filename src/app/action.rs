@@ -123,8 +123,26 @@ pub enum Action {
     Tick,
     /// Type into a prompt.
     Input(char),
-    /// Delete the last character of a prompt.
+    /// Delete the character before the cursor.
     Backspace,
+    /// Delete the character under the cursor.
+    DeleteForward,
+    /// Move the cursor a character left.
+    CursorLeft,
+    /// Move the cursor a character right.
+    CursorRight,
+    /// Move the cursor to the start of the line.
+    LineStart,
+    /// Move the cursor to the end of the line.
+    LineEnd,
+    /// Delete from the start of the line to the cursor.
+    DeleteToLineStart,
+    /// Delete the word before the cursor.
+    DeleteWordBefore,
+    /// Recall the previous entry of the prompt's history.
+    HistoryPrevious,
+    /// Recall the next entry of the prompt's history (past the newest: what was typed).
+    HistoryNext,
     /// Confirm the prompt or the selection in a list.
     Confirm,
     /// Close the open overlay or prompt.
@@ -231,7 +249,16 @@ impl Action {
             Action::CycleEncoding => "next encoding for this file (remembered)",
             Action::Tick => "tick",
             Action::Input(_) => "type",
-            Action::Backspace => "delete a character",
+            Action::Backspace => "delete the character before the cursor",
+            Action::DeleteForward => "delete the character under the cursor",
+            Action::CursorLeft => "cursor left",
+            Action::CursorRight => "cursor right",
+            Action::LineStart => "cursor to the start of the line",
+            Action::LineEnd => "cursor to the end of the line",
+            Action::DeleteToLineStart => "delete to the start of the line",
+            Action::DeleteWordBefore => "delete the word before the cursor",
+            Action::HistoryPrevious => "earlier query or clause (search, go to)",
+            Action::HistoryNext => "later query or clause; past the last, what was typed",
             Action::Confirm => "confirm",
             Action::Cancel => "close",
             Action::WiderColumn => "wider text column",

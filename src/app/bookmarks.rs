@@ -121,7 +121,7 @@ impl App {
             return;
         }
         self.note_refused = 0;
-        self.overlay = Overlay::Note { target, input };
+        self.overlay = Overlay::Note { target, input: super::edit::Edit::new(input) };
     }
 
     /// `v`: start selecting at the paragraph at the top, all of it selected.
@@ -369,8 +369,11 @@ impl App {
                     if self.bookmarks.order == Order::NewestFirst { Order::ByArticle } else { Order::NewestFirst };
             }
             Action::SearchPrompt => {
-                self.overlay =
-                    Overlay::Prompt { kind: super::PromptKind::BookmarkFilter, input: self.bookmarks.filter.clone() };
+                self.overlay = Overlay::Prompt {
+                    kind: super::PromptKind::BookmarkFilter,
+                    input: super::edit::Edit::new(self.bookmarks.filter.clone()),
+                    recall: super::edit::Recall::default(),
+                };
             }
             Action::Reattach => {
                 if let Some(b) = self.selected_bookmark(selected) {

@@ -93,6 +93,7 @@ impl Key {
             KeyCode::PageUp => "PgUp".into(),
             KeyCode::PageDown => "PgDn".into(),
             KeyCode::Home => "Home".into(),
+            KeyCode::Delete => "Del".into(),
             KeyCode::End => "End".into(),
             KeyCode::F(n) => format!("F{n}"),
             other => format!("{other:?}"),
@@ -238,7 +239,19 @@ pub static BINDINGS: &[Binding] = &[
     bind(Prompt, code(KeyCode::Esc), Action::Cancel),
     bind(Prompt, code(KeyCode::Enter), Action::Confirm),
     bind(Prompt, code(KeyCode::Backspace), Action::Backspace),
-    bind(Prompt, ctrl('e'), Action::ToggleExact),
+    // Ctrl-e is readline's end of line; Ctrl-x, for eXact, has no meaning in a prompt.
+    bind(Prompt, ctrl('x'), Action::ToggleExact),
+    bind(Prompt, code(KeyCode::Left), Action::CursorLeft),
+    bind(Prompt, code(KeyCode::Right), Action::CursorRight),
+    bind(Prompt, code(KeyCode::Home), Action::LineStart),
+    bind(Prompt, ctrl('a'), Action::LineStart),
+    bind(Prompt, code(KeyCode::End), Action::LineEnd),
+    bind(Prompt, ctrl('e'), Action::LineEnd),
+    bind(Prompt, code(KeyCode::Delete), Action::DeleteForward),
+    bind(Prompt, ctrl('u'), Action::DeleteToLineStart),
+    bind(Prompt, ctrl('w'), Action::DeleteWordBefore),
+    bind(Prompt, code(KeyCode::Up), Action::HistoryPrevious),
+    bind(Prompt, code(KeyCode::Down), Action::HistoryNext),
     // Ctrl-c quits everywhere else; in a prompt it abandons the prompt, as in a shell.
     bind(Prompt, ctrl('c'), Action::Cancel),
     bind(Visual, key('j'), Action::Down),
@@ -260,6 +273,15 @@ pub static BINDINGS: &[Binding] = &[
     bind(Note, code(KeyCode::Esc), Action::Cancel),
     bind(Note, code(KeyCode::Backspace), Action::Backspace),
     bind(Note, ctrl('c'), Action::Cancel),
+    bind(Note, code(KeyCode::Left), Action::CursorLeft),
+    bind(Note, code(KeyCode::Right), Action::CursorRight),
+    bind(Note, code(KeyCode::Home), Action::LineStart),
+    bind(Note, ctrl('a'), Action::LineStart),
+    bind(Note, code(KeyCode::End), Action::LineEnd),
+    bind(Note, ctrl('e'), Action::LineEnd),
+    bind(Note, code(KeyCode::Delete), Action::DeleteForward),
+    bind(Note, ctrl('u'), Action::DeleteToLineStart),
+    bind(Note, ctrl('w'), Action::DeleteWordBefore),
     bind(Bookmarks, key('j'), Action::Down),
     bind(Bookmarks, code(KeyCode::Down), Action::Down),
     bind(Bookmarks, key('k'), Action::Up),
@@ -477,6 +499,32 @@ mod tests {
         // Global keys still work with the cursor out.
         assert_eq!(lookup(Scope::Lookup, &plain('s')), Some(Action::ToggleScript));
         assert_eq!(lookup(Scope::Lookup, &plain('q')), Some(Action::Quit));
+    }
+
+    #[test]
+    fn prompts_and_the_note_edit_as_readline_does() {
+        let ctrl = |c| press(KeyCode::Char(c), KeyModifiers::CONTROL);
+        let plain = |c| press(c, KeyModifiers::NONE);
+        for scope in [Scope::Prompt, Scope::Note] {
+            for (key, action) in [
+                (plain(KeyCode::Left), Action::CursorLeft),
+                (plain(KeyCode::Right), Action::CursorRight),
+                (plain(KeyCode::Home), Action::LineStart),
+                (ctrl('a'), Action::LineStart),
+                (plain(KeyCode::End), Action::LineEnd),
+                (ctrl('e'), Action::LineEnd),
+                (ctrl('u'), Action::DeleteToLineStart),
+                (ctrl('w'), Action::DeleteWordBefore),
+                (plain(KeyCode::Delete), Action::DeleteForward),
+                (plain(KeyCode::Backspace), Action::Backspace),
+            ] {
+                assert_eq!(lookup(scope, &key), Some(action), "{scope:?} {key:?}");
+            }
+        }
+        assert_eq!(lookup(Scope::Prompt, &plain(KeyCode::Up)), Some(Action::HistoryPrevious));
+        assert_eq!(lookup(Scope::Prompt, &plain(KeyCode::Down)), Some(Action::HistoryNext));
+        // Exact search moved off readline's Ctrl-e.
+        assert_eq!(lookup(Scope::Prompt, &ctrl('x')), Some(Action::ToggleExact));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod bookmarks;
 pub mod compare;
+pub mod edit;
 pub mod encoding;
 pub mod keymap;
 pub mod loading;
@@ -44,10 +45,11 @@ pub enum Overlay {
     Outline {
         selected: usize,
     },
-    /// A prompt in the status line and what has been typed.
+    /// A prompt in the status line, what has been typed, and where `↑`/`↓` are in its history.
     Prompt {
         kind: PromptKind,
-        input: String,
+        input: edit::Edit,
+        recall: edit::Recall,
     },
     /// Every match of the search in the corpus; `selected` is a row of [`App::results`].
     Results {
@@ -56,7 +58,7 @@ pub enum Overlay {
     /// The note of a bookmark being made or edited.
     Note {
         target: bookmarks::NoteTarget,
-        input: String,
+        input: edit::Edit,
     },
     /// The bookmarks; `selected` is a row of [`App::bookmark_rows`].
     Bookmarks {
@@ -197,8 +199,12 @@ pub struct App {
     pub search: Option<SearchState>,
     /// The search before a prompt opened, restored when it is cancelled.
     saved_search: Option<SearchState>,
-    /// Searches compare the text as written when true (`Ctrl-e` in the prompt).
+    /// Searches compare the text as written when true (`Ctrl-x` in the prompt).
     pub exact: bool,
+    /// Queries confirmed in the search prompts, for `↑`/`↓` there.
+    pub search_history: edit::History,
+    /// Clauses confirmed in the go-to prompt, for `↑`/`↓` there.
+    pub goto_history: edit::History,
     /// Rows of the search results list.
     pub results: Vec<ResultRow>,
     /// Library title filter as typed (empty: none).
@@ -311,6 +317,8 @@ impl App {
             search: None,
             saved_search: None,
             exact: false,
+            search_history: edit::History::default(),
+            goto_history: edit::History::default(),
             results: Vec::new(),
             filter: String::new(),
             highlights: Vec::new(),
@@ -458,26 +466,42 @@ impl App {
     }
 
     fn update_prompt(&mut self, action: Action) {
-        let Overlay::Prompt { kind, input } = &mut self.overlay else { return };
+        let Overlay::Prompt { kind, input, recall } = &mut self.overlay else { return };
         let kind = *kind;
+        let before = input.text().to_string();
         match action {
             // Typed (or pasted) control and invisible characters would reach the terminal in
             // the prompt's echo: they are not taken.
             Action::Input(c)
                 if !c.is_control() && crate::corpus::sanitize::is_display_safe(c.encode_utf8(&mut [0; 4])) =>
             {
-                input.push(c);
+                input.insert(c);
             }
-            Action::Backspace => {
-                input.pop();
+            Action::HistoryPrevious | Action::HistoryNext => {
+                let history = match kind {
+                    PromptKind::GoTo => &self.goto_history,
+                    PromptKind::Search { .. } => &self.search_history,
+                    PromptKind::Filter | PromptKind::BookmarkFilter => return,
+                };
+                let by = if action == Action::HistoryPrevious { -1 } else { 1 };
+                match recall.step(history, input.text(), by) {
+                    Some(text) => input.set(&text),
+                    None => return,
+                }
             }
             Action::ToggleExact => self.exact = !self.exact,
             Action::Confirm => {
-                let typed = std::mem::take(input);
+                let typed = input.take();
                 self.overlay = Overlay::None;
                 match kind {
-                    PromptKind::GoTo => self.go_to_clause(&typed),
-                    PromptKind::Search { corpus, .. } => self.confirm_search(&typed, corpus),
+                    PromptKind::GoTo => {
+                        self.goto_history.push(typed.trim());
+                        self.go_to_clause(&typed);
+                    }
+                    PromptKind::Search { corpus, .. } => {
+                        self.search_history.push(&typed);
+                        self.confirm_search(&typed, corpus);
+                    }
                     PromptKind::Filter => self.confirm_filter(),
                     PromptKind::BookmarkFilter => self.overlay = Overlay::Bookmarks { selected: 0 },
                 }
@@ -503,10 +527,17 @@ impl App {
                 }
                 return;
             }
-            _ => return,
+            other => {
+                if !edit_line(input, other) {
+                    return;
+                }
+            }
         }
-        // Typing: search and filter follow every key.
-        let typed = input.clone();
+        // Typing: search and filter follow every change of the text (and of exactness).
+        let typed = input.text().to_string();
+        if typed == before && action != Action::ToggleExact {
+            return;
+        }
         match kind {
             PromptKind::GoTo | PromptKind::Search { corpus: true, .. } => {}
             PromptKind::Search { origin, corpus: false } => self.search_as_typed(&typed, origin),
@@ -528,7 +559,7 @@ impl App {
         // At the limit what is typed or pasted is refused, one character at a time and said
         // so, and everything before it is kept.
         if let Some(c) = typed
-            && input.len() + c.len_utf8() > crate::bookmarks::MAX_NOTE_BYTES
+            && input.text().len() + c.len_utf8() > crate::bookmarks::MAX_NOTE_BYTES
         {
             self.note_refused += 1;
             self.status = Some(format!(
@@ -542,19 +573,16 @@ impl App {
             Action::Input(c)
                 if !c.is_control() && crate::corpus::sanitize::is_display_safe(c.encode_utf8(&mut [0; 4])) =>
             {
-                input.push(c);
+                input.insert(c);
             }
-            Action::Newline => input.push('\n'),
-            Action::Backspace => {
-                input.pop();
-            }
+            Action::Newline => input.insert('\n'),
             // A note from a hand-edited file can be over the limit: kept open, not thrown away.
-            Action::Confirm if input.trim_end().len() > crate::bookmarks::MAX_NOTE_BYTES => {
-                let too_long = crate::bookmarks::store::SaveError::NoteTooLong(input.trim_end().len());
+            Action::Confirm if input.text().trim_end().len() > crate::bookmarks::MAX_NOTE_BYTES => {
+                let too_long = crate::bookmarks::store::SaveError::NoteTooLong(input.text().trim_end().len());
                 self.status = Some(format!("{too_long}; shorten it, or Esc to leave the note as it was"));
             }
             Action::Confirm => {
-                let (target, note) = (target.clone(), std::mem::take(input));
+                let (target, note) = (target.clone(), input.take());
                 self.overlay = match target {
                     bookmarks::NoteTarget::Edit(_) if !self.bookmarks.store.bookmarks().is_empty() => {
                         Overlay::Bookmarks { selected: 0 }
@@ -572,7 +600,9 @@ impl App {
                     bookmarks::NoteTarget::New(_) => Overlay::None,
                 };
             }
-            _ => {}
+            other => {
+                edit_line(input, other);
+            }
         }
     }
 
@@ -709,13 +739,7 @@ impl App {
                 let current = self.current_outline_entry();
                 self.overlay = Overlay::Outline { selected: current };
             }
-            Action::GoToPrompt => {
-                if self.article().is_some_and(|a| a.clauses.is_empty()) {
-                    self.status = Some("this article has no numbered clauses".into());
-                } else {
-                    self.overlay = Overlay::Prompt { kind: PromptKind::GoTo, input: String::new() };
-                }
-            }
+            Action::GoToPrompt => self.open_go_to_prompt(),
             Action::SearchPrompt => self.open_search_prompt(false),
             Action::SearchCorpus => match self.search.as_ref().map(|s| s.query.clone()) {
                 Some(query) if !query.text.is_empty() => self.show_results(&query),
@@ -736,10 +760,26 @@ impl App {
                 self.show_library = true;
                 self.focus = Pane::Library;
                 self.relayout();
-                self.overlay = Overlay::Prompt { kind: PromptKind::Filter, input: self.filter.clone() };
+                self.overlay = Overlay::Prompt {
+                    kind: PromptKind::Filter,
+                    input: edit::Edit::new(self.filter.clone()),
+                    recall: edit::Recall::default(),
+                };
             }
             Action::Click(x, y) => self.click(x, y),
             _ => {}
+        }
+    }
+
+    fn open_go_to_prompt(&mut self) {
+        if self.article().is_some_and(|a| a.clauses.is_empty()) {
+            self.status = Some("this article has no numbered clauses".into());
+        } else {
+            self.overlay = Overlay::Prompt {
+                kind: PromptKind::GoTo,
+                input: edit::Edit::default(),
+                recall: edit::Recall::default(),
+            };
         }
     }
 
@@ -1220,6 +1260,23 @@ impl App {
     }
 }
 
+/// Carries out an editing key (cursor moves and deletions, the same in prompts and the note
+/// box); false when `action` is not one.
+fn edit_line(input: &mut edit::Edit, action: Action) -> bool {
+    match action {
+        Action::Backspace => input.backspace(),
+        Action::DeleteForward => input.delete(),
+        Action::CursorLeft => input.left(),
+        Action::CursorRight => input.right(),
+        Action::LineStart => input.line_start(),
+        Action::LineEnd => input.line_end(),
+        Action::DeleteToLineStart => input.delete_to_line_start(),
+        Action::DeleteWordBefore => input.delete_word_before(),
+        _ => return false,
+    }
+    true
+}
+
 /// How many characters into `to` stand where `at` characters into `from` stand, `from` and `to`
 /// being one text in two scripts. Conversion keeps the number of characters (see
 /// [`search::converted_offset`]), so the count is the same; should a conversion ever change it,
@@ -1472,5 +1529,102 @@ mod tests {
         }
         assert_eq!(app.article().map(|a| a.title.as_deref()), Some(Some(COMMUNIQUE)));
         assert_eq!(top_row(&app), top_row(&ended));
+    }
+
+    fn type_text(app: &mut App, text: &str) {
+        for c in text.chars() {
+            app.update(Action::Input(c));
+        }
+    }
+
+    fn prompt_text(app: &App) -> (String, usize) {
+        match &app.overlay {
+            Overlay::Prompt { input, .. } | Overlay::Note { input, .. } => (input.text().to_string(), input.cursor()),
+            other => panic!("no prompt: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_go_to_and_search_prompts_recall_their_own_history_with_up_and_down() {
+        let mut app = reader(HashMap::new(), (80, 24));
+        app.open_article(communique(&app));
+        app.focus = Pane::Reader;
+        for clause in ["十二", "3"] {
+            app.update(Action::GoToPrompt);
+            type_text(&mut app, clause);
+            app.update(Action::Confirm);
+        }
+        app.update(Action::SearchPrompt);
+        type_text(&mut app, "各方");
+        app.update(Action::Confirm);
+        app.update(Action::GoToPrompt);
+        type_text(&mut app, "十");
+        app.update(Action::HistoryPrevious);
+        assert_eq!(prompt_text(&app).0, "3");
+        app.update(Action::HistoryPrevious);
+        assert_eq!(prompt_text(&app), ("十二".to_string(), "十二".len()), "the cursor at the end");
+        app.update(Action::HistoryNext);
+        app.update(Action::HistoryNext);
+        assert_eq!(prompt_text(&app).0, "十", "what was typed comes back");
+        app.update(Action::Cancel);
+        // The search prompt has its own, and a recalled query is searched as typed.
+        app.update(Action::SearchPrompt);
+        app.update(Action::HistoryPrevious);
+        assert_eq!(prompt_text(&app).0, "各方");
+        assert!(app.search.as_ref().is_some_and(|s| s.query.text == "各方" && !s.matches.is_empty()));
+        app.update(Action::HistoryPrevious);
+        assert_eq!(prompt_text(&app).0, "各方", "only one search so far");
+    }
+
+    #[test]
+    fn editing_in_the_middle_of_the_search_prompt_searches_what_is_shown() {
+        let mut app = reader(HashMap::new(), (80, 24));
+        app.open_article(communique(&app));
+        app.focus = Pane::Reader;
+        app.update(Action::SearchPrompt);
+        type_text(&mut app, "各欢迎 x");
+        app.update(Action::DeleteWordBefore);
+        assert_eq!(prompt_text(&app).0, "各欢迎 ", "the word, not the space before it");
+        app.update(Action::Backspace);
+        assert_eq!(prompt_text(&app).0, "各欢迎");
+        app.update(Action::LineStart);
+        app.update(Action::CursorRight);
+        app.update(Action::Input('方'));
+        assert_eq!(prompt_text(&app), ("各方欢迎".to_string(), "各方".len()));
+        assert_eq!(app.search.as_ref().map(|s| s.query.text.as_str()), Some("各方欢迎"));
+        assert!(app.search.as_ref().is_some_and(|s| !s.matches.is_empty()));
+        app.update(Action::LineEnd);
+        app.update(Action::CursorLeft);
+        app.update(Action::DeleteToLineStart);
+        assert_eq!(prompt_text(&app), ("迎".to_string(), 0));
+        app.update(Action::DeleteForward);
+        assert_eq!(prompt_text(&app).0, "");
+        assert!(app.search.is_none(), "an empty prompt searches nothing");
+    }
+
+    #[test]
+    fn a_note_is_edited_where_the_cursor_is() {
+        let mut app = reader(HashMap::new(), (80, 24));
+        app.open_article(communique(&app));
+        app.focus = Pane::Reader;
+        app.go_to_clause("十三");
+        app.update(Action::MarkParagraph);
+        type_text(&mut app, "值得引用");
+        app.update(Action::Newline);
+        type_text(&mut app, "第二行");
+        app.update(Action::LineStart);
+        app.update(Action::Input('见'));
+        app.update(Action::CursorLeft);
+        app.update(Action::CursorLeft);
+        app.update(Action::LineStart);
+        app.update(Action::Input('很'));
+        assert_eq!(prompt_text(&app).0, "很值得引用\n见第二行");
+        // Ctrl-u at the end of the first line empties that line only.
+        app.update(Action::LineEnd);
+        app.update(Action::DeleteToLineStart);
+        assert_eq!(prompt_text(&app), ("\n见第二行".to_string(), 0));
+        app.update(Action::DeleteForward);
+        app.update(Action::Confirm);
+        assert_eq!(app.bookmarks.store.bookmarks()[0].note, "见第二行");
     }
 }

@@ -9,7 +9,11 @@ impl App {
         self.saved_search = self.search.clone();
         let input =
             if corpus { self.search.as_ref().map(|s| s.query.text.clone()).unwrap_or_default() } else { String::new() };
-        self.overlay = Overlay::Prompt { kind: PromptKind::Search { origin: self.top, corpus }, input };
+        self.overlay = Overlay::Prompt {
+            kind: PromptKind::Search { origin: self.top, corpus },
+            input: super::edit::Edit::new(input),
+            recall: super::edit::Recall::default(),
+        };
     }
 
     /// Incremental search: the first match at or below where the prompt opened (else the first

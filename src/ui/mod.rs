@@ -59,7 +59,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Overlay::None => render_lookup(app, frame),
         Overlay::Help { scroll } => render_help(app, frame, area, *scroll),
         Overlay::Outline { selected } => render_outline(app, frame, areas.reader, *selected),
-        Overlay::Prompt { kind, input } => {
+        Overlay::Prompt { kind, input, .. } => {
             if *kind == PromptKind::BookmarkFilter {
                 render_bookmarks(app, frame, area, 0);
             }
@@ -493,9 +493,14 @@ fn render_outline(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-fn render_prompt(app: &App, frame: &mut Frame, area: Rect, kind: PromptKind, input: &str) {
+fn render_prompt(app: &App, frame: &mut Frame, area: Rect, kind: PromptKind, edit: &crate::app::edit::Edit) {
     clear_under(frame, area);
-    let exact = if app.exact { " (exact, Ctrl-e: any script)" } else { "" };
+    let input = edit.text();
+    let exact = if app.exact {
+        format!(" (exact, {}: any script)", hint(Scope::Prompt, Action::ToggleExact))
+    } else {
+        String::new()
+    };
     let (label, info) = match kind {
         PromptKind::GoTo => ("go to clause: ".to_string(), String::new()),
         PromptKind::Search { corpus, .. } => {
@@ -520,13 +525,14 @@ fn render_prompt(app: &App, frame: &mut Frame, area: Rect, kind: PromptKind, inp
         }
     };
     let text = format!("{label}{input}");
-    let width = wrap::display_width(&text, wrap::AmbiguousWidth::Narrow);
+    let width = wrap::display_width(&text[..label.len() + edit.cursor()], wrap::AmbiguousWidth::Narrow);
     let line = TextLine::from(vec![
         Span::raw(text),
         Span::styled(format!("   {info}"), Style::new().add_modifier(Modifier::DIM)),
     ]);
     frame.render_widget(Paragraph::new(line), area);
-    // The cursor goes after the text at its display width (Han characters are two columns).
+    // The cursor goes after the text before it, at its display width (Han characters are two
+    // columns).
     frame.set_cursor_position((area.x + (width as u16).min(area.width.saturating_sub(1)), area.y));
 }
 
@@ -581,7 +587,13 @@ fn render_results(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
-fn render_note(app: &App, frame: &mut Frame, area: Rect, target: &crate::app::bookmarks::NoteTarget, input: &str) {
+fn render_note(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    target: &crate::app::bookmarks::NoteTarget,
+    edit: &crate::app::edit::Edit,
+) {
     let width = area.width.saturating_sub(4).clamp(20, 72);
     let rect = centered(area, width, area.height.saturating_sub(4).clamp(3, 14));
     clear_under(frame, rect);
@@ -592,22 +604,36 @@ fn render_note(app: &App, frame: &mut Frame, area: Rect, target: &crate::app::bo
     let block = Block::bordered().title(format!(" {what} · Enter saves · Ctrl-j new line · Esc cancels "));
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
-    // Wrapped like the reader wraps text, so the cursor lands after the last character.
+    // Wrapped like the reader wraps text, so the cursor lands where the reader would put that
+    // character: on the row holding it, after the text before it on that row.
+    let input = edit.text();
     let mut rows: Vec<String> = Vec::new();
+    let mut cursor = (0, 0);
+    let mut line_start = 0;
     for line in input.split('\n') {
         let wrapped = wrap::wrap(line, inner.width.saturating_sub(1).max(1), app.settings.ambiguous);
+        let at = edit.cursor().checked_sub(line_start).filter(|&at| at <= line.len());
+        if let Some(at) = at {
+            // The last row starting at or before the cursor holds it.
+            let row = wrapped.iter().rposition(|r| r.start <= at);
+            let before = row.map_or("", |i| line.get(wrapped[i].start..at).unwrap_or(""));
+            cursor = (rows.len() + row.unwrap_or(0), wrap::display_width(before.trim_start(), app.settings.ambiguous));
+        }
         if wrapped.is_empty() {
             rows.push(String::new());
         }
         rows.extend(wrapped.iter().map(|r| r.visible(line).to_string()));
+        line_start += line.len() + 1;
     }
-    let skip = rows.len().saturating_sub(usize::from(inner.height));
-    let shown: Vec<TextLine> = rows.iter().skip(skip).map(|r| TextLine::from(r.clone())).collect();
+    // The rows in view end with the last, unless the cursor is above them.
+    let height = usize::from(inner.height);
+    let skip = rows.len().saturating_sub(height).min(cursor.0);
+    let shown: Vec<TextLine> = rows.iter().skip(skip).take(height).map(|r| TextLine::from(r.clone())).collect();
     frame.render_widget(Paragraph::new(shown), inner);
-    let last = rows.last().map_or(0, |r| wrap::display_width(r, app.settings.ambiguous));
-    let y = inner.y + (rows.len() - skip).saturating_sub(1) as u16;
     if inner.width > 0 && inner.height > 0 {
-        frame.set_cursor_position((inner.x + (last as u16).min(inner.width - 1), y.min(inner.y + inner.height - 1)));
+        let (row, x) = cursor;
+        let y = inner.y + (row - skip) as u16;
+        frame.set_cursor_position((inner.x + (x as u16).min(inner.width - 1), y.min(inner.y + inner.height - 1)));
     }
 }
 
