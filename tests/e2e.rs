@@ -165,6 +165,12 @@ fn search_the_communique_in_the_other_script_and_step_to_clause_thirteen() {
     s.keys(&["n"]);
     let screen = s.wait_for("match 2/5");
     assert!(screen.contains("十三、各方欢迎"), "n moves to clause 十三:\n{screen}");
+    // Issue 19: Esc in the reader takes the highlights away, the text stays where it is.
+    s.keys(&["Escape"]);
+    let screen = s.wait_for("highlights of '各方歡迎' cleared");
+    assert!(screen.contains("十三、各方欢迎"), "{screen}");
+    let styled = s.tmux(&["capture-pane", "-p", "-e", "-t", "t"]);
+    assert!(!styled.contains("7m各方欢迎"), "no match is highlighted:\n{styled}");
     s.keys(&["q"]);
     s.wait_for("exit status 0");
 }

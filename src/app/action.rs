@@ -30,6 +30,8 @@ pub enum Action {
     Bottom,
     /// Open the selected article in the reader.
     Open,
+    /// Take the search's highlights away (`n` brings them back); without any, focus the library.
+    ClearHighlights,
     /// Show the library, focus it and select its first article: the way back after a resume.
     LibraryTop,
     /// Open the next article.
@@ -203,6 +205,7 @@ impl Action {
             Action::Top => "to the start",
             Action::Bottom => "to the end",
             Action::Open => "open the article",
+            Action::ClearHighlights => "clear search highlights (n shows them); else to the library",
             Action::LibraryTop => "to the library's top (after a resume)",
             Action::NextArticle => "next article",
             Action::PreviousArticle => "previous article",

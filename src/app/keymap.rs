@@ -220,7 +220,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Compare, key('c'), Action::Compare),
     bind(Compare, code(KeyCode::Esc), Action::Cancel),
     bind(Compare, key('q'), Action::Cancel),
-    bind(Reader, code(KeyCode::Esc), Action::SwitchFocus),
+    bind(Reader, code(KeyCode::Esc), Action::ClearHighlights),
     bind(Help, code(KeyCode::Esc), Action::Cancel),
     bind(Help, key('?'), Action::Cancel),
     bind(Help, key('q'), Action::Cancel),

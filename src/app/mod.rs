@@ -253,6 +253,8 @@ pub struct SearchState {
     /// `n` (1) or `N` (-1) was pressed with no match left that way: pressing it again moves to the
     /// next article with matches. Reset by any other move.
     pub leaving: Option<i8>,
+    /// `Esc` took the highlights away; the next `n`/`N` brings them back.
+    pub hidden: bool,
 }
 
 /// A row of the search results list.
@@ -703,6 +705,7 @@ impl App {
             Action::Up if library => self.select_visible(-1),
             Action::Top if library => self.select_visible(isize::MIN),
             Action::LibraryTop => self.go_to_library_top(),
+            Action::ClearHighlights => self.clear_highlights_or_leave(),
             Action::Bottom if library => self.select_visible(isize::MAX),
             Action::Open => {
                 self.open_article(self.selected);
@@ -1626,5 +1629,54 @@ mod tests {
         app.update(Action::DeleteForward);
         app.update(Action::Confirm);
         assert_eq!(app.bookmarks.store.bookmarks()[0].note, "见第二行");
+    }
+
+    /// The communiqué searched for 各方 from the reader, the search kept with `Enter`.
+    fn searched_for_gefang() -> App {
+        let mut app = reader(HashMap::new(), (80, 24));
+        app.open_article(communique(&app));
+        app.focus = Pane::Reader;
+        app.update(Action::SearchPrompt);
+        type_text(&mut app, "各方");
+        app.update(Action::Confirm);
+        app
+    }
+
+    fn match_highlights(app: &App) -> usize {
+        app.highlights.iter().filter(|h| matches!(h.kind, HighlightKind::Match | HighlightKind::CurrentMatch)).count()
+    }
+
+    #[test]
+    fn esc_in_the_reader_clears_the_highlights_then_goes_to_the_library() {
+        let mut app = searched_for_gefang();
+        assert!(match_highlights(&app) > 0);
+        let top = app.top;
+        app.update(Action::ClearHighlights);
+        assert_eq!((match_highlights(&app), app.focus, app.top), (0, Pane::Reader, top), "cleared, nothing moved");
+        assert_eq!(app.match_position(), None, "no match count for hidden matches");
+        assert!(app.status.as_deref().is_some_and(|s| s.contains("'各方'")), "{:?}", app.status);
+        // `n` still moves on, and shows them again.
+        app.update(Action::NextMatch);
+        assert!(match_highlights(&app) > 0);
+        app.update(Action::ClearHighlights);
+        app.update(Action::ClearHighlights);
+        assert_eq!(app.focus, Pane::Library, "a second Esc: back to the library");
+    }
+
+    #[test]
+    fn an_empty_search_prompt_ends_the_search_and_says_how_to_get_it_back() {
+        let mut app = searched_for_gefang();
+        app.update(Action::SearchPrompt);
+        app.update(Action::Confirm);
+        assert!(app.search.is_none(), "the previous query is not reused: {:?}", app.search.as_ref().map(|s| &s.query));
+        assert_eq!(match_highlights(&app), 0);
+        assert!(app.status.as_deref().is_some_and(|s| s.contains("'各方'") && s.contains("↑")), "{:?}", app.status);
+        app.update(Action::NextMatch);
+        assert_eq!(app.status.as_deref(), Some("no search yet: / searches"));
+        // `↑` brings it back on purpose.
+        app.update(Action::SearchPrompt);
+        app.update(Action::HistoryPrevious);
+        app.update(Action::Confirm);
+        assert_eq!(app.search.as_ref().map(|s| s.query.text.as_str()), Some("各方"));
     }
 }

@@ -1,6 +1,7 @@
 //! The reader's side of search: the prompt as you type, `n`/`N` through the article and on into
 //! the next one, the results list, and what to highlight. Matching itself is [`crate::search`].
 
+use super::Action;
 use super::{App, Highlight, HighlightKind, Overlay, PromptKind, ResultRow, SearchState};
 use crate::search::{Match, Query, folder};
 
@@ -38,9 +39,16 @@ impl App {
     /// `Enter` in the search prompt: keep the search, and say how far it reaches.
     pub(super) fn confirm_search(&mut self, typed: &str, corpus: bool) {
         if typed.trim().is_empty() {
-            // Nothing typed: the previous search stays.
-            self.search = self.saved_search.take();
-            self.refresh_highlights();
+            // Nothing typed: no search. Repeating the previous one unasked (as `less` does) left
+            // its highlights up with no way to see why; `↑` in the prompt brings it back.
+            let previous = self.saved_search.take().map(|s| s.query.text);
+            self.clear_search();
+            if let Some(query) = previous {
+                let key = super::keymap::keys_for(super::Scope::Prompt, Action::HistoryPrevious);
+                let recall =
+                    key.first().map_or_else(String::new, |k| format!("; {} in the prompt recalls it", k.label()));
+                self.status = Some(format!("search for '{query}' cleared{recall}"));
+            }
             return;
         }
         self.saved_search = None;
@@ -63,10 +71,34 @@ impl App {
         });
     }
 
+    /// No search: its highlights go, and `n` has nothing to repeat.
+    pub(super) fn clear_search(&mut self) {
+        self.search = None;
+        self.refresh_highlights();
+    }
+
+    /// `Esc` in the reader: the search's highlights go if the open article shows any, as with
+    /// vim's `:noh` (`n` still finds the next match, and shows them again); else it is the way
+    /// back to the library.
+    pub(super) fn clear_highlights_or_leave(&mut self) {
+        match &mut self.search {
+            Some(s) if s.article == self.open && !s.matches.is_empty() && !s.hidden => {
+                s.hidden = true;
+                let query = s.query.text.clone();
+                self.refresh_highlights();
+                let keys = super::keymap::keys_for(super::Scope::Reader, Action::NextMatch);
+                let next = keys.first().map_or_else(String::new, |k| format!("; {} shows them again", k.label()));
+                self.status = Some(format!("highlights of '{query}' cleared{next}"));
+            }
+            _ => self.update(Action::SwitchFocus),
+        }
+    }
+
     /// Makes `query` the search, with its matches in the open article.
     fn set_search(&mut self, query: Query) {
         let matches = self.index.search_article(&self.corpus, &query, folder(), self.open);
-        self.search = Some(SearchState { query, article: self.open, matches, current: None, leaving: None });
+        self.search =
+            Some(SearchState { query, article: self.open, matches, current: None, leaving: None, hidden: false });
         self.refresh_highlights();
     }
 
@@ -186,6 +218,7 @@ impl App {
         let Some(search) = &mut self.search else { return };
         search.current = Some(i);
         search.leaving = None;
+        search.hidden = false;
         let line = search.matches.get(i).cloned().and_then(|m| self.match_line(&m));
         if let Some(line) = line {
             let page = self.page_height();
@@ -288,7 +321,7 @@ impl App {
         self.highlights.clear();
         let mut out = self.selection_highlights();
         out.extend(self.lookup_highlight());
-        let Some(search) = self.search.as_ref().filter(|s| s.article == self.open) else {
+        let Some(search) = self.search.as_ref().filter(|s| s.article == self.open && !s.hidden) else {
             self.highlights = out;
             return;
         };
@@ -306,7 +339,7 @@ impl App {
     /// Match `i` of the open article and how many there are, for the status line.
     pub fn match_position(&self) -> Option<(Option<usize>, usize)> {
         let s = self.search.as_ref()?;
-        (s.article == self.open && !s.matches.is_empty()).then_some((s.current, s.matches.len()))
+        (s.article == self.open && !s.matches.is_empty() && !s.hidden).then_some((s.current, s.matches.len()))
     }
 }
 
