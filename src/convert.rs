@@ -58,6 +58,29 @@ impl Script {
     pub const CYCLE: [Script; 5] =
         [Script::Original, Script::Simplified, Script::Traditional, Script::Taiwan, Script::HongKong];
 
+    /// Every script, in the order the script picker (`S`) lists them.
+    pub const ALL: [Script; 6] = [
+        Script::Original,
+        Script::Simplified,
+        Script::Traditional,
+        Script::Taiwan,
+        Script::HongKong,
+        Script::TaiwanPhrases,
+    ];
+
+    /// What the script is, with characters that tell the Traditional ones apart (a test checks
+    /// them against the conversion of 为秘书里着 and 支持软件).
+    pub fn about(self) -> &'static str {
+        match self {
+            Script::Original => "as the file has it, unconverted",
+            Script::Simplified => "simplified characters",
+            Script::Traditional => "OpenCC's standard forms: 爲 祕書 裏 着",
+            Script::Taiwan => "Taiwan's standard forms: 為 秘書 裡 著",
+            Script::HongKong => "Hong Kong's standard forms: 為 秘書 裏",
+            Script::TaiwanPhrases => "Taiwan forms and words: 支援 軟體",
+        }
+    }
+
     /// The next script in [`Script::CYCLE`]; `TaiwanPhrases`, which is not in it, goes back to `Original`.
     #[must_use]
     pub fn next(self) -> Script {
@@ -489,6 +512,24 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// Issue 19: the help and the script picker tell 繁體 from 臺灣 by these characters; they
+    /// must be what the conversion gives.
+    #[test]
+    fn each_script_s_description_shows_characters_its_conversion_gives() {
+        let converter = Converter::new();
+        for script in [Script::Traditional, Script::Taiwan, Script::HongKong] {
+            let shown = converter.shown("为秘书里着", script);
+            let examples: String = script.about().split(": ").nth(1).unwrap().split(' ').collect();
+            for c in examples.chars() {
+                assert!(shown.contains(c), "{script:?}: {c} not in {shown}");
+            }
+        }
+        let phrases = converter.shown("支持软件", Script::TaiwanPhrases);
+        assert!(phrases.contains("支援") && phrases.contains("軟體"), "{phrases}");
+        assert_ne!(converter.shown("为秘书", Script::Traditional), converter.shown("为秘书", Script::Taiwan));
+        assert_eq!(Script::ALL.len(), Script::CYCLE.len() + 1, "every script is listed once");
+    }
 
     /// One converter for all tests: building the engines and the profile takes a while in debug
     /// builds, and sharing it also exercises use from several test threads.

@@ -701,3 +701,27 @@ fn the_prompt_and_note_cursors_are_drawn_where_the_next_character_goes() {
     app.update(Action::CursorRight);
     assert_eq!(cursor_of(&app), (first_x + 2, first_y));
 }
+
+/// Issue 19: `S` lists every script with what it is (繁體 `OpenCC`'s standard forms, 臺灣 the
+/// Taiwan ones), the one shown marked.
+#[test]
+fn the_script_picker_lists_every_script_with_what_it_is() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    app.update(Action::ToggleScript);
+    app.update(Action::ChooseScript);
+    let screen = draw(&app);
+    assert!(screen.contains("•简体"), "the script shown is marked:\n{screen}");
+    insta::assert_snapshot!("script_picker_80x24", screen);
+}
+
+/// Issue 19: the help says what 繁體 and 臺灣 are, under the picker's keys.
+#[test]
+fn the_help_explains_the_traditional_scripts() {
+    let mut app = app((80, 200));
+    app.update(Action::ToggleHelp);
+    let screen = draw(&app);
+    let section = screen.split("Choosing a script").nth(1).unwrap_or_else(|| panic!("no scripts section:\n{screen}"));
+    assert!(section.contains("繁體     OpenCC's standard forms: 爲 祕書"), "{section}");
+    assert!(section.contains("臺灣     Taiwan's standard forms: 為 秘書"), "{section}");
+}

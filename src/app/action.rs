@@ -40,6 +40,10 @@ pub enum Action {
     PreviousArticle,
     /// Cycle the script: original → 简体 → 繁體 → 臺灣 → 香港.
     ToggleScript,
+    /// Choose the script from a list of all of them.
+    ChooseScript,
+    /// In the script picker: the script with this index in the list (`1` is the first).
+    PickScript(u8),
     /// Jump to the next numbered clause.
     NextClause,
     /// Jump to the previous numbered clause.
@@ -210,6 +214,8 @@ impl Action {
             Action::NextArticle => "next article",
             Action::PreviousArticle => "previous article",
             Action::ToggleScript => "script: original → 简体 → 繁體 → 臺灣 → 香港",
+            Action::ChooseScript => "choose the script from a list (what each one is)",
+            Action::PickScript(_) => "that script",
             Action::NextClause => "next clause",
             Action::PreviousClause => "previous clause",
             Action::NextSibling => "next clause of the same level",

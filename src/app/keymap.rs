@@ -34,6 +34,8 @@ pub enum Scope {
     Lookup,
     /// The word list is open.
     Words,
+    /// The script picker is open.
+    Scripts,
 }
 
 impl Scope {
@@ -53,6 +55,7 @@ impl Scope {
             Scope::Compare => "Compare versions",
             Scope::Lookup => "Looking words up",
             Scope::Words => "Word list",
+            Scope::Scripts => "Choosing a script",
         }
     }
 }
@@ -120,7 +123,9 @@ const fn bind(scope: Scope, key: Key, action: Action) -> Binding {
     Binding { scope, key, action }
 }
 
-use Scope::{Bookmarks, Compare, Global, Help, Library, Lookup, Note, Outline, Prompt, Reader, Results, Visual, Words};
+use Scope::{
+    Bookmarks, Compare, Global, Help, Library, Lookup, Note, Outline, Prompt, Reader, Results, Scripts, Visual, Words,
+};
 
 /// Every key gongbao understands.
 pub static BINDINGS: &[Binding] = &[
@@ -132,6 +137,21 @@ pub static BINDINGS: &[Binding] = &[
     bind(Global, key('\\'), Action::ToggleLibrary),
     bind(Global, key('L'), Action::LibraryTop),
     bind(Global, key('s'), Action::ToggleScript),
+    bind(Global, key('S'), Action::ChooseScript),
+    bind(Scripts, key('j'), Action::Down),
+    bind(Scripts, code(KeyCode::Down), Action::Down),
+    bind(Scripts, key('k'), Action::Up),
+    bind(Scripts, code(KeyCode::Up), Action::Up),
+    bind(Scripts, code(KeyCode::Enter), Action::Confirm),
+    bind(Scripts, key('1'), Action::PickScript(0)),
+    bind(Scripts, key('2'), Action::PickScript(1)),
+    bind(Scripts, key('3'), Action::PickScript(2)),
+    bind(Scripts, key('4'), Action::PickScript(3)),
+    bind(Scripts, key('5'), Action::PickScript(4)),
+    bind(Scripts, key('6'), Action::PickScript(5)),
+    bind(Scripts, code(KeyCode::Esc), Action::Cancel),
+    bind(Scripts, key('q'), Action::Cancel),
+    bind(Scripts, key('S'), Action::Cancel),
     bind(Global, key('J'), Action::NextArticle),
     bind(Global, key('K'), Action::PreviousArticle),
     bind(Global, key('/'), Action::SearchPrompt),
@@ -328,8 +348,16 @@ pub fn lookup(scope: Scope, event: &KeyEvent) -> Option<Action> {
         };
     }
     // Overlays keep their keys to themselves, except quitting.
-    if matches!(scope, Scope::Help | Scope::Outline | Scope::Results | Scope::Bookmarks | Scope::Compare | Scope::Words)
-    {
+    if matches!(
+        scope,
+        Scope::Help
+            | Scope::Outline
+            | Scope::Results
+            | Scope::Bookmarks
+            | Scope::Compare
+            | Scope::Words
+            | Scope::Scripts
+    ) {
         return (event.code == KeyCode::Char('c') && event.modifiers.contains(KeyModifiers::CONTROL))
             .then_some(Action::Quit);
     }
@@ -525,6 +553,19 @@ mod tests {
         assert_eq!(lookup(Scope::Prompt, &plain(KeyCode::Down)), Some(Action::HistoryNext));
         // Exact search moved off readline's Ctrl-e.
         assert_eq!(lookup(Scope::Prompt, &ctrl('x')), Some(Action::ToggleExact));
+    }
+
+    #[test]
+    fn capital_s_opens_the_script_picker_where_numbers_choose() {
+        let plain = |c| press(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(lookup(Scope::Reader, &plain('S')), Some(Action::ChooseScript));
+        assert_eq!(lookup(Scope::Library, &plain('S')), Some(Action::ChooseScript));
+        for (i, c) in ('1'..='6').enumerate() {
+            assert_eq!(lookup(Scope::Scripts, &plain(c)), Some(Action::PickScript(i as u8)));
+        }
+        assert_eq!(lookup(Scope::Scripts, &plain('q')), Some(Action::Cancel));
+        assert_eq!(lookup(Scope::Scripts, &plain('7')), None, "nothing else gets through");
+        assert_eq!(lookup(Scope::Scripts, &plain('s')), None);
     }
 
     #[test]

@@ -72,6 +72,10 @@ pub enum Overlay {
     Words {
         selected: usize,
     },
+    /// The script picker; `selected` indexes [`Script::ALL`].
+    Scripts {
+        selected: usize,
+    },
     /// The open article beside another version of it.
     Compare {
         other: usize,
@@ -356,6 +360,7 @@ impl App {
             Overlay::Bookmarks { .. } => Scope::Bookmarks,
             Overlay::Words { .. } => Scope::Words,
             Overlay::Compare { .. } => Scope::Compare,
+            Overlay::Scripts { .. } => Scope::Scripts,
             Overlay::None if self.lookup.is_some() => Scope::Lookup,
             Overlay::None if self.visual.is_some() => Scope::Visual,
             Overlay::None => match self.focus {
@@ -431,6 +436,10 @@ impl App {
                 self.update_words(a, selected);
             }
             (Overlay::Compare { .. }, a) => self.update_compare(a),
+            (Overlay::Scripts { selected }, a) => {
+                let selected = *selected;
+                self.update_scripts(a, selected);
+            }
             // Also from the look-up cursor, which stays where it is.
             (Overlay::None, Action::ShowWords) => self.overlay = Overlay::Words { selected: 0 },
             (Overlay::None, a) if self.lookup.is_some() => self.update_lookup(a),
@@ -722,9 +731,10 @@ impl App {
             Action::Bottom => self.top = self.last_page_top(),
             Action::NextArticle => self.step_article(1),
             Action::PreviousArticle => self.step_article(-1),
-            Action::ToggleScript => {
-                self.settings.script = self.settings.script.next();
-                self.keep_position(Self::relayout);
+            Action::ToggleScript => self.set_script(self.settings.script.next()),
+            Action::ChooseScript => {
+                let current = Script::ALL.iter().position(|&s| s == self.settings.script).unwrap_or(0);
+                self.overlay = Overlay::Scripts { selected: current };
             }
             Action::WiderColumn => {
                 self.settings.column = (self.settings.column + 2).min(200);
@@ -783,6 +793,39 @@ impl App {
                 input: edit::Edit::default(),
                 recall: edit::Recall::default(),
             };
+        }
+    }
+
+    /// Shows the text in `script`, the place at the top kept.
+    fn set_script(&mut self, script: Script) {
+        self.settings.script = script;
+        self.keep_position(Self::relayout);
+    }
+
+    /// The script picker (`S`): `j`/`k` and `Enter`, or a script's number at once.
+    fn update_scripts(&mut self, action: Action, selected: usize) {
+        let last = Script::ALL.len() - 1;
+        let chosen = match action {
+            Action::Down => {
+                self.overlay = Overlay::Scripts { selected: (selected + 1).min(last) };
+                None
+            }
+            Action::Up => {
+                self.overlay = Overlay::Scripts { selected: selected.saturating_sub(1) };
+                None
+            }
+            Action::Confirm => Some(selected),
+            Action::PickScript(n) => Some(usize::from(n)),
+            Action::Cancel | Action::ChooseScript => {
+                self.overlay = Overlay::None;
+                None
+            }
+            _ => None,
+        };
+        if let Some(&script) = chosen.and_then(|i| Script::ALL.get(i)) {
+            self.overlay = Overlay::None;
+            self.set_script(script);
+            self.status = Some(format!("{}: {}", script.label(), script.about()));
         }
     }
 
@@ -1678,5 +1721,32 @@ mod tests {
         app.update(Action::HistoryPrevious);
         app.update(Action::Confirm);
         assert_eq!(app.search.as_ref().map(|s| s.query.text.as_str()), Some("各方"));
+    }
+
+    #[test]
+    fn s_capital_picks_a_script_by_list_or_number_and_keeps_the_place() {
+        let mut app = inside_clause_thirteen((80, 24));
+        let place = app.top_position();
+        app.update(Action::ChooseScript);
+        assert_eq!(app.overlay, Overlay::Scripts { selected: 0 }, "the script shown is selected");
+        assert_eq!(app.scope(), Scope::Scripts);
+        app.update(Action::Down);
+        app.update(Action::Down);
+        app.update(Action::Down);
+        app.update(Action::Confirm);
+        assert_eq!((app.settings.script, &app.overlay), (Script::Taiwan, &Overlay::None));
+        assert!(app.status.as_deref().is_some_and(|s| s.starts_with("臺灣: Taiwan")), "{:?}", app.status);
+        assert_eq!(app.top_position(), place);
+        // By number, including the one `s` never reaches.
+        app.update(Action::ChooseScript);
+        assert_eq!(app.overlay, Overlay::Scripts { selected: 3 });
+        app.update(Action::PickScript(5));
+        assert_eq!(app.settings.script, Script::TaiwanPhrases);
+        assert_eq!(app.top_position().map(|p| p.paragraph), place.map(|p| p.paragraph));
+        // Esc leaves the script as it was.
+        app.update(Action::ChooseScript);
+        app.update(Action::Up);
+        app.update(Action::Cancel);
+        assert_eq!((app.settings.script, &app.overlay), (Script::TaiwanPhrases, &Overlay::None));
     }
 }

@@ -18,6 +18,7 @@ use crate::app::keymap::{self, BINDINGS, Scope};
 use crate::app::{
     Action, App, HighlightKind, LIBRARY_WIDTH, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, Pane, PromptKind, ResultRow,
 };
+use crate::convert::Script;
 use crate::corpus::{ArticleKind, NoteKind, ParagraphKind};
 
 /// Where each part of the screen goes.
@@ -69,6 +70,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Overlay::Bookmarks { selected } => render_bookmarks(app, frame, area, *selected),
         Overlay::Words { selected } => render_words(app, frame, area, *selected),
         Overlay::Messages { scroll } => render_messages(app, frame, area, *scroll),
+        Overlay::Scripts { selected } => render_scripts(app, frame, area, *selected),
         Overlay::Compare { other, top, difference } => {
             let main = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
             render_compare(app, frame, main, *other, *top, *difference);
@@ -236,7 +238,7 @@ fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
     let layout = &app.layout;
     let (left, width) = text_column(app, area);
     let height = usize::from(area.height);
-    let garbled_shown = app.settings.script == crate::convert::Script::Original;
+    let garbled_shown = app.settings.script == Script::Original;
     let article = app.article();
     let marked = app.bookmarked_paragraphs();
     let bar = color(app, Color::Magenta);
@@ -441,12 +443,14 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
         Scope::Outline,
         Scope::Results,
         Scope::Prompt,
+        Scope::Scripts,
         Scope::Help,
     ] {
         lines.push(TextLine::from(Span::styled(scope.title(), Style::new().add_modifier(Modifier::BOLD))));
         let mut seen: Vec<Action> = Vec::new();
         for b in BINDINGS.iter().filter(|b| b.scope == scope) {
-            if seen.contains(&b.action) {
+            // The scripts' numbers are listed below with what each script is.
+            if seen.contains(&b.action) || matches!(b.action, Action::PickScript(_)) {
                 continue;
             }
             seen.push(b.action);
@@ -457,11 +461,47 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
                 Span::raw(b.action.description()),
             ]));
         }
+        if scope == Scope::Scripts {
+            lines.extend(script_lines(app, None));
+        }
     }
     let rect = centered(area, 64, area.height.saturating_sub(2).max(3));
     clear_under(frame, rect);
     let block = Block::bordered().title(" keys (Esc closes) ");
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
+}
+
+/// One line per script: its key in the picker, its name, what it is; `selected` reversed, the
+/// script shown marked.
+fn script_lines(app: &App, selected: Option<usize>) -> Vec<TextLine<'static>> {
+    Script::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, &script)| {
+            let key = BINDINGS
+                .iter()
+                .find(|b| b.scope == Scope::Scripts && b.action == Action::PickScript(i as u8))
+                .map_or(String::new(), |b| b.key.label());
+            let shown = if script == app.settings.script { "•" } else { " " };
+            let style = if selected == Some(i) { Style::new().add_modifier(Modifier::REVERSED) } else { Style::new() };
+            // Names are padded by display width: 臺灣用語 is four Han characters, 原文 two.
+            let name = script.label();
+            let pad = 8usize.saturating_sub(wrap::display_width(name, wrap::AmbiguousWidth::Narrow));
+            TextLine::from(vec![
+                Span::styled(format!("  {key:<3}"), color(app, Color::Cyan)),
+                Span::styled(format!("{shown}{name}{} {}", " ".repeat(pad), script.about()), style),
+            ])
+        })
+        .collect()
+}
+
+/// The script picker (`S`).
+fn render_scripts(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
+    let lines = script_lines(app, Some(selected));
+    let rect = centered(area, 56, lines.len() as u16 + 2);
+    clear_under(frame, rect);
+    let block = Block::bordered().title(" script · Enter or number chooses · Esc closes ");
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 fn render_outline(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
