@@ -63,7 +63,7 @@ fn drawn_width(buffer: &Buffer, y: u16, x0: u16, x1: u16) -> usize {
 /// ratatui drew for it.
 fn assert_app_and_ratatui_agree(app: &App) {
     let buffer = buffer_of(app);
-    let areas = gongbao::ui::areas(app.size, app.show_library);
+    let areas = app.areas();
     let area = areas.reader;
     let layout = &app.layout;
     let width = layout.width.min(area.width);

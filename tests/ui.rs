@@ -725,3 +725,39 @@ fn the_help_explains_the_traditional_scripts() {
     assert!(section.contains("繁體     OpenCC's standard forms: 爲 祕書"), "{section}");
     assert!(section.contains("臺灣     Taiwan's standard forms: 為 秘書"), "{section}");
 }
+
+/// Issue 19: at 40 columns the library and the reader take turns at the whole width (the one
+/// with the keys is shown), a key acting on the article brings the reader up, and the status
+/// line drops the file name before the clause, script and position.
+#[test]
+fn at_40_columns_one_pane_at_a_time_and_the_status_keeps_clause_script_and_position() {
+    use gongbao::ui::LibraryPane;
+    let mut app = app((40, 12));
+    assert_eq!(app.library_pane(), LibraryPane::Alone);
+    assert_eq!((app.areas().library.width, app.areas().reader.width), (40, 0));
+    let width = app.layout.width;
+    open_communique(&mut app);
+    assert_eq!(app.library_pane(), LibraryPane::Hidden);
+    assert_eq!(app.areas().reader.width, 40);
+    assert_eq!(app.layout.width, width, "the text kept its width while the library was shown");
+    app.update(Action::GoToPrompt);
+    for c in "十二".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Confirm);
+    // Back to the library (Esc), then `]`: the reader comes back, a clause further on.
+    app.update(Action::ClearHighlights);
+    assert_eq!(app.library_pane(), LibraryPane::Alone);
+    app.update(Action::NextClause);
+    assert_eq!(app.library_pane(), LibraryPane::Hidden);
+    let screen = draw(&app);
+    let status = screen.lines().last().expect("a status line");
+    assert!(status.starts_with("5/24 │ 十三 / 24 │ 原文 │"), "{status}");
+    assert!(!status.contains(".txt"), "{status}");
+    assert!(screen.contains("十三、各方欢迎"), "{screen}");
+    // Wide enough, both panes and the file name again.
+    app.update(Action::Resize(80, 24));
+    assert_eq!(app.library_pane(), LibraryPane::Beside);
+    let screen = draw(&app);
+    assert!(screen.lines().last().is_some_and(|s| s.starts_with("000_bdb5e1677ee91c80.txt UTF-8 │ 5/24 │ 十三 / 24")));
+}

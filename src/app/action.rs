@@ -193,6 +193,12 @@ impl Action {
         )
     }
 
+    /// Whether the action's effect is seen in the reader (with the library alone on a narrow
+    /// screen, the reader is brought up for it).
+    pub fn shows_in_reader(self) -> bool {
+        self.needs_article() || matches!(self, Action::SearchPrompt | Action::NextMatch | Action::PreviousMatch)
+    }
+
     /// What the action does, as the help overlay shows it.
     pub fn description(self) -> &'static str {
         match self {

@@ -152,6 +152,9 @@ impl Default for Settings {
 
 /// Width of the library pane.
 pub const LIBRARY_WIDTH: u16 = 34;
+/// Narrower terminals show the library or the reader, not both: beside a library the text
+/// column would be a few characters wide (nine Han characters at 40 columns).
+pub const NARROW_WIDTH: u16 = 60;
 /// Below this the app draws only a notice.
 pub const MIN_WIDTH: u16 = 20;
 pub const MIN_HEIGHT: u16 = 5;
@@ -376,17 +379,48 @@ impl App {
 
     /// Screen areas for the current size (the same function the views use).
     pub fn areas(&self) -> crate::ui::Areas {
-        crate::ui::areas(self.size, self.show_library)
+        crate::ui::areas(self.size, self.library_pane())
+    }
+
+    /// How the library shares the screen: beside the reader, or, below [`NARROW_WIDTH`], alone
+    /// while it has the keys (the reader takes the whole width otherwise).
+    pub fn library_pane(&self) -> crate::ui::LibraryPane {
+        use crate::ui::LibraryPane;
+        if !self.show_library {
+            return LibraryPane::Hidden;
+        }
+        if self.size.0 >= NARROW_WIDTH {
+            return LibraryPane::Beside;
+        }
+        // What shows in the reader (a cursor, a selection, the outline, a search as typed)
+        // needs the reader on screen, wherever the focus is.
+        let reader_busy = self.lookup.is_some()
+            || self.visual.is_some()
+            || matches!(
+                self.overlay,
+                Overlay::Outline { .. } | Overlay::Prompt { kind: PromptKind::GoTo | PromptKind::Search { .. }, .. }
+            );
+        if self.focus == Pane::Library && !reader_busy { LibraryPane::Alone } else { LibraryPane::Hidden }
+    }
+
+    /// The reader's area whenever it is on screen: at narrow widths the library hides it at
+    /// times, and the text keeps its width meanwhile (no new layout on every `Tab`).
+    fn reader_area(&self) -> ratatui::layout::Rect {
+        let library = match self.library_pane() {
+            crate::ui::LibraryPane::Alone => crate::ui::LibraryPane::Hidden,
+            shown => shown,
+        };
+        crate::ui::areas(self.size, library).reader
     }
 
     /// Rows of text the reader shows at once.
     pub fn page_height(&self) -> usize {
-        usize::from(self.areas().reader.height.max(1))
+        usize::from(self.reader_area().height.max(1))
     }
 
     /// The text column width for the reader pane.
     pub fn text_width(&self) -> u16 {
-        let pane = self.areas().reader.width.saturating_sub(2).max(1);
+        let pane = self.reader_area().width.saturating_sub(2).max(1);
         pane.min(self.settings.column.saturating_mul(2)).max(1)
     }
 
@@ -687,6 +721,11 @@ impl App {
     }
 
     fn update_panes(&mut self, action: Action) {
+        // With the library alone on a narrow screen, a key that acts on the article brings the
+        // reader up: its effect would be out of sight otherwise.
+        if self.library_pane() == crate::ui::LibraryPane::Alone && action.shows_in_reader() {
+            self.focus = Pane::Reader;
+        }
         let library = self.focus == Pane::Library && self.show_library;
         let page = self.page_height();
         if action.needs_article() && self.article().is_none() {

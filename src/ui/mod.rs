@@ -30,12 +30,26 @@ pub struct Areas {
 }
 
 /// Splits a screen of `size` into library, reader and status line.
-pub fn areas(size: (u16, u16), show_library: bool) -> Areas {
+pub fn areas(size: (u16, u16), library: LibraryPane) -> Areas {
     let screen = Rect::new(0, 0, size.0, size.1);
     let [main, status] = Split::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(screen);
-    let library_width = if show_library { LIBRARY_WIDTH.min(main.width / 2) } else { 0 };
-    let [library, reader] = Split::horizontal([Constraint::Length(library_width), Constraint::Min(1)]).areas(main);
+    let library_width = match library {
+        LibraryPane::Hidden => 0,
+        LibraryPane::Beside => LIBRARY_WIDTH.min(main.width / 2),
+        LibraryPane::Alone => main.width,
+    };
+    let [library, reader] = Split::horizontal([Constraint::Length(library_width), Constraint::Min(0)]).areas(main);
     Areas { library, reader, status }
+}
+
+/// How the library shares the screen with the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryPane {
+    Hidden,
+    /// At its width on the left, the reader beside it.
+    Beside,
+    /// The whole width, the reader hidden: a narrow terminal while the library has the keys.
+    Alone,
 }
 
 /// Drawn instead of a grapheme wider than the text column (TST-01). One column wide under
@@ -50,11 +64,13 @@ pub fn render(app: &App, frame: &mut Frame) {
         frame.render_widget(notice, area);
         return;
     }
-    let areas = areas((area.width, area.height), app.show_library);
-    if app.show_library {
+    let areas = areas((area.width, area.height), app.library_pane());
+    if areas.library.width > 0 {
         render_library(app, frame, areas.library);
     }
-    render_reader(app, frame, areas.reader);
+    if areas.reader.width > 0 {
+        render_reader(app, frame, areas.reader);
+    }
     render_status(app, frame, areas.status);
     match &app.overlay {
         Overlay::None => render_lookup(app, frame),
@@ -337,12 +353,15 @@ fn hint(scope: Scope, action: Action) -> String {
 
 fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let mut parts = Vec::new();
+    let mut file = None;
+    // Modes (COMPARE, LOOK UP, SELECT, loading) lead the line, before the file name.
+    let mut modes = 0;
     if let Some(a) = app.article() {
         // A message needs the room more than the file name, which the library shows anyway.
         if let Some(src) = app.corpus.sources.get(a.source_index)
             && app.status.is_none()
         {
-            parts.push(format!("{} {}", safe(&src.name), encoding_label(app, a.source_index)));
+            file = Some(format!("{} {}", safe(&src.name), encoding_label(app, a.source_index)));
         }
         parts.push(format!("{}/{}", app.open + 1, app.corpus.articles.len()));
         // The compare view scrolls on its own: the reader's clause would be stale there.
@@ -362,21 +381,33 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     }
     if app.visual.is_some() {
         parts.insert(0, "SELECT".into());
+        modes += 1;
     }
     if app.lookup.is_some() {
         parts.insert(0, "LOOK UP".into());
+        modes += 1;
     }
     if let (Some(progress), Some(ratio)) = (app.progress(), app.progress_ratio()) {
         // A bar of ten cells, then the figures.
         let filled = ((ratio * 10.0).round() as usize).min(10);
         parts.insert(0, format!("{}{} {progress}", "█".repeat(filled), "░".repeat(10 - filled)));
+        modes += 1;
     }
     if let Some((current, total)) = app.compare_position() {
         let at = current.map_or("–".to_string(), |c| (c + 1).to_string());
         parts.insert(0, format!("COMPARE difference {at}/{total}"));
+        modes += 1;
     }
     parts.push(app.settings.script.label().to_string());
     parts.push(format!("{}%", app.compare_percent().unwrap_or_else(|| app.percent())));
+    // The file name goes first when the line is too narrow: clause, script and position are
+    // what the reader shows nowhere else.
+    if let Some(file) = file {
+        let all = wrap::display_width(&format!("{file} │ {}", parts.join(" │ ")), wrap::AmbiguousWidth::Narrow);
+        if all <= usize::from(area.width) {
+            parts.insert(modes, file);
+        }
+    }
     // A message (an error, "last clause") goes first; the position stays visible.
     let left = match &app.status {
         // Messages quote file names and errors: made display-safe here, whoever wrote them.
@@ -798,7 +829,7 @@ const LOOKUP_HEIGHT: u16 = 16;
 /// whichever has room for the content (`wanted` rows with borders), never over the word.
 /// `None` when the cursor is off screen or there is no room.
 fn lookup_areas(app: &App, wanted: u16) -> Option<(Rect, Rect)> {
-    let areas = areas(app.size, app.show_library);
+    let areas = app.areas();
     let reader = areas.reader;
     let (line, at) = app.cursor_line()?;
     let word = app.lookup_word()?;
