@@ -324,11 +324,13 @@ impl App {
         let confirming = self.bookmarks.confirm_reattach.take();
         let count = self.bookmark_rows().len();
         let last = count.saturating_sub(1);
+        // Two lines a bookmark in a frame two rows short of the screen (see the view).
+        let page = usize::from(self.size.1.saturating_sub(4)) / 2;
+        if let Some(to) = super::moved(selected, action, page, last) {
+            self.overlay = Overlay::Bookmarks { selected: to };
+            return;
+        }
         match action {
-            Action::Down => self.overlay = Overlay::Bookmarks { selected: (selected + 1).min(last) },
-            Action::Up => self.overlay = Overlay::Bookmarks { selected: selected.saturating_sub(1) },
-            Action::Top => self.overlay = Overlay::Bookmarks { selected: 0 },
-            Action::Bottom => self.overlay = Overlay::Bookmarks { selected: last },
             Action::Confirm => {
                 if let Some(b) = self.selected_bookmark(selected) {
                     self.jump_to_bookmark(&b);

@@ -157,13 +157,14 @@ impl App {
         // Before any step (the view opens where the reader was), n and N go to the differences
         // after and before that place.
         let below = diffs.partition_point(|&line| line < top);
+        // A page on keeps a line of the last page in view, as the reader does.
+        if let Some(to) = super::moved(top, action, page.saturating_sub(1), max_top) {
+            // The ends are no difference's place: n and N go on from there.
+            let difference = if matches!(action, Action::Top | Action::Bottom) { None } else { difference };
+            self.overlay = Overlay::Compare { other, top: to, difference };
+            return;
+        }
         let (top, difference) = match action {
-            Action::Down | Action::Scroll(1..) => ((top + 1).min(max_top), difference),
-            Action::Up | Action::Scroll(..=-1) => (top.saturating_sub(1), difference),
-            Action::PageDown => ((top + page.saturating_sub(1).max(1)).min(max_top), difference),
-            Action::PageUp => (top.saturating_sub(page.saturating_sub(1).max(1)), difference),
-            Action::Top => (0, None),
-            Action::Bottom => (max_top, None),
             Action::NextMatch | Action::NextClause => {
                 let next = difference.map_or(below, |d| d + 1);
                 if let Some(&line) = diffs.get(next) {

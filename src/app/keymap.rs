@@ -223,6 +223,16 @@ pub static BINDINGS: &[Binding] = &[
     bind(Words, code(KeyCode::Esc), Action::Cancel),
     bind(Words, key('q'), Action::Cancel),
     bind(Words, key('W'), Action::Cancel),
+    bind(Words, key(' '), Action::PageDown),
+    bind(Words, code(KeyCode::PageDown), Action::PageDown),
+    bind(Words, key('b'), Action::PageUp),
+    bind(Words, code(KeyCode::PageUp), Action::PageUp),
+    bind(Words, ctrl('d'), Action::HalfPageDown),
+    bind(Words, ctrl('u'), Action::HalfPageUp),
+    bind(Words, key('g'), Action::Top),
+    bind(Words, code(KeyCode::Home), Action::Top),
+    bind(Words, key('G'), Action::Bottom),
+    bind(Words, code(KeyCode::End), Action::Bottom),
     bind(Compare, key('j'), Action::Down),
     bind(Compare, code(KeyCode::Down), Action::Down),
     bind(Compare, key('k'), Action::Up),
@@ -240,6 +250,11 @@ pub static BINDINGS: &[Binding] = &[
     bind(Compare, key('c'), Action::Compare),
     bind(Compare, code(KeyCode::Esc), Action::Cancel),
     bind(Compare, key('q'), Action::Cancel),
+    bind(Compare, key('b'), Action::PageUp),
+    bind(Compare, ctrl('d'), Action::HalfPageDown),
+    bind(Compare, ctrl('u'), Action::HalfPageUp),
+    bind(Compare, code(KeyCode::Home), Action::Top),
+    bind(Compare, code(KeyCode::End), Action::Bottom),
     bind(Reader, code(KeyCode::Esc), Action::ClearHighlights),
     bind(Help, code(KeyCode::Esc), Action::Cancel),
     bind(Help, key('?'), Action::Cancel),
@@ -249,6 +264,16 @@ pub static BINDINGS: &[Binding] = &[
     bind(Help, code(KeyCode::Down), Action::Down),
     bind(Help, key('k'), Action::Up),
     bind(Help, code(KeyCode::Up), Action::Up),
+    bind(Help, key(' '), Action::PageDown),
+    bind(Help, code(KeyCode::PageDown), Action::PageDown),
+    bind(Help, key('b'), Action::PageUp),
+    bind(Help, code(KeyCode::PageUp), Action::PageUp),
+    bind(Help, ctrl('d'), Action::HalfPageDown),
+    bind(Help, ctrl('u'), Action::HalfPageUp),
+    bind(Help, key('g'), Action::Top),
+    bind(Help, code(KeyCode::Home), Action::Top),
+    bind(Help, key('G'), Action::Bottom),
+    bind(Help, code(KeyCode::End), Action::Bottom),
     bind(Outline, code(KeyCode::Esc), Action::Cancel),
     bind(Outline, key('o'), Action::Cancel),
     bind(Outline, key('j'), Action::Down),
@@ -256,6 +281,16 @@ pub static BINDINGS: &[Binding] = &[
     bind(Outline, key('k'), Action::Up),
     bind(Outline, code(KeyCode::Up), Action::Up),
     bind(Outline, code(KeyCode::Enter), Action::Confirm),
+    bind(Outline, key(' '), Action::PageDown),
+    bind(Outline, code(KeyCode::PageDown), Action::PageDown),
+    bind(Outline, key('b'), Action::PageUp),
+    bind(Outline, code(KeyCode::PageUp), Action::PageUp),
+    bind(Outline, ctrl('d'), Action::HalfPageDown),
+    bind(Outline, ctrl('u'), Action::HalfPageUp),
+    bind(Outline, key('g'), Action::Top),
+    bind(Outline, code(KeyCode::Home), Action::Top),
+    bind(Outline, key('G'), Action::Bottom),
+    bind(Outline, code(KeyCode::End), Action::Bottom),
     bind(Prompt, code(KeyCode::Esc), Action::Cancel),
     bind(Prompt, code(KeyCode::Enter), Action::Confirm),
     bind(Prompt, code(KeyCode::Backspace), Action::Backspace),
@@ -319,6 +354,14 @@ pub static BINDINGS: &[Binding] = &[
     bind(Bookmarks, code(KeyCode::Esc), Action::Cancel),
     bind(Bookmarks, key('q'), Action::Cancel),
     bind(Bookmarks, key('B'), Action::Cancel),
+    bind(Bookmarks, key(' '), Action::PageDown),
+    bind(Bookmarks, code(KeyCode::PageDown), Action::PageDown),
+    bind(Bookmarks, key('b'), Action::PageUp),
+    bind(Bookmarks, code(KeyCode::PageUp), Action::PageUp),
+    bind(Bookmarks, ctrl('d'), Action::HalfPageDown),
+    bind(Bookmarks, ctrl('u'), Action::HalfPageUp),
+    bind(Bookmarks, code(KeyCode::Home), Action::Top),
+    bind(Bookmarks, code(KeyCode::End), Action::Bottom),
     bind(Results, code(KeyCode::Esc), Action::Cancel),
     bind(Results, key('q'), Action::Cancel),
     bind(Results, key('F'), Action::Cancel),
@@ -332,6 +375,11 @@ pub static BINDINGS: &[Binding] = &[
     bind(Results, key('g'), Action::Top),
     bind(Results, key('G'), Action::Bottom),
     bind(Results, code(KeyCode::Enter), Action::Confirm),
+    bind(Results, key('b'), Action::PageUp),
+    bind(Results, ctrl('d'), Action::HalfPageDown),
+    bind(Results, ctrl('u'), Action::HalfPageUp),
+    bind(Results, code(KeyCode::Home), Action::Top),
+    bind(Results, code(KeyCode::End), Action::Bottom),
 ];
 
 /// The action for `event` in `scope` (falling back to the global keys). In
@@ -566,6 +614,37 @@ mod tests {
         assert_eq!(lookup(Scope::Scripts, &plain('q')), Some(Action::Cancel));
         assert_eq!(lookup(Scope::Scripts, &plain('7')), None, "nothing else gets through");
         assert_eq!(lookup(Scope::Scripts, &plain('s')), None);
+    }
+
+    /// Issue 19: compare, help, outline, bookmarks (and the results and the word list) move
+    /// with the reader's keys.
+    #[test]
+    fn the_same_motions_everywhere() {
+        let motions: Vec<KeyEvent> = [
+            KeyCode::Char('j'),
+            KeyCode::Down,
+            KeyCode::Char('k'),
+            KeyCode::Up,
+            KeyCode::Char(' '),
+            KeyCode::PageDown,
+            KeyCode::Char('b'),
+            KeyCode::PageUp,
+            KeyCode::Char('g'),
+            KeyCode::Home,
+            KeyCode::Char('G'),
+            KeyCode::End,
+        ]
+        .into_iter()
+        .map(|c| press(c, KeyModifiers::NONE))
+        .chain(['d', 'u'].map(|c| press(KeyCode::Char(c), KeyModifiers::CONTROL)))
+        .collect();
+        for scope in [Scope::Help, Scope::Outline, Scope::Bookmarks, Scope::Compare, Scope::Results, Scope::Words] {
+            for key in &motions {
+                let reader = lookup(Scope::Reader, key);
+                assert!(reader.is_some(), "{key:?}");
+                assert_eq!(lookup(scope, key), reader, "{scope:?} {key:?}");
+            }
+        }
     }
 
     #[test]

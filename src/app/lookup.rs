@@ -257,13 +257,13 @@ impl App {
     pub(super) fn update_words(&mut self, action: super::Action, selected: usize) {
         use super::{Action, Overlay};
         let count = self.words.words().len();
+        if let Some(to) =
+            super::moved(selected, action, usize::from(self.size.1.saturating_sub(6)), count.saturating_sub(1))
+        {
+            self.overlay = Overlay::Words { selected: to };
+            return;
+        }
         match action {
-            Action::Down | Action::Scroll(1..) => {
-                self.overlay = Overlay::Words { selected: (selected + 1).min(count.saturating_sub(1)) };
-            }
-            Action::Up | Action::Scroll(..=-1) => {
-                self.overlay = Overlay::Words { selected: selected.saturating_sub(1) }
-            }
             Action::DeleteWord => {
                 let Some(w) = self.words.words().get(selected) else { return };
                 let (id, word) = (w.id.clone(), w.word.clone());

@@ -453,12 +453,7 @@ impl App {
             (Overlay::Help { .. }, a) => self.update_help(a),
             (Overlay::Messages { scroll }, a) => {
                 let scroll = *scroll;
-                self.overlay = match a {
-                    Action::Down | Action::Scroll(1..) => Overlay::Messages { scroll: scroll.saturating_add(1) },
-                    Action::Up | Action::Scroll(..=-1) => Overlay::Messages { scroll: scroll.saturating_sub(1) },
-                    Action::Cancel | Action::ToggleHelp | Action::ShowMessages => Overlay::None,
-                    _ => Overlay::Messages { scroll },
-                };
+                self.update_messages(a, scroll);
             }
             (Overlay::Outline { .. }, a) => self.update_outline(a),
             (Overlay::Prompt { .. }, a) => self.update_prompt(a),
@@ -483,21 +478,39 @@ impl App {
     }
 
     fn update_help(&mut self, action: Action) {
+        let (lines, rows) = crate::ui::help_size(self);
         let Overlay::Help { scroll } = &mut self.overlay else { return };
-        match action {
-            Action::Down | Action::Scroll(1..) => *scroll = scroll.saturating_add(1),
-            Action::Up | Action::Scroll(..=-1) => *scroll = scroll.saturating_sub(1),
-            Action::Cancel | Action::ToggleHelp => self.overlay = Overlay::None,
-            _ => {}
+        // A page on keeps one line of the last page in view, as the reader does.
+        if let Some(to) = moved(usize::from(*scroll), action, rows.saturating_sub(1), lines.saturating_sub(rows)) {
+            *scroll = u16::try_from(to).unwrap_or(u16::MAX);
+        } else if matches!(action, Action::Cancel | Action::ToggleHelp) {
+            self.overlay = Overlay::None;
         }
+    }
+
+    fn update_messages(&mut self, action: Action, scroll: u16) {
+        // The view wraps long messages: its lines, counted at its width.
+        let width = usize::from(self.size.0.saturating_sub(4).clamp(20, 100).saturating_sub(2)).max(1);
+        let lines: usize =
+            self.messages.iter().map(|m| wrap::display_width(m, self.settings.ambiguous) / width + 1).sum();
+        let last = lines.saturating_sub(1);
+        self.overlay = match moved(usize::from(scroll), action, self.page_height().saturating_sub(3), last) {
+            Some(to) => Overlay::Messages { scroll: u16::try_from(to).unwrap_or(u16::MAX) },
+            None if matches!(action, Action::Cancel | Action::ToggleHelp | Action::ShowMessages) => Overlay::None,
+            None => Overlay::Messages { scroll },
+        };
     }
 
     fn update_outline(&mut self, action: Action) {
         let entries = self.outline();
+        // The outline's rows: the reader's height less its frame and margin.
+        let page = usize::from(self.areas().reader.height.saturating_sub(4));
         let Overlay::Outline { selected } = &mut self.overlay else { return };
+        if let Some(to) = moved(*selected, action, page, entries.len().saturating_sub(1)) {
+            *selected = to;
+            return;
+        }
         match action {
-            Action::Down => *selected = (*selected + 1).min(entries.len().saturating_sub(1)),
-            Action::Up => *selected = selected.saturating_sub(1),
             Action::Confirm => {
                 let target = entries.get(*selected).map(|e| e.paragraph);
                 self.overlay = Overlay::None;
@@ -681,14 +694,17 @@ impl App {
     fn update_results(&mut self, action: Action) {
         let Overlay::Results { selected } = self.overlay else { return };
         let page = self.page_height().saturating_sub(3).max(1);
+        let half = (page / 2).max(1);
         let target = match action {
             Action::Down => self.result_row_from(selected + 1, 1),
             Action::Up => self.result_row_from(selected.saturating_sub(1), -1),
-            Action::PageDown => {
-                self.result_row_from(selected + page, 1).or_else(|| self.result_row_from(usize::MAX, -1))
+            Action::PageDown | Action::HalfPageDown => {
+                let by = if action == Action::PageDown { page } else { half };
+                self.result_row_from(selected + by, 1).or_else(|| self.result_row_from(usize::MAX, -1))
             }
-            Action::PageUp => {
-                self.result_row_from(selected.saturating_sub(page), -1).or_else(|| self.result_row_from(0, 1))
+            Action::PageUp | Action::HalfPageUp => {
+                let by = if action == Action::PageUp { page } else { half };
+                self.result_row_from(selected.saturating_sub(by), -1).or_else(|| self.result_row_from(0, 1))
             }
             Action::Top => self.result_row_from(0, 1),
             Action::Bottom => self.result_row_from(usize::MAX, -1),
@@ -1345,6 +1361,27 @@ impl App {
     }
 }
 
+/// Where a motion key takes a cursor or scroll position `at` in `0..=last`: a line, `page`
+/// rows, half of them, the ends. The same keys move every list and view (issue 19); `None`
+/// when `action` is no motion.
+pub(super) fn moved(at: usize, action: Action, page: usize, last: usize) -> Option<usize> {
+    let page = page.max(1);
+    let half = (page / 2).max(1);
+    let to = match action {
+        Action::Down => at.saturating_add(1),
+        Action::Up => at.saturating_sub(1),
+        Action::Scroll(n) => at.saturating_add_signed(n as isize),
+        Action::PageDown => at.saturating_add(page),
+        Action::PageUp => at.saturating_sub(page),
+        Action::HalfPageDown => at.saturating_add(half),
+        Action::HalfPageUp => at.saturating_sub(half),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => return None,
+    };
+    Some(to.min(last))
+}
+
 /// Carries out an editing key (cursor moves and deletions, the same in prompts and the note
 /// box); false when `action` is not one.
 fn edit_line(input: &mut edit::Edit, action: Action) -> bool {
@@ -1787,5 +1824,63 @@ mod tests {
         app.update(Action::Up);
         app.update(Action::Cancel);
         assert_eq!((app.settings.script, &app.overlay), (Script::TaiwanPhrases, &Overlay::None));
+    }
+
+    #[test]
+    fn a_motion_moves_by_line_page_half_page_and_to_the_ends_within_bounds() {
+        let cases = [
+            (Action::Down, 6),
+            (Action::Up, 4),
+            (Action::PageDown, 15),
+            (Action::PageUp, 0),
+            (Action::HalfPageDown, 10),
+            (Action::HalfPageUp, 0),
+            (Action::Top, 0),
+            (Action::Bottom, 20),
+            (Action::Scroll(3), 8),
+        ];
+        for (action, to) in cases {
+            assert_eq!(moved(5, action, 10, 20), Some(to), "{action:?}");
+        }
+        assert_eq!(moved(19, Action::PageDown, 10, 20), Some(20), "never past the last");
+        assert_eq!(moved(0, Action::HalfPageDown, 1, 20), Some(1), "at least a line");
+        assert_eq!(moved(5, Action::Confirm, 10, 20), None);
+    }
+
+    #[test]
+    fn help_outline_and_compare_page_and_jump_to_their_ends() {
+        let mut app = reader(HashMap::new(), (80, 24));
+        app.open_article(communique(&app));
+        app.focus = Pane::Reader;
+        app.update(Action::ToggleHelp);
+        app.update(Action::Bottom);
+        let (lines, rows) = crate::ui::help_size(&app);
+        assert!(lines > rows, "the help is longer than a screen");
+        assert_eq!(app.overlay, Overlay::Help { scroll: (lines - rows) as u16 }, "its last page");
+        app.update(Action::Down);
+        assert_eq!(app.overlay, Overlay::Help { scroll: (lines - rows) as u16 }, "no further");
+        app.update(Action::PageUp);
+        assert_eq!(app.overlay, Overlay::Help { scroll: (lines - rows - (rows - 1)) as u16 });
+        app.update(Action::Top);
+        assert_eq!(app.overlay, Overlay::Help { scroll: 0 });
+        app.update(Action::Cancel);
+
+        app.update(Action::ToggleOutline);
+        app.update(Action::Top);
+        app.update(Action::HalfPageDown);
+        let Overlay::Outline { selected: half } = app.overlay else { panic!("{:?}", app.overlay) };
+        assert!(half > 1, "more than a line: {half}");
+        app.update(Action::PageDown);
+        let Overlay::Outline { selected: page } = app.overlay else { panic!() };
+        assert!(page > half + 1, "{page}");
+        app.update(Action::Bottom);
+        assert_eq!(app.overlay, Overlay::Outline { selected: app.outline().len() - 1 });
+        app.update(Action::Cancel);
+
+        app.update(Action::Compare);
+        app.update(Action::Top);
+        app.update(Action::HalfPageDown);
+        let Overlay::Compare { top, .. } = app.overlay else { panic!("{:?}", app.overlay) };
+        assert_eq!(top, (usize::from(app.size.1) - 3 - 1) / 2);
     }
 }

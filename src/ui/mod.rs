@@ -463,7 +463,26 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
 
+/// The help's lines, and the rows of them on screen at once: for `G` and paging in the help.
+pub fn help_size(app: &App) -> (usize, usize) {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    (help_lines(app).len(), usize::from(help_rect(area).height.saturating_sub(2)).max(1))
+}
+
+fn help_rect(area: Rect) -> Rect {
+    centered(area, 64, area.height.saturating_sub(2).max(3))
+}
+
 fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
+    let lines = help_lines(app);
+    let rect = help_rect(area);
+    clear_under(frame, rect);
+    let block = Block::bordered().title(" keys (Esc closes) ");
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
+}
+
+/// Every binding by scope, for the help.
+fn help_lines(app: &App) -> Vec<TextLine<'static>> {
     let mut lines = Vec::new();
     for scope in [
         Scope::Global,
@@ -496,10 +515,7 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
             lines.extend(script_lines(app, None));
         }
     }
-    let rect = centered(area, 64, area.height.saturating_sub(2).max(3));
-    clear_under(frame, rect);
-    let block = Block::bordered().title(" keys (Esc closes) ");
-    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
+    lines
 }
 
 /// One line per script: its key in the picker, its name, what it is; `selected` reversed, the
