@@ -262,3 +262,15 @@ fn a_paragraph_opening_with_a_short_enumeration_stays_in_its_article() {
     let first = text(&arts[0]);
     assert!(first.contains("小型水下机器人") && first.ends_with("决赛结果将于12日公布。"), "{first}");
 }
+
+/// A lone page numeral between two paragraphs of one article, the text after it sharing few
+/// words with the paragraph before: the article goes on across it (a new text would bring its
+/// own title), and the numeral is not kept in the text.
+#[test]
+fn a_stray_numeral_between_paragraphs_does_not_cut_the_article() {
+    let (arts, _) = segment("numeral_between_paragraphs.txt");
+    assert_eq!(titles(&arts), [Some("山区小学用上了新食堂"), Some("老旧小区加装电梯提速")]);
+    let first = text(&arts[0]);
+    assert!(first.contains("项目总投资约八百万元") && first.contains("家长们也放心多了"), "{first}");
+    assert!(arts[0].paragraphs.iter().all(|p| p.text.trim() != "三"), "{first}");
+}
