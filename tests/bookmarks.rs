@@ -424,3 +424,32 @@ proptest! {
         prop_assert!(row.contains(&first), "width {}: top row {:?} lacks {:?}", width, row, first);
     }
 }
+
+/// Issue 19: the reader's `x` and `gongbao bookmarks export --format md` write a quote of two
+/// paragraphs and a note of two lines so that Markdown keeps them apart (a `>` line between
+/// the quote's paragraphs, a blank line between the note's lines); they used to run together.
+#[test]
+fn markdown_exports_keep_a_quote_s_paragraphs_and_a_note_s_lines_apart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (files, data) = (dir.path().join("files"), dir.path().join("data"));
+    fs::create_dir_all(&files).expect("mkdir");
+    fs::write(files.join(COMMUNIQUE), sample_bytes(COMMUNIQUE)).expect("write");
+    let mut app = reader(corpus_from(&files), &data, (100, 30));
+    make_bookmarks(&mut app);
+    let two_paragraphs = app.bookmarks.store.bookmarks()[2].quote.text.clone();
+    let (first, second) = two_paragraphs.split_once('\n').expect("two paragraphs");
+    app.update(Action::ShowBookmarks);
+    app.update(Action::ExportBookmarks);
+    let from_reader = fs::read_to_string(data.join("bookmarks-export.md")).expect("exported");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_gongbao"))
+        .args(["bookmarks", "export", "--format", "md", "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("the binary runs");
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let from_cli = String::from_utf8(cli.stdout).expect("UTF-8");
+    for md in [&from_reader, &from_cli] {
+        assert!(md.contains(&format!("> {first}\n>\n> {second}\n")), "{md}");
+        assert!(md.contains("\n第一行\n\nsecond line\n"), "{md}");
+    }
+}

@@ -37,14 +37,26 @@ pub fn to_markdown(bookmarks: &[Bookmark], converter: &Converter, script: Script
         let path = b.source.path.as_ref().map_or(String::new(), |p| format!(" ({})", line(&p.display())));
         let (name, article, created) = (line(&b.source.name), line(&b.article.id), line(&b.created));
         let _ = writeln!(out, "*{name}*{path} · article `{article}` · {created}\n");
-        for line in show(converter, &b.quote.text, script).lines() {
-            let _ = writeln!(out, "> {line}");
+        // A quote of several paragraphs has them on lines of their own; in Markdown lines
+        // run together into one paragraph unless a blank one (here `>`, to stay inside the
+        // block quote) stands between them.
+        let quote = show(converter, &b.quote.text, script);
+        for (i, paragraph) in paragraphs(&quote).enumerate() {
+            let _ = writeln!(out, "{}> {paragraph}", if i > 0 { ">\n" } else { "" });
         }
-        if !b.note.trim().is_empty() {
-            let _ = writeln!(out, "\n{}", crate::corpus::sanitize::sanitize(b.note.trim_end()).0);
+        // A note's lines were typed as lines (Ctrl-j): each its own paragraph for the same reason.
+        let note = crate::corpus::sanitize::sanitize(&b.note).0;
+        for line in paragraphs(&note) {
+            let _ = writeln!(out, "\n{line}");
         }
     }
     out
+}
+
+/// The non-blank lines of `text`, without their trailing blanks (which Markdown reads as a
+/// hard line break).
+fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim_end).filter(|l| !l.trim_start().is_empty())
 }
 
 /// One bookmark as `gongbao bookmarks export --format json` prints it.
@@ -106,4 +118,49 @@ pub fn to_list(bookmarks: &[Bookmark], converter: &Converter, script: Script) ->
         let _ = writeln!(out, "{created}  {title}  {clause}  {words}  {note}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bookmarks::{ArticleRef, Quote, SourceRef};
+
+    fn bookmark(quote: &str, note: &str) -> Bookmark {
+        Bookmark {
+            id: "b1".into(),
+            created: "2026-11-22T10:00:00Z".into(),
+            updated: "2026-11-22T10:00:00Z".into(),
+            source: SourceRef { name: "a.txt".into(), path: None, fingerprint: "f".into() },
+            article: ArticleRef { id: "a#1".into(), title: Some("公报".into()) },
+            clause: Some("二十一、".into()),
+            quote: Quote { text: quote.into(), prefix: String::new(), suffix: String::new(), paragraph: 0, offset: 0 },
+            note: note.into(),
+        }
+    }
+
+    /// The Markdown after the bookmark's heading and source line.
+    fn body(md: &str) -> &str {
+        md.split_once("· 2026-11-22T10:00:00Z\n\n").expect("the source line").1
+    }
+
+    /// Issue 19: the paragraphs of a quote and the lines of a note ran together into one
+    /// paragraph when the Markdown was rendered.
+    #[test]
+    fn a_quote_s_paragraphs_and_a_note_s_lines_stay_paragraphs_in_markdown() {
+        let b = bookmark("二十一、各方同意。\n第一段之后的第二段。", "第一行\nsecond line  \n\nthird");
+        let md = to_markdown(&[b], &Converter::new(), Script::Original);
+        assert_eq!(
+            body(&md),
+            "> 二十一、各方同意。\n>\n> 第一段之后的第二段。\n\n第一行\n\nsecond line\n\nthird\n",
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn a_one_paragraph_quote_and_note_are_written_as_before() {
+        let md = to_markdown(&[bookmark("各方同意。", "值得引用")], &Converter::new(), Script::Traditional);
+        assert_eq!(body(&md), "> 各方同意。\n\n值得引用\n", "{md}");
+        let md = to_markdown(&[bookmark("各方同意。", "  \n")], &Converter::new(), Script::Original);
+        assert_eq!(body(&md), "> 各方同意。\n", "a blank note writes nothing");
+    }
 }
