@@ -761,3 +761,34 @@ fn at_40_columns_one_pane_at_a_time_and_the_status_keeps_clause_script_and_posit
     let screen = draw(&app);
     assert!(screen.lines().last().is_some_and(|s| s.starts_with("000_bdb5e1677ee91c80.txt UTF-8 │ 5/24 │ 十三 / 24")));
 }
+
+fn buffer(app: &App) -> ratatui::buffer::Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).expect("test terminal");
+    terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+/// Issue 19: without colour the focused pane showed only as a dim divider beside the reader
+/// and a plain one beside the library, and the library's selection was reversed either way.
+/// Now the divider is heavy and bold beside the focused library, and the selection is
+/// reversed only there.
+#[test]
+fn the_focused_pane_is_plain_to_see_without_colour() {
+    use ratatui::style::Modifier;
+    let mut app = app((80, 24));
+    assert!(!app.settings.color);
+    let divider = app.areas().library.right() - 1;
+    let selected_row = (0..app.size.1).find(|&y| buffer(&app)[(1, y)].modifier.contains(Modifier::REVERSED));
+    let row = selected_row.expect("the selection is reversed while the library has the keys");
+    let library = buffer(&app);
+    assert_eq!(library[(divider, 3)].symbol(), "┃");
+    assert!(library[(divider, 3)].modifier.contains(Modifier::BOLD));
+
+    app.update(Action::SwitchFocus);
+    let reader = buffer(&app);
+    assert_eq!(reader[(divider, 3)].symbol(), "│");
+    assert!(reader[(divider, 3)].modifier.contains(Modifier::DIM));
+    assert!(!reader[(1, row)].modifier.contains(Modifier::REVERSED), "no reversed row beside the focused reader");
+    assert!(reader[(1, row)].modifier.contains(Modifier::UNDERLINED), "the selection is still marked");
+    insta::assert_snapshot!("reader_focused_80x24", draw(&app));
+}

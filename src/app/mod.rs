@@ -150,6 +150,10 @@ impl Default for Settings {
     }
 }
 
+/// Bounds of the text column (`+`/`-`), in Han characters.
+pub const MIN_COLUMN: u16 = 8;
+pub const MAX_COLUMN: u16 = 200;
+
 /// Width of the library pane.
 pub const LIBRARY_WIDTH: u16 = 34;
 /// Narrower terminals show the library or the reader, not both: beside a library the text
@@ -791,14 +795,8 @@ impl App {
                 let current = Script::ALL.iter().position(|&s| s == self.settings.script).unwrap_or(0);
                 self.overlay = Overlay::Scripts { selected: current };
             }
-            Action::WiderColumn => {
-                self.settings.column = (self.settings.column + 2).min(200);
-                self.keep_position(Self::relayout);
-            }
-            Action::NarrowerColumn => {
-                self.settings.column = self.settings.column.saturating_sub(2).max(8);
-                self.keep_position(Self::relayout);
-            }
+            Action::WiderColumn => self.set_column(self.settings.column.saturating_add(2)),
+            Action::NarrowerColumn => self.set_column(self.settings.column.saturating_sub(2)),
             Action::NextClause => self.step_clause(1, false),
             Action::PreviousClause => self.step_clause(-1, false),
             Action::NextSibling => self.step_clause(1, true),
@@ -849,6 +847,24 @@ impl App {
                 recall: edit::Recall::default(),
             };
         }
+    }
+
+    /// Sets the text column to `wanted` Han characters (within bounds), the place at the top
+    /// kept, and says what it is now: a step that changes nothing on screen would otherwise
+    /// look like a key ignored.
+    fn set_column(&mut self, wanted: u16) {
+        self.settings.column = wanted.clamp(MIN_COLUMN, MAX_COLUMN);
+        self.keep_position(Self::relayout);
+        let column = self.settings.column;
+        // The pane can be narrower than the column asked for: the text is then as wide as it.
+        let shown = self.text_width() / 2;
+        let limit = match column {
+            MIN_COLUMN => " (the narrowest)".to_string(),
+            _ if shown < column => format!(" (the pane fits {shown})"),
+            MAX_COLUMN => " (the widest)".to_string(),
+            _ => String::new(),
+        };
+        self.status = Some(format!("text column {column}{limit}"));
     }
 
     /// Shows the text in `script`, the place at the top kept.
@@ -1010,7 +1026,9 @@ impl App {
             return;
         }
         let next = self.open.saturating_add_signed(by).min(n - 1);
-        if next != self.open {
+        if next == self.open {
+            self.status = Some(if by < 0 { "first article" } else { "last article" }.into());
+        } else {
             self.open_article(next);
             self.selected = next;
         }
@@ -1882,5 +1900,38 @@ mod tests {
         app.update(Action::HalfPageDown);
         let Overlay::Compare { top, .. } = app.overlay else { panic!("{:?}", app.overlay) };
         assert_eq!(top, (usize::from(app.size.1) - 3 - 1) / 2);
+    }
+
+    /// Issue 19: `+`/`-` changed the column with nothing said, and `K`/`J` at either end did
+    /// nothing at all.
+    #[test]
+    fn column_steps_say_the_width_and_the_ends_of_the_articles_say_so() {
+        let mut app = reader(HashMap::new(), (120, 30));
+        app.open_article(0);
+        app.update(Action::WiderColumn);
+        assert_eq!(app.status.as_deref(), Some("text column 42"));
+        app.update(Action::NarrowerColumn);
+        app.update(Action::NarrowerColumn);
+        assert_eq!((app.settings.column, app.status.as_deref()), (38, Some("text column 38")));
+        for _ in 0..40 {
+            app.update(Action::NarrowerColumn);
+        }
+        assert_eq!(app.status.as_deref(), Some("text column 8 (the narrowest)"));
+        for _ in 0..30 {
+            app.update(Action::WiderColumn);
+        }
+        // 120 columns less the library leave room for fewer than 68 Han characters.
+        let fits = app.text_width() / 2;
+        assert!(fits < 68, "{fits}");
+        assert_eq!(app.status, Some(format!("text column 68 (the pane fits {fits})")));
+
+        app.update(Action::PreviousArticle);
+        assert_eq!((app.open, app.status.as_deref()), (0, Some("first article")));
+        let last = app.corpus.articles.len() - 1;
+        app.open_article(last);
+        app.update(Action::NextArticle);
+        assert_eq!((app.open, app.status.as_deref()), (last, Some("last article")));
+        app.update(Action::PreviousArticle);
+        assert_eq!((app.open, app.status), (last - 1, None));
     }
 }

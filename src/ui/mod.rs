@@ -12,11 +12,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout as Split, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line as TextLine, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::app::keymap::{self, BINDINGS, Scope};
 use crate::app::{
-    Action, App, HighlightKind, LIBRARY_WIDTH, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, Pane, PromptKind, ResultRow,
+    Action, App, HighlightKind, LIBRARY_WIDTH, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, PromptKind, ResultRow,
 };
 use crate::convert::Script;
 use crate::corpus::{ArticleKind, NoteKind, ParagraphKind};
@@ -167,13 +167,24 @@ fn title_or_fallback(app: &App, i: usize) -> (String, bool) {
     if app.corpus.articles[i].title.is_some() { (title, false) } else { (format!("{title}…"), true) }
 }
 
+/// Whether the library has the keys: focused, and no overlay or mode has them instead.
+fn library_focused(app: &App) -> bool {
+    app.scope() == Scope::Library
+}
+
 fn render_library(app: &App, frame: &mut Frame, area: Rect) {
-    let focused = app.focus == Pane::Library && app.overlay == Overlay::None;
-    let block = Block::new().borders(Borders::RIGHT).border_style(if focused {
-        color(app, Color::Cyan)
+    let focused = library_focused(app);
+    // The focus shows without colour too (NO_COLOR, or a terminal that dims badly): the
+    // divider is heavy and bold beside the focused library, thin and dim beside the focused
+    // reader, and the selection is reversed only while the library has the keys.
+    let block = if focused {
+        Block::new()
+            .borders(Borders::RIGHT)
+            .border_type(BorderType::Thick)
+            .border_style(color(app, Color::Cyan).add_modifier(Modifier::BOLD))
     } else {
-        Style::new().add_modifier(Modifier::DIM)
-    });
+        Block::new().borders(Borders::RIGHT).border_style(Style::new().add_modifier(Modifier::DIM))
+    };
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = library_rows(app);
@@ -210,7 +221,7 @@ fn render_library(app: &App, frame: &mut Frame, area: Rect) {
                 }
                 let mut style = if fallback { Style::new().add_modifier(Modifier::DIM) } else { Style::new() };
                 if i == app.selected {
-                    style = style.add_modifier(Modifier::REVERSED);
+                    style = style.add_modifier(if focused { Modifier::REVERSED } else { Modifier::UNDERLINED });
                 }
                 let marker = if i == app.open { "▸" } else { " " };
                 // The title gives way to the badges, which say more per column.
