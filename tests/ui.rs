@@ -792,3 +792,27 @@ fn the_focused_pane_is_plain_to_see_without_colour() {
     assert!(reader[(1, row)].modifier.contains(Modifier::UNDERLINED), "the selection is still marked");
     insta::assert_snapshot!("reader_focused_80x24", draw(&app));
 }
+
+/// Issue 19: two loaded files of one name looked the same in the library, and a long file name
+/// was cut off without a sign (its encoding lost with it).
+#[test]
+fn files_of_one_name_show_their_folder_and_long_names_end_in_an_ellipsis() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let news = "# 标题一\n\n本报北京3月1日电 正文第一段。\n";
+    for (folder, name) in [("a", "page.txt"), ("b", "page.txt"), ("c", "a_very_long_file_name_of_a_news_page_2026.txt")]
+    {
+        std::fs::create_dir_all(dir.path().join(folder)).expect("mkdir");
+        std::fs::write(dir.path().join(folder).join(name), news).expect("write");
+    }
+    let loaded = load::load(&[load::Input::from_arg(dir.path().as_os_str())], 1 << 30);
+    let (corpus, _) = Corpus::from_docs(&loaded.docs, None);
+    let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, HashMap::new(), (80, 12));
+    app.update(Action::Resize(80, 12));
+    let screen = draw(&app);
+    let library: Vec<String> =
+        screen.lines().map(|l| l.split(['│', '┃']).next().unwrap_or("").trim_end().to_string()).collect();
+    assert!(library.iter().any(|l| l.starts_with("a/page.txt UTF-8")), "{screen}");
+    assert!(library.iter().any(|l| l.starts_with("b/page.txt UTF-8")), "{screen}");
+    assert!(library.iter().any(|l| l.starts_with("a_very_long_file_name_of_a… UTF-8")), "{screen}");
+    insta::assert_snapshot!("library_same_names_80x12", screen);
+}

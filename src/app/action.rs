@@ -157,6 +157,18 @@ pub enum Action {
     WiderColumn,
     /// Narrow the text column by two characters.
     NarrowerColumn,
+    /// Give the library a larger share of the width.
+    WiderLibrary,
+    /// Give the library a smaller share of the width.
+    NarrowerLibrary,
+    /// Move the library's selection down a page (the library's own, not the reader's).
+    LibraryPageDown,
+    /// Move the library's selection up a page.
+    LibraryPageUp,
+    /// Move the library's selection down half a page.
+    LibraryHalfPageDown,
+    /// Move the library's selection up half a page.
+    LibraryHalfPageUp,
     /// Scroll by this many lines; negative is up.
     Scroll(i32),
     /// The mouse wheel turned this many lines (negative: up) with the pointer at this screen
@@ -278,6 +290,12 @@ impl Action {
             Action::Cancel => "close",
             Action::WiderColumn => "wider text column",
             Action::NarrowerColumn => "narrower text column",
+            Action::WiderLibrary => "wider library (kept for these inputs)",
+            Action::NarrowerLibrary => "narrower library (kept for these inputs)",
+            Action::LibraryPageDown => "a page down the library",
+            Action::LibraryPageUp => "a page up the library",
+            Action::LibraryHalfPageDown => "half a page down the library",
+            Action::LibraryHalfPageUp => "half a page up the library",
             Action::Scroll(_) => "scroll",
             Action::Wheel(..) => "scroll the pane under the mouse",
             Action::Click(..) => "select",

@@ -142,11 +142,20 @@ pub struct Settings {
     pub column: u16,
     pub script: Script,
     pub color: bool,
+    /// The library's share of the terminal's width in per cent, as chosen with `<`/`>`;
+    /// `None`: the default (see [`crate::ui::library_width`]).
+    pub library_share: Option<u16>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { ambiguous: AmbiguousWidth::Narrow, column: 40, script: Script::Original, color: true }
+        Settings {
+            ambiguous: AmbiguousWidth::Narrow,
+            column: 40,
+            script: Script::Original,
+            color: true,
+            library_share: None,
+        }
     }
 }
 
@@ -154,8 +163,19 @@ impl Default for Settings {
 pub const MIN_COLUMN: u16 = 8;
 pub const MAX_COLUMN: u16 = 200;
 
-/// Width of the library pane.
-pub const LIBRARY_WIDTH: u16 = 34;
+/// The library's share of the width until `<`/`>` choose another, in per cent, and its least
+/// width then: titles keep about fifteen Han characters on an 80-column terminal, and from
+/// about 120 columns on the library grows while the reader keeps its 40-character column.
+pub const LIBRARY_SHARE: u16 = 30;
+pub const LIBRARY_DEFAULT_MIN_WIDTH: u16 = 34;
+/// Bounds of the share `<`/`>` choose, in per cent; the width has its own bounds
+/// ([`LIBRARY_MIN_WIDTH`], [`LIBRARY_MAX_WIDTH`]).
+pub const LIBRARY_SHARES: std::ops::RangeInclusive<u16> = 10..=50;
+/// A chosen width is never narrower than a short title, nor wider than whole long ones.
+pub const LIBRARY_MIN_WIDTH: u16 = 16;
+pub const LIBRARY_MAX_WIDTH: u16 = 64;
+/// Per cent of the width one `<`/`>` takes or gives: three or four columns at 80.
+const LIBRARY_SHARE_STEP: i16 = 4;
 /// Narrower terminals show the library or the reader, not both: beside a library the text
 /// column would be a few characters wide (nine Han characters at 40 columns).
 pub const NARROW_WIDTH: u16 = 60;
@@ -250,6 +270,8 @@ pub struct App {
     visible: Vec<usize>,
     /// Row of each article in `library`, for keeping the selection in view.
     library_row: Vec<Option<usize>>,
+    /// How many loaded sources have each file name: those sharing one show their folder.
+    source_names: HashMap<String, usize>,
 }
 
 /// A search and where it stands in the open article.
@@ -350,6 +372,7 @@ impl App {
             library: Vec::new(),
             visible: Vec::new(),
             library_row: Vec::new(),
+            source_names: HashMap::new(),
         };
         app.rebuild_derived();
         app
@@ -383,7 +406,7 @@ impl App {
 
     /// Screen areas for the current size (the same function the views use).
     pub fn areas(&self) -> crate::ui::Areas {
-        crate::ui::areas(self.size, self.library_pane())
+        crate::ui::areas(self.size, self.library_pane(), self.settings.library_share)
     }
 
     /// How the library shares the screen: beside the reader, or, below [`NARROW_WIDTH`], alone
@@ -414,7 +437,7 @@ impl App {
             crate::ui::LibraryPane::Alone => crate::ui::LibraryPane::Hidden,
             shown => shown,
         };
-        crate::ui::areas(self.size, library).reader
+        crate::ui::areas(self.size, library, self.settings.library_share).reader
     }
 
     /// Rows of text the reader shows at once.
@@ -795,6 +818,16 @@ impl App {
                 let current = Script::ALL.iter().position(|&s| s == self.settings.script).unwrap_or(0);
                 self.overlay = Overlay::Scripts { selected: current };
             }
+            Action::WiderLibrary => self.step_library_share(1),
+            Action::NarrowerLibrary => self.step_library_share(-1),
+            Action::LibraryPageDown
+            | Action::LibraryPageUp
+            | Action::LibraryHalfPageDown
+            | Action::LibraryHalfPageUp
+                if library =>
+            {
+                self.page_library(action);
+            }
             Action::WiderColumn => self.set_column(self.settings.column.saturating_add(2)),
             Action::NarrowerColumn => self.set_column(self.settings.column.saturating_sub(2)),
             Action::NextClause => self.step_clause(1, false),
@@ -822,19 +855,22 @@ impl App {
             Action::Compare => self.open_compare(),
             Action::CycleEncoding => self.cycle_encoding(),
             Action::ShowMessages => self.show_messages(),
-            Action::FilterLibrary => {
-                self.show_library = true;
-                self.focus = Pane::Library;
-                self.relayout();
-                self.overlay = Overlay::Prompt {
-                    kind: PromptKind::Filter,
-                    input: edit::Edit::new(self.filter.clone()),
-                    recall: edit::Recall::default(),
-                };
-            }
+            Action::FilterLibrary => self.open_filter_prompt(),
             Action::Click(x, y) => self.click(x, y),
             _ => {}
         }
+    }
+
+    /// `f`: the library shown and focused, the filter's prompt open with the filter in it.
+    fn open_filter_prompt(&mut self) {
+        self.show_library = true;
+        self.focus = Pane::Library;
+        self.relayout();
+        self.overlay = Overlay::Prompt {
+            kind: PromptKind::Filter,
+            input: edit::Edit::new(self.filter.clone()),
+            recall: edit::Recall::default(),
+        };
     }
 
     fn open_go_to_prompt(&mut self) {
@@ -865,6 +901,44 @@ impl App {
             _ => String::new(),
         };
         self.status = Some(format!("text column {column}{limit}"));
+    }
+
+    /// Moves the library's selection a page (its rows less one kept in view) or half of one.
+    fn page_library(&mut self, action: Action) {
+        let page = usize::from(self.areas().library.height.saturating_sub(1)).max(1).cast_signed();
+        let by = match action {
+            Action::LibraryPageDown => page,
+            Action::LibraryPageUp => -page,
+            Action::LibraryHalfPageDown => (page / 2).max(1),
+            _ => -(page / 2).max(1),
+        };
+        self.select_visible(by);
+    }
+
+    /// `<`/`>`: the library a step narrower or wider (a share of the width, so that it follows
+    /// the terminal), the reader's place kept, and the width said. At a bound the share stays,
+    /// so that the other key undoes a step at once.
+    fn step_library_share(&mut self, by: i16) {
+        use crate::ui::library_width;
+        self.show_library = true;
+        let main = self.size.0;
+        let before = library_width(main, self.settings.library_share);
+        // From the default, the step starts at the share the library has on screen.
+        let current = self.settings.library_share.unwrap_or_else(|| {
+            u16::try_from((u32::from(before) * 100 + u32::from(main) / 2) / u32::from(main.max(1))).unwrap_or(0)
+        });
+        let share = current.saturating_add_signed(by * LIBRARY_SHARE_STEP);
+        let share = share.clamp(*LIBRARY_SHARES.start(), *LIBRARY_SHARES.end());
+        let after = library_width(main, Some(share));
+        let end = if by > 0 { "the widest" } else { "the narrowest" };
+        if after == before {
+            self.status = Some(format!("library {before} columns ({end})"));
+            return;
+        }
+        self.settings.library_share = Some(share);
+        self.keep_position(Self::relayout);
+        let narrow = if main < NARROW_WIDTH { "; beside the reader from 60 columns on" } else { "" };
+        self.status = Some(format!("library {after} columns{narrow}"));
     }
 
     /// Shows the text in `script`, the place at the top kept.
@@ -948,6 +1022,7 @@ impl App {
             return;
         }
         self.library_row.resize(self.corpus.articles.len(), None);
+        self.count_source_names(first_source);
         let mut article = first_article;
         for s in first_source..self.corpus.sources.len() {
             self.library.push(LibraryRow::Source(s));
@@ -974,6 +1049,8 @@ impl App {
             }
         }
         let filtering = !wanted.is_empty();
+        self.source_names.clear();
+        self.count_source_names(0);
         self.library.clear();
         self.library_row = vec![None; self.corpus.articles.len()];
         for (s, articles) in by_source.into_iter().enumerate() {
@@ -985,6 +1062,27 @@ impl App {
                 self.library_row[a] = Some(self.library.len());
                 self.library.push(LibraryRow::Article(a));
             }
+        }
+    }
+
+    fn count_source_names(&mut self, first: usize) {
+        for src in self.corpus.sources.get(first..).unwrap_or_default() {
+            *self.source_names.entry(src.name.clone()).or_default() += 1;
+        }
+    }
+
+    /// The name the library shows for source `s` (not yet display-safe): its file name, with
+    /// its folder when another loaded file has the same name (`a/page.txt`, `b/page.txt`).
+    pub fn source_label(&self, s: usize) -> String {
+        let Some(src) = self.corpus.sources.get(s) else { return String::new() };
+        let folder = src
+            .path
+            .as_deref()
+            .filter(|_| self.source_names.get(&src.name).is_some_and(|&n| n > 1))
+            .and_then(|p| std::path::Path::new(p).parent()?.file_name()?.to_str());
+        match folder {
+            Some(folder) => format!("{folder}/{}", src.name),
+            None => src.name.clone(),
         }
     }
 
@@ -1109,6 +1207,7 @@ impl App {
             article: article.id.clone(),
             script: positions::Session::script_name(self.settings.script),
             filter: self.filter.clone(),
+            library_share: self.settings.library_share,
         })
     }
 
@@ -1150,6 +1249,11 @@ impl App {
         if !session.filter.is_empty() {
             self.filter.clone_from(&session.filter);
             self.refresh_library();
+        }
+        // A share out of bounds (a hand-edited file) is brought within them.
+        if let Some(share) = session.library_share {
+            self.settings.library_share = Some(share.clamp(*LIBRARY_SHARES.start(), *LIBRARY_SHARES.end()));
+            self.relayout();
         }
         self.resume = Some(session);
         self.resume_from(0);
@@ -1598,7 +1702,8 @@ mod tests {
             Session {
                 article: ended.article().unwrap().id.clone(),
                 script: "traditional".into(),
-                filter: "公报".into()
+                filter: "公报".into(),
+                library_share: None,
             }
         );
         let mut app = reader(ended.positions.clone(), (80, 24));
@@ -1906,7 +2011,7 @@ mod tests {
     /// nothing at all.
     #[test]
     fn column_steps_say_the_width_and_the_ends_of_the_articles_say_so() {
-        let mut app = reader(HashMap::new(), (120, 30));
+        let mut app = reader(HashMap::new(), (140, 30));
         app.open_article(0);
         app.update(Action::WiderColumn);
         assert_eq!(app.status.as_deref(), Some("text column 42"));
@@ -1920,7 +2025,7 @@ mod tests {
         for _ in 0..30 {
             app.update(Action::WiderColumn);
         }
-        // 120 columns less the library leave room for fewer than 68 Han characters.
+        // 140 columns less the library leave room for fewer than 68 Han characters.
         let fits = app.text_width() / 2;
         assert!(fits < 68, "{fits}");
         assert_eq!(app.status, Some(format!("text column 68 (the pane fits {fits})")));
@@ -1933,5 +2038,63 @@ mod tests {
         assert_eq!((app.open, app.status.as_deref()), (last, Some("last article")));
         app.update(Action::PreviousArticle);
         assert_eq!((app.open, app.status), (last - 1, None));
+    }
+
+    /// Issue 19: the library was 34 columns at any width, with no way to change it.
+    #[test]
+    fn the_library_s_width_follows_the_terminal_and_a_chosen_one_is_kept() {
+        let widths: Vec<u16> =
+            [80, 120, 160, 240].iter().map(|&w| reader(HashMap::new(), (w, 24)).areas().library.width).collect();
+        assert_eq!(widths, [34, 36, 48, 64]);
+        let mut app = reader(HashMap::new(), (100, 24));
+        app.open_article(0);
+        app.update(Action::WiderLibrary);
+        assert_eq!((app.areas().library.width, app.status.as_deref()), (38, Some("library 38 columns")));
+        app.update(Action::NarrowerLibrary);
+        app.update(Action::NarrowerLibrary);
+        let chosen = app.areas().library.width;
+        assert_eq!(chosen, 30);
+        assert_eq!(app.text_width(), app.areas().reader.width - 2, "the reader took the room");
+        for _ in 0..20 {
+            app.update(Action::NarrowerLibrary);
+        }
+        assert_eq!(app.status.as_deref(), Some("library 16 columns (the narrowest)"));
+        app.update(Action::WiderLibrary);
+        assert!(app.areas().library.width > 16, "one step back at once");
+        let share = app.settings.library_share;
+        // A share, so a wider terminal gives a wider library; kept for the next run.
+        app.update(Action::Resize(160, 24));
+        assert!(app.areas().library.width > 20, "{:?}", app.areas().library);
+        app.session_key = Some("samples".into());
+        app.remember_session();
+        assert_eq!(app.sessions["samples"].library_share, share);
+        let mut again = reader(HashMap::new(), (160, 24));
+        again.sessions = app.sessions.clone();
+        again.resume("samples".into(), false);
+        assert_eq!(again.areas().library, app.areas().library);
+    }
+
+    #[test]
+    fn page_keys_page_through_the_library_and_space_reads_on() {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let mut app = reader(HashMap::new(), (80, 12));
+        app.open_article(0);
+        assert_eq!(app.scope(), Scope::Library);
+        let page = usize::from(app.areas().library.height - 1);
+        let at = |app: &App| app.visible_articles().iter().position(|&i| i == app.selected).unwrap();
+        let key = |c: crossterm::event::KeyCode, m: crossterm::event::KeyModifiers| {
+            keymap::lookup(Scope::Library, &crossterm::event::KeyEvent::new(c, m)).expect("bound")
+        };
+        app.update(key(KeyCode::PageDown, KeyModifiers::NONE));
+        assert_eq!((at(&app), app.top), (page, 0), "the selection moved a page, the reader stayed");
+        app.update(key(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert_eq!(at(&app), page - page / 2);
+        app.update(key(KeyCode::Char('d'), KeyModifiers::CONTROL));
+        assert_eq!(at(&app), page);
+        app.update(key(KeyCode::PageUp, KeyModifiers::NONE));
+        assert_eq!(at(&app), 0);
+        app.update(key(KeyCode::Char(' '), KeyModifiers::NONE));
+        assert_eq!((at(&app), app.open), (0, 0));
+        assert!(app.top > 0, "Space reads on in the open article");
     }
 }

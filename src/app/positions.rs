@@ -96,6 +96,10 @@ pub struct Session {
     /// The library filter as typed (empty: none).
     #[serde(default)]
     pub filter: String,
+    /// The library's share of the width in per cent (`<`/`>`); absent in files written before
+    /// it was kept (the default share then), and an older gongbao ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library_share: Option<u16>,
 }
 
 impl Session {
@@ -473,7 +477,7 @@ mod tests {
     }
 
     fn session(article: &str, script: &str, filter: &str) -> Session {
-        Session { article: article.into(), script: script.into(), filter: filter.into() }
+        Session { article: article.into(), script: script.into(), filter: filter.into(), library_share: None }
     }
 
     #[test]

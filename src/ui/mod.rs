@@ -16,7 +16,8 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
 use crate::app::keymap::{self, BINDINGS, Scope};
 use crate::app::{
-    Action, App, HighlightKind, LIBRARY_WIDTH, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, PromptKind, ResultRow,
+    Action, App, HighlightKind, LIBRARY_DEFAULT_MIN_WIDTH, LIBRARY_MAX_WIDTH, LIBRARY_MIN_WIDTH, LIBRARY_SHARE,
+    LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, PromptKind, ResultRow,
 };
 use crate::convert::Script;
 use crate::corpus::{ArticleKind, NoteKind, ParagraphKind};
@@ -29,13 +30,25 @@ pub struct Areas {
     pub status: Rect,
 }
 
-/// Splits a screen of `size` into library, reader and status line.
-pub fn areas(size: (u16, u16), library: LibraryPane) -> Areas {
+/// The library's width beside the reader on a screen `width` columns wide: `share` per cent
+/// of it (the default share without one), within bounds, and never more than half.
+pub fn library_width(width: u16, share: Option<u16>) -> u16 {
+    let (share, least) = match share {
+        Some(share) => (share, LIBRARY_MIN_WIDTH),
+        None => (LIBRARY_SHARE, LIBRARY_DEFAULT_MIN_WIDTH),
+    };
+    let wanted = (u32::from(width) * u32::from(share) + 50) / 100;
+    u16::try_from(wanted).unwrap_or(u16::MAX).clamp(least, LIBRARY_MAX_WIDTH).min(width / 2)
+}
+
+/// Splits a screen of `size` into library, reader and status line; `share` is the library's
+/// share of the width when it is beside the reader.
+pub fn areas(size: (u16, u16), library: LibraryPane, share: Option<u16>) -> Areas {
     let screen = Rect::new(0, 0, size.0, size.1);
     let [main, status] = Split::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(screen);
     let library_width = match library {
         LibraryPane::Hidden => 0,
-        LibraryPane::Beside => LIBRARY_WIDTH.min(main.width / 2),
+        LibraryPane::Beside => library_width(main.width, share),
         LibraryPane::Alone => main.width,
     };
     let [library, reader] = Split::horizontal([Constraint::Length(library_width), Constraint::Min(0)]).areas(main);
@@ -64,7 +77,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         frame.render_widget(notice, area);
         return;
     }
-    let areas = areas((area.width, area.height), app.library_pane());
+    let areas = areas((area.width, area.height), app.library_pane(), app.settings.library_share);
     if areas.library.width > 0 {
         render_library(app, frame, areas.library);
     }
@@ -193,11 +206,12 @@ fn render_library(app: &App, frame: &mut Frame, area: Rect) {
     for row in rows.iter().skip(offset).take(usize::from(inner.height)) {
         lines.push(match *row {
             LibraryRow::Source(s) => {
-                let src = &app.corpus.sources[s];
-                TextLine::from(Span::styled(
-                    format!("{} {}", safe(&src.name), encoding_label(app, s)),
-                    Style::new().add_modifier(Modifier::DIM),
-                ))
+                // A long name gives way to the encoding, which says how the text was read.
+                let encoding = format!(" {}", encoding_label(app, s));
+                let room = usize::from(inner.width)
+                    .saturating_sub(wrap::display_width(&encoding, wrap::AmbiguousWidth::Narrow));
+                let name = fit(&safe(&app.source_label(s)), room);
+                TextLine::from(Span::styled(format!("{name}{encoding}"), Style::new().add_modifier(Modifier::DIM)))
             }
             LibraryRow::Article(i) => {
                 let a = &app.corpus.articles[i];
@@ -369,10 +383,9 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     let mut modes = 0;
     if let Some(a) = app.article() {
         // A message needs the room more than the file name, which the library shows anyway.
-        if let Some(src) = app.corpus.sources.get(a.source_index)
-            && app.status.is_none()
-        {
-            file = Some(format!("{} {}", safe(&src.name), encoding_label(app, a.source_index)));
+        if app.status.is_none() && a.source_index < app.corpus.sources.len() {
+            let name = safe(&app.source_label(a.source_index));
+            file = Some(format!("{name} {}", encoding_label(app, a.source_index)));
         }
         parts.push(format!("{}/{}", app.open + 1, app.corpus.articles.len()));
         // The compare view scrolls on its own: the reader's clause would be stale there.
