@@ -435,6 +435,7 @@ pub(super) fn classify_text(
         let mut head = Block::new(Kind::Heading, b, n);
         head.marked = true;
         head.style = 7;
+        head.run_in = true;
         items.push(Item::Block(head));
         rest = trim_space(&rest[b.len()..]);
     }

@@ -84,6 +84,9 @@ struct Block {
     style: u8,
     /// The first line after a teaser separator: a title whatever its shape.
     forced_title: bool,
+    /// A bold headline its text runs on after, on the same line (`**标题** 正文…`), as news
+    /// briefs are set.
+    run_in: bool,
     /// The role the line model gave the line ([`lines`]), when it weighed it.
     role: Option<lines::LineRole>,
     /// The block's place in the page's bigram statistics when the line pass counted them
@@ -107,6 +110,7 @@ impl Block {
             marked: false,
             style: 0,
             forced_title: false,
+            run_in: false,
             role: None,
             text_index: u32::MAX,
             sub_evidence: 0.0,

@@ -134,8 +134,15 @@ pub static LINE_ROLE: LazyLock<Model> =
 pub static LINE_TRANSITION: LazyLock<Model> =
     LazyLock::new(|| Model::load("line_transition", super::lines::TRANSITION_FROM, super::lines::ROLES));
 
-pub static SECTION: LazyLock<Model> =
-    LazyLock::new(|| Model::load("section", super::roles::SECTION_CLASSES, super::roles::SECTION_FEATURES));
+/// Under the `hand-section` feature (training builds) it holds no weights: the hand rule decides.
+pub static SECTION: LazyLock<Model> = LazyLock::new(|| {
+    if cfg!(feature = "hand-section") {
+        return Model {
+            weights: vec![vec![0.0; super::roles::SECTION_FEATURES.len()]; super::roles::SECTION_CLASSES.len()],
+        };
+    }
+    Model::load("section", super::roles::SECTION_CLASSES, super::roles::SECTION_FEATURES)
+});
 
 #[cfg(test)]
 mod tests {
