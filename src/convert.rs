@@ -567,17 +567,7 @@ mod tests {
 
     #[test]
     fn labels_name_each_script_in_its_own_characters() {
-        let labels: Vec<&str> = [
-            Script::Original,
-            Script::Simplified,
-            Script::Traditional,
-            Script::Taiwan,
-            Script::HongKong,
-            Script::TaiwanPhrases,
-        ]
-        .iter()
-        .map(|s| s.label())
-        .collect();
+        let labels: Vec<&str> = Script::ALL.iter().map(|s| s.label()).collect();
         assert_eq!(labels, ["原文", "简体", "繁體", "臺灣", "香港", "臺灣用語"]);
     }
 

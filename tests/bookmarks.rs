@@ -56,6 +56,18 @@ fn go_to_clause(app: &mut App, clause: &str) {
     app.update(Action::Confirm);
 }
 
+/// A folder holding the communiqué sample (`files/`), a data folder (`data/`), and a reader on
+/// them with the bookmarks of [`make_bookmarks`] made; the folder lives as long as the guard.
+fn communique_reader_with_bookmarks() -> (tempfile::TempDir, App) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (files, data) = (dir.path().join("files"), dir.path().join("data"));
+    fs::create_dir_all(&files).expect("mkdir");
+    fs::write(files.join(COMMUNIQUE), sample_bytes(COMMUNIQUE)).expect("write");
+    let mut app = reader(corpus_from(&files), &data, (100, 30));
+    make_bookmarks(&mut app);
+    (dir, app)
+}
+
 /// Three bookmarks in the communiqué: clause 十三 (a paragraph, with a note), the second
 /// sentence of clause 九 (visual mode, sentences), and clause 二十一's two paragraphs.
 fn make_bookmarks(app: &mut App) {
@@ -187,12 +199,8 @@ fn bookmarks_survive_a_restart_an_edit_a_rename_and_a_script_change() {
 
 #[test]
 fn an_unresolvable_bookmark_is_kept_listed_and_can_be_reattached() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let (dir, _first) = communique_reader_with_bookmarks();
     let (files, data) = (dir.path().join("files"), dir.path().join("data"));
-    fs::create_dir_all(&files).expect("mkdir");
-    fs::write(files.join(COMMUNIQUE), sample_bytes(COMMUNIQUE)).expect("write");
-    let mut app = reader(corpus_from(&files), &data, (100, 30));
-    make_bookmarks(&mut app);
     // Another file entirely: nothing can be found, nothing is dropped.
     fs::remove_file(files.join(COMMUNIQUE)).expect("rm");
     fs::write(files.join("other.txt"), sample_bytes("003_79302bc9a94f92f4.txt")).expect("write");
@@ -430,12 +438,8 @@ proptest! {
 /// the quote's paragraphs, a blank line between the note's lines); they used to run together.
 #[test]
 fn markdown_exports_keep_a_quote_s_paragraphs_and_a_note_s_lines_apart() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let (files, data) = (dir.path().join("files"), dir.path().join("data"));
-    fs::create_dir_all(&files).expect("mkdir");
-    fs::write(files.join(COMMUNIQUE), sample_bytes(COMMUNIQUE)).expect("write");
-    let mut app = reader(corpus_from(&files), &data, (100, 30));
-    make_bookmarks(&mut app);
+    let (dir, mut app) = communique_reader_with_bookmarks();
+    let data = dir.path().join("data");
     let two_paragraphs = app.bookmarks.store.bookmarks()[2].quote.text.clone();
     let (first, second) = two_paragraphs.split_once('\n').expect("two paragraphs");
     app.update(Action::ShowBookmarks);
