@@ -903,14 +903,7 @@ mod tests {
     // Properties
 
     fn any_script() -> impl Strategy<Value = Script> {
-        prop::sample::select(vec![
-            Script::Original,
-            Script::Simplified,
-            Script::Traditional,
-            Script::Taiwan,
-            Script::HongKong,
-            Script::TaiwanPhrases,
-        ])
+        prop::sample::select(Script::ALL.to_vec())
     }
 
     /// Text built to reach the odd corners: controls, newlines, combining marks, astral

@@ -105,6 +105,12 @@ impl Drop for Session {
     }
 }
 
+/// Opens the simplified communiqué, the fifth article of the samples' library, and waits for it.
+fn open_communique(s: &Session) {
+    s.keys(&["j", "j", "j", "j", "Enter"]);
+    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+}
+
 fn positions_file(dir: &Path) -> PathBuf {
     dir.join("positions.json")
 }
@@ -114,9 +120,7 @@ fn read_the_communique_jump_to_clause_thirteen_and_toggle_script() {
     let Some(s) = Session::start(&[]) else { return };
     s.wait_for("000_bdb5e1677ee91c80.txt");
     assert!(s.alternate_screen(), "the reader runs on the alternate screen");
-    // The simplified communiqué is the fifth article of the library.
-    s.keys(&["j", "j", "j", "j", "Enter"]);
-    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    open_communique(&s);
     s.keys(&[":"]);
     s.wait_for("go to clause");
     s.keys(&["十三", "Enter"]);
@@ -150,8 +154,7 @@ fn read_the_communique_jump_to_clause_thirteen_and_toggle_script() {
 fn search_the_communique_in_the_other_script_and_step_to_clause_thirteen() {
     let Some(s) = Session::start(&[]) else { return };
     s.wait_for("000_bdb5e1677ee91c80.txt");
-    s.keys(&["j", "j", "j", "j", "Enter"]);
-    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    open_communique(&s);
     // The query in Traditional characters, the text in Simplified.
     s.keys(&["/"]);
     s.wait_for("type to search");
@@ -181,8 +184,7 @@ fn bookmark_clause_thirteen_with_a_note_restart_jump_back_and_export() {
     {
         let Some(s) = Session::start_with(&[], Some(data.path())) else { return };
         s.wait_for("000_bdb5e1677ee91c80.txt");
-        s.keys(&["j", "j", "j", "j", "Enter"]);
-        s.wait_for("中国一中亚外长第六次会晤新闻公报");
+        open_communique(&s);
         s.keys(&[":", "十三", "Enter"]);
         s.wait_for("十三 / 24");
         s.keys(&["m"]);
@@ -217,8 +219,7 @@ fn compare_the_communique_with_its_traditional_version_and_step_through_differen
     s.wait_for("000_bdb5e1677ee91c80.txt");
     let screen = s.screen();
     assert!(screen.contains("⇄"), "the library marks articles with versions:\n{screen}");
-    s.keys(&["j", "j", "j", "j", "Enter"]);
-    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    open_communique(&s);
     s.keys(&["c"]);
     let screen = s.wait_for("COMPARE difference –/9");
     assert!(screen.contains("中國-中亞外長第六次會晤新聞公報"), "the other version beside it:\n{screen}");
@@ -302,8 +303,7 @@ fn a_gbk_file_piped_into_the_reader_is_read_with_keys_from_the_terminal() {
 fn from_the_library_the_clause_key_moves_the_open_article() {
     let Some(s) = Session::start(&[]) else { return };
     s.wait_for("000_bdb5e1677ee91c80.txt");
-    s.keys(&["j", "j", "j", "j", "Enter"]);
-    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    open_communique(&s);
     s.keys(&[":", "十二", "Enter"]);
     s.wait_for("十二 / 24");
     s.keys(&["Escape", "]"]);
@@ -318,8 +318,7 @@ fn from_the_library_the_clause_key_moves_the_open_article() {
 fn look_up_a_word_keep_it_and_export_it_for_anki() {
     let Some(s) = Session::start(&[]) else { return };
     s.wait_for("000_bdb5e1677ee91c80.txt");
-    s.keys(&["j", "j", "j", "j", "Enter"]);
-    s.wait_for("中国一中亚外长第六次会晤新闻公报");
+    open_communique(&s);
     s.keys(&["w"]);
     s.wait_for("LOOK UP");
     // Word by word to the first 各方, whose pop-up gives its pinyin and senses.
@@ -357,8 +356,7 @@ fn quit_inside_clause_thirteen_in_traditional_and_start_again_where_it_ended() {
     let before = {
         let Some(s) = Session::start_with(&[], Some(data.path())) else { return };
         s.wait_for("000_bdb5e1677ee91c80.txt");
-        s.keys(&["j", "j", "j", "j", "Enter"]);
-        s.wait_for("中国一中亚外长第六次会晤新闻公报");
+        open_communique(&s);
         s.keys(&[":", "十三", "Enter"]);
         s.wait_for("十三 / 24");
         // 原文 → 简体 → 繁體, then a row down: the top row is the clause's second.
