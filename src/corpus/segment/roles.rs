@@ -429,11 +429,8 @@ pub(super) fn is_salutation(text: &str) -> bool {
 pub(super) fn drop_link_lists(pieces: &mut [Piece], removed: &mut RemovedList) {
     for piece in pieces {
         let head = &piece.head;
-        let boxed = head.first().is_some_and(|b| {
-            let t = b.text.trim();
-            t.starts_with('【') && t.ends_with('】') && char_len(t) <= 12
-        });
-        if !boxed
+        let label = head.first().is_some_and(|b| boxed(&b.text) && char_len(b.text.trim()) <= 12);
+        if !label
             || head.len() < 4
             || piece.body.is_empty()
             || head.iter().any(|b| b.marked || is_subtitle_line(&b.text))
