@@ -274,8 +274,8 @@ pub(super) fn is_subsection(
     // second-level heading, as long features print them).
     let sub_lines = piece.head.first().is_some_and(|h| h.role == Some(LineRole::Sub))
         && piece.head.iter().all(|h| matches!(h.role, Some(LineRole::Sub | LineRole::Body)));
-    if (piece.head.len() != 1 && !sub_lines)
-        || closed
+    let several_lines = piece.head.len() != 1 && !sub_lines;
+    if closed
         || pieces[first].start == Start::Teaser
         || piece.first_text().is_none_or(|b| b.kind == Kind::Dateline || DATELINE.is_match(&b.text))
         || pieces[last].body.last().is_some_and(Block::is_open)
@@ -302,6 +302,7 @@ pub(super) fn is_subsection(
     // no such evidence).
     let style = piece.head[0].style;
     let style_seen = style != 0 && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| h.style == style));
+    let title_style = pieces[first].head.iter().find(|h| h.role.is_none_or(|r| r == LineRole::Title)).map(|h| h.style);
     let f = |v: bool| if v { 1.0 } else { 0.0 };
     let hand = &HAND_SECTION;
     let two_phrases = f(subheading_shaped(heading));
@@ -321,11 +322,21 @@ pub(super) fn is_subsection(
         f(piece.head[0].role.is_some()),
         f(boxed(heading)),
         f(boxed(heading) && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| boxed(&h.text)))),
+        f(style != 0 && title_style == Some(style)),
+        f(title_style.is_some_and(|t| below_title(style, t))),
+        f(several_lines),
+        f(piece.head.iter().any(|h| {
+            matches!(h.role, Some(LineRole::Kicker | LineRole::Subtitle | LineRole::Byline | LineRole::Label))
+        })),
         hand_margin,
     ];
     let model = &*SECTION;
     let scores = if model.is_fitted() && piece.head[0].role.is_some() && !piece.head[0].run_in {
         model.scores(&x)
+    } else if several_lines {
+        // Without fitted weights a heading of several lines is a title block; the fitted
+        // decision weighs it, with what the line model made of its lines.
+        vec![1.0, 0.0]
     } else {
         // The hand-set rule: until the weights are fitted, and for what the generated training
         // pages hardly hold: headings the line model did not weigh (boxed `【…】` sub-headings,
@@ -367,10 +378,28 @@ pub(super) const SECTION_FEATURES: &[&str] = &[
     // A heading in lenticular brackets (`【…】`), and one after such a heading of the article.
     "boxed",
     "boxed_seen",
+    // Marked as the article's own title is (same heading level, or both bold): pages set their
+    // titles alike and their sub-headings a step below. And a heading level below the title's.
+    "title_style",
+    "below_title",
+    // A heading of several lines, and one with a line the line model read as a kicker,
+    // subtitle, byline or column label: the parts of a title block.
+    "several_lines",
+    "title_block_part",
     // The hand-set rule's margin ([`HAND_SECTION`]): what it weighs, in the proportions it
     // weighs them, which keeps the topic evidence in the fitted decision.
     "hand_margin",
 ];
+
+/// Whether a heading marked `style` sits below a title marked `title` (markdown levels 1–6,
+/// bold 7, plain 0): a deeper markdown level, or bold or plain under a markdown title.
+fn below_title(style: u8, title: u8) -> bool {
+    match (style, title) {
+        (1..=6, 1..=6) => style > title,
+        (0 | 7, 1..=6) => true,
+        _ => false,
+    }
+}
 
 /// A heading set in lenticular brackets, as `【…】` sub-headings and column labels are.
 fn boxed(heading: &str) -> bool {
@@ -448,6 +477,19 @@ pub(super) fn drop_link_lists(pieces: &mut [Piece], removed: &mut RemovedList) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_heading_sits_below_a_title_by_markdown_level_or_by_losing_its_markup() {
+        // `###` under `#`; bold or plain under any markdown title.
+        assert!(below_title(3, 1));
+        assert!(below_title(7, 2));
+        assert!(below_title(0, 6));
+        // The same level, a higher one, or anything under a bold or plain title.
+        assert!(!below_title(2, 2));
+        assert!(!below_title(1, 3));
+        assert!(!below_title(3, 7));
+        assert!(!below_title(7, 0));
+    }
 
     #[test]
     fn a_document_named_by_its_genre_heads_a_text_of_its_own() {
