@@ -266,6 +266,22 @@ fn a_paragraph_opening_with_a_short_enumeration_stays_in_its_article() {
 /// A lone page numeral between two paragraphs of one article, the text after it sharing few
 /// words with the paragraph before: the article goes on across it (a new text would bring its
 /// own title), and the numeral is not kept in the text.
+/// A Hong Kong headline of three short phrases set apart by wide spaces, printed plain on a page
+/// whose other titles are Markdown: shaped like a row of a signature block, it is still the
+/// next article's title.
+#[test]
+fn a_plain_headline_of_phrases_opens_an_article() {
+    let (arts, _) = segment("phrase_headline.txt");
+    assert_eq!(
+        titles(&arts),
+        [
+            Some("海濱長廊周末重開\u{3000}市民趁好天氣散步\u{3000}店舖生意回升"),
+            Some("舊區小巴路線改道\u{3000}居民不滿候車時間加長\u{3000}議員促重新諮詢")
+        ]
+    );
+    assert!(text(&arts[1]).contains("並研究在繁忙時間加密班次"), "{}", text(&arts[1]));
+}
+
 #[test]
 fn a_stray_numeral_between_paragraphs_does_not_cut_the_article() {
     let (arts, _) = segment("numeral_between_paragraphs.txt");
