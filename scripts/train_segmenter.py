@@ -56,6 +56,17 @@ LINE_ROLE_OF_KIND = {
 }
 
 
+def own_text(page_lines, i):
+    """Whether line `i` is text (a paragraph or a caption) of the article the owned line before
+    it belongs to."""
+    label = page_lines[i]
+    if label["kind"] not in ("body", "caption") or label.get("owner") is None:
+        return False
+    before = (page_lines[j] for j in range(i - 1, -1, -1))
+    prev = next((b for b in before if b is not None and b.get("owner") is not None), None)
+    return prev is not None and prev["owner"] == label["owner"]
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
@@ -108,8 +119,9 @@ def samples(binary, seeds, pages, work):
                 runs[-1][1].append(([v for _, v in d["features"]], cls))
             elif d["decision"] == "section":
                 # A heading opens a section of the article before it when the generator printed
-                # it as a sub-heading of that article.
-                cls = "section" if label["kind"] == "sub" else "new"
+                # it as a sub-heading of that article, or the line is that article's own text
+                # (a paragraph the line model raised to a heading: cutting there splits it).
+                cls = "section" if label["kind"] == "sub" or own_text(page_lines, d["line"] - 1) else "new"
             else:
                 cls = None
             if cls is None:
