@@ -89,6 +89,23 @@ fn fixture() -> Fixture {
     });
     let file = serde_json::json!({"schema_version": 1, "bookmarks": [bookmark]});
     std::fs::write(data.join("bookmarks.json"), file.to_string()).expect("write");
+    // A word list edited by hand (issue 21): every field hostile.
+    let word = serde_json::json!({
+        "id": format!("w-{TITLE}"),
+        "word": format!("各方{TITLE}"),
+        "traditional": format!("各方\u{202e}{CLIPBOARD}"),
+        "simplified": "各方",
+        "pinyin": format!("gè fāng \u{9b}2J"),
+        "senses": [format!("all parties {TITLE}"), "\u{1b}[2J"],
+        "sentence": format!("各方欢迎。{CLIPBOARD}\n\u{7f}"),
+        "title": format!("title {TITLE}"),
+        "clause": format!("十三{TITLE}、"),
+        "article": "a#1",
+        "source": format!("{CLIPBOARD}.txt"),
+        "added": "2026-12-06T00:00:00Z",
+    });
+    let words = serde_json::json!({"schema_version": 1, "words": [word]});
+    std::fs::write(data.join("words.json"), words.to_string()).expect("write");
     Fixture { _dir: dir, files, data }
 }
 
@@ -132,6 +149,7 @@ fn every_command_prints_hostile_names_and_notes_inert() {
     let (a, b) = f.version_ids();
     let hostile_id = format!("{TITLE}#0");
     let (option, missing) = (format!("--{TITLE}"), format!("/nonexistent/{TITLE}"));
+    let hostile_word = format!("各方{TITLE}");
     // (what, arguments, text that shows the hostile content did reach this output)
     let runs: Vec<(&str, Vec<&OsStr>, &str)> = vec![
         ("export --format text", vec![os("export"), os("--format"), os("text"), files], "PWNED"),
@@ -150,6 +168,12 @@ fn every_command_prints_hostile_names_and_notes_inert() {
             vec![os("bookmarks"), os("export"), os("--format"), os("json")],
             "\\u009b2J",
         ),
+        ("words list", vec![os("words"), os("list")], "PWNED"),
+        ("words export --format tsv", vec![os("words"), os("export"), os("--format"), os("tsv")], "PWNED"),
+        ("words export --format md", vec![os("words"), os("export"), os("--format"), os("md")], "PWNED"),
+        ("lookup", vec![os("lookup"), os(&hostile_word)], "PWNED"),
+        ("lookup --json", vec![os("lookup"), os("--json"), os(&hostile_word)], "PWNED"),
+        ("lookup of nothing but controls", vec![os("lookup"), os("\u{1b}\u{9b}\u{7}")], "no words"),
         ("an unknown encoding", vec![os("--encoding"), os(TITLE), os("export"), files], "PWNED"),
         ("an unknown option", vec![os(&option), os("export")], "--evil"),
         ("a missing file", vec![os("export"), os(&missing)], "PWNED"),

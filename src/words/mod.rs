@@ -53,6 +53,12 @@ struct WordFile {
     words: Vec<SavedWord>,
 }
 
+/// Only the version of a file whose words this gongbao cannot read.
+#[derive(Debug, Deserialize)]
+struct Version {
+    schema_version: u32,
+}
+
 /// Why the word list could not be changed.
 #[derive(Debug, thiserror::Error)]
 pub enum WordsError {
@@ -60,6 +66,9 @@ pub enum WordsError {
     NoFolder,
     #[error("'{}' is from a newer gongbao (schema {version}); it is left as it is", path.display())]
     Newer { path: PathBuf, version: u32 },
+    /// The file cannot be written without losing something (see [`WordList::read_only`]).
+    #[error("the word list is not saved: {0}")]
+    ReadOnly(String),
     /// Another gongbao holds the folder's lock.
     #[error("{0}")]
     Busy(String),
@@ -72,32 +81,41 @@ pub enum WordsError {
 pub struct WordList {
     dir: Option<PathBuf>,
     words: Vec<SavedWord>,
+    /// Why nothing may be saved: a newer file, a folder where the file should be, a damaged
+    /// file that could not be moved aside. Writing would lose what is there.
+    read_only: Option<String>,
 }
 
-/// What reading the file found: its words, or why there are none (with a message).
+/// What reading the file found: its words, or why there are none.
 enum Loaded {
     Words(Vec<SavedWord>),
     Missing,
-    /// Moved aside (the message says where): it did not parse.
+    /// A folder, FIFO or device where the file should be: left alone, nothing saved over it.
+    NotAFile,
+    /// It could not be read, or does not parse: the reason. The caller moves it aside.
     Corrupt(String),
-    Newer(u32),
+    /// Written by a newer gongbao: its version and the words this one can read of it.
+    Newer(u32, Vec<SavedWord>),
 }
 
 fn load(path: &Path) -> Loaded {
     let bytes = match durable::read(path, MAX_BYTES) {
         Ok((bytes, _)) => bytes,
         Err(ReadError::Missing) => return Loaded::Missing,
-        Err(why) => return Loaded::Corrupt(format!("'{}' could not be read ({why:?})", path.display())),
+        Err(ReadError::NotAFile) => return Loaded::NotAFile,
+        Err(ReadError::TooLarge(n)) => return Loaded::Corrupt(format!("{n} bytes, more than a word list holds")),
+        Err(ReadError::Failed(e)) => return Loaded::Corrupt(format!("it could not be read: {e}")),
     };
-    let text = String::from_utf8_lossy(&bytes);
-    match serde_json::from_str::<WordFile>(text.trim_start_matches('\u{feff}')) {
-        Ok(f) if f.schema_version > SCHEMA_VERSION => Loaded::Newer(f.schema_version),
+    // Parsed from the bytes, not a lossy string: a file that is not UTF-8 is damaged, and
+    // saving its words back with U+FFFD in them would make that permanent.
+    let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    match serde_json::from_slice::<WordFile>(body) {
+        Ok(f) if f.schema_version > SCHEMA_VERSION => Loaded::Newer(f.schema_version, f.words),
         Ok(f) => Loaded::Words(f.words),
-        Err(e) => {
-            let kept = durable::aside(path)
-                .map_or_else(|_| "left in place".to_string(), |p| format!("kept as '{}'", p.display()));
-            Loaded::Corrupt(format!("'{}' does not parse ({e}); {kept}, starting a new word list", path.display()))
-        }
+        Err(e) => match serde_json::from_slice::<Version>(body) {
+            Ok(v) if v.schema_version > SCHEMA_VERSION => Loaded::Newer(v.schema_version, Vec::new()),
+            _ => Loaded::Corrupt(e.to_string()),
+        },
     }
 }
 
@@ -108,21 +126,62 @@ impl WordList {
     }
 
     /// The word list in `dir` (none yet: empty), with messages about a file that could not be
-    /// used.
+    /// used. As with the bookmarks, a file that cannot be read or does not parse is moved aside
+    /// (`words.json.corrupt-<time>`), never written over, and the backup is used instead; a
+    /// newer file is shown but not changed.
     pub fn open(dir: Option<&Path>) -> (WordList, Vec<String>) {
         let Some(dir) = dir else { return (WordList::in_memory(), Vec::new()) };
-        let (words, messages) = match load(&dir.join(FILE)) {
-            Loaded::Words(w) => (w, Vec::new()),
-            Loaded::Missing => (Vec::new(), Vec::new()),
-            Loaded::Corrupt(m) => (Vec::new(), vec![m]),
-            Loaded::Newer(v) => (Vec::new(), vec![format!("words.json is from a newer gongbao (schema {v})")]),
-        };
-        (WordList { dir: Some(dir.to_path_buf()), words }, messages)
+        let main = dir.join(FILE);
+        let mut list = WordList { dir: Some(dir.to_path_buf()), ..WordList::default() };
+        let mut messages = Vec::new();
+        match load(&main) {
+            Loaded::Words(w) => list.words = w,
+            Loaded::Missing => {}
+            Loaded::NotAFile => {
+                list.read_only = Some(format!("'{}' is not a regular file", main.display()));
+                messages.push(format!("'{}' is not a regular file; the word list is not saved", main.display()));
+            }
+            Loaded::Newer(version, words) => {
+                list.words = words;
+                list.read_only = Some(format!(
+                    "'{}' is from a newer gongbao (schema {version}); it is left as it is",
+                    main.display()
+                ));
+                messages.push(format!(
+                    "'{}' was written by a newer gongbao (schema {version}, this one knows {SCHEMA_VERSION}); it is shown but not changed",
+                    main.display()
+                ));
+            }
+            Loaded::Corrupt(why) => {
+                let moved = match durable::aside(&main) {
+                    Ok(to) => format!("moved to '{}'", to.display()),
+                    Err(e) => {
+                        list.read_only = Some(format!("'{}' is damaged and could not be moved aside", main.display()));
+                        format!("could not be moved aside ({e}); it is left as it is and nothing is saved")
+                    }
+                };
+                messages.push(format!("'{}' is not a valid word list ({why}); {moved}", main.display()));
+                let backup = dir.join(BACKUP);
+                match load(&backup) {
+                    Loaded::Words(w) => {
+                        messages.push(format!("using the backup '{}' ({} words)", backup.display(), w.len()));
+                        list.words = w;
+                    }
+                    _ => messages.push("no usable backup: starting a new word list".into()),
+                }
+            }
+        }
+        (list, messages)
     }
 
     /// The words, oldest first.
     pub fn words(&self) -> &[SavedWord] {
         &self.words
+    }
+
+    /// Why the list is not saved, when it is not.
+    pub fn read_only(&self) -> Option<&str> {
+        self.read_only.as_deref()
     }
 
     /// Adds `word`, unless the same word from the same sentence is already kept. Returns
@@ -153,19 +212,33 @@ impl WordList {
     }
 
     /// Applies `edit` to the words on disk (read again under the lock, so another gongbao's
-    /// additions are kept) and saves them; in memory only without a data folder.
+    /// additions are kept) and saves them; in memory only without a data folder. Where there
+    /// is no file to start from (none yet, or one damaged since it was read, which is moved
+    /// aside first) the words in memory are the start.
     fn change(&mut self, edit: impl FnOnce(&mut Vec<SavedWord>) -> bool) -> Result<bool, WordsError> {
         let Some(dir) = self.dir.clone() else {
             return Ok(edit(&mut self.words));
         };
+        if let Some(why) = &self.read_only {
+            return Err(WordsError::ReadOnly(why.clone()));
+        }
         durable::create_dir(&dir)?;
         let _lock = durable::lock(&dir, LOCK, LOCK_WAIT).map_err(|e| WordsError::Busy(e.to_string()))?;
         durable::remove_stale_temporaries(&dir, TMP_PREFIX, TMP_SUFFIX);
         let main = dir.join(FILE);
         let mut words = match load(&main) {
             Loaded::Words(w) => w,
-            Loaded::Missing | Loaded::Corrupt(_) => Vec::new(),
-            Loaded::Newer(version) => return Err(WordsError::Newer { path: main, version }),
+            Loaded::Missing => self.words.clone(),
+            Loaded::NotAFile => {
+                self.read_only = Some(format!("'{}' is not a regular file", main.display()));
+                return Err(WordsError::ReadOnly(self.read_only.clone().unwrap_or_default()));
+            }
+            Loaded::Corrupt(_) => {
+                // Never written over: if it cannot be moved aside, nothing is saved.
+                durable::aside(&main)?;
+                self.words.clone()
+            }
+            Loaded::Newer(version, _) => return Err(WordsError::Newer { path: main, version }),
         };
         let changed = edit(&mut words);
         if changed {
@@ -263,20 +336,108 @@ mod tests {
         assert!(dir.path().join(BACKUP).exists());
     }
 
-    #[test]
-    fn a_file_that_does_not_parse_is_kept_aside_not_overwritten() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(dir.path().join(FILE), b"{ not json").expect("write");
-        let (list, messages) = WordList::open(Some(dir.path()));
-        assert!(list.words().is_empty());
-        assert!(messages[0].contains("does not parse"), "{messages:?}");
-        let aside: Vec<_> = std::fs::read_dir(dir.path())
+    /// The files in `dir` whose names start with `prefix`.
+    fn files_starting(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+        let mut found: Vec<_> = std::fs::read_dir(dir)
             .expect("list")
             .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with("words.json."))
+            .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+            .map(|e| e.path())
             .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_kept_aside_not_overwritten_and_the_backup_used() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut list, _) = WordList::open(Some(dir.path()));
+        list.add(word("各方", "各方欢迎。")).expect("saved");
+        list.add(word("欢迎", "各方欢迎。")).expect("saved");
+        // The backup now holds the first word alone; the file is then damaged.
+        std::fs::write(dir.path().join(FILE), b"{ not json").expect("write");
+        let (mut list, messages) = WordList::open(Some(dir.path()));
+        assert!(messages[0].contains("not a valid word list"), "{messages:?}");
+        assert!(messages[1].contains("using the backup"), "{messages:?}");
+        assert_eq!(list.words().iter().map(|w| w.word.as_str()).collect::<Vec<_>>(), ["各方"]);
+        let aside = files_starting(dir.path(), "words.json.corrupt-");
         assert_eq!(aside.len(), 1);
-        assert_eq!(std::fs::read(aside[0].path()).expect("read"), b"{ not json");
+        assert_eq!(std::fs::read(&aside[0]).expect("read"), b"{ not json");
+        // Saving again starts from the backup's words, and leaves the damaged file alone.
+        assert!(list.add(word("中方", "中方欢迎。")).expect("saved"));
+        let (reread, messages) = WordList::open(Some(dir.path()));
+        assert!(messages.is_empty(), "{messages:?}");
+        assert_eq!(reread.words().iter().map(|w| w.word.as_str()).collect::<Vec<_>>(), ["各方", "中方"]);
+        assert_eq!(std::fs::read(&aside[0]).expect("read"), b"{ not json");
+    }
+
+    #[test]
+    fn a_file_too_large_to_read_is_moved_aside_not_saved_over() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let main = dir.path().join(FILE);
+        // Sparse: nothing is written, but it is larger than a word list may be.
+        std::fs::File::create(&main).and_then(|f| f.set_len(MAX_BYTES + 1)).expect("sparse file");
+        let (mut list, messages) = WordList::open(Some(dir.path()));
+        assert!(messages[0].contains("more than a word list holds"), "{messages:?}");
+        assert!(list.words().is_empty());
+        assert!(list.add(word("各方", "各方欢迎。")).expect("saved"));
+        let aside = files_starting(dir.path(), "words.json.corrupt-");
+        assert_eq!(aside.len(), 1, "{aside:?}");
+        assert_eq!(std::fs::metadata(&aside[0]).expect("aside").len(), MAX_BYTES + 1);
+        assert_eq!(WordList::open(Some(dir.path())).0.words().len(), 1);
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_moved_aside_whole() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bytes = b"{\"schema_version\":1,\"words\":[{\"id\":\"\xff\"}]}".to_vec();
+        std::fs::write(dir.path().join(FILE), &bytes).expect("write");
+        let (_, messages) = WordList::open(Some(dir.path()));
+        assert!(messages[0].contains("not a valid word list"), "{messages:?}");
+        let aside = files_starting(dir.path(), "words.json.corrupt-");
+        assert_eq!(std::fs::read(&aside[0]).expect("read"), bytes);
+    }
+
+    #[test]
+    fn a_file_damaged_after_it_was_read_is_moved_aside_and_the_words_in_memory_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (mut list, _) = WordList::open(Some(dir.path()));
+        list.add(word("各方", "各方欢迎。")).expect("saved");
+        std::fs::write(dir.path().join(FILE), b"[1, 2").expect("another program writes");
+        assert!(list.add(word("欢迎", "各方欢迎。")).expect("saved"));
+        let aside = files_starting(dir.path(), "words.json.corrupt-");
+        assert_eq!(std::fs::read(&aside[0]).expect("read"), b"[1, 2");
+        let (reread, _) = WordList::open(Some(dir.path()));
+        assert_eq!(reread.words().iter().map(|w| w.word.as_str()).collect::<Vec<_>>(), ["各方", "欢迎"]);
+    }
+
+    #[test]
+    fn a_folder_where_the_file_should_be_is_left_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join(FILE)).expect("a folder");
+        let (mut list, messages) = WordList::open(Some(dir.path()));
+        assert!(messages[0].contains("not a regular file"), "{messages:?}");
+        assert!(matches!(list.add(word("各方", "各方欢迎。")), Err(WordsError::ReadOnly(_))));
+        assert!(dir.path().join(FILE).is_dir());
+        assert!(files_starting(dir.path(), "words.json.").is_empty());
+    }
+
+    #[test]
+    fn a_newer_file_is_shown_but_never_changed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut newer =
+            serde_json::to_value(WordFile { schema_version: 1, words: vec![word("各方", "各方欢迎。")] })
+                .expect("json");
+        newer["schema_version"] = 2.into();
+        newer["words"][0]["tags"] = "a field this version does not know".into();
+        let bytes = serde_json::to_vec(&newer).expect("json");
+        std::fs::write(dir.path().join(FILE), &bytes).expect("write");
+        let (mut list, messages) = WordList::open(Some(dir.path()));
+        assert!(messages[0].contains("newer gongbao"), "{messages:?}");
+        assert_eq!(list.words().len(), 1);
+        assert!(list.add(word("欢迎", "各方欢迎。")).is_err());
+        assert!(list.delete("各方-各方欢迎。").is_err());
+        assert_eq!(std::fs::read(dir.path().join(FILE)).expect("read"), bytes);
     }
 
     #[test]
