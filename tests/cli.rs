@@ -442,7 +442,8 @@ fn words_export_writes_anki_tsv_and_markdown_from_the_data_folder() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(
         String::from_utf8_lossy(&o.stdout),
-        "各方\tgè fāng<br>all parties; all sides<br>会晤结束后，与会外长（下称“各方”）通过以下公报。\n"
+        "#separator:tab\n#html:true\n\
+         各方\tgè fāng<br>all parties; all sides<br>会晤结束后，与会外长（下称“各方”）通过以下公报。\n"
     );
     let o = gongbao(&["words", "export", "--format", "md", "--data-dir", &data]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("## 各方 · gè fāng"), "{}", String::from_utf8_lossy(&o.stdout));

@@ -264,10 +264,13 @@ fn tsv_field(text: &str) -> String {
 }
 
 /// Anki-importable TSV, one note a line: the word, then the back: pinyin, senses and the
-/// sentence, separated by `<br>` (Anki reads fields as HTML, so `&`, `<` and `>` are escaped).
+/// sentence, separated by `<br>`. Two header lines tell Anki (2.1.55 and later) that fields are
+/// tab-separated and HTML, so `&`, `<`, `>` are escaped, and `"` too: a field starting with a
+/// quote would be read as a quoted one.
 pub fn to_tsv(words: &[SavedWord]) -> String {
-    let html = |t: &str| tsv_field(t).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let mut out = String::new();
+    let html =
+        |t: &str| tsv_field(t).replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let mut out = String::from("#separator:tab\n#html:true\n");
     for w in words {
         let back = [html(&w.pinyin), html(&w.senses.join("; ")), html(&w.sentence)].join("<br>");
         let _ = writeln!(out, "{}\t{back}", html(&w.word));
@@ -442,9 +445,14 @@ mod tests {
 
     #[test]
     fn tsv_has_the_word_in_front_and_pinyin_senses_sentence_behind() {
-        let tsv = to_tsv(&[word("各方", "各方\t欢迎<b>。")]);
-        assert_eq!(tsv, "各方\tgè fāng<br>all parties; all sides<br>各方 欢迎&lt;b&gt;。\n");
-        assert_eq!(tsv.lines().next().map(|l| l.split('\t').count()), Some(2));
+        let tsv = to_tsv(&[word("各方", "各方\t欢迎<b>“x”\"。")]);
+        let mut lines = tsv.lines();
+        assert_eq!(lines.next(), Some("#separator:tab"));
+        assert_eq!(lines.next(), Some("#html:true"));
+        let note = lines.next().expect("a note");
+        assert_eq!(note, "各方\tgè fāng<br>all parties; all sides<br>各方 欢迎&lt;b&gt;“x”&quot;。");
+        assert_eq!(note.split('\t').count(), 2);
+        assert_eq!(lines.next(), None);
     }
 
     #[test]
