@@ -76,6 +76,15 @@ fn entries_give_pinyin_with_tone_marks_including_u_umlaut() {
 }
 
 #[test]
+fn longer_entries_that_go_on_as_the_text_does_are_found() {
+    let d = dict::embedded().expect("embedded dictionary");
+    // CC-CEDICT has neither 一个 nor 一个中国原则; 一个中国政策 shares 一个中国 with the text.
+    assert!(!d.contains("一个") && !d.contains("一个中国原则"));
+    assert_eq!(d.continuing("一个中国原则", "一".len(), 3), ["一个中国政策"]);
+    assert_eq!(d.continuing("一個中國原則", "一".len(), 3), ["一個中國政策"]);
+}
+
+#[test]
 fn entries_give_zhuyin_for_taiwan() {
     let d = dict::embedded().expect("embedded dictionary");
     assert_eq!(d.lookup("臺灣")[0].zhuyin(), "ㄊㄞˊ ㄨㄢ");

@@ -85,6 +85,9 @@ pub struct Dictionary<'a> {
     ids: Vec<u32>,
     /// Each word (either form) → its group in `ids`, as start and length.
     words: FxHashMap<&'a str, (u32, u32)>,
+    /// Every word (either form), in byte order: the words that start with some text are a run
+    /// of it, found by binary search ([`Dictionary::continuing`]).
+    sorted: Vec<&'a str>,
     /// The longest word, in characters, that starts with each character: cutting tries no
     /// longer prefix than this.
     longest_from: FxHashMap<char, u8>,
@@ -120,8 +123,10 @@ impl<'a> Dictionary<'a> {
         let mut words = FxHashMap::with_capacity_and_hasher(keyed.len(), rustc_hash::FxBuildHasher);
         let mut longest_from: FxHashMap<char, u8> = FxHashMap::default();
         let mut ids = Vec::with_capacity(keyed.len());
+        let mut sorted = Vec::with_capacity(keyed.len());
         for group in keyed.chunk_by(|a, b| a.0 == b.0) {
             let word = group[0].0;
+            sorted.push(word);
             let start = u32::try_from(ids.len()).unwrap_or(u32::MAX);
             ids.extend(group.iter().map(|k| k.2));
             words.insert(word, (start, group.len() as u32));
@@ -131,7 +136,7 @@ impl<'a> Dictionary<'a> {
                 *longest = (*longest).max(chars);
             }
         }
-        Dictionary { entries, ids, words, longest_from, release }
+        Dictionary { entries, ids, words, sorted, longest_from, release }
     }
 
     /// How many entries there are.
@@ -167,6 +172,40 @@ impl<'a> Dictionary<'a> {
         let longest = self.longest_from.get(&first).copied().unwrap_or(0) as usize;
         let ends: Vec<usize> = text.char_indices().map(|(i, c)| i + c.len_utf8()).take(longest).collect();
         ends.into_iter().rev().filter(|&end| self.words.contains_key(&text[..end])).collect()
+    }
+
+    /// The words that start with `prefix`, in byte order.
+    fn starting_with<'s>(&'s self, prefix: &'s str) -> impl Iterator<Item = &'a str> + use<'a, 's> {
+        let from = self.sorted.partition_point(|w| *w < prefix);
+        self.sorted[from..].iter().copied().take_while(move |w| w.starts_with(prefix))
+    }
+
+    /// The longer words that start at the beginning of `text` but go on differently: those that
+    /// share the most characters with `text` past its first `len` bytes (at least one), when
+    /// there are at most `max` of them, shortest first. At `一个中国原则` with `一` taken,
+    /// CC-CEDICT has no `一个中国原则` but `一个中国政策`, which shares `一个中国`. Words that
+    /// `text` itself starts with are left out ([`Dictionary::words_at`] gives those); so are
+    /// runs of more than `max`, which share too little with the text to be worth showing.
+    pub fn continuing(&self, text: &str, len: usize, max: usize) -> Vec<&'a str> {
+        let Some(first) = text.chars().next() else { return Vec::new() };
+        let longest = self.longest_from.get(&first).copied().unwrap_or(0) as usize;
+        // The longest prefix of `text` past `len` that some word starts with: a word starting
+        // with a prefix starts with every shorter one, so the search stops at the first miss.
+        let shared = text
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .take(longest)
+            .filter(|&end| end > len)
+            .take_while(|&end| self.starting_with(&text[..end]).next().is_some())
+            .last();
+        let Some(shared) = shared else { return Vec::new() };
+        let mut found: Vec<&'a str> =
+            self.starting_with(&text[..shared]).filter(|w| !text.starts_with(w)).take(max + 1).collect();
+        if found.len() > max {
+            return Vec::new();
+        }
+        found.sort_by_key(|w| (w.chars().count(), *w));
+        found
     }
 }
 
@@ -243,5 +282,27 @@ mod tests {
         assert_eq!(d.words_at("一帶一路"), ["一帶一路".len(), "一帶".len(), "一".len()]);
         assert_eq!(d.words_at("倡议"), Vec::<usize>::new());
         assert_eq!(d.words_at(""), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn continuing_gives_the_longer_words_that_go_on_as_the_text_does_furthest() {
+        let d = Dictionary::parse(
+            "一 一 [yi1] /one/\n一個 一个 [yi1 ge4] /a/\n一個人 一个人 [yi1 ge4 ren2] /alone/\n\
+             一個勁 一个劲 [yi1 ge4 jin4] /persistently/\n一個樣 一个样 [yi1 ge4 yang4] /the same/\n\
+             一個中國政策 一个中国政策 [yi1 ge4 Zhong1 guo2 zheng4 ce4] /one-China policy/\n\
+             一個中國論壇 一个中国论坛 [yi1 ge4 Zhong1 guo2 lun4 tan2] /made up/\n",
+        );
+        let one = "一".len();
+        // 一个中国 is shared by two words, which the text does not go on as.
+        assert_eq!(d.continuing("一个中国原则", one, 3), ["一个中国政策", "一个中国论坛"]);
+        assert_eq!(d.continuing("一個中國原則", one, 3), ["一個中國政策", "一個中國論壇"]);
+        // Past 一 only 一个 is shared, by 一个 itself (a word of the text) and five others:
+        // more than three, so none.
+        assert_eq!(d.continuing("一个重要", one, 3), Vec::<&str>::new());
+        assert_eq!(d.continuing("一个重要", one, 5), ["一个人", "一个劲", "一个样", "一个中国政策", "一个中国论坛"]);
+        // Nothing goes on past the whole text taken, nor past an unknown character.
+        assert_eq!(d.continuing("一个中国政策", "一个中国政策".len(), 3), Vec::<&str>::new());
+        assert_eq!(d.continuing("二", "二".len(), 3), Vec::<&str>::new());
+        assert_eq!(d.continuing("", 0, 3), Vec::<&str>::new());
     }
 }
