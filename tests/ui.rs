@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use gongbao::app::lookup::LookupCursor;
 use gongbao::app::{Action, App, Settings};
 use gongbao::convert::Script;
 use gongbao::corpus::{Corpus, load};
@@ -633,6 +634,164 @@ fn a_in_the_lookup_cursor_keeps_the_word_with_its_sentence_and_the_list_deletes_
     app.update(Action::Cancel);
     // The look-up cursor is still there after the list closes.
     assert_eq!(app.lookup_word(), Some("各方"));
+}
+
+/// Opens the first article with `text` in it and puts the look-up cursor on the word where
+/// `text` starts.
+fn look_up_at(app: &mut App, text: &str) {
+    let index = app
+        .corpus
+        .articles
+        .iter()
+        .position(|a| a.paragraphs.iter().any(|p| p.text.contains(text)))
+        .unwrap_or_else(|| panic!("no article has {text}"));
+    while app.selected < index {
+        app.update(Action::Down);
+    }
+    app.update(Action::Open);
+    app.update(Action::StartLookup);
+    for _ in 0..5000 {
+        let c = app.lookup.expect("a cursor");
+        if app.article().expect("open").paragraphs[c.paragraph].text[c.at..].starts_with(text) {
+            return;
+        }
+        app.update(Action::NextWord);
+    }
+    panic!("{text} not reached");
+}
+
+/// A dictionary of the caller's own for the look-up cursor (which stays where it is, a
+/// selection looked up let go), living as long as the test.
+fn own_dictionary(app: &mut App, text: &str) {
+    let dictionary = Box::leak(Box::new(gongbao::dict::Dictionary::parse(Box::leak(text.into()))));
+    app.lookup = app.lookup.map(|c| LookupCursor { dictionary, chosen: None, anchor: None, ..c });
+}
+
+#[test]
+fn enter_on_a_v_selection_looks_it_up_with_the_longer_and_shorter_words_starting_there() {
+    let mut app = app((80, 24));
+    look_up_at(&mut app, "一个中国原则");
+    // CC-CEDICT has neither 一个 nor 一个中国原则: the cutting takes 一, and the pop-up names the
+    // longer entry that goes on as the text does furthest.
+    assert_eq!(app.lookup_word(), Some("一"));
+    let screen = draw(&app);
+    assert!(screen.contains("一个中国政策") && screen.contains("one-China policy"), "{screen}");
+    // v and five characters on: the whole phrase, looked up as one, word by word.
+    app.update(Action::SelectText);
+    for _ in 0..5 {
+        app.update(Action::NextCharacter);
+    }
+    assert!(gongbao::ui::lookup_placement(&app).is_none(), "no pop-up while selecting");
+    assert!(app.highlights.iter().any(|h| h.kind == gongbao::app::HighlightKind::Word));
+    app.update(Action::LookUpSelection);
+    assert_eq!(app.lookup_word(), Some("一个中国原则"));
+    assert_eq!(app.lookup_parts(), ["一", "个中", "国", "原则"]);
+    let screen = draw(&app);
+    assert!(screen.contains("not one entry; word by word:") && screen.contains("principle"), "{screen}");
+    assert_popup_beside_the_word(&app);
+    insta::assert_snapshot!("lookup_selection_80x24_simplified", screen);
+
+    // With a dictionary that has the issue's three words, the cursor at 一 takes the longest,
+    // and lists the shorter ones; a selection of 一个 lists the longer ones too.
+    own_dictionary(
+        &mut app,
+        "一 一 [yi1] /one/\n一個 一个 [yi1 ge4] /a; an/\n一個中國 一个中国 [yi1 ge4 Zhong1 guo2] /one China/\n\
+         一個中國原則 一个中国原则 [yi1 ge4 Zhong1 guo2 yuan2 ze2] /the One-China principle/\n",
+    );
+    assert_eq!(app.lookup_word(), Some("一个中国原则"));
+    assert_eq!(app.lookup_words(), ["一个中国原则", "一个中国", "一个", "一"]);
+    let screen = draw(&app);
+    let shown = |screen: &str, line: &str| screen.lines().any(|l| l.contains(line));
+    assert!(shown(&screen, "一个中国  yī gè Zhōng guó  one China"), "{screen}");
+    assert!(shown(&screen, "一个  yī gè  a; an") && shown(&screen, "一  yī  one"), "{screen}");
+    app.update(Action::SelectText);
+    app.update(Action::NextCharacter);
+    app.update(Action::LookUpSelection);
+    assert_eq!(app.lookup_word(), Some("一个"));
+    let screen = draw(&app);
+    assert!(screen.contains("a; an"), "{screen}");
+    // Too long for one row: the sense goes below.
+    assert!(shown(&screen, "一个中国原则  yī gè Zhōng guó yuán zé"), "{screen}");
+    assert!(shown(&screen, "  the One-China principle"), "{screen}");
+    assert!(shown(&screen, "一个中国  yī gè Zhōng guó  one China") && shown(&screen, "一  yī  one"), "{screen}");
+    assert_popup_beside_the_word(&app);
+    // a keeps the selection looked up.
+    app.update(Action::AddWord);
+    assert_eq!(app.words.words().last().map(|w| w.word.as_str()), Some("一个"));
+}
+
+#[test]
+fn a_long_reading_goes_on_to_the_next_row_instead_of_being_cut() {
+    let mut app = app((80, 24));
+    app.settings.script = Script::Taiwan;
+    look_up_at(&mut app, "和平共处五项原则");
+    assert_eq!(app.lookup_word(), Some("和平共处五项原则"));
+    let screen = draw(&app);
+    assert_popup_beside_the_word(&app);
+    // 33 columns of pinyin and 39 of zhuyin: two rows, every syllable whole.
+    assert!(screen.lines().any(|l| l.contains("│hé píng gòng chǔ wǔ xiàng yuán zé")), "{screen}");
+    // The pop-up's rows (between its borders), joined as one text.
+    let inside: Vec<&str> = screen.lines().filter_map(|l| l.split('│').nth(2)).map(str::trim_end).collect();
+    let zhuyin = "ㄏㄜˊ ㄆㄧㄥˊ ㄍㄨㄥˋ ㄔㄨˇ ㄨˇ ㄒㄧㄤˋ ㄩㄢˊ ㄗㄜˊ";
+    assert!(inside.join(" ").contains(zhuyin), "{screen}");
+    assert!(!inside.iter().any(|row| row.contains(zhuyin)), "one row cannot hold it: {screen}");
+}
+
+#[test]
+fn esc_ends_a_selection_first_and_a_selection_stays_in_its_paragraph() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    look_up(&mut app, "各方");
+    let (paragraph, at, top) = (app.lookup.expect("cursor").paragraph, app.lookup.expect("cursor").at, app.top);
+    app.update(Action::SelectText);
+    for _ in 0..400 {
+        app.update(Action::NextWord);
+    }
+    let c = app.lookup.expect("cursor");
+    assert_eq!(c.paragraph, paragraph, "the selection left its paragraph");
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("stays in its paragraph")), "{:?}", app.status);
+    // From 各方 through the first character of the paragraph's last word.
+    let selected = app.lookup_selection().expect("a selection");
+    let text = &app.article().expect("open").paragraphs[paragraph].text;
+    assert_eq!(selected.start, at);
+    let last_word = gongbao::dict::cut::cut(c.dictionary, text).last().expect("words").range.clone();
+    assert_eq!(selected.end, last_word.start + text[last_word.start..].chars().next().map_or(0, char::len_utf8));
+    app.update(Action::Cancel);
+    assert!(app.lookup.is_some_and(|c| c.anchor.is_none()), "Esc ends the selection, the cursor stays");
+    assert!(gongbao::ui::lookup_placement(&app).is_some());
+    // Enter without a selection says what it wants.
+    app.update(Action::LookUpSelection);
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("v selects")), "{:?}", app.status);
+    let top_now = app.top;
+    app.update(Action::Cancel);
+    assert!(app.lookup.is_none());
+    assert_eq!(app.top, top_now);
+    assert!(top_now >= top);
+}
+
+#[test]
+fn the_popup_shows_what_the_dictionary_holds_made_display_safe() {
+    let mut app = app((80, 24));
+    open_communique(&mut app);
+    look_up(&mut app, "各方");
+    own_dictionary(
+        &mut app,
+        "各方\u{1b}]0;PWNED\u{7} 各方 [ge4 fang1\u{9b}2J] /all \u{202e}parties\u{1b}[2J/all sides/\n",
+    );
+    let screen = draw(&app);
+    // Each control shows as its visible placeholder, as in the text; the bidi override goes.
+    assert!(screen.contains("各方 各方␛]0;PWNED␇"), "the title: {screen}");
+    assert!(screen.contains("all parties␛[2J"), "a sense: {screen}");
+    let backend = TestBackend::new(app.size.0, app.size.1);
+    let mut terminal = Terminal::new(backend).expect("test terminal");
+    terminal.draw(|f| gongbao::ui::render(&app, f)).expect("draw");
+    for cell in terminal.backend().buffer().content() {
+        let symbol = cell.symbol();
+        assert!(
+            !symbol.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "{symbol:?} drawn raw"
+        );
+    }
 }
 
 /// Where `app` draws the terminal's cursor.

@@ -90,6 +90,10 @@ pub enum Action {
     PreviousCharacter,
     /// Add the word under the look-up cursor to the word list, with its sentence.
     AddWord,
+    /// Start selecting characters at the look-up cursor, or stop.
+    SelectText,
+    /// Look the selected characters up as one.
+    LookUpSelection,
     /// Show or hide the word list.
     ShowWords,
     /// Delete the selected word of the word list.
@@ -257,6 +261,8 @@ impl Action {
             Action::NextCharacter => "next character",
             Action::PreviousCharacter => "previous character",
             Action::AddWord => "add the word, with its sentence, to the word list",
+            Action::SelectText => "select characters from the cursor (again: stop)",
+            Action::LookUpSelection => "look the selection up as one",
             Action::ShowWords => "word list (gongbao words export writes it)",
             Action::DeleteWord => "delete the word",
             Action::ShowBookmarks => "bookmarks",

@@ -223,6 +223,8 @@ pub static BINDINGS: &[Binding] = &[
     bind(Lookup, code(KeyCode::Up), Action::Up),
     bind(Lookup, code(KeyCode::Esc), Action::Cancel),
     bind(Lookup, key('a'), Action::AddWord),
+    bind(Lookup, key('v'), Action::SelectText),
+    bind(Lookup, code(KeyCode::Enter), Action::LookUpSelection),
     bind(Words, key('j'), Action::Down),
     bind(Words, code(KeyCode::Down), Action::Down),
     bind(Words, key('k'), Action::Up),
@@ -580,6 +582,10 @@ mod tests {
         assert_eq!(lookup(Scope::Lookup, &plain('h')), Some(Action::PreviousCharacter));
         assert_eq!(lookup(Scope::Lookup, &plain('j')), Some(Action::Down));
         assert_eq!(lookup(Scope::Lookup, &press(KeyCode::Esc, KeyModifiers::NONE)), Some(Action::Cancel));
+        // v selects characters and Enter looks the selection up (v in the reader selects a
+        // passage to bookmark, where Enter bookmarks it).
+        assert_eq!(lookup(Scope::Lookup, &plain('v')), Some(Action::SelectText));
+        assert_eq!(lookup(Scope::Lookup, &press(KeyCode::Enter, KeyModifiers::NONE)), Some(Action::LookUpSelection));
         // Global keys still work with the cursor out.
         assert_eq!(lookup(Scope::Lookup, &plain('s')), Some(Action::ToggleScript));
         assert_eq!(lookup(Scope::Lookup, &plain('q')), Some(Action::Quit));

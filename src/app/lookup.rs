@@ -3,6 +3,10 @@
 //!
 //! The cursor is a byte offset of the paragraph's *original* text, so it stays on the same
 //! word when the script or the width changes; the layout maps it to what is shown.
+//!
+//! `v` selects characters from the cursor (the cursor's moves extend the selection, within its
+//! paragraph) and `Enter` looks the selection up: a phrase the cutting takes apart
+//! (`一个中国原则` is cut `一` `个中` `国` `原则`) or a shorter word than the one it takes.
 
 use super::search::converted_offset;
 use super::{App, Highlight, HighlightKind};
@@ -17,6 +21,19 @@ pub struct LookupCursor {
     pub at: usize,
     /// The dictionary, unpacked when the cursor first appeared.
     pub dictionary: &'static Dictionary<'static>,
+    /// While selecting (`v`): where the selection started, in the same paragraph; the cursor is
+    /// its other end, and both ends' characters are in it.
+    pub anchor: Option<usize>,
+    /// After `Enter` on a selection: the end of the text looked up, which starts at `at`
+    /// (instead of the word the cutting takes there).
+    pub chosen: Option<usize>,
+}
+
+impl LookupCursor {
+    /// The cursor moved to `at` of `paragraph`, a selection kept, a chosen text let go.
+    fn moved_to(self, paragraph: usize, at: usize) -> LookupCursor {
+        LookupCursor { paragraph, at, chosen: None, ..self }
+    }
 }
 
 /// Byte offset in `original` of the character at byte `at` of `converted`: the inverse of
@@ -53,7 +70,7 @@ impl App {
             self.status = Some("no word to look up here".into());
             return;
         };
-        self.lookup = Some(LookupCursor { paragraph, at, dictionary });
+        self.lookup = Some(LookupCursor { paragraph, at, dictionary, anchor: None, chosen: None });
         // From the library too (`w` reaches the open article): the reader has the keys now.
         self.focus = super::Pane::Reader;
         self.status = Some("look up: w b words, h l characters, j k lines, Esc leaves".into());
@@ -71,6 +88,13 @@ impl App {
             Action::Down => self.move_cursor(|app, c| app.on_other_line(c, 1)),
             Action::Up => self.move_cursor(|app, c| app.on_other_line(c, -1)),
             Action::AddWord => self.add_word(),
+            Action::SelectText => self.toggle_selection(),
+            Action::LookUpSelection => self.look_up_selection(),
+            // Esc ends a selection first, then the cursor.
+            Action::Cancel if self.lookup.is_some_and(|c| c.anchor.is_some()) => {
+                self.lookup = self.lookup.map(|c| LookupCursor { anchor: None, ..c });
+                self.refresh_highlights();
+            }
             Action::Cancel | Action::StartLookup => {
                 self.lookup = None;
                 self.refresh_highlights();
@@ -87,13 +111,50 @@ impl App {
     fn move_cursor(&mut self, to: impl Fn(&App, LookupCursor) -> Option<(usize, usize)>) {
         let Some(cursor) = self.lookup else { return };
         match to(self, cursor) {
+            Some((paragraph, _)) if cursor.anchor.is_some() && paragraph != cursor.paragraph => {
+                self.status = Some("a selection stays in its paragraph: Enter looks it up, Esc ends it".into());
+            }
             Some((paragraph, at)) => {
-                self.lookup = Some(LookupCursor { paragraph, at, ..cursor });
+                self.lookup = Some(cursor.moved_to(paragraph, at));
                 self.reveal_cursor();
                 self.refresh_highlights();
             }
             None => self.status = Some("no further word that way".into()),
         }
+    }
+
+    /// `v`: starts selecting characters at the cursor, or ends the selection.
+    fn toggle_selection(&mut self) {
+        let Some(c) = self.lookup else { return };
+        let anchor = if c.anchor.is_some() { None } else { Some(c.at) };
+        self.lookup = Some(LookupCursor { anchor, chosen: None, ..c });
+        if anchor.is_some() {
+            self.status = Some("select: h l w b j k extend it, Enter looks it up, Esc ends it".into());
+        }
+        self.refresh_highlights();
+    }
+
+    /// The characters selected, as a byte range of the paragraph's original text: from the
+    /// earlier end's character through the later end's.
+    pub fn lookup_selection(&self) -> Option<std::ops::Range<usize>> {
+        let c = self.lookup?;
+        let anchor = c.anchor?;
+        let text = self.paragraph_text(c.paragraph)?;
+        let (start, last) = (anchor.min(c.at), anchor.max(c.at));
+        let end = last + text.get(last..)?.chars().next().map_or(0, char::len_utf8);
+        Some(start..end)
+    }
+
+    /// `Enter` on a selection: the selected text is looked up as one, the cursor at its start.
+    fn look_up_selection(&mut self) {
+        let Some(c) = self.lookup else { return };
+        let Some(range) = self.lookup_selection() else {
+            self.status = Some("v selects the characters to look up together".into());
+            return;
+        };
+        self.lookup = Some(LookupCursor { at: range.start, anchor: None, chosen: Some(range.end), ..c });
+        self.reveal_cursor();
+        self.refresh_highlights();
     }
 
     /// The first word after byte `after` of paragraph `p` (from its start when `None`), going
@@ -198,20 +259,45 @@ impl App {
         }
     }
 
-    /// The original text under the cursor: the word starting there as cutting takes it (the
-    /// longest dictionary word, a run of Latin letters and digits, else the character).
+    /// The original text looked up: the selection looked up with `Enter`, else the word
+    /// starting at the cursor as cutting takes it (the longest dictionary word, a run of Latin
+    /// letters and digits, else the character).
     pub fn lookup_word(&self) -> Option<&str> {
         let c = self.lookup?;
-        let rest = self.paragraph_text(c.paragraph)?.get(c.at..)?;
+        let text = self.paragraph_text(c.paragraph)?;
+        if let Some(end) = c.chosen {
+            return text.get(c.at..end);
+        }
+        let rest = text.get(c.at..)?;
         rest.get(cut::word_at(c.dictionary, rest)?.range)
     }
 
-    /// Every dictionary word starting at the cursor, longest first (一个中国原则, 一个中国, 一个, 一),
-    /// in the original text.
+    /// Every dictionary word the text at the cursor starts with, longest first (一个中国原则,
+    /// 一个中国, 一个, 一, where the dictionary has them): longer than the word looked up when that
+    /// is a shorter selection, else shorter. In the original text.
     pub fn lookup_words(&self) -> Vec<&str> {
         let Some(c) = self.lookup else { return Vec::new() };
         let Some(rest) = self.paragraph_text(c.paragraph).and_then(|t| t.get(c.at..)) else { return Vec::new() };
         c.dictionary.words_at(rest).into_iter().filter_map(|len| rest.get(..len)).collect()
+    }
+
+    /// The longer dictionary words that start as the text at the cursor does but go on
+    /// differently (at most three; see [`Dictionary::continuing`]): at 一个中国原则, which
+    /// CC-CEDICT lacks, 一个中国政策.
+    pub fn lookup_longer(&self) -> Vec<&'static str> {
+        let (Some(c), Some(word)) = (self.lookup, self.lookup_word()) else { return Vec::new() };
+        let Some(rest) = self.paragraph_text(c.paragraph).and_then(|t| t.get(c.at..)) else { return Vec::new() };
+        c.dictionary.continuing(rest, word.len(), 3)
+    }
+
+    /// The words of a selection looked up that is not one dictionary word, as cutting takes
+    /// them; empty otherwise.
+    pub fn lookup_parts(&self) -> Vec<&str> {
+        let (Some(c), Some(word)) = (self.lookup, self.lookup_word()) else { return Vec::new() };
+        if c.chosen.is_none() || c.dictionary.contains(word) {
+            return Vec::new();
+        }
+        cut::cut(c.dictionary, word).into_iter().filter_map(|w| word.get(w.range)).collect()
     }
 
     /// `a`: the word under the cursor, its reading and senses, and the sentence it is in, added
@@ -281,11 +367,14 @@ impl App {
         }
     }
 
-    /// The word under the cursor as a highlight of the layout.
+    /// The word under the cursor, or the selection, as a highlight of the layout.
     pub(super) fn lookup_highlight(&self) -> Option<Highlight> {
         let c = self.lookup?;
-        let len = self.lookup_word()?.len();
-        let m = Match { article: self.open, paragraph: c.paragraph, range: c.at..c.at + len };
+        let range = match self.lookup_selection() {
+            Some(range) => range,
+            None => c.at..c.at + self.lookup_word()?.len(),
+        };
+        let m = Match { article: self.open, paragraph: c.paragraph, range };
         self.converted_range(&m).map(|(text, range)| Highlight { text, range, kind: HighlightKind::Word })
     }
 }

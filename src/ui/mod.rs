@@ -923,79 +923,168 @@ fn both_forms(entry: &crate::dict::Entry<'_>, traditional_first: bool) -> String
     if a == b { a.to_string() } else { format!("{a} {b}") }
 }
 
-/// The pop-up's title and lines at `width` columns inside: each entry's reading (pinyin, and
-/// zhuyin in the 臺灣 scripts) and every sense, then the other words starting at the cursor.
-fn lookup_content(app: &App, width: u16) -> (String, Vec<TextLine<'static>>) {
-    use crate::convert::Script;
-    let Some(c) = app.lookup else { return (String::new(), Vec::new()) };
-    let Some(word) = app.lookup_word() else { return (String::new(), Vec::new()) };
-    let zhuyin = matches!(app.settings.script, Script::Taiwan | Script::TaiwanPhrases);
-    // The dictionary is embedded data, not the corpus: made display-safe here all the same.
+/// `pieces` (each with its style) laid out in rows of `width` columns: a piece goes on the row
+/// before it when it fits there (after two spaces), and is broken between its syllables when
+/// it is wider than a row (a long pinyin or zhuyin).
+fn flow(app: &App, pieces: Vec<(String, Style)>, width: u16) -> Vec<TextLine<'static>> {
+    let width = usize::from(width.max(1));
+    let ambiguous = app.settings.ambiguous;
+    let mut rows: Vec<TextLine<'static>> = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for (piece, style) in pieces {
+        let piece_width = wrap::display_width(&piece, ambiguous);
+        if used > 0 && used + 2 + piece_width <= width {
+            row.push(Span::raw("  "));
+            used += 2;
+        } else if used > 0 {
+            rows.push(TextLine::from(std::mem::take(&mut row)));
+            used = 0;
+        }
+        if used + piece_width <= width {
+            row.push(Span::styled(piece, style));
+            used += piece_width;
+            continue;
+        }
+        for syllable in piece.split(' ') {
+            let w = wrap::display_width(syllable, ambiguous);
+            if used > 0 && used + 1 + w > width {
+                rows.push(TextLine::from(std::mem::take(&mut row)));
+                used = 0;
+            } else if used > 0 {
+                row.push(Span::styled(" ", style));
+                used += 1;
+            }
+            row.push(Span::styled(syllable.to_string(), style));
+            used += w;
+        }
+    }
+    rows.push(TextLine::from(row));
+    rows
+}
+
+/// A word other than the one looked up: in the script shown, with the pinyin and first sense
+/// of its likeliest entry, on one row, or on two when they do not fit (the sense below,
+/// indented), each cut to `width`.
+fn brief(app: &App, dictionary: &crate::dict::Dictionary<'_>, word: &str, width: u16) -> Vec<TextLine<'static>> {
     let safe = |t: &str| crate::corpus::sanitize::sanitize(t).0;
-    let entries = c.dictionary.lookup(word);
-    let Some(first) = entries.first() else {
-        return (
-            convert(app, word),
-            vec![TextLine::from(Span::styled("not in CC-CEDICT", Style::new().add_modifier(Modifier::DIM)))],
-        );
+    let width = usize::from(width);
+    let shown = safe(&convert(app, word));
+    let Some(e) = dictionary.lookup(word).first().copied() else {
+        return vec![TextLine::from(fit(&format!("{shown}  ?"), width))];
     };
-    let traditional = traditional_first(app, word, first);
-    let title = both_forms(first, traditional);
-    let reading = color(app, Color::Cyan).add_modifier(Modifier::BOLD);
+    let head = format!("{shown}  {}", safe(&e.pinyin_marked()));
+    let sense = safe(e.senses().next().unwrap_or(""));
+    let line = format!("{head}  {sense}");
+    if wrap::display_width(&line, wrap::AmbiguousWidth::Narrow) <= width {
+        return vec![TextLine::from(line)];
+    }
+    vec![TextLine::from(fit(&head, width)), TextLine::from(fit(&format!("  {sense}"), width))]
+}
+
+/// The pop-up's title and lines at `width` columns inside: each entry's reading (pinyin, and
+/// zhuyin in the 臺灣 scripts) and every sense, or for a selection that is no entry its words
+/// one a line; and apart, the other entries starting at the cursor, longer ones first.
+///
+/// Everything from the dictionary is made display-safe here, as the corpus's text is: it is
+/// embedded data, but a rebuilt binary may carry another file.
+fn lookup_content(app: &App, width: u16) -> (String, Vec<TextLine<'static>>, Vec<TextLine<'static>>) {
+    use crate::convert::Script;
+    let Some(c) = app.lookup else { return (String::new(), Vec::new(), Vec::new()) };
+    let Some(word) = app.lookup_word() else { return (String::new(), Vec::new(), Vec::new()) };
+    let zhuyin = matches!(app.settings.script, Script::Taiwan | Script::TaiwanPhrases);
+    let safe = |t: &str| crate::corpus::sanitize::sanitize(t).0;
+    let dim = Style::new().add_modifier(Modifier::DIM);
+    let entries = c.dictionary.lookup(word);
     let mut lines = Vec::new();
-    for e in &entries {
-        let mut head = vec![Span::styled(e.pinyin_marked(), reading)];
-        if zhuyin {
-            head.push(Span::styled(format!("  {}", e.zhuyin()), color(app, Color::Cyan)));
-        }
-        let forms = both_forms(e, traditional);
-        if forms != title {
-            head.push(Span::styled(format!("  {forms}"), Style::new().add_modifier(Modifier::DIM)));
-        }
-        lines.push(TextLine::from(head));
-        for sense in e.senses() {
-            let sense = safe(sense);
-            for (i, r) in wrap::wrap(&sense, width.saturating_sub(2).max(1), app.settings.ambiguous).iter().enumerate()
-            {
-                let bullet = if i == 0 { "· " } else { "  " };
-                lines.push(TextLine::from(format!("{bullet}{}", r.visible(&sense))));
+    let title = if let Some(first) = entries.first() {
+        let traditional = traditional_first(app, word, first);
+        let title = safe(&both_forms(first, traditional));
+        for e in &entries {
+            let mut head = vec![(safe(&e.pinyin_marked()), color(app, Color::Cyan).add_modifier(Modifier::BOLD))];
+            if zhuyin {
+                head.push((safe(&e.zhuyin()), color(app, Color::Cyan)));
+            }
+            let forms = safe(&both_forms(e, traditional));
+            if forms != title {
+                head.push((forms, dim));
+            }
+            lines.extend(flow(app, head, width));
+            for sense in e.senses() {
+                let sense = safe(sense);
+                let rows = wrap::wrap(&sense, width.saturating_sub(2).max(1), app.settings.ambiguous);
+                for (i, r) in rows.iter().enumerate() {
+                    let bullet = if i == 0 { "· " } else { "  " };
+                    lines.push(TextLine::from(format!("{bullet}{}", r.visible(&sense))));
+                }
             }
         }
-    }
-    let others = app.lookup_words();
-    if others.len() > 1 {
-        lines.push(TextLine::from(Span::styled("starting here:", Style::new().add_modifier(Modifier::DIM))));
-        for other in others.iter().filter(|w| **w != word) {
-            let Some(e) = c.dictionary.lookup(other).first().copied() else { continue };
-            let sense = safe(e.senses().next().unwrap_or(""));
-            let line = format!("{}  {}  {sense}", convert(app, other), e.pinyin_marked());
-            lines.push(TextLine::from(fit(&line, usize::from(width))));
+        title
+    } else {
+        let parts = app.lookup_parts();
+        if parts.len() > 1 {
+            lines.push(TextLine::from(Span::styled("not one entry; word by word:", dim)));
+            lines.extend(parts.iter().flat_map(|p| brief(app, c.dictionary, p, width)));
+        } else {
+            lines.push(TextLine::from(Span::styled("not in CC-CEDICT", dim)));
+        }
+        safe(&convert(app, word))
+    };
+    let longer = app.lookup_longer();
+    let others: Vec<&str> = app.lookup_words().into_iter().filter(|w| *w != word).collect();
+    let mut starting = Vec::new();
+    if !longer.is_empty() || !others.is_empty() {
+        starting.push(TextLine::from(Span::styled("starting here:", dim)));
+        // Longest first: those going on past the text, then the text's own.
+        for other in longer.iter().rev().chain(&others) {
+            starting.extend(brief(app, c.dictionary, other, width));
         }
     }
-    (title, lines)
+    (title, lines, starting)
+}
+
+/// The pop-up's lines in `room` rows: when they do not fit, the senses are cut (`…`) rather than
+/// the words starting at the cursor, which keep up to half the rows: a word with many senses
+/// (一 has 14) would otherwise hide them.
+fn fit_popup(
+    mut lines: Vec<TextLine<'static>>,
+    mut starting: Vec<TextLine<'static>>,
+    room: usize,
+) -> Vec<TextLine<'static>> {
+    if lines.len() + starting.len() > room {
+        // The heading alone says nothing.
+        let keep = match starting.len().min(room / 2) {
+            1 => 0,
+            n => n,
+        };
+        starting.truncate(keep);
+        lines.truncate(room.saturating_sub(keep + 1));
+        lines.push(TextLine::from(Span::styled("…", Style::new().add_modifier(Modifier::DIM))));
+    }
+    lines.extend(starting);
+    lines
 }
 
 /// Where the word under the look-up cursor is on screen and where its pop-up is drawn (see
-/// [`lookup_areas`]); `None` when no pop-up is shown.
+/// [`lookup_areas`]); `None` when no pop-up is shown (none while characters are selected).
 pub fn lookup_placement(app: &App) -> Option<(Rect, Rect)> {
-    app.lookup?;
-    let (_, lines) = lookup_content(app, LOOKUP_WIDTH.min(app.size.0).saturating_sub(2));
-    lookup_areas(app, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX))
+    if app.lookup?.anchor.is_some() {
+        return None;
+    }
+    let (_, lines, starting) = lookup_content(app, LOOKUP_WIDTH.min(app.size.0).saturating_sub(2));
+    lookup_areas(app, u16::try_from(lines.len() + starting.len() + 2).unwrap_or(u16::MAX))
 }
 
 /// The look-up pop-up beside the word under the cursor.
 fn render_lookup(app: &App, frame: &mut Frame) {
-    if app.lookup.is_none() {
+    if app.lookup.is_none_or(|c| c.anchor.is_some()) {
         return;
     }
     let inner_width = LOOKUP_WIDTH.min(app.size.0).saturating_sub(2);
-    let (title, mut lines) = lookup_content(app, inner_width);
-    let Some((_, rect)) = lookup_areas(app, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX)) else { return };
-    let room = usize::from(rect.height.saturating_sub(2));
-    if lines.len() > room {
-        lines.truncate(room.saturating_sub(1));
-        lines.push(TextLine::from(Span::styled("…", Style::new().add_modifier(Modifier::DIM))));
-    }
+    let (title, lines, starting) = lookup_content(app, inner_width);
+    let wanted = u16::try_from(lines.len() + starting.len() + 2).unwrap_or(u16::MAX);
+    let Some((_, rect)) = lookup_areas(app, wanted) else { return };
+    let lines = fit_popup(lines, starting, usize::from(rect.height.saturating_sub(2)));
     clear_under(frame, rect);
     let title = fit(&format!(" {title} "), usize::from(inner_width));
     let block = Block::bordered().title(title).border_style(color(app, Color::Green));
