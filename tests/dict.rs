@@ -76,6 +76,21 @@ fn entries_give_pinyin_with_tone_marks_including_u_umlaut() {
 }
 
 #[test]
+fn the_neutral_tone_is_unmarked_in_pinyin_and_a_dot_before_the_syllable_in_zhuyin() {
+    let d = dict::embedded().expect("embedded dictionary");
+    let friend = d.lookup("朋友")[0];
+    assert_eq!(friend.pinyin, "peng2 you5");
+    assert_eq!(friend.pinyin_marked(), "péng you");
+    assert_eq!(friend.zhuyin(), "ㄆㄥˊ ˙ㄧㄡ");
+    // ü after l and n keeps its dots, and its tone mark goes on it.
+    let green = d.lookup("綠色")[0];
+    assert_eq!(
+        (green.pinyin, green.pinyin_marked().as_str(), green.zhuyin().as_str()),
+        ("lu:4 se4", "lǜ sè", "ㄌㄩˋ ㄙㄜˋ")
+    );
+}
+
+#[test]
 fn longer_entries_that_go_on_as_the_text_does_are_found() {
     let d = dict::embedded().expect("embedded dictionary");
     // CC-CEDICT has neither 一个 nor 一个中国原则; 一个中国政策 shares 一个中国 with the text.

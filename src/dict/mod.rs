@@ -221,6 +221,11 @@ fn parse_line(line: &str) -> Option<Entry<'_>> {
 
 static EMBEDDED: OnceLock<Result<Dictionary<'static>, DictError>> = OnceLock::new();
 
+/// Whether the embedded dictionary has been unpacked yet (by a look-up).
+pub fn loaded() -> bool {
+    EMBEDDED.get().is_some()
+}
+
 /// The embedded CC-CEDICT, unpacked and indexed the first time it is asked for (about
 /// 100 ms), then shared.
 ///
