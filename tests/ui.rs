@@ -634,6 +634,14 @@ fn a_in_the_lookup_cursor_keeps_the_word_with_its_sentence_and_the_list_deletes_
     app.update(Action::Cancel);
     // The look-up cursor is still there after the list closes.
     assert_eq!(app.lookup_word(), Some("各方"));
+    // The first 各方 is before the first clause; the next one opens clause 二, which is kept.
+    assert_eq!(saved.clause, None);
+    app.update(Action::NextWord);
+    look_up(&mut app, "各方");
+    app.update(Action::AddWord);
+    let saved = app.words.words().last().expect("a word kept").clone();
+    assert_eq!(saved.clause.as_deref(), Some("二、"));
+    assert!(saved.sentence.starts_with("二、各方在友好"), "{}", saved.sentence);
 }
 
 /// Opens the first article with `text` in it and puts the look-up cursor on the word where
