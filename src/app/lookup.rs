@@ -73,7 +73,7 @@ impl App {
         self.lookup = Some(LookupCursor { paragraph, at, dictionary, anchor: None, chosen: None });
         // From the library too (`w` reaches the open article): the reader has the keys now.
         self.focus = super::Pane::Reader;
-        self.status = Some("look up: w b words, h l characters, j k lines, Esc leaves".into());
+        self.status = Some("look up: w b words, h l characters, j k lines, v selects, a keeps, Esc leaves".into());
         self.reveal_cursor();
         self.refresh_highlights();
     }

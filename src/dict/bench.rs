@@ -25,8 +25,8 @@ pub fn run(out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "memory_added_mib {:.1}", after.saturating_sub(before) as f64 / 1024.0)?;
     let words = super::cut::cut(dictionary, PARAGRAPH);
     let rounds: u32 = 2000;
-    // What the pop-up needs for a word: its entries, their pinyin and zhuyin, the words
-    // starting at the cursor.
+    // What the pop-up needs for a word: its entries, their pinyin and zhuyin, the shorter
+    // words starting at the cursor and the longer entries going on as the text does.
     let t = Instant::now();
     for _ in 0..rounds {
         for w in &words {
@@ -35,10 +35,11 @@ pub fn run(out: &mut impl Write) -> std::io::Result<()> {
                 std::hint::black_box((e.pinyin_marked(), e.zhuyin()));
             }
             std::hint::black_box(dictionary.words_at(text));
+            std::hint::black_box(dictionary.continuing(text, w.range.len(), 3));
         }
     }
     let per_word = t.elapsed().as_secs_f64() * 1e6 / (f64::from(rounds) * words.len() as f64);
-    writeln!(out, "later_lookup_us {per_word:.1} (entries, pinyin, zhuyin, words at the cursor)")?;
+    writeln!(out, "later_lookup_us {per_word:.1} (entries, pinyin, zhuyin, shorter and longer words at the cursor)")?;
     // What each cursor move costs on top: cutting the paragraph.
     let t = Instant::now();
     for _ in 0..rounds {
