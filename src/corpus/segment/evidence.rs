@@ -39,6 +39,10 @@ pub(super) struct Evidence<'a> {
 /// enough to carry the topic, bounded so that long pieces cost no more.
 pub(super) const NEAR_BREAK: usize = 600;
 
+/// How much of an article, back from where it has got to, profiles what it is about
+/// ([`Evidence::article_topic`]); bounded so that a page of many headings stays linear.
+pub(super) const ARTICLE_REACH: usize = 2400;
+
 impl<'a> Evidence<'a> {
     /// `by_block`: `idf` was counted by the line pass, over blocks that keep their place.
     pub(super) fn new(pieces: &'a [Piece], idf: Option<Idf>, by_block: bool) -> Self {
@@ -135,6 +139,22 @@ impl<'a> Evidence<'a> {
     /// The place of counting-order text `k` in `idf`.
     fn counted(&self, k: usize) -> usize {
         self.order.as_ref().map_or(k, |o| o.get(k).map_or(usize::MAX, |&i| i as usize))
+    }
+
+    /// The profile of the article made of `pieces`, its last [`ARTICLE_REACH`] characters: what
+    /// the article is about, which a sub-heading's section goes on with and a new title leaves
+    /// (on generated pages this tells them apart better than the article's last paragraphs do).
+    pub(super) fn article_topic(&self, pieces: &[usize]) -> Topic {
+        let texts = || pieces.iter().rev().flat_map(|&p| self.texts(p).rev());
+        let mut taken = 0;
+        let n = texts()
+            .take_while(|&t| {
+                let more = taken < ARTICLE_REACH;
+                taken += self.chars_of(t);
+                more
+            })
+            .count();
+        self.topic_of(texts().take(n))
     }
 
     /// The profile of counting-order texts.

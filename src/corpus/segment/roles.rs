@@ -296,6 +296,7 @@ pub(super) fn is_subsection(
     // What the article said just before, against what the section says first.
     let idf = ev.idf();
     let continuity = idf.similarity(&ev.article_ending(article), ev.opening(i));
+    let on_topic = idf.similarity(&ev.article_topic(article), ev.opening(i));
     let lead = ev.topic_of(std::iter::once(ev.body_text(i, 0)));
     let restates = idf.similarity(&ev.topic_of(std::iter::once(ev.first[i])), &lead);
     // Marked like a sub-heading the article already has (plain lines carry
@@ -328,6 +329,7 @@ pub(super) fn is_subsection(
         f(piece.head.iter().any(|h| {
             matches!(h.role, Some(LineRole::Kicker | LineRole::Subtitle | LineRole::Byline | LineRole::Label))
         })),
+        on_topic,
         hand_margin,
     ];
     let model = &*SECTION;
@@ -386,6 +388,8 @@ pub(super) const SECTION_FEATURES: &[&str] = &[
     // subtitle, byline or column label: the parts of a title block.
     "several_lines",
     "title_block_part",
+    // The section's opening against what the whole article has said so far.
+    "on_topic",
     // The hand-set rule's margin ([`HAND_SECTION`]): what it weighs, in the proportions it
     // weighs them, which keeps the topic evidence in the fitted decision.
     "hand_margin",
