@@ -533,8 +533,22 @@ fn workers() -> usize {
 /// caller then parses it whole, which also gives the error to report.
 fn parse_lines(bytes: &[u8]) -> Option<(Vec<Bookmark>, Lines)> {
     let body = bytes.strip_prefix(header().as_bytes())?.strip_suffix(FOOTER)?;
-    let lines: Vec<&[u8]> =
-        body.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| l.strip_suffix(b",").unwrap_or(l)).collect();
+    // The whole body is checked to be UTF-8 once, with SIMD, and each line is then parsed as a
+    // `&str`: `serde_json::from_slice` checks every string it reads again with the standard
+    // library's (slower, and per string) check, which was a third of a line's parse. A body
+    // that is not UTF-8 is left to the whole-file parse, which reports it as before.
+    let body = simdutf8::basic::from_utf8(body).ok()?;
+    // Lines found with memchr's SIMD search rather than byte by byte (a tenth of the time).
+    let mut lines: Vec<&str> = Vec::with_capacity(body.len() / 512 + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]) {
+        // Cut at line breaks, which are ASCII: always a char boundary.
+        let line = body.get(start..end)?;
+        start = end + 1;
+        if !line.is_empty() {
+            lines.push(line.strip_suffix(',').unwrap_or(line));
+        }
+    }
     let per = lines.len().div_ceil(workers()).max(1);
     // Each worker parses its run of lines and keeps their bytes as the cache of each
     // bookmark's line, so the next save writes them as they are.
@@ -544,8 +558,8 @@ fn parse_lines(bytes: &[u8]) -> Option<(Vec<Bookmark>, Lines)> {
             .map(|chunk| {
                 scope.spawn(move || {
                     let marks =
-                        chunk.iter().map(|l| serde_json::from_slice::<Bookmark>(l).ok()).collect::<Option<Vec<_>>>()?;
-                    Some((marks, chunk.iter().map(|l| Some(l.to_vec())).collect()))
+                        chunk.iter().map(|l| serde_json::from_str::<Bookmark>(l).ok()).collect::<Option<Vec<_>>>()?;
+                    Some((marks, chunk.iter().map(|l| Some(l.as_bytes().to_vec())).collect()))
                 })
             })
             .collect();
@@ -705,6 +719,12 @@ mod tests {
         assert_eq!(parse_lines(&serialise(&many).unwrap()).map(|p| p.0), Some(many), "chunks keep the order");
         assert_eq!(parse_lines(&serialise(&[]).unwrap()).map(|p| p.0), Some(vec![]));
         assert!(parse_lines(b"{\"schema_version\": 1, \"bookmarks\": [\n{\"id\"\n]}").is_none());
+        // A byte that is not UTF-8 in a note: left to the whole parse, which reports it.
+        let mut bad = serialise(&[sample("1", "ab")]).unwrap();
+        let at = bad.windows(4).position(|w| w == b"\"ab\"").unwrap();
+        bad[at + 1] = 0xff;
+        assert!(parse_lines(&bad).is_none());
+        assert!(matches!(parse(&bad), Err(Unusable::Corrupt(_))));
     }
 
     #[test]
