@@ -11,7 +11,8 @@
 //!   this version does not know are therefore not carried through a save: a file that has them
 //!   is a newer one, and is never saved over.)
 //! - **Speed** (PST-13): the file is written one bookmark per line, compact, straight from the
-//!   list in memory; a save reloads only when another copy changed the file.
+//!   list in memory; a save reloads only when another copy changed the file. Loading parses the
+//!   lines on every core and keeps each as a slice of the buffer read, for the next save.
 //! - **Two running copies** (PST-09): every save takes an advisory lock on `bookmarks.lock` (a
 //!   separate file, so its inode never changes), reloads the file if another copy changed it,
 //!   applies this copy's changes on top, and writes the result. Opening reads under the same
