@@ -13,7 +13,7 @@
 //! - [`remove_stale_temporaries`]: what a save killed midway left, removed once it is old.
 
 use std::fs::{self, File};
-use std::io::{Read as _, Write};
+use std::io::{Read as _, Seek as _, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -139,13 +139,52 @@ pub(crate) fn read(path: &Path, max: u64) -> Result<(Vec<u8>, Stamp), ReadError>
         return Err(ReadError::TooLarge(meta.len()));
     }
     let stamp = Stamp::from_metadata(&meta);
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let len = meta.len();
+    let mut file = file;
+    let mut bytes = read_halves(&file, len).unwrap_or_default();
+    if bytes.is_empty() {
+        // Small, shrunk while read, or no second thread: one sequential read from the start.
+        bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        file.seek(SeekFrom::Start(0)).map_err(ReadError::Failed)?;
+    } else {
+        file.seek(SeekFrom::Start(len)).map_err(ReadError::Failed)?;
+    }
     // The cap holds even for a file that grows while it is read.
-    file.take(max.saturating_add(1)).read_to_end(&mut bytes).map_err(ReadError::Failed)?;
+    let more = max.saturating_add(1).saturating_sub(bytes.len() as u64);
+    file.take(more).read_to_end(&mut bytes).map_err(ReadError::Failed)?;
     if bytes.len() as u64 > max {
         return Err(ReadError::TooLarge(bytes.len() as u64));
     }
     Ok((bytes, stamp))
+}
+
+/// Files at least this large are read in two halves at once ([`read_halves`]).
+const READ_IN_HALVES: u64 = 8 << 20;
+
+/// The first `len` bytes of `file`, its two halves read by two threads at once: in a large
+/// read the kernel's copy and the first touches of fresh memory take most of the time, and
+/// they go on both cores (100,000 bookmarks: 71 MB). `None` for a smaller file, one that
+/// shrank while read, or when no thread could be started; the caller then reads it in one go.
+#[cfg(unix)]
+fn read_halves(file: &File, len: u64) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt as _;
+    if len < READ_IN_HALVES {
+        return None;
+    }
+    let mut bytes = vec![0; usize::try_from(len).ok()?];
+    let half = bytes.len() / 2;
+    let (first, second) = bytes.split_at_mut(half);
+    let read = std::thread::scope(|s| {
+        let other = std::thread::Builder::new().spawn_scoped(s, || file.read_exact_at(second, half as u64)).ok()?;
+        let mine = file.read_exact_at(first, 0);
+        Some(mine.is_ok() && other.join().is_ok_and(|r| r.is_ok()))
+    });
+    (read == Some(true)).then_some(bytes)
+}
+
+#[cfg(not(unix))]
+fn read_halves(_file: &File, _len: u64) -> Option<Vec<u8>> {
+    None
 }
 
 /// Moves `path` aside as `<path>.corrupt-<seconds>[-n]`, a name no other file has.
@@ -277,6 +316,19 @@ mod tests {
         assert!(matches!(read(&path, 9), Err(ReadError::TooLarge(10))));
         assert!(matches!(read(dir.path(), 100), Err(ReadError::NotAFile)));
         assert!(matches!(read(&dir.path().join("none"), 100), Err(ReadError::Missing)));
+    }
+
+    #[test]
+    fn a_large_file_is_read_whole_and_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("large");
+        // Odd-sized, so the halves differ, and no byte where it would be if a half were swapped.
+        let len = usize::try_from(READ_IN_HALVES).unwrap() + 3;
+        let content: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &content).unwrap();
+        let (read_back, _) = read(&path, u64::MAX).unwrap();
+        assert!(read_back == content, "{} bytes read of {len}", read_back.len());
+        assert!(matches!(read(&path, READ_IN_HALVES), Err(ReadError::TooLarge(_))));
     }
 
     #[cfg(unix)]
