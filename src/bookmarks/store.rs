@@ -499,27 +499,33 @@ const FOOTER: &[u8] = b"]}";
 
 /// Serialises the bookmarks whose line is missing, on all cores.
 fn fill_lines(bookmarks: &[Bookmark], lines: &mut [Option<Bytes>]) -> serde_json::Result<()> {
-    let per = bookmarks.len().div_ceil(workers()).max(1);
+    let fill = |marks: &[Bookmark], lines: &mut [Option<Bytes>]| {
+        for (b, line) in marks.iter().zip(lines.iter_mut()) {
+            if line.is_none() {
+                *line = Some(serde_json::to_vec(b)?.into());
+            }
+        }
+        Ok::<(), serde_json::Error>(())
+    };
+    let per = bookmarks.len().div_ceil(workers(bookmarks.len(), SERIALISED_PER_THREAD)).max(1);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = bookmarks
-            .chunks(per)
-            .zip(lines.chunks_mut(per))
-            .map(|(marks, lines)| {
-                scope.spawn(move || {
-                    for (b, line) in marks.iter().zip(lines.iter_mut()) {
-                        if line.is_none() {
-                            *line = Some(serde_json::to_vec(b)?.into());
-                        }
-                    }
-                    Ok::<(), serde_json::Error>(())
-                })
+        let mut chunks = bookmarks.chunks(per).zip(lines.chunks_mut(per));
+        let mine = chunks.next();
+        // A thread that cannot be started leaves its lines missing: the pass below fills them.
+        let handles: Vec<_> = chunks
+            .filter_map(|(marks, lines)| {
+                std::thread::Builder::new().spawn_scoped(scope, move || fill(marks, lines)).ok()
             })
             .collect();
+        if let Some((marks, lines)) = mine {
+            fill(marks, lines)?;
+        }
         for h in handles {
             h.join().unwrap_or(Ok(()))?;
         }
-        Ok(())
-    })
+        Ok::<(), serde_json::Error>(())
+    })?;
+    fill(bookmarks, lines)
 }
 
 /// Header, the lines joined by `,` and line breaks, footer.
@@ -532,9 +538,17 @@ fn write_file(out: &mut (impl std::io::Write + ?Sized), lines: &[Option<Bytes>])
     out.write_all(FOOTER)
 }
 
-fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8)
+/// How many threads share work of `size` units, each at least `per_thread` of them: a small
+/// store is read and written on this thread alone (a thread costs more than it saves there).
+fn workers(size: usize, per_thread: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(8);
+    cores.min(size / per_thread.max(1)).max(1)
 }
+
+/// The least work worth a thread of its own: bytes of a file's lines parsed, bookmarks
+/// serialised (each about 700 bytes).
+const PARSED_BYTES_PER_THREAD: usize = 1 << 20;
+const SERIALISED_PER_THREAD: usize = 2_000;
 
 /// Reads a file in the layout [`serialise`] writes, one bookmark per line, on all cores.
 /// `None` when the file is laid out otherwise (edited by hand) or any line does not parse: the
@@ -544,11 +558,15 @@ fn parse_lines(file: &Bytes) -> Option<(Vec<Bookmark>, Lines)> {
     // One run of whole lines for each core, cut at line breaks near equal sizes. This core
     // parses the first, so its bookmarks are already in place and only the others' are moved
     // after it (moving them all took 20-30 ms).
-    let runs = runs(body, workers());
+    let runs = runs(body, workers(body.len(), PARSED_BYTES_PER_THREAD));
     std::thread::scope(|scope| {
-        let handles: Vec<_> = runs[1..].iter().map(|&run| scope.spawn(move || parse_run(file, run, 1))).collect();
+        // A thread that cannot be started makes this `None`: the caller then parses the file whole.
+        let handles: Option<Vec<_>> = runs[1..]
+            .iter()
+            .map(|&run| std::thread::Builder::new().spawn_scoped(scope, move || parse_run(file, run, 1)).ok())
+            .collect();
         let (mut marks, mut lines) = parse_run(file, runs[0], runs.len())?;
-        for h in handles {
+        for h in handles? {
             let (more, more_lines) = h.join().ok()??;
             marks.extend(more);
             lines.extend(more_lines);
