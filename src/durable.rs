@@ -141,14 +141,10 @@ pub(crate) fn read(path: &Path, max: u64) -> Result<(Vec<u8>, Stamp), ReadError>
     let stamp = Stamp::from_metadata(&meta);
     let len = meta.len();
     let mut file = file;
-    let mut bytes = read_halves(&file, len).unwrap_or_default();
-    if bytes.is_empty() {
-        // Small, shrunk while read, or no second thread: one sequential read from the start.
-        bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-        file.seek(SeekFrom::Start(0)).map_err(ReadError::Failed)?;
-    } else {
-        file.seek(SeekFrom::Start(len)).map_err(ReadError::Failed)?;
-    }
+    // Small, shrunk while read, or no second thread: one sequential read from the start.
+    let (mut bytes, read_up_to) = read_halves(&file, len)
+        .map_or_else(|| (Vec::with_capacity(usize::try_from(len).unwrap_or(0)), 0), |halves| (halves, len));
+    file.seek(SeekFrom::Start(read_up_to)).map_err(ReadError::Failed)?;
     // The cap holds even for a file that grows while it is read.
     let more = max.saturating_add(1).saturating_sub(bytes.len() as u64);
     file.take(more).read_to_end(&mut bytes).map_err(ReadError::Failed)?;

@@ -83,10 +83,15 @@ impl<'a> Evidence<'a> {
 
     /// How many leading `texts` make up about [`NEAR_BREAK`] characters.
     pub(super) fn reach(&self, texts: impl Iterator<Item = usize>) -> usize {
+        self.reach_chars(texts, NEAR_BREAK)
+    }
+
+    /// How many leading `texts` make up about `chars` characters.
+    fn reach_chars(&self, texts: impl Iterator<Item = usize>, chars: usize) -> usize {
         let mut taken = 0;
         texts
             .take_while(|&t| {
-                let more = taken < NEAR_BREAK;
+                let more = taken < chars;
                 taken += self.chars_of(t);
                 more
             })
@@ -146,15 +151,7 @@ impl<'a> Evidence<'a> {
     /// (on generated pages this tells them apart better than the article's last paragraphs do).
     pub(super) fn article_topic(&self, pieces: &[usize]) -> Topic {
         let texts = || pieces.iter().rev().flat_map(|&p| self.texts(p).rev());
-        let mut taken = 0;
-        let n = texts()
-            .take_while(|&t| {
-                let more = taken < ARTICLE_REACH;
-                taken += self.chars_of(t);
-                more
-            })
-            .count();
-        self.topic_of(texts().take(n))
+        self.topic_of(texts().take(self.reach_chars(texts(), ARTICLE_REACH)))
     }
 
     /// The profile of counting-order texts.
