@@ -108,6 +108,20 @@ fn a_title_block_inside_its_own_article_becomes_its_title() {
 }
 
 #[test]
+fn a_title_inside_a_dateline_opened_article_takes_it_whole_with_its_reporter_line() {
+    let (arts, _) = segment("title_inside_byline.txt");
+    assert_eq!(
+        titles(&arts),
+        [Some("沿海港口集装箱吞吐量稳步增长"), Some("广西石漠化治理见成效"), Some("云南加快建设农村公路网")]
+    );
+    let second = text(&arts[1]);
+    // The reporter's line sits under the title, not between the halves of the sentence.
+    assert!(second.contains("种下适生树种，累计治理面积较上年扩大近一成"), "{second}");
+    assert_eq!(arts[1].paragraphs.first().map(|p| p.text.as_str()), Some("本报记者　陈方"));
+    assert!(text(&arts[2]).contains("边境村寨和旅游景区，方便群众出行"));
+}
+
+#[test]
 fn legal_articles_are_clauses_with_nested_items() {
     let (arts, _) = segment("law.txt");
     assert_eq!(arts.len(), 1);
@@ -147,9 +161,15 @@ fn encodings(utf8: &str) -> Vec<(&'static str, Vec<u8>)> {
 
 #[test]
 fn every_page_segments_the_same_in_every_encoding() {
-    for name in
-        ["interleaved.txt", "jump_and_clauses.txt", "numerals.txt", "subheading.txt", "title_block.txt", "law.txt"]
-    {
+    for name in [
+        "interleaved.txt",
+        "jump_and_clauses.txt",
+        "numerals.txt",
+        "subheading.txt",
+        "title_block.txt",
+        "title_inside_byline.txt",
+        "law.txt",
+    ] {
         let utf8 = String::from_utf8(page(name)).expect("fixtures are UTF-8");
         let (want, _) = segment(name);
         for (label, bytes) in encodings(&utf8) {

@@ -64,6 +64,7 @@ pub(super) fn subheading_shaped(s: &str) -> bool {
 pub(super) fn assemble(pieces: Vec<Piece>, roles: Vec<Role>) -> Vec<Draft> {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut draft_of: Vec<usize> = vec![0; pieces.len()];
+    let style_recurs = heading_style_recurs(&pieces, &roles);
     for (i, (piece, role)) in pieces.into_iter().zip(roles).enumerate() {
         match role {
             Role::New | Role::Section if title_inside(&drafts, &draft_of, i, &piece) => {
@@ -75,7 +76,12 @@ pub(super) fn assemble(pieces: Vec<Piece>, roles: Vec<Role>) -> Vec<Draft> {
                 let open = draft.parts.last().and_then(|p| p.blocks.last()).is_some_and(Block::is_open);
                 draft.head = piece.head;
                 draft.continues_on = piece.continues_on.or(draft.continues_on.take());
-                draft.parts.push(Part { blocks: piece.body, joins_previous: open, subheads: Vec::new() });
+                // The reporter's line under the title belongs with the title block, before the
+                // opening, not between the two halves of the sentence the title block cut.
+                let mut body = piece.body;
+                let reporters = body.iter().take_while(|b| is_reporter_line(b)).count();
+                draft.parts[0].blocks.splice(0..0, body.drain(..reporters));
+                draft.parts.push(Part { blocks: body, joins_previous: open, subheads: Vec::new() });
             }
             Role::Continues(d) => {
                 let a = draft_of[d];
@@ -85,8 +91,10 @@ pub(super) fn assemble(pieces: Vec<Piece>, roles: Vec<Role>) -> Vec<Draft> {
                 let mut part = Part { blocks: piece.body, joins_previous: true, subheads: Vec::new() };
                 // A title block (title with kicker or subtitle) inside the article's
                 // own text becomes its title when the article has none; a single
-                // line there is a sub-heading.
-                if draft.head.is_empty() && piece.head.len() >= 2 {
+                // line there is a sub-heading, unless a dateline opened the article
+                // on this page (its title is then above it or here) and no later
+                // section heading of the article shares its style (sub-headings share one).
+                if draft.head.is_empty() && (piece.head.len() >= 2 || opened_here(draft) && !style_recurs[i]) {
                     draft.head = piece.head;
                 } else {
                     part.subheads = piece.head;
@@ -127,23 +135,44 @@ pub(super) fn assemble(pieces: Vec<Piece>, roles: Vec<Role>) -> Vec<Draft> {
     drafts
 }
 
+/// For each piece, whether a section heading in the same style follows before the next new
+/// article: sub-headings of one article share a style, its title stands apart.
+fn heading_style_recurs(pieces: &[Piece], roles: &[Role]) -> Vec<bool> {
+    let style = |p: &Piece| p.head.first().map(|b| b.style);
+    (0..pieces.len())
+        .map(|i| {
+            let Some(own) = style(&pieces[i]) else { return false };
+            (i + 1..pieces.len())
+                .take_while(|&j| !matches!(roles[j], Role::New))
+                .any(|j| matches!(roles[j], Role::Section | Role::Continues(_)) && style(&pieces[j]) == Some(own))
+        })
+        .collect()
+}
+
 /// Whether piece `i`, a new article under a title, is rather the title block of the untitled
-/// article just before it: that article is only the piece before, a dateline opened it (a
+/// article just before it: that article is only the pieces right before, a dateline opened it (a
 /// dateline starts an article, and an article starts under its title unless the title block
 /// was put inside its text), and no dateline opens the text under the title.
 ///
 /// A heading judged a sub-heading counts too: an article that began on this page has a title
-/// somewhere, and sub-headings come after it.
+/// somewhere, and sub-headings come after it (so not after a sub-heading of the article).
 fn title_inside(drafts: &[Draft], draft_of: &[usize], i: usize, piece: &Piece) -> bool {
     let Some(last) = drafts.last() else { return false };
     piece.start == Start::Heading
         && !piece.head.is_empty()
-        && piece.body.first().is_some_and(|b| b.kind != Kind::Dateline)
+        && piece.body.iter().find(|b| !is_reporter_line(b)).is_some_and(|b| b.kind != Kind::Dateline)
         && i > 0
-        && draft_of[i - 1] == drafts.len() - 1
-        && last.first_piece == i - 1
+        && (last.first_piece..i).all(|p| draft_of[p] == drafts.len() - 1)
         && last.head.is_empty()
+        && last.parts.iter().all(|p| p.subheads.is_empty())
         && opened_here(last)
+}
+
+/// A reporter's line before the text (`新华社记者 何晨`), which [`pieces`](super::pieces) files
+/// with the datelines: it follows a title, so unlike a dispatch dateline it does not show that
+/// the text under a title starts there.
+fn is_reporter_line(b: &Block) -> bool {
+    b.kind == Kind::Dateline && !DATELINE.is_match(&b.text)
 }
 
 /// An article a dateline opened on this page: not a teaser, not a continuation from another.
