@@ -1,6 +1,8 @@
 //! Files in the data folder that survive crashes and two running copies: the parts the
-//! bookmark store ([`crate::bookmarks::store`]) and the reading state
-//! ([`crate::app::positions`]) share.
+//! bookmark store ([`crate::bookmarks::store`]), the reading state
+//! ([`crate::app::positions`]) and the word list ([`crate::words`]) share. [`replace`] is the
+//! one atomic write in gongbao: whatever writes a file others read (the bookmark export too)
+//! goes through it.
 //!
 //! - [`lock`]: an advisory lock on a separate lock file (its inode never changes), waited for a
 //!   bounded time;

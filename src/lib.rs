@@ -36,5 +36,6 @@ pub mod search;
 pub mod suite;
 pub mod term;
 pub mod ui;
+pub(crate) mod union_find;
 pub mod versions;
 pub mod words;

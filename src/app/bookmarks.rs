@@ -458,14 +458,12 @@ impl App {
         let dir = self.bookmarks.store.dir().map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
         let path = dir.join("bookmarks-export.md");
         let written = std::fs::create_dir_all(&dir).and_then(|()| {
-            let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
-            // Read in terminals as often as in editors: made safe like all output.
-            let mut safe = crate::output::SafeWriter::text(&mut tmp);
-            std::io::Write::write_all(&mut safe, markdown.as_bytes())?;
-            std::io::Write::flush(&mut safe)?;
-            drop(safe);
-            tmp.persist(&path).map_err(|e| e.error)?;
-            Ok(())
+            crate::durable::replace(&dir, &path, ".bookmarks-export.md.", ".tmp", |out| {
+                // Read in terminals as often as in editors: made safe like all output.
+                let mut safe = crate::output::SafeWriter::text(out);
+                std::io::Write::write_all(&mut safe, markdown.as_bytes())?;
+                std::io::Write::flush(&mut safe)
+            })
         });
         self.status = Some(match written {
             Ok(()) => format!("exported to {}", path.display()),

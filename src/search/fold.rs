@@ -23,6 +23,7 @@
 use std::sync::OnceLock;
 
 use crate::convert::{Converter, PROBED, Script};
+use crate::union_find::UnionFind;
 
 /// Pairs of characters `OpenCC` links, one pair per line (see the generating script).
 const VARIANTS: &str = include_str!("variants.txt");
@@ -69,7 +70,7 @@ impl Folder {
             probe.push(c);
             probe.push('\n');
         }
-        let mut classes = UnionFind::new();
+        let mut classes = UnionFind::new(0x1_0000);
         let mut keeps = vec![false; 0x1_0000];
         for target in [Script::Simplified, Script::Traditional] {
             let Ok(images) = converter.convert(&probe, target) else { continue };
@@ -81,7 +82,7 @@ impl Folder {
                     if target == Script::Simplified && d == c {
                         keeps[c as usize] = true;
                     }
-                    classes.union(c as u32, d as u32);
+                    classes.union(c as usize, d as usize);
                 }
             }
         }
@@ -93,12 +94,12 @@ impl Folder {
                 && (a as u32) < 0x1_0000
                 && (b as u32) < 0x1_0000
             {
-                classes.union(a as u32, b as u32);
+                classes.union(a as usize, b as usize);
             }
         }
-        let mut representative: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        let mut representative: std::collections::HashMap<usize, u32> = std::collections::HashMap::new();
         for &c in &chars {
-            let root = classes.find(c as u32);
+            let root = classes.find(c as usize);
             let entry = representative.entry(root).or_insert(c as u32);
             // Prefer a Simplified form; among those the lowest code point, so the choice is stable.
             let (current, candidate) = (*entry, c as u32);
@@ -109,7 +110,7 @@ impl Folder {
             }
         }
         for &c in &chars {
-            table[c as usize] = representative[&classes.find(c as u32)];
+            table[c as usize] = representative[&classes.find(c as usize)];
         }
         // Compatibility ideographs (豈 U+F900 …) are the same characters as unified ones.
         for c in (0xF900..=0xFAFF).filter_map(char::from_u32) {
@@ -225,31 +226,6 @@ fn invert(table: &[u32]) -> (Box<[u32]>, Box<[char]>) {
         kept_starts[v + 1] = u32::try_from(kept.len()).unwrap_or(u32::MAX);
     }
     (kept_starts.into_boxed_slice(), kept.into_boxed_slice())
-}
-
-/// Disjoint sets of BMP code points, for the script classes.
-struct UnionFind(Vec<u32>);
-
-impl UnionFind {
-    fn new() -> Self {
-        UnionFind((0..0x1_0000).collect())
-    }
-
-    fn find(&mut self, mut x: u32) -> u32 {
-        while self.0[x as usize] != x {
-            let parent = self.0[x as usize];
-            self.0[x as usize] = self.0[parent as usize];
-            x = parent;
-        }
-        x
-    }
-
-    fn union(&mut self, a: u32, b: u32) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            self.0[ra as usize] = rb;
-        }
-    }
 }
 
 #[cfg(test)]
