@@ -1,5 +1,5 @@
 //! The hashes gongbao writes to disk, in one place: what names a file ([`fingerprint`], and
-//! the [`legacy_fingerprint`] of earlier builds) and what names an article (`article_id`, still in the segmenter).
+//! the [`legacy_fingerprint`] of earlier builds) and what names an article (`article_id`).
 //!
 //! Bookmarks, reading positions and hand-chosen encodings are keyed by these values, so a
 //! change to any of them silently orphans saved state. Each is therefore defined by a
@@ -7,8 +7,12 @@
 //! across versions), and the tests below pin its output: a test vector that changes is a
 //! format change, to be migrated, never an update of the expected value.
 
-/// FNV-1a, 64 bits: the hash of the [`legacy_fingerprint`]. One byte at a time; kept only
-/// where a persisted value was defined by it.
+use std::collections::HashMap;
+
+use super::{Paragraph, ParagraphKind};
+
+/// FNV-1a, 64 bits: the hash of the [`legacy_fingerprint`] and of [`article_id`]. One byte
+/// at a time; kept only where a persisted value was defined by it.
 #[derive(Debug, Clone, Copy)]
 struct Fnv1a(u64);
 
@@ -53,6 +57,38 @@ pub fn is_legacy_fingerprint(key: &str) -> bool {
     key.len() == 16 && key.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// A stable id: the source name and a hash of the article's opening text, so
+/// that ids survive re-segmentation and do not depend on article order.
+///
+/// The hash is FNV-1a over the title's characters and then the first 48 characters of the
+/// body paragraphs other than white space, each character as its code point's four
+/// little-endian bytes, folded to 32 bits; the id is `<source without its last extension>#<8
+/// hex digits>`. `ids` counts the ids given so far in one source: a second article with the
+/// same id gets `-2`, and so on.
+pub(crate) fn article_id(
+    source: &str,
+    title: Option<&str>,
+    paragraphs: &[Paragraph],
+    ids: &mut HashMap<String, usize>,
+) -> String {
+    let mut h = Fnv1a::new();
+    let opening = paragraphs
+        .iter()
+        .filter(|p| p.kind == ParagraphKind::Body)
+        .flat_map(|p| p.text.chars())
+        .filter(|c| !c.is_whitespace())
+        .take(48);
+    for c in title.into_iter().flat_map(str::chars).chain(opening) {
+        h.write(&u32::from(c).to_le_bytes());
+    }
+    let h = h.0;
+    let stem = source.rsplit_once('.').map_or(source, |(s, _)| s);
+    let base = format!("{stem}#{:08x}", (h ^ (h >> 32)) as u32);
+    let n = ids.entry(base.clone()).or_default();
+    *n += 1;
+    if *n == 1 { base } else { format!("{base}-{n}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +107,31 @@ mod tests {
         assert!(is_legacy_fingerprint(&legacy_fingerprint(b"a")));
         assert!(!is_legacy_fingerprint(&fingerprint(b"a")));
         assert!(!is_legacy_fingerprint("news.txt-0000000"));
+    }
+
+    fn paragraph(kind: ParagraphKind, text: &str) -> Paragraph {
+        Paragraph { kind, text: text.into(), garbled: Box::default(), line: 1 }
+    }
+
+    /// Bookmarks and reading positions are keyed by article id. The values were computed
+    /// apart from this code (a few lines of Python over the definition in [`article_id`]'s
+    /// documentation), so the pin holds the definition, not whatever the code happened to do.
+    #[test]
+    fn article_ids_are_pinned() {
+        let mut ids = HashMap::new();
+        assert_eq!(article_id("news.txt", None, &[], &mut ids), "news#4fd0bfc1");
+        assert_eq!(article_id("news.txt", None, &[], &mut ids), "news#4fd0bfc1-2", "the same id again");
+        assert_eq!(article_id("news.txt", None, &[], &mut ids), "news#4fd0bfc1-3");
+        let body = [paragraph(ParagraphKind::Body, "新华社北京电 双方 同意。")];
+        assert_eq!(article_id("news.txt", Some("中美联合声明"), &body, &mut ids), "news#82622797");
+        // Only the first 48 characters count, and only body paragraphs.
+        let long = [paragraph(ParagraphKind::Body, &"一".repeat(60))];
+        assert_eq!(article_id("news", None, &long, &mut ids), "news#e67134f5");
+        let mut longer = vec![paragraph(ParagraphKind::Heading, "小标题")];
+        longer.push(paragraph(ParagraphKind::Body, &"一".repeat(80)));
+        assert_eq!(article_id("news.md", None, &longer, &mut HashMap::new()), "news#e67134f5");
+        // Only the last extension is cut.
+        let short = [paragraph(ParagraphKind::Body, "正文。")];
+        assert_eq!(article_id("a.b.txt", Some("标题"), &short, &mut ids), "a.b#471b23f5");
     }
 }

@@ -11,6 +11,7 @@ use super::roles::Role;
 use super::{Block, Kind};
 use crate::corpus::clean::{ends_sentence, is_han, mid_sentence_start, trim_space};
 use crate::corpus::garble::garbled_spans;
+use crate::corpus::identity::article_id;
 use crate::corpus::topic::{Idf, Topic};
 use crate::corpus::{Article, ArticleKind, Note, NoteKind, Paragraph, ParagraphKind, clause};
 
@@ -485,32 +486,4 @@ pub(super) fn author(paragraphs: &[Paragraph], title: Option<&str>) -> Option<St
     let (before, pen) = title.rsplit_once([' ', '\u{3000}'])?;
     let n = char_len(pen);
     ((2..=3).contains(&n) && pen.chars().all(is_han) && char_len(before) >= 8).then(|| pen.to_string())
-}
-
-/// A stable id: the source name and a hash of the article's opening text, so
-/// that ids survive re-segmentation and do not depend on article order.
-pub(super) fn article_id(
-    source: &str,
-    title: Option<&str>,
-    paragraphs: &[Paragraph],
-    ids: &mut HashMap<String, usize>,
-) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let opening = paragraphs
-        .iter()
-        .filter(|p| p.kind == ParagraphKind::Body)
-        .flat_map(|p| p.text.chars())
-        .filter(|c| !c.is_whitespace())
-        .take(48);
-    for c in title.into_iter().flat_map(str::chars).chain(opening) {
-        for b in u32::from(c).to_le_bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    let stem = source.rsplit_once('.').map_or(source, |(s, _)| s);
-    let base = format!("{stem}#{:08x}", (h ^ (h >> 32)) as u32);
-    let n = ids.entry(base.clone()).or_default();
-    *n += 1;
-    if *n == 1 { base } else { format!("{base}-{n}") }
 }

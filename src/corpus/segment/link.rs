@@ -7,6 +7,7 @@ use super::model::Decision;
 use super::pieces::{Piece, Start};
 use super::{Block, Kind};
 use crate::corpus::clean::is_han;
+use crate::union_find::UnionFind;
 
 /// Pass 3: for each piece that stops mid-sentence, the later piece that continues it. Every
 /// pair weighed is recorded in `explain` when it is given.
@@ -161,15 +162,14 @@ pub(super) fn best_matching(n: usize, edges: &[Edge]) -> Vec<Option<usize>> {
         }
     }
     // Groups of dangling pieces that compete for the same continuations.
-    let mut group: Vec<usize> = (0..n).collect();
+    let mut group = UnionFind::new(n);
     for e in edges {
-        let (a, b) = (root(&mut group, e.d), root(&mut group, e.c));
-        group[a] = b;
+        group.union(e.d, e.c);
     }
     let mut claimed = vec![0u64; n.div_ceil(64)];
     let mut by_group: HashMap<usize, Vec<Edge>> = HashMap::new();
     for e in edges {
-        let g = root(&mut group, e.d);
+        let g = group.find(e.d);
         by_group.entry(g).or_default().push(*e);
     }
     for group_edges in by_group.values() {
@@ -196,15 +196,6 @@ pub(super) fn best_matching(n: usize, edges: &[Edge]) -> Vec<Option<usize>> {
         }
     }
     next
-}
-
-/// Union-find root with path halving.
-pub(super) fn root(g: &mut [usize], mut x: usize) -> usize {
-    while g[x] != x {
-        g[x] = g[g[x]];
-        x = g[x];
-    }
-    x
 }
 
 /// Exhaustive search for the best assignment in one small group, with a
