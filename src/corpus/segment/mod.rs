@@ -7,22 +7,22 @@
 //! evidence in the text (punctuation, heading shape, markers, datelines and
 //! topic continuity):
 //!
-//! 1. [`classify`] turns lines into typed blocks (heading, body, dateline,
+//! 1. [`classify`](mod@classify) turns lines into typed blocks (heading, body, dateline,
 //!    caption, signature, end marker, numeral) and breaks (page, teaser list,
 //!    jump marker), splitting datelines and end markers off their paragraphs;
 //!    then [`lines`] weighs each short line for its role (title, kicker, label,
 //!    subtitle, byline, sub-heading, furniture or text) with fitted weights
 //!    ([`model`], `weights.tsv`, written by `scripts/train_segmenter`);
-//! 2. [`pieces`] cuts the blocks into pieces wherever an article may stop:
+//! 2. [`pieces`](mod@pieces) cuts the blocks into pieces wherever an article may stop:
 //!    before a heading, after an end marker, at a break, after a paragraph that
 //!    stops mid-sentence and before one that starts mid-sentence;
 //! 3. [`evidence`] holds what the decisions weigh: topic profiles of the text
 //!    either side of a break, sentence and numbering continuity;
-//! 4. [`link`] pairs each piece that stops mid-sentence with the later piece
+//! 4. [`link`](mod@link) pairs each piece that stops mid-sentence with the later piece
 //!    that continues it, as one assignment over the page;
-//! 5. [`roles`] decides each remaining piece's role: a new article, a section
+//! 5. [`roles`](mod@roles) decides each remaining piece's role: a new article, a section
 //!    of the article before it, or the resumption of an earlier one;
-//! 6. [`assemble`] groups pieces into articles, moves a stray tail to the
+//! 6. [`assemble`](mod@assemble) groups pieces into articles, moves a stray tail to the
 //!    article it belongs to when the datelines disagree, and builds
 //!    paragraphs, title block and clauses.
 //!
