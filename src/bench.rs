@@ -215,7 +215,7 @@ pub fn run(sizes_mb: &[u64], throughput: Throughput, out: &mut impl Write) -> st
 /// Set for the child process of `--decode`: the file it is to read, detect and decode.
 const DECODE_CHILD: &str = "GONGBAO_BENCH_DECODE_FILE";
 
-/// Sizes of the `--decode` files, in MiB: the pair ENC-13 of the reliability list names.
+/// Sizes of the `--decode` files, in MiB: the pair ENC-13 of docs/reliability.md names.
 const DECODE_MIB: [usize; 2] = [16, 64];
 
 /// Runs of each size; the table shows the fastest, the least disturbed by the machine.

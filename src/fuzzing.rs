@@ -1,4 +1,4 @@
-//! Fuzz entry points (reliability.md §5.3 item 5, ESC-09, TST-01, TST-04, TST-08).
+//! Fuzz entry points (docs/reliability.md §5.1 item 5, ESC-09, TST-01, TST-04, TST-08).
 //!
 //! One function per cargo-fuzz target in `fuzz/`, each taking the fuzzer's raw bytes and
 //! panicking only when an invariant is broken. The targets are one-line wrappers, and
@@ -42,7 +42,7 @@ pub const MAX_FRAMES: usize = 50;
 pub const MAX_ACTIONS: usize = 8;
 /// Longest file name a frame carries.
 pub const MAX_NAME: usize = 32;
-/// Bytes one rendered cell symbol may hold (reliability.md §6).
+/// Bytes one rendered cell symbol may hold (docs/reliability.md §6).
 pub const MAX_SYMBOL_BYTES: usize = 64;
 
 /// The ESC-02 attack payloads, for seeding corpora and for the replay test.
@@ -179,7 +179,7 @@ fn is_default_ignorable(c: char) -> bool {
     )
 }
 
-/// The invisibles that are allowed inside an emoji cluster (reliability.md §6: ZWJ and
+/// The invisibles that are allowed inside an emoji cluster (docs/reliability.md §6: ZWJ and
 /// variation selectors).
 fn is_emoji_component(c: char) -> bool {
     matches!(c, '\u{200D}' | '\u{FE00}'..='\u{FE0F}')

@@ -1,4 +1,4 @@
-//! The bookmark file under stress, per the PST checks of `shared/docs/reliability.md`: round
+//! The bookmark file under stress, per the PST checks of `docs/reliability.md`: round
 //! trips of awkward content, corrupt files, kills during saves, short writes, unwritable places
 //! and two copies saving at once. Crashing and racing processes are this test binary started
 //! again in a child mode (`GONGBAO_CHILD`), so no extra binary is needed.

@@ -1,5 +1,5 @@
-//! The encoding checks ENC-01 … ENC-13 of `shared/docs/reliability.md` (sections 4.3 and
-//! 4.4), one or more tests per check, each named after its id: `cargo test enc_05` runs
+//! The encoding checks ENC-01 … ENC-13 of `docs/reliability.md` (sections 4.1 and
+//! 4.2), one or more tests per check, each named after its id: `cargo test enc_05` runs
 //! ENC-05 here and in `src/corpus/decode.rs`.
 //!
 //! Inputs are the legacy-encoded pages under `tests/fixtures/heldout*/`, the bundled

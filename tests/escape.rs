@@ -1,4 +1,4 @@
-//! Hostile text never reaches the terminal raw (ESC checks of `shared/docs/reliability.md`).
+//! Hostile text never reaches the terminal raw (ESC checks of `docs/reliability.md`).
 //!
 //! The screens are drawn through the real `CrosstermBackend` into a byte buffer. The golden
 //! for a screen is the same screen drawn from the *sanitised* text (which holds no escape at

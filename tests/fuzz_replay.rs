@@ -1,4 +1,4 @@
-//! The fuzz targets' corpora and crash inputs, replayed on stable (reliability.md §5.3 item 5,
+//! The fuzz targets' corpora and crash inputs, replayed on stable (docs/reliability.md §5.1 item 5,
 //! TST-08).
 //!
 //! Each cargo-fuzz target in `fuzz/` is a one-line call of a function in `gongbao::fuzzing`

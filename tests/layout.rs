@@ -1,4 +1,4 @@
-//! Testing practice (TST checks of `shared/docs/reliability.md`): the app's idea of the screen
+//! Testing practice (TST checks of `docs/reliability.md`): the app's idea of the screen
 //! against what ratatui actually draws, every tiny and extreme size, random frame sequences,
 //! both ambiguous-width settings, and positions kept across resizes.
 

@@ -6,7 +6,7 @@
 //!   punctuation, clause labels, page furniture, whitespace, control characters and
 //!   bidi marks). Failing cases are shrunk and persisted by proptest under
 //!   `proptest-regressions/`; commit that file with the fix.
-//! - a replay of every file under `tests/corpus/` (reliability.md TST-08). Any crash
+//! - a replay of every file under `tests/corpus/` (docs/reliability.md TST-08). Any crash
 //!   input found by a fuzzer, a property or a user goes into that folder as a file of
 //!   its own, and this test keeps it fixed.
 

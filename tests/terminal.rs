@@ -1,4 +1,4 @@
-//! Terminal lifecycle (TERM checks of `shared/docs/reliability.md`): the real binary in a
+//! Terminal lifecycle (TERM checks of `docs/reliability.md`): the real binary in a
 //! pseudo-terminal, with every byte it writes kept, the terminal settings read back from the
 //! pty, and the screen rebuilt from the bytes by a terminal emulator (`vt100`).
 //!

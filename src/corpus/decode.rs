@@ -4,7 +4,7 @@
 //! decoded text only, so no later stage ever mistakes the trail byte of a Big5 or GBK
 //! character (`許` is `B3 5C`) for an ASCII `\` or `|`.
 //!
-//! Decisions are made in a fixed order, most certain first (reliability spec 4.3):
+//! Decisions are made in a fixed order, most certain first (docs/reliability.md §4.1):
 //! 1. a byte-order mark (UTF-8, UTF-16LE/BE, and GB18030's `84 31 95 33`);
 //! 2. strict UTF-8 validation;
 //! 3. a BOM-less UTF-16 heuristic that works on code units, not NUL counting;

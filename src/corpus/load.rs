@@ -3,7 +3,7 @@
 //!
 //! This is the only corpus module that touches the filesystem. It reads regular files
 //! only and caps their size, so a FIFO, `/dev/zero` or a huge dump can neither hang
-//! nor exhaust the reader (reliability spec 4.3, ENC-12). A bad input becomes a
+//! nor exhaust the reader (docs/reliability.md §4.1, ENC-12). A bad input becomes a
 //! [`LoadError`] next to the documents that did load; it never stops the others.
 
 use std::ffi::OsStr;

@@ -51,7 +51,7 @@ pub const TAB_STOP: usize = 8;
 pub const MAX_COMBINING: usize = 16;
 
 /// Bytes a base character and its kept combining marks may take together: the
-/// per-cell budget of reliability.md. Only 4-byte marks can reach it within
+/// per-cell budget of docs/reliability.md (§6). Only 4-byte marks can reach it within
 /// [`MAX_COMBINING`] marks.
 pub const MAX_CLUSTER_BYTES: usize = 64;
 
@@ -722,7 +722,7 @@ mod tests {
             removed,
             vec![Removed { kind: RemovedKind::CombiningFlood, text: "U+0301 ×9984".to_owned(), line: 2 }]
         );
-        // The grapheme stays within the 64-byte cell budget of reliability.md.
+        // The grapheme stays within the 64-byte cell budget of docs/reliability.md (§6).
         let cell = out.trim_start_matches("x\n").trim_end_matches('!');
         assert!(cell.len() <= 64, "{} bytes", cell.len());
     }
