@@ -15,7 +15,7 @@
 //! - [`term`]: the terminal, the event loop, signals; [`output`] everything printed outside it,
 //!   made safe for a terminal;
 //! - [`cli`]: the command line of the thin binary;
-//! - [`bench`]: the throughput benchmark behind `gongbao bench`; [`suite`] the whole reader
+//! - [`bench`](mod@bench): the throughput benchmark behind `gongbao bench`; [`suite`] the whole reader
 //!   at archive scale (`gongbao bench --suite`).
 
 pub mod app;

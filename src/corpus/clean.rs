@@ -1,7 +1,7 @@
 //! Cleaning: decoded, sanitised text → [`Line`]s ready for segmentation.
 //!
 //! Each rule is a small function with its own tests. Whatever a rule takes
-//! out is recorded as a [`Removed`] item, so nothing is lost silently. The
+//! out is recorded as a [`Removed`](super::Removed) item, so nothing is lost silently. The
 //! rules that need to see several paragraphs at once (rejoining a sentence
 //! broken across paragraphs, telling page numerals from section numerals)
 //! live here as predicates and are applied by `segment`, which knows the

@@ -14,7 +14,7 @@
 //! | Evidence | Weight |
 //! |---|---|
 //! | private-use code point or U+FFFD | certain on its own |
-//! | `锟斤拷`, or three or more `烫` or `屯` in a row (lost bytes, see [`lost_data_runs`]) | certain on its own |
+//! | `锟斤拷`, or three or more `烫` or `屯` in a row (lost bytes, see `lost_data_runs`) | certain on its own |
 //! | box drawing (U+2500–U+257F) not next to other box drawing | 2 |
 //! | kana not next to other kana, in text that is not Japanese | 2 |
 //! | bopomofo, CJK compatibility or small form punctuation not next to its kind (GBK punctuation read as Big5 and back) | 2 |

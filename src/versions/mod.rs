@@ -1,4 +1,4 @@
-//! Versions of the same text: finding them ([`link`]) and comparing two ([`compare`]).
+//! Versions of the same text: finding them ([`link`]) and comparing two ([`compare`](mod@compare)).
 //!
 //! Both work on a normal form where a Simplified/Traditional difference, a full-width comma or a
 //! line break cannot count as a change: the search folding ([`crate::search::fold`]) with
