@@ -1,65 +1,177 @@
 //! The fitted weights the decisions read, and how a decision turns features into scores.
 //!
-//! Every decision that weighs evidence is a multinomial logistic regression: a list of named
-//! features (each a small function of the text, see [`super::lines`]), one weight per feature
-//! and class, and the class with the highest score wins. The weights are not typed in: they
-//! are fitted by `scripts/train_segmenter.py` on pages generated from the segbench pool with
-//! seeds of its own, and written to `weights.tsv`, which is embedded here. `gongbao export
-//! --explain` prints each decision's features and scores, which is also what the trainer
-//! reads.
+//! Every decision that weighs evidence scores each of its classes from a list of named features
+//! (each a small function of the text, see [`super::lines`]), and the class with the highest
+//! score wins. A decision's scores are either linear (a multinomial logistic regression: one
+//! weight per feature and class) or the sum of small regression trees per class (gradient
+//! boosting), which weigh features in combination. Neither is typed in: both are fitted by
+//! `scripts/train_segmenter.py` on pages generated from the segbench pool with seeds of its
+//! own, and written to `weights.tsv`, which is embedded here. `gongbao export --explain` prints
+//! each decision's features and scores, which is also what the trainer reads.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-/// The embedded weights: `decision<TAB>class<TAB>feature<TAB>weight` lines, `#` comments.
+/// The embedded weights, `#` comments and tab-separated lines of four columns:
+/// `decision class feature weight` for a linear decision; `decision class @start value` and
+/// `decision class @tree nodes` for a decision fitted as trees, the nodes in pre-order, each a
+/// split `feature<=threshold` (its left subtree, where the feature is at most the threshold,
+/// comes next, then its right) or a leaf `=value`.
 const WEIGHTS: &str = include_str!("weights.tsv");
 
-/// One decision's weights: `weights[class][feature]`.
+/// One decision's fitted scoring.
 #[derive(Debug, Clone)]
-pub struct Model {
-    weights: Vec<Vec<f32>>,
+pub enum Model {
+    /// `weights[class][feature]`.
+    Linear { weights: Vec<Vec<f32>> },
+    /// Each class's score: its start plus the leaf each of its trees reaches.
+    Trees { start: Vec<f32>, trees: Vec<Vec<Tree>> },
+}
+
+/// A regression tree, its nodes in pre-order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tree {
+    nodes: Vec<Node>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Node {
+    /// Go to the next node when the feature is at most the threshold, else to node `right`.
+    /// The threshold is compared in `f64`, as the trainer compared it.
+    Split {
+        feature: usize,
+        threshold: f64,
+        right: usize,
+    },
+    Leaf(f32),
+}
+
+impl Tree {
+    /// Reads the pre-order tokens of a tree (see [`WEIGHTS`]); `feature_at` names the features.
+    fn parse(text: &str, feature_at: &HashMap<&str, usize>) -> Result<Tree, String> {
+        let mut nodes = Vec::new();
+        // Splits whose right child is not placed yet, innermost last.
+        let mut open: Vec<usize> = Vec::new();
+        // Subtrees still to read: a split reads two in place of one, a leaf is one.
+        let mut to_read = 1usize;
+        for token in text.split_ascii_whitespace() {
+            if to_read == 0 {
+                return Err(format!("a node after the tree's last leaf: {token:?}"));
+            }
+            let at = nodes.len();
+            if let Some(value) = token.strip_prefix('=') {
+                nodes.push(Node::Leaf(value.parse().map_err(|_| format!("not a leaf value: {token:?}"))?));
+                // A finished left subtree: the innermost open split's right child comes next.
+                to_read -= 1;
+                if let Some(split) = open.pop()
+                    && let Node::Split { right, .. } = &mut nodes[split]
+                {
+                    *right = at + 1;
+                }
+            } else {
+                let (name, threshold) = token.split_once("<=").ok_or_else(|| format!("not a node: {token:?}"))?;
+                let feature = *feature_at.get(name).ok_or_else(|| format!("unknown feature {name:?}"))?;
+                let threshold = threshold.parse().map_err(|_| format!("not a threshold: {token:?}"))?;
+                nodes.push(Node::Split { feature, threshold, right: 0 });
+                open.push(at);
+                to_read += 1;
+            }
+        }
+        if to_read != 0 {
+            return Err("an incomplete tree".to_string());
+        }
+        Ok(Tree { nodes })
+    }
+
+    fn value(&self, x: &[f32]) -> f32 {
+        let mut at = 0;
+        loop {
+            match self.nodes[at] {
+                Node::Leaf(v) => return v,
+                Node::Split { feature, threshold, right } => {
+                    at = if f64::from(x[feature]) <= threshold { at + 1 } else { right };
+                }
+            }
+        }
+    }
 }
 
 impl Model {
-    /// The weights of `decision` in the embedded table, for the given classes and features;
-    /// a class or feature the table lacks weighs nothing.
+    /// The scoring of `decision` in the embedded table, for the given classes and features; a
+    /// class or feature the table lacks weighs nothing.
     ///
     /// # Panics
-    /// When the table names a class or feature the decision does not have: the table and the
-    /// code were not built together (a unit test reads the embedded table).
+    /// When the table names a class or feature the decision does not have, or a line does not
+    /// parse: the table and the code were not built together (a unit test reads the embedded
+    /// table).
     fn load(decision: &str, classes: &'static [&'static str], features: &'static [&'static str]) -> Model {
+        Self::parse(WEIGHTS, decision, classes, features).unwrap_or_else(|e| panic!("weights.tsv: {e}"))
+    }
+
+    fn parse(table: &str, decision: &str, classes: &[&str], features: &[&str]) -> Result<Model, String> {
         let mut weights = vec![vec![0.0; features.len()]; classes.len()];
+        let mut start = vec![0.0; classes.len()];
+        let mut trees: Vec<Vec<Tree>> = vec![Vec::new(); classes.len()];
         let class_at: HashMap<&str, usize> = classes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         let feature_at: HashMap<&str, usize> = features.iter().enumerate().map(|(i, f)| (*f, i)).collect();
-        for line in WEIGHTS.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        for line in table.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
             let cols: Vec<&str> = line.split('\t').collect();
-            let [d, class, feature, weight] = cols[..] else { panic!("weights.tsv: not four columns: {line:?}") };
+            let [d, class, feature, value] = cols[..] else { return Err(format!("not four columns: {line:?}")) };
             if d != decision {
                 continue;
             }
-            let c = *class_at.get(class).unwrap_or_else(|| panic!("weights.tsv: unknown class {class:?} of {d}"));
-            let f =
-                *feature_at.get(feature).unwrap_or_else(|| panic!("weights.tsv: unknown feature {feature:?} of {d}"));
-            weights[c][f] = weight.parse().unwrap_or_else(|_| panic!("weights.tsv: not a number: {line:?}"));
+            let c = *class_at.get(class).ok_or_else(|| format!("unknown class {class:?} of {d}"))?;
+            let number = || value.parse::<f32>().map_err(|_| format!("not a number: {line:?}"));
+            match feature {
+                "@start" => start[c] = number()?,
+                "@tree" => trees[c].push(Tree::parse(value, &feature_at).map_err(|e| format!("{e} in {line:?}"))?),
+                _ => {
+                    let f = *feature_at.get(feature).ok_or_else(|| format!("unknown feature {feature:?} of {d}"))?;
+                    weights[c][f] = number()?;
+                }
+            }
         }
-        Model { weights }
+        if trees.iter().any(|t| !t.is_empty()) {
+            if weights.iter().flatten().any(|w| *w != 0.0) {
+                return Err(format!("{decision} has both trees and linear weights"));
+            }
+            return Ok(Model::Trees { start, trees });
+        }
+        Ok(Model::Linear { weights })
+    }
+
+    /// A decision without weights: its callers keep their shape rules alone.
+    fn unfitted(classes: usize, features: usize) -> Model {
+        Model::Linear { weights: vec![vec![0.0; features]; classes] }
     }
 
     /// The score of each class for a feature vector (higher is likelier; their softmax is the
     /// fitted probability).
     pub fn scores(&self, x: &[f32]) -> Vec<f32> {
-        self.weights.iter().map(|w| w.iter().zip(x).map(|(a, b)| a * b).sum()).collect()
+        match self {
+            Model::Linear { weights } => weights.iter().map(|w| w.iter().zip(x).map(|(a, b)| a * b).sum()).collect(),
+            Model::Trees { start, trees } => {
+                start.iter().zip(trees).map(|(s, ts)| s + ts.iter().map(|t| t.value(x)).sum::<f32>()).collect()
+            }
+        }
+    }
+
+    /// The weight of `feature` for `class` (indices in the names the model was loaded with) of a
+    /// linear decision; trees have no single weight per feature.
+    pub fn weight(&self, class: usize, feature: usize) -> f32 {
+        match self {
+            Model::Linear { weights } => weights.get(class).and_then(|w| w.get(feature)).copied().unwrap_or(0.0),
+            Model::Trees { .. } => 0.0,
+        }
     }
 
     /// Whether the table holds any weight for this decision (an empty table decides nothing:
     /// the callers then keep the shape rules alone).
-    /// The weight of `feature` for `class` (indices in the names the model was loaded with).
-    pub fn weight(&self, class: usize, feature: usize) -> f32 {
-        self.weights.get(class).and_then(|w| w.get(feature)).copied().unwrap_or(0.0)
-    }
-
     pub fn is_fitted(&self) -> bool {
-        self.weights.iter().flatten().any(|w| *w != 0.0)
+        match self {
+            Model::Linear { weights } => weights.iter().flatten().any(|w| *w != 0.0),
+            Model::Trees { .. } => true,
+        }
     }
 }
 
@@ -137,9 +249,7 @@ pub static LINE_TRANSITION: LazyLock<Model> =
 /// Under the `hand-section` feature (training builds) it holds no weights: the hand rule decides.
 pub static SECTION: LazyLock<Model> = LazyLock::new(|| {
     if cfg!(feature = "hand-section") {
-        return Model {
-            weights: vec![vec![0.0; super::roles::SECTION_FEATURES.len()]; super::roles::SECTION_CLASSES.len()],
-        };
+        return Model::unfitted(super::roles::SECTION_CLASSES.len(), super::roles::SECTION_FEATURES.len());
     }
     Model::load("section", super::roles::SECTION_CLASSES, super::roles::SECTION_FEATURES)
 });
@@ -156,5 +266,44 @@ mod tests {
         assert_eq!(m.scores(&vec![0.0; super::super::lines::FEATURES.len()]).len(), roles);
         assert!(m.is_fitted(), "weights.tsv holds the line model's weights");
         let _ = &*SECTION;
+    }
+
+    const NAMES: &[&str] = &["short", "marked"];
+
+    #[test]
+    #[expect(clippy::float_cmp, reason = "leaves and sums of binary fractions are exact")]
+    fn a_tree_goes_left_at_or_below_its_threshold_and_right_above_it() {
+        let at: HashMap<&str, usize> = NAMES.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        // marked <= 0.5 ? (short <= 3 ? 1 : 2) : 3
+        let tree = Tree::parse("marked<=0.5 short<=3 =1 =2 =3", &at).unwrap();
+        assert_eq!(tree.value(&[3.0, 0.0]), 1.0);
+        assert_eq!(tree.value(&[3.5, 0.0]), 2.0);
+        assert_eq!(tree.value(&[0.0, 1.0]), 3.0);
+        assert_eq!(Tree::parse("=0.25", &at).unwrap().value(&[9.0, 9.0]), 0.25);
+    }
+
+    #[test]
+    fn a_tree_that_does_not_parse_is_refused() {
+        let at: HashMap<&str, usize> = NAMES.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        for bad in ["marked<=0.5 =1", "=1 =2", "", "size<=1 =1 =2", "marked<=x =1 =2", "marked =1 =2"] {
+            assert!(Tree::parse(bad, &at).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_decision_of_trees_adds_each_class_trees_to_its_start() {
+        let table = "# comment\n\
+            d\tyes\t@start\t0.5\n\
+            d\tyes\t@tree\tmarked<=0.5 =-1 =2\n\
+            d\tyes\t@tree\tshort<=10 =0.25 =0\n\
+            d\tno\t@start\t-0.5\n\
+            other\tyes\tshort\t9\n";
+        let m = Model::parse(table, "d", &["no", "yes"], NAMES).unwrap();
+        assert_eq!(m.scores(&[4.0, 1.0]), vec![-0.5, 2.75]);
+        assert_eq!(m.scores(&[40.0, 0.0]), vec![-0.5, -0.5]);
+        assert!(m.is_fitted());
+        let mixed = format!("{table}d\tyes\tshort\t1\n");
+        assert!(Model::parse(&mixed, "d", &["no", "yes"], NAMES).is_err(), "trees and weights at once");
+        assert!(Model::parse("d\tmaybe\t@start\t1\n", "d", &["no", "yes"], NAMES).is_err());
     }
 }
