@@ -143,6 +143,24 @@ pub enum Command {
         #[command(subcommand)]
         action: BookmarksAction,
     },
+    /// Print the completion script for a shell.
+    ///
+    /// `gongbao completions bash > ~/.local/share/bash-completion/completions/gongbao`; the
+    /// README (Install) says where zsh and fish look.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write a page per command into a folder.
+    ///
+    /// `gongbao man > ~/.local/share/man/man1/gongbao.1`, or `gongbao man --dir
+    /// ~/.local/share/man/man1` for `gongbao.1` and a `gongbao-<command>.1` for each command.
+    Man {
+        /// Write `gongbao.1` and `gongbao-<command>.1` here instead of printing `gongbao.1`.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
     /// Measure decode + clean + segment throughput on a synthetic corpus.
     Bench {
         /// Corpus sizes to measure, in MB (the growth between them shows linearity).
@@ -218,6 +236,35 @@ pub enum Format {
     Text,
 }
 
+/// The completion script for `shell`, generated from the definition above, so it cannot
+/// disagree with what the binary accepts.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    use clap::CommandFactory as _;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "gongbao", &mut script);
+    script
+}
+
+/// The manual page `gongbao(1)`, in roff, generated from the definition above.
+///
+/// # Errors
+/// When writing into memory fails (it does not).
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    use clap::CommandFactory as _;
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    Ok(page)
+}
+
+/// Writes `gongbao.1` and a `gongbao-<command>.1` for each command into `dir`.
+///
+/// # Errors
+/// When a page cannot be written.
+pub fn write_man_pages(dir: &std::path::Path) -> std::io::Result<()> {
+    use clap::CommandFactory as _;
+    clap_mangen::generate_to(Cli::command(), dir)
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
@@ -263,6 +310,30 @@ mod tests {
     #[test]
     fn the_long_version_names_the_dictionary_and_its_licence() {
         assert!(LONG_VERSION.ends_with(crate::dict::ATTRIBUTION), "{LONG_VERSION}");
+    }
+
+    #[test]
+    fn completions_name_every_command_in_each_shell() {
+        for shell in [clap_complete::Shell::Bash, clap_complete::Shell::Zsh, clap_complete::Shell::Fish] {
+            let script = String::from_utf8(completions(shell)).expect("UTF-8");
+            for command in Cli::command().get_subcommands().filter(|c| !c.is_hide_set()) {
+                assert!(script.contains(command.get_name()), "{shell}: no {}", command.get_name());
+            }
+            assert!(script.contains("ambiguous-width"), "{shell}: options are completed too");
+        }
+    }
+
+    #[test]
+    fn the_man_page_documents_the_commands_and_options() {
+        let page = String::from_utf8(man_page().expect("render")).expect("UTF-8");
+        assert!(page.contains(".TH gongbao 1"), "{page:.200}");
+        for word in ["export", "completions", "\\-\\-encoding", "\\-\\-data\\-dir"] {
+            assert!(page.contains(word), "no {word} in the man page");
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_man_pages(dir.path()).expect("write");
+        assert!(dir.path().join("gongbao.1").is_file());
+        assert!(dir.path().join("gongbao-export.1").is_file());
     }
 
     #[test]

@@ -365,8 +365,18 @@ fn explain(docs: &[load::RawDoc], failures: &[String]) -> Result<ExitCode> {
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// The commands that read no input files: `bench`, `bookmarks`, `lookup`, `words`; `None` for the
-/// others.
+/// A completion script or a manual page, generated from gongbao's own definitions: printed
+/// through the safe writer like everything else (tab-separated form, which keeps the tabs
+/// the scripts may hold; a test checks that nothing else changes).
+fn print_generated(bytes: &[u8]) -> Result<ExitCode> {
+    let mut out = stdout(Form::Tsv);
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The commands that read no input files: `bench`, `bookmarks`, `completions`, `lookup`, `man`,
+/// `words`; `None` for the others.
 fn run_without_inputs(cli: &Cli) -> Option<Result<ExitCode>> {
     match &cli.command {
         Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, large, lookup, load_dir }) => {
@@ -389,6 +399,15 @@ fn run_without_inputs(cli: &Cli) -> Option<Result<ExitCode>> {
             };
             Some(done.map(|()| ExitCode::SUCCESS).map_err(Into::into))
         }
+        Some(Command::Completions { shell }) => Some(print_generated(&gongbao::cli::completions(*shell))),
+        Some(Command::Man { dir: None }) => {
+            Some(gongbao::cli::man_page().map_err(Into::into).and_then(|page| print_generated(&page)))
+        }
+        Some(Command::Man { dir: Some(dir) }) => Some(
+            gongbao::cli::write_man_pages(dir)
+                .with_context(|| format!("writing the manual pages into '{}'", dir.display()))
+                .map(|()| ExitCode::SUCCESS),
+        ),
         Some(Command::Bookmarks { action }) => Some(bookmarks(cli, action)),
         Some(Command::Lookup { text, json }) => Some(lookup(cli, text, *json)),
         Some(Command::Words { action }) => Some(words(cli, action)),
@@ -470,7 +489,14 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Diff { a, b, json }) => diff_command(&corpus, a, b, *json, &mut out)?,
         Some(Command::Versions) => versions_command(&corpus, &mut out)?,
         Some(Command::Quote { article, clause }) => quote_command(cli, &corpus, article, clause, &mut out)?,
-        Some(Command::Bench { .. } | Command::Bookmarks { .. } | Command::Lookup { .. } | Command::Words { .. }) => {
+        Some(
+            Command::Bench { .. }
+            | Command::Bookmarks { .. }
+            | Command::Completions { .. }
+            | Command::Lookup { .. }
+            | Command::Man { .. }
+            | Command::Words { .. },
+        ) => {
             unreachable!("handled above")
         }
         None => {

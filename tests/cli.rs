@@ -452,3 +452,26 @@ fn words_export_writes_anki_tsv_and_markdown_from_the_data_folder() {
     assert!(o.status.success() && o.stdout.is_empty());
     assert!(stderr(&o).contains("no words"), "{}", stderr(&o));
 }
+
+#[test]
+fn completions_and_the_man_page_print_as_generated() {
+    for (shell, kind) in
+        [("bash", clap_complete::Shell::Bash), ("zsh", clap_complete::Shell::Zsh), ("fish", clap_complete::Shell::Fish)]
+    {
+        let o = gongbao(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        // The safe writer they pass through changes nothing in them.
+        assert_eq!(o.stdout, gongbao::cli::completions(kind), "{shell}");
+    }
+    let o = gongbao(&["man"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.stdout, gongbao::cli::man_page().expect("render"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let o = gongbao(&["man", "--dir", dir.path().to_str().expect("UTF-8 path")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for page in ["gongbao.1", "gongbao-export.1", "gongbao-completions.1", "gongbao-bookmarks-export.1"] {
+        assert!(dir.path().join(page).is_file(), "no {page}");
+    }
+    let o = gongbao(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2), "an unknown shell is a usage error");
+}
