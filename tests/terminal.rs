@@ -467,11 +467,14 @@ fn term_04_and_08_a_render_panic_restores_once_then_shows_its_message() {
 }
 
 /// The same under `panic = "abort"`, where no `Drop` runs: the hook alone must restore. Built
-/// here in its own profile and target folder (`cargo build --profile panic-abort`).
+/// here in its own profile (`cargo build --profile panic-abort`), into a folder of its own
+/// inside the target folder of the build running the tests (`CARGO_TARGET_DIR` honoured,
+/// removed by `cargo clean`): its own, so that it never waits for the lock of the build that
+/// is running it.
 #[test]
 fn term_04_the_same_under_panic_abort() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target = root.join("target/panic-abort");
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("panic-abort");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let built = Command::new(cargo)
         .current_dir(root)
