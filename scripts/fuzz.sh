@@ -7,7 +7,7 @@
 #   FUZZ_KEEP_GOING=1 scripts/fuzz.sh 600     # fork mode: go on after a crash, keep every crash
 #
 # Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Advisory: the
-# corpora and crash inputs are replayed on stable by `cargo test --test fuzz_replay`.
+# corpora and crash inputs are replayed on stable by `cargo test --test it fuzz_replay::`.
 # The seeds (samples, fixtures, ESC-02 payloads) are written to fuzz/seeds/ first; new inputs
 # go to fuzz/corpus/<target>/, crashes to fuzz/artifacts/<target>/, logs to fuzz/artifacts/logs/.
 # For each target this prints the executions, exec/s and the corpus size; the exit status is
@@ -28,11 +28,11 @@ if [ ${#targets[@]} -eq 0 ]; then
     targets=(decode_pipeline sanitize wrap state_load render_frames)
 fi
 
-cargo test --quiet --test fuzz_replay -- --ignored write_seed_corpora >/dev/null
+cargo test --quiet --test it -- --ignored fuzz_replay::write_seed_corpora >/dev/null
 
 # Keeps, of fuzz/corpus/<target>, a small set of inputs of at most FUZZ_CMIN_MAX_BYTES (4096)
 # that add coverage to the seeds (libFuzzer's greedy set-cover merge, counting edges only, not
-# how often they run: hit counts kept thousands of near-duplicates). The seeds themselves are not kept: tests/fuzz_replay.rs builds and
+# how often they run: hit counts kept thousands of near-duplicates). The seeds themselves are not kept: tests/it/fuzz_replay.rs builds and
 # replays them, and this script writes them again before each run.
 minimise() {
     local t=$1 min="fuzz/corpus/$1.min" cand="fuzz/corpus/$1.cand"

@@ -2,7 +2,7 @@
 //!
 //! One function per cargo-fuzz target in `fuzz/`, each taking the fuzzer's raw bytes and
 //! panicking only when an invariant is broken. The targets are one-line wrappers, and
-//! `tests/fuzz_replay.rs` runs the same functions over the committed corpora and crash files
+//! `tests/it/fuzz_replay.rs` runs the same functions over the committed corpora and crash files
 //! on stable, so a crash found on nightly stays fixed without nightly.
 //!
 //! | Function | Path | Invariants |
@@ -419,7 +419,7 @@ pub fn wrap(data: &[u8]) {
 }
 
 /// Width of `s` measured grapheme by grapheme with [`wrapper::grapheme_width`], the width one
-/// grapheme takes as ratatui draws it (tests/layout.rs holds that definition to ratatui, TST-02).
+/// grapheme takes as ratatui draws it (tests/it/layout.rs holds that definition to ratatui, TST-02).
 /// The wrapper sums widths its own way (runs of hanzi, ASCII and spaces skip the segmenter), so
 /// this checks the sums and the fast paths against the plain definition.
 fn measured_width(s: &str, ambiguous: AmbiguousWidth) -> usize {

@@ -232,7 +232,7 @@ fn hash(g: u64) -> u64 {
 /// a bucket holds a first ideograph with a block of 64 neighbouring second ones (国 and 图
 /// share one). The similarity thresholds were tuned on these coarser terms: buckets from the
 /// top bits instead (exact bigrams) lose six articles on four held-out pages of
-/// `tests/pipeline.rs`, so a change here needs the thresholds tuned again.
+/// `tests/it/pipeline.rs`, so a change here needs the thresholds tuned again.
 fn bucket(g: u64, mask: u64) -> u32 {
     ((hash(g) >> 20) & mask) as u32
 }

@@ -2,7 +2,7 @@
 //! it runs), stderr to a file (so what it prints after restoring the screen can be read byte by
 //! byte), and the screen rebuilt from the pty's bytes by a terminal emulator (`vt100`).
 #![cfg(target_os = "linux")]
-#![allow(dead_code, reason = "each test binary uses part of it")]
+#![allow(dead_code, reason = "the modules that use it use parts of it")]
 
 use std::ffi::OsStr;
 use std::os::fd::OwnedFd;
