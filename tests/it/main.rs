@@ -19,6 +19,7 @@ mod encodings;
 mod escape;
 mod fuzz_replay;
 mod large;
+mod layers;
 mod layout;
 mod lookup_lazy;
 mod output_safety;
