@@ -28,6 +28,7 @@ mod pipeline;
 mod reader_encoding;
 mod reader_exit;
 mod robustness;
+mod rules;
 mod search;
 mod terminal;
 mod ui;
