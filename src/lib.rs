@@ -6,6 +6,7 @@
 //! - [`convert`]: Simplified ⇄ Traditional at display time (`OpenCC` dictionaries);
 //! - [`app`]: the reader's state, its actions and key table, and `App::update`;
 //! - [`search`]: script-insensitive search over a folded index built at load time;
+//! - [`loader`]: the corpus read on worker threads, each file's search index built there too;
 //! - [`bookmarks`]: passages with notes, found again after edits, kept safe on disk;
 //! - [`dict`]: CC-CEDICT, embedded; words looked up in either script, pinyin, word cutting;
 //!   [`words`] the word list kept from the reader, exported for Anki;
@@ -30,6 +31,7 @@ pub mod dict;
 pub(crate) mod durable;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod loader;
 pub mod output;
 pub mod quote;
 pub mod search;

@@ -75,7 +75,7 @@ impl ReaderState {
 fn read(
     cli: &Cli,
     corpus: Corpus,
-    loading: Option<gongbao::corpus::background::Loading>,
+    loading: Option<gongbao::loader::Loading>,
     state: Option<ReaderState>,
 ) -> Result<u8> {
     require_terminal(cli)?;
@@ -433,7 +433,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         let max = cli.input.max_size.saturating_mul(1024 * 1024);
         gongbao::term::install_panic_hook();
         let state = ReaderState::read(cli);
-        let loading = gongbao::corpus::background::start(inputs, max, forced, 0);
+        let loading = gongbao::loader::start(inputs, max, forced, 0);
         return Ok(ExitCode::from(read(cli, Corpus::default(), Some(loading), Some(state))?));
     }
     // Without a terminal the reader would only say so after standard input was read to its end.

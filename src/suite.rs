@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use crate::app::{Action, App, Settings};
 use crate::bench::{Mix, ms, percentile, synthetic_corpus};
 use crate::convert::{Converter, Script};
-use crate::corpus::{Corpus, background, load};
+use crate::corpus::{Corpus, load};
 use crate::search::{Query, folder};
 
 /// Queries timed (the corpus is built from the samples, so both are common).
@@ -43,7 +43,7 @@ pub fn load_dir(dir: &Path, out: &mut impl Write) -> std::io::Result<()> {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     let start = Instant::now();
-    let loading = background::start(vec![load::Input::Path(dir.to_path_buf())], u64::MAX, None, 0);
+    let loading = crate::loader::start(vec![load::Input::Path(dir.to_path_buf())], u64::MAX, None, 0);
     let mut app = App::new(Corpus::default(), Settings::default(), std::collections::HashMap::new(), (200, 60));
     app.start_loading(loading);
     while app.is_loading() {

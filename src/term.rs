@@ -133,7 +133,7 @@ impl Drop for Session {
 
 /// Restores the terminal before a panic's message is printed, so the message lands on the
 /// shell's screen and stays there. A loading thread's panic is caught and reported as a
-/// skipped file (`corpus::background`): it must neither restore the terminal under the running
+/// skipped file (`loader`): it must neither restore the terminal under the running
 /// reader nor print over its screen. Under `panic = "abort"` no `Drop` runs, so the hook itself
 /// restores (cursor included) and exits with the status an unwinding panic gives.
 ///
@@ -146,7 +146,7 @@ pub fn install_panic_hook() {
 fn install_panic_hook_now() {
     let report = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(crate::corpus::background::WORKER));
+        let worker = std::thread::current().name().is_some_and(|n| n.starts_with(crate::loader::WORKER));
         if worker {
             return;
         }

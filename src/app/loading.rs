@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
 use super::App;
-use crate::corpus::background::{Loading, Outcome, Update};
+use crate::loader::{Loading, Outcome, Update};
 use crate::search::{SearchIndex, folder};
 
 /// A load in progress and how far it got.

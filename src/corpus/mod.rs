@@ -7,7 +7,6 @@
 //! Nothing in here knows about terminals: the same [`Corpus`] feeds the
 //! reader and `gongbao export`.
 
-pub mod background;
 pub mod clause;
 pub mod clean;
 pub mod decode;

@@ -91,7 +91,7 @@ fn enc_08_e_reads_a_big5_body_behind_a_utf8_bom_as_big5_and_remembers_it() {
 fn enc_08_e_while_files_load_says_to_wait_and_changes_nothing() {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
-    app.start_loading(gongbao::corpus::background::Loading::from_channel(rx));
+    app.start_loading(gongbao::loader::Loading::from_channel(rx));
     app.update(Action::CycleEncoding);
     assert!(app.status.as_deref().is_some_and(|s| s.contains("loading")), "{:?}", app.status);
     drop(tx);

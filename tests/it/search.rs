@@ -400,7 +400,7 @@ fn background_loading_gives_the_same_corpus_as_loading_at_once() {
         let loaded = load::load(&inputs, 1 << 30);
         Corpus::from_docs(&loaded.docs, None).0
     };
-    let loading = gongbao::corpus::background::start(inputs, 1 << 30, None, 3);
+    let loading = gongbao::loader::start(inputs, 1 << 30, None, 3);
     let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
     app.start_loading(loading);
     tick_until_loaded(&mut app);
@@ -427,7 +427,7 @@ fn background_loading_gives_the_same_corpus_as_loading_at_once() {
 /// has and says so, instead of waiting for ever.
 #[test]
 fn loading_threads_that_vanish_end_the_load_with_a_message() {
-    use gongbao::corpus::background::{Loading, Outcome, Update};
+    use gongbao::loader::{Loading, Outcome, Update};
     let (tx, rx) = std::sync::mpsc::channel();
     let docs = load::bundled();
     let (source, articles) = gongbao::corpus::process(&docs[0], None, 0).expect("a sample");
@@ -449,7 +449,7 @@ fn loading_threads_that_vanish_end_the_load_with_a_message() {
 /// appended, it does not.
 #[test]
 fn a_tick_that_leaves_results_waiting_reports_a_backlog() {
-    use gongbao::corpus::background::{Loading, Outcome, Update};
+    use gongbao::loader::{Loading, Outcome, Update};
     let (tx, rx) = std::sync::mpsc::channel();
     let docs = load::bundled();
     let (source, articles) = gongbao::corpus::process(&docs[0], None, 0).expect("a sample");
@@ -493,7 +493,7 @@ fn tick_until_loaded(app: &mut App) {
 /// same versions a synchronous link gives.
 #[test]
 fn versions_are_linked_off_the_reader_thread_at_the_end_of_a_load() {
-    use gongbao::corpus::background::{Loading, Outcome, Update};
+    use gongbao::loader::{Loading, Outcome, Update};
     let (tx, rx) = std::sync::mpsc::channel();
     let docs = load::bundled();
     let files = docs.len();

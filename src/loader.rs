@@ -1,6 +1,9 @@
 //! Loading on worker threads, so the reader can show its first frame at once and fill the
 //! library as files complete.
 //!
+//! It sits above [`corpus`](crate::corpus) and [`search`](crate::search): each worker runs the
+//! corpus pipeline on a file and builds that file's part of the search index.
+//!
 //! One thread lists the inputs (walking folders), then workers (one per core) take files in
 //! turn, read, decode, clean and segment them, and send each result back with its place in the
 //! list. The receiver appends them in list order, so the corpus is the same as a synchronous
@@ -11,8 +14,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use super::load::{self, Input, Item};
-use super::{Article, Source, decode_warning, process_unless};
+use crate::corpus::load::{self, Input, Item};
+use crate::corpus::{Article, Source, decode_warning, process_unless};
 use crate::search::SearchIndex;
 
 /// What the workers report.
