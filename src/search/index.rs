@@ -22,8 +22,8 @@ use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
 use memchr::memmem;
 
 use super::fold::{DROP, Folder};
+use super::shingle::Shingler;
 use crate::corpus::{Article, Corpus};
-use crate::versions::Shingler;
 
 /// Most spellings of an anchor looked for at once (Teddy is fastest with few).
 const SPELLINGS: usize = 8;

@@ -2,12 +2,14 @@
 //!
 //! [`fold`] defines the normal form (script, width, case, quotes and white space folded, one
 //! character at a time); [`index`] finds a query in the text as written, folding it on the fly,
-//! and gives each match as exact byte offsets of the original text. This module adds what the
+//! and gives each match as exact byte offsets of the original text; [`shingle`] samples each
+//! article's n-grams as the index is built, for linking versions. This module adds what the
 //! reader and `gongbao search` show about a match: its clause and a line of context.
 
 pub mod bench;
 pub mod fold;
 pub mod index;
+pub mod shingle;
 
 use serde::Serialize;
 
