@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | [`decode_pipeline`] | bytes → decode → sanitise → clean → segment, as a loaded file | no panic; one source or one fatal problem; every text display-safe, also cluster by cluster as a cell would hold it; ranges, clause and source indices in bounds; ids unique |
 //! | [`sanitize`] | `corpus::sanitize::sanitize` | output display-safe by the library's test *and* by an independent one, cluster by cluster; idempotent; combining runs within the caps |
-//! | [`wrap`] | `ui::wrap::wrap`, narrow and wide | TST-01: rows cover the text contiguously, trimming only what the docs allow; starts strictly increase; no grapheme split; widths right and within the row |
+//! | [`wrap`] | `wrap::wrap`, narrow and wide | TST-01: rows cover the text contiguously, trimming only what the docs allow; starts strictly increase; no grapheme split; widths right and within the row |
 //! | [`state_load`] | `bookmarks::store::Store::open` over a file of these bytes | no panic; the file is never rewritten: its bytes stay in place or move aside intact |
 //! | [`render_frames`] | frames of (size, actions, file) drawn by the whole app into a `TestBackend` | ESC-09 and TST-04: no panic (also in `Buffer::diff`), no cell holds a Cc, `Bidi_Control` or `Default_Ignorable` code point outside an emoji cluster, no cell symbol over 64 bytes |
 //!
@@ -31,7 +31,7 @@ use crate::bookmarks::store::{self, Store};
 use crate::convert::Converter;
 use crate::corpus::load::RawDoc;
 use crate::corpus::{self, Corpus};
-use crate::ui::wrap::{self as wrapper, AmbiguousWidth, Row};
+use crate::wrap::{self as wrapper, AmbiguousWidth, Row};
 
 /// Largest terminal a frame asks for (ESC-09: 1..=200 × 1..=60).
 pub const MAX_WIDTH: u16 = 200;

@@ -10,7 +10,8 @@
 //! - [`bookmarks`]: passages with notes, found again after edits, kept safe on disk;
 //! - [`dict`]: CC-CEDICT, embedded; words looked up in either script, pinyin, word cutting;
 //!   [`words`] the word list kept from the reader, exported for Anki;
-//! - [`ui`]: views that only read the app, and the CJK line wrapper;
+//! - [`wrap`]: the CJK line wrapper, text layout that both the app (row counts) and the views use;
+//! - [`ui`]: views that only read the app;
 //! - [`versions`]: versions of one text found while loading, and compared clause by clause;
 //! - [`quote`]: a passage with its citation, and the OSC 52 sequence that copies it;
 //! - [`term`]: the terminal, the event loop, signals; [`output`] everything printed outside it,
@@ -41,3 +42,4 @@ pub mod ui;
 pub(crate) mod union_find;
 pub mod versions;
 pub mod words;
+pub mod wrap;

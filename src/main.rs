@@ -14,7 +14,7 @@ use gongbao::cli::{Ambiguous, BookmarkFormat, BookmarksAction, Cli, Command, For
 use gongbao::corpus::{Corpus, decode, export, load};
 use gongbao::output::{Form, SafeWriter};
 use gongbao::search;
-use gongbao::ui::wrap::AmbiguousWidth;
+use gongbao::wrap::AmbiguousWidth;
 
 /// A message on stderr, `gongbao: ` first, made safe for the terminal like all output.
 macro_rules! say {

@@ -4,8 +4,8 @@
 use super::search::converted_offset;
 use super::{App, Overlay};
 use crate::search::folder;
-use crate::ui::wrap::{self, Row};
 use crate::versions::{self, Comparison, pair_text};
+use crate::wrap::{self, Row};
 
 /// One screen row of the compare view.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -218,7 +218,7 @@ impl App {
         let ambiguous = self.settings.ambiguous;
         let here = self.layout.lines.get(line)?;
         let shown = self.layout.texts.get(here.text)?;
-        let column = crate::ui::wrap::display_width(shown.get(here.row.start..at)?, ambiguous);
+        let column = crate::wrap::display_width(shown.get(here.row.start..at)?, ambiguous);
         let mut target = line;
         let next = loop {
             target = target.checked_add_signed(by)?;
@@ -233,7 +233,7 @@ impl App {
         let mut used = 0;
         let mut offset = next.row.start;
         for (i, ch) in row.char_indices() {
-            let w = crate::ui::wrap::display_width(ch.encode_utf8(&mut [0; 4]), ambiguous);
+            let w = crate::wrap::display_width(ch.encode_utf8(&mut [0; 4]), ambiguous);
             offset = next.row.start + i;
             if used + w > column || ch == '\n' {
                 break;

@@ -26,7 +26,7 @@ use keymap::Scope;
 use crate::convert::{Converter, Script};
 use crate::corpus::{Article, Corpus, ParagraphKind};
 use crate::search::{Match, Query, SearchIndex, folder};
-use crate::ui::wrap::{self, AmbiguousWidth, Row};
+use crate::wrap::{self, AmbiguousWidth, Row};
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,8 +6,6 @@
 //! shown comes from the corpus, which sanitised it once after decoding, so no
 //! control character reaches the terminal from here.
 
-pub mod wrap;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout as Split, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -21,6 +19,7 @@ use crate::app::{
 };
 use crate::convert::Script;
 use crate::corpus::{ArticleKind, NoteKind, ParagraphKind};
+use crate::wrap;
 
 /// Where each part of the screen goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

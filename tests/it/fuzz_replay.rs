@@ -432,7 +432,7 @@ fn render_frames_draws_the_loaded_text() {
 /// nothing.
 #[test]
 fn the_checks_reject_broken_output() {
-    use gongbao::ui::wrap::{AmbiguousWidth, Row};
+    use gongbao::wrap::{AmbiguousWidth, Row};
     use ratatui::buffer::{Buffer, Cell};
 
     // A row wider than allowed, a gap between rows, a split grapheme, trimmed letters.

@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// The layers, lowest first. A module may use the modules of the layers before its own.
 const LAYERS: &[&[&str]] = &[
-    &["union_find", "durable", "convert"],
+    &["union_find", "durable", "convert", "wrap"],
     &["corpus"],
     &["output"],
     &["search"],
@@ -29,7 +29,7 @@ const LAYERS: &[&[&str]] = &[
 const PENDING: &[(&str, &str, &str)] = &[
     ("corpus", "output", "corpus::export prints through output::safe_line, which uses corpus::sanitize"),
     ("search", "versions", "search/bench.rs times linking versions: benchmark code, move it under benches/"),
-    ("app", "ui", "LibraryRow and library_offset live in ui, app::layout calls ui::wrap: move them down"),
+    ("app", "ui", "LibraryRow, library_offset, the screen's areas and the help's size live in ui: move them down"),
     ("search", "bench", "benchmark code compiled into the library: move it under benches/"),
     ("bookmarks", "bench", "benchmark code compiled into the library: move it under benches/"),
     ("dict", "bench", "benchmark code compiled into the library: move it under benches/"),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use gongbao::app::{Action, App, Settings};
 use gongbao::corpus::{Corpus, load};
-use gongbao::ui::wrap::{AmbiguousWidth, display_width};
+use gongbao::wrap::{AmbiguousWidth, display_width};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -1,5 +1,8 @@
 //! Chinese-aware line wrapping for the reader pane.
 //!
+//! Text layout, not a view: the app wraps to count rows and place the cursor, the views
+//! ([`crate::ui`]) draw the rows, so it sits below both.
+//!
 //! The reader needs the number of display rows of every paragraph (for scrolling, jumping to a
 //! clause, search hits and bookmark positions), and ratatui's own `Paragraph` wrapping neither
 //! follows Chinese line-breaking rules nor exposes its rows. So the reader wraps each paragraph
