@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::Action;
+use crate::convert::Script;
 
 /// Where a key is looked up; overlays come before panes, panes before global.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -461,9 +462,67 @@ pub fn keys_for(scope: Scope, action: Action) -> Vec<Key> {
         .collect()
 }
 
+/// The scopes the help lists, in its order.
+const HELP_SCOPES: [Scope; 10] = [
+    Scope::Global,
+    Scope::Library,
+    Scope::Reader,
+    Scope::Lookup,
+    Scope::Words,
+    Scope::Outline,
+    Scope::Results,
+    Scope::Prompt,
+    Scope::Scripts,
+    Scope::Help,
+];
+
+/// A line of the help overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HelpLine {
+    /// A scope's heading.
+    Title(Scope),
+    /// An action bound in the scope, with every key bound to it there.
+    Binding { keys: Vec<String>, action: Action },
+    /// Script `n` of [`Script::ALL`], under the script picker's bindings: its key and what it is.
+    Script(usize),
+}
+
+/// The help overlay's lines, from [`BINDINGS`]: the help view draws them and `App::update`
+/// counts them for paging, so the two cannot disagree.
+pub fn help() -> Vec<HelpLine> {
+    let mut lines = Vec::new();
+    for scope in HELP_SCOPES {
+        lines.push(HelpLine::Title(scope));
+        let mut seen: Vec<Action> = Vec::new();
+        for b in BINDINGS.iter().filter(|b| b.scope == scope) {
+            // The scripts' numbers are listed below with what each script is.
+            if seen.contains(&b.action) || matches!(b.action, Action::PickScript(_)) {
+                continue;
+            }
+            seen.push(b.action);
+            let keys =
+                BINDINGS.iter().filter(|x| x.scope == scope && x.action == b.action).map(|x| x.key.label()).collect();
+            lines.push(HelpLine::Binding { keys, action: b.action });
+        }
+        if scope == Scope::Scripts {
+            lines.extend((0..Script::ALL.len()).map(HelpLine::Script));
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_has_a_title_per_scope_and_a_line_per_script() {
+        let help = help();
+        assert_eq!(help.iter().filter(|l| matches!(l, HelpLine::Title(_))).count(), HELP_SCOPES.len());
+        let scripts: Vec<usize> =
+            help.iter().filter_map(|l| if let HelpLine::Script(n) = l { Some(*n) } else { None }).collect();
+        assert_eq!(scripts, (0..Script::ALL.len()).collect::<Vec<_>>());
+    }
 
     /// The rows of the README's key table (the one under "## The reader"): each row's first
     /// column and the whole row.

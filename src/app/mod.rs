@@ -15,6 +15,7 @@ pub mod loading;
 pub mod lookup;
 pub mod positions;
 mod quote;
+pub mod screen;
 mod search;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 pub use action::Action;
 use keymap::Scope;
+pub use screen::{Areas, LibraryPane};
 
 use crate::convert::{Converter, Script};
 use crate::corpus::{Article, Corpus, ParagraphKind};
@@ -143,7 +145,7 @@ pub struct Settings {
     pub script: Script,
     pub color: bool,
     /// The library's share of the terminal's width in per cent, as chosen with `<`/`>`;
-    /// `None`: the default (see [`crate::ui::library_width`]).
+    /// `None`: the default (see [`screen::library_width`]).
     pub library_share: Option<u16>,
 }
 
@@ -265,8 +267,11 @@ pub struct App {
     pub clipboard: Option<String>,
     /// The command copies are piped to (`--copy-command`); without one, OSC 52.
     pub copy_command: Option<String>,
-    /// The library's rows, and the articles the filter shows (see [`App::refresh_library`]).
-    pub library: Vec<crate::ui::LibraryRow>,
+    /// The library's rows: each source, then its articles (those the title filter lets
+    /// through), rebuilt when files load or the filter changes (see [`App::refresh_library`]),
+    /// so a frame does not walk the corpus.
+    pub library: Vec<LibraryRow>,
+    /// The articles the filter shows.
     visible: Vec<usize>,
     /// Row of each article in `library`, for keeping the selection in view.
     library_row: Vec<Option<usize>>,
@@ -288,6 +293,13 @@ pub struct SearchState {
     pub leaving: Option<i8>,
     /// `Esc` took the highlights away; the next `n`/`N` brings them back.
     pub hidden: bool,
+}
+
+/// A row of the library list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryRow {
+    Source(usize),
+    Article(usize),
 }
 
 /// A row of the search results list.
@@ -405,14 +417,13 @@ impl App {
     }
 
     /// Screen areas for the current size (the same function the views use).
-    pub fn areas(&self) -> crate::ui::Areas {
-        crate::ui::areas(self.size, self.library_pane(), self.settings.library_share)
+    pub fn areas(&self) -> Areas {
+        screen::areas(self.size, self.library_pane(), self.settings.library_share)
     }
 
     /// How the library shares the screen: beside the reader, or, below [`NARROW_WIDTH`], alone
     /// while it has the keys (the reader takes the whole width otherwise).
-    pub fn library_pane(&self) -> crate::ui::LibraryPane {
-        use crate::ui::LibraryPane;
+    pub fn library_pane(&self) -> LibraryPane {
         if !self.show_library {
             return LibraryPane::Hidden;
         }
@@ -434,10 +445,16 @@ impl App {
     /// times, and the text keeps its width meanwhile (no new layout on every `Tab`).
     fn reader_area(&self) -> ratatui::layout::Rect {
         let library = match self.library_pane() {
-            crate::ui::LibraryPane::Alone => crate::ui::LibraryPane::Hidden,
+            LibraryPane::Alone => LibraryPane::Hidden,
             shown => shown,
         };
-        crate::ui::areas(self.size, library, self.settings.library_share).reader
+        screen::areas(self.size, library, self.settings.library_share).reader
+    }
+
+    /// The help's lines, and the rows of them on screen at once: for `G` and paging in the help.
+    pub fn help_size(&self) -> (usize, usize) {
+        let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
+        (keymap::help().len(), usize::from(screen::help_rect(area).height.saturating_sub(2)).max(1))
     }
 
     /// Rows of text the reader shows at once.
@@ -505,7 +522,7 @@ impl App {
     }
 
     fn update_help(&mut self, action: Action) {
-        let (lines, rows) = crate::ui::help_size(self);
+        let (lines, rows) = self.help_size();
         let Overlay::Help { scroll } = &mut self.overlay else { return };
         // A page on keeps one line of the last page in view, as the reader does.
         if let Some(to) = moved(usize::from(*scroll), action, rows.saturating_sub(1), lines.saturating_sub(rows)) {
@@ -766,7 +783,7 @@ impl App {
     fn update_panes(&mut self, action: Action) {
         // With the library alone on a narrow screen, a key that acts on the article brings the
         // reader up: its effect would be out of sight otherwise.
-        if self.library_pane() == crate::ui::LibraryPane::Alone && action.shows_in_reader() {
+        if self.library_pane() == LibraryPane::Alone && action.shows_in_reader() {
             self.focus = Pane::Reader;
         }
         let library = self.focus == Pane::Library && self.show_library;
@@ -919,7 +936,7 @@ impl App {
     /// the terminal), the reader's place kept, and the width said. At a bound the share stays,
     /// so that the other key undoes a step at once.
     fn step_library_share(&mut self, by: i16) {
-        use crate::ui::library_width;
+        use screen::library_width;
         self.show_library = true;
         let main = self.size.0;
         let before = library_width(main, self.settings.library_share);
@@ -1007,6 +1024,12 @@ impl App {
         &self.visible
     }
 
+    /// First library row shown in a pane `height` rows high, keeping the selection in view.
+    pub fn library_offset(&self, height: usize) -> usize {
+        let at = self.library_row_of(self.selected).unwrap_or(0);
+        at.saturating_sub(height.saturating_sub(1) / 2).min(self.library.len().saturating_sub(height))
+    }
+
     /// Row of article `i` in the library, if shown.
     pub fn library_row_of(&self, i: usize) -> Option<usize> {
         self.library_row.get(i).copied().flatten()
@@ -1016,7 +1039,6 @@ impl App {
     /// that just loaded. Linear in what is new, so loading many files stays linear; with a
     /// filter typed, the whole list is rebuilt instead.
     pub(super) fn extend_library(&mut self, first_source: usize, first_article: usize) {
-        use crate::ui::LibraryRow;
         if !self.filter.is_empty() {
             self.refresh_library();
             return;
@@ -1037,7 +1059,6 @@ impl App {
 
     /// Rebuilds the library's rows: after files load and when the filter changes.
     pub fn refresh_library(&mut self) {
-        use crate::ui::LibraryRow;
         let wanted = folder().fold(&self.filter);
         self.visible = (0..self.corpus.articles.len())
             .filter(|&i| wanted.is_empty() || folder().fold(&self.library_title(i)).contains(&wanted))
@@ -1465,8 +1486,8 @@ impl App {
         let library = self.areas().library;
         if self.in_library(x, y) {
             let row = usize::from(y - library.y);
-            let offset = crate::ui::library_offset(self, usize::from(library.height));
-            if let Some(&crate::ui::LibraryRow::Article(i)) = crate::ui::library_rows(self).get(offset + row) {
+            let offset = self.library_offset(usize::from(library.height));
+            if let Some(&LibraryRow::Article(i)) = self.library.get(offset + row) {
                 self.selected = i;
                 self.open_article(i);
             }
@@ -1972,7 +1993,7 @@ mod tests {
         app.focus = Pane::Reader;
         app.update(Action::ToggleHelp);
         app.update(Action::Bottom);
-        let (lines, rows) = crate::ui::help_size(&app);
+        let (lines, rows) = app.help_size();
         assert!(lines > rows, "the help is longer than a screen");
         assert_eq!(app.overlay, Overlay::Help { scroll: (lines - rows) as u16 }, "its last page");
         app.update(Action::Down);

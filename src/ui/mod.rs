@@ -1,68 +1,26 @@
 //! Views: pure functions of the [`App`] state drawn into a ratatui frame.
 //!
-//! The layout of the screen is a pure function of its size ([`areas`]), used
-//! by `App::update` too for page sizes and clicks. Panes are drawn first, the
+//! The layout of the screen is a pure function of its size ([`areas`], in
+//! [`crate::app::screen`]), used by `App::update` too for page sizes and clicks,
+//! so the views draw where the app thinks they are. Panes are drawn first, the
 //! status line next, the open overlay last, on a cleared area. Every string
 //! shown comes from the corpus, which sanitised it once after decoding, so no
 //! control character reaches the terminal from here.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout as Split, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line as TextLine, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 
-use crate::app::keymap::{self, BINDINGS, Scope};
+use crate::app::keymap::{self, BINDINGS, HelpLine, Scope};
+use crate::app::screen::{areas, centered, help_rect};
 use crate::app::{
-    Action, App, HighlightKind, LIBRARY_DEFAULT_MIN_WIDTH, LIBRARY_MAX_WIDTH, LIBRARY_MIN_WIDTH, LIBRARY_SHARE,
-    LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, PromptKind, ResultRow,
+    Action, App, HighlightKind, LibraryRow, LineKind, MIN_HEIGHT, MIN_WIDTH, Overlay, PromptKind, ResultRow,
 };
 use crate::convert::Script;
 use crate::corpus::{ArticleKind, NoteKind, ParagraphKind};
 use crate::wrap;
-
-/// Where each part of the screen goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Areas {
-    pub library: Rect,
-    pub reader: Rect,
-    pub status: Rect,
-}
-
-/// The library's width beside the reader on a screen `width` columns wide: `share` per cent
-/// of it (the default share without one), within bounds, and never more than half.
-pub fn library_width(width: u16, share: Option<u16>) -> u16 {
-    let (share, least) = match share {
-        Some(share) => (share, LIBRARY_MIN_WIDTH),
-        None => (LIBRARY_SHARE, LIBRARY_DEFAULT_MIN_WIDTH),
-    };
-    let wanted = (u32::from(width) * u32::from(share) + 50) / 100;
-    u16::try_from(wanted).unwrap_or(u16::MAX).clamp(least, LIBRARY_MAX_WIDTH).min(width / 2)
-}
-
-/// Splits a screen of `size` into library, reader and status line; `share` is the library's
-/// share of the width when it is beside the reader.
-pub fn areas(size: (u16, u16), library: LibraryPane, share: Option<u16>) -> Areas {
-    let screen = Rect::new(0, 0, size.0, size.1);
-    let [main, status] = Split::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(screen);
-    let library_width = match library {
-        LibraryPane::Hidden => 0,
-        LibraryPane::Beside => library_width(main.width, share),
-        LibraryPane::Alone => main.width,
-    };
-    let [library, reader] = Split::horizontal([Constraint::Length(library_width), Constraint::Min(0)]).areas(main);
-    Areas { library, reader, status }
-}
-
-/// How the library shares the screen with the reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LibraryPane {
-    Hidden,
-    /// At its width on the left, the reader beside it.
-    Beside,
-    /// The whole width, the reader hidden: a narrow terminal while the library has the keys.
-    Alone,
-}
 
 /// Drawn instead of a grapheme wider than the text column (TST-01). One column wide under
 /// either ambiguous-width setting.
@@ -134,27 +92,6 @@ fn convert(app: &App, text: &str) -> String {
     app.converter.shown(text, app.settings.script)
 }
 
-/// A row of the library list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LibraryRow {
-    Source(usize),
-    Article(usize),
-}
-
-/// The library's rows: each source, then its articles (those the title filter lets through).
-/// Kept by the app (rebuilt when files load or the filter changes), so a frame does not walk
-/// the corpus.
-pub fn library_rows(app: &App) -> &[LibraryRow] {
-    &app.library
-}
-
-/// First library row shown, keeping the selection in view.
-pub fn library_offset(app: &App, height: usize) -> usize {
-    let rows = library_rows(app);
-    let at = app.library_row_of(app.selected).unwrap_or(0);
-    at.saturating_sub(height.saturating_sub(1) / 2).min(rows.len().saturating_sub(height))
-}
-
 /// `text` cut to `width` columns, ending in `…` when cut.
 fn fit(text: &str, width: usize) -> String {
     if wrap::display_width(text, wrap::AmbiguousWidth::Narrow) <= width {
@@ -199,8 +136,8 @@ fn render_library(app: &App, frame: &mut Frame, area: Rect) {
     };
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let rows = library_rows(app);
-    let offset = library_offset(app, usize::from(inner.height));
+    let rows = &app.library;
+    let offset = app.library_offset(usize::from(inner.height));
     let mut lines = Vec::new();
     for row in rows.iter().skip(offset).take(usize::from(inner.height)) {
         lines.push(match *row {
@@ -480,22 +417,6 @@ fn clear_under(frame: &mut Frame, rect: Rect) {
     }
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
-}
-
-/// The help's lines, and the rows of them on screen at once: for `G` and paging in the help.
-pub fn help_size(app: &App) -> (usize, usize) {
-    let area = Rect::new(0, 0, app.size.0, app.size.1);
-    (help_lines(app).len(), usize::from(help_rect(area).height.saturating_sub(2)).max(1))
-}
-
-fn help_rect(area: Rect) -> Rect {
-    centered(area, 64, area.height.saturating_sub(2).max(3))
-}
-
 fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
     let lines = help_lines(app);
     let rect = help_rect(area);
@@ -506,39 +427,20 @@ fn render_help(app: &App, frame: &mut Frame, area: Rect, scroll: u16) {
 
 /// Every binding by scope, for the help.
 fn help_lines(app: &App) -> Vec<TextLine<'static>> {
-    let mut lines = Vec::new();
-    for scope in [
-        Scope::Global,
-        Scope::Library,
-        Scope::Reader,
-        Scope::Lookup,
-        Scope::Words,
-        Scope::Outline,
-        Scope::Results,
-        Scope::Prompt,
-        Scope::Scripts,
-        Scope::Help,
-    ] {
-        lines.push(TextLine::from(Span::styled(scope.title(), Style::new().add_modifier(Modifier::BOLD))));
-        let mut seen: Vec<Action> = Vec::new();
-        for b in BINDINGS.iter().filter(|b| b.scope == scope) {
-            // The scripts' numbers are listed below with what each script is.
-            if seen.contains(&b.action) || matches!(b.action, Action::PickScript(_)) {
-                continue;
+    let scripts = script_lines(app, None);
+    keymap::help()
+        .into_iter()
+        .map(|line| match line {
+            HelpLine::Title(scope) => {
+                TextLine::from(Span::styled(scope.title(), Style::new().add_modifier(Modifier::BOLD)))
             }
-            seen.push(b.action);
-            let keys: Vec<String> =
-                BINDINGS.iter().filter(|x| x.scope == scope && x.action == b.action).map(|x| x.key.label()).collect();
-            lines.push(TextLine::from(vec![
+            HelpLine::Binding { keys, action } => TextLine::from(vec![
                 Span::styled(format!("  {:<14}", keys.join(" ")), color(app, Color::Cyan)),
-                Span::raw(b.action.description()),
-            ]));
-        }
-        if scope == Scope::Scripts {
-            lines.extend(script_lines(app, None));
-        }
-    }
-    lines
+                Span::raw(action.description()),
+            ]),
+            HelpLine::Script(n) => scripts.get(n).cloned().unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// One line per script: its key in the picker, its name, what it is; `selected` reversed, the

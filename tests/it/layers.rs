@@ -29,7 +29,6 @@ const LAYERS: &[&[&str]] = &[
 const PENDING: &[(&str, &str, &str)] = &[
     ("corpus", "output", "corpus::export prints through output::safe_line, which uses corpus::sanitize"),
     ("search", "versions", "search/bench.rs times linking versions: benchmark code, move it under benches/"),
-    ("app", "ui", "LibraryRow, library_offset, the screen's areas and the help's size live in ui: move them down"),
     ("search", "bench", "benchmark code compiled into the library: move it under benches/"),
     ("bookmarks", "bench", "benchmark code compiled into the library: move it under benches/"),
     ("dict", "bench", "benchmark code compiled into the library: move it under benches/"),

@@ -898,7 +898,7 @@ fn the_help_explains_the_traditional_scripts() {
 /// line drops the file name before the clause, script and position.
 #[test]
 fn at_40_columns_one_pane_at_a_time_and_the_status_keeps_clause_script_and_position() {
-    use gongbao::ui::LibraryPane;
+    use gongbao::app::LibraryPane;
     let mut app = app((40, 12));
     assert_eq!(app.library_pane(), LibraryPane::Alone);
     assert_eq!((app.areas().library.width, app.areas().reader.width), (40, 0));
