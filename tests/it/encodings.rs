@@ -474,7 +474,7 @@ fn write_headlines(path: &Path, rows: &[Headline]) {
          # Traditional in Big5, 2-30 characters, from the titles and sentences of assets/ and tests/fixtures/.\n\
          # detected/guessed: what gongbao's decode says; chardetng: the bare baseline; verdict: ok when the\n\
          # decoded text is the headline, miss otherwise (a known miss, allowed only under 10 hanzi).\n\
-         # Pinned: `cargo test --test encodings enc_04` fails on any change. After a deliberate change\n\
+         # Pinned: `cargo test --test it encodings::enc_04` fails on any change. After a deliberate change\n\
          # (a chardetng upgrade, a new rule) rewrite it with GONGBAO_BLESS=1 and review the diff.\n",
     );
     table.push_str(HEADLINE_COLUMNS);
