@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::sanitize::display_name;
 use super::{Article, ArticleKind, Corpus, Paragraph, ParagraphKind, Source};
 use crate::convert::{ConvertError, Converter, Script};
 
@@ -95,10 +96,7 @@ pub fn to_text(corpus: &Corpus) -> String {
         let title = a.title.as_deref().unwrap_or("(untitled)");
         let _ = writeln!(out, "=== {title}");
         // Names come from the file system: one line each, as the TUI shows them.
-        let mut meta = vec![
-            format!("id {}", crate::output::safe_line(&a.id)),
-            format!("source {}", crate::output::safe_line(&a.source)),
-        ];
+        let mut meta = vec![format!("id {}", display_name(&a.id)), format!("source {}", display_name(&a.source))];
         if a.kind == ArticleKind::Excerpt {
             meta.push("excerpt".into());
         }
