@@ -723,25 +723,6 @@ pub fn draw_frames(data: &[u8]) -> Option<Buffer> {
     Some(terminal.backend().buffer().clone())
 }
 
-/// The screen in `buffer` as text, one line per row with trailing blanks trimmed, each wide
-/// character written once (the cell after it is its continuation): what view tests compare
-/// and search.
-pub fn screen_text(buffer: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buffer.area.height {
-        let mut x = 0;
-        let mut line = String::new();
-        while x < buffer.area.width {
-            let symbol = buffer[(x, y)].symbol();
-            line.push_str(symbol);
-            x += u16::try_from(unicode_width::UnicodeWidthStr::width(symbol).max(1)).unwrap_or(1);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
 /// ESC-09 over every cell of `buffer`.
 ///
 /// # Errors

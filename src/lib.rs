@@ -30,6 +30,9 @@ pub mod convert_cpp;
 pub mod corpus;
 pub mod dict;
 pub(crate) mod durable;
+/// The checks the fuzz targets (`fuzz/`) and `tests/it/fuzz_replay.rs` run; only with the
+/// `testing` feature.
+#[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod loader;

@@ -141,7 +141,9 @@ fn one(
     forced: Option<&'static encoding_rs::Encoding>,
     cancel: &AtomicBool,
 ) -> (u64, Outcome) {
-    // For the terminal tests (TERM-05): a worker that panics while the reader runs.
+    // For the terminal tests (TERM-05): a worker that panics while the reader runs. Compiled
+    // only with the `testing` feature, which the tests turn on and a release build leaves off.
+    #[cfg(feature = "testing")]
     assert!(
         std::env::var_os("GONGBAO_FAULT").is_none_or(|f| f != "worker"),
         "injected fault in a loading thread (GONGBAO_FAULT=worker)"

@@ -15,7 +15,8 @@
 //! terminal has by then) when it is continued.
 //!
 //! For the terminal tests, `GONGBAO_FAULT=render` panics in the render path on
-//! the second frame (`worker` is handled by the loader).
+//! the second frame (`worker` is handled by the loader). Both exist only with the `testing`
+//! feature, which the tests turn on (Cargo.toml); a release build has no fault injection.
 // The audited module for raw terminal output (ESC-08): terminal modes only, no text.
 #![allow(clippy::disallowed_methods)]
 
@@ -199,7 +200,11 @@ fn received(stop: &AtomicUsize) -> Option<i32> {
 fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_asked: &AtomicBool) -> io::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
+    #[cfg(feature = "testing")]
     let render_fault = std::env::var_os("GONGBAO_FAULT").is_some_and(|f| f == "render");
+    #[cfg(not(feature = "testing"))]
+    let render_fault = false;
+    #[cfg(feature = "testing")]
     let mut frames = 0u64;
     // A frame is drawn only when something may have changed: an idle reader writes nothing
     // (even an unchanged frame costs a few bytes of cursor and style codes, every wake-up).
@@ -212,8 +217,11 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
         // (The injected fault needs a second frame whatever happens.)
         if dirty || render_fault {
             terminal.draw(|frame| {
-                frames += 1;
-                assert!(!(render_fault && frames == 2), "injected fault in the render path (GONGBAO_FAULT=render)");
+                #[cfg(feature = "testing")]
+                {
+                    frames += 1;
+                    assert!(!(render_fault && frames == 2), "injected fault in the render path (GONGBAO_FAULT=render)");
+                }
                 crate::ui::render(app, frame);
             })?;
             dirty = false;

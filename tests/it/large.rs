@@ -23,7 +23,7 @@ fn open(bytes: Vec<u8>) -> App {
 fn screen(app: &App) -> String {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
     terminal.draw(|f| gongbao::ui::render(app, f)).expect("draw");
-    gongbao::fuzzing::screen_text(terminal.backend().buffer())
+    crate::common::screen_text(terminal.backend().buffer())
 }
 
 /// Opens the last article and goes to its bottom.

@@ -3,8 +3,8 @@
 //! which was most of what a fresh clone's `cargo test` spent. Run a module's tests with a filter
 //! on its name, `cargo test --test it escape::`, or by check id as before, `cargo test esc_02`.
 //!
-//! `common` (`tests/common/mod.rs`) drives the real reader in a pseudo-terminal, for the modules
-//! that need one.
+//! `common` (`tests/common/`) holds the helpers the modules share: the real reader in a
+//! pseudo-terminal, and `screen_text`, a drawn screen as text.
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -470,7 +470,7 @@ fn term_04_and_08_a_render_panic_restores_once_then_shows_its_message() {
 /// here in its own profile (`cargo build --profile panic-abort`), into a folder of its own
 /// inside the target folder of the build running the tests (`CARGO_TARGET_DIR` honoured,
 /// removed by `cargo clean`): its own, so that it never waits for the lock of the build that
-/// is running it.
+/// is running it. With the `testing` feature, which holds the fault it injects.
 #[test]
 fn term_04_the_same_under_panic_abort() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -478,7 +478,8 @@ fn term_04_the_same_under_panic_abort() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let built = Command::new(cargo)
         .current_dir(root)
-        .args(["build", "--quiet", "--locked", "--profile", "panic-abort", "--bin", "gongbao", "--target-dir"])
+        .args(["build", "--quiet", "--locked", "--profile", "panic-abort", "--bin", "gongbao"])
+        .args(["--features", "testing", "--target-dir"])
         .arg(&target)
         .status()
         .expect("cargo");

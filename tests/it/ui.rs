@@ -5,11 +5,11 @@
 
 use std::collections::HashMap;
 
+use crate::common::screen_text;
 use gongbao::app::lookup::LookupCursor;
 use gongbao::app::{Action, App, Settings};
 use gongbao::convert::Script;
 use gongbao::corpus::{Corpus, load};
-use gongbao::fuzzing::screen_text;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
