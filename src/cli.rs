@@ -161,39 +161,6 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
     },
-    /// Measure decode + clean + segment throughput on a synthetic corpus.
-    Bench {
-        /// Corpus sizes to measure, in MB (the growth between them shows linearity).
-        #[arg(long, value_delimiter = ',', default_values_t = [10u64, 100])]
-        sizes: Vec<u64>,
-        // `--mix`, and `--decode` for detect + decode of large GBK files (ENC-13).
-        #[command(flatten)]
-        mix: crate::bench::Throughput,
-        /// Measure the reader instead: frame times on an article of this many MB, and conversion speed.
-        #[arg(long, value_name = "MB", conflicts_with = "search")]
-        reader: Option<u64>,
-        /// Measure corpus-wide search instead, on a corpus of this many MB, beside grep and rg.
-        #[arg(long, value_name = "MB", conflicts_with = "bookmarks")]
-        search: Option<u64>,
-        /// Measure loading and saving a bookmark file with this many bookmarks instead.
-        #[arg(long, value_name = "N", conflicts_with = "reader")]
-        bookmarks: Option<usize>,
-        /// The whole suite at these archive sizes in MB (e.g. 100,1000): loading, first frame,
-        /// memory, search beside grep/rg, frames, key-to-frame through a pseudo-terminal.
-        #[arg(long, value_name = "MB", value_delimiter = ',', conflicts_with_all = ["reader", "search", "bookmarks"])]
-        suite: Option<Vec<u64>>,
-        /// Measure looking words up instead: the first look-up (unpacking the dictionary), later
-        /// ones, and the memory the dictionary takes.
-        #[arg(long, conflicts_with_all = ["reader", "search", "bookmarks", "suite", "large"])]
-        lookup: bool,
-        /// Measure large and hostile single files instead (64 MiB of news in UTF-8 and GBK, one
-        /// 10 MiB line, a million short lines, combining floods): open time and frame times.
-        #[arg(long, conflicts_with_all = ["reader", "search", "bookmarks", "suite"])]
-        large: bool,
-        /// (Used by --suite.) Load this folder as the reader does and print measurements.
-        #[arg(long, value_name = "DIR", hide = true)]
-        load_dir: Option<std::path::PathBuf>,
-    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,6 +243,18 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// Issue 20: `gongbao --help` lists what users use and nothing else; the benchmarks that
+    /// were `gongbao bench` are `examples/bench` now.
+    #[test]
+    fn the_help_lists_only_the_user_commands() {
+        let names: Vec<String> = Cli::command().get_subcommands().map(|c| c.get_name().to_string()).collect();
+        let users =
+            ["export", "search", "diff", "versions", "quote", "lookup", "words", "bookmarks", "completions", "man"];
+        assert_eq!(names, users);
+        let help = Cli::command().render_long_help().to_string();
+        assert!(!help.to_lowercase().contains("bench"), "{help}");
+    }
+
     #[test]
     fn a_script_given_is_told_from_the_default() {
         let given = |args: &[&str]| Cli::parse_args(args).map(|c| c.input.script_given).unwrap();
@@ -291,20 +270,6 @@ mod tests {
         let cli = Cli::parse_from(["gongbao", "export", "--format", "text", "a.txt", "b"]);
         assert!(matches!(cli.command, Some(Command::Export { format: Format::Text, .. })));
         assert_eq!(cli.input.paths, [OsString::from("a.txt"), OsString::from("b")]);
-    }
-
-    #[test]
-    fn bench_decode_is_a_flag_of_bench_and_conflicts_with_the_other_measurements() {
-        let cli = Cli::parse_from(["gongbao", "bench", "--decode"]);
-        let Some(Command::Bench { mix, .. }) = cli.command else { panic!("not a bench") };
-        assert!(mix.decode);
-        assert_eq!(mix.mix, crate::bench::Mix::Utf8);
-        assert!(Cli::try_parse_from(["gongbao", "bench", "--decode", "--reader", "5"]).is_err());
-        assert!(Cli::try_parse_from(["gongbao", "bench", "--decode", "--mix", "mixed"]).is_err());
-        let Some(Command::Bench { mix, .. }) = Cli::parse_from(["gongbao", "bench", "--mix", "mixed"]).command else {
-            panic!("not a bench")
-        };
-        assert!(!mix.decode && mix.mix == crate::bench::Mix::Mixed);
     }
 
     #[test]

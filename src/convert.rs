@@ -265,7 +265,7 @@ fn unchanged_or_owned(text: &str, converted: String) -> Cow<'_, str> {
 }
 
 /// Megabytes of `text` converted per second into `to`, from one timed conversion (for
-/// `gongbao bench`). Engines are built by a short warm-up first, so only conversion is timed.
+/// the benchmarks, `examples/bench`). Engines are built by a short warm-up first, so only conversion is timed.
 /// Returns 0.0 if the engine cannot be built; Original, which copies nothing, is very large.
 pub fn throughput_mb_s(converter: &Converter, text: &str, to: Script) -> f64 {
     if converter.convert("预热預熱", to).is_err() {

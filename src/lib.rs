@@ -16,12 +16,12 @@
 //! - [`quote`]: a passage with its citation, and the OSC 52 sequence that copies it;
 //! - [`term`]: the terminal, the event loop, signals; [`output`] everything printed outside it,
 //!   made safe for a terminal;
-//! - [`cli`]: the command line of the thin binary;
-//! - [`bench`](mod@bench): the throughput benchmark behind `gongbao bench`; [`suite`] the whole reader
-//!   at archive scale (`gongbao bench --suite`).
+//! - [`cli`]: the command line of the thin binary.
+//!
+//! The benchmarks are not part of the library: they are `examples/bench/` (`cargo run --release
+//! --example bench -- --help`).
 
 pub mod app;
-pub mod bench;
 pub mod bookmarks;
 pub mod cli;
 pub mod convert;
@@ -39,7 +39,6 @@ pub mod loader;
 pub mod output;
 pub mod quote;
 pub mod search;
-pub mod suite;
 pub mod term;
 pub mod ui;
 pub(crate) mod union_find;

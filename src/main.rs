@@ -375,30 +375,10 @@ fn print_generated(bytes: &[u8]) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The commands that read no input files: `bench`, `bookmarks`, `completions`, `lookup`, `man`,
+/// The commands that read no input files: `bookmarks`, `completions`, `lookup`, `man`,
 /// `words`; `None` for the others.
 fn run_without_inputs(cli: &Cli) -> Option<Result<ExitCode>> {
     match &cli.command {
-        Some(Command::Bench { sizes, mix, reader, search, bookmarks, suite, large, lookup, load_dir }) => {
-            let out = &mut stdout(Form::Text);
-            let done = if *lookup {
-                gongbao::dict::bench::run(out)
-            } else if *large {
-                gongbao::bench::run_large(out)
-            } else if let Some(dir) = load_dir {
-                gongbao::suite::load_dir(dir, out)
-            } else if let Some(sizes) = suite {
-                gongbao::suite::run(sizes, out)
-            } else {
-                match (reader, search, bookmarks) {
-                    (Some(mb), _, _) => gongbao::bench::run_reader(*mb, out),
-                    (None, Some(mb), _) => gongbao::search::bench::run(*mb, out),
-                    (None, None, Some(n)) => gongbao::bookmarks::bench::run(*n, out),
-                    (None, None, None) => gongbao::bench::run(sizes, *mix, out),
-                }
-            };
-            Some(done.map(|()| ExitCode::SUCCESS).map_err(Into::into))
-        }
         Some(Command::Completions { shell }) => Some(print_generated(&gongbao::cli::completions(*shell))),
         Some(Command::Man { dir: None }) => {
             Some(gongbao::cli::man_page().map_err(Into::into).and_then(|page| print_generated(&page)))
@@ -490,8 +470,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Some(Command::Versions) => versions_command(&corpus, &mut out)?,
         Some(Command::Quote { article, clause }) => quote_command(cli, &corpus, article, clause, &mut out)?,
         Some(
-            Command::Bench { .. }
-            | Command::Bookmarks { .. }
+            Command::Bookmarks { .. }
             | Command::Completions { .. }
             | Command::Lookup { .. }
             | Command::Man { .. }

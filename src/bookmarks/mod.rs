@@ -8,7 +8,6 @@
 //! prints them as Markdown or JSON.
 
 pub mod anchor;
-pub mod bench;
 pub mod export;
 pub mod store;
 

@@ -8,7 +8,6 @@
 //!
 //! This module knows nothing of the reader: it imports neither `app` nor `ui`.
 
-pub mod bench;
 pub mod cut;
 pub mod lookup;
 pub mod pinyin;

@@ -6,7 +6,6 @@
 //! article's n-grams as the index is built, for linking versions. This module adds what the
 //! reader and `gongbao search` show about a match: its clause and a line of context.
 
-pub mod bench;
 pub mod fold;
 pub mod index;
 pub mod shingle;

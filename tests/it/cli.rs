@@ -347,15 +347,6 @@ fn search_text_groups_matches_and_exact_mode_keeps_the_script() {
 }
 
 #[test]
-fn the_benchmark_suite_prints_its_table() {
-    let o = gongbao(&["bench", "--suite", "1"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("| 1 MB |") && out.contains("key→frame"), "{out}");
-    assert!(out.contains("Simplified → Traditional"), "{out}");
-}
-
-#[test]
 fn lookup_of_a_word_prints_both_forms_pinyin_and_every_sense() {
     let o = gongbao(&["lookup", "求同存异"]);
     assert!(o.status.success(), "{}", stderr(&o));

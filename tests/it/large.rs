@@ -1,6 +1,6 @@
 //! TST-05 (the functional half): in a long file every position, the last line included, can
 //! be reached and is drawn. The time half (open in 2 s, frames within 16 ms, 64 MiB files) is
-//! measured in release by `gongbao bench --large`, not asserted here.
+//! measured in release by `cargo run --release --example bench -- --large`, not asserted here.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

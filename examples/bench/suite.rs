@@ -1,11 +1,11 @@
-//! `gongbao bench --suite 100,1000`: the whole reader at archive scale, one table.
+//! `bench --suite 100,1000`: the whole reader at archive scale, one table.
 //!
 //! For each size a synthetic archive is written to a temporary folder (the samples recombined,
-//! as `gongbao bench` makes them), then:
-//! - a child process (`gongbao bench --load-dir DIR`) loads it the way the reader does, on all
+//! as the throughput measurement makes them), then:
+//! - a child process (this benchmark again, `--load-dir DIR`) loads it the way the reader does, on all
 //!   cores in the background, and reports the time until fully loaded and searchable, its peak
 //!   resident memory, search latency over everything, and frame render times at 200×60;
-//! - the real binary is started in a pseudo-terminal on the folder: the time until its first
+//! - the real binary (`gongbao` beside the `examples/` folder this runs from) is started in a pseudo-terminal on the folder: the time until its first
 //!   frame, and key-to-frame latency for `j` presses while loading;
 //! - `grep -r` and `rg` search the same files, and the `opencc` tool converts the same text,
 //!   each reported as absent when it is not installed.
@@ -15,11 +15,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::app::{Action, App, Settings};
-use crate::bench::{Mix, ms, percentile, synthetic_corpus};
-use crate::convert::{Converter, Script};
-use crate::corpus::{Corpus, load};
-use crate::search::{Query, folder};
+use gongbao::app::{Action, App, Settings};
+use gongbao::convert::{Converter, Script};
+use gongbao::corpus::{Corpus, load};
+use gongbao::search::{Query, folder};
+
+use crate::throughput::{Mix, ms, percentile, synthetic_corpus};
 
 /// Queries timed (the corpus is built from the samples, so both are common).
 const QUERIES: [&str; 2] = ["各方欢迎", "一個中國原則"];
@@ -43,7 +44,7 @@ pub fn load_dir(dir: &Path, out: &mut impl Write) -> std::io::Result<()> {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     let start = Instant::now();
-    let loading = crate::loader::start(vec![load::Input::Path(dir.to_path_buf())], u64::MAX, None, 0);
+    let loading = gongbao::loader::start(vec![load::Input::Path(dir.to_path_buf())], u64::MAX, None, 0);
     let mut app = App::new(Corpus::default(), Settings::default(), std::collections::HashMap::new(), (200, 60));
     app.start_loading(loading);
     while app.is_loading() {
@@ -56,7 +57,7 @@ pub fn load_dir(dir: &Path, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "loaded_ms {}", ms(loaded))?;
     writeln!(out, "mb {}", bytes as f64 / 1e6)?;
     for q in QUERIES {
-        let (first, all, n) = crate::search::bench::time_search(&app.index, &app.corpus, &Query::new(q, false));
+        let (first, all, n) = crate::search::time_search(&app.index, &app.corpus, &Query::new(q, false));
         writeln!(out, "search {} {} {n}", first.map_or(0.0, ms), ms(all))?;
     }
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).map_err(std::io::Error::other)?;
@@ -66,7 +67,7 @@ pub fn load_dir(dir: &Path, out: &mut impl Write) -> std::io::Result<()> {
     for i in 0..400 {
         app.update(if i % 50 < 25 { Action::Down } else { Action::PageDown });
         let t = Instant::now();
-        terminal.draw(|f| crate::ui::render(&app, f)).map_err(std::io::Error::other)?;
+        terminal.draw(|f| gongbao::ui::render(&app, f)).map_err(std::io::Error::other)?;
         times.push(t.elapsed());
     }
     times.sort_unstable();
@@ -84,6 +85,20 @@ fn status_mb(field: &str) -> f64 {
         .and_then(|s| s.lines().find(|l| l.starts_with(field)).map(str::to_string))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The reader the pseudo-terminal runs: `gongbao` of the same profile as this benchmark,
+/// which runs from `target/<profile>/examples/`.
+fn reader_binary(exe: &Path) -> std::io::Result<std::path::PathBuf> {
+    let name = format!("gongbao{}", std::env::consts::EXE_SUFFIX);
+    let reader = exe.parent().and_then(Path::parent).map(|dir| dir.join(&name));
+    match reader {
+        Some(path) if path.is_file() => Ok(path),
+        _ => Err(std::io::Error::other(format!(
+            "no {name} beside {}: build it first (cargo build --release)",
+            exe.parent().map_or(exe, Path::new).display()
+        ))),
+    }
 }
 
 fn parse(report: &str) -> LoadReport {
@@ -109,6 +124,18 @@ fn parse(report: &str) -> LoadReport {
 /// When the temporary folder cannot be written, or writing to `out` fails.
 pub fn run(sizes_mb: &[u64], out: &mut impl Write) -> std::io::Result<()> {
     let exe = std::env::current_exe()?;
+    let reader = reader_binary(&exe)?;
+    run_with(sizes_mb, &|dir| Command::new(&exe).arg("--load-dir").arg(dir).output(), Some(&reader), out)
+}
+
+/// [`run`] with the loading child started by `load` (given the folder) and the reader that the
+/// pseudo-terminal runs, if any (without one, the first frame and key-to-frame show as "–").
+fn run_with(
+    sizes_mb: &[u64],
+    load: &dyn Fn(&Path) -> std::io::Result<std::process::Output>,
+    reader: Option<&Path>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     writeln!(out, "gongbao benchmark suite: release build, {cores} cores, synthetic archives of recombined samples\n")?;
     writeln!(
@@ -129,15 +156,15 @@ pub fn run(sizes_mb: &[u64], out: &mut impl Write) -> std::io::Result<()> {
             }
             docs.len()
         };
-        let child = Command::new(&exe).arg("bench").arg("--load-dir").arg(dir.path()).output()?;
+        let child = load(dir.path())?;
         let report = parse(&String::from_utf8_lossy(&child.stdout));
-        let (first_frame, keys) = pty_latency(&exe, dir.path());
+        let (first_frame, keys) = reader.map_or((None, None), |reader| pty_latency(reader, dir.path()));
         let search = report
             .search
             .first()
             .map_or("–".to_string(), |s| format!("{:.2} / {:.0} ms ({} matches)", s.0, s.1, s.2));
-        let grep = crate::search::bench::peer("grep", &["-r", "-F", "-c", QUERIES[0]], dir.path());
-        let rg = crate::search::bench::peer("rg", &["-F", "-c", QUERIES[0]], dir.path());
+        let grep = crate::search::peer("grep", &["-r", "-F", "-c", QUERIES[0]], dir.path());
+        let rg = crate::search::peer("rg", &["-F", "-c", QUERIES[0]], dir.path());
         let short = |s: String| s.split(" (").next().unwrap_or("").to_string();
         writeln!(
             out,
@@ -154,7 +181,7 @@ pub fn run(sizes_mb: &[u64], out: &mut impl Write) -> std::io::Result<()> {
         )?;
     }
     let converter = Converter::new();
-    let gongbao = crate::convert::throughput_mb_s(&converter, &sample_text, Script::Traditional);
+    let gongbao = gongbao::convert::throughput_mb_s(&converter, &sample_text, Script::Traditional);
     let opencc = opencc_tool(&sample_text);
     writeln!(
         out,
@@ -264,7 +291,46 @@ mod pty {
         let _ = child.wait();
         times.sort_unstable();
         let keys = (!times.is_empty())
-            .then(|| (crate::bench::percentile(&times, 0.5), crate::bench::percentile(&times, 0.99)));
+            .then(|| (crate::throughput::percentile(&times, 0.5), crate::throughput::percentile(&times, 0.99)));
         Ok((first, keys))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::process::Command;
+
+    /// Set for this test binary started as the loading child of the test below.
+    const LOAD_CHILD: &str = "GONGBAO_BENCH_LOAD_DIR";
+
+    /// The loading child (`--load-dir`), when this test binary is started as one.
+    #[test]
+    fn load_child_when_asked() {
+        if let Some(dir) = std::env::var_os(LOAD_CHILD) {
+            super::load_dir(Path::new(&dir), &mut std::io::stdout()).expect("the loading child");
+        }
+    }
+
+    /// The suite at 1 MB prints its table; its loading child is this test binary running only
+    /// the test above, and the reader in the pseudo-terminal is the `gongbao` of this profile
+    /// when it has been built (`cargo test` builds it for the integration tests).
+    #[test]
+    fn the_benchmark_suite_prints_its_table() {
+        let exe = std::env::current_exe().expect("this test binary");
+        let load = |dir: &Path| {
+            Command::new(&exe)
+                .args(["--exact", "suite::tests::load_child_when_asked", "--nocapture", "--test-threads=1"])
+                .env(LOAD_CHILD, dir)
+                .output()
+        };
+        let reader = super::reader_binary(&exe).ok();
+        let mut out = Vec::new();
+        super::run_with(&[1], &load, reader.as_deref(), &mut out).expect("the suite runs");
+        let out = String::from_utf8_lossy(&out);
+        assert!(out.contains("| 1 MB |") && out.contains("key→frame"), "{out}");
+        assert!(out.contains("Simplified → Traditional"), "{out}");
+        // The loading child reported: a rate, and the search found the query.
+        assert!(!out.contains("| 1 MB | 0 |") && out.contains(" matches)"), "{out}");
     }
 }

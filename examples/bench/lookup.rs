@@ -1,10 +1,10 @@
-//! `gongbao bench --lookup`: what looking words up costs. The first look-up unpacks and
+//! `bench --lookup`: what looking words up costs. The first look-up unpacks and
 //! indexes the dictionary (it is never done at start-up); later ones only read the index.
 
 use std::io::Write;
 use std::time::Instant;
 
-use crate::bench::{ms, status_kib};
+use crate::throughput::{ms, status_kib};
 
 /// A paragraph of the bundled communiqué, as the reader cuts it on each `w`.
 const PARAGRAPH: &str = "各方欢迎在中国—中亚机制成员国举办进出口展览、商务和投资活动,提升贸易规模,加强经贸合作。\
@@ -17,13 +17,13 @@ const PARAGRAPH: &str = "各方欢迎在中国—中亚机制成员国举办进�
 pub fn run(out: &mut impl Write) -> std::io::Result<()> {
     let before = status_kib("VmRSS:");
     let t = Instant::now();
-    let dictionary = super::embedded().map_err(std::io::Error::other)?;
+    let dictionary = gongbao::dict::embedded().map_err(std::io::Error::other)?;
     let first = t.elapsed();
     let after = status_kib("VmRSS:");
     writeln!(out, "entries {}", dictionary.len())?;
     writeln!(out, "first_lookup_ms {} (unpack and index)", ms(first))?;
     writeln!(out, "memory_added_mib {:.1}", after.saturating_sub(before) as f64 / 1024.0)?;
-    let words = super::cut::cut(dictionary, PARAGRAPH);
+    let words = gongbao::dict::cut::cut(dictionary, PARAGRAPH);
     let rounds: u32 = 2000;
     // What the pop-up needs for a word: its entries, their pinyin and zhuyin, the shorter
     // words starting at the cursor and the longer entries going on as the text does.
@@ -43,7 +43,7 @@ pub fn run(out: &mut impl Write) -> std::io::Result<()> {
     // What each cursor move costs on top: cutting the paragraph.
     let t = Instant::now();
     for _ in 0..rounds {
-        std::hint::black_box(super::cut::cut(dictionary, PARAGRAPH));
+        std::hint::black_box(gongbao::dict::cut::cut(dictionary, PARAGRAPH));
     }
     let per_cut = t.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
     writeln!(out, "cut_paragraph_us {per_cut:.1} ({} characters)", PARAGRAPH.chars().count())?;

@@ -1,4 +1,5 @@
-//! `gongbao bench`: decode + clean + segment throughput on a synthetic corpus
+//! The default measurement (`cargo run --release --example bench -- --sizes 10,100`, formerly
+//! `gongbao bench`): decode + clean + segment throughput on a synthetic corpus
 //! recombined from the bundled samples, at several sizes, so that both the
 //! speed (MB/s on one core) and its growth with input size are visible. Each
 //! stage is timed on its own as well, to show where the time goes.
@@ -6,23 +7,23 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use crate::corpus::{clean, decode, load, sanitize, segment};
+use gongbao::corpus::{clean, decode, load, sanitize, segment};
 
 /// A duration in milliseconds, for the benchmark tables.
-pub(crate) fn ms(d: Duration) -> f64 {
+pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
 /// Draws `app` `n` times into `terminal`: the p50 and p99 frame times in ms.
 fn frame_times(
     terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
-    app: &crate::app::App,
+    app: &gongbao::app::App,
     n: usize,
 ) -> std::io::Result<(f64, f64)> {
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        terminal.draw(|f| crate::ui::render(app, f)).map_err(std::io::Error::other)?;
+        terminal.draw(|f| gongbao::ui::render(app, f)).map_err(std::io::Error::other)?;
         times.push(t.elapsed());
     }
     times.sort_unstable();
@@ -30,7 +31,7 @@ fn frame_times(
 }
 
 /// The `p` quantile (0..=1) of durations sorted in increasing order; zero for none.
-pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
@@ -49,7 +50,7 @@ pub enum Mix {
     Samples,
 }
 
-/// What the default `gongbao bench` measures: the pipeline over synthetic files in `mix`
+/// What the benchmark measures without a measurement flag: the pipeline over synthetic files in `mix`
 /// encodings, or, with `decode`, detection and decoding of single large GBK files.
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct Throughput {
@@ -156,7 +157,7 @@ pub fn measure(docs: &[load::RawDoc]) -> Stages {
         s.decode += t.elapsed();
         let t = Instant::now();
         let (text, invisible) = sanitize::sanitize(std::mem::take(&mut decoded.text));
-        let mut removed: crate::corpus::RemovedList = invisible.iter().collect();
+        let mut removed: gongbao::corpus::RemovedList = invisible.iter().collect();
         s.sanitize += t.elapsed();
         let t = Instant::now();
         let cleaned = clean::clean(&text, &mut removed);
@@ -251,7 +252,7 @@ impl DecodeRun {
 }
 
 /// A memory figure of this process from `/proc/self/status`, in KiB (0 where there is none).
-pub(crate) fn status_kib(field: &str) -> u64 {
+pub fn status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {
@@ -304,7 +305,7 @@ fn gbk_file(bytes: usize) -> Vec<u8> {
     out
 }
 
-/// `gongbao bench --decode`: detect + decode of a 16 MiB and a 64 MiB GBK file, each in
+/// `bench --decode`: detect + decode of a 16 MiB and a 64 MiB GBK file, each in
 /// child processes of its own: the fastest of a few runs, peak memory against the file
 /// size, and the growth of the time from one size to the other (ENC-13: 64 MiB in 1.5 s
 /// or less, at most 4× the file size in memory, at most 4.5× slower than 16 MiB).
@@ -329,8 +330,7 @@ pub fn run_decode(out: &mut impl Write) -> std::io::Result<()> {
         std::fs::write(&path, gbk_file(mib << 20))?;
         let mut best: Option<DecodeRun> = None;
         for _ in 0..DECODE_RUNS {
-            let child =
-                std::process::Command::new(&exe).args(["bench", "--decode"]).env(DECODE_CHILD, &path).output()?;
+            let child = std::process::Command::new(&exe).arg("--decode").env(DECODE_CHILD, &path).output()?;
             let report = String::from_utf8_lossy(&child.stdout);
             if !child.status.success() || !report.contains("encoding GBK") {
                 return Err(std::io::Error::other(format!(
@@ -383,9 +383,9 @@ pub fn run_reader(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
-    use crate::app::{Action, App, Settings};
-    use crate::convert::Script;
-    use crate::corpus::Corpus;
+    use gongbao::app::{Action, App, Settings};
+    use gongbao::convert::Script;
+    use gongbao::corpus::Corpus;
 
     let (corpus, _) = Corpus::from_docs(&load::bundled(), None);
     let Some(template) = corpus.articles.iter().max_by_key(|a| a.paragraphs.len()).cloned() else {
@@ -432,8 +432,8 @@ pub fn run_reader(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
         .join("\n");
     let reps = (10_000_000 / text.len().max(1)).max(1);
     let big_text = text.repeat(reps);
-    let converter = crate::convert::Converter::new();
-    let rate = crate::convert::throughput_mb_s(&converter, &big_text, Script::Traditional);
+    let converter = gongbao::convert::Converter::new();
+    let rate = gongbao::convert::throughput_mb_s(&converter, &big_text, Script::Traditional);
     writeln!(out, "s2t conversion (gongbao, pure Rust): {rate:.1} MB/s")?;
     match opencc_cli_mb_s(&big_text) {
         Some(rate) => writeln!(out, "s2t conversion (opencc command-line tool): {rate:.1} MB/s")?,
@@ -510,7 +510,7 @@ fn large_inputs() -> Vec<LargeInput> {
     ]
 }
 
-/// `gongbao bench --large`: large and hostile single files (TST-05, ESC-05). For each, the
+/// `bench --large`: large and hostile single files (TST-05, ESC-05). For each, the
 /// time to open it (decode, clean, segment, index, as the reader does for one file) and frame
 /// times at 80×24 at the start, in the middle and at the very last line.
 ///
@@ -520,8 +520,8 @@ pub fn run_large(out: &mut impl Write) -> std::io::Result<()> {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
-    use crate::app::{Action, App, Settings};
-    use crate::corpus::Corpus;
+    use gongbao::app::{Action, App, Settings};
+    use gongbao::corpus::Corpus;
 
     writeln!(
         out,
@@ -588,6 +588,52 @@ mod tests {
         assert_eq!(a, b);
     }
 
+    /// The child of `--decode`, when this test binary is started as one (by the ENC-13 test
+    /// below, with `DECODE_CHILD` set): reports on standard output, as the benchmark's child.
+    #[test]
+    fn decode_child_when_asked() {
+        if let Some(path) = std::env::var_os(DECODE_CHILD) {
+            decode_child(std::path::Path::new(&path), &mut std::io::stdout()).expect("the decode child");
+        }
+    }
+
+    /// ENC-13's memory bound (its speed is the benchmark's): reading and decoding a GBK file
+    /// takes at most four times its size, measured in a process of its own, the benchmark's
+    /// child (this test binary, running only the test above).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn enc_13_decoding_a_gbk_file_costs_at_most_four_times_its_size_in_memory() {
+        const SIZE: usize = 24 << 20;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("big_gbk.txt");
+        // Legacy encodings are stateless, so a sample encoded once and repeated is the
+        // encoding of the text repeated (a debug build encodes slowly).
+        let sample = String::from_utf8_lossy(&load::bundled()[0].bytes).into_owned();
+        let unit = encoding_rs::GBK.encode(&format!("{sample}\n")).0.into_owned();
+        let mut bytes = unit.repeat(SIZE / unit.len() + 1);
+        bytes.truncate(SIZE);
+        std::fs::write(&path, &bytes).expect("write");
+        drop(bytes);
+        let exe = std::env::current_exe().expect("this test binary");
+        let child = std::process::Command::new(exe)
+            .args(["--exact", "throughput::tests::decode_child_when_asked", "--nocapture", "--test-threads=1"])
+            .env(DECODE_CHILD, &path)
+            .output()
+            .expect("run the decode child");
+        let report = String::from_utf8_lossy(&child.stdout);
+        assert!(child.status.success(), "{report}{}", String::from_utf8_lossy(&child.stderr));
+        assert!(report.contains("encoding GBK"), "{report}");
+        // Only the report's `key value` lines: the test harness prints its own around them.
+        let lines: Vec<&str> = report.lines().filter(|l| l.contains("_kib ") || l.contains("_ms ")).collect();
+        let run = DecodeRun::parse(&lines.join("\n")).unwrap_or_else(|| panic!("a report in {report}"));
+        let used = (run.peak_kib.saturating_sub(run.base_kib) * 1024) as f64 / SIZE as f64;
+        eprintln!("enc_13: decoding {} MiB of GBK peaked {used:.2}× its size above the start", SIZE >> 20);
+        // The bytes (1×) and the text (1.5×: GBK grows by half in UTF-8) are needed; a
+        // third copy of either would cross the line.
+        assert!(used <= 4.0, "peak {used:.2}× the file size");
+        assert!(used >= 2.0, "peak {used:.2}×: the measurement missed the file or the text");
+    }
+
     #[test]
     fn the_decode_benchmark_file_is_gbk_of_the_size_asked_for() {
         let bytes = gbk_file(300_000);
@@ -611,7 +657,7 @@ mod tests {
     #[test]
     fn every_synthetic_file_goes_through_the_pipeline() {
         let docs = synthetic_corpus(200_000, Mix::Mixed);
-        let (c, problems) = crate::corpus::Corpus::from_docs(&docs, None);
+        let (c, problems) = gongbao::corpus::Corpus::from_docs(&docs, None);
         assert!(problems.iter().all(|p| !p.fatal), "{problems:?}");
         assert_eq!(c.sources.len(), docs.len());
         assert!(c.articles.len() >= docs.len());

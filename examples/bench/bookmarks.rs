@@ -1,13 +1,13 @@
-//! `gongbao bench --bookmarks N`: load and save times of a bookmark file with N bookmarks
+//! `bench --bookmarks N`: load and save times of a bookmark file with N bookmarks
 //! (PST-13: 100,000 load in under 200 ms and save in under 300 ms, release build).
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use crate::bench::ms;
+use gongbao::bookmarks::store::{self, Store};
+use gongbao::bookmarks::{ArticleRef, Bookmark, Quote, SourceRef, StoredPath};
 
-use super::store::Store;
-use super::{ArticleRef, Bookmark, Quote, SourceRef, StoredPath};
+use crate::throughput::ms;
 
 /// A bookmark of realistic size: a sentence quoted, context, a short note.
 fn synthetic(k: usize) -> Bookmark {
@@ -49,7 +49,7 @@ pub fn run(n: usize, out: &mut impl Write) -> std::io::Result<()> {
     let start = Instant::now();
     store.save().map_err(std::io::Error::other)?;
     let first_save = start.elapsed();
-    let size = std::fs::metadata(dir.path().join(super::store::FILE))?.len();
+    let size = std::fs::metadata(dir.path().join(store::FILE))?.len();
     let mut load = Duration::MAX;
     for _ in 0..3 {
         let start = Instant::now();

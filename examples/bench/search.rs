@@ -1,14 +1,15 @@
-//! `gongbao bench --search MB`: corpus-wide search latency beside `grep -c` and `rg -c` on the
-//! same bytes, in one run. The corpus is the synthetic one of `gongbao bench` (the samples
+//! `bench --search MB`: corpus-wide search latency beside `grep -c` and `rg -c` on the
+//! same bytes, in one run. The corpus is the synthetic one of the throughput measurement (the samples
 //! recombined), so the figures are reproducible.
 
 use std::io::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::{Query, SearchIndex, folder};
-use crate::bench::{Mix, ms, synthetic_corpus};
-use crate::corpus::Corpus;
+use gongbao::corpus::Corpus;
+use gongbao::search::{Query, SearchIndex, folder};
+
+use crate::throughput::{Mix, ms, synthetic_corpus};
 
 /// Queries measured: common, rare, in the other script from most of the text, and absent.
 const QUERIES: [&str; 4] = ["各方欢迎", "一個中國原則", "丝绸之路经济带", "不存在的短语"];
@@ -30,7 +31,7 @@ pub fn run(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
     let index = SearchIndex::build(&corpus, folder);
     let build = start.elapsed();
     let start = Instant::now();
-    let links = crate::versions::link(&corpus, &index);
+    let links = gongbao::versions::link(&corpus, &index);
     let linking = start.elapsed();
     // grep and rg read the same bytes from one file.
     let dir = tempfile::tempdir()?;
@@ -89,7 +90,7 @@ pub fn run(mb: u64, out: &mut impl Write) -> std::io::Result<()> {
 }
 
 /// Time to the first match, time for all, and the number of matches; the best of three runs.
-pub(crate) fn time_search(index: &SearchIndex, corpus: &Corpus, query: &Query) -> (Option<Duration>, Duration, usize) {
+pub fn time_search(index: &SearchIndex, corpus: &Corpus, query: &Query) -> (Option<Duration>, Duration, usize) {
     let mut best: Option<(Option<Duration>, Duration, usize)> = None;
     for _ in 0..3 {
         let start = Instant::now();
@@ -110,7 +111,7 @@ pub(crate) fn time_search(index: &SearchIndex, corpus: &Corpus, query: &Query) -
 }
 
 /// `tool args… path`: wall time and output, or "absent".
-pub(crate) fn peer(tool: &str, args: &[&str], path: &std::path::Path) -> String {
+pub fn peer(tool: &str, args: &[&str], path: &std::path::Path) -> String {
     let mut best: Option<(Duration, String)> = None;
     for _ in 0..3 {
         let start = Instant::now();
