@@ -18,8 +18,8 @@
 //!   made safe for a terminal;
 //! - [`cli`]: the command line of the thin binary.
 //!
-//! The benchmarks are not part of the library: they are `examples/bench/` (`cargo run --release
-//! --example bench -- --help`).
+//! The benchmarks are not part of the library: the tables of `examples/bench/` (`cargo run
+//! --release --example bench -- --help`), and criterion's under `benches/` (`cargo bench`).
 
 pub mod app;
 pub mod bookmarks;

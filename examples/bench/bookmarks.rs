@@ -10,7 +10,7 @@ use gongbao::bookmarks::{ArticleRef, Bookmark, Quote, SourceRef, StoredPath};
 use crate::throughput::ms;
 
 /// A bookmark of realistic size: a sentence quoted, context, a short note.
-fn synthetic(k: usize) -> Bookmark {
+pub fn synthetic(k: usize) -> Bookmark {
     Bookmark {
         id: format!("{k:08x}-bench"),
         created: "2026-11-22T10:00:00Z".into(),
