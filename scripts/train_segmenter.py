@@ -28,7 +28,11 @@ from sklearn.linear_model import LogisticRegression
 # the segmenter keeps the hand-set rule (HAND_SECTION in roles.rs) for the others (boxed 【…】
 # headings, brief headlines run into their text), which the generator's pages hardly hold, and
 # takes the hand rule's margin as one of the fitted features.
-FITTED = {"line_role", "line_transition", "section"}
+FITTED = {"line_role", "line_transition", "section", "resume_cut"}
+
+# Entries of a record that say where a decision is, for the truth, and are not weighed.
+CONTEXT_LINES = ("from_line", "lead_line")
+CONTEXT = set(CONTEXT_LINES)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -123,12 +127,24 @@ def samples(binary, seeds, pages, work):
                 # it as a sub-heading of that article, or the line is that article's own text
                 # (a paragraph the line model raised to a heading: cutting there splits it).
                 cls = "section" if label["kind"] == "sub" or own_text(page_lines, d["line"] - 1) else "new"
+            elif d["decision"] == "resume_cut":
+                # The text after the place resumes the finished piece's article: the paragraph
+                # there is that article's, and the piece's lead is not. Where the lead is that
+                # article's too (the later piece is a section of it), a cut resumes the article
+                # the text is in: no truth to learn.
+                f = dict(d["features"])
+                owner = [(page_lines[int(f[k]) - 1] or {}).get("owner") for k in CONTEXT_LINES]
+                if owner[0] is None or owner[0] == owner[1]:
+                    cls = None
+                else:
+                    cls = "cut" if label.get("owner") == owner[0] else "kept"
             else:
                 cls = None
             if cls is None:
                 continue
-            names[d["decision"]] = ([f for f, _ in d["features"]], [c for c, _ in d["scores"]])
-            data[d["decision"]].append(([v for _, v in d["features"]], cls, seed))
+            kept = [(f, v) for f, v in d["features"] if f not in CONTEXT]
+            names[d["decision"]] = ([f for f, _ in kept], [c for c, _ in d["scores"]])
+            data[d["decision"]].append(([v for _, v in kept], cls, seed))
     return data, names, runs
 
 
@@ -233,7 +249,7 @@ def transition_weight(model, T, runs, roles):
 # as trees it got more held-out generated lines right (0.886 -> 0.911) but lost articles on
 # every hand-written fixture set (heldout3 30/44 -> 26/44, 28 spurious), pages of layouts the
 # generator does not make.
-TREE_DECISIONS = {"section"}
+TREE_DECISIONS = {"section", "resume_cut"}
 TREES = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.1}
 
 

@@ -122,6 +122,22 @@ fn a_title_inside_a_dateline_opened_article_takes_it_whole_with_its_reporter_lin
 }
 
 #[test]
+fn an_article_cut_between_paragraphs_resumes_inside_the_next_article_without_a_marker() {
+    // The rice-planting report stops after a finished paragraph; the rail report follows with
+    // its own title, and the rest of the rice report comes after it with nothing to mark the
+    // change but the topic.
+    let (arts, _) = segment("resumed_between_paragraphs.txt");
+    assert_eq!(titles(&arts), [Some("江汉平原早稻插秧进入高峰"), Some("沿江城际铁路新线开通运营")]);
+    let (rice, rail) = (text(&arts[0]), text(&arts[1]));
+    for rest in ["当地农业部门组织农技人员深入田间", "目前插秧进度已过六成", "农户种粮的积极性持续提高"]
+    {
+        assert!(rice.contains(rest), "{rest} is missing from the rice report: {rice}");
+        assert!(!rail.contains(rest), "{rest} stayed in the rail report: {rail}");
+    }
+    assert!(rail.ends_with("站台上安排工作人员引导旅客有序乘车。"), "{rail}");
+}
+
+#[test]
 fn legal_articles_are_clauses_with_nested_items() {
     let (arts, _) = segment("law.txt");
     assert_eq!(arts.len(), 1);
@@ -168,6 +184,7 @@ fn every_page_segments_the_same_in_every_encoding() {
         "subheading.txt",
         "title_block.txt",
         "title_inside_byline.txt",
+        "resumed_between_paragraphs.txt",
         "law.txt",
     ] {
         let utf8 = String::from_utf8(page(name)).expect("fixtures are UTF-8");

@@ -1,12 +1,14 @@
 //! Pass 3: each piece that stops mid-sentence paired with the piece that continues it.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use super::evidence::{Evidence, LINK_WINDOW, continuation_score, numbering_agreement, starts_with_conjunction};
-use super::model::Decision;
+use super::model::{Decision, RESUME_CUT};
 use super::pieces::{Piece, Start};
 use super::{Block, Kind};
 use crate::corpus::clean::is_han;
+use crate::corpus::topic::Topic;
 use crate::union_find::UnionFind;
 
 /// Pass 3: for each piece that stops mid-sentence, the later piece that continues it. Every
@@ -277,7 +279,7 @@ pub(super) fn is_claimed(claimed: &[u64], p: usize) -> bool {
 /// Finds continuations that hide inside a later piece: a break between two
 /// complete sentences where the text after it reads like the dangling piece
 /// and unlike the text before it. Returns (piece, paragraph) places to cut.
-pub(super) fn hidden_continuations(ev: &Evidence, mut explain: Option<&mut Vec<Decision>>) -> Vec<(usize, usize)> {
+pub(super) fn hidden_continuations(ev: &Evidence, mut explain: Option<&mut Vec<Decision>>) -> Vec<Cut> {
     let pieces = ev.pieces;
     let mut cuts = Vec::new();
     for (d, dp) in pieces.iter().enumerate() {
@@ -359,28 +361,266 @@ pub(super) fn hidden_continuations(ev: &Evidence, mut explain: Option<&mut Vec<D
             }
         }
         if let Some((_, c, k)) = best {
-            cuts.push((c, k));
+            cuts.push(Cut { piece: c, at: k, resumes: None });
         }
     }
-    cuts.sort_unstable();
-    cuts.dedup_by_key(|c| c.0);
     cuts
 }
 
-/// Cuts pieces at the given (piece, paragraph) places.
-pub(super) fn split_pieces(pieces: Vec<Piece>, cuts: &[(usize, usize)]) -> Vec<Piece> {
-    let mut out = Vec::with_capacity(pieces.len() + cuts.len());
-    for (i, mut p) in pieces.into_iter().enumerate() {
-        if let Some(&(_, k)) = cuts.iter().find(|c| c.0 == i) {
-            let mut tail = Piece::new(Start::MidSentence);
-            tail.body = p.body.split_off(k);
-            tail.closed = std::mem::take(&mut p.closed);
-            tail.continues_on = p.continues_on.take();
-            out.push(p);
-            out.push(tail);
-        } else {
-            out.push(p);
+/// A place to cut a piece in two: before paragraph `at` of its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Cut {
+    pub(super) piece: usize,
+    pub(super) at: usize,
+    /// For a cut found by [`hidden_resumptions`]: the earlier piece whose article the text after
+    /// the cut resumes. `None` for the rest of a broken sentence ([`hidden_continuations`]),
+    /// which the link pass pairs.
+    pub(super) resumes: Option<usize>,
+}
+
+/// The classes of the decision whether the text of a finished piece's article resumes inside a
+/// later piece ([`hidden_resumptions`]).
+pub(super) const RESUME_CUT_CLASSES: &[&str] = &["kept", "cut"];
+
+/// What [`hidden_resumptions`] records of the place it weighs in a piece: the features, then two
+/// places the trainer reads to know the truth and the model does not weigh.
+const RESUME_CUT_RECORD: &[&str] = &[
+    "bias",
+    // Each paragraph after the piece's lead leans towards the finished piece or towards the
+    // piece's own title and lead (topic similarity to one less that to the other); the place
+    // is where the balance changes sides most. The mean leaning after the place and before it.
+    "tail_leaning",
+    "head_leaning",
+    // Topic: the text after the place against the finished piece's last text, against the
+    // piece's own text before the place; that text before against the finished piece (pages of
+    // one subject make every comparison alike); and the first less the second.
+    "to_article",
+    "to_before",
+    "before_to_article",
+    "gain",
+    // The piece's heading against its text after and before the place: a title names its text.
+    "heading_to_after",
+    "heading_to_before",
+    // How the text after the place opens: evidence of a sentence begun elsewhere, a conjunction.
+    "opening",
+    "conjunction",
+    // The place follows the piece's lead.
+    "first_break",
+    // Sizes as ln(1 + characters): the piece's text before the place and after it, and the
+    // finished piece's text; and the paragraphs after the place, as ln(1 + count).
+    "before_chars",
+    "after_chars",
+    "article_chars",
+    "after_paragraphs",
+    // Pieces between the finished piece and the one cut; the finished piece has a heading.
+    "gap",
+    "titled",
+    // Not weighed: the lines of the finished piece's last paragraph and of the piece's lead.
+    "from_line",
+    "lead_line",
+];
+
+/// The features of the decision [`hidden_resumptions`] takes.
+pub(super) const RESUME_CUT_FEATURES: &[&str] = RESUME_CUT_RECORD.split_at(RESUME_CUT_RECORD.len() - 2).0;
+
+/// Finds the rest of an article hidden inside the piece of another that interrupted it: a
+/// piece that ends with a finished sentence (cut between sentences or paragraphs, no marker)
+/// and a titled piece right after it (or one piece later) whose text, from some paragraph on,
+/// reads like the finished piece rather than like its own title and lead. The place in each
+/// such piece where the paragraphs' leaning changes sides most is weighed by the fitted
+/// `resume_cut` decision, and the best place taken for each finished piece becomes a cut whose
+/// text resumes that piece's article ([`Cut::resumes`]). Without fitted weights nothing is cut
+/// (the places are still recorded in `explain`, which is how the trainer sees them).
+pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Decision>>) -> Vec<Cut> {
+    let model = &*RESUME_CUT;
+    if !model.is_fitted() && explain.is_none() {
+        return Vec::new();
+    }
+    let pieces = ev.pieces;
+    let ln = |n: usize| (n as f32).ln_1p();
+    // Per titled piece: its anchor (title and lead) and the profile of each paragraph.
+    let mut profiled: HashMap<usize, Option<Profiled>> = HashMap::new();
+    let mut cuts = Vec::new();
+    for (d, dp) in pieces.iter().enumerate() {
+        let Some(last) = dp.body.iter().rev().find(|b| b.kind == Kind::Body) else { continue };
+        if dp.closed || dp.is_dangling() || dp.continues_on.is_some() {
+            continue;
         }
+        let mut best: Option<(f32, usize, usize)> = None;
+        for (c, piece) in pieces.iter().enumerate().take(d + 3).skip(d + 1) {
+            let body = &piece.body;
+            // A titled piece with a lead and at least two paragraphs after it.
+            if piece.head.is_empty() || body.len() < 3 {
+                continue;
+            }
+            let Some(p) = profiled.entry(c).or_insert_with(|| Profiled::new(ev, c)) else { continue };
+            let Some(place) = p.turn(ev, c, d) else { continue };
+            let k = place.at;
+            let here = &body[k];
+            let idf = ev.idf();
+            let ahead = ev.reach((k..body.len()).map(|i| ev.body_text(c, i)));
+            let after = ev.topic_of((k..k + ahead).map(|i| ev.body_text(c, i)));
+            let back = ev.reach((0..k).rev().map(|i| ev.body_text(c, i)));
+            let before = ev.topic_of((k - back..k).map(|i| ev.body_text(c, i)));
+            let ending = ev.ending(d);
+            let (to_article, to_before) = (idf.similarity(ending, &after), idf.similarity(&after, &before));
+            let f = |v: bool| if v { 1.0 } else { 0.0 };
+            let x = [
+                1.0,
+                place.tail_leaning,
+                place.head_leaning,
+                to_article,
+                to_before,
+                idf.similarity(&before, ending),
+                to_article - to_before,
+                idf.similarity(&p.heading, &after),
+                idf.similarity(&p.heading, &before),
+                here.mid_start(),
+                f(starts_with_conjunction(&here.text)),
+                f(k == p.lead + 1),
+                ln(p.chars_before[k]),
+                ln(p.chars_before[body.len()] - p.chars_before[k]),
+                ln(ev.texts(d).map(|t| ev.chars_of(t)).sum()),
+                ln(body.len() - k),
+                (c - d - 1) as f32,
+                f(!dp.head.is_empty()),
+            ];
+            let scores = if model.is_fitted() { model.scores(&x) } else { vec![0.0, f32::NEG_INFINITY] };
+            let margin = scores[1] - scores[0];
+            if margin >= 0.0 && best.is_none_or(|b| margin > b.0) {
+                best = Some((margin, c, k));
+            }
+            if let Some(out) = explain.as_deref_mut() {
+                let mut record = x.to_vec();
+                record.extend([last.line as f32, body[p.lead].line as f32]);
+                let quoted: String = here.text.chars().take(24).collect();
+                out.push(Decision::new(
+                    "resume_cut",
+                    here.line,
+                    &quoted,
+                    RESUME_CUT_RECORD,
+                    &record,
+                    RESUME_CUT_CLASSES,
+                    &scores,
+                    RESUME_CUT_CLASSES[usize::from(margin >= 0.0)],
+                ));
+            }
+        }
+        if let Some((_, c, k)) = best {
+            cuts.push(Cut { piece: c, at: k, resumes: Some(d) });
+        }
+        // Later finished pieces look from `d + 2` on.
+        profiled.remove(&(d + 1));
+    }
+    cuts
+}
+
+/// A titled piece profiled for [`hidden_resumptions`]: its title and lead, each paragraph.
+struct Profiled {
+    /// The first paragraph of the body (datelines come before it).
+    lead: usize,
+    heading: Topic,
+    /// The piece's title and lead together: what its own text is about.
+    anchor: Topic,
+    /// Each body paragraph's profile and its similarity to the anchor, made when first needed:
+    /// most pieces never turn towards anything.
+    paragraphs: OnceCell<(Vec<Topic>, Vec<f32>)>,
+    /// Characters of the body before each paragraph, and in all at the end.
+    chars_before: Vec<usize>,
+}
+
+/// Where the paragraphs of a piece turn towards a finished piece ([`Profiled::turn`]).
+struct Turn {
+    at: usize,
+    tail_leaning: f32,
+    head_leaning: f32,
+}
+
+impl Profiled {
+    /// `None` when the piece has no paragraph.
+    fn new(ev: &Evidence, c: usize) -> Option<Self> {
+        let piece = &ev.pieces[c];
+        let lead = piece.body.iter().position(|b| b.kind == Kind::Body)?;
+        let head = ev.first[c]..ev.first[c] + piece.head.len();
+        let mut chars_before = Vec::with_capacity(piece.body.len() + 1);
+        chars_before.push(0);
+        for i in 0..piece.body.len() {
+            chars_before.push(chars_before[i] + ev.chars_of(ev.body_text(c, i)));
+        }
+        let anchor = ev.topic_of(head.clone().chain(std::iter::once(ev.body_text(c, lead))));
+        Some(Profiled { lead, heading: ev.topic_of(head), anchor, paragraphs: OnceCell::new(), chars_before })
+    }
+
+    /// The place after piece `c`'s lead where its paragraphs' leaning towards piece `d`'s
+    /// ending (over `c`'s title and lead) changes sides most: the place between two finished
+    /// paragraphs that maximises the leaning after it less the leaning before it, when the text
+    /// after it leans towards `d` on the whole.
+    fn turn(&self, ev: &Evidence, c: usize, d: usize) -> Option<Turn> {
+        let body = &ev.pieces[c].body;
+        let idf = ev.idf();
+        let (paragraphs, to_anchor) = self.paragraphs.get_or_init(|| {
+            let paragraphs: Vec<Topic> =
+                (0..body.len()).map(|i| ev.topic_of(std::iter::once(ev.body_text(c, i)))).collect();
+            let to_anchor =
+                idf.spread(&self.anchor, |anchor| paragraphs.iter().map(|p| anchor.similarity(p)).collect());
+            (paragraphs, to_anchor)
+        });
+        let to_ending: Vec<f32> =
+            idf.spread(ev.ending(d), |ending| paragraphs.iter().map(|p| ending.similarity(p)).collect());
+        let leaning: Vec<f32> = to_ending.iter().zip(to_anchor).map(|(e, a)| e - a).collect();
+        let first = self.lead + 1;
+        let total: f32 = leaning.iter().skip(first).sum();
+        let all_chars = self.chars_before[body.len()];
+        let mut before = 0.0;
+        let mut best: Option<(f32, Turn)> = None;
+        for k in first..body.len() {
+            if k > first {
+                before += leaning[k - 1];
+            }
+            let (prev, here) = (&body[k - 1], &body[k]);
+            // Between two finished paragraphs, with enough text either side to judge.
+            if here.kind != Kind::Body
+                || prev.kind != Kind::Body
+                || prev.is_open()
+                || self.chars_before[k] - self.chars_before[self.lead] < 40
+                || all_chars - self.chars_before[k] < 40
+            {
+                continue;
+            }
+            let after = total - before;
+            let tail_leaning = after / (body.len() - k) as f32;
+            let score = after - before;
+            if tail_leaning > 0.0 && best.as_ref().is_none_or(|b| score > b.0) {
+                let head_leaning = if k > first { before / (k - first) as f32 } else { 0.0 };
+                best = Some((score, Turn { at: k, tail_leaning, head_leaning }));
+            }
+        }
+        best.map(|(_, turn)| turn)
+    }
+}
+
+/// Cuts pieces at the given places, at most one per piece: a piece two searches cut is cut
+/// where the rest of a broken sentence starts, the stronger evidence.
+pub(super) fn split_pieces(pieces: Vec<Piece>, cuts: &[Cut]) -> Vec<Piece> {
+    let mut cuts = cuts.to_vec();
+    cuts.sort_unstable_by_key(|c| (c.piece, c.resumes.is_some(), c.at));
+    cuts.dedup_by_key(|c| c.piece);
+    // A piece's place once the cuts before it have each added one.
+    let moved = |i: usize| i + cuts.partition_point(|c| c.piece < i);
+    let mut out = Vec::with_capacity(pieces.len() + cuts.len());
+    let mut next = cuts.iter().peekable();
+    for (i, mut p) in pieces.into_iter().enumerate() {
+        let Some(cut) = next.next_if(|c| c.piece == i) else {
+            out.push(p);
+            continue;
+        };
+        let mut tail = Piece::new(if cut.resumes.is_some() { Start::Shift } else { Start::MidSentence });
+        tail.resumes = cut.resumes.map(moved);
+        tail.body = p.body.split_off(cut.at);
+        tail.closed = std::mem::take(&mut p.closed);
+        tail.continues_on = p.continues_on.take();
+        out.push(p);
+        out.push(tail);
     }
     out
 }
@@ -389,6 +629,82 @@ pub(super) fn split_pieces(pieces: Vec<Piece>, cuts: &[(usize, usize)]) -> Vec<P
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A piece of body paragraphs under an optional heading, each block on its own line from
+    /// `line` on.
+    fn piece(heading: Option<&str>, paragraphs: &[&str], line: usize) -> Piece {
+        let mut p = Piece::new(if heading.is_some() { Start::Heading } else { Start::File });
+        p.head = heading.into_iter().map(|h| Block::new(Kind::Heading, h, line)).collect();
+        let first = line + p.head.len();
+        p.body = paragraphs.iter().enumerate().map(|(i, t)| Block::new(Kind::Body, *t, first + i)).collect();
+        p
+    }
+
+    const RICE: [&str; 4] = [
+        "连日来，江汉平原各地早稻插秧进入高峰期，农户们抢抓晴好天气，育秧、整田、插秧同步推进。",
+        "在一处水稻种植合作社，插秧机在稻田里来回穿梭，合作社早稻种植面积增加，机械插秧比例超过九成。",
+        "农业部门组织农技人员深入田间，指导农户科学育秧、合理密植，推广水稻机插，帮助农户提高早稻亩产。",
+        "江汉平原早稻插秧进度已过六成，农业部门提醒农户加强稻田水层管理，做好灌溉，为早稻丰收打好基础。",
+    ];
+    const RAIL: [&str; 3] = [
+        "沿江城际铁路一段新线开通运营，首趟列车从始发车站驶出，沿线多个车站同步迎来首批旅客。",
+        "新线设计时速二百五十公里，全线设八座车站，铁路部门表示，列车开行后沿线城市之间的旅行时间缩短一半。",
+        "各车站增设了自助售票机和进站闸机，站台上安排工作人员引导旅客有序乘车，做好新线开通后的旅客服务。",
+    ];
+
+    #[test]
+    fn the_paragraphs_turn_where_the_rest_of_an_earlier_article_begins() {
+        let rail_then_rice = [RAIL[0], RAIL[1], RAIL[2], RICE[2], RICE[3]];
+        let pieces = [
+            piece(Some("江汉平原早稻插秧进入高峰"), &RICE[..2], 1),
+            piece(Some("沿江城际铁路新线开通运营"), &rail_then_rice, 4),
+        ];
+        let ev = Evidence::new(&pieces, None, false);
+        let profiled = Profiled::new(&ev, 1).expect("the piece has paragraphs");
+        let turn = profiled.turn(&ev, 1, 0).expect("the rice paragraphs lean towards the rice report");
+        assert_eq!(turn.at, 3);
+        assert!(turn.tail_leaning > 0.0 && turn.head_leaning < 0.0, "{} {}", turn.tail_leaning, turn.head_leaning);
+        // A piece that stays on its own subject has no such place.
+        let pieces =
+            [piece(Some("江汉平原早稻插秧进入高峰"), &RICE[..2], 1), piece(Some("沿江城际铁路新线开通运营"), &RAIL, 4)];
+        let ev = Evidence::new(&pieces, None, false);
+        let profiled = Profiled::new(&ev, 1).expect("the piece has paragraphs");
+        assert!(profiled.turn(&ev, 1, 0).is_none());
+    }
+
+    #[test]
+    fn cut_pieces_keep_their_order_and_a_resumption_names_the_piece_where_it_now_is() {
+        let pieces =
+            vec![piece(None, &RICE[..2], 1), piece(Some("标题"), &RAIL, 4), piece(Some("另一个标题"), &RICE[2..], 8)];
+        // Piece 1 is cut twice: the rest of a broken sentence wins over a resumption.
+        let cuts = [
+            Cut { piece: 2, at: 1, resumes: Some(1) },
+            Cut { piece: 1, at: 1, resumes: Some(0) },
+            Cut { piece: 1, at: 2, resumes: None },
+        ];
+        let out = split_pieces(pieces, &cuts);
+        let shape: Vec<(usize, usize, Start, Option<usize>)> =
+            out.iter().map(|p| (p.head.len(), p.body.len(), p.start, p.resumes)).collect();
+        assert_eq!(
+            shape,
+            [
+                (0, 2, Start::File, None),
+                (1, 2, Start::Heading, None),
+                (0, 1, Start::MidSentence, None),
+                (1, 1, Start::Heading, None),
+                // Resumes the article of old piece 1, now at 1 (the cut before it came after it).
+                (0, 1, Start::Shift, Some(1)),
+            ]
+        );
+        // A resumption of a piece after an earlier cut names its new place.
+        let pieces =
+            vec![piece(None, &RICE[..2], 1), piece(Some("标题"), &RAIL, 4), piece(Some("另一个标题"), &RICE[2..], 8)];
+        let out =
+            split_pieces(pieces, &[Cut { piece: 0, at: 1, resumes: None }, Cut { piece: 2, at: 1, resumes: Some(1) }]);
+        assert_eq!(out.len(), 5);
+        assert_eq!(out[2].head.len(), 1);
+        assert_eq!(out[4].resumes, Some(2));
+    }
 
     proptest! {
         /// Branch and bound finds the assignment the full search finds (unbounded `reach`):

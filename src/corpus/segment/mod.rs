@@ -48,7 +48,7 @@ mod roles;
 use assemble::{assemble, finish, move_stray_tails};
 use classify::{classify, resolve_numerals};
 use evidence::Evidence;
-use link::{hidden_continuations, link, split_pieces};
+use link::{hidden_continuations, hidden_resumptions, link, split_pieces};
 use pieces::pieces;
 use roles::{drop_link_lists, roles};
 
@@ -206,7 +206,13 @@ pub fn segment_explained(
     let roles = loop {
         let ev = Evidence::new(&pieces, idf.take(), by_block);
         // One search for hidden continuations; the pieces it cuts are final.
-        let cuts = if searched { Vec::new() } else { hidden_continuations(&ev, explain.as_deref_mut()) };
+        let cuts = if searched {
+            Vec::new()
+        } else {
+            let mut cuts = hidden_continuations(&ev, explain.as_deref_mut());
+            cuts.extend(hidden_resumptions(&ev, explain.as_deref_mut()));
+            cuts
+        };
         searched = true;
         if cuts.is_empty() {
             if let Some(out) = explain.as_deref_mut() {

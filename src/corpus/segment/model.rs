@@ -246,6 +246,11 @@ pub static LINE_ROLE: LazyLock<Model> =
 pub static LINE_TRANSITION: LazyLock<Model> =
     LazyLock::new(|| Model::load("line_transition", super::lines::TRANSITION_FROM, super::lines::ROLES));
 
+/// The model of whether the rest of a finished article hides inside a later piece (see
+/// [`super::link::hidden_resumptions`]).
+pub static RESUME_CUT: LazyLock<Model> =
+    LazyLock::new(|| Model::load("resume_cut", super::link::RESUME_CUT_CLASSES, super::link::RESUME_CUT_FEATURES));
+
 /// Under the `hand-section` feature (training builds) it holds no weights: the hand rule decides.
 pub static SECTION: LazyLock<Model> = LazyLock::new(|| {
     if cfg!(feature = "hand-section") {

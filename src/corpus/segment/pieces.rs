@@ -18,6 +18,9 @@ pub(super) enum Start {
     Open,
     /// The first paragraph itself starts mid-sentence.
     MidSentence,
+    /// Cut out of another article's text where the topic turns back to an earlier article
+    /// ([`super::link::hidden_resumptions`]), which [`Piece::resumes`] names.
+    Shift,
 }
 
 impl Start {
@@ -33,6 +36,7 @@ impl Start {
             Start::Dateline => "dateline",
             Start::Open => "after_open",
             Start::MidSentence => "mid_sentence",
+            Start::Shift => "topic_shift",
         }
     }
 }
@@ -47,6 +51,8 @@ pub(super) struct Piece {
     pub(super) continues_on: Option<String>,
     /// The page numeral seen just before the piece.
     pub(super) page: Option<u32>,
+    /// For a piece that starts at a [`Start::Shift`]: the earlier piece whose article it resumes.
+    pub(super) resumes: Option<usize>,
 }
 
 impl Piece {
@@ -59,6 +65,7 @@ impl Piece {
             continued_from: None,
             continues_on: None,
             page: None,
+            resumes: None,
         }
     }
 

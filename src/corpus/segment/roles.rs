@@ -46,6 +46,9 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
     for i in 0..pieces.len() {
         let role = if let Some(d) = prev_of[i] {
             Role::Continues(d)
+        } else if let (Start::Shift, Some(d)) = (pieces[i].start, pieces[i].resumes) {
+            // Cut out where the text turns back to an earlier article: it resumes that article.
+            Role::Resumes(*members[article_of[d]].last().expect("an article has its pieces"))
         } else if i > 0
             && pieces[i].start == Start::Heading
             && is_subsection(
