@@ -299,9 +299,16 @@ pub(super) fn is_subsection(
     // What the article said just before, against what the section says first.
     let idf = ev.idf();
     let continuity = idf.similarity(&ev.article_ending(article), ev.opening(i));
-    let on_topic = idf.similarity(&ev.article_topic(article), ev.opening(i));
+    let article_topic = ev.article_topic(article);
+    let on_topic = idf.similarity(&article_topic, ev.opening(i));
     let lead = ev.topic_of(std::iter::once(ev.body_text(i, 0)));
-    let restates = idf.similarity(&ev.topic_of(std::iter::once(ev.first[i])), &lead);
+    let heading_topic = ev.topic_of(std::iter::once(ev.first[i]));
+    let restates = idf.similarity(&heading_topic, &lead);
+    let title_topic = ev.topic_of(ev.first[first]..ev.first[first] + pieces[first].head.len());
+    let ln = |n: usize| (n as f32).ln_1p();
+    let chars = |p: usize| ev.texts(p).map(|t| ev.chars_of(t)).sum::<usize>();
+    // The article's recent pieces only: a page of many headings stays linear.
+    let article_chars: usize = article.iter().rev().take(16).map(|&p| chars(p)).sum();
     // Marked like a sub-heading the article already has (plain lines carry
     // no such evidence).
     let style = piece.head[0].style;
@@ -334,6 +341,13 @@ pub(super) fn is_subsection(
         })),
         on_topic,
         hand_margin,
+        ln(article_chars),
+        ln(article.len()),
+        ln(chars(i)),
+        char_len(heading) as f32,
+        idf.similarity(&heading_topic, &article_topic),
+        idf.similarity(&heading_topic, &title_topic),
+        f(piece.first_text().is_some_and(|b| opens_with_time(&b.text))),
     ];
     let model = &*SECTION;
     let scores = if model.is_fitted() && piece.head[0].role.is_some() && !piece.head[0].run_in {
@@ -396,7 +410,31 @@ pub(super) const SECTION_FEATURES: &[&str] = &[
     // The hand-set rule's margin ([`HAND_SECTION`]): what it weighs, in the proportions it
     // weighs them, which keeps the topic evidence in the fitted decision.
     "hand_margin",
+    // Sizes as ln(1 + count): the article's text so far (its last pieces), its pieces, the
+    // section's text; and the heading's characters.
+    "article_chars",
+    "article_pieces",
+    "section_chars",
+    "heading_chars",
+    // The heading against what the article has said so far, and against the article's title.
+    "heading_to_article",
+    "heading_to_title",
+    // The text under the heading opens with a time, as a news lead does (`5月3日`, `近日`).
+    "lead_time",
 ];
+
+/// Whether `text` names a time in its first words, as the lead of a news report does: a date
+/// (`5月3日`, `三月十日`) or a relative day (`近日`, `昨天`, `当天`).
+fn opens_with_time(text: &str) -> bool {
+    LEAD_TIME.is_match(text)
+}
+
+static LEAD_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^.{0,24}?(?:[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}日|今天|昨天|前天|近日|日前|當天|当天|當日|当日|今日|昨日)",
+    )
+    .expect("static regex")
+});
 
 /// Whether a heading marked `style` sits below a title marked `title` (markdown levels 1–6,
 /// bold 7, plain 0): a deeper markdown level, or bold or plain under a markdown title.
@@ -511,6 +549,23 @@ mod tests {
         // A sub-heading that mentions a statement, and a bare genre word, are not titles of one.
         for heading in ["各方发表联合声明后举行会谈", "声明", "新闻公报"] {
             assert!(!DOCUMENT_GENRE.is_match(heading), "{heading}");
+        }
+    }
+
+    #[test]
+    fn a_lead_that_opens_with_a_time_is_told_from_other_text() {
+        for lead in [
+            "5月3日，某市举行了春季招聘会。",
+            "记者从有关部门获悉，三月十日起新线开通。",
+            "近日，一批农机在田间投入使用。",
+            "當天下午，會議在市政府舉行。",
+        ] {
+            assert!(opens_with_time(lead), "{lead}");
+        }
+        // A time late in the paragraph, or none, is not a lead's opening.
+        for text in ["随着新线开通，沿线城市之间的旅行时间缩短了一半，旅客自5月3日起可以购票。", "一是加强组织领导。"]
+        {
+            assert!(!opens_with_time(text), "{text}");
         }
     }
 
