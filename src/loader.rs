@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::corpus::load::{self, Input, Item};
-use crate::corpus::{Article, Source, decode_warning, process_unless};
+use crate::corpus::{Article, ReadOptions, Source, decode_warning, process_unless};
 use crate::search::SearchIndex;
 
 /// What the workers report.
@@ -63,11 +63,12 @@ impl Loading {
     }
 }
 
-/// Starts loading `inputs` on `workers` threads (0: one per core).
+/// Starts loading `inputs` on `workers` threads (0: one per core), every file read with `options`.
 pub fn start(
     inputs: Vec<Input>,
     max_bytes: u64,
     forced: Option<&'static encoding_rs::Encoding>,
+    options: ReadOptions,
     workers: usize,
 ) -> Loading {
     let (tx, rx) = channel();
@@ -75,7 +76,7 @@ pub fn start(
     let stop = Arc::clone(&cancel);
     let workers =
         if workers == 0 { std::thread::available_parallelism().map_or(1, std::num::NonZero::get) } else { workers };
-    std::thread::spawn(move || coordinate(&inputs, max_bytes, forced, workers, &stop, &tx));
+    std::thread::spawn(move || coordinate(&inputs, max_bytes, forced, options, workers, &stop, &tx));
     Loading { updates: rx, cancel }
 }
 
@@ -83,6 +84,7 @@ fn coordinate(
     inputs: &[Input],
     max_bytes: u64,
     forced: Option<&'static encoding_rs::Encoding>,
+    options: ReadOptions,
     workers: usize,
     cancel: &AtomicBool,
     tx: &Sender<Update>,
@@ -100,7 +102,7 @@ fn coordinate(
                     }
                     let position = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = listing.items.get(position) else { break };
-                    let (bytes, outcome) = guarded(item, || one(item, max_bytes, forced, cancel));
+                    let (bytes, outcome) = guarded(item, || one(item, max_bytes, forced, options, cancel));
                     if tx.send(Update::File { position, bytes, outcome }).is_err() {
                         break;
                     }
@@ -139,6 +141,7 @@ fn one(
     item: &Item,
     max_bytes: u64,
     forced: Option<&'static encoding_rs::Encoding>,
+    options: ReadOptions,
     cancel: &AtomicBool,
 ) -> (u64, Outcome) {
     // For the terminal tests (TERM-05): a worker that panics while the reader runs. Compiled
@@ -154,7 +157,7 @@ fn one(
     };
     let bytes = doc.bytes.len() as u64;
     // A long file is given up between the stages of reading it, not only after it.
-    match process_unless(&doc, forced, 0, &|| cancel.load(Ordering::Relaxed)) {
+    match process_unless(&doc, forced, 0, options, &|| cancel.load(Ordering::Relaxed)) {
         Ok(None) => (bytes, Outcome::Stopped),
         Ok(Some((source, articles))) => {
             let warnings = decode_warning(&source).iter().map(ToString::to_string).collect();
@@ -176,9 +179,9 @@ mod tests {
         let path = dir.join("long.txt");
         std::fs::write(&path, "标题\n\n正文第一段。\n".repeat(1000)).expect("write");
         let item = Item::File(path.clone());
-        let (_, read) = one(&item, u64::MAX, None, &AtomicBool::new(false));
+        let (_, read) = one(&item, u64::MAX, None, ReadOptions::default(), &AtomicBool::new(false));
         assert!(matches!(read, Outcome::Loaded(..)), "not cancelled: loaded");
-        let (_, stopped) = one(&item, u64::MAX, None, &AtomicBool::new(true));
+        let (_, stopped) = one(&item, u64::MAX, None, ReadOptions::default(), &AtomicBool::new(true));
         assert!(matches!(stopped, Outcome::Stopped), "cancelled before the end: given up");
         let _ = std::fs::remove_dir_all(&dir);
     }

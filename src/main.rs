@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use gongbao::app::{App, Settings, positions};
 use gongbao::cli::{Ambiguous, BookmarkFormat, BookmarksAction, Cli, Command, Format, WordsAction, WordsFormat};
-use gongbao::corpus::{Corpus, decode, export, load};
+use gongbao::corpus::{Corpus, ReadOptions, decode, export, load};
 use gongbao::output::{Form, SafeWriter};
 use gongbao::search;
 use gongbao::wrap::AmbiguousWidth;
@@ -53,18 +53,20 @@ struct ReaderState {
     file: positions::Store,
     saved: positions::Saved,
     messages: Vec<String>,
+    /// How its files are to be read: with old fingerprints while the saved state holds any.
+    options: ReadOptions,
 }
 
 impl ReaderState {
-    /// Reads the state and has loading take old fingerprints while it holds any.
+    /// Reads the state, and what it asks of loading.
     fn read(cli: &Cli) -> ReaderState {
         let data_dir = positions::data_dir(cli.input.data_dir.as_deref());
         let (file, saved, messages) = data_dir.as_deref().map_or_else(
             || (positions::Store::in_memory(), positions::Saved::default(), Vec::new()),
             positions::Store::open,
         );
-        gongbao::corpus::take_legacy_fingerprints(saved.holds_legacy_fingerprints());
-        ReaderState { data_dir, file, saved, messages }
+        let options = ReadOptions { legacy_fingerprints: saved.holds_legacy_fingerprints() };
+        ReaderState { data_dir, file, saved, messages, options }
     }
 }
 
@@ -79,7 +81,7 @@ fn read(
     state: Option<ReaderState>,
 ) -> Result<u8> {
     require_terminal(cli)?;
-    let ReaderState { data_dir, file, saved, messages: state_messages } =
+    let ReaderState { data_dir, file, saved, messages: state_messages, .. } =
         state.unwrap_or_else(|| ReaderState::read(cli));
     for m in &state_messages {
         say!("warning: {m}");
@@ -413,7 +415,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         let max = cli.input.max_size.saturating_mul(1024 * 1024);
         gongbao::term::install_panic_hook();
         let state = ReaderState::read(cli);
-        let loading = gongbao::loader::start(inputs, max, forced, 0);
+        let loading = gongbao::loader::start(inputs, max, forced, state.options, 0);
         return Ok(ExitCode::from(read(cli, Corpus::default(), Some(loading), Some(state))?));
     }
     // Without a terminal the reader would only say so after standard input was read to its end.
@@ -440,7 +442,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     if let Some(Command::Export { explain: true, .. }) = &cli.command {
         return explain(&docs, &failures);
     }
-    let (corpus, problems) = Corpus::from_docs(&docs, forced);
+    let options = state.as_ref().map_or_else(ReadOptions::default, |s| s.options);
+    let (corpus, problems) = Corpus::from_docs_with(&docs, forced, options);
     for p in &problems {
         if p.fatal {
             failures.push(p.to_string());

@@ -44,7 +44,13 @@ pub fn load_dir(dir: &Path, out: &mut impl Write) -> std::io::Result<()> {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     let start = Instant::now();
-    let loading = gongbao::loader::start(vec![load::Input::Path(dir.to_path_buf())], u64::MAX, None, 0);
+    let loading = gongbao::loader::start(
+        vec![load::Input::Path(dir.to_path_buf())],
+        u64::MAX,
+        None,
+        gongbao::corpus::ReadOptions::default(),
+        0,
+    );
     let mut app = App::new(Corpus::default(), Settings::default(), std::collections::HashMap::new(), (200, 60));
     app.start_loading(loading);
     while app.is_loading() {

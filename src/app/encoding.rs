@@ -8,7 +8,7 @@
 use encoding_rs::{BIG5, Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
 
 use super::App;
-use crate::corpus::{load, process};
+use crate::corpus::{ReadOptions, load, process};
 
 /// The encodings `E` steps through, then back to detection.
 pub const CYCLE: [&Encoding; 5] = [UTF_8, GB18030, BIG5, UTF_16LE, UTF_16BE];
@@ -133,7 +133,9 @@ impl App {
                 .ok_or_else(|| format!("{name}: standard input cannot be read again to change its encoding"))?,
         };
         let doc = load::RawDoc { name: source.name.clone(), path: source.os_path.clone(), bytes };
-        let (mut new_source, mut articles) = process(&doc, forced, s)
+        // Read again the way the load read it: with its old fingerprint when the load took those.
+        let options = ReadOptions { legacy_fingerprints: source.legacy_fingerprint.is_some() };
+        let (mut new_source, mut articles) = process(&doc, forced, s, options)
             .map_err(|e| format!("{name}: as {}: {e}", forced.map_or("detected", |e| e.name())))?;
         // A choice is certain; the text shown is what it gives.
         new_source.guessed = forced.is_none() && new_source.guessed;

@@ -1777,7 +1777,13 @@ mod tests {
         let ended = ended_session();
         let mut app = App::new(Corpus::default(), Settings::default(), ended.positions.clone(), (80, 24));
         app.sessions = ended.sessions.clone();
-        app.start_loading(crate::loader::start(vec![load::Input::Path(dir.path().to_path_buf())], 1 << 30, None, 1));
+        app.start_loading(crate::loader::start(
+            vec![load::Input::Path(dir.path().to_path_buf())],
+            1 << 30,
+            None,
+            crate::corpus::ReadOptions::default(),
+            1,
+        ));
         app.resume("samples".into(), false);
         // Nothing has arrived before the first tick.
         app.remember_session();

@@ -19,8 +19,6 @@ mod scan;
 pub mod segment;
 pub mod topic;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use serde::Serialize;
 
 pub use identity::{fingerprint, is_legacy_fingerprint, legacy_fingerprint};
@@ -46,7 +44,7 @@ pub struct Source {
     /// XXH3-128 of the file's bytes (32 hex digits): finds a file again after a move.
     pub fingerprint: String,
     /// The fingerprint earlier builds stored ([`legacy_fingerprint`]), taken only while saved
-    /// state still holds such keys ([`take_legacy_fingerprints`]); not exported.
+    /// state still holds such keys ([`ReadOptions::legacy_fingerprints`]); not exported.
     #[serde(skip)]
     pub legacy_fingerprint: Option<String>,
     /// Encoding used to decode the bytes (WHATWG label, e.g. `UTF-8`, `GBK`, `Big5`, `UTF-16LE`).
@@ -278,6 +276,18 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// Choices that hold for every file of one load, given to [`process`], [`Corpus::from_docs_with`]
+/// and the background loader rather than set process-wide, so two loads in one process can
+/// differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Whether each source also gets its [`legacy_fingerprint`]. Off unless saved state still
+    /// holds such keys: it costs eight times the new fingerprint, and only the first run after an
+    /// upgrade (or one with old keys left for files not opened) needs it. The reader turns it on
+    /// when its saved state holds keys of that form.
+    pub legacy_fingerprints: bool,
+}
+
 /// Runs one document through decode → sanitise → clean → segment.
 ///
 /// # Panics
@@ -289,8 +299,9 @@ pub fn process(
     doc: &load::RawDoc,
     forced: Option<&'static encoding_rs::Encoding>,
     source_index: usize,
+    options: ReadOptions,
 ) -> Result<(Source, Vec<Article>), decode::DecodeError> {
-    let read = process_unless(doc, forced, source_index, &|| false)?;
+    let read = process_unless(doc, forced, source_index, options, &|| false)?;
     Ok(read.expect("processing stops only when asked to"))
 }
 
@@ -304,12 +315,13 @@ pub fn process_unless(
     doc: &load::RawDoc,
     forced: Option<&'static encoding_rs::Encoding>,
     source_index: usize,
+    options: ReadOptions,
     stop: &dyn Fn() -> bool,
 ) -> Result<Option<(Source, Vec<Article>)>, decode::DecodeError> {
     let Some((decoded, removed, articles)) = read_text(doc, forced, source_index, stop)? else {
         return Ok(None);
     };
-    let legacy = LEGACY_FINGERPRINTS.load(Ordering::Relaxed).then(|| legacy_fingerprint(&doc.bytes));
+    let legacy = options.legacy_fingerprints.then(|| legacy_fingerprint(&doc.bytes));
     let source = Source {
         name: doc.name.clone(),
         path: doc.path.as_ref().map(|p| p.to_string_lossy().into_owned()),
@@ -369,17 +381,6 @@ pub fn explain(doc: &load::RawDoc) -> Result<Vec<segment::Decision>, decode::Dec
     Ok(decisions)
 }
 
-/// Whether [`process`] also takes each file's [`legacy_fingerprint`]. Off unless saved state
-/// still holds such keys: it costs eight times the new fingerprint, and only
-/// the first run after an upgrade (or one with old keys left for files not opened) needs it.
-static LEGACY_FINGERPRINTS: AtomicBool = AtomicBool::new(false);
-
-/// Sets whether files loaded from now on also get their [`legacy_fingerprint`]; the reader
-/// turns it on, before loading, when its saved state holds keys of that form.
-pub fn take_legacy_fingerprints(on: bool) {
-    LEGACY_FINGERPRINTS.store(on, Ordering::Relaxed);
-}
-
 /// The warning for a source with undecodable bytes, if it has any.
 pub fn decode_warning(source: &Source) -> Option<Problem> {
     let n = source.replacements;
@@ -399,10 +400,19 @@ impl Corpus {
     /// Builds a corpus from raw documents. Documents that cannot be decoded are
     /// reported and left out; the rest still load.
     pub fn from_docs(docs: &[load::RawDoc], forced: Option<&'static encoding_rs::Encoding>) -> (Corpus, Vec<Problem>) {
+        Corpus::from_docs_with(docs, forced, ReadOptions::default())
+    }
+
+    /// [`Corpus::from_docs`] with the given [`ReadOptions`].
+    pub fn from_docs_with(
+        docs: &[load::RawDoc],
+        forced: Option<&'static encoding_rs::Encoding>,
+        options: ReadOptions,
+    ) -> (Corpus, Vec<Problem>) {
         let mut corpus = Corpus::default();
         let mut problems = Vec::new();
         for doc in docs {
-            match process(doc, forced, corpus.sources.len()) {
+            match process(doc, forced, corpus.sources.len(), options) {
                 Ok((source, articles)) => {
                     problems.extend(decode_warning(&source));
                     corpus.sources.push(source);
@@ -432,11 +442,29 @@ mod tests {
                 asked.set(asked.get() + 1);
                 asked.get() >= k
             };
-            assert!(process_unless(&doc, None, 0, &stop).expect("text").is_none(), "stop at check {k}");
+            assert!(
+                process_unless(&doc, None, 0, ReadOptions::default(), &stop).expect("text").is_none(),
+                "stop at check {k}"
+            );
             assert_eq!(asked.get(), k, "no stage runs after the stop");
         }
-        let (_, articles) = process_unless(&doc, None, 0, &|| false).expect("text").expect("not stopped");
+        let (_, articles) =
+            process_unless(&doc, None, 0, ReadOptions::default(), &|| false).expect("text").expect("not stopped");
         assert!(!articles.is_empty());
+    }
+
+    #[test]
+    fn two_loads_in_one_process_each_follow_their_own_options() {
+        let doc = load::RawDoc { name: "a.txt".into(), path: None, bytes: "标题\n\n正文。\n".as_bytes().to_vec() };
+        let with = ReadOptions { legacy_fingerprints: true };
+        let (old_keys, _) = Corpus::from_docs_with(std::slice::from_ref(&doc), None, with);
+        let (new_keys, _) = Corpus::from_docs_with(std::slice::from_ref(&doc), None, ReadOptions::default());
+        // The second load did not inherit the first one's choice, nor the first the second's.
+        assert_eq!(old_keys.sources[0].legacy_fingerprint, Some(legacy_fingerprint(&doc.bytes)));
+        assert_eq!(new_keys.sources[0].legacy_fingerprint, None);
+        let (source, _) = process(&doc, None, 0, with).expect("text");
+        assert_eq!(source.legacy_fingerprint, Some(legacy_fingerprint(&doc.bytes)));
+        assert_eq!(old_keys.sources[0].fingerprint, new_keys.sources[0].fingerprint);
     }
 
     /// An archive of a gigabyte holds about four million paragraphs: each byte of the

@@ -7,22 +7,18 @@ use std::path::Path;
 use gongbao::app::positions;
 use gongbao::app::{Action, App, Settings};
 use gongbao::bookmarks::store::Store;
-use gongbao::corpus::{Corpus, load};
+use gongbao::corpus::{Corpus, ReadOptions, load};
 
 const TEXT: &str = "中國—中亞外長舉行第六次會晤\n\n新華社阿拉木圖電 各方歡迎中國—中亞秘書處啟動全面運營，將全力支持秘書處為促進合作發揮積極作用。\n";
 
 /// The reader on `path` with `data` as its data folder, as `main` sets it up.
 fn reader(path: &Path, data: &Path) -> App {
-    // Whether loading takes old fingerprints is process-wide: one test's setting must not
-    // change under another's load.
-    static LOADING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one_at_a_time = LOADING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let (file, saved, messages) = positions::Store::open(data);
     assert!(messages.is_empty(), "{messages:?}");
-    gongbao::corpus::take_legacy_fingerprints(saved.holds_legacy_fingerprints());
+    let options = ReadOptions { legacy_fingerprints: saved.holds_legacy_fingerprints() };
     let bytes = std::fs::read(path).expect("read");
     let docs = vec![load::RawDoc { name: "news.txt".into(), path: Some(path.to_path_buf()), bytes }];
-    let (corpus, _) = Corpus::from_docs(&docs, None);
+    let (corpus, _) = Corpus::from_docs_with(&docs, None, options);
     let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, saved.positions, (100, 30));
     app.encodings = saved.encodings;
     app.positions_file = file;

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use encoding_rs::{BIG5, Encoding, GB18030, GBK, UTF_8, UTF_16BE, UTF_16LE};
 use gongbao::corpus::load::RawDoc;
-use gongbao::corpus::{Corpus, process};
+use gongbao::corpus::{Corpus, ReadOptions, process};
 use proptest::prelude::*;
 use proptest::sample::select;
 
@@ -138,7 +138,7 @@ fn check_corpus(corpus: &Corpus) -> Result<(), String> {
 type Reading = Result<Vec<(Option<String>, Vec<String>)>, String>;
 
 fn reading(name: &str, bytes: Vec<u8>) -> Reading {
-    process(&doc(name, bytes), None, 0)
+    process(&doc(name, bytes), None, 0, ReadOptions::default())
         .map(|(_, articles)| {
             articles.into_iter().map(|a| (a.title, a.paragraphs.into_iter().map(|p| p.text).collect())).collect()
         })
@@ -215,7 +215,7 @@ proptest! {
         // but must say that it guessed.
         let short = text.chars().filter(|c| !c.is_ascii()).count() < 10;
         for (label, bytes) in [("GB18030", gb18030), ("UTF-16LE with BOM", utf16le), ("UTF-8 with BOM and CRLF", utf8_bom_crlf)] {
-            let guessed = process(&doc("newsy.txt", bytes.clone()), None, 0).is_ok_and(|(source, _)| source.guessed);
+            let guessed = process(&doc("newsy.txt", bytes.clone()), None, 0, ReadOptions::default()).is_ok_and(|(source, _)| source.guessed);
             let got = reading("newsy.txt", bytes);
             if !(short && guessed) {
                 prop_assert_eq!(&got, &want, "{} reads differently from UTF-8", label);
@@ -231,7 +231,7 @@ proptest! {
         let text = c.to_string();
         let bytes = GB18030.encode(&text).0.into_owned();
         prop_assume!(std::str::from_utf8(&bytes).is_ok());
-        let (source, _) = process(&doc("one.txt", bytes.clone()), None, 0).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let (source, _) = process(&doc("one.txt", bytes.clone()), None, 0, ReadOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert!(source.guessed, "{} read as {} without the guessed mark", c, source.encoding);
         if source.encoding != "UTF-8" {
             prop_assert_eq!(reading("one.txt", bytes), reading("one.txt", text.into_bytes()));
@@ -241,8 +241,8 @@ proptest! {
     #[test]
     fn segmentation_is_deterministic_and_article_ids_are_unique_within_a_source(text in newsy_text(400)) {
         let raw = doc("newsy.txt", text.into_bytes());
-        let first = process(&raw, None, 0);
-        let second = process(&raw, None, 0);
+        let first = process(&raw, None, 0, ReadOptions::default());
+        let second = process(&raw, None, 0, ReadOptions::default());
         match (first, second) {
             (Ok((source_a, articles_a)), Ok((source_b, articles_b))) => {
                 prop_assert_eq!(json(&source_a), json(&source_b));

@@ -6,7 +6,7 @@ use std::fs;
 
 use gongbao::app::{Action, App, Settings};
 use gongbao::convert::{Converter, Script};
-use gongbao::corpus::{Corpus, load};
+use gongbao::corpus::{Corpus, ReadOptions, load};
 use gongbao::search::{Match, Query, SearchIndex, folder};
 use proptest::prelude::*;
 
@@ -400,7 +400,7 @@ fn background_loading_gives_the_same_corpus_as_loading_at_once() {
         let loaded = load::load(&inputs, 1 << 30);
         Corpus::from_docs(&loaded.docs, None).0
     };
-    let loading = gongbao::loader::start(inputs, 1 << 30, None, 3);
+    let loading = gongbao::loader::start(inputs, 1 << 30, None, ReadOptions::default(), 3);
     let mut app = App::new(Corpus::default(), Settings::default(), HashMap::new(), (80, 24));
     app.start_loading(loading);
     tick_until_loaded(&mut app);
@@ -430,7 +430,7 @@ fn loading_threads_that_vanish_end_the_load_with_a_message() {
     use gongbao::loader::{Loading, Outcome, Update};
     let (tx, rx) = std::sync::mpsc::channel();
     let docs = load::bundled();
-    let (source, articles) = gongbao::corpus::process(&docs[0], None, 0).expect("a sample");
+    let (source, articles) = gongbao::corpus::process(&docs[0], None, 0, ReadOptions::default()).expect("a sample");
     tx.send(Update::Listed { files: 3, problems: vec![], skipped: 0 }).expect("send");
     tx.send(Update::File { position: 0, bytes: 1, outcome: Outcome::Loaded(Box::new(source), articles, vec![], None) })
         .expect("send");
@@ -452,7 +452,7 @@ fn a_tick_that_leaves_results_waiting_reports_a_backlog() {
     use gongbao::loader::{Loading, Outcome, Update};
     let (tx, rx) = std::sync::mpsc::channel();
     let docs = load::bundled();
-    let (source, articles) = gongbao::corpus::process(&docs[0], None, 0).expect("a sample");
+    let (source, articles) = gongbao::corpus::process(&docs[0], None, 0, ReadOptions::default()).expect("a sample");
     // Far more than one 25 ms tick can append.
     let files = 3000;
     tx.send(Update::Listed { files, problems: vec![], skipped: 0 }).expect("send");
@@ -499,7 +499,8 @@ fn versions_are_linked_off_the_reader_thread_at_the_end_of_a_load() {
     let files = docs.len();
     tx.send(Update::Listed { files, problems: vec![], skipped: 0 }).expect("send");
     for (position, doc) in docs.iter().enumerate() {
-        let (source, articles) = gongbao::corpus::process(doc, None, position).expect("a sample");
+        let (source, articles) =
+            gongbao::corpus::process(doc, None, position, ReadOptions::default()).expect("a sample");
         tx.send(Update::File {
             position,
             bytes: 1,
