@@ -22,6 +22,8 @@ pub struct Line {
     /// The text of the bold run the line began with (`**本报北京11月19日电**`
     /// or a news brief's headline), without its marks.
     pub bold_lead: Option<String>,
+    /// The line was an item of a Markdown list (`- ` or `* ` before it).
+    pub list_item: bool,
 }
 
 /// Cleaned lines of one source, and whether the source used Markdown headings.
@@ -55,7 +57,7 @@ pub fn clean(text: &str, removed: &mut RemovedList) -> Cleaned {
         }
         md_headings += usize::from(md.heading.is_some());
         let bold_lead = md.bold_lead.map(|b| strip_pinyin_notes(&b, lenient_pinyin).0.trim().to_string());
-        out.lines.push(Line { text, line, heading: md.heading, bold_lead });
+        out.lines.push(Line { text, line, heading: md.heading, bold_lead, list_item: md.list_item });
     }
     // One stray `#` line does not make a Markdown page whose other headings
     // would all be marked; two or more do.
@@ -230,6 +232,8 @@ pub struct Unmarked<'a> {
     pub text: Cow<'a, str>,
     pub heading: Option<u8>,
     pub bold_lead: Option<String>,
+    /// A list item's mark (`- `, `* `) opened the line.
+    pub list_item: bool,
     pub removed: Vec<String>,
 }
 
@@ -238,11 +242,13 @@ pub fn strip_markdown(line: &str) -> Unmarked<'_> {
     let mut removed = Vec::new();
     let mut heading = None;
     let mut rest = line;
+    let mut list_item = false;
     // A quotation (`> `) or list item (`- `, `* `) mark: the line's text follows it. (A
     // line of dashes alone is a separator, and keeps its dashes.)
     if let Some(mark) = ["> ", "- ", "* "].iter().find(|m| rest.starts_with(**m))
         && !rest[mark.len()..].chars().all(|c| matches!(c, '-' | '*' | '>' | '_' | '=' | ' ' | '\u{3000}'))
     {
+        list_item = *mark != "> ";
         removed.push(mark.trim_end().to_string());
         rest = trim_space(&rest[mark.len()..]);
     }
@@ -256,7 +262,7 @@ pub fn strip_markdown(line: &str) -> Unmarked<'_> {
     // set up than this line takes to read.)
     let bytes = rest.as_bytes();
     if !memchr::memchr_iter(b'*', bytes).any(|i| bytes.get(i + 1) == Some(&b'*')) {
-        return Unmarked { text: Cow::Borrowed(rest), heading, bold_lead: None, removed };
+        return Unmarked { text: Cow::Borrowed(rest), heading, bold_lead: None, list_item, removed };
     }
     let bold_lead = rest.strip_prefix("**").and_then(|r| r.split_once("**")).map(|(bold, _)| bold.to_string());
     let mut text = String::with_capacity(rest.len());
@@ -275,7 +281,7 @@ pub fn strip_markdown(line: &str) -> Unmarked<'_> {
             }
         }
     }
-    Unmarked { text: Cow::Owned(text), heading, bold_lead, removed }
+    Unmarked { text: Cow::Owned(text), heading, bold_lead, list_item, removed }
 }
 
 /// A vowel (or syllabic consonant) carrying a pinyin tone mark.
@@ -826,6 +832,9 @@ mod tests {
         let m = strip_markdown("- **港口吞吐量稳步增长**");
         assert_eq!(m.text, "港口吞吐量稳步增长");
         assert_eq!(m.bold_lead.as_deref(), Some("港口吞吐量稳步增长"));
+        assert!(m.list_item);
+        assert!(strip_markdown("* 港口吞吐量稳步增长").list_item);
+        assert!(!strip_markdown("> 本报记者").list_item);
         assert_eq!(strip_markdown("- - -").text, "- - -");
         assert_eq!(strip_markdown("-5度以下").text, "-5度以下");
     }

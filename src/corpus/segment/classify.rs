@@ -260,6 +260,58 @@ pub(super) fn signature_shaped(s: &str) -> bool {
     cols >= 3 && s.split_whitespace().all(|w| char_len(w) <= 14)
 }
 
+/// The lines that open the items of a teaser list set as a Markdown list (`- 标题` or
+/// `- **标题**`, its summary on the next line): a list item shaped like a title (at most
+/// [`TEASER_TITLE_CHARS`] characters, no full stop) with one line of text under it, in a run of
+/// at least two such items. A list of sentences, or of titles without summaries (links), is not
+/// one.
+fn list_teasers(lines: &[Line]) -> Vec<bool> {
+    let title = |l: &Line| l.list_item && char_len(&l.text) <= TEASER_TITLE_CHARS && !l.text.contains('。');
+    let mut opens = vec![false; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        // Items and their summaries, in pairs from `i`.
+        let mut end = i;
+        while end + 1 < lines.len() && title(&lines[end]) && !lines[end + 1].list_item {
+            end += 2;
+        }
+        if end - i >= 4 {
+            for k in (i..end).step_by(2) {
+                opens[k] = true;
+            }
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    opens
+}
+
+/// Opens each item of a teaser list set as a Markdown list ([`list_teasers`]) as a separator
+/// line opens one: a teaser break before it, and the line its title.
+pub(super) fn open_list_teasers(items: Vec<Item>) -> Vec<Item> {
+    if !items.iter().any(|it| matches!(it, Item::Block(b) if b.list_teaser)) {
+        return items;
+    }
+    let mut out = Vec::with_capacity(items.len() + 8);
+    for it in items {
+        if let Item::Block(mut b) = it {
+            if b.list_teaser {
+                out.push(Item::Break(Break::Teaser));
+                b.kind = Kind::Heading;
+                b.forced_title = true;
+            }
+            out.push(Item::Block(b));
+        } else {
+            out.push(it);
+        }
+    }
+    out
+}
+
+/// The longest title of a teaser list's item.
+const TEASER_TITLE_CHARS: usize = 80;
+
 /// Pass 1: lines → blocks and breaks. Markers taken out are appended to `removed`.
 pub(super) fn classify(lines: Vec<Line>, markdown: bool, removed: &mut RemovedList) -> Vec<Item> {
     let mut items = Vec::with_capacity(lines.len());
@@ -296,7 +348,8 @@ pub(super) fn classify(lines: Vec<Line>, markdown: bool, removed: &mut RemovedLi
         })
         .collect();
     drop(running);
-    for (line, repeated) in lines.into_iter().zip(repeated) {
+    let teasers = list_teasers(&lines);
+    for ((line, repeated), teaser) in lines.into_iter().zip(repeated).zip(teasers) {
         let n = line.line;
         if is_separator(&line.text) {
             removed.add(RemovedKind::Separator, &line.text, n);
@@ -347,8 +400,14 @@ pub(super) fn classify(lines: Vec<Line>, markdown: bool, removed: &mut RemovedLi
         }
         if !rest.is_empty() {
             let span = span_in(&line.text, rest);
+            let first = items.len();
             classify_text(line, span, markdown, after_teaser, &mut items);
             after_teaser = false;
+            // The item of a teaser list set as a Markdown list: opened as one after the line
+            // pass ([`open_list_teasers`]), which weighs its lines as they stand.
+            if teaser && let Some(Item::Block(b)) = items.get_mut(first) {
+                b.list_teaser = true;
+            }
         }
         if let Some(brk) = trailing_jump {
             items.push(Item::Break(brk));
@@ -440,7 +499,9 @@ pub(super) fn classify_text(
         rest = trim_space(&rest[b.len()..]);
     }
     let whole_bold = bold_heading && bold.is_some_and(|b| b.len() == rest.len());
-    let kind = if line.heading.is_some() || whole_bold || (after_teaser && char_len(rest) <= 80 && !rest.contains('。'))
+    let kind = if line.heading.is_some()
+        || whole_bold
+        || (after_teaser && char_len(rest) <= TEASER_TITLE_CHARS && !rest.contains('。'))
     {
         Kind::Heading
     } else if rest.len() <= 80 && BYLINE.is_match(rest) {
@@ -618,6 +679,42 @@ pub(super) fn resolve_numerals(items: Vec<Item>, removed: &mut RemovedList) -> V
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn lines_of(text: &str) -> Vec<Line> {
+        crate::corpus::clean::clean(text, &mut RemovedList::default()).lines
+    }
+
+    #[test]
+    fn a_markdown_list_of_titles_with_summaries_is_a_teaser_list() {
+        let page = "正文最后一段。\n\n- **港口吞吐量稳步增长**\n  前三季度沿海港口货物吞吐量同比增长。\n- 山区公路通到村口\n今年新改建农村公路一万多公里……\n";
+        let lines = lines_of(page);
+        assert_eq!(list_teasers(&lines), [false, true, false, true, false]);
+        let items = open_list_teasers(classify(lines, true, &mut RemovedList::default()));
+        let teasers = items.iter().filter(|i| matches!(i, Item::Break(Break::Teaser))).count();
+        assert_eq!(teasers, 2);
+        let titles: Vec<&str> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Block(b) if b.forced_title => Some(b.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(titles, ["港口吞吐量稳步增长", "山区公路通到村口"]);
+    }
+
+    #[test]
+    fn lists_of_sentences_links_or_a_single_item_are_not_teasers() {
+        for page in [
+            // Items that are sentences.
+            "- 一是加强组织领导，压实各方责任。\n说明。\n- 二是完善工作机制，强化协同配合。\n说明。\n",
+            // Titles without summaries: a list of links.
+            "- 港口吞吐量稳步增长\n- 山区公路通到村口\n- 新线开通运营\n",
+            // One item with its summary.
+            "- 港口吞吐量稳步增长\n前三季度沿海港口货物吞吐量同比增长。\n",
+        ] {
+            assert!(list_teasers(&lines_of(page)).iter().all(|&t| !t), "{page}");
+        }
+    }
 
     /// The dateline pre-check as first written: a substring search per mark.
     fn may_hold_dateline_by_substrings(s: &str) -> bool {

@@ -46,7 +46,7 @@ mod pieces;
 mod roles;
 
 use assemble::{assemble, finish, move_stray_tails};
-use classify::{classify, resolve_numerals};
+use classify::{classify, open_list_teasers, resolve_numerals};
 use evidence::Evidence;
 use link::{hidden_continuations, hidden_resumptions, link, split_pieces};
 use pieces::pieces;
@@ -73,6 +73,7 @@ enum Kind {
 }
 
 #[derive(Debug, Clone)]
+#[expect(clippy::struct_excessive_bools, reason = "independent facts about a line, each read by a different pass")]
 struct Block {
     kind: Kind,
     text: String,
@@ -84,6 +85,9 @@ struct Block {
     style: u8,
     /// The first line after a teaser separator: a title whatever its shape.
     forced_title: bool,
+    /// The title line of an item of a teaser list set as a Markdown list, opened as a teaser
+    /// after the line pass ([`classify::open_list_teasers`]).
+    list_teaser: bool,
     /// A bold headline its text runs on after, on the same line (`**标题** 正文…`), as news
     /// briefs are set.
     run_in: bool,
@@ -110,6 +114,7 @@ impl Block {
             marked: false,
             style: 0,
             forced_title: false,
+            list_teaser: false,
             run_in: false,
             role: None,
             text_index: u32::MAX,
@@ -194,7 +199,7 @@ pub fn segment_explained(
     let items = classify(lines, markdown, removed);
     let mut items = resolve_numerals(items, removed);
     let (furniture, counted) = lines::assign_roles(&mut items, markdown, explain.as_deref_mut());
-    let items = take_out(items, &furniture, removed);
+    let items = open_list_teasers(take_out(items, &furniture, removed));
     let mut pieces = pieces(items);
     drop_link_lists(&mut pieces, removed);
     // Evidence is computed lazily and kept across passes: cutting a piece in
