@@ -28,6 +28,9 @@ pub(super) struct Evidence<'a> {
     pub(super) endings: Vec<OnceCell<Topic>>,
     /// Profiles of whole pieces, for those shorter than [`NEAR_BREAK`] both ways.
     pub(super) wholes: Vec<OnceCell<Topic>>,
+    /// Profiles of pieces' headings, for those asked: an article's title is compared with
+    /// each of its later headings.
+    pub(super) heads: Vec<OnceCell<Topic>>,
     /// The last clause label of each piece, found on first use: every later
     /// piece that might continue or resume it compares its numbering.
     pub(super) last_labels: Vec<OnceCell<Option<clause::Label>>>,
@@ -65,6 +68,7 @@ impl<'a> Evidence<'a> {
             openings: cells(),
             endings: cells(),
             wholes: cells(),
+            heads: cells(),
             last_labels: (0..pieces.len()).map(|_| OnceCell::new()).collect(),
             candidates,
         }
@@ -105,6 +109,11 @@ impl<'a> Evidence<'a> {
             return self.whole(i);
         }
         self.openings[i].get_or_init(|| self.topic_of(self.texts(i).take(n)))
+    }
+
+    /// The profile of piece `i`'s heading lines.
+    pub(super) fn head(&self, i: usize) -> &Topic {
+        self.heads[i].get_or_init(|| self.topic_of(self.first[i]..self.first[i] + self.pieces[i].head.len()))
     }
 
     /// The profile of the last paragraphs of piece `i`.

@@ -304,7 +304,6 @@ pub(super) fn is_subsection(
     let lead = ev.topic_of(std::iter::once(ev.body_text(i, 0)));
     let heading_topic = ev.topic_of(std::iter::once(ev.first[i]));
     let restates = idf.similarity(&heading_topic, &lead);
-    let title_topic = ev.topic_of(ev.first[first]..ev.first[first] + pieces[first].head.len());
     let ln = |n: usize| (n as f32).ln_1p();
     let chars = |p: usize| ev.texts(p).map(|t| ev.chars_of(t)).sum::<usize>();
     // The article's recent pieces only: a page of many headings stays linear.
@@ -346,7 +345,7 @@ pub(super) fn is_subsection(
         ln(chars(i)),
         char_len(heading) as f32,
         idf.similarity(&heading_topic, &article_topic),
-        idf.similarity(&heading_topic, &title_topic),
+        idf.similarity(&heading_topic, ev.head(first)),
         f(piece.first_text().is_some_and(|b| opens_with_time(&b.text))),
     ];
     let model = &*SECTION;
