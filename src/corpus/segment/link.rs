@@ -446,6 +446,7 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
         if dp.closed || dp.is_dangling() || dp.continues_on.is_some() {
             continue;
         }
+        let article_chars = ln(ev.texts(d).map(|t| ev.chars_of(t)).sum());
         let mut best: Option<(f32, usize, usize)> = None;
         for (c, piece) in pieces.iter().enumerate().take(d + 3).skip(d + 1) {
             let body = &piece.body;
@@ -473,14 +474,14 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
                 to_before,
                 idf.similarity(&before, ending),
                 to_article - to_before,
-                idf.similarity(&p.heading, &after),
-                idf.similarity(&p.heading, &before),
+                idf.similarity(ev.head(c), &after),
+                idf.similarity(ev.head(c), &before),
                 here.mid_start(),
                 f(starts_with_conjunction(&here.text)),
                 f(k == p.lead + 1),
                 ln(p.chars_before[k]),
                 ln(p.chars_before[body.len()] - p.chars_before[k]),
-                ln(ev.texts(d).map(|t| ev.chars_of(t)).sum()),
+                article_chars,
                 ln(body.len() - k),
                 (c - d - 1) as f32,
                 f(!dp.head.is_empty()),
@@ -519,7 +520,6 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
 struct Profiled {
     /// The first paragraph of the body (datelines come before it).
     lead: usize,
-    heading: Topic,
     /// The piece's title and lead together: what its own text is about.
     anchor: Topic,
     /// Each body paragraph's profile and its similarity to the anchor, made when first needed:
@@ -547,8 +547,8 @@ impl Profiled {
         for i in 0..piece.body.len() {
             chars_before.push(chars_before[i] + ev.chars_of(ev.body_text(c, i)));
         }
-        let anchor = ev.topic_of(head.clone().chain(std::iter::once(ev.body_text(c, lead))));
-        Some(Profiled { lead, heading: ev.topic_of(head), anchor, paragraphs: OnceCell::new(), chars_before })
+        let anchor = ev.topic_of(head.chain(std::iter::once(ev.body_text(c, lead))));
+        Some(Profiled { lead, anchor, paragraphs: OnceCell::new(), chars_before })
     }
 
     /// The place after piece `c`'s lead where its paragraphs' leaning towards piece `d`'s
