@@ -138,6 +138,22 @@ fn an_article_cut_between_paragraphs_resumes_inside_the_next_article_without_a_m
 }
 
 #[test]
+fn an_article_cut_inside_a_sentence_resumes_inside_the_next_article_as_a_new_paragraph() {
+    // The library report stops inside a sentence; the road report follows with its own title,
+    // and the rest of the broken sentence comes after it set as a paragraph of its own, with
+    // no opening that betrays it: only the topic tells where the library report goes on.
+    let (arts, _) = segment("resumed_mid_sentence.txt");
+    assert_eq!(titles(&arts), [Some("市图书馆夏季延长开放时间"), Some("山区县新修公路通车")]);
+    let (library, road) = (text(&arts[0]), text(&arts[1]));
+    assert!(library.contains("读者刷证即可办理借书和还书手续"), "the broken sentence is whole again: {library}");
+    for rest in ["为少年儿童开设了暑期阅读班", "去年暑期市图书馆接待读者超过十万人次"] {
+        assert!(library.contains(rest), "{rest} is missing from the library report: {library}");
+        assert!(!road.contains(rest), "{rest} stayed in the road report: {road}");
+    }
+    assert!(road.ends_with("不少村民计划发展农家乐和乡村旅游，增加收入。"), "{road}");
+}
+
+#[test]
 fn legal_articles_are_clauses_with_nested_items() {
     let (arts, _) = segment("law.txt");
     assert_eq!(arts.len(), 1);
@@ -185,6 +201,7 @@ fn every_page_segments_the_same_in_every_encoding() {
         "title_block.txt",
         "title_inside_byline.txt",
         "resumed_between_paragraphs.txt",
+        "resumed_mid_sentence.txt",
         "law.txt",
     ] {
         let utf8 = String::from_utf8(page(name)).expect("fixtures are UTF-8");
