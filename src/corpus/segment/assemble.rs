@@ -26,6 +26,9 @@ pub(super) struct Draft {
     pub(super) continues_on: Option<String>,
     pub(super) stitched: bool,
     pub(super) first_piece: usize,
+    /// Opened by a piece cut off where the text turns to the title block that comes next
+    /// ([`Start::Lead`]).
+    pub(super) leads: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -129,6 +132,7 @@ pub(super) fn assemble(pieces: Vec<Piece>, roles: Vec<Role>) -> Vec<Draft> {
                     continues_on: piece.continues_on,
                     stitched: false,
                     first_piece: i,
+                    leads: piece.start == Start::Lead,
                 });
             }
         }
@@ -151,9 +155,11 @@ fn heading_style_recurs(pieces: &[Piece], roles: &[Role]) -> Vec<bool> {
 }
 
 /// Whether piece `i`, a new article under a title, is rather the title block of the untitled
-/// article just before it: that article is only the pieces right before, a dateline opened it (a
-/// dateline starts an article, and an article starts under its title unless the title block
-/// was put inside its text), and no dateline opens the text under the title.
+/// article just before it: that article is only the pieces right before, and either the search
+/// for turns of topic cut it off where the text turns to this title block ([`Start::Lead`]), or
+/// a dateline opened it (a dateline starts an article, and an article starts under its title
+/// unless the title block was put inside its text) and no dateline opens the text under the
+/// title.
 ///
 /// A heading judged a sub-heading counts too: an article that began on this page has a title
 /// somewhere, and sub-headings come after it (so not after a sub-heading of the article).
@@ -161,12 +167,13 @@ fn title_inside(drafts: &[Draft], draft_of: &[usize], i: usize, piece: &Piece) -
     let Some(last) = drafts.last() else { return false };
     piece.start == Start::Heading
         && !piece.head.is_empty()
-        && piece.body.iter().find(|b| !is_reporter_line(b)).is_some_and(|b| b.kind != Kind::Dateline)
         && i > 0
         && (last.first_piece..i).all(|p| draft_of[p] == drafts.len() - 1)
         && last.head.is_empty()
         && last.parts.iter().all(|p| p.subheads.is_empty())
-        && opened_here(last)
+        && (last.leads
+            || piece.body.iter().find(|b| !is_reporter_line(b)).is_some_and(|b| b.kind != Kind::Dateline)
+                && opened_here(last))
 }
 
 /// A reporter's line before the text (`新华社记者 何晨`), which [`pieces`](super::pieces) files
@@ -486,4 +493,51 @@ pub(super) fn author(paragraphs: &[Paragraph], title: Option<&str>) -> Option<St
     let (before, pen) = title.rsplit_once([' ', '\u{3000}'])?;
     let n = char_len(pen);
     ((2..=3).contains(&n) && pen.chars().all(is_han) && char_len(before) >= 8).then(|| pen.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A piece starting at `start`, of an optional heading and body paragraphs on lines from
+    /// `line` on.
+    fn piece(start: Start, heading: Option<&str>, paragraphs: &[&str], line: usize) -> Piece {
+        let mut p = Piece::new(start);
+        p.head = heading.into_iter().map(|h| Block::new(Kind::Heading, h, line)).collect();
+        let first = line + p.head.len();
+        p.body = paragraphs.iter().enumerate().map(|(i, t)| Block::new(Kind::Body, *t, first + i)).collect();
+        p
+    }
+
+    fn texts(draft: &Draft) -> Vec<&str> {
+        draft.blocks().map(|b| b.text.as_str()).collect()
+    }
+
+    #[test]
+    fn an_opening_cut_off_before_a_title_block_is_that_titles_article() {
+        let pieces = vec![
+            piece(
+                Start::File,
+                Some("图书馆延长开放时间"),
+                &["图书馆暑期每天开放至晚上九点。", "新增自习座位三百余个。"],
+                1,
+            ),
+            piece(Start::Lead, None, &["连接县城和山区的公路近日建成通车，"], 4),
+            piece(Start::Heading, Some("山区县新修公路通车"), &["沿线群众出行时间缩短到四十分钟。"], 5),
+        ];
+        let drafts = assemble(pieces, vec![Role::New, Role::New, Role::New]);
+        assert_eq!(drafts.len(), 2);
+        assert_eq!(drafts[1].head.first().map(|b| b.text.as_str()), Some("山区县新修公路通车"));
+        assert_eq!(texts(&drafts[1]), ["连接县城和山区的公路近日建成通车，", "沿线群众出行时间缩短到四十分钟。"]);
+        // The sentence the title block was put into goes on under it.
+        assert!(drafts[1].parts[1].joins_previous);
+        // Without the cut, an untitled piece no dateline opened keeps its own article.
+        let pieces = vec![
+            piece(Start::File, Some("图书馆延长开放时间"), &["图书馆暑期每天开放至晚上九点。"], 1),
+            piece(Start::Closed, None, &["连接县城和山区的公路近日建成通车。"], 3),
+            piece(Start::Heading, Some("山区县新修公路通车"), &["沿线群众出行时间缩短到四十分钟。"], 4),
+        ];
+        let drafts = assemble(pieces, vec![Role::New, Role::New, Role::New]);
+        assert_eq!(drafts.len(), 3);
+    }
 }

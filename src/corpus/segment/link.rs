@@ -4,8 +4,9 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use super::evidence::{Evidence, LINK_WINDOW, continuation_score, numbering_agreement, starts_with_conjunction};
-use super::model::{Decision, RESUME_CUT};
+use super::model::{Decision, LEAD_CUT, RESUME_CUT};
 use super::pieces::{Piece, Start};
+use super::roles::opens_with_time;
 use super::{Block, Kind};
 use crate::corpus::clean::is_han;
 use crate::corpus::topic::Topic;
@@ -365,7 +366,7 @@ pub(super) fn hidden_continuations(ev: &Evidence, mut explain: Option<&mut Vec<D
             }
         }
         if let Some((_, c, k)) = best {
-            cuts.push(Cut { piece: c, at: k, resumes: None });
+            cuts.push(Cut { piece: c, at: k, rest: Rest::Broken });
         }
     }
     cuts
@@ -376,10 +377,31 @@ pub(super) fn hidden_continuations(ev: &Evidence, mut explain: Option<&mut Vec<D
 pub(super) struct Cut {
     pub(super) piece: usize,
     pub(super) at: usize,
-    /// For a cut found by [`hidden_resumptions`]: the earlier piece whose article the text after
-    /// the cut resumes. `None` for the rest of a broken sentence ([`hidden_continuations`]),
-    /// which the link pass pairs.
-    pub(super) resumes: Option<usize>,
+    /// What the text after the cut is.
+    pub(super) rest: Rest,
+}
+
+/// The text after a [`Cut`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rest {
+    /// The rest of a broken sentence ([`hidden_continuations`]), which the link pass pairs.
+    Broken,
+    /// The rest of the article of this earlier piece ([`hidden_resumptions`]).
+    Resumes(usize),
+    /// The opening of the article whose title block heads the next piece ([`hidden_resumptions`]).
+    Leads,
+}
+
+impl Rest {
+    /// Which of two cuts of one piece is taken, lowest first: the fitted searches' over the
+    /// hand-set one.
+    fn rank(self) -> u8 {
+        match self {
+            Rest::Resumes(_) => 0,
+            Rest::Leads => 1,
+            Rest::Broken => 2,
+        }
+    }
 }
 
 /// The classes of the decision whether the text of a finished piece's article resumes inside a
@@ -449,6 +471,14 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
     let mut profiled: HashMap<usize, Option<Profiled>> = HashMap::new();
     let mut cuts = Vec::new();
     for (d, dp) in pieces.iter().enumerate() {
+        // Piece `d - 1` is no longer looked at: the search from `d` looks from `d + 1` on, and
+        // the search for a lead looks at `d` itself.
+        if let Some(before) = d.checked_sub(1) {
+            profiled.remove(&before);
+        }
+        if let Some(cut) = lead_before_title(ev, d, &mut profiled, explain.as_deref_mut()) {
+            cuts.push(cut);
+        }
         let Some(last) = dp.body.iter().rev().find(|b| b.kind == Kind::Body) else { continue };
         // A piece that ends inside a sentence is searched too, unless a piece's start
         // continues it convincingly (the link search joins those).
@@ -465,7 +495,7 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
                 continue;
             }
             let Some(p) = profiled.entry(c).or_insert_with(|| Profiled::new(ev, c)) else { continue };
-            let Some(place) = p.turn(ev, c, d) else { continue };
+            let Some(place) = p.turn(ev, c, ev.ending(d), TURN_LEAST_BEFORE) else { continue };
             let k = place.at;
             let here = &body[k];
             let idf = ev.idf();
@@ -519,13 +549,148 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
             }
         }
         if let Some((_, c, k)) = best {
-            cuts.push(Cut { piece: c, at: k, resumes: Some(d) });
+            cuts.push(Cut { piece: c, at: k, rest: Rest::Resumes(d) });
         }
-        // Later finished pieces look from `d + 2` on.
-        profiled.remove(&(d + 1));
     }
     cuts
 }
+
+/// What [`lead_before_title`] records of the place it weighs at the end of a piece: the
+/// features, then two places the trainer reads to know the truth and the model does not weigh.
+const LEAD_CUT_RECORD: &[&str] = &[
+    "bias",
+    // Each paragraph of the piece after its lead leans towards the next piece's title block and
+    // lead or towards the piece's own title and lead; the place is where the balance changes
+    // sides most. The mean leaning after the place and before it.
+    "tail_leaning",
+    "head_leaning",
+    // Topic: the text after the place against the next piece's title block and lead, against
+    // the piece's own text before the place; that text before against the next piece; and the
+    // first less the second.
+    "to_next",
+    "to_before",
+    "before_to_next",
+    "gain",
+    // The next piece's title block against the text after the place and before it.
+    "heading_to_after",
+    "heading_to_before",
+    // How the text after the place opens: evidence of a sentence begun elsewhere, a time as a
+    // news lead names one early (`5月3日`, `近日`).
+    "opening",
+    "lead_time",
+    // The piece ends inside a sentence and the text under the next title block opens inside one:
+    // the title block was put into a sentence of its article.
+    "ends_open",
+    "next_opening",
+    // The place follows the piece's lead.
+    "first_break",
+    // Sizes as ln(1 + characters): the piece's text before the place and after it, and the next
+    // piece's text; and the paragraphs after the place, as ln(1 + count).
+    "before_chars",
+    "after_chars",
+    "next_chars",
+    "after_paragraphs",
+    // The next piece's title block: its lines; what the line model made of its first line
+    // (sub-heading over title); the piece itself has a heading.
+    "title_lines",
+    "sub_evidence",
+    "titled",
+    // Not weighed: the lines of the piece's lead and of the next piece's lead.
+    "from_line",
+    "lead_line",
+];
+
+/// The features of the decision [`lead_before_title`] takes.
+pub(super) const LEAD_CUT_FEATURES: &[&str] = LEAD_CUT_RECORD.split_at(LEAD_CUT_RECORD.len() - 2).0;
+
+/// Whether the end of piece `d` is rather the opening of the article whose title block heads
+/// the next piece: a title block put inside its own article's text, after the article's first
+/// paragraph or deeper, leaves that text at the end of the piece before it. The place in `d`
+/// where its paragraphs' leaning turns from its own title and lead towards the next piece's
+/// title block and lead is weighed by the fitted `lead_cut` decision (recorded in `explain`
+/// either way; without fitted weights nothing is cut).
+fn lead_before_title(
+    ev: &Evidence,
+    d: usize,
+    profiled: &mut HashMap<usize, Option<Profiled>>,
+    explain: Option<&mut Vec<Decision>>,
+) -> Option<Cut> {
+    let model = &*LEAD_CUT;
+    if !model.is_fitted() && explain.is_none() {
+        return None;
+    }
+    let pieces = ev.pieces;
+    let c = d + 1;
+    let (dp, cp) = (&pieces[d], pieces.get(c)?);
+    if cp.start != Start::Heading || cp.head.is_empty() || dp.closed || dp.continues_on.is_some() {
+        return None;
+    }
+    let next_lead = cp.body.iter().position(|b| b.kind == Kind::Body)?;
+    let own = profiled.entry(d).or_insert_with(|| Profiled::new(ev, d)).as_ref()?;
+    let title_block = ev.first[c]..ev.first[c] + cp.head.len();
+    let next = ev.topic_of(title_block.chain(std::iter::once(ev.body_text(c, next_lead))));
+    let place = own.turn(ev, d, &next, LEAD_LEAST_CHARS)?;
+    let (body, k) = (&dp.body, place.at);
+    let here = &body[k];
+    let idf = ev.idf();
+    let ahead = ev.reach((k..body.len()).map(|i| ev.body_text(d, i)));
+    let after = ev.topic_of((k..k + ahead).map(|i| ev.body_text(d, i)));
+    let back = ev.reach((0..k).rev().map(|i| ev.body_text(d, i)));
+    let before = ev.topic_of((k - back..k).map(|i| ev.body_text(d, i)));
+    let (to_next, to_before) = (idf.similarity(&next, &after), idf.similarity(&after, &before));
+    let ln = |n: usize| (n as f32).ln_1p();
+    let flag = |v: bool| if v { 1.0 } else { 0.0 };
+    let next_chars: usize = (0..cp.body.len()).map(|i| ev.chars_of(ev.body_text(c, i))).sum();
+    let x = [
+        1.0,
+        place.tail_leaning,
+        place.head_leaning,
+        to_next,
+        to_before,
+        idf.similarity(&before, &next),
+        to_next - to_before,
+        idf.similarity(ev.head(c), &after),
+        idf.similarity(ev.head(c), &before),
+        here.mid_start(),
+        flag(opens_with_time(&here.text)),
+        flag(body.last().is_some_and(Block::is_open)),
+        cp.body[next_lead].mid_start(),
+        flag(k == own.lead + 1),
+        ln(own.chars_before[k]),
+        ln(own.chars_before[body.len()] - own.chars_before[k]),
+        ln(next_chars),
+        ln(body.len() - k),
+        cp.head.len() as f32,
+        cp.head[0].sub_evidence,
+        flag(!dp.head.is_empty()),
+    ];
+    let scores = if model.is_fitted() { model.scores(&x) } else { vec![0.0, f32::NEG_INFINITY] };
+    let cut = scores[1] >= scores[0];
+    if let Some(out) = explain {
+        let mut record = x.to_vec();
+        record.extend([body[own.lead].line as f32, cp.body[next_lead].line as f32]);
+        let quoted: String = here.text.chars().take(24).collect();
+        out.push(Decision::new(
+            "lead_cut",
+            here.line,
+            &quoted,
+            LEAD_CUT_RECORD,
+            &record,
+            RESUME_CUT_CLASSES,
+            &scores,
+            RESUME_CUT_CLASSES[usize::from(cut)],
+        ));
+    }
+    cut.then_some(Cut { piece: d, at: k, rest: Rest::Leads })
+}
+
+/// The least text (characters) a turn of topic leaves before it in its piece, after the lead,
+/// and, for the rest of an earlier article, after it: less is too little to judge a topic by.
+const TURN_LEAST_BEFORE: usize = 40;
+
+/// The least text the opening of an article before its own title block may have: a title block
+/// put into the article's first sentence leaves only part of that sentence before it.
+const LEAD_LEAST_CHARS: usize = 8;
 
 /// A titled piece profiled for [`hidden_resumptions`]: its title and lead, each paragraph.
 struct Profiled {
@@ -566,7 +731,7 @@ impl Profiled {
     /// ending (over `c`'s title and lead) changes sides most: the place between two finished
     /// paragraphs that maximises the leaning after it less the leaning before it, when the text
     /// after it leans towards `d` on the whole.
-    fn turn(&self, ev: &Evidence, c: usize, d: usize) -> Option<Turn> {
+    fn turn(&self, ev: &Evidence, c: usize, towards: &Topic, least_after: usize) -> Option<Turn> {
         let body = &ev.pieces[c].body;
         let idf = ev.idf();
         let (paragraphs, to_anchor) = self.paragraphs.get_or_init(|| {
@@ -577,7 +742,7 @@ impl Profiled {
             (paragraphs, to_anchor)
         });
         let to_ending: Vec<f32> =
-            idf.spread(ev.ending(d), |ending| paragraphs.iter().map(|p| ending.similarity(p)).collect());
+            idf.spread(towards, |towards| paragraphs.iter().map(|p| towards.similarity(p)).collect());
         let leaning: Vec<f32> = to_ending.iter().zip(to_anchor).map(|(e, a)| e - a).collect();
         let first = self.lead + 1;
         let total: f32 = leaning.iter().skip(first).sum();
@@ -593,8 +758,8 @@ impl Profiled {
             if here.kind != Kind::Body
                 || prev.kind != Kind::Body
                 || prev.is_open()
-                || self.chars_before[k] - self.chars_before[self.lead] < 40
-                || all_chars - self.chars_before[k] < 40
+                || self.chars_before[k] - self.chars_before[self.lead] < TURN_LEAST_BEFORE
+                || all_chars - self.chars_before[k] < least_after
             {
                 continue;
             }
@@ -617,7 +782,7 @@ impl Profiled {
 /// right more often (segbench dev 0.685 → 0.689 with the same weights).
 pub(super) fn split_pieces(pieces: Vec<Piece>, cuts: &[Cut]) -> Vec<Piece> {
     let mut cuts = cuts.to_vec();
-    cuts.sort_unstable_by_key(|c| (c.piece, c.resumes.is_none(), c.at));
+    cuts.sort_unstable_by_key(|c| (c.piece, c.rest.rank(), c.at));
     cuts.dedup_by_key(|c| c.piece);
     // A piece's place once the cuts before it have each added one.
     let moved = |i: usize| i + cuts.partition_point(|c| c.piece < i);
@@ -628,8 +793,14 @@ pub(super) fn split_pieces(pieces: Vec<Piece>, cuts: &[Cut]) -> Vec<Piece> {
             out.push(p);
             continue;
         };
-        let mut tail = Piece::new(if cut.resumes.is_some() { Start::Shift } else { Start::MidSentence });
-        tail.resumes = cut.resumes.map(moved);
+        let mut tail = Piece::new(match cut.rest {
+            Rest::Broken => Start::MidSentence,
+            Rest::Resumes(_) => Start::Shift,
+            Rest::Leads => Start::Lead,
+        });
+        if let Rest::Resumes(d) = cut.rest {
+            tail.resumes = Some(moved(d));
+        }
         tail.body = p.body.split_off(cut.at);
         tail.closed = std::mem::take(&mut p.closed);
         tail.continues_on = p.continues_on.take();
@@ -675,7 +846,9 @@ mod tests {
         ];
         let ev = Evidence::new(&pieces, None, false);
         let profiled = Profiled::new(&ev, 1).expect("the piece has paragraphs");
-        let turn = profiled.turn(&ev, 1, 0).expect("the rice paragraphs lean towards the rice report");
+        let turn = profiled
+            .turn(&ev, 1, ev.ending(0), TURN_LEAST_BEFORE)
+            .expect("the rice paragraphs lean towards the rice report");
         assert_eq!(turn.at, 3);
         assert!(turn.tail_leaning > 0.0 && turn.head_leaning < 0.0, "{} {}", turn.tail_leaning, turn.head_leaning);
         // A piece that stays on its own subject has no such place.
@@ -683,7 +856,7 @@ mod tests {
             [piece(Some("江汉平原早稻插秧进入高峰"), &RICE[..2], 1), piece(Some("沿江城际铁路新线开通运营"), &RAIL, 4)];
         let ev = Evidence::new(&pieces, None, false);
         let profiled = Profiled::new(&ev, 1).expect("the piece has paragraphs");
-        assert!(profiled.turn(&ev, 1, 0).is_none());
+        assert!(profiled.turn(&ev, 1, ev.ending(0), TURN_LEAST_BEFORE).is_none());
     }
 
     #[test]
@@ -692,9 +865,9 @@ mod tests {
             vec![piece(None, &RICE[..2], 1), piece(Some("标题"), &RAIL, 4), piece(Some("另一个标题"), &RICE[2..], 8)];
         // Piece 1 is cut twice: the fitted resumption wins over the rest of a broken sentence.
         let cuts = [
-            Cut { piece: 2, at: 1, resumes: Some(1) },
-            Cut { piece: 1, at: 1, resumes: Some(0) },
-            Cut { piece: 1, at: 2, resumes: None },
+            Cut { piece: 2, at: 1, rest: Rest::Resumes(1) },
+            Cut { piece: 1, at: 1, rest: Rest::Resumes(0) },
+            Cut { piece: 1, at: 2, rest: Rest::Broken },
         ];
         let out = split_pieces(pieces, &cuts);
         let shape: Vec<(usize, usize, Start, Option<usize>)> =
@@ -713,11 +886,22 @@ mod tests {
         // A resumption of a piece after an earlier cut names its new place.
         let pieces =
             vec![piece(None, &RICE[..2], 1), piece(Some("标题"), &RAIL, 4), piece(Some("另一个标题"), &RICE[2..], 8)];
-        let out =
-            split_pieces(pieces, &[Cut { piece: 0, at: 1, resumes: None }, Cut { piece: 2, at: 1, resumes: Some(1) }]);
+        let out = split_pieces(
+            pieces,
+            &[Cut { piece: 0, at: 1, rest: Rest::Broken }, Cut { piece: 2, at: 1, rest: Rest::Resumes(1) }],
+        );
         assert_eq!(out.len(), 5);
         assert_eq!(out[2].head.len(), 1);
         assert_eq!(out[4].resumes, Some(2));
+        // The opening of the next title block's article is cut off as a lead.
+        let pieces = vec![piece(Some("标题"), &RAIL, 1), piece(Some("另一个标题"), &RICE[2..], 8)];
+        let out = split_pieces(pieces, &[Cut { piece: 0, at: 2, rest: Rest::Leads }]);
+        let shape: Vec<(usize, usize, Start, Option<usize>)> =
+            out.iter().map(|p| (p.head.len(), p.body.len(), p.start, p.resumes)).collect();
+        assert_eq!(
+            shape,
+            [(1, 2, Start::Heading, None), (0, RAIL.len() - 2, Start::Lead, None), (1, 2, Start::Heading, None)]
+        );
     }
 
     proptest! {

@@ -251,6 +251,11 @@ pub static LINE_TRANSITION: LazyLock<Model> =
 pub static RESUME_CUT: LazyLock<Model> =
     LazyLock::new(|| Model::load("resume_cut", super::link::RESUME_CUT_CLASSES, super::link::RESUME_CUT_FEATURES));
 
+/// Whether the end of a piece opens the article whose title block comes next
+/// ([`super::link::hidden_resumptions`]).
+pub static LEAD_CUT: LazyLock<Model> =
+    LazyLock::new(|| Model::load("lead_cut", super::link::RESUME_CUT_CLASSES, super::link::LEAD_CUT_FEATURES));
+
 /// Under the `hand-section` feature (training builds) it holds no weights: the hand rule decides.
 pub static SECTION: LazyLock<Model> = LazyLock::new(|| {
     if cfg!(feature = "hand-section") {

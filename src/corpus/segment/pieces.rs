@@ -21,6 +21,10 @@ pub(super) enum Start {
     /// Cut out of another article's text where the topic turns back to an earlier article
     /// ([`super::link::hidden_resumptions`]), which [`Piece::resumes`] names.
     Shift,
+    /// Cut off the end of a piece where the text turns to the article whose title block comes
+    /// next ([`super::link::hidden_resumptions`]): that title block stands inside its own
+    /// article's text, and this is the article's opening.
+    Lead,
 }
 
 impl Start {
@@ -36,6 +40,7 @@ impl Start {
             Start::Dateline => "dateline",
             Start::Open => "after_open",
             Start::MidSentence => "mid_sentence",
+            Start::Lead => "lead",
             Start::Shift => "topic_shift",
         }
     }

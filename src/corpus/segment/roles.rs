@@ -46,6 +46,10 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
     for i in 0..pieces.len() {
         let role = if let Some(d) = prev_of[i] {
             Role::Continues(d)
+        } else if pieces[i].start == Start::Lead {
+            // The opening of the article whose title block comes next (assemble puts the two
+            // together).
+            Role::New
         } else if let (Start::Shift, Some(d)) = (pieces[i].start, pieces[i].resumes) {
             // Cut out where the text turns back to an earlier article: it resumes that article.
             Role::Resumes(*members[article_of[d]].last().expect("an article has its pieces"))
@@ -424,7 +428,7 @@ pub(super) const SECTION_FEATURES: &[&str] = &[
 
 /// Whether `text` names a time in its first words, as the lead of a news report does: a date
 /// (`5月3日`, `三月十日`) or a relative day (`近日`, `昨天`, `当天`).
-fn opens_with_time(text: &str) -> bool {
+pub(super) fn opens_with_time(text: &str) -> bool {
     LEAD_TIME.is_match(text)
 }
 
