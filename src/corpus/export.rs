@@ -35,6 +35,82 @@ pub fn to_json(corpus: &Corpus, script: Script) -> serde_json::Result<String> {
     })
 }
 
+/// [`to_json`] in pieces, so that an export can write each file's articles as they come
+/// instead of holding the whole corpus: the head, each article, the middle, each source (which
+/// the caller keeps aside until the articles are out), the tail. Put together they are byte for
+/// byte what `to_json` gives, with the line break after it.
+#[derive(Debug)]
+pub struct JsonPieces {
+    script: Script,
+    articles: usize,
+    sources: usize,
+}
+
+/// How far an article or a source is indented in the export: two levels of two spaces.
+const ITEM_INDENT: &[u8] = b"    ";
+
+impl JsonPieces {
+    pub fn new(script: Script) -> JsonPieces {
+        JsonPieces { script, articles: 0, sources: 0 }
+    }
+
+    /// Everything before the first article.
+    ///
+    /// # Errors
+    /// Only if serialisation fails, which a script does not do.
+    pub fn head(&self) -> serde_json::Result<String> {
+        let script = serde_json::to_string(&self.script)?;
+        Ok(format!("{{\n  \"schema_version\": {SCHEMA_VERSION},\n  \"script\": {script},\n  \"articles\": ["))
+    }
+
+    /// The next article, after what separates it from the one before, onto `out`.
+    ///
+    /// # Errors
+    /// Only if serialisation fails, which the model's types do not do.
+    pub fn article(&mut self, article: &Article, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        item(article, self.articles == 0, out)?;
+        self.articles += 1;
+        Ok(())
+    }
+
+    /// From the end of the articles to the first source.
+    pub fn middle(&self) -> &'static str {
+        if self.articles == 0 { "],\n  \"sources\": [" } else { "\n  ],\n  \"sources\": [" }
+    }
+
+    /// The next source, after what separates it from the one before, onto `out`.
+    ///
+    /// # Errors
+    /// Only if serialisation fails, which the model's types do not do.
+    pub fn source(&mut self, source: &Source, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        item(source, self.sources == 0, out)?;
+        self.sources += 1;
+        Ok(())
+    }
+
+    /// After the last source: the end, and the line break the export ends with.
+    pub fn tail(&self) -> &'static str {
+        if self.sources == 0 { "]\n}\n" } else { "\n  ]\n}\n" }
+    }
+}
+
+/// One element of an array two levels down, as the pretty printer lays it out inside the whole
+/// export: its own layout with every line after the first indented two levels more. (A line
+/// break inside a JSON string is escaped, so each one in the layout is between two lines.)
+fn item(value: &impl Serialize, first: bool, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    out.extend_from_slice(if first { b"\n" } else { b",\n" });
+    out.extend_from_slice(ITEM_INDENT);
+    let json = serde_json::to_vec_pretty(value)?;
+    for (i, line) in json.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+            out.extend_from_slice(ITEM_INDENT);
+        }
+        out.extend_from_slice(line);
+    }
+    Ok(())
+}
+
 /// The corpus with the text of its articles (titles, subtitles, authors, columns, datelines,
 /// paragraphs and clause labels) converted to `script`. What describes the files (names,
 /// sources, the text removed from them) and gongbao's own notes stay as they are.
@@ -43,8 +119,19 @@ pub fn to_json(corpus: &Corpus, script: Script) -> serde_json::Result<String> {
 /// When a conversion engine cannot be built.
 pub fn in_script(corpus: &Corpus, converter: &Converter, script: Script) -> Result<Corpus, ConvertError> {
     let mut out = corpus.clone();
+    for a in &mut out.articles {
+        article_in_script(a, converter, script)?;
+    }
+    Ok(out)
+}
+
+/// One article's text converted to `script`, as [`in_script`] converts each.
+///
+/// # Errors
+/// When a conversion engine cannot be built.
+pub fn article_in_script(a: &mut Article, converter: &Converter, script: Script) -> Result<(), ConvertError> {
     if script == Script::Original {
-        return Ok(out);
+        return Ok(());
     }
     let convert = |text: &mut String| -> Result<(), ConvertError> {
         if let std::borrow::Cow::Owned(converted) = converter.convert(text, script)? {
@@ -52,19 +139,16 @@ pub fn in_script(corpus: &Corpus, converter: &Converter, script: Script) -> Resu
         }
         Ok(())
     };
-    for a in &mut out.articles {
-        for text in [&mut a.title, &mut a.subtitle, &mut a.author, &mut a.column, &mut a.dateline].into_iter().flatten()
-        {
-            convert(text)?;
-        }
-        for p in &mut a.paragraphs {
-            convert_paragraph(p, converter, script)?;
-        }
-        for c in &mut a.clauses {
-            convert(&mut c.label)?;
-        }
+    for text in [&mut a.title, &mut a.subtitle, &mut a.author, &mut a.column, &mut a.dateline].into_iter().flatten() {
+        convert(text)?;
     }
-    Ok(out)
+    for p in &mut a.paragraphs {
+        convert_paragraph(p, converter, script)?;
+    }
+    for c in &mut a.clauses {
+        convert(&mut c.label)?;
+    }
+    Ok(())
 }
 
 /// Converts a paragraph piece by piece between its garbled ranges, so that the ranges still
@@ -90,46 +174,94 @@ fn convert_paragraph(p: &mut Paragraph, converter: &Converter, script: Script) -
 pub fn to_text(corpus: &Corpus) -> String {
     let mut out = String::new();
     for (i, a) in corpus.articles.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let title = a.title.as_deref().unwrap_or("(untitled)");
-        let _ = writeln!(out, "=== {title}");
-        // Names come from the file system: one line each, as the TUI shows them.
-        let mut meta = vec![format!("id {}", display_name(&a.id)), format!("source {}", display_name(&a.source))];
-        if a.kind == ArticleKind::Excerpt {
-            meta.push("excerpt".into());
-        }
-        for (label, value) in
-            [("column", &a.column), ("subtitle", &a.subtitle), ("author", &a.author), ("dateline", &a.dateline)]
-        {
-            if let Some(v) = value {
-                meta.push(format!("{label} {v}"));
-            }
-        }
-        if !a.clauses.is_empty() {
-            meta.push(format!("{} clauses", a.clauses.len()));
-        }
-        meta.extend(a.notes.iter().map(|n| n.text.clone()));
-        let _ = writeln!(out, "    {}", meta.join(" · "));
-        for p in &a.paragraphs {
-            let mark = match p.kind {
-                ParagraphKind::Heading => "## ",
-                ParagraphKind::Dateline => "[dateline] ",
-                ParagraphKind::Caption => "[caption] ",
-                ParagraphKind::Signature => "[signature] ",
-                ParagraphKind::End => "[end] ",
-                ParagraphKind::Body => "",
-            };
-            let _ = writeln!(out, "\n{mark}{}", p.text);
-        }
+        article_text(a, i == 0, &mut out);
     }
     out
+}
+
+/// One article as [`to_text`] writes it, onto `out`; `first`: the first of the export (the
+/// others are set apart by an empty line).
+pub fn article_text(a: &Article, first: bool, out: &mut String) {
+    if !first {
+        out.push('\n');
+    }
+    let title = a.title.as_deref().unwrap_or("(untitled)");
+    let _ = writeln!(out, "=== {title}");
+    // Names come from the file system: one line each, as the TUI shows them.
+    let mut meta = vec![format!("id {}", display_name(&a.id)), format!("source {}", display_name(&a.source))];
+    if a.kind == ArticleKind::Excerpt {
+        meta.push("excerpt".into());
+    }
+    for (label, value) in
+        [("column", &a.column), ("subtitle", &a.subtitle), ("author", &a.author), ("dateline", &a.dateline)]
+    {
+        if let Some(v) = value {
+            meta.push(format!("{label} {v}"));
+        }
+    }
+    if !a.clauses.is_empty() {
+        meta.push(format!("{} clauses", a.clauses.len()));
+    }
+    meta.extend(a.notes.iter().map(|n| n.text.clone()));
+    let _ = writeln!(out, "    {}", meta.join(" · "));
+    for p in &a.paragraphs {
+        let mark = match p.kind {
+            ParagraphKind::Heading => "## ",
+            ParagraphKind::Dateline => "[dateline] ",
+            ParagraphKind::Caption => "[caption] ",
+            ParagraphKind::Signature => "[signature] ",
+            ParagraphKind::End => "[end] ",
+            ParagraphKind::Body => "",
+        };
+        let _ = writeln!(out, "\n{mark}{}", p.text);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pieces put together, as a streaming export writes them.
+    fn in_pieces(corpus: &Corpus, script: Script) -> String {
+        let mut json = JsonPieces::new(script);
+        let (mut articles, mut sources) = (Vec::new(), Vec::new());
+        for a in &corpus.articles {
+            json.article(a, &mut articles).expect("serialises");
+        }
+        for s in &corpus.sources {
+            json.source(s, &mut sources).expect("serialises");
+        }
+        let mut out = json.head().expect("serialises");
+        out.push_str(std::str::from_utf8(&articles).expect("UTF-8"));
+        out.push_str(json.middle());
+        out.push_str(std::str::from_utf8(&sources).expect("UTF-8"));
+        out.push_str(json.tail());
+        out
+    }
+
+    #[test]
+    fn the_json_in_pieces_is_byte_for_byte_the_json_at_once() {
+        let (samples, _) = Corpus::from_docs(&crate::corpus::load::bundled(), None);
+        assert!(samples.articles.len() > 1 && samples.sources.len() > 1);
+        let no_articles = Corpus { sources: samples.sources[..1].to_vec(), articles: Vec::new() };
+        let one_each = Corpus { sources: samples.sources[..1].to_vec(), articles: samples.articles[..1].to_vec() };
+        for corpus in [&samples, &no_articles, &one_each, &Corpus::default()] {
+            for script in [Script::Original, Script::Traditional] {
+                let whole = to_json(corpus, script).expect("serialises") + "\n";
+                assert_eq!(in_pieces(corpus, script), whole, "{} articles", corpus.articles.len());
+            }
+        }
+    }
+
+    #[test]
+    fn the_text_article_by_article_is_the_text_at_once() {
+        let (samples, _) = Corpus::from_docs(&crate::corpus::load::bundled(), None);
+        let mut out = String::new();
+        for (i, a) in samples.articles.iter().enumerate() {
+            article_text(a, i == 0, &mut out);
+        }
+        assert_eq!(out, to_text(&samples));
+    }
 
     #[test]
     fn garbled_ranges_still_mark_their_text_after_conversion() {
