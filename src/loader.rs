@@ -1,21 +1,29 @@
-//! Loading on worker threads, so the reader can show its first frame at once and fill the
-//! library as files complete.
+//! Loading on worker threads, the one load path: the reader fills its library as files
+//! complete, and the commands (`export`, `search`, …) take the same results in list order.
 //!
 //! It sits above [`corpus`](crate::corpus) and [`search`](crate::search): each worker runs the
-//! corpus pipeline on a file and builds that file's part of the search index.
+//! corpus pipeline on a file and (for the reader) builds that file's part of the search index.
 //!
 //! One thread lists the inputs (walking folders), then workers (one per core) take files in
 //! turn, read, decode, clean and segment them, and send each result back with its place in the
-//! list. The receiver appends them in list order, so the corpus is the same as a synchronous
-//! load gives. Cancelling stops each worker at the next stage of the file it is on
+//! list. The receiver appends them in list order ([`Reorder`]), so the corpus is the same as a
+//! synchronous load gives. Cancelling stops each worker at the next stage of the file it is on
 //! (decode, sanitise, clean, segment), and no worker takes another file.
+//!
+//! A consumer that writes results out as they come ([`export`]) bounds the load with
+//! [`Config::ahead`]: no worker starts a file more than that many places past the first one
+//! not yet taken in order, so the results waiting for an earlier file (a large one, say) stay
+//! few whatever the size of the whole load.
 
-use std::sync::Arc;
+pub mod export;
+
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crate::corpus::load::{self, Input, Item};
-use crate::corpus::{Article, ReadOptions, Source, decode_warning, process_unless};
+use crate::corpus::{Article, Corpus, ReadOptions, Source, decode_warning, process_unless};
 use crate::search::SearchIndex;
 
 /// What the workers report.
@@ -34,32 +42,197 @@ pub enum Update {
 pub enum Outcome {
     /// Loaded, with its warnings (undecodable bytes), each one line, and what the search index
     /// keeps of its articles (taken here, on the loading thread, so the reader's thread only
-    /// joins it; `None`: whoever appends takes it). Articles' `source_index` is to be set by
-    /// whoever appends the source.
+    /// joins it; `None`: not asked for ([`Config::search_index`]), whoever appends takes it).
+    /// Articles' `source_index` is to be set by whoever appends the source.
     Loaded(Box<Source>, Vec<Article>, Vec<String>, Option<Box<SearchIndex>>),
-    /// Skipped, with the reason in one line.
+    /// Could not be read at all (missing, not a regular file, over the size cap…), with the
+    /// reason in one line.
+    Unread(String),
+    /// Read but skipped (not text, or gongbao failed on it), with the reason in one line.
     Failed(String),
     /// Given up half-read because loading was stopped: like the files never read, not loaded
     /// and not an error.
     Stopped,
 }
 
-/// A load in progress.
+/// The message for files inside folders passed over for their extension.
+pub fn skipped_message(skipped: usize) -> String {
+    format!("{skipped} file(s) in folders skipped (only .txt, .text, .md and extensionless files are read)")
+}
+
+/// How far the consumer has taken results in list order, for a load bounded by
+/// [`Config::ahead`]: workers wait here before starting a file too far ahead.
+#[derive(Debug, Default)]
+struct Gate {
+    /// Files taken in order so far.
+    taken: Mutex<usize>,
+    moved: Condvar,
+}
+
+impl Gate {
+    fn advance(&self, taken: usize) {
+        let mut t = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        if taken > *t {
+            *t = taken;
+            self.moved.notify_all();
+        }
+    }
+
+    /// Waits until file `position` is fewer than `ahead` places past the files taken; false
+    /// when loading was cancelled meanwhile.
+    fn wait(&self, position: usize, ahead: usize, cancel: &AtomicBool) -> bool {
+        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        while position >= taken.saturating_add(ahead) && !cancel.load(Ordering::Relaxed) {
+            taken = self.moved.wait(taken).unwrap_or_else(PoisonError::into_inner);
+        }
+        !cancel.load(Ordering::Relaxed)
+    }
+
+    fn wake(&self) {
+        let _t = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        self.moved.notify_all();
+    }
+}
+
+/// A load in progress. Dropping it stops the workers after their current file.
 #[derive(Debug)]
 pub struct Loading {
     pub updates: Receiver<Update>,
     cancel: Arc<AtomicBool>,
+    gate: Arc<Gate>,
 }
 
 impl Loading {
     /// A load whose updates come from `updates` (for tests and other producers).
     pub fn from_channel(updates: Receiver<Update>) -> Loading {
-        Loading { updates, cancel: Arc::new(AtomicBool::new(false)) }
+        Loading { updates, cancel: Arc::new(AtomicBool::new(false)), gate: Arc::default() }
     }
 
     /// Asks the workers to stop after their current file.
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
+        self.gate.wake();
+    }
+
+    /// The updates with the files in list order: `Listed` first, then each file once every
+    /// earlier one has been given, then `Finished` (none when the loading threads vanished).
+    /// Taking a file lets a bounded load ([`Config::ahead`]) start the next.
+    pub fn in_order(self) -> InOrder {
+        InOrder { loading: self, files: Reorder::default(), finished: false, done: false }
+    }
+}
+
+impl Drop for Loading {
+    fn drop(&mut self) {
+        // Nobody takes the results any more: the workers need not wait for room.
+        self.cancel();
+    }
+}
+
+/// Results that arrive out of order, given back in order: a file's result waits here until
+/// every earlier file's has been taken.
+#[derive(Debug)]
+pub struct Reorder<T> {
+    next: usize,
+    waiting: BTreeMap<usize, T>,
+}
+
+impl<T> Default for Reorder<T> {
+    fn default() -> Self {
+        Reorder { next: 0, waiting: BTreeMap::new() }
+    }
+}
+
+impl<T> Reorder<T> {
+    /// The result of file `position` has arrived.
+    pub fn insert(&mut self, position: usize, item: T) {
+        self.waiting.insert(position, item);
+    }
+
+    /// The next result in order, if it has arrived.
+    pub fn pop(&mut self) -> Option<(usize, T)> {
+        let item = self.waiting.remove(&self.next)?;
+        self.next += 1;
+        Some((self.next - 1, item))
+    }
+
+    /// The first result still waiting, past any gap: after a stop, the files never read leave
+    /// gaps, and what arrived after them is still taken, in order.
+    pub fn pop_past_gap(&mut self) -> Option<(usize, T)> {
+        let (&first, _) = self.waiting.first_key_value()?;
+        self.next = first;
+        self.pop()
+    }
+
+    /// How many results are waiting for an earlier one.
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+}
+
+/// [`Loading::in_order`]'s iterator.
+#[derive(Debug)]
+pub struct InOrder {
+    loading: Loading,
+    files: Reorder<(u64, Outcome)>,
+    finished: bool,
+    done: bool,
+}
+
+impl Iterator for InOrder {
+    type Item = Update;
+
+    fn next(&mut self) -> Option<Update> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let ready =
+                if self.finished { self.files.pop().or_else(|| self.files.pop_past_gap()) } else { self.files.pop() };
+            if let Some((position, (bytes, outcome))) = ready {
+                self.loading.gate.advance(position + 1);
+                return Some(Update::File { position, bytes, outcome });
+            }
+            if self.finished {
+                self.done = true;
+                return Some(Update::Finished);
+            }
+            match self.loading.updates.recv() {
+                Ok(Update::File { position, bytes, outcome }) => self.files.insert(position, (bytes, outcome)),
+                Ok(Update::Finished) => self.finished = true,
+                Ok(listed @ Update::Listed { .. }) => return Some(listed),
+                Err(_) => {
+                    // The loading threads are gone without saying they finished.
+                    self.done = true;
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// How a load runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// Files larger than this are refused.
+    pub max_bytes: u64,
+    /// The encoding every file is read in (`None`: detected per file).
+    pub forced: Option<&'static encoding_rs::Encoding>,
+    pub options: ReadOptions,
+    /// Loading threads (0: one per core).
+    pub workers: usize,
+    /// Whether each file's part of the search index is built on its loading thread.
+    pub search_index: bool,
+    /// At most this many files are started past the first one not yet taken in order
+    /// ([`Loading::in_order`]); `None`: no bound (the reader takes every result at once).
+    pub ahead: Option<usize>,
+}
+
+impl Config {
+    /// Every file read with `options`, capped at `max_bytes`, on one thread per core, unbounded,
+    /// with the search index: how the reader loads.
+    pub fn new(max_bytes: u64, forced: Option<&'static encoding_rs::Encoding>, options: ReadOptions) -> Config {
+        Config { max_bytes, forced, options, workers: 0, search_index: true, ahead: None }
     }
 }
 
@@ -71,30 +244,32 @@ pub fn start(
     options: ReadOptions,
     workers: usize,
 ) -> Loading {
-    let (tx, rx) = channel();
-    let cancel = Arc::new(AtomicBool::new(false));
-    let stop = Arc::clone(&cancel);
-    let workers =
-        if workers == 0 { std::thread::available_parallelism().map_or(1, std::num::NonZero::get) } else { workers };
-    std::thread::spawn(move || coordinate(&inputs, max_bytes, forced, options, workers, &stop, &tx));
-    Loading { updates: rx, cancel }
+    start_with(inputs, Config { workers, ..Config::new(max_bytes, forced, options) })
 }
 
-fn coordinate(
-    inputs: &[Input],
-    max_bytes: u64,
-    forced: Option<&'static encoding_rs::Encoding>,
-    options: ReadOptions,
-    workers: usize,
-    cancel: &AtomicBool,
-    tx: &Sender<Update>,
-) {
+/// Starts loading `inputs` as `config` says.
+pub fn start_with(inputs: Vec<Input>, config: Config) -> Loading {
+    let (tx, rx) = channel();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let gate = Arc::new(Gate::default());
+    let (stop, room) = (Arc::clone(&cancel), Arc::clone(&gate));
+    let workers = if config.workers == 0 {
+        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+    } else {
+        config.workers
+    };
+    let config = Config { workers, ..config };
+    std::thread::spawn(move || coordinate(&inputs, config, &stop, &room, &tx));
+    Loading { updates: rx, cancel, gate }
+}
+
+fn coordinate(inputs: &[Input], config: Config, cancel: &AtomicBool, gate: &Gate, tx: &Sender<Update>) {
     let listing = load::list(inputs);
     let problems = listing.failures.iter().map(ToString::to_string).collect();
     let _ = tx.send(Update::Listed { files: listing.items.len(), problems, skipped: listing.skipped });
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for n in 0..workers.max(1) {
+        for n in 0..config.workers.max(1) {
             let work = || {
                 loop {
                     if cancel.load(Ordering::Relaxed) {
@@ -102,7 +277,12 @@ fn coordinate(
                     }
                     let position = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = listing.items.get(position) else { break };
-                    let (bytes, outcome) = guarded(item, || one(item, max_bytes, forced, options, cancel));
+                    if let Some(ahead) = config.ahead
+                        && !gate.wait(position, ahead.max(1), cancel)
+                    {
+                        break;
+                    }
+                    let (bytes, outcome) = guarded(item, || one(item, &config, cancel));
                     if tx.send(Update::File { position, bytes, outcome }).is_err() {
                         break;
                     }
@@ -132,18 +312,13 @@ fn guarded(item: &Item, f: impl FnOnce() -> (u64, Outcome)) -> (u64, Outcome) {
         let name = match item {
             Item::Stdin => load::STDIN_NAME.to_string(),
             Item::File(p) => p.display().to_string(),
+            Item::Bundled(n) => load::bundled_name(*n).to_string(),
         };
         (0, Outcome::Failed(format!("'{name}': gongbao failed on this file ({why}); skipped. Please report it")))
     })
 }
 
-fn one(
-    item: &Item,
-    max_bytes: u64,
-    forced: Option<&'static encoding_rs::Encoding>,
-    options: ReadOptions,
-    cancel: &AtomicBool,
-) -> (u64, Outcome) {
+fn one(item: &Item, config: &Config, cancel: &AtomicBool) -> (u64, Outcome) {
     // For the terminal tests (TERM-05): a worker that panics while the reader runs. Compiled
     // only with the `testing` feature, which the tests turn on and a release build leaves off.
     #[cfg(feature = "testing")]
@@ -151,26 +326,112 @@ fn one(
         std::env::var_os("GONGBAO_FAULT").is_none_or(|f| f != "worker"),
         "injected fault in a loading thread (GONGBAO_FAULT=worker)"
     );
-    let doc = match load::read(item, max_bytes) {
+    let doc = match load::read(item, config.max_bytes) {
         Ok(doc) => doc,
-        Err(e) => return (0, Outcome::Failed(e.to_string())),
+        Err(e) => return (0, Outcome::Unread(e.to_string())),
     };
     let bytes = doc.bytes.len() as u64;
     // A long file is given up between the stages of reading it, not only after it.
-    match process_unless(&doc, forced, 0, options, &|| cancel.load(Ordering::Relaxed)) {
+    match process_unless(&doc, config.forced, 0, config.options, &|| cancel.load(Ordering::Relaxed)) {
         Ok(None) => (bytes, Outcome::Stopped),
         Ok(Some((source, articles))) => {
             let warnings = decode_warning(&source).iter().map(ToString::to_string).collect();
-            let index = SearchIndex::of_articles(&articles, crate::search::folder());
-            (bytes, Outcome::Loaded(Box::new(source), articles, warnings, Some(Box::new(index))))
+            let index =
+                config.search_index.then(|| Box::new(SearchIndex::of_articles(&articles, crate::search::folder())));
+            (bytes, Outcome::Loaded(Box::new(source), articles, warnings, index))
         }
         Err(e) => (bytes, Outcome::Failed(format!("'{}': {e}; skipped", doc.name))),
     }
 }
 
+/// The skipped inputs of a load, each one line, grouped as the commands report them: what
+/// could not be listed, then what could not be read, then what was read but skipped, each
+/// group in list order.
+#[derive(Debug, Default)]
+pub struct Failures {
+    listing: Vec<String>,
+    unread: Vec<String>,
+    failed: Vec<String>,
+}
+
+impl Failures {
+    /// Records a file's outcome if it is a failure; true if it was.
+    fn note(&mut self, outcome: &mut Outcome) -> bool {
+        match outcome {
+            Outcome::Unread(m) => self.unread.push(std::mem::take(m)),
+            Outcome::Failed(m) => self.failed.push(std::mem::take(m)),
+            Outcome::Loaded(..) | Outcome::Stopped => return false,
+        }
+        true
+    }
+
+    /// The loading threads vanished before they said they were done.
+    fn ended_early(&mut self) {
+        self.failed.push("loading ended early: the loading threads stopped".into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listing.is_empty() && self.unread.is_empty() && self.failed.is_empty()
+    }
+
+    /// Every failure, in the order they are reported.
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.listing.iter().chain(&self.unread).chain(&self.failed).map(String::as_str)
+    }
+}
+
+/// A whole load gathered into one corpus, for the commands that need every article at once.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    pub corpus: Corpus,
+    /// Files in folders passed over for their extension.
+    pub skipped: usize,
+    /// Each loaded file's warnings, in list order.
+    pub warnings: Vec<String>,
+    pub failures: Failures,
+}
+
+/// Waits for `loading` to finish and gathers its files, in list order, into a corpus (each
+/// article's `source_index` set), with what went wrong.
+pub fn gather(loading: Loading) -> Gathered {
+    let mut gathered = Gathered::default();
+    let mut finished = false;
+    for update in loading.in_order() {
+        match update {
+            Update::Listed { problems, skipped, .. } => {
+                gathered.failures.listing = problems;
+                gathered.skipped = skipped;
+            }
+            Update::File { mut outcome, .. } => {
+                if gathered.failures.note(&mut outcome) {
+                    continue;
+                }
+                if let Outcome::Loaded(source, mut articles, warnings, _) = outcome {
+                    let index = gathered.corpus.sources.len();
+                    for a in &mut articles {
+                        a.source_index = index;
+                    }
+                    gathered.corpus.sources.push(*source);
+                    gathered.corpus.articles.extend(articles);
+                    gathered.warnings.extend(warnings);
+                }
+            }
+            Update::Finished => finished = true,
+        }
+    }
+    if !finished {
+        gathered.failures.ended_early();
+    }
+    gathered
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn config() -> Config {
+        Config { workers: 1, ..Config::new(u64::MAX, None, ReadOptions::default()) }
+    }
 
     #[test]
     fn a_file_being_read_when_loading_is_cancelled_is_given_up() {
@@ -179,9 +440,9 @@ mod tests {
         let path = dir.join("long.txt");
         std::fs::write(&path, "标题\n\n正文第一段。\n".repeat(1000)).expect("write");
         let item = Item::File(path.clone());
-        let (_, read) = one(&item, u64::MAX, None, ReadOptions::default(), &AtomicBool::new(false));
+        let (_, read) = one(&item, &config(), &AtomicBool::new(false));
         assert!(matches!(read, Outcome::Loaded(..)), "not cancelled: loaded");
-        let (_, stopped) = one(&item, u64::MAX, None, ReadOptions::default(), &AtomicBool::new(true));
+        let (_, stopped) = one(&item, &config(), &AtomicBool::new(true));
         assert!(matches!(stopped, Outcome::Stopped), "cancelled before the end: given up");
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -193,7 +454,111 @@ mod tests {
         assert_eq!(bytes, 0);
         match outcome {
             Outcome::Failed(m) => assert!(m.contains("bad.txt") && m.contains("index out of bounds"), "{m}"),
-            Outcome::Loaded(..) | Outcome::Stopped => panic!("not skipped"),
+            Outcome::Loaded(..) | Outcome::Unread(_) | Outcome::Stopped => panic!("not skipped"),
         }
+    }
+
+    #[test]
+    fn the_search_index_is_built_only_when_asked() {
+        let item = Item::Bundled(0);
+        let (_, with) = one(&item, &config(), &AtomicBool::new(false));
+        assert!(matches!(with, Outcome::Loaded(_, _, _, Some(_))));
+        let (_, without) = one(&item, &Config { search_index: false, ..config() }, &AtomicBool::new(false));
+        assert!(matches!(without, Outcome::Loaded(_, _, _, None)));
+    }
+
+    #[test]
+    fn results_arriving_out_of_order_are_given_back_in_order() {
+        let mut r = Reorder::default();
+        r.insert(2, 'c');
+        r.insert(1, 'b');
+        assert_eq!(r.pop(), None, "the first has not arrived");
+        assert_eq!(r.waiting(), 2);
+        r.insert(0, 'a');
+        assert_eq!(r.pop(), Some((0, 'a')));
+        assert_eq!(r.pop(), Some((1, 'b')));
+        assert_eq!(r.pop(), Some((2, 'c')));
+        assert_eq!(r.pop(), None);
+        r.insert(4, 'e');
+        assert_eq!(r.pop(), None, "3 never came");
+        assert_eq!(r.pop_past_gap(), Some((4, 'e')), "after a stop, taken past the gap");
+        r.insert(5, 'f');
+        assert_eq!(r.pop(), Some((5, 'f')), "and in order after it");
+        assert_eq!(r.waiting(), 0);
+    }
+
+    #[test]
+    fn in_order_gives_the_files_in_list_order_whatever_order_they_finish_in() {
+        let (tx, rx) = channel();
+        for update in [
+            Update::Listed { files: 3, problems: vec!["'x': gone".into()], skipped: 0 },
+            Update::File { position: 2, bytes: 3, outcome: Outcome::Failed("two".into()) },
+            Update::File { position: 0, bytes: 1, outcome: Outcome::Unread("zero".into()) },
+            Update::File { position: 1, bytes: 2, outcome: Outcome::Stopped },
+            Update::Finished,
+        ] {
+            tx.send(update).expect("send");
+        }
+        let seen: Vec<String> = Loading::from_channel(rx)
+            .in_order()
+            .map(|u| match u {
+                Update::Listed { files, .. } => format!("listed {files}"),
+                Update::File { position, bytes, .. } => format!("{position}:{bytes}"),
+                Update::Finished => "finished".into(),
+            })
+            .collect();
+        assert_eq!(seen, ["listed 3", "0:1", "1:2", "2:3", "finished"]);
+    }
+
+    #[test]
+    fn a_bounded_load_starts_no_file_too_far_past_those_taken() {
+        let gate = Gate::default();
+        let cancel = AtomicBool::new(false);
+        // Nothing taken yet: files 0 and 1 may start with room for 2, file 2 must wait.
+        assert!(gate.wait(1, 2, &cancel));
+        let waiting = std::sync::atomic::AtomicBool::new(true);
+        std::thread::scope(|s| {
+            let worker = s.spawn(|| {
+                let started = gate.wait(2, 2, &cancel);
+                waiting.store(false, Ordering::SeqCst);
+                started
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(waiting.load(Ordering::SeqCst), "file 2 started with files 0 and 1 still to be taken");
+            gate.advance(1);
+            assert!(worker.join().expect("worker"), "room once file 0 is taken");
+        });
+        // A cancelled load lets a waiting worker go, without starting the file.
+        std::thread::scope(|s| {
+            let worker = s.spawn(|| gate.wait(10, 2, &cancel));
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            cancel.store(true, Ordering::Relaxed);
+            gate.wake();
+            assert!(!worker.join().expect("worker"));
+        });
+    }
+
+    #[test]
+    fn gathering_a_load_keeps_list_order_and_groups_the_failures() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let news = "# 标题\n\n本报北京3月1日电 正文第一段。\n\n正文第二段。\n";
+        std::fs::write(dir.path().join("a.txt"), "# 甲文\n\n正文。\n").expect("write");
+        std::fs::write(dir.path().join("b.txt"), "").expect("write");
+        std::fs::write(dir.path().join("c.txt"), news).expect("write");
+        let inputs = vec![
+            Input::Path(dir.path().join("gone.txt")),
+            Input::Path(dir.path().to_path_buf()),
+            Input::Path(dir.path().join("also-gone.txt")),
+        ];
+        let g = gather(start_with(inputs, Config { workers: 2, search_index: false, ahead: Some(1), ..config() }));
+        let names: Vec<&str> = g.corpus.sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["a.txt", "c.txt"]);
+        for a in &g.corpus.articles {
+            assert_eq!(g.corpus.sources[a.source_index].name, a.source);
+        }
+        let failures: Vec<&str> = g.failures.lines().collect();
+        assert_eq!(failures.len(), 3, "{failures:?}");
+        assert!(failures[0].contains("gone.txt") && failures[1].contains("also-gone.txt"), "{failures:?}");
+        assert!(failures[2].contains("b.txt") && failures[2].contains("empty"), "{failures:?}");
     }
 }

@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result, bail};
 use gongbao::app::{App, Settings, positions};
 use gongbao::cli::{Ambiguous, BookmarkFormat, BookmarksAction, Cli, Command, Format, WordsAction, WordsFormat};
-use gongbao::corpus::{Corpus, ReadOptions, decode, export, load};
+use gongbao::corpus::{Corpus, ReadOptions, decode, load};
+use gongbao::loader;
 use gongbao::output::{Form, SafeWriter};
 use gongbao::search;
 use gongbao::wrap::AmbiguousWidth;
@@ -229,16 +230,39 @@ fn lookup(cli: &Cli, text: &str, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `gongbao export`: the articles as JSON or text, in the script `--script` asks for.
-fn export_command(cli: &Cli, corpus: &Corpus, format: Format, out: &mut impl Write) -> Result<()> {
-    let script = cli.input.script;
-    let shown = export::in_script(corpus, &gongbao::convert::Converter::new(), script)
-        .context("converting the text for --script")?;
-    match format {
-        Format::Json => writeln!(out, "{}", export::to_json(&shown, script)?)?,
-        Format::Text => write!(out, "{}", export::to_text(&shown))?,
+/// `gongbao export`: the articles as JSON or text, in the script `--script` asks for, written as
+/// the files finish (in list order), so neither the time to the first article nor the memory
+/// grows with the size of the load.
+fn export_command(cli: &Cli, inputs: Vec<load::Input>, config: loader::Config, format: Format) -> Result<ExitCode> {
+    use gongbao::loader::export::{AHEAD, ExportError, Form as Written, Report, export};
+    let config = loader::Config { search_index: false, ahead: Some(AHEAD), ..config };
+    let (form, written) = match format {
+        Format::Json => (Form::Json, Written::Json),
+        Format::Text => (Form::Text, Written::Text),
+    };
+    let mut report = Report::default();
+    let result = export(
+        loader::start_with(inputs, config),
+        written,
+        cli.input.script,
+        &gongbao::convert::Converter::new(),
+        &mut stdout(form),
+        &mut |message| say!("{message}"),
+        &mut report,
+    );
+    // After the warnings, as the commands that gather the whole corpus first say them.
+    for f in report.failures.lines() {
+        say!("{f}");
     }
-    Ok(())
+    match result {
+        Ok(()) => {}
+        Err(ExportError::Convert(e)) => return Err(anyhow::Error::new(e).context("converting the text for --script")),
+        Err(ExportError::Write(e)) => return Err(e.into()),
+    }
+    if report.sources == 0 {
+        bail!("nothing to read: no input could be loaded");
+    }
+    Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// `gongbao search`: every match, as text or JSON.
@@ -343,14 +367,21 @@ fn main() -> ExitCode {
 }
 
 /// `gongbao export --explain`: the segmenter's decisions on each document, one JSON object a
-/// line, with the document's name.
-fn explain(docs: &[load::RawDoc], failures: &[String]) -> Result<ExitCode> {
+/// line, with the document's name. (A tool for tuning the segmenter, it reads the files one by
+/// one on this thread: it needs their bytes, which the loader does not keep.)
+fn explain(inputs: &[load::Input], max_bytes: u64) -> Result<ExitCode> {
+    let loaded = load::load(inputs, max_bytes);
+    if loaded.skipped > 0 {
+        say!("{}", loader::skipped_message(loaded.skipped));
+    }
+    let docs = loaded.docs;
+    let failures: Vec<String> = loaded.failures.iter().map(ToString::to_string).collect();
     let mut out = stdout(Form::Json);
     let mut failed = failures.len();
     for f in failures {
         say!("{f}");
     }
-    for doc in docs {
+    for doc in &docs {
         match gongbao::corpus::explain(doc) {
             Ok(decisions) => {
                 for d in decisions {
@@ -426,54 +457,50 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     // there is no reader, and a corrupt state file is left for the run that has one.
     let state =
         (cli.command.is_none() && gongbao::term::is_terminal(stdin_is_data(cli))).then(|| ReaderState::read(cli));
-    let (docs, mut failures) = if cli.input.paths.is_empty() {
-        (load::bundled(), Vec::new())
+    let inputs: Vec<load::Input> = if cli.input.paths.is_empty() {
+        vec![load::Input::Bundled]
     } else {
-        let inputs: Vec<load::Input> = cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect();
-        let loaded = load::load(&inputs, cli.input.max_size.saturating_mul(1024 * 1024));
-        if loaded.skipped > 0 {
-            say!(
-                "{} file(s) in folders skipped (only .txt, .text, .md and extensionless files are read)",
-                loaded.skipped
-            );
-        }
-        (loaded.docs, loaded.failures.iter().map(ToString::to_string).collect::<Vec<_>>())
+        cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect()
     };
-    if let Some(Command::Export { explain: true, .. }) = &cli.command {
-        return explain(&docs, &failures);
+    let max = cli.input.max_size.saturating_mul(1024 * 1024);
+    match &cli.command {
+        Some(Command::Export { explain: true, .. }) => return explain(&inputs, max),
+        Some(Command::Export { format, explain: false }) => {
+            return export_command(cli, inputs, loader::Config::new(max, forced, ReadOptions::default()), *format);
+        }
+        _ => {}
     }
     let options = state.as_ref().map_or_else(ReadOptions::default, |s| s.options);
-    let (corpus, problems) = Corpus::from_docs_with(&docs, forced, options);
-    for p in &problems {
-        if p.fatal {
-            failures.push(p.to_string());
-        } else {
-            say!("warning: {p}");
-        }
+    // The other commands (and the reader on standard input or the samples) need every article
+    // before they start: loaded on every core all the same, then gathered in list order. The
+    // search index is built from the whole corpus, as before.
+    let loaded = loader::gather(loader::start_with(
+        inputs,
+        loader::Config { search_index: false, ..loader::Config::new(max, forced, options) },
+    ));
+    if loaded.skipped > 0 {
+        say!("{}", loader::skipped_message(loaded.skipped));
     }
-    for f in &failures {
+    for w in &loaded.warnings {
+        say!("warning: {w}");
+    }
+    for f in loaded.failures.lines() {
         say!("{f}");
     }
+    let corpus = loaded.corpus;
     if corpus.sources.is_empty() {
         bail!("nothing to read: no input could be loaded");
     }
-    let json = matches!(
-        &cli.command,
-        Some(
-            Command::Export { format: Format::Json, .. }
-                | Command::Search { json: true, .. }
-                | Command::Diff { json: true, .. }
-        )
-    );
+    let json = matches!(&cli.command, Some(Command::Search { json: true, .. } | Command::Diff { json: true, .. }));
     let mut out = stdout(if json { Form::Json } else { Form::Text });
     match &cli.command {
-        Some(Command::Export { format, .. }) => export_command(cli, &corpus, *format, &mut out)?,
         Some(Command::Search { query, json, exact }) => search_command(cli, &corpus, query, *json, *exact, &mut out)?,
         Some(Command::Diff { a, b, json }) => diff_command(&corpus, a, b, *json, &mut out)?,
         Some(Command::Versions) => versions_command(&corpus, &mut out)?,
         Some(Command::Quote { article, clause }) => quote_command(cli, &corpus, article, clause, &mut out)?,
         Some(
             Command::Bookmarks { .. }
+            | Command::Export { .. }
             | Command::Completions { .. }
             | Command::Lookup { .. }
             | Command::Man { .. }
@@ -489,5 +516,5 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             }
         }
     }
-    Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if loaded.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

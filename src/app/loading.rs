@@ -101,9 +101,7 @@ impl App {
                     self.inputs_skipped += problems.len();
                     self.messages.extend(problems);
                     if skipped > 0 {
-                        self.messages.push(format!(
-                            "{skipped} file(s) in folders skipped (only .txt, .text, .md and extensionless files are read)"
-                        ));
+                        self.messages.push(crate::loader::skipped_message(skipped));
                     }
                 }
                 Update::File { position, bytes, outcome } => {
@@ -151,7 +149,7 @@ impl App {
                     self.corpus.articles.extend(articles);
                     self.messages.extend(warnings);
                 }
-                Outcome::Failed(message) => {
+                Outcome::Failed(message) | Outcome::Unread(message) => {
                     self.inputs_skipped += 1;
                     self.messages.push(message);
                 }

@@ -39,6 +39,8 @@ pub enum Input {
     /// A file or a folder to walk.
     Path(PathBuf),
     Stdin,
+    /// The sample files shipped inside the binary ([`bundled`]).
+    Bundled,
 }
 
 impl Input {
@@ -135,6 +137,8 @@ pub fn load(inputs: &[Input], max_bytes: u64) -> Loaded {
 pub enum Item {
     Stdin,
     File(PathBuf),
+    /// The bundled sample of this place in [`bundled`].
+    Bundled(usize),
 }
 
 /// What [`list`] found: the items in input order, and what could not be listed.
@@ -154,6 +158,7 @@ pub fn list(inputs: &[Input]) -> Listing {
     for input in inputs {
         match input {
             Input::Stdin => listing.items.push(Item::Stdin),
+            Input::Bundled => listing.items.extend((0..BUNDLED.len()).map(Item::Bundled)),
             // Named paths follow symlinks: the user pointed at what the link points to.
             Input::Path(path) => match fs::metadata(path) {
                 Ok(meta) if meta.is_dir() => walk(path, &mut listing),
@@ -178,6 +183,12 @@ pub fn read(item: &Item, max_bytes: u64) -> Result<RawDoc, LoadError> {
         Item::File(path) => {
             read_file(path, max_bytes).map(|bytes| RawDoc { name: display_name(path), path: Some(path.clone()), bytes })
         }
+        // Shipped inside the binary, so neither checked against the cap nor able to fail.
+        Item::Bundled(n) => Ok(RawDoc {
+            name: bundled_name(*n).to_owned(),
+            path: None,
+            bytes: BUNDLED.get(*n).map_or_else(Vec::new, |(_, bytes)| bytes.to_vec()),
+        }),
     }
 }
 
@@ -354,6 +365,11 @@ const BUNDLED: [(&str, &[u8]); 5] = [
     bundled_sample!("003_79302bc9a94f92f4.txt"),
     bundled_sample!("004_beff7861e42a5cfd.txt"),
 ];
+
+/// The name of the bundled sample at place `n` of [`bundled`] (empty past the last).
+pub fn bundled_name(n: usize) -> &'static str {
+    BUNDLED.get(n).map_or("", |(name, _)| name)
+}
 
 /// The bundled samples as documents, in file-name order, with no path.
 #[must_use]

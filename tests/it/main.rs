@@ -17,6 +17,7 @@ mod docs;
 mod e2e;
 mod encodings;
 mod escape;
+mod export;
 mod fuzz_replay;
 mod large;
 mod layers;
