@@ -12,9 +12,10 @@ use crate::convert::{ConvertError, Converter, Script};
 use crate::corpus::export::{JsonPieces, article_in_script, article_text};
 
 /// How many files an export lets the workers start past the first one not yet written
-/// ([`Config::ahead`](super::Config::ahead)): several per worker, so that none waits while an
-/// earlier, longer file is still read, and few, so that what waits for it stays small.
-pub const AHEAD: usize = 16;
+/// ([`Config::ahead`](super::Config::ahead)): enough that the workers do not stall while the
+/// writing thread waits for a core (64 news pages are tens of milliseconds of work), few
+/// enough that what waits for a long earlier file stays small whatever the size of the load.
+pub const AHEAD: usize = 64;
 
 /// What an export writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

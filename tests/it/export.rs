@@ -53,7 +53,7 @@ fn export_is_in_input_order_when_a_long_first_file_finishes_last() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("000_long.txt"), page("长文", 5_000)).expect("write");
     let mut expected = vec!["000_long.txt".to_string()];
-    for n in 1..=60 {
+    for n in 1..=100 {
         let name = format!("{n:03}_short.txt");
         std::fs::write(dir.path().join(&name), page(&format!("短文{n}"), 2)).expect("write");
         expected.push(name);
