@@ -50,6 +50,9 @@ pub enum Outcome {
     Unread(String),
     /// Read but skipped (not text, or gongbao failed on it), with the reason in one line.
     Failed(String),
+    /// Loaded and written out for an export on the loading thread ([`Config::render`]), which
+    /// also frees the articles there.
+    Rendered(Box<Result<export::Rendered, export::ExportError>>),
     /// Given up half-read because loading was stopped: like the files never read, not loaded
     /// and not an error.
     Stopped,
@@ -226,13 +229,16 @@ pub struct Config {
     /// At most this many files are started past the first one not yet taken in order
     /// ([`Loading::in_order`]); `None`: no bound (the reader takes every result at once).
     pub ahead: Option<usize>,
+    /// Whether each file is written out for an export on its loading thread
+    /// ([`Outcome::Rendered`]) instead of handed over as articles.
+    pub render: Option<export::Render>,
 }
 
 impl Config {
     /// Every file read with `options`, capped at `max_bytes`, on one thread per core, unbounded,
     /// with the search index: how the reader loads.
     pub fn new(max_bytes: u64, forced: Option<&'static encoding_rs::Encoding>, options: ReadOptions) -> Config {
-        Config { max_bytes, forced, options, workers: 0, search_index: true, ahead: None }
+        Config { max_bytes, forced, options, workers: 0, search_index: true, ahead: None, render: None }
     }
 }
 
@@ -336,6 +342,9 @@ fn one(item: &Item, config: &Config, cancel: &AtomicBool) -> (u64, Outcome) {
         Ok(None) => (bytes, Outcome::Stopped),
         Ok(Some((source, articles))) => {
             let warnings = decode_warning(&source).iter().map(ToString::to_string).collect();
+            if let Some(how) = config.render {
+                return (bytes, Outcome::Rendered(Box::new(export::render(&source, articles, warnings, how))));
+            }
             let index =
                 config.search_index.then(|| Box::new(SearchIndex::of_articles(&articles, crate::search::folder())));
             (bytes, Outcome::Loaded(Box::new(source), articles, warnings, index))
@@ -360,7 +369,7 @@ impl Failures {
         match outcome {
             Outcome::Unread(m) => self.unread.push(std::mem::take(m)),
             Outcome::Failed(m) => self.failed.push(std::mem::take(m)),
-            Outcome::Loaded(..) | Outcome::Stopped => return false,
+            Outcome::Loaded(..) | Outcome::Rendered(_) | Outcome::Stopped => return false,
         }
         true
     }
@@ -454,7 +463,7 @@ mod tests {
         assert_eq!(bytes, 0);
         match outcome {
             Outcome::Failed(m) => assert!(m.contains("bad.txt") && m.contains("index out of bounds"), "{m}"),
-            Outcome::Loaded(..) | Outcome::Unread(_) | Outcome::Stopped => panic!("not skipped"),
+            Outcome::Loaded(..) | Outcome::Rendered(_) | Outcome::Unread(_) | Outcome::Stopped => panic!("not skipped"),
         }
     }
 

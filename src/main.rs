@@ -234,22 +234,20 @@ fn lookup(cli: &Cli, text: &str, json: bool) -> Result<ExitCode> {
 /// the files finish (in list order), so neither the time to the first article nor the memory
 /// grows with the size of the load.
 fn export_command(cli: &Cli, inputs: Vec<load::Input>, config: loader::Config, format: Format) -> Result<ExitCode> {
-    use gongbao::loader::export::{AHEAD, ExportError, Form as Written, Report, export};
-    let config = loader::Config { search_index: false, ahead: Some(AHEAD), ..config };
-    let (form, written) = match format {
-        Format::Json => (Form::Json, Written::Json),
-        Format::Text => (Form::Text, Written::Text),
+    use gongbao::loader::export::{AHEAD, ExportError, Form as Written, Render, Report, export};
+    let form = match format {
+        Format::Json => Written::Json,
+        Format::Text => Written::Text,
     };
+    let how = Render { form, script: cli.input.script };
+    let config = loader::Config { search_index: false, ahead: Some(AHEAD), render: Some(how), ..config };
     let mut report = Report::default();
-    let result = export(
-        loader::start_with(inputs, config),
-        written,
-        cli.input.script,
-        &gongbao::convert::Converter::new(),
-        &mut stdout(form),
-        &mut |message| say!("{message}"),
-        &mut report,
-    );
+    // The loading threads made the bytes safe with `SafeWriter` (the policy above) as they
+    // wrote each file out; made safe again here, they would cost this thread as much again.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let result =
+        export(loader::start_with(inputs, config), how, &mut out, &mut |message| say!("{message}"), &mut report);
+    drop(out);
     // After the warnings, as the commands that gather the whole corpus first say them.
     for f in report.failures.lines() {
         say!("{f}");

@@ -173,11 +173,29 @@ fn escaped_in_json(c: char) -> bool {
         | '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `text` holds a character [`escaped_in_json`], read from its UTF-8 bytes without
+/// decoding it (an export is hundreds of megabytes, nearly all of it with nothing to escape):
+/// C0 and DEL are single bytes; C1 is `C2 80`–`C2 9F`; U+061C is `D8 9C`; U+200E and U+200F are
+/// `E2 80 8E`/`8F`, U+202A–U+202E `E2 80 AA`–`AE`, U+2066–U+2069 `E2 81 A6`–`A9`.
+fn holds_escaped_in_json(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        0..=8 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => true,
+        0xC2 => matches!(bytes.get(i + 1), Some(0x80..=0x9F)),
+        0xD8 => bytes.get(i + 1) == Some(&0x9C),
+        0xE2 => matches!(
+            (bytes.get(i + 1), bytes.get(i + 2)),
+            (Some(0x80), Some(0x8E | 0x8F | 0xAA..=0xAE)) | (Some(0x81), Some(0xA6..=0xA9))
+        ),
+        _ => false,
+    })
+}
+
 /// JSON text with controls escaped. Outside strings JSON is ASCII punctuation and whitespace,
 /// so every character escaped here is inside a string, where `\uXXXX` means the same value.
 pub fn safe_json(json: &str) -> Cow<'_, str> {
     use std::fmt::Write as _;
-    if !json.chars().any(escaped_in_json) {
+    if !holds_escaped_in_json(json) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -194,6 +212,25 @@ pub fn safe_json(json: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte check finds exactly the characters the JSON escapes.
+        #[test]
+        fn the_byte_check_agrees_with_the_character_check(
+            text in "[\\x00-\\x{2070}\\x{4E00}-\\x{4E10}]{0,40}",
+        ) {
+            proptest::prop_assert_eq!(holds_escaped_in_json(&text), text.chars().any(escaped_in_json));
+        }
+    }
+
+    #[test]
+    fn the_byte_check_finds_each_escaped_character_anywhere() {
+        for c in (0..=0x2100u32).chain(0x4E00..0x4E10).filter_map(char::from_u32) {
+            for text in [format!("{c}"), format!("中“{c}”文"), format!("—{c}")] {
+                assert_eq!(holds_escaped_in_json(&text), escaped_in_json(c), "U+{:04X} in {text:?}", u32::from(c));
+            }
+        }
+    }
 
     #[test]
     fn tsv_keeps_the_tabs_between_fields_and_makes_each_field_safe() {

@@ -154,7 +154,8 @@ impl App {
                     self.messages.push(message);
                 }
                 // Stopped by the reader (Esc while loading): left out like the files not read.
-                Outcome::Stopped => {}
+                // (Files written out for an export come only when an export asks.)
+                Outcome::Stopped | Outcome::Rendered(_) => {}
             }
         }
         if self.corpus.sources.len() > first_source {

@@ -47,11 +47,19 @@ pub struct JsonPieces {
 }
 
 /// How far an article or a source is indented in the export: two levels of two spaces.
-const ITEM_INDENT: &[u8] = b"    ";
+const ITEM_INDENT: &str = "    ";
 
 impl JsonPieces {
     pub fn new(script: Script) -> JsonPieces {
         JsonPieces { script, articles: 0, sources: 0 }
+    }
+
+    /// Counts articles and sources whose pieces were made by another [`JsonPieces`] (on
+    /// another thread, each file on its own, then joined with `,`), for [`JsonPieces::middle`] and
+    /// [`JsonPieces::tail`].
+    pub fn count(&mut self, articles: usize, sources: usize) {
+        self.articles += articles;
+        self.sources += sources;
     }
 
     /// Everything before the first article.
@@ -67,7 +75,7 @@ impl JsonPieces {
     ///
     /// # Errors
     /// Only if serialisation fails, which the model's types do not do.
-    pub fn article(&mut self, article: &Article, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    pub fn article(&mut self, article: &Article, out: &mut String) -> serde_json::Result<()> {
         item(article, self.articles == 0, out)?;
         self.articles += 1;
         Ok(())
@@ -82,7 +90,7 @@ impl JsonPieces {
     ///
     /// # Errors
     /// Only if serialisation fails, which the model's types do not do.
-    pub fn source(&mut self, source: &Source, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    pub fn source(&mut self, source: &Source, out: &mut String) -> serde_json::Result<()> {
         item(source, self.sources == 0, out)?;
         self.sources += 1;
         Ok(())
@@ -97,16 +105,16 @@ impl JsonPieces {
 /// One element of an array two levels down, as the pretty printer lays it out inside the whole
 /// export: its own layout with every line after the first indented two levels more. (A line
 /// break inside a JSON string is escaped, so each one in the layout is between two lines.)
-fn item(value: &impl Serialize, first: bool, out: &mut Vec<u8>) -> serde_json::Result<()> {
-    out.extend_from_slice(if first { b"\n" } else { b",\n" });
-    out.extend_from_slice(ITEM_INDENT);
-    let json = serde_json::to_vec_pretty(value)?;
-    for (i, line) in json.split(|&b| b == b'\n').enumerate() {
+fn item(value: &impl Serialize, first: bool, out: &mut String) -> serde_json::Result<()> {
+    out.push_str(if first { "\n" } else { ",\n" });
+    out.push_str(ITEM_INDENT);
+    let json = serde_json::to_string_pretty(value)?;
+    for (i, line) in json.split('\n').enumerate() {
         if i > 0 {
-            out.push(b'\n');
-            out.extend_from_slice(ITEM_INDENT);
+            out.push('\n');
+            out.push_str(ITEM_INDENT);
         }
-        out.extend_from_slice(line);
+        out.push_str(line);
     }
     Ok(())
 }
@@ -224,7 +232,7 @@ mod tests {
     /// The pieces put together, as a streaming export writes them.
     fn in_pieces(corpus: &Corpus, script: Script) -> String {
         let mut json = JsonPieces::new(script);
-        let (mut articles, mut sources) = (Vec::new(), Vec::new());
+        let (mut articles, mut sources) = (String::new(), String::new());
         for a in &corpus.articles {
             json.article(a, &mut articles).expect("serialises");
         }
@@ -232,9 +240,9 @@ mod tests {
             json.source(s, &mut sources).expect("serialises");
         }
         let mut out = json.head().expect("serialises");
-        out.push_str(std::str::from_utf8(&articles).expect("UTF-8"));
+        out.push_str(&articles);
         out.push_str(json.middle());
-        out.push_str(std::str::from_utf8(&sources).expect("UTF-8"));
+        out.push_str(&sources);
         out.push_str(json.tail());
         out
     }

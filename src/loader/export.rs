@@ -5,11 +5,14 @@
 //! The JSON lists the sources after every article; their part is kept aside until then, in a
 //! temporary file once it is large ([`Aside`]).
 
+use std::borrow::Cow;
 use std::io::{self, BufWriter, Seek as _, Write};
 
 use super::{Failures, Loading, Outcome, Update, skipped_message};
 use crate::convert::{ConvertError, Converter, Script};
 use crate::corpus::export::{JsonPieces, article_in_script, article_text};
+use crate::corpus::{Article, Source};
+use crate::output;
 
 /// How many files an export lets the workers start past the first one not yet written
 /// ([`Config::ahead`](super::Config::ahead)): enough that the workers do not stall while the
@@ -41,6 +44,80 @@ impl From<serde_json::Error> for ExportError {
     }
 }
 
+/// How an export asks the loading threads to write each file ([`Config::render`](super::Config::render)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Render {
+    pub form: Form,
+    /// The script the articles' text is converted to.
+    pub script: Script,
+}
+
+/// One file written out for an export, on its loading thread: the bytes are final, made safe
+/// for a terminal as [`SafeWriter`](crate::output::SafeWriter) makes them, in the [`Form`] of the export.
+#[derive(Debug)]
+pub struct Rendered {
+    /// Its articles, each after what separates it from the one before in this file: the first
+    /// as if it were the first of the export (a `,` before it makes it a later one in JSON, a
+    /// line break in text).
+    pub articles: Vec<u8>,
+    /// How many articles.
+    pub count: usize,
+    /// Its source, likewise (JSON only).
+    pub source: Vec<u8>,
+    /// Its warnings, each one line.
+    pub warnings: Vec<String>,
+}
+
+thread_local! {
+    /// Each loading thread's converter: its engines are built once per thread, on first use.
+    static CONVERTER: Converter = Converter::new();
+}
+
+/// Writes one loaded file out as `how` asks (see [`Rendered`]).
+///
+/// # Errors
+/// When a conversion engine for the script cannot be built.
+pub fn render(
+    source: &Source,
+    mut articles: Vec<Article>,
+    warnings: Vec<String>,
+    how: Render,
+) -> Result<Rendered, ExportError> {
+    CONVERTER.with(|converter| {
+        articles.iter_mut().try_for_each(|a| article_in_script(a, converter, how.script)).map_err(ExportError::Convert)
+    })?;
+    let (made, source) = match how.form {
+        Form::Json => {
+            let mut json = JsonPieces::new(how.script);
+            let (mut made, mut part) = (String::new(), String::new());
+            for a in &articles {
+                json.article(a, &mut made)?;
+            }
+            json.source(source, &mut part)?;
+            (safe(made, output::Form::Json), safe(part, output::Form::Json))
+        }
+        Form::Text => {
+            let mut text = String::new();
+            for (i, a) in articles.iter().enumerate() {
+                article_text(a, i == 0, &mut text);
+            }
+            (safe(text, output::Form::Text), Vec::new())
+        }
+    };
+    Ok(Rendered { articles: made, count: articles.len(), source, warnings })
+}
+
+/// `text` as [`SafeWriter`](crate::output::SafeWriter) writes it (what it does to each write: [`output::safe`]; and made
+/// safe piece by piece, the pieces of an export come out as the whole would: the JSON form
+/// escapes character by character and the text form works line by line, and every piece of
+/// text is whole lines). Not copied when nothing needs changing.
+fn safe(text: String, form: output::Form) -> Vec<u8> {
+    match output::safe(&text, form) {
+        Cow::Borrowed(_) => text.into_bytes(),
+        Cow::Owned(changed) => changed.into_bytes(),
+    }
+}
+
 /// What an export did, also when it stopped early.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -52,31 +129,27 @@ pub struct Report {
     pub failures: Failures,
 }
 
-/// Writes the articles `loading` delivers to `out` in `form`, their text in `script`, in list
-/// order, each file's as soon as its turn comes.
+/// Writes the articles `loading` delivers (a load with [`Config::render`](super::Config::render)
+/// set to `how`) to `out`, in list order, each file's as soon as its turn comes. The bytes are
+/// already made safe for a terminal (on the loading threads), so `out` is the plain output.
 ///
 /// Nothing is written until an article (or, for JSON, the end) is: a load in which every file
 /// failed writes nothing. `say` is given the messages due at once, without `gongbao: `: the
 /// files in folders passed over, then each loaded file's warnings as its articles go out.
 ///
 /// # Errors
-/// When `out` cannot be written, or a conversion engine for `script` cannot be built; `report`
-/// then holds what was done until then.
+/// When `out` cannot be written, or a conversion engine for the script cannot be built;
+/// `report` then holds what was done until then.
 pub fn export(
     loading: Loading,
-    form: Form,
-    script: Script,
-    converter: &Converter,
+    how: Render,
     out: &mut impl Write,
     say: &mut impl FnMut(&str),
     report: &mut Report,
 ) -> Result<(), ExportError> {
-    let mut json = JsonPieces::new(script);
+    let mut json = JsonPieces::new(how.script);
     let mut sources = Aside::default();
-    let mut started = false;
     let mut finished = false;
-    let mut chunk = Vec::new();
-    let mut text = String::new();
     for update in loading.in_order() {
         let outcome = match update {
             Update::Listed { problems, skipped, .. } => {
@@ -92,52 +165,44 @@ pub fn export(
             }
             Update::File { outcome, .. } => outcome,
         };
-        let (source, mut articles, warnings) = match outcome {
-            Outcome::Loaded(source, articles, warnings, _) => (source, articles, warnings),
+        let file = match outcome {
+            Outcome::Rendered(file) => *file,
+            // Not written out on its thread (a load without `render`): written out here.
+            Outcome::Loaded(source, articles, warnings, _) => render(&source, articles, warnings, how),
             mut other => {
                 report.failures.note(&mut other);
                 continue;
             }
-        };
-        report.sources += 1;
-        for w in &warnings {
+        }?;
+        for w in &file.warnings {
             say(&format!("warning: {w}"));
         }
-        for a in &mut articles {
-            article_in_script(a, converter, script).map_err(ExportError::Convert)?;
-        }
-        chunk.clear();
-        match form {
-            Form::Json => {
-                if !started && !articles.is_empty() {
-                    chunk.extend_from_slice(json.head()?.as_bytes());
-                    started = true;
-                }
-                for a in &articles {
-                    json.article(a, &mut chunk)?;
-                }
-                let mut part = Vec::new();
-                json.source(&source, &mut part)?;
-                sources.push(&part)?;
+        if file.count > 0 {
+            match (how.form, report.articles) {
+                (Form::Json, 0) => out.write_all(json.head()?.as_bytes())?,
+                (Form::Json, _) => out.write_all(b",")?,
+                (Form::Text, 0) => {}
+                (Form::Text, _) => out.write_all(b"\n")?,
             }
-            Form::Text => {
-                text.clear();
-                for (i, a) in articles.iter().enumerate() {
-                    article_text(a, report.articles + i == 0, &mut text);
-                }
-                chunk.extend_from_slice(text.as_bytes());
-            }
+            out.write_all(&file.articles)?;
         }
-        report.articles += articles.len();
-        out.write_all(&chunk)?;
+        if how.form == Form::Json {
+            if report.sources > 0 {
+                sources.push(b",")?;
+            }
+            sources.push(&file.source)?;
+        }
+        report.sources += 1;
+        report.articles += file.count;
     }
     if !finished {
         report.failures.ended_early();
     }
-    if form == Form::Json && report.sources > 0 {
-        if !started {
+    if how.form == Form::Json && report.sources > 0 {
+        if report.articles == 0 {
             out.write_all(json.head()?.as_bytes())?;
         }
+        json.count(report.articles, report.sources);
         out.write_all(json.middle().as_bytes())?;
         sources.copy_to(out)?;
         out.write_all(json.tail().as_bytes())?;
@@ -193,6 +258,48 @@ impl Aside {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::corpus::export::{in_script, to_json, to_text};
+    use crate::corpus::{Corpus, ReadOptions, load, process};
+
+    /// The samples exported file by file, given in reverse, some written out on "their thread"
+    /// and some here, with a failure among them: the whole corpus's export, byte for byte.
+    #[test]
+    fn an_export_file_by_file_is_the_export_of_the_whole_corpus() {
+        let docs = load::bundled();
+        let (corpus, _) = Corpus::from_docs(&docs, None);
+        for form in [Form::Json, Form::Text] {
+            for script in [Script::Original, Script::Traditional] {
+                let how = Render { form, script };
+                let (tx, rx) = std::sync::mpsc::channel();
+                let files = docs.len() + 1;
+                tx.send(Update::Listed { files, problems: Vec::new(), skipped: 0 }).expect("send");
+                for (i, doc) in docs.iter().enumerate().rev() {
+                    let (source, articles) = process(doc, None, i, ReadOptions::default()).expect("text");
+                    let outcome = if i % 2 == 0 {
+                        Outcome::Rendered(Box::new(render(&source, articles, Vec::new(), how)))
+                    } else {
+                        Outcome::Loaded(Box::new(source), articles, Vec::new(), None)
+                    };
+                    // A failed file between the third and the fourth.
+                    let position = if i >= 3 { i + 1 } else { i };
+                    tx.send(Update::File { position, bytes: 1, outcome }).expect("send");
+                }
+                tx.send(Update::File { position: 3, bytes: 0, outcome: Outcome::Failed("'x': no".into()) })
+                    .expect("send");
+                tx.send(Update::Finished).expect("send");
+                let (mut out, mut report) = (Vec::new(), Report::default());
+                export(Loading::from_channel(rx), how, &mut out, &mut |_| {}, &mut report).expect("exported");
+                let shown = in_script(&corpus, &Converter::new(), script).expect("converted");
+                let whole = match form {
+                    Form::Json => to_json(&shown, script).expect("serialises") + "\n",
+                    Form::Text => to_text(&shown),
+                };
+                assert!(out == whole.as_bytes(), "{form:?} in {script:?} differs from the whole export");
+                assert_eq!((report.sources, report.articles), (docs.len(), corpus.articles.len()));
+                assert_eq!(report.failures.lines().collect::<Vec<_>>(), ["'x': no"]);
+            }
+        }
+    }
 
     #[test]
     fn bytes_kept_aside_come_back_whole_from_memory_or_from_the_file() {
