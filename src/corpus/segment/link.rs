@@ -499,10 +499,7 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
             let k = place.at;
             let here = &body[k];
             let idf = ev.idf();
-            let ahead = ev.reach((k..body.len()).map(|i| ev.body_text(c, i)));
-            let after = ev.topic_of((k..k + ahead).map(|i| ev.body_text(c, i)));
-            let back = ev.reach((0..k).rev().map(|i| ev.body_text(c, i)));
-            let before = ev.topic_of((k - back..k).map(|i| ev.body_text(c, i)));
+            let (after, before) = sides(ev, c, k);
             let ending = ev.ending(d);
             let (to_article, to_before) = (idf.similarity(ending, &after), idf.similarity(&after, &before));
             let f = |v: bool| if v { 1.0 } else { 0.0 };
@@ -533,19 +530,8 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
                 best = Some((margin, c, k));
             }
             if let Some(out) = explain.as_deref_mut() {
-                let mut record = x.to_vec();
-                record.extend([last.line as f32, body[p.lead].line as f32]);
-                let quoted: String = here.text.chars().take(24).collect();
-                out.push(Decision::new(
-                    "resume_cut",
-                    here.line,
-                    &quoted,
-                    RESUME_CUT_RECORD,
-                    &record,
-                    RESUME_CUT_CLASSES,
-                    &scores,
-                    RESUME_CUT_CLASSES[usize::from(margin >= 0.0)],
-                ));
+                let place = Weighed { decision: "resume_cut", here, names: RESUME_CUT_RECORD, cut: margin >= 0.0 };
+                out.push(place.record(&x, [last.line, body[p.lead].line], &scores));
             }
         }
         if let Some((_, c, k)) = best {
@@ -553,6 +539,39 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
         }
     }
     cuts
+}
+
+/// A place a fitted cut decision weighed ([`hidden_resumptions`], [`lead_before_title`]), for
+/// `explain`.
+struct Weighed<'b> {
+    decision: &'static str,
+    here: &'b Block,
+    /// The features' names, then the names of the two lines the trainer reads the truth from.
+    names: &'static [&'static str],
+    cut: bool,
+}
+
+impl Weighed<'_> {
+    /// The decision with features `x`, the two lines the trainer reads (not weighed) and the
+    /// scores of keeping and cutting.
+    fn record(&self, x: &[f32], lines: [usize; 2], scores: &[f32]) -> Decision {
+        let mut record = x.to_vec();
+        record.extend(lines.map(|l| l as f32));
+        let quoted: String = self.here.text.chars().take(24).collect();
+        let chosen = RESUME_CUT_CLASSES[usize::from(self.cut)];
+        Decision::new(self.decision, self.here.line, &quoted, self.names, &record, RESUME_CUT_CLASSES, scores, chosen)
+    }
+}
+
+/// The text of piece `p` just after place `k` of its body and just before it, each as far as
+/// [`Evidence::reach`] goes: what the two sides of a turn of topic are about.
+fn sides(ev: &Evidence, p: usize, k: usize) -> (Topic, Topic) {
+    let len = ev.pieces[p].body.len();
+    let ahead = ev.reach((k..len).map(|i| ev.body_text(p, i)));
+    let after = ev.topic_of((k..k + ahead).map(|i| ev.body_text(p, i)));
+    let back = ev.reach((0..k).rev().map(|i| ev.body_text(p, i)));
+    let before = ev.topic_of((k - back..k).map(|i| ev.body_text(p, i)));
+    (after, before)
 }
 
 /// What [`lead_before_title`] records of the place it weighs at the end of a piece: the
@@ -633,10 +652,7 @@ fn lead_before_title(
     let (body, k) = (&dp.body, place.at);
     let here = &body[k];
     let idf = ev.idf();
-    let ahead = ev.reach((k..body.len()).map(|i| ev.body_text(d, i)));
-    let after = ev.topic_of((k..k + ahead).map(|i| ev.body_text(d, i)));
-    let back = ev.reach((0..k).rev().map(|i| ev.body_text(d, i)));
-    let before = ev.topic_of((k - back..k).map(|i| ev.body_text(d, i)));
+    let (after, before) = sides(ev, d, k);
     let (to_next, to_before) = (idf.similarity(&next, &after), idf.similarity(&after, &before));
     let ln = |n: usize| (n as f32).ln_1p();
     let flag = |v: bool| if v { 1.0 } else { 0.0 };
@@ -667,19 +683,8 @@ fn lead_before_title(
     let scores = if model.is_fitted() { model.scores(&x) } else { vec![0.0, f32::NEG_INFINITY] };
     let cut = scores[1] >= scores[0];
     if let Some(out) = explain {
-        let mut record = x.to_vec();
-        record.extend([body[own.lead].line as f32, cp.body[next_lead].line as f32]);
-        let quoted: String = here.text.chars().take(24).collect();
-        out.push(Decision::new(
-            "lead_cut",
-            here.line,
-            &quoted,
-            LEAD_CUT_RECORD,
-            &record,
-            RESUME_CUT_CLASSES,
-            &scores,
-            RESUME_CUT_CLASSES[usize::from(cut)],
-        ));
+        let place = Weighed { decision: "lead_cut", here, names: LEAD_CUT_RECORD, cut };
+        out.push(place.record(&x, [body[own.lead].line, cp.body[next_lead].line], &scores));
     }
     cut.then_some(Cut { piece: d, at: k, rest: Rest::Leads })
 }
