@@ -162,9 +162,15 @@ impl<T> Reorder<T> {
     /// The first result still waiting, past any gap: after a stop, the files never read leave
     /// gaps, and what arrived after them is still taken, in order.
     pub fn pop_past_gap(&mut self) -> Option<(usize, T)> {
-        let (&first, _) = self.waiting.first_key_value()?;
+        if self.skip_gap() { self.pop() } else { None }
+    }
+
+    /// Moves on to the first result still waiting, past any gap ([`Reorder::pop_past_gap`]);
+    /// `false` when none is waiting.
+    pub fn skip_gap(&mut self) -> bool {
+        let Some((&first, _)) = self.waiting.first_key_value() else { return false };
         self.next = first;
-        self.pop()
+        true
     }
 
     /// How many results are waiting for an earlier one.
@@ -494,6 +500,10 @@ mod tests {
         r.insert(5, 'f');
         assert_eq!(r.pop(), Some((5, 'f')), "and in order after it");
         assert_eq!(r.waiting(), 0);
+        assert!(!r.skip_gap(), "nothing waiting: nothing to skip to");
+        r.insert(8, 'i');
+        assert!(r.skip_gap());
+        assert_eq!(r.pop(), Some((8, 'i')), "skipping a gap moves on to the first still waiting");
     }
 
     #[test]

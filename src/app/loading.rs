@@ -1,13 +1,12 @@
 //! The reader while files are still loading: results from the workers appended in list order,
 //! progress for the status line, `Esc` to stop, problems gathered for the messages view.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
 use super::App;
-use crate::loader::{Loading, Outcome, Update};
+use crate::loader::{Loading, Outcome, Reorder, Update};
 use crate::search::{SearchIndex, folder};
 
 /// A load in progress and how far it got.
@@ -21,8 +20,7 @@ pub struct LoadState {
     pub bytes: u64,
     pub started: Instant,
     /// Results that arrived before an earlier file's: appended when their turn comes.
-    pending: BTreeMap<usize, Outcome>,
-    next: usize,
+    pending: Reorder<Outcome>,
     /// `Esc` was pressed: the workers finish their current file and stop.
     pub stopping: bool,
     /// The last tick ran out of time with results still waiting: the loop should come back
@@ -45,8 +43,7 @@ impl App {
             done: 0,
             bytes: 0,
             started: Instant::now(),
-            pending: BTreeMap::new(),
-            next: 0,
+            pending: Reorder::default(),
             stopping: false,
             backlog: false,
             linking: None,
@@ -130,8 +127,7 @@ impl App {
         let first_source = self.corpus.sources.len();
         let was_empty = self.corpus.articles.is_empty();
         while let Some(state) = &mut self.loading {
-            let Some(outcome) = state.pending.remove(&state.next) else { break };
-            state.next += 1;
+            let Some((_, outcome)) = state.pending.pop() else { break };
             match outcome {
                 Outcome::Loaded(source, mut articles, warnings, part) => {
                     let index = self.corpus.sources.len();
@@ -182,8 +178,9 @@ impl App {
         // After a stop, files that arrived after a gap (an earlier file was never read) are
         // appended too, in order.
         while let Some(state) = &mut self.loading {
-            let Some(&first) = state.pending.keys().next() else { break };
-            state.next = first;
+            if !state.pending.skip_gap() {
+                break;
+            }
             self.append_ready();
         }
         // Versions are linked on a thread of their own; the load ends when they arrive.
