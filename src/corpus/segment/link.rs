@@ -458,7 +458,9 @@ pub(super) const RESUME_CUT_FEATURES: &[&str] = RESUME_CUT_RECORD.split_at(RESUM
 /// from some paragraph on, reads like the earlier piece rather than like its own title and
 /// lead. The place in each such piece where the paragraphs' leaning changes sides most is
 /// weighed by the fitted `resume_cut` decision, and the best place taken for each earlier
-/// piece becomes a cut whose text resumes that piece's article ([`Cut::resumes`]). Without fitted weights nothing is cut
+/// piece becomes a cut whose text resumes that piece's article ([`Rest::Resumes`]). The same
+/// loop looks for an article's opening left before its own title block
+/// ([`lead_before_title`]). Without fitted weights nothing is cut
 /// (the places are still recorded in `explain`, which is how the trainer sees them).
 pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Decision>>) -> Vec<Cut> {
     let model = &*RESUME_CUT;
