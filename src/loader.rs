@@ -220,6 +220,9 @@ impl Iterator for InOrder {
     }
 }
 
+/// The size cap of an input file unless `--max-size` gives another (256 MiB, its default).
+pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
+
 /// How a load runs.
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
@@ -271,12 +274,25 @@ pub fn start_with(inputs: Vec<Input>, config: Config) -> Loading {
         config.workers
     };
     let config = Config { workers, ..config };
-    std::thread::spawn(move || coordinate(&inputs, config, &stop, &room, &tx));
+    std::thread::spawn(move || coordinate(&load::list(&inputs), config, &stop, &room, &tx));
     Loading { updates: rx, cancel, gate }
 }
 
-fn coordinate(inputs: &[Input], config: Config, cancel: &AtomicBool, gate: &Gate, tx: &Sender<Update>) {
-    let listing = load::list(inputs);
+/// Starts reading one file again, as `config` says (the reader's `E` reads the open file in
+/// another encoding this way): listed as it was, so a file name is not taken for a folder to
+/// walk, and read with the same checks as a load (regular files only, the size cap).
+pub fn reread(item: Item, config: Config) -> Loading {
+    let (tx, rx) = channel();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let gate = Arc::new(Gate::default());
+    let (stop, room) = (Arc::clone(&cancel), Arc::clone(&gate));
+    let config = Config { workers: 1, ..config };
+    let listing = load::Listing { items: vec![item], ..load::Listing::default() };
+    std::thread::spawn(move || coordinate(&listing, config, &stop, &room, &tx));
+    Loading { updates: rx, cancel, gate }
+}
+
+fn coordinate(listing: &load::Listing, config: Config, cancel: &AtomicBool, gate: &Gate, tx: &Sender<Update>) {
     let problems = listing.failures.iter().map(ToString::to_string).collect();
     let _ = tx.send(Update::Listed { files: listing.items.len(), problems, skipped: listing.skipped });
     let next = AtomicUsize::new(0);
@@ -355,8 +371,24 @@ fn one(item: &Item, config: &Config, cancel: &AtomicBool) -> (u64, Outcome) {
                 config.search_index.then(|| Box::new(SearchIndex::of_articles(&articles, crate::search::folder())));
             (bytes, Outcome::Loaded(Box::new(source), articles, warnings, index))
         }
-        Err(e) => (bytes, Outcome::Failed(format!("'{}': {e}; skipped", doc.name))),
+        Err(e) => (bytes, Outcome::Failed(failed(&doc.name, e))),
     }
+}
+
+/// The message of a file read but skipped: its name, why, and that it was skipped.
+fn failed(name: &str, why: impl std::fmt::Display) -> String {
+    format!("'{name}': {why}; skipped")
+}
+
+/// Why a file was skipped, from its [`Outcome::Failed`] message: the message without the name
+/// and the "skipped" around it (the reader's `E` words it its own way); the whole message when
+/// it has another form.
+pub fn failure_reason(message: &str) -> &str {
+    message
+        .strip_suffix("; skipped")
+        .and_then(|m| m.strip_prefix('\''))
+        .and_then(|m| m.split_once("': "))
+        .map_or(message, |(_, why)| why)
 }
 
 /// The skipped inputs of a load, each one line, grouped as the commands report them: what
@@ -460,6 +492,35 @@ mod tests {
         let (_, stopped) = one(&item, &config(), &AtomicBool::new(true));
         assert!(matches!(stopped, Outcome::Stopped), "cancelled before the end: given up");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_reason_a_file_was_skipped_comes_back_out_of_its_message() {
+        let message = failed("新闻.txt", "not text: 12% control bytes");
+        assert_eq!(message, "'新闻.txt': not text: 12% control bytes; skipped");
+        assert_eq!(failure_reason(&message), "not text: 12% control bytes");
+        // Another form is given whole.
+        assert_eq!(failure_reason("the loading thread stopped"), "the loading thread stopped");
+    }
+
+    #[test]
+    fn reading_a_file_again_goes_through_the_loaders_checks() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("news.txt");
+        std::fs::write(&path, encoding_rs::BIG5.encode("# 標題\n\n正文。\n").0).expect("write");
+        let outcome = |max_bytes, forced| {
+            let loading = reread(Item::File(path.clone()), Config { max_bytes, forced, ..config() });
+            loading.in_order().find_map(|u| if let Update::File { outcome, .. } = u { Some(outcome) } else { None })
+        };
+        match outcome(u64::MAX, Some(encoding_rs::BIG5)) {
+            Some(Outcome::Loaded(source, articles, _, index)) => {
+                assert_eq!((source.name.as_str(), source.encoding.as_str()), ("news.txt", "Big5"));
+                assert!(!articles.is_empty() && index.is_some(), "articles and their index");
+            }
+            other => panic!("not loaded: {other:?}"),
+        }
+        // The size cap applies.
+        assert!(matches!(outcome(4, None), Some(Outcome::Unread(m)) if m.contains("larger")));
     }
 
     #[test]

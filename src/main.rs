@@ -103,6 +103,7 @@ fn read(
     let mut app = App::new(corpus, settings, saved.positions, (80, 24));
     app.encodings = saved.encodings;
     app.copy_command.clone_from(&cli.input.copy_command);
+    app.max_bytes = cli.input.max_size.saturating_mul(1024 * 1024);
     app.positions_file = file;
     app.set_bookmarks(store);
     let (words, word_messages) = gongbao::words::WordList::open(data_dir.as_deref());

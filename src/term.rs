@@ -210,7 +210,7 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
     // (even an unchanged frame costs a few bytes of cursor and style codes, every wake-up).
     let mut dirty = true;
     while !app.quit {
-        if app.is_loading() {
+        if app.is_busy() {
             app.update(Action::Tick);
             dirty = true;
         }
@@ -230,7 +230,7 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
         // loaded files wait to be appended).
         let wait = if app.loading_backlog() {
             0
-        } else if app.is_loading() {
+        } else if app.is_busy() {
             50
         } else {
             200

@@ -54,6 +54,12 @@ impl App {
         self.loading.is_some()
     }
 
+    /// Whether work on other threads is under way (files loading, or one read again with
+    /// `E`): the event loop then ticks ([`Action::Tick`](super::Action::Tick)) to take its results.
+    pub fn is_busy(&self) -> bool {
+        self.is_loading() || self.is_rereading()
+    }
+
     /// Whether results are waiting to be appended (the last tick used all its time): the
     /// event loop then ticks again at once, so a fast load is not held back by the wait for
     /// keys between ticks.
@@ -231,7 +237,7 @@ impl App {
 
     /// The status line's progress: files and MB done, the rate, and how to stop.
     pub fn progress(&self) -> Option<String> {
-        let state = self.loading.as_ref()?;
+        let Some(state) = self.loading.as_ref() else { return self.rereading_progress().map(|(what, _)| what) };
         let secs = state.started.elapsed().as_secs_f64().max(1e-3);
         let mb = state.bytes as f64 / 1e6;
         let files = state.files.map_or("?".to_string(), |f| f.to_string());
@@ -244,7 +250,7 @@ impl App {
 
     /// Share of the files done, 0..=1, for the progress bar.
     pub fn progress_ratio(&self) -> Option<f64> {
-        let state = self.loading.as_ref()?;
+        let Some(state) = self.loading.as_ref() else { return self.rereading_progress().map(|(_, ratio)| ratio) };
         Some(state.files.map_or(0.0, |f| if f == 0 { 1.0 } else { state.done as f64 / f as f64 }))
     }
 }

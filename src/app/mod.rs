@@ -257,6 +257,10 @@ pub struct App {
     pub compare: compare::CompareLayout,
     /// Files still loading in the background.
     pub loading: Option<loading::LoadState>,
+    /// The open file being read again in another encoding (`E`).
+    rereading: Option<encoding::Rereading>,
+    /// Files larger than this are not read (`--max-size`), also when `E` reads one again.
+    pub max_bytes: u64,
     /// Problems with inputs (skipped files, undecodable bytes), for the messages view.
     pub messages: Vec<String>,
     /// Inputs that could not be read at all (a subset of `messages`): the exit status says so.
@@ -376,6 +380,8 @@ impl App {
             versions: Vec::new(),
             compare: compare::CompareLayout::default(),
             loading: None,
+            rereading: None,
+            max_bytes: crate::loader::DEFAULT_MAX_BYTES,
             messages: Vec::new(),
             inputs_skipped: 0,
             note_refused: 0,
@@ -476,7 +482,10 @@ impl App {
             self.status = None;
         }
         match (&self.overlay, action) {
-            (_, Action::Tick) => self.tick(),
+            (_, Action::Tick) => {
+                self.tick();
+                self.tick_rereading();
+            }
             (_, Action::CopyDelivered(delivered)) => self.copy_delivered(delivered),
             (_, Action::StopLoading) => self.stop_loading(),
             (_, Action::Quit) => {

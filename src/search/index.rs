@@ -105,6 +105,35 @@ impl SearchIndex {
         self.shingle_starts.extend(part.shingle_starts.iter().skip(1).map(|s| s + shingles));
     }
 
+    /// This index with articles `range` replaced by those `part` indexes (the reader's `E`
+    /// reads one file again): what [`SearchIndex::build`] gives for the corpus so changed,
+    /// without reading its other articles again.
+    ///
+    /// # Panics
+    /// When `range` is not a range of this index's articles.
+    #[must_use]
+    pub fn splice(&self, range: Range<usize>, part: &SearchIndex) -> SearchIndex {
+        let mut index = self.slice(0..range.start);
+        index.extend(part);
+        index.extend(&self.slice(range.end..self.articles()));
+        index.shingles.shrink_to_fit();
+        index
+    }
+
+    /// The index of articles `range` alone, numbered from 0.
+    fn slice(&self, range: Range<usize>) -> SearchIndex {
+        let (from, to) = (self.first[range.start], self.first[range.end]);
+        let mut slice = SearchIndex::default();
+        for p in from..to {
+            slice.set_spaced(p - from, self.is_spaced(p));
+        }
+        slice.first = self.first[range.start..=range.end].iter().map(|f| f - from).collect();
+        let (start, end) = (self.shingle_starts[range.start], self.shingle_starts[range.end]);
+        slice.shingles = self.shingles[start..end].to_vec();
+        slice.shingle_starts = self.shingle_starts[range.start..=range.end].iter().map(|s| s - start).collect();
+        slice
+    }
+
     fn append_articles(&mut self, articles: &[Article], folder: &Folder) {
         let mut shingler = Shingler::default();
         for article in articles {
@@ -496,6 +525,32 @@ pub(crate) mod tests {
             });
         }
         corpus
+    }
+
+    #[test]
+    fn splicing_in_a_file_read_again_gives_the_index_a_full_build_gives() {
+        let f = folder();
+        // Enough paragraphs that the white-space bits run past one word, spaced ones among them.
+        let long: Vec<String> =
+            (0..70).map(|i| if i % 3 == 0 { format!("第{i}段 有空格") } else { format!("第{i}段正文") }).collect();
+        let long: Vec<&str> = long.iter().map(String::as_str).collect();
+        let before = corpus_of(&[&["甲文第一段。", "a b"], &long, &["乙文。"], &["丙文 丁文。"]]);
+        let index = SearchIndex::build(&before, f);
+        for (range, new) in [
+            (1..2, vec![vec!["新的一段 有空格", "新的第二段。"], vec!["又一篇。"]]),
+            (0..1, vec![]),
+            (3..4, vec![vec!["最后 一篇"]]),
+            (2..2, vec![vec!["插入的 一篇"]]),
+            (0..4, vec![vec!["全部换掉。"]]),
+        ] {
+            let new: Vec<&[&str]> = new.iter().map(Vec::as_slice).collect();
+            let part_corpus = corpus_of(&new);
+            let part = SearchIndex::of_articles(&part_corpus.articles, f);
+            let mut after = before.clone();
+            after.articles.splice(range.clone(), part_corpus.articles);
+            let spliced = index.splice(range.clone(), &part);
+            assert_eq!(format!("{spliced:?}"), format!("{:?}", SearchIndex::build(&after, f)), "{range:?}");
+        }
     }
 
     /// The definition: each paragraph folded whole, the folded query looked for in it left to

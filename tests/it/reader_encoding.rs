@@ -28,6 +28,18 @@ fn reader(path: &Path, data: &Path) -> App {
     app
 }
 
+/// `E`, and the ticks of the event loop until the file has been read again (the reader
+/// goes on meanwhile).
+fn cycle_encoding(app: &mut App) {
+    app.update(Action::CycleEncoding);
+    let start = std::time::Instant::now();
+    while app.is_busy() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "E never finished");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        app.update(Action::Tick);
+    }
+}
+
 fn text_of(app: &App) -> String {
     app.corpus.articles.iter().flat_map(|a| a.paragraphs.iter().map(|p| p.text.clone())).collect()
 }
@@ -46,7 +58,7 @@ fn enc_08_e_reads_a_big5_body_behind_a_utf8_bom_as_big5_and_remembers_it() {
     // Step through the cycle until the file reads as Big5; each step decodes it again.
     let mut steps = 0;
     while app.corpus.sources[0].encoding != "Big5" || app.chosen_encoding(0).is_none() {
-        app.update(Action::CycleEncoding);
+        cycle_encoding(&mut app);
         steps += 1;
         assert!(steps <= 6, "Big5 is never offered: {:?}", app.status);
     }
@@ -78,7 +90,7 @@ fn enc_08_e_reads_a_big5_body_behind_a_utf8_bom_as_big5_and_remembers_it() {
     let mut app = reader(&moved, &data);
     app.update(Action::Open);
     while app.chosen_encoding(0).is_some() {
-        app.update(Action::CycleEncoding);
+        cycle_encoding(&mut app);
     }
     assert!(positions::Store::open(&data).1.encodings.is_empty(), "forgotten in the state file too");
 }
@@ -132,4 +144,78 @@ fn a_choice_saved_under_the_old_fingerprint_still_applies_and_moves_to_the_new_o
         (last.corpus.sources[0].encoding.as_str(), last.corpus.sources[0].legacy_fingerprint.as_ref()),
         ("Big5", None)
     );
+}
+
+#[test]
+fn e_reads_the_file_again_off_the_ui_thread_and_the_reader_goes_on_meanwhile() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("news.txt");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(&encoding_rs::BIG5.encode(TEXT).0);
+    std::fs::write(&path, &bytes).expect("write");
+    let mut app = reader(&path, &dir.path().join("data"));
+    app.update(Action::Open);
+    let before = text_of(&app);
+    app.update(Action::CycleEncoding);
+    // Nothing changed yet: the file is read on the loader's thread, and the status line says so.
+    assert!(app.is_busy());
+    assert_eq!(text_of(&app), before);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).expect("terminal");
+    terminal.draw(|f| gongbao::ui::render(&app, f)).expect("draw");
+    let screen: String = terminal.backend().buffer().content().iter().map(ratatui::buffer::Cell::symbol).collect();
+    assert!(screen.contains("reading news.txt as"), "{screen}");
+    // A second E meanwhile starts nothing new.
+    app.update(Action::CycleEncoding);
+    assert!(app.status.as_deref().is_some_and(|s| s.starts_with("still reading news.txt")), "{:?}", app.status);
+    let start = std::time::Instant::now();
+    while app.is_busy() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "E never finished");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        app.update(Action::Tick);
+    }
+    assert_ne!(text_of(&app), before, "read as the next encoding");
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("E again")), "{:?}", app.status);
+    // The search index and the versions are those of the new text.
+    assert_eq!(app.versions.len(), app.corpus.articles.len());
+    let rebuilt = gongbao::search::SearchIndex::build(&app.corpus, gongbao::search::folder());
+    assert_eq!(format!("{:?}", app.index), format!("{rebuilt:?}"));
+}
+
+#[test]
+fn e_skips_an_encoding_the_bytes_are_not_text_in_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("news.txt");
+    // GBK: detected so, then UTF-8 is offered first, and GBK bytes are no UTF-8 text.
+    std::fs::write(&path, encoding_rs::GBK.encode(&TEXT.repeat(4)).0).expect("write");
+    let mut app = reader(&path, &dir.path().join("data"));
+    app.update(Action::Open);
+    cycle_encoding(&mut app);
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.contains("(not text as UTF-8)") && status.starts_with("news.txt: gb18030"), "{status}");
+}
+
+#[test]
+fn e_goes_through_the_loaders_checks_and_changes_nothing_when_they_refuse() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("news.txt");
+    std::fs::write(&path, TEXT).expect("write");
+    let mut app = reader(&path, &dir.path().join("data"));
+    app.update(Action::Open);
+    let before = text_of(&app);
+    // The size cap.
+    app.max_bytes = 10;
+    cycle_encoding(&mut app);
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.starts_with("news.txt: could not read it again:") && status.contains("larger than"), "{status}");
+    assert_eq!(text_of(&app), before);
+    assert!(app.chosen_encoding(0).is_none(), "no choice remembered");
+    // A FIFO in the file's place is refused, not opened (which would wait for a writer).
+    app.max_bytes = u64::MAX;
+    std::fs::remove_file(&path).expect("remove");
+    let made = std::process::Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+    assert!(made.success());
+    cycle_encoding(&mut app);
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.contains("not a regular file"), "{status}");
+    assert_eq!(text_of(&app), before);
 }
