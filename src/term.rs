@@ -25,10 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event, KeyCode,
-    KeyEventKind, KeyModifiers, MouseEventKind,
-};
+use crossterm::event::{self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
@@ -246,36 +243,13 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
             continue;
         }
         dirty = true;
-        let actions = match event::read()? {
-            Event::Key(key) if key.kind == KeyEventKind::Press => {
-                if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
-                    suspend(terminal, app)?;
-                    continue;
-                }
-                // While files load, Esc stops loading unless something is open to close.
-                if key.code == KeyCode::Esc
-                    && app.is_loading()
-                    && app.overlay == crate::app::Overlay::None
-                    && app.visual.is_none()
-                {
-                    vec![Action::StopLoading]
-                } else {
-                    keymap::lookup(app.scope(), &key).into_iter().collect()
-                }
+        for action in keymap::route(app.context(), &event::read()?) {
+            // The terminal is the loop's to give back.
+            if action == Action::Suspend {
+                suspend(terminal, app)?;
+            } else {
+                app.update(action);
             }
-            // Pasted text is typed into an open prompt, never taken as commands.
-            Event::Paste(text) => keymap::paste(app.scope(), &text),
-            Event::Mouse(m) => match m.kind {
-                MouseEventKind::ScrollDown => vec![Action::Wheel(3, m.column, m.row)],
-                MouseEventKind::ScrollUp => vec![Action::Wheel(-3, m.column, m.row)],
-                MouseEventKind::Down(_) => vec![Action::Click(m.column, m.row)],
-                _ => Vec::new(),
-            },
-            Event::Resize(w, h) => vec![Action::Resize(w, h)],
-            _ => Vec::new(),
-        };
-        for action in actions {
-            app.update(action);
         }
         if let Some(text) = &app.clipboard {
             let delivered = deliver_copy(text, app.copy_command.as_deref());

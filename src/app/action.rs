@@ -131,6 +131,9 @@ pub enum Action {
     CycleEncoding,
     /// Time passed: take what the loading workers delivered.
     Tick,
+    /// Give the terminal back to the shell until continued (`Ctrl-z`); carried out by the
+    /// terminal loop, which owns the terminal, not by `App::update`.
+    Suspend,
     /// Type into a prompt.
     Input(char),
     /// Delete the character before the cursor.
@@ -281,6 +284,7 @@ impl Action {
             Action::ShowMessages => "messages: files skipped, bytes undecodable",
             Action::CycleEncoding => "next encoding for this file (remembered)",
             Action::Tick => "tick",
+            Action::Suspend => "suspend to the shell (fg resumes)",
             Action::Input(_) => "type",
             Action::Backspace => "delete the character before the cursor",
             Action::DeleteForward => "delete the character under the cursor",

@@ -1,7 +1,7 @@
 //! The key table: one list drives both the key bindings and the help
 //! overlay, so the help can never disagree with the keys.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
 use super::action::Action;
 use crate::convert::Script;
@@ -37,6 +37,11 @@ pub enum Scope {
     Words,
     /// The script picker is open.
     Scripts,
+    /// Taken before every other scope: keys for the terminal itself (`Ctrl-z`), in prompts too.
+    Always,
+    /// While files load, taken before the panes' own keys (not over an overlay or a passage
+    /// being selected): `Esc` stops loading.
+    Loading,
 }
 
 impl Scope {
@@ -57,6 +62,8 @@ impl Scope {
             Scope::Lookup => "Looking words up",
             Scope::Words => "Word list",
             Scope::Scripts => "Choosing a script",
+            Scope::Always => "Anywhere, before everything",
+            Scope::Loading => "While files load",
         }
     }
 }
@@ -125,11 +132,16 @@ const fn bind(scope: Scope, key: Key, action: Action) -> Binding {
 }
 
 use Scope::{
-    Bookmarks, Compare, Global, Help, Library, Lookup, Note, Outline, Prompt, Reader, Results, Scripts, Visual, Words,
+    Always, Bookmarks, Compare, Global, Help, Library, Loading, Lookup, Note, Outline, Prompt, Reader, Results,
+    Scripts, Visual, Words,
 };
 
 /// Every key gongbao understands.
 pub static BINDINGS: &[Binding] = &[
+    // As in a shell: the terminal goes back to it, whatever is open.
+    bind(Always, ctrl('z'), Action::Suspend),
+    // While files load, Esc stops loading unless something is open to close.
+    bind(Loading, code(KeyCode::Esc), Action::StopLoading),
     bind(Global, key('q'), Action::Quit),
     bind(Global, ctrl('c'), Action::Quit),
     bind(Global, key('?'), Action::ToggleHelp),
@@ -164,7 +176,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Global, key('W'), Action::ShowWords),
     bind(Global, key('M'), Action::ShowMessages),
     bind(Global, key('E'), Action::CycleEncoding),
-    // Taken before the pane's Esc while files are loading (see `lookup`).
+    // Listed in the help here; while files load, taken before the pane's Esc (see `Loading`).
     bind(Global, code(KeyCode::Esc), Action::StopLoading),
     bind(Global, key('+'), Action::WiderColumn),
     bind(Global, key('-'), Action::NarrowerColumn),
@@ -392,6 +404,51 @@ pub static BINDINGS: &[Binding] = &[
     bind(Results, code(KeyCode::Home), Action::Top),
     bind(Results, code(KeyCode::End), Action::Bottom),
 ];
+
+/// What decides what an event does, besides the event: the scope keys are looked up in, and
+/// whether files are loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Context {
+    pub scope: Scope,
+    pub loading: bool,
+}
+
+/// The actions for a terminal event: the one place an event becomes actions. Keys go
+/// through the table ([`Scope::Always`] first, then [`Scope::Loading`] while files load,
+/// then [`lookup`] in the scope), pasted text is typed into an open prompt ([`paste`]), the
+/// mouse wheel scrolls and a click selects, and a resize is passed on. Key releases and
+/// repeats-as-releases (kitty's protocol) do nothing.
+pub fn route(context: Context, event: &Event) -> Vec<Action> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => route_key(context, key).into_iter().collect(),
+        // Pasted text is typed into an open prompt, never taken as commands.
+        Event::Paste(text) => paste(context.scope, text),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::ScrollDown => vec![Action::Wheel(WHEEL_LINES, m.column, m.row)],
+            MouseEventKind::ScrollUp => vec![Action::Wheel(-WHEEL_LINES, m.column, m.row)],
+            MouseEventKind::Down(_) => vec![Action::Click(m.column, m.row)],
+            _ => Vec::new(),
+        },
+        Event::Resize(w, h) => vec![Action::Resize(*w, *h)],
+        _ => Vec::new(),
+    }
+}
+
+/// Lines one turn of the mouse wheel scrolls.
+const WHEEL_LINES: i32 = 3;
+
+/// The action for a key press in `context`.
+fn route_key(context: Context, key: &KeyEvent) -> Option<Action> {
+    let found = |s: Scope| BINDINGS.iter().find(|b| b.scope == s && b.key.matches(key)).map(|b| b.action);
+    found(Scope::Always)
+        .or_else(|| {
+            // An overlay or a passage being selected closes first; the panes and the look-up
+            // cursor give way.
+            let before_panes = matches!(context.scope, Scope::Library | Scope::Reader | Scope::Lookup);
+            (context.loading && before_panes).then(|| found(Scope::Loading)).flatten()
+        })
+        .or_else(|| lookup(context.scope, key))
+}
 
 /// The action for `event` in `scope` (falling back to the global keys). In
 /// the prompt, unbound printable keys are typed.
@@ -764,5 +821,90 @@ mod tests {
             })
             .collect();
         assert_eq!(typed, "a␛[31mb␇c");
+    }
+
+    fn routed(scope: Scope, loading: bool, event: &Event) -> Vec<Action> {
+        route(Context { scope, loading }, event)
+    }
+
+    fn key_event(c: KeyCode, m: KeyModifiers) -> Event {
+        Event::Key(KeyEvent::new(c, m))
+    }
+
+    /// Every scope a key can be looked up in.
+    const SCOPES: [Scope; 14] = [
+        Scope::Global,
+        Scope::Library,
+        Scope::Reader,
+        Scope::Help,
+        Scope::Outline,
+        Scope::Prompt,
+        Scope::Results,
+        Scope::Visual,
+        Scope::Note,
+        Scope::Bookmarks,
+        Scope::Compare,
+        Scope::Lookup,
+        Scope::Words,
+        Scope::Scripts,
+    ];
+
+    #[test]
+    fn ctrl_z_suspends_from_every_scope_prompts_included() {
+        let ctrl_z = key_event(KeyCode::Char('z'), KeyModifiers::CONTROL);
+        for scope in SCOPES {
+            for loading in [false, true] {
+                assert_eq!(routed(scope, loading, &ctrl_z), [Action::Suspend], "{scope:?}");
+            }
+        }
+        // A plain z is still typed in a prompt.
+        let z = key_event(KeyCode::Char('z'), KeyModifiers::NONE);
+        assert_eq!(routed(Scope::Prompt, false, &z), [Action::Input('z')]);
+    }
+
+    #[test]
+    fn esc_while_loading_stops_it_unless_an_overlay_or_a_selection_is_open() {
+        let esc = key_event(KeyCode::Esc, KeyModifiers::NONE);
+        // The panes and the look-up cursor give Esc to loading.
+        for scope in [Scope::Library, Scope::Reader, Scope::Lookup] {
+            assert_eq!(routed(scope, true, &esc), [Action::StopLoading], "{scope:?}");
+        }
+        // What is open closes first.
+        for scope in [Scope::Visual, Scope::Help, Scope::Prompt, Scope::Note, Scope::Bookmarks, Scope::Compare] {
+            assert_eq!(routed(scope, true, &esc), [Action::Cancel], "{scope:?}");
+        }
+        // Not loading: the pane's own Esc.
+        assert_eq!(routed(Scope::Reader, false, &esc), [Action::ClearHighlights]);
+        assert_eq!(routed(Scope::Lookup, false, &esc), [Action::Cancel]);
+        // Other keys while loading are the scope's.
+        let j = key_event(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(routed(Scope::Reader, true, &j), [Action::Down]);
+    }
+
+    #[test]
+    fn the_wheel_scrolls_and_a_click_selects_where_the_pointer_is() {
+        use crossterm::event::{MouseButton, MouseEvent};
+        let mouse = |kind| Event::Mouse(MouseEvent { kind, column: 7, row: 3, modifiers: KeyModifiers::NONE });
+        for scope in SCOPES {
+            assert_eq!(routed(scope, false, &mouse(MouseEventKind::ScrollDown)), [Action::Wheel(3, 7, 3)]);
+            assert_eq!(routed(scope, true, &mouse(MouseEventKind::ScrollUp)), [Action::Wheel(-3, 7, 3)]);
+            assert_eq!(routed(scope, false, &mouse(MouseEventKind::Down(MouseButton::Left))), [Action::Click(7, 3)]);
+            assert!(routed(scope, false, &mouse(MouseEventKind::Moved)).is_empty());
+            assert!(routed(scope, false, &mouse(MouseEventKind::Up(MouseButton::Left))).is_empty());
+        }
+    }
+
+    #[test]
+    fn key_releases_do_nothing_and_resizes_and_pastes_are_passed_on() {
+        let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        release.kind = KeyEventKind::Release;
+        assert!(routed(Scope::Reader, false, &Event::Key(release)).is_empty());
+        let q = key_event(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(routed(Scope::Reader, false, &q), [Action::Quit]);
+        assert_eq!(routed(Scope::Help, false, &Event::Resize(90, 20)), [Action::Resize(90, 20)]);
+        let pasted = Event::Paste("q".into());
+        assert_eq!(routed(Scope::Prompt, false, &pasted), [Action::Input('q')]);
+        assert!(routed(Scope::Reader, false, &pasted).is_empty(), "never taken as commands");
+        assert!(routed(Scope::Reader, false, &Event::FocusGained).is_empty());
     }
 }

@@ -418,6 +418,11 @@ impl App {
         }
     }
 
+    /// What decides what a terminal event does ([`keymap::route`]).
+    pub fn context(&self) -> keymap::Context {
+        keymap::Context { scope: self.scope(), loading: self.is_loading() }
+    }
+
     pub fn article(&self) -> Option<&Article> {
         self.corpus.articles.get(self.open)
     }
@@ -1777,6 +1782,25 @@ mod tests {
 
     /// Files load in the background: the session's article is opened when it arrives, and a
     /// quit before that leaves the session as it was.
+    #[test]
+    fn esc_while_files_load_stops_them_from_the_panes_but_closes_what_is_open_first() {
+        use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+        let esc = Event::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        let mut app = reader(HashMap::new(), (100, 30));
+        app.update(Action::Open);
+        assert_eq!(app.scope(), Scope::Reader);
+        assert_eq!(keymap::route(app.context(), &esc), [Action::ClearHighlights], "not loading: the reader's Esc");
+        let (tx, rx) = std::sync::mpsc::channel();
+        app.start_loading(crate::loader::Loading::from_channel(rx));
+        assert_eq!(keymap::route(app.context(), &esc), [Action::StopLoading]);
+        app.update(Action::StartVisual);
+        assert_eq!(keymap::route(app.context(), &esc), [Action::Cancel], "the selection ends first");
+        app.update(Action::Cancel);
+        app.update(Action::ToggleHelp);
+        assert_eq!(keymap::route(app.context(), &esc), [Action::Cancel], "the help closes first");
+        drop(tx);
+    }
+
     #[test]
     fn a_resumed_article_still_loading_is_opened_when_it_arrives() {
         let dir = tempfile::tempdir().unwrap();
