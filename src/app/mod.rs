@@ -16,7 +16,7 @@ pub mod lookup;
 pub mod positions;
 mod quote;
 pub mod screen;
-mod search;
+pub mod search;
 
 use std::collections::HashMap;
 use unicode_segmentation::UnicodeSegmentation;
@@ -24,10 +24,11 @@ use unicode_segmentation::UnicodeSegmentation;
 pub use action::Action;
 use keymap::Scope;
 pub use screen::{Areas, LibraryPane};
+pub use search::{ResultRow, SearchState};
 
 use crate::convert::{Converter, Script};
 use crate::corpus::{Article, Corpus, ParagraphKind};
-use crate::search::{Match, Query, SearchIndex, folder};
+use crate::search::{SearchIndex, folder};
 use crate::wrap::{self, AmbiguousWidth, Row};
 
 /// Which pane has the keyboard.
@@ -53,7 +54,7 @@ pub enum Overlay {
         input: edit::Edit,
         recall: edit::Recall,
     },
-    /// Every match of the search in the corpus; `selected` is a row of [`App::results`].
+    /// Every match of the search in the corpus; `selected` is a row of [`search::Search::results`].
     Results {
         selected: usize,
     },
@@ -228,18 +229,10 @@ pub struct App {
     /// The corpus folded for search, built with the app.
     /// Shared with the thread that links versions at the end of a load.
     pub index: std::sync::Arc<SearchIndex>,
-    /// The last search and its matches in the open article.
-    pub search: Option<SearchState>,
-    /// The search before a prompt opened, restored when it is cancelled.
-    saved_search: Option<SearchState>,
-    /// Searches compare the text as written when true (`Ctrl-x` in the prompt).
-    pub exact: bool,
-    /// Queries confirmed in the search prompts, for `↑`/`↓` there.
-    pub search_history: edit::History,
+    /// The search, its prompt's history and its results list.
+    pub search: search::Search,
     /// Clauses confirmed in the go-to prompt, for `↑`/`↓` there.
     pub goto_history: edit::History,
-    /// Rows of the search results list.
-    pub results: Vec<ResultRow>,
     /// Library title filter as typed (empty: none).
     pub filter: String,
     /// Matches to highlight in the open article's layout, sorted by text.
@@ -283,35 +276,11 @@ pub struct App {
     source_names: HashMap<String, usize>,
 }
 
-/// A search and where it stands in the open article.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchState {
-    pub query: Query,
-    /// The article `matches` are in.
-    pub article: usize,
-    pub matches: Vec<Match>,
-    /// The match last moved to.
-    pub current: Option<usize>,
-    /// `n` (1) or `N` (-1) was pressed with no match left that way: pressing it again moves to the
-    /// next article with matches. Reset by any other move.
-    pub leaving: Option<i8>,
-    /// `Esc` took the highlights away; the next `n`/`N` brings them back.
-    pub hidden: bool,
-}
-
 /// A row of the library list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LibraryRow {
     Source(usize),
     Article(usize),
-}
-
-/// A row of the search results list.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResultRow {
-    Source(usize),
-    Article { article: usize, count: usize },
-    Match(Match),
 }
 
 /// A match drawn in the reader: a byte range of one of the [`Layout`]'s texts.
@@ -365,12 +334,8 @@ impl App {
             status: None,
             quit: false,
             index: std::sync::Arc::default(),
-            search: None,
-            saved_search: None,
-            exact: false,
-            search_history: edit::History::default(),
+            search: search::Search::default(),
             goto_history: edit::History::default(),
-            results: Vec::new(),
             filter: String::new(),
             highlights: Vec::new(),
             bookmarks: bookmarks::BookmarkState::default(),
@@ -596,7 +561,7 @@ impl App {
             Action::HistoryPrevious | Action::HistoryNext => {
                 let history = match kind {
                     PromptKind::GoTo => &self.goto_history,
-                    PromptKind::Search { .. } => &self.search_history,
+                    PromptKind::Search { .. } => &self.search.history,
                     PromptKind::Filter | PromptKind::BookmarkFilter => return,
                 };
                 let by = if action == Action::HistoryPrevious { -1 } else { 1 };
@@ -605,7 +570,7 @@ impl App {
                     None => return,
                 }
             }
-            Action::ToggleExact => self.exact = !self.exact,
+            Action::ToggleExact => self.search.toggle_exact(),
             Action::Confirm => {
                 let typed = input.take();
                 self.overlay = Overlay::None;
@@ -615,7 +580,7 @@ impl App {
                         self.go_to_clause(&typed);
                     }
                     PromptKind::Search { corpus, .. } => {
-                        self.search_history.push(&typed);
+                        self.search.history.push(&typed);
                         self.confirm_search(&typed, corpus);
                     }
                     PromptKind::Filter => self.confirm_filter(),
@@ -628,7 +593,7 @@ impl App {
                 match kind {
                     PromptKind::GoTo => {}
                     PromptKind::Search { origin, .. } => {
-                        self.search = self.saved_search.take();
+                        self.search.cancel_prompt();
                         self.refresh_search();
                         self.top = origin.min(self.max_top());
                     }
@@ -784,10 +749,10 @@ impl App {
 
     /// The first selectable results row at or after (`dir` 1) or before (-1) `from`.
     fn result_row_from(&self, from: usize, dir: isize) -> Option<usize> {
-        let last = self.results.len().checked_sub(1)?;
+        let last = self.search.results.len().checked_sub(1)?;
         let mut i = from.min(last);
         loop {
-            if !matches!(self.results[i], ResultRow::Source(_)) {
+            if !matches!(self.search.results[i], ResultRow::Source(_)) {
                 return Some(i);
             }
             i = i.checked_add_signed(dir).filter(|&i| i <= last)?;
@@ -871,7 +836,7 @@ impl App {
             }
             Action::GoToPrompt => self.open_go_to_prompt(),
             Action::SearchPrompt => self.open_search_prompt(false),
-            Action::SearchCorpus => match self.search.as_ref().map(|s| s.query.clone()) {
+            Action::SearchCorpus => match self.search.active.as_ref().map(|s| s.query.clone()) {
                 Some(query) if !query.text.is_empty() => self.show_results(&query),
                 _ => self.open_search_prompt(true),
             },
@@ -1871,7 +1836,7 @@ mod tests {
         app.update(Action::SearchPrompt);
         app.update(Action::HistoryPrevious);
         assert_eq!(prompt_text(&app).0, "各方");
-        assert!(app.search.as_ref().is_some_and(|s| s.query.text == "各方" && !s.matches.is_empty()));
+        assert!(app.search.active.as_ref().is_some_and(|s| s.query.text == "各方" && !s.matches.is_empty()));
         app.update(Action::HistoryPrevious);
         assert_eq!(prompt_text(&app).0, "各方", "only one search so far");
     }
@@ -1891,15 +1856,15 @@ mod tests {
         app.update(Action::CursorRight);
         app.update(Action::Input('方'));
         assert_eq!(prompt_text(&app), ("各方欢迎".to_string(), "各方".len()));
-        assert_eq!(app.search.as_ref().map(|s| s.query.text.as_str()), Some("各方欢迎"));
-        assert!(app.search.as_ref().is_some_and(|s| !s.matches.is_empty()));
+        assert_eq!(app.search.active.as_ref().map(|s| s.query.text.as_str()), Some("各方欢迎"));
+        assert!(app.search.active.as_ref().is_some_and(|s| !s.matches.is_empty()));
         app.update(Action::LineEnd);
         app.update(Action::CursorLeft);
         app.update(Action::DeleteToLineStart);
         assert_eq!(prompt_text(&app), ("迎".to_string(), 0));
         app.update(Action::DeleteForward);
         assert_eq!(prompt_text(&app).0, "");
-        assert!(app.search.is_none(), "an empty prompt searches nothing");
+        assert!(app.search.active.is_none(), "an empty prompt searches nothing");
     }
 
     #[test]
@@ -1965,7 +1930,11 @@ mod tests {
         let mut app = searched_for_gefang();
         app.update(Action::SearchPrompt);
         app.update(Action::Confirm);
-        assert!(app.search.is_none(), "the previous query is not reused: {:?}", app.search.as_ref().map(|s| &s.query));
+        assert!(
+            app.search.active.is_none(),
+            "the previous query is not reused: {:?}",
+            app.search.active.as_ref().map(|s| &s.query)
+        );
         assert_eq!(match_highlights(&app), 0);
         assert!(app.status.as_deref().is_some_and(|s| s.contains("'各方'") && s.contains("↑")), "{:?}", app.status);
         app.update(Action::NextMatch);
@@ -1974,7 +1943,7 @@ mod tests {
         app.update(Action::SearchPrompt);
         app.update(Action::HistoryPrevious);
         app.update(Action::Confirm);
-        assert_eq!(app.search.as_ref().map(|s| s.query.text.as_str()), Some("各方"));
+        assert_eq!(app.search.active.as_ref().map(|s| s.query.text.as_str()), Some("各方"));
     }
 
     #[test]

@@ -2,14 +2,138 @@
 //! the next one, the results list, and what to highlight. Matching itself is [`crate::search`].
 
 use super::Action;
-use super::{App, Highlight, HighlightKind, Overlay, PromptKind, ResultRow, SearchState};
+use super::{App, Highlight, HighlightKind, Overlay, PromptKind};
 use crate::search::{Match, Query, folder};
+
+/// The search view's state: the search and where it stands, the one a prompt goes back to, how
+/// it compares, its prompt's history and the results list. What changes only it is its own
+/// methods here (unit-tested below); what also needs the corpus, the index or the layout is
+/// `App`'s, further down.
+#[derive(Debug, Default)]
+pub struct Search {
+    /// The last search and its matches in the open article.
+    pub active: Option<SearchState>,
+    /// The search before a prompt opened, restored when it is cancelled.
+    saved: Option<SearchState>,
+    /// Searches compare the text as written when true (`Ctrl-x` in the prompt).
+    pub exact: bool,
+    /// Queries confirmed in the search prompts, for `↑`/`↓` there.
+    pub history: super::edit::History,
+    /// Rows of the search results list.
+    pub results: Vec<ResultRow>,
+}
+
+/// A search and where it stands in the open article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchState {
+    pub query: Query,
+    /// The article `matches` are in.
+    pub article: usize,
+    pub matches: Vec<Match>,
+    /// The match last moved to.
+    pub current: Option<usize>,
+    /// `n` (1) or `N` (-1) was pressed with no match left that way: pressing it again moves to the
+    /// next article with matches. Reset by any other move.
+    pub leaving: Option<i8>,
+    /// `Esc` took the highlights away; the next `n`/`N` brings them back.
+    pub hidden: bool,
+}
+
+/// A row of the search results list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResultRow {
+    Source(usize),
+    Article { article: usize, count: usize },
+    Match(Match),
+}
+
+impl Search {
+    /// A search prompt opens: the search so far is kept to go back to. The text the prompt
+    /// starts with: the query, for the corpus-wide search; else nothing.
+    pub fn open_prompt(&mut self, corpus: bool) -> String {
+        self.saved = self.active.clone();
+        if corpus { self.active.as_ref().map(|s| s.query.text.clone()).unwrap_or_default() } else { String::new() }
+    }
+
+    /// The prompt was cancelled: the search from before it comes back, as it was.
+    pub fn cancel_prompt(&mut self) {
+        self.active = self.saved.take();
+    }
+
+    /// `Enter` with nothing typed: no search. The query of the search before the prompt, if
+    /// there was one, to say what was cleared.
+    pub fn clear_from_prompt(&mut self) -> Option<String> {
+        self.active = None;
+        self.saved.take().map(|s| s.query.text)
+    }
+
+    /// `Enter` on `typed`: the search before the prompt is forgotten. Whether `typed` is to be
+    /// searched anew (the search as typed differs from it, or in how it compares).
+    pub fn confirm_prompt(&mut self, typed: &str) -> bool {
+        self.saved = None;
+        self.active.as_ref().is_none_or(|s| s.query.text != typed || s.query.exact != self.exact)
+    }
+
+    /// `Ctrl-x` in the prompt: compare as written, or in any script.
+    pub fn toggle_exact(&mut self) {
+        self.exact = !self.exact;
+    }
+
+    /// `Esc` in the reader, article `open` open: the search's highlights there go (as vim's
+    /// `:noh`) if it shows any. The query when they went.
+    pub fn hide(&mut self, open: usize) -> Option<String> {
+        match &mut self.active {
+            Some(s) if s.article == open && !s.matches.is_empty() && !s.hidden => {
+                s.hidden = true;
+                Some(s.query.text.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// Moving to match `i`: it becomes the current one, the highlights show again, and `n`/`N`
+    /// no longer leave the article. False without a search.
+    pub fn go_to(&mut self, i: usize) -> bool {
+        let Some(search) = &mut self.active else { return false };
+        search.current = Some(i);
+        search.leaving = None;
+        search.hidden = false;
+        true
+    }
+
+    /// `n` (`by` 1) or `N` (-1) found no match left that way: pressed again, it leaves the article.
+    pub fn mark_leaving(&mut self, by: i8) {
+        if let Some(s) = &mut self.active {
+            s.leaving = Some(by);
+        }
+    }
+
+    /// The row the results list starts on: the first match in or after article `open`, else
+    /// the first match.
+    pub fn first_result_row(&self, open: usize) -> usize {
+        let rows = &self.results;
+        rows.iter()
+            .position(|r| matches!(r, ResultRow::Match(m) if m.article >= open))
+            .or_else(|| rows.iter().position(|r| matches!(r, ResultRow::Match(_))))
+            .unwrap_or(0)
+    }
+
+    /// The match results row `row` leads to: its own, or an article row's first.
+    pub fn result_match(&self, row: usize) -> Option<Match> {
+        match self.results.get(row) {
+            Some(ResultRow::Match(m)) => Some(m.clone()),
+            Some(ResultRow::Article { .. }) => match self.results.get(row + 1) {
+                Some(ResultRow::Match(m)) => Some(m.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
 
 impl App {
     pub(super) fn open_search_prompt(&mut self, corpus: bool) {
-        self.saved_search = self.search.clone();
-        let input =
-            if corpus { self.search.as_ref().map(|s| s.query.text.clone()).unwrap_or_default() } else { String::new() };
+        let input = self.search.open_prompt(corpus);
         self.overlay = Overlay::Prompt {
             kind: PromptKind::Search { origin: self.top, corpus },
             input: super::edit::Edit::new(input),
@@ -22,12 +146,12 @@ impl App {
     pub(super) fn search_as_typed(&mut self, typed: &str, origin: usize) {
         self.top = origin.min(self.max_top());
         if typed.trim().is_empty() {
-            self.search = None;
+            self.search.active = None;
             self.refresh_highlights();
             return;
         }
-        self.set_search(Query::new(typed, self.exact));
-        let Some(search) = &self.search else { return };
+        self.set_search(Query::new(typed, self.search.exact));
+        let Some(search) = &self.search.active else { return };
         let lines: Vec<Option<usize>> = search.matches.iter().map(|m| self.match_line(m)).collect();
         let below = lines.iter().position(|l| l.is_some_and(|l| l >= origin));
         let target = below.or(if lines.is_empty() { None } else { Some(0) });
@@ -41,8 +165,8 @@ impl App {
         if typed.trim().is_empty() {
             // Nothing typed: no search. Repeating the previous one unasked (as `less` does) left
             // its highlights up with no way to see why; `↑` in the prompt brings it back.
-            let previous = self.saved_search.take().map(|s| s.query.text);
-            self.clear_search();
+            let previous = self.search.clear_from_prompt();
+            self.refresh_highlights();
             if let Some(query) = previous {
                 let key = super::keymap::keys_for(super::Scope::Prompt, Action::HistoryPrevious);
                 let recall =
@@ -51,17 +175,16 @@ impl App {
             }
             return;
         }
-        self.saved_search = None;
-        if self.search.as_ref().is_none_or(|s| s.query.text != typed || s.query.exact != self.exact) {
-            self.set_search(Query::new(typed, self.exact));
+        if self.search.confirm_prompt(typed) {
+            self.set_search(Query::new(typed, self.search.exact));
         }
-        let Some(query) = self.search.as_ref().map(|s| s.query.clone()) else { return };
+        let Some(query) = self.search.active.as_ref().map(|s| s.query.clone()) else { return };
         if corpus {
             self.show_results(&query);
             return;
         }
         let (total, articles) = self.corpus_count(&query);
-        let here = self.search.as_ref().map_or(0, |s| s.matches.len());
+        let here = self.search.active.as_ref().map_or(0, |s| s.matches.len());
         self.status = Some(if total == 0 {
             format!("no match for '{}'", query.text)
         } else if here == 0 {
@@ -71,40 +194,31 @@ impl App {
         });
     }
 
-    /// No search: its highlights go, and `n` has nothing to repeat.
-    pub(super) fn clear_search(&mut self) {
-        self.search = None;
-        self.refresh_highlights();
-    }
-
     /// `Esc` in the reader: the search's highlights go if the open article shows any, as with
     /// vim's `:noh` (`n` still finds the next match, and shows them again); else it is the way
     /// back to the library.
     pub(super) fn clear_highlights_or_leave(&mut self) {
-        match &mut self.search {
-            Some(s) if s.article == self.open && !s.matches.is_empty() && !s.hidden => {
-                s.hidden = true;
-                let query = s.query.text.clone();
-                self.refresh_highlights();
-                let keys = super::keymap::keys_for(super::Scope::Reader, Action::NextMatch);
-                let next = keys.first().map_or_else(String::new, |k| format!("; {} shows them again", k.label()));
-                self.status = Some(format!("highlights of '{query}' cleared{next}"));
-            }
-            _ => self.update(Action::SwitchFocus),
+        if let Some(query) = self.search.hide(self.open) {
+            self.refresh_highlights();
+            let keys = super::keymap::keys_for(super::Scope::Reader, Action::NextMatch);
+            let next = keys.first().map_or_else(String::new, |k| format!("; {} shows them again", k.label()));
+            self.status = Some(format!("highlights of '{query}' cleared{next}"));
+        } else {
+            self.update(Action::SwitchFocus);
         }
     }
 
     /// Makes `query` the search, with its matches in the open article.
     fn set_search(&mut self, query: Query) {
         let matches = self.index.search_article(&self.corpus, &query, folder(), self.open);
-        self.search =
+        self.search.active =
             Some(SearchState { query, article: self.open, matches, current: None, leaving: None, hidden: false });
         self.refresh_highlights();
     }
 
     /// After another article was opened: the search's matches there.
     pub(super) fn refresh_search(&mut self) {
-        if let Some(s) = &self.search
+        if let Some(s) = &self.search.active
             && s.article != self.open
         {
             let query = s.query.clone();
@@ -129,7 +243,7 @@ impl App {
 
     /// `n` (`by` 1) or `N` (-1).
     pub(super) fn step_match(&mut self, by: i8) {
-        let Some(search) = &self.search else {
+        let Some(search) = &self.search.active else {
             self.status = Some("no search yet: / searches".into());
             return;
         };
@@ -161,10 +275,8 @@ impl App {
             None if search.matches.is_empty() => format!("no match for '{}'", query.text),
             None => format!("{word} match; no other article has one"),
         });
-        if next.is_some()
-            && let Some(s) = &mut self.search
-        {
-            s.leaving = Some(by);
+        if next.is_some() {
+            self.search.mark_leaving(by);
         }
     }
 
@@ -201,11 +313,11 @@ impl App {
     }
 
     fn leave_for_article(&mut self, by: i8) {
-        let Some(query) = self.search.as_ref().map(|s| s.query.clone()) else { return };
+        let Some(query) = self.search.active.as_ref().map(|s| s.query.clone()) else { return };
         let Some(article) = self.article_with_match(&query, by) else { return };
         self.selected = article;
         self.open_article(article);
-        let count = self.search.as_ref().map_or(0, |s| s.matches.len());
+        let count = self.search.active.as_ref().map_or(0, |s| s.matches.len());
         if count > 0 {
             self.go_to_match(if by > 0 { 0 } else { count - 1 });
         }
@@ -215,11 +327,11 @@ impl App {
 
     /// Scrolls match `i` of the open article into view, a third of the way down the page.
     pub(super) fn go_to_match(&mut self, i: usize) {
-        let Some(search) = &mut self.search else { return };
-        search.current = Some(i);
-        search.leaving = None;
-        search.hidden = false;
-        let line = search.matches.get(i).cloned().and_then(|m| self.match_line(&m));
+        if !self.search.go_to(i) {
+            return;
+        }
+        let m = self.search.active.as_ref().and_then(|s| s.matches.get(i)).cloned();
+        let line = m.and_then(|m| self.match_line(&m));
         if let Some(line) = line {
             let page = self.page_height();
             if line < self.top || line >= self.top + page {
@@ -255,36 +367,22 @@ impl App {
             rows.extend(matches[i..i + count].iter().cloned().map(ResultRow::Match));
             i += count;
         }
-        self.results = rows;
+        self.search.results = rows;
         // Start at the first match in or after the open article.
-        let selected = self
-            .results
-            .iter()
-            .position(|r| matches!(r, ResultRow::Match(m) if m.article >= self.open))
-            .or_else(|| self.results.iter().position(|r| matches!(r, ResultRow::Match(_))))
-            .unwrap_or(0);
-        self.overlay = Overlay::Results { selected };
+        self.overlay = Overlay::Results { selected: self.search.first_result_row(self.open) };
     }
 
     /// Opens the article of results row `row` at its match (an article row: at its first).
     pub(super) fn open_result(&mut self, row: usize) {
-        let target = match self.results.get(row) {
-            Some(ResultRow::Match(m)) => Some(m.clone()),
-            Some(ResultRow::Article { .. }) => match self.results.get(row + 1) {
-                Some(ResultRow::Match(m)) => Some(m.clone()),
-                _ => None,
-            },
-            _ => None,
-        };
-        let Some(m) = target else { return };
-        let query = self.search.as_ref().map(|s| s.query.clone()).unwrap_or_default();
+        let Some(m) = self.search.result_match(row) else { return };
+        let query = self.search.active.as_ref().map(|s| s.query.clone()).unwrap_or_default();
         self.selected = m.article;
         self.open_article(m.article);
         self.focus = super::Pane::Reader;
-        if self.search.as_ref().is_none_or(|s| s.query != query) {
+        if self.search.active.as_ref().is_none_or(|s| s.query != query) {
             self.set_search(query);
         }
-        let i = self.search.as_ref().and_then(|s| s.matches.iter().position(|x| *x == m));
+        let i = self.search.active.as_ref().and_then(|s| s.matches.iter().position(|x| *x == m));
         if let Some(i) = i {
             self.go_to_match(i);
         }
@@ -321,7 +419,7 @@ impl App {
         self.highlights.clear();
         let mut out = self.selection_highlights();
         out.extend(self.lookup_highlight());
-        let Some(search) = self.search.as_ref().filter(|s| s.article == self.open && !s.hidden) else {
+        let Some(search) = self.search.active.as_ref().filter(|s| s.article == self.open && !s.hidden) else {
             self.highlights = out;
             return;
         };
@@ -338,7 +436,7 @@ impl App {
 
     /// Match `i` of the open article and how many there are, for the status line.
     pub fn match_position(&self) -> Option<(Option<usize>, usize)> {
-        let s = self.search.as_ref()?;
+        let s = self.search.active.as_ref()?;
         (s.article == self.open && !s.matches.is_empty() && !s.hidden).then_some((s.current, s.matches.len()))
     }
 }
@@ -357,7 +455,110 @@ pub(crate) fn converted_offset(original: &str, converted: &str, at: usize) -> us
 
 #[cfg(test)]
 mod tests {
-    use super::converted_offset;
+    use super::{ResultRow, Search, SearchState, converted_offset};
+    use crate::search::{Match, Query};
+
+    fn hit(article: usize, at: usize) -> Match {
+        Match { article, paragraph: 0, range: at..at + 3 }
+    }
+
+    /// A search for `text` in article `article`, with `matches` there.
+    fn searching(text: &str, article: usize, matches: usize) -> Search {
+        let matches = (0..matches).map(|i| hit(article, i * 6)).collect();
+        let state = SearchState {
+            query: Query::new(text, false),
+            article,
+            matches,
+            current: Some(0),
+            leaving: None,
+            hidden: false,
+        };
+        Search { active: Some(state), ..Search::default() }
+    }
+
+    #[test]
+    fn cancelling_a_prompt_brings_back_the_search_from_before_it_as_it_was() {
+        let mut search = searching("各方", 2, 3);
+        search.mark_leaving(1);
+        let before = search.active.clone();
+        assert_eq!(search.open_prompt(false), "", "a new search starts empty");
+        // What is typed meanwhile searches as it goes.
+        search.active = searching("会晤", 2, 1).active;
+        search.cancel_prompt();
+        assert_eq!(search.active, before, "current match and leaving kept");
+        // A second cancel has nothing more to bring back.
+        search.cancel_prompt();
+        assert_eq!(search.active, None);
+    }
+
+    #[test]
+    fn the_corpus_wide_prompt_starts_with_the_query() {
+        let mut search = searching("各方", 0, 1);
+        assert_eq!(search.open_prompt(true), "各方");
+        assert_eq!(Search::default().open_prompt(true), "");
+    }
+
+    #[test]
+    fn an_empty_prompt_clears_the_search_and_says_which_one_once() {
+        let mut search = searching("各方", 0, 1);
+        search.open_prompt(false);
+        assert_eq!(search.clear_from_prompt().as_deref(), Some("各方"));
+        assert_eq!(search.active, None);
+        assert_eq!(search.clear_from_prompt(), None, "said once");
+    }
+
+    #[test]
+    fn confirming_searches_anew_only_what_differs_and_forgets_the_search_before() {
+        let mut search = searching("各方", 0, 1);
+        search.open_prompt(false);
+        assert!(!search.confirm_prompt("各方"), "already searched as typed");
+        assert!(search.confirm_prompt("各"));
+        search.toggle_exact();
+        assert!(search.exact);
+        assert!(search.confirm_prompt("各方"), "the same text compared otherwise");
+        assert_eq!(search.clear_from_prompt(), None, "nothing from before the prompt is left");
+        search.toggle_exact();
+        assert!(!search.exact);
+    }
+
+    #[test]
+    fn esc_hides_highlights_only_where_they_show_and_moving_shows_them_again() {
+        let mut search = searching("各方", 2, 3);
+        assert_eq!(search.hide(1), None, "another article open");
+        assert_eq!(search.hide(2).as_deref(), Some("各方"));
+        assert_eq!(search.hide(2), None, "already hidden");
+        search.mark_leaving(-1);
+        assert!(search.go_to(1));
+        let state = search.active.as_ref().expect("search");
+        assert_eq!((state.current, state.leaving, state.hidden), (Some(1), None, false));
+        // No match in the open article: nothing to hide (Esc goes back to the library).
+        assert_eq!(searching("各方", 2, 0).hide(2), None);
+        assert!(!Search::default().go_to(0), "no search to move in");
+    }
+
+    #[test]
+    fn the_results_list_starts_at_the_open_article_and_rows_lead_to_matches() {
+        let mut search = Search {
+            results: vec![
+                ResultRow::Source(0),
+                ResultRow::Article { article: 1, count: 1 },
+                ResultRow::Match(hit(1, 0)),
+                ResultRow::Article { article: 4, count: 2 },
+                ResultRow::Match(hit(4, 0)),
+                ResultRow::Match(hit(4, 6)),
+            ],
+            ..Search::default()
+        };
+        assert_eq!(search.first_result_row(0), 2);
+        assert_eq!(search.first_result_row(3), 4, "the first match at or after the open article");
+        assert_eq!(search.first_result_row(9), 2, "none after it: the first");
+        assert_eq!(search.result_match(3), Some(hit(4, 0)), "an article row: its first match");
+        assert_eq!(search.result_match(5), Some(hit(4, 6)));
+        assert_eq!(search.result_match(0), None, "a source row leads nowhere");
+        assert_eq!(search.result_match(9), None);
+        search.results.clear();
+        assert_eq!(search.first_result_row(0), 0);
+    }
 
     #[test]
     fn offsets_follow_characters_through_conversion() {

@@ -508,7 +508,7 @@ fn render_outline(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
 fn render_prompt(app: &App, frame: &mut Frame, area: Rect, kind: PromptKind, edit: &crate::app::edit::Edit) {
     clear_under(frame, area);
     let input = edit.text();
-    let exact = if app.exact {
+    let exact = if app.search.exact {
         format!(" (exact, {}: any script)", hint(Scope::Prompt, Action::ToggleExact))
     } else {
         String::new()
@@ -551,15 +551,16 @@ fn render_prompt(app: &App, frame: &mut Frame, area: Rect, kind: PromptKind, edi
 fn render_results(app: &App, frame: &mut Frame, area: Rect, selected: usize) {
     let rect = centered(area, area.width.saturating_sub(4).clamp(20, 100), area.height.saturating_sub(2).max(3));
     clear_under(frame, rect);
-    let matches = app.results.iter().filter(|r| matches!(r, ResultRow::Match(_))).count();
-    let articles = app.results.iter().filter(|r| matches!(r, ResultRow::Article { .. })).count();
-    let query = app.search.as_ref().map_or("", |s| s.query.text.as_str());
+    let matches = app.search.results.iter().filter(|r| matches!(r, ResultRow::Match(_))).count();
+    let articles = app.search.results.iter().filter(|r| matches!(r, ResultRow::Article { .. })).count();
+    let query = app.search.active.as_ref().map_or("", |s| s.query.text.as_str());
     let title = format!(" {query}: {matches} match(es) in {articles} article(s) · Enter opens · Esc closes ");
     let block = Block::bordered().title(title);
     let inner_height = usize::from(rect.height.saturating_sub(2));
     let offset = selected.saturating_sub(inner_height.saturating_sub(1) / 2);
     let script = app.settings.script;
     let lines: Vec<TextLine> = app
+        .search
         .results
         .iter()
         .enumerate()

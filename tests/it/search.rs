@@ -223,13 +223,13 @@ fn reader_search_moves_through_the_communique_clause_by_clause() {
     type_in(&mut app, "各方歡迎");
     app.update(Action::Confirm);
     let current = |app: &App| {
-        let s = app.search.as_ref().expect("a search");
+        let s = app.search.active.as_ref().expect("a search");
         let m = &s.matches[s.current.expect("a current match")];
         gongbao::search::clause_label(&app.corpus, m.article, m.paragraph).map(str::to_string)
     };
     assert_eq!(app.match_position(), Some((Some(0), 5)));
     assert_eq!(current(&app).as_deref(), Some("七、"));
-    let line = app.match_line(&app.search.as_ref().expect("search").matches[0]).expect("laid out");
+    let line = app.match_line(&app.search.active.as_ref().expect("search").matches[0]).expect("laid out");
     assert!(line >= app.top && line < app.top + app.page_height(), "the match is in view");
     app.update(Action::NextMatch);
     assert_eq!(current(&app).as_deref(), Some("十三、"));
@@ -274,7 +274,7 @@ fn escape_puts_the_reader_back_where_the_search_started() {
     assert_ne!(app.top, top, "incremental search moved the view");
     app.update(Action::Cancel);
     assert_eq!(app.top, top);
-    assert!(app.search.is_none());
+    assert!(app.search.active.is_none());
 }
 
 #[test]
@@ -283,11 +283,11 @@ fn results_list_opens_an_article_at_its_match() {
     app.update(Action::SearchCorpus);
     type_in(&mut app, "中欧（亚）班列");
     app.update(Action::Confirm);
-    let rows = app.results.len();
+    let rows = app.search.results.len();
     assert_eq!(rows, 3 * 3, "a source, an article and a match row for each of three");
     app.update(Action::Bottom);
     app.update(Action::Confirm);
-    let s = app.search.as_ref().expect("search kept");
+    let s = app.search.active.as_ref().expect("search kept");
     assert_eq!(app.corpus.articles[app.open].source[..3].to_string(), "003");
     assert_eq!(s.current, Some(0));
 }
@@ -371,7 +371,7 @@ proptest! {
             let (w, h) = app.size;
             let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("terminal");
             terminal.draw(|f| gongbao::ui::render(&app, f)).expect("draw");
-            if let Some(s) = &app.search {
+            if let Some(s) = &app.search.active {
                 if let Some(c) = s.current {
                     prop_assert!(c < s.matches.len());
                 }
