@@ -2,7 +2,7 @@
 //! columns for the current script and width.
 
 use super::search::converted_offset;
-use super::{App, Overlay};
+use super::{Action, App, Overlay};
 use crate::search::folder;
 use crate::versions::{self, Comparison, pair_text};
 use crate::wrap::{self, Row};
@@ -35,6 +35,53 @@ pub struct CompareLayout {
     pub column: u16,
     /// First line of each pair that differs, in order.
     pub differences: Vec<usize>,
+}
+
+/// Where the compare view stands: its first line shown, and the difference last stepped to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ComparePlace {
+    pub top: usize,
+    pub difference: Option<usize>,
+}
+
+impl CompareLayout {
+    /// The view's moves from `place` with `page` rows on screen: the motion keys, and `n` `N`
+    /// (also `]` `[`) to the next and previous difference; with a message for the status line
+    /// at either end of the differences. `None`: `action` is not a move of this view.
+    pub fn step(
+        &self,
+        place: ComparePlace,
+        action: Action,
+        page: usize,
+    ) -> Option<(ComparePlace, Option<&'static str>)> {
+        let ComparePlace { top, difference } = place;
+        let diffs = &self.differences;
+        // A page on keeps a line of the last page in view, as the reader does.
+        let max_top = self.lines.len().saturating_sub(page);
+        if let Some(to) = super::moved(top, action, page.saturating_sub(1), max_top) {
+            // The ends are no difference's place: n and N go on from there.
+            let difference = if matches!(action, Action::Top | Action::Bottom) { None } else { difference };
+            return Some((ComparePlace { top: to, difference }, None));
+        }
+        // Before any step (the view opens where the reader was), n and N go to the differences
+        // after and before that place.
+        let below = diffs.partition_point(|&line| line < top);
+        // The difference stepped to comes in view with two lines of context above it.
+        let at = |d: usize| ComparePlace { top: diffs[d].saturating_sub(2), difference: Some(d) };
+        match action {
+            Action::NextMatch | Action::NextClause => {
+                let next = difference.map_or(below, |d| d + 1);
+                Some(if next < diffs.len() { (at(next), None) } else { (place, Some("last difference")) })
+            }
+            Action::PreviousMatch | Action::PreviousClause => {
+                Some(match difference.map_or(below.checked_sub(1), |d| d.checked_sub(1)) {
+                    Some(previous) => (at(previous), None),
+                    None => (place, Some("first difference")),
+                })
+            }
+            _ => None,
+        }
+    }
 }
 
 impl App {
@@ -148,57 +195,26 @@ impl App {
     }
 
     /// Keys of the compare view.
-    pub(super) fn update_compare(&mut self, action: super::Action) {
-        use super::Action;
+    pub(super) fn update_compare(&mut self, action: Action) {
         let Overlay::Compare { other, top, difference } = self.overlay.clone() else { return };
-        let page = self.compare_page();
-        let max_top = self.compare_max_top();
-        let diffs = &self.compare.differences;
-        // Before any step (the view opens where the reader was), n and N go to the differences
-        // after and before that place.
-        let below = diffs.partition_point(|&line| line < top);
-        // A page on keeps a line of the last page in view, as the reader does.
-        if let Some(to) = super::moved(top, action, page.saturating_sub(1), max_top) {
-            // The ends are no difference's place: n and N go on from there.
-            let difference = if matches!(action, Action::Top | Action::Bottom) { None } else { difference };
-            self.overlay = Overlay::Compare { other, top: to, difference };
+        if let Some((place, message)) = self.compare.step(ComparePlace { top, difference }, action, self.compare_page())
+        {
+            if let Some(message) = message {
+                self.status = Some(message.into());
+            }
+            self.overlay = Overlay::Compare { other, top: place.top, difference: place.difference };
             return;
         }
-        let (top, difference) = match action {
-            Action::NextMatch | Action::NextClause => {
-                let next = difference.map_or(below, |d| d + 1);
-                if let Some(&line) = diffs.get(next) {
-                    (line.saturating_sub(2), Some(next))
-                } else {
-                    self.status = Some("last difference".into());
-                    (top, difference)
-                }
-            }
-            Action::PreviousMatch | Action::PreviousClause => {
-                if let Some(prev) = difference.map_or(below.checked_sub(1), |d| d.checked_sub(1)) {
-                    (diffs[prev].saturating_sub(2), Some(prev))
-                } else {
-                    self.status = Some("first difference".into());
-                    (top, difference)
-                }
-            }
+        match action {
             Action::ToggleScript => {
                 self.settings.script = self.settings.script.next();
                 self.lay_out_compare();
                 self.relayout();
-                (top, difference)
             }
-            Action::Compare => {
-                self.open_compare();
-                return;
-            }
-            Action::Cancel => {
-                self.overlay = Overlay::None;
-                return;
-            }
-            _ => (top, difference),
-        };
-        self.overlay = Overlay::Compare { other, top, difference };
+            Action::Compare => self.open_compare(),
+            Action::Cancel => self.overlay = Overlay::None,
+            _ => {}
+        }
     }
 
     /// Difference `i` of `n` shown, for the status line.
@@ -207,5 +223,64 @@ impl App {
             Overlay::Compare { difference, .. } => Some((*difference, self.compare.differences.len())),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A layout of `lines` rows whose differences start on `differences`.
+    fn layout(lines: usize, differences: &[usize]) -> CompareLayout {
+        let line = CompareLine { pair: None, left: None, right: None };
+        CompareLayout { lines: vec![line; lines], differences: differences.to_vec(), ..CompareLayout::default() }
+    }
+
+    fn at(top: usize, difference: Option<usize>) -> ComparePlace {
+        ComparePlace { top, difference }
+    }
+
+    #[test]
+    fn n_and_shift_n_step_through_the_differences_from_where_the_view_opened() {
+        let view = layout(100, &[5, 30, 60]);
+        // Opened at line 20: n goes to the first difference below it, N to the one above.
+        assert_eq!(view.step(at(20, None), Action::NextMatch, 10), Some((at(28, Some(1)), None)));
+        assert_eq!(view.step(at(20, None), Action::PreviousMatch, 10), Some((at(3, Some(0)), None)));
+        // Then on from the difference stepped to, whatever the scrolling since.
+        assert_eq!(view.step(at(50, Some(1)), Action::NextClause, 10), Some((at(58, Some(2)), None)));
+        assert_eq!(view.step(at(0, Some(1)), Action::PreviousClause, 10), Some((at(3, Some(0)), None)));
+        // Context above a difference near the top stops at the first line.
+        assert_eq!(layout(100, &[1]).step(at(0, None), Action::NextMatch, 10), Some((at(0, Some(0)), None)));
+    }
+
+    #[test]
+    fn past_either_end_of_the_differences_the_view_stays_and_says_so() {
+        let view = layout(100, &[5, 30]);
+        let last = at(28, Some(1));
+        assert_eq!(view.step(last, Action::NextMatch, 10), Some((last, Some("last difference"))));
+        let first = at(3, Some(0));
+        assert_eq!(view.step(first, Action::PreviousMatch, 10), Some((first, Some("first difference"))));
+        // Above every difference, before any step.
+        assert_eq!(view.step(at(0, None), Action::PreviousMatch, 10), Some((at(0, None), Some("first difference"))));
+        // No differences at all.
+        assert_eq!(
+            layout(10, &[]).step(at(0, None), Action::NextMatch, 5),
+            Some((at(0, None), Some("last difference")))
+        );
+    }
+
+    #[test]
+    fn the_motion_keys_scroll_within_the_last_page_and_the_ends_forget_the_difference() {
+        let view = layout(100, &[5, 30, 60]);
+        // A page on keeps a line of the last page in view; the difference stays the one to go on from.
+        assert_eq!(view.step(at(20, Some(1)), Action::PageDown, 10), Some((at(29, Some(1)), None)));
+        assert_eq!(view.step(at(88, Some(2)), Action::PageDown, 10), Some((at(90, Some(2)), None)), "last page");
+        assert_eq!(view.step(at(20, Some(1)), Action::Bottom, 10), Some((at(90, None), None)));
+        assert_eq!(view.step(at(20, Some(1)), Action::Top, 10), Some((at(0, None), None)));
+        // After G, n finds nothing below and N the last difference.
+        assert_eq!(view.step(at(90, None), Action::PreviousMatch, 10), Some((at(58, Some(2)), None)));
+        // Not a move of the view.
+        assert_eq!(view.step(at(20, None), Action::ToggleScript, 10), None);
+        assert_eq!(view.step(at(20, None), Action::Cancel, 10), None);
     }
 }
