@@ -34,8 +34,23 @@ pub(super) struct Evidence<'a> {
     /// The last clause label of each piece, found on first use: every later
     /// piece that might continue or resume it compares its numbering.
     pub(super) last_labels: Vec<OnceCell<Option<clause::Label>>>,
-    /// Scored continuations of each dangling piece (see [`start_candidates`]).
-    pub(super) candidates: Vec<OnceCell<Vec<(f32, usize)>>>,
+    /// Scored continuations of each dangling piece (see [`super::link::start_candidates`]).
+    pub(super) candidates: Vec<OnceCell<Vec<Candidate>>>,
+}
+
+/// A later piece that may continue a dangling piece: its index, the evidence part by part, the
+/// numbering's agreement ([`numbering_agreement`]) and their hand-set sum.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Candidate {
+    pub(super) c: usize,
+    /// The paragraph of `c` that would continue the sentence (a caption may come first), by
+    /// its line and its length in characters.
+    pub(super) first_line: usize,
+    pub(super) first_chars: usize,
+    pub(super) parts: Continuation,
+    pub(super) numbering: f32,
+    /// [`Continuation::hand_score`] plus `numbering`.
+    pub(super) score: f32,
 }
 
 /// How much text next to a break is profiled when judging a continuation:
@@ -178,59 +193,85 @@ impl<'a> Evidence<'a> {
     }
 }
 
-/// Evidence that `first` (opening piece `cp`) continues the sentence `open`
-/// breaks off; `quote_open` when `open` opens more quotations than it closes,
-/// `topics` the similarity of the text either side and its confidence.
-pub(super) fn continuation_score(
-    open: &Block,
-    quote_open: bool,
-    first: &Block,
-    cp: &Piece,
-    (similarity, confidence): (f32, f32),
-    idf: &Idf,
-) -> f32 {
-    let mut score = 0.0;
-    // A piece that opens without a title after a break has to belong somewhere.
-    if cp.head.is_empty() && matches!(cp.start, Start::MidSentence | Start::Page | Start::Closed) {
-        score += 0.15;
-    }
-    score += 2.0 * similarity * confidence;
-    score += 0.5 * first.mid_start();
-    // The two halves of a broken word usually occur whole elsewhere in the source.
-    if let (Some(a), Some(b)) = (open.text.chars().next_back(), first.text.chars().next())
-        && is_han(a)
-        && is_han(b)
-        && idf.contains(a, b)
-    {
-        score += 0.4;
-    }
-    // A quotation left open is closed by its continuation.
-    if quote_open {
+/// The evidence that `first` (opening piece `cp`) continues the sentence `open` breaks off,
+/// part by part: [`Continuation::hand_score`] weighs the parts by hand, the fitted `link`
+/// decision ([`super::link::link`]) weighs them with the rest of what it knows.
+#[derive(Debug, Clone, Copy, Default)]
+#[expect(clippy::struct_excessive_bools, reason = "independent pieces of evidence, each present or not")]
+pub(super) struct Continuation {
+    /// A piece that opens without a title after a break has to belong somewhere.
+    pub(super) headless_after_break: bool,
+    /// The topic of the text either side ([`super::link::score_candidates`]) and its confidence.
+    pub(super) similarity: f32,
+    pub(super) confidence: f32,
+    /// Evidence that `first` opens mid-sentence ([`Block::mid_start`]).
+    pub(super) mid_start: f32,
+    /// The two halves of a broken word occur whole elsewhere in the source.
+    pub(super) broken_word: bool,
+    /// A quotation left open is closed by the continuation.
+    pub(super) quote_closed: bool,
+    /// `first` opens a numbered clause, a sentence of its own.
+    pub(super) opens_clause: bool,
+    /// A sentence broken at a comma goes on with a conjunction.
+    pub(super) comma_conjunction: bool,
+    /// The tail of a broken word (`力。`) after a finished clause, which needs the head of that
+    /// word before it.
+    pub(super) word_tail_after_stop: bool,
+    /// A bracketed note line (a statute's adoption note, a credit), which stands alone.
+    pub(super) bracket_note: bool,
+}
+
+impl Continuation {
+    /// `quote_open` when `open` opens more quotations than it closes, `topics` the similarity
+    /// of the text either side and its confidence.
+    pub(super) fn of(
+        open: &Block,
+        quote_open: bool,
+        first: &Block,
+        cp: &Piece,
+        (similarity, confidence): (f32, f32),
+        idf: &Idf,
+    ) -> Self {
         let first_close = first.text.find(['”', '」']);
         let first_open = first.text.find(['“', '「']);
-        if first_close.is_some_and(|c| first_open.is_none_or(|o| c < o)) {
-            score += 0.8;
+        Continuation {
+            headless_after_break: cp.head.is_empty()
+                && matches!(cp.start, Start::MidSentence | Start::Page | Start::Closed),
+            similarity,
+            confidence,
+            mid_start: first.mid_start(),
+            broken_word: matches!(
+                (open.text.chars().next_back(), first.text.chars().next()),
+                (Some(a), Some(b)) if is_han(a) && is_han(b) && idf.contains(a, b)
+            ),
+            quote_closed: quote_open && first_close.is_some_and(|c| first_open.is_none_or(|o| c < o)),
+            opens_clause: clause::detect(&first.text).is_some(),
+            comma_conjunction: open.text.ends_with(['，', ',', '、', '；', ';'])
+                && starts_with_conjunction(&first.text),
+            // (After `、` a short list item is normal: 汽车、船舶.)
+            word_tail_after_stop: open.text.ends_with(['，', ',', '；', ';', '。', '：', ':', '！', '？'])
+                && word_tail(&first.text),
+            bracket_note: first.text.starts_with(['(', '（']) && first.text.ends_with([')', '）']),
         }
     }
-    if clause::detect(&first.text).is_some() {
-        score -= 0.3; // a numbered clause opens a sentence of its own
+
+    /// The hand-set sum of the parts: the evidence the link search starts from and that the
+    /// searches for hidden continuations and resumptions compare with
+    /// [`super::link::CONVINCING_START`].
+    pub(super) fn hand_score(&self) -> f32 {
+        let on = |v: bool, w: f32| if v { w } else { 0.0 };
+        let mut score = 0.0;
+        score += on(self.headless_after_break, 0.15);
+        score += 2.0 * self.similarity * self.confidence;
+        score += 0.5 * self.mid_start;
+        score += on(self.broken_word, 0.4);
+        score += on(self.quote_closed, 0.8);
+        score -= on(self.opens_clause, 0.3);
+        score += on(self.comma_conjunction, 0.4);
+        score -= on(self.word_tail_after_stop, 0.6);
+        score -= on(self.bracket_note, 0.5);
+        score
     }
-    // A sentence broken at a comma goes on with a conjunction more often
-    // than a new one starts with it.
-    if open.text.ends_with(['，', ',', '、', '；', ';']) && starts_with_conjunction(&first.text) {
-        score += 0.4;
-    }
-    // The tail of a broken word (`力。`) needs the head of that word before it,
-    // not a finished clause.
-    // (After `、` a short list item is normal: 汽车、船舶.)
-    if open.text.ends_with(['，', ',', '；', ';', '。', '：', ':', '！', '？']) && word_tail(&first.text) {
-        score -= 0.6;
-    }
-    // A bracketed note line (a statute's adoption note, a credit) stands alone.
-    if first.text.starts_with(['(', '（']) && first.text.ends_with([')', '）']) {
-        score -= 0.5;
-    }
-    score
 }
 
 /// A paragraph that opens with a single character and then punctuation, or

@@ -3,8 +3,9 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use super::evidence::{Evidence, LINK_WINDOW, continuation_score, numbering_agreement, starts_with_conjunction};
-use super::model::{Decision, LEAD_CUT, RESUME_CUT};
+use super::classify::char_len;
+use super::evidence::{Candidate, Continuation, Evidence, LINK_WINDOW, numbering_agreement, starts_with_conjunction};
+use super::model::{Decision, LEAD_CUT, LINK, RESUME_CUT};
 use super::pieces::{Piece, Start};
 use super::roles::opens_with_time;
 use super::{Block, Kind};
@@ -12,45 +13,238 @@ use crate::corpus::clean::is_han;
 use crate::corpus::topic::Topic;
 use crate::union_find::UnionFind;
 
-/// Pass 3: for each piece that stops mid-sentence, the later piece that continues it. Every
+/// Pass 3: for each piece that stops mid-sentence, the later piece that continues it. Each
+/// pair is weighed by the fitted `link` decision (by the hand-set evidence until it is fitted)
+/// and the pairs are matched so that the total evidence is largest ([`best_matching`]). Every
 /// pair weighed is recorded in `explain` when it is given.
 pub(super) fn link(ev: &Evidence, explain: Option<&mut Vec<Decision>>) -> Vec<Option<usize>> {
     let n = ev.pieces.len();
+    let model = &*LINK;
     let mut edges: Vec<Edge> = Vec::new();
-    let mut weighed: Vec<(usize, usize, f32, f32, f32)> = Vec::new();
+    let mut weighed: Vec<(usize, Candidate, [f32; LINK_FEATURES.len()], Edge)> = Vec::new();
+    // Each candidate's rivals: every dangling piece it may continue, with the evidence and the
+    // topic each has for it.
+    let mut claims: HashMap<usize, Vec<(usize, f32, f32)>> = HashMap::new();
     for d in 0..n {
-        let threshold = if ev.pieces[d].body.last().is_some_and(|b| ends_mid_clause(&b.text)) { 0.35 } else { 0.5 };
-        for &(base, c) in start_candidates(ev, d) {
-            let bonus = adjacency_bonus(&ev.pieces[c]);
+        for k in start_candidates(ev, d) {
+            claims.entry(k.c).or_default().push((d, k.score, k.parts.similarity));
+        }
+    }
+    for d in 0..n {
+        let Some(open) = ev.pieces[d].body.last() else { continue };
+        let candidates = start_candidates(ev, d);
+        for k in candidates {
+            let c = k.c;
+            let others = candidates.iter().filter(|o| o.c != c).map(|o| (o.score, o.parts.similarity));
+            let rivals = claims[&c].iter().filter(|r| r.0 != d).map(|r| (r.1, r.2));
+            let x = link_features(ev, d, open, k, Lead::over(k, others), Lead::over(k, rivals));
+            let edge = if model.is_fitted() {
+                // The link's evidence is the decision's margin, as if the pieces between belonged
+                // elsewhere and as if they did not; an adjacency that would count against the
+                // link is not held against it (the search's bound takes the bonus as a gain).
+                let margin = |x: &[f32]| {
+                    let s = model.scores(x);
+                    s[1] - s[0]
+                };
+                let mut x = x;
+                x[LINK_ADJACENT] = 0.0;
+                let apart = margin(&x);
+                // With every piece between gone elsewhere the two meet as if nothing were between.
+                x[LINK_ADJACENT] = 1.0;
+                x[LINK_BETWEEN] = 0.0;
+                let together = margin(&x);
+                Edge { base: apart, bonus: (together - apart).max(0.0), d, c, threshold: 0.0 }
+            } else {
+                // The hand-set rule: a sentence that stops on a word that cannot end a clause
+                // certainly goes on, so less evidence is asked for where it goes on.
+                let threshold = if ends_mid_clause(&open.text) { 0.35 } else { 0.5 };
+                Edge { base: k.score, bonus: adjacency_bonus(&ev.pieces[c]), d, c, threshold }
+            };
             if explain.is_some() {
-                weighed.push((d, c, base, bonus, threshold));
+                weighed.push((d, *k, x, edge));
             }
             // Optimistic: the pieces between may turn out to belong elsewhere.
-            if base + bonus >= threshold {
-                edges.push(Edge { base, bonus, d, c, threshold });
+            if edge.base + edge.bonus >= edge.threshold {
+                edges.push(edge);
             }
         }
     }
     let next = best_matching(n, &edges);
     if let Some(out) = explain {
-        for (d, c, base, bonus, threshold) in weighed {
-            let similarity = ev.ending(d).similarity(ev.opening(c));
-            out.push(Decision::weighed(
+        for (d, k, x, edge) in weighed {
+            let mut record = x.to_vec();
+            let open_line = ev.pieces[d].body.last().map_or(0, |b| b.line);
+            record.extend([ev.pieces[d].line(), open_line, k.first_line].map(|l| l as f32));
+            let physical = edge.value(|_| false);
+            out.push(Decision::new(
                 "link",
-                ev.pieces[c].line(),
-                piece_opening(&ev.pieces[c]),
-                &[
-                    ("from_line", ev.pieces[d].line() as f32),
-                    ("evidence", base),
-                    ("adjacency_bonus", bonus),
-                    ("similarity", similarity),
-                ],
-                &[("apart", threshold), ("linked", base + bonus)],
-                if next[d] == Some(c) { "linked" } else { "apart" },
+                ev.pieces[k.c].line(),
+                piece_opening(&ev.pieces[k.c]),
+                LINK_RECORD,
+                &record,
+                LINK_CLASSES,
+                &[edge.threshold, physical],
+                LINK_CLASSES[usize::from(next[d] == Some(k.c))],
             ));
         }
     }
     next
+}
+
+/// The classes of the `link` decision.
+pub(super) const LINK_CLASSES: &[&str] = &["apart", "linked"];
+
+/// What [`link`] records of a pair it weighs: the features of the fitted decision, then three
+/// lines the trainer reads to know the truth and the model does not weigh.
+const LINK_RECORD: &[&str] = &[
+    "bias",
+    // The hand-set evidence: the parts below in the proportions the hand rule weighs them, and
+    // the numbering.
+    "evidence",
+    // Topic: the dangling piece's ending against the candidate's opening, and the confidence
+    // of that comparison; and their product.
+    "similarity",
+    "confidence",
+    "topic",
+    // How the candidate's paragraph opens: evidence of a sentence begun elsewhere; the halves
+    // of a broken word found whole elsewhere in the source; a quotation left open closed; a
+    // numbered clause; a conjunction after a comma; the tail of a word after a finished
+    // clause; a bracketed note.
+    "mid_start",
+    "broken_word",
+    "quote_closed",
+    "opens_clause",
+    "comma_conjunction",
+    "word_tail",
+    "bracket_note",
+    // The numbering's agreement (`三、` after `二、`).
+    "numbering",
+    // What cut the candidate off: it has a heading; which start it has.
+    "headed",
+    "start_open",
+    "start_mid_sentence",
+    "start_page",
+    "start_closed",
+    "start_heading",
+    "start_shift",
+    // How the dangling sentence stops: on a word that cannot end a clause, at a comma or an
+    // enumeration comma, at a colon, or inside a word (a letter or a digit, no punctuation).
+    "ends_mid_clause",
+    "ends_comma",
+    "ends_colon",
+    "ends_in_word",
+    // Pieces between the two as ln(1 + count); the two paragraphs' characters as ln(1 + count).
+    "between",
+    "open_chars",
+    "first_chars",
+    // How far the candidate's hand-set evidence and topic lead the dangling piece's other
+    // candidates, and how far they lead the other dangling pieces the candidate may continue
+    // (rivals); and how many rivals, as ln(1 + count). Without any, the lead is the value.
+    "evidence_over_others",
+    "topic_over_others",
+    "evidence_over_rivals",
+    "topic_over_rivals",
+    "rivals",
+    // How far the topic of the dangling piece's ending leads that of the pieces between, each
+    // against the candidate's opening (without pieces between, the topic itself): an article
+    // interrupted by another goes on with its own topic, not the interrupting one's.
+    "topic_over_between",
+    // The candidate follows the dangling piece, or every piece between goes elsewhere.
+    "adjacent",
+    // Not weighed: the dangling piece's first line, its last paragraph's, and the candidate
+    // paragraph's.
+    "from_line",
+    "open_line",
+    "first_line",
+];
+
+/// The features of the `link` decision.
+pub(super) const LINK_FEATURES: &[&str] = LINK_RECORD.split_at(LINK_RECORD.len() - 3).0;
+
+/// Where `adjacent` and `between` sit in [`LINK_FEATURES`].
+const LINK_ADJACENT: usize = LINK_FEATURES.len() - 1;
+const LINK_BETWEEN: usize = 24;
+
+/// How far a candidate's evidence and topic lead those of the pairs it competes with, and how
+/// many those are.
+#[derive(Clone, Copy)]
+struct Lead {
+    evidence: f32,
+    topic: f32,
+    count: usize,
+}
+
+impl Lead {
+    /// `k` against `competing` (their evidence and topic).
+    fn over(k: &Candidate, competing: impl Iterator<Item = (f32, f32)>) -> Lead {
+        let mut lead = Lead { evidence: k.score, topic: k.parts.similarity, count: 0 };
+        let (mut evidence, mut topic) = (f32::MIN, f32::MIN);
+        for (e, t) in competing {
+            evidence = evidence.max(e);
+            topic = topic.max(t);
+            lead.count += 1;
+        }
+        if lead.count > 0 {
+            lead.evidence -= evidence;
+            lead.topic -= topic;
+        }
+        lead
+    }
+}
+
+/// The features of the `link` decision for dangling piece `d`, whose last paragraph is `open`,
+/// and candidate `k`, which leads `d`'s other candidates by `others` and the other dangling
+/// pieces it may continue by `rivals`; `adjacent` as the pieces stand.
+fn link_features(
+    ev: &Evidence,
+    d: usize,
+    open: &Block,
+    k: &Candidate,
+    others: Lead,
+    rivals: Lead,
+) -> [f32; LINK_FEATURES.len()] {
+    let cp = &ev.pieces[k.c];
+    let f = |v: bool| if v { 1.0 } else { 0.0 };
+    let ln = |n: usize| (n as f32).ln_1p();
+    let p = &k.parts;
+    let last = open.text.trim_end().chars().next_back();
+    [
+        1.0,
+        k.score,
+        p.similarity,
+        p.confidence,
+        p.similarity * p.confidence,
+        p.mid_start,
+        f(p.broken_word),
+        f(p.quote_closed),
+        f(p.opens_clause),
+        f(p.comma_conjunction),
+        f(p.word_tail_after_stop),
+        f(p.bracket_note),
+        k.numbering,
+        f(!cp.head.is_empty()),
+        f(cp.start == Start::Open),
+        f(cp.start == Start::MidSentence),
+        f(cp.start == Start::Page),
+        f(cp.start == Start::Closed),
+        f(cp.start == Start::Heading),
+        f(cp.start == Start::Shift),
+        f(ends_mid_clause(&open.text)),
+        f(matches!(last, Some('，' | ',' | '、' | '；' | ';'))),
+        f(matches!(last, Some('：' | ':'))),
+        f(last.is_some_and(char::is_alphanumeric)),
+        ln(k.c - d - 1),
+        ln(char_len(&open.text)),
+        ln(k.first_chars),
+        others.evidence,
+        others.topic,
+        rivals.evidence,
+        rivals.topic,
+        ln(rivals.count),
+        k.parts.similarity
+            - (d + 1..k.c).map(|p| ev.idf().similarity(ev.ending(p), ev.opening(k.c))).fold(0.0, f32::max),
+        f(k.c == d + 1),
+    ]
 }
 
 /// The first line of a piece, to name it in a record ([`Decision::weighed`] quotes its start).
@@ -96,11 +290,11 @@ pub(super) fn ends_mid_clause(text: &str) -> bool {
 }
 
 /// Scores every later piece (within the window) that could continue dangling piece `d`.
-pub(super) fn start_candidates<'e>(ev: &'e Evidence, d: usize) -> &'e [(f32, usize)] {
+pub(super) fn start_candidates<'e>(ev: &'e Evidence, d: usize) -> &'e [Candidate] {
     ev.candidates[d].get_or_init(|| score_candidates(ev, d))
 }
 
-pub(super) fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
+pub(super) fn score_candidates(ev: &Evidence, d: usize) -> Vec<Candidate> {
     let pieces = ev.pieces;
     let dp = &pieces[d];
     let Some(open) = dp.body.last().filter(|_| dp.is_dangling()) else {
@@ -131,10 +325,17 @@ pub(super) fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
                 let cp = &pieces[c];
                 let opening = ev.opening(c);
                 let topics = (spread.similarity(opening), ending.confidence(opening));
-                let mut score = continuation_score(open, quote_open, first, cp, topics, ev.idf());
+                let parts = Continuation::of(open, quote_open, first, cp, topics, ev.idf());
                 // The rest of a broken sentence comes first; a label right after it counts.
-                score += numbering_agreement(prev_label, cp.first_label(2).as_ref());
-                (score, c)
+                let numbering = numbering_agreement(prev_label, cp.first_label(2).as_ref());
+                Candidate {
+                    c,
+                    first_line: first.line,
+                    first_chars: char_len(&first.text),
+                    parts,
+                    numbering,
+                    score: parts.hand_score() + numbering,
+                }
             })
             .collect()
     })
@@ -143,7 +344,7 @@ pub(super) fn score_candidates(ev: &Evidence, d: usize) -> Vec<(f32, usize)> {
 pub(super) fn best_start_score(ev: &Evidence, d: usize) -> f32 {
     start_candidates(ev, d)
         .iter()
-        .map(|&(s, c)| if c == d + 1 { s + adjacency_bonus(&ev.pieces[c]) } else { s })
+        .map(|k| if k.c == d + 1 { k.score + adjacency_bonus(&ev.pieces[k.c]) } else { k.score })
         .fold(0.0, f32::max)
 }
 
@@ -279,7 +480,7 @@ pub(super) fn is_claimed(claimed: &[u64], p: usize) -> bool {
 
 /// A start of a piece that continues a dangling piece this convincingly ([`best_start_score`])
 /// is left to the link search: no continuation is looked for inside other pieces.
-const CONVINCING_START: f32 = 0.6;
+pub(super) const CONVINCING_START: f32 = 0.6;
 
 /// Finds continuations that hide inside a later piece: a break between two
 /// complete sentences where the text after it reads like the dangling piece
@@ -911,13 +1112,39 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_link_decision_names_the_slots_it_sets_when_pieces_between_go_elsewhere() {
+        assert_eq!(LINK_FEATURES[LINK_ADJACENT], "adjacent");
+        assert_eq!(LINK_FEATURES[LINK_BETWEEN], "between");
+        assert_eq!(LINK_RECORD.len(), LINK_FEATURES.len() + 3);
+    }
+
+    #[test]
+    fn a_word_broken_across_another_article_is_joined_to_its_own_head() {
+        // The rice report stops inside a word (亩|产), the rail report inside it stops at a comma,
+        // and the rest of the rice report comes after the rail report.
+        let rice_head = [RICE[0], "农业部门组织农技人员深入田间，指导农户科学育秧、合理密植，帮助农户提高早稻亩"];
+        let rail = [RAIL[0], RAIL[1], "各车站增设了自助售票机和进站闸机，站台上安排工作人员引导旅客有序乘车，"];
+        let rest = ["产。江汉平原早稻插秧进度已过六成，农业部门提醒农户加强稻田水层管理，做好灌溉。"];
+        let mut tail = piece(None, &rest, 9);
+        tail.start = Start::Open;
+        let pieces = [
+            piece(Some("江汉平原早稻插秧进入高峰"), &rice_head, 1),
+            piece(Some("沿江城际铁路新线开通运营"), &rail, 4),
+            tail,
+        ];
+        let ev = Evidence::new(&pieces, None, false);
+        assert_eq!(link(&ev, None), [Some(2), None, None]);
+    }
+
     proptest! {
         /// Branch and bound finds the assignment the full search finds (unbounded `reach`):
-        /// small groups of dangling pieces competing for continuations, with thresholds.
+        /// small groups of dangling pieces competing for continuations, with thresholds, and
+        /// links worth less than nothing unless the pieces between go elsewhere (fitted margins).
         #[test]
         fn bounded_search_finds_what_the_full_search_finds(
             raw in proptest::collection::vec(
-                proptest::collection::vec((1usize..6, 0.0f32..1.5, prop::sample::select(vec![0.3f32, 0.8]), prop::sample::select(vec![0.35f32, 0.5])), 0..4),
+                proptest::collection::vec((1usize..6, -1.0f32..1.5, prop::sample::select(vec![0.0f32, 0.3, 0.8]), prop::sample::select(vec![0.0f32, 0.35, 0.5])), 0..4),
                 1..6,
             ),
         ) {

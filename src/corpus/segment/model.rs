@@ -256,6 +256,10 @@ pub static RESUME_CUT: LazyLock<Model> =
 pub static LEAD_CUT: LazyLock<Model> =
     LazyLock::new(|| Model::load("lead_cut", super::link::RESUME_CUT_CLASSES, super::link::LEAD_CUT_FEATURES));
 
+/// Whether a piece continues the sentence a dangling piece breaks off ([`super::link::link`]).
+pub static LINK: LazyLock<Model> =
+    LazyLock::new(|| Model::load("link", super::link::LINK_CLASSES, super::link::LINK_FEATURES));
+
 /// Under the `hand-section` feature (training builds) it holds no weights: the hand rule decides.
 pub static SECTION: LazyLock<Model> = LazyLock::new(|| {
     if cfg!(feature = "hand-section") {
