@@ -66,6 +66,60 @@ impl Default for BookmarkState {
     }
 }
 
+impl BookmarkState {
+    /// The bookmarks the view lists: those the filter lets through (title, passage or note,
+    /// in any script), newest first or in reading order.
+    pub fn rows(&self) -> Vec<&Bookmark> {
+        let wanted = folder().fold(&self.filter);
+        let mut rows: Vec<&Bookmark> = bookmarks::export::newest_first(self.store.bookmarks())
+            .into_iter()
+            .filter(|b| {
+                wanted.is_empty() || {
+                    let haystack =
+                        format!("{}{}{}", b.article.title.as_deref().unwrap_or_default(), b.quote.text, b.note);
+                    folder().fold(&haystack).contains(&wanted)
+                }
+            })
+            .collect();
+        if self.order == Order::ByArticle {
+            // In reading order: where the bookmark is found in the loaded files (articles in
+            // library order, passages in text order), then those not found, by file and
+            // article and where they were.
+            let resolved = &self.resolved;
+            rows.sort_by_key(|b| match resolved.get(&b.id) {
+                Some(Some((passage, _))) => (0, passage.article, passage.range.start, "", "", 0, 0),
+                _ => (1, 0, 0, b.source.name.as_str(), b.article.id.as_str(), b.quote.paragraph, b.quote.offset),
+            });
+        }
+        rows
+    }
+
+    /// `t`: newest first, or in reading order.
+    pub fn toggle_order(&mut self) {
+        self.order = if self.order == Order::NewestFirst { Order::ByArticle } else { Order::NewestFirst };
+    }
+
+    /// `d`: deletes bookmark `id`, which `u` can bring back. Whether there was one.
+    pub fn delete(&mut self, id: &str) -> bool {
+        let Some(gone) = self.store.delete(id) else { return false };
+        self.resolved.remove(&gone.id);
+        self.undo.push(gone);
+        true
+    }
+
+    /// `a` on bookmark `id`, `confirming` the bookmark `a` was pressed on just before: whether
+    /// to re-attach it now. One not found in the text is at once; a found one only on a second
+    /// `a`, and the first asks for it (its quote is what the user saved).
+    pub fn reattach_now(&mut self, id: &str, confirming: Option<&str>) -> bool {
+        let found = self.resolved.get(id).is_some_and(Option::is_some);
+        if !found || confirming == Some(id) {
+            return true;
+        }
+        self.confirm_reattach = Some(id.to_string());
+        false
+    }
+}
+
 impl App {
     /// Uses `store` for bookmarks, and finds each of them in the corpus.
     pub fn set_bookmarks(&mut self, store: Store) {
@@ -287,30 +341,9 @@ impl App {
         self.overlay = Overlay::Bookmarks { selected: 0 };
     }
 
-    /// The bookmarks the view lists, in its order and filtered.
+    /// The bookmarks the view lists, in its order and filtered ([`BookmarkState::rows`]).
     pub fn bookmark_rows(&self) -> Vec<&Bookmark> {
-        let wanted = folder().fold(&self.bookmarks.filter);
-        let mut rows: Vec<&Bookmark> = bookmarks::export::newest_first(self.bookmarks.store.bookmarks())
-            .into_iter()
-            .filter(|b| {
-                wanted.is_empty() || {
-                    let haystack =
-                        format!("{}{}{}", b.article.title.as_deref().unwrap_or_default(), b.quote.text, b.note);
-                    folder().fold(&haystack).contains(&wanted)
-                }
-            })
-            .collect();
-        if self.bookmarks.order == Order::ByArticle {
-            // In reading order: where the bookmark is found in the loaded files (articles in
-            // library order, passages in text order), then those not found, by file and
-            // article and where they were.
-            let resolved = &self.bookmarks.resolved;
-            rows.sort_by_key(|b| match resolved.get(&b.id) {
-                Some(Some((passage, _))) => (0, passage.article, passage.range.start, "", "", 0, 0),
-                _ => (1, 0, 0, b.source.name.as_str(), b.article.id.as_str(), b.quote.paragraph, b.quote.offset),
-            });
-        }
-        rows
+        self.bookmarks.rows()
     }
 
     fn selected_bookmark(&self, selected: usize) -> Option<Bookmark> {
@@ -343,10 +376,8 @@ impl App {
             }
             Action::DeleteBookmark => {
                 if let Some(b) = self.selected_bookmark(selected)
-                    && let Some(gone) = self.bookmarks.store.delete(&b.id)
+                    && self.bookmarks.delete(&b.id)
                 {
-                    self.bookmarks.resolved.remove(&gone.id);
-                    self.bookmarks.undo.push(gone);
                     self.save_bookmarks();
                     self.status.get_or_insert_with(|| "deleted; u undoes".into());
                     self.overlay = Overlay::Bookmarks { selected: selected.min(count.saturating_sub(2)) };
@@ -366,10 +397,7 @@ impl App {
                     self.status = Some("nothing to undo".into());
                 }
             }
-            Action::ToggleOrder => {
-                self.bookmarks.order =
-                    if self.bookmarks.order == Order::NewestFirst { Order::ByArticle } else { Order::NewestFirst };
-            }
+            Action::ToggleOrder => self.bookmarks.toggle_order(),
             Action::SearchPrompt => {
                 self.overlay = Overlay::Prompt {
                     kind: super::PromptKind::BookmarkFilter,
@@ -379,7 +407,7 @@ impl App {
             }
             Action::Reattach => {
                 if let Some(b) = self.selected_bookmark(selected) {
-                    if !self.bookmark_found(&b.id) || confirming.as_deref() == Some(b.id.as_str()) {
+                    if self.bookmarks.reattach_now(&b.id, confirming.as_deref()) {
                         self.reattach(b);
                     } else {
                         self.status = Some(
@@ -387,7 +415,6 @@ impl App {
                              the reader (u undoes), any other key keeps it"
                                 .into(),
                         );
-                        self.bookmarks.confirm_reattach = Some(b.id);
                     }
                 }
             }
@@ -483,4 +510,93 @@ pub fn first_words(text: &str) -> String {
     let mut graphemes = text.graphemes(true).map(|g| if g == "\n" { " " } else { g });
     let words: String = graphemes.by_ref().take(20).collect();
     if graphemes.next().is_some() { format!("{words}…") } else { words }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bookmarks::{ArticleRef, Quote, SourceRef};
+
+    /// Bookmark `id` made at minute `minute`, of article `article` in `file`, on `quote`.
+    fn mark(id: &str, minute: u8, file: &str, article: &str, quote: &str, note: &str) -> Bookmark {
+        let time = format!("2026-11-22T10:{minute:02}:00Z");
+        Bookmark {
+            id: id.into(),
+            created: time.clone(),
+            updated: time,
+            source: SourceRef { name: file.into(), path: None, fingerprint: "0".repeat(16) },
+            article: ArticleRef { id: article.into(), title: Some(format!("{article}的标题")) },
+            clause: None,
+            quote: Quote { text: quote.into(), prefix: String::new(), suffix: String::new(), paragraph: 0, offset: 0 },
+            note: note.into(),
+        }
+    }
+
+    /// Three bookmarks: 1 and 3 found (3 earlier in the text than 1), 2 not found.
+    fn state() -> BookmarkState {
+        let mut state = BookmarkState::default();
+        for b in [
+            mark("1", 1, "b.txt", "乙", "各方欢迎中方担任轮值主席国", ""),
+            mark("2", 2, "a.txt", "甲", "双方同意加强合作", "待查"),
+            mark("3", 3, "c.txt", "丙", "会议通过了宣言", "要点"),
+        ] {
+            state.store.put(b).expect("put");
+        }
+        let at = |article, start| Some((Passage { article, range: start..start + 3 }, Found::InPlace));
+        state.resolved.insert("1".into(), at(4, 10));
+        state.resolved.insert("2".into(), None);
+        state.resolved.insert("3".into(), at(4, 2));
+        state
+    }
+
+    fn ids(state: &BookmarkState) -> Vec<&str> {
+        state.rows().iter().map(|b| b.id.as_str()).collect()
+    }
+
+    #[test]
+    fn rows_are_newest_first_or_in_reading_order_with_the_lost_ones_last() {
+        let mut state = state();
+        assert_eq!(ids(&state), ["3", "2", "1"]);
+        state.toggle_order();
+        assert_eq!(state.order, Order::ByArticle);
+        assert_eq!(ids(&state), ["3", "1", "2"], "found ones by place in the text, then the one not found");
+        state.toggle_order();
+        assert_eq!(ids(&state), ["3", "2", "1"]);
+    }
+
+    #[test]
+    fn the_filter_looks_at_title_passage_and_note_in_any_script() {
+        let mut state = state();
+        state.filter = "各方歡迎".into();
+        assert_eq!(ids(&state), ["1"], "the passage, typed in traditional script");
+        state.filter = "待查".into();
+        assert_eq!(ids(&state), ["2"], "the note");
+        state.filter = "丙的標題".into();
+        assert_eq!(ids(&state), ["3"], "the title");
+        state.filter = "没有这个".into();
+        assert!(ids(&state).is_empty());
+    }
+
+    #[test]
+    fn a_deleted_bookmark_waits_on_the_undo_list() {
+        let mut state = state();
+        assert!(state.delete("2"));
+        assert_eq!(ids(&state), ["3", "1"]);
+        assert!(!state.resolved.contains_key("2"));
+        assert_eq!(state.undo.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), ["2"]);
+        assert!(!state.delete("2"), "gone already");
+        assert_eq!(state.undo.len(), 1);
+    }
+
+    #[test]
+    fn a_found_bookmark_is_reattached_only_on_a_second_a() {
+        let mut state = state();
+        assert!(state.reattach_now("2", None), "not found: at once");
+        assert_eq!(state.confirm_reattach, None);
+        assert!(!state.reattach_now("1", None), "found: asked first");
+        assert_eq!(state.confirm_reattach.as_deref(), Some("1"));
+        assert!(state.reattach_now("1", Some("1")), "a again on the same one");
+        assert!(!state.reattach_now("3", Some("1")), "a on another found one asks again");
+        assert_eq!(state.confirm_reattach.as_deref(), Some("3"));
+    }
 }
