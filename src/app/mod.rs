@@ -11,6 +11,7 @@ pub mod compare;
 pub mod edit;
 pub mod encoding;
 pub mod keymap;
+pub mod library;
 pub mod loading;
 pub mod lookup;
 pub mod positions;
@@ -23,12 +24,13 @@ use unicode_segmentation::UnicodeSegmentation;
 
 pub use action::Action;
 use keymap::Scope;
+pub use library::LibraryRow;
 pub use screen::{Areas, LibraryPane};
 pub use search::{ResultRow, SearchState};
 
 use crate::convert::{Converter, Script};
 use crate::corpus::{Article, Corpus, ParagraphKind};
-use crate::search::{SearchIndex, folder};
+use crate::search::SearchIndex;
 use crate::wrap::{self, AmbiguousWidth, Row};
 
 /// Which pane has the keyboard.
@@ -233,8 +235,6 @@ pub struct App {
     pub search: search::Search,
     /// Clauses confirmed in the go-to prompt, for `↑`/`↓` there.
     pub goto_history: edit::History,
-    /// Library title filter as typed (empty: none).
-    pub filter: String,
     /// Matches to highlight in the open article's layout, sorted by text.
     pub highlights: Vec<Highlight>,
     pub bookmarks: bookmarks::BookmarkState,
@@ -264,23 +264,8 @@ pub struct App {
     pub clipboard: Option<String>,
     /// The command copies are piped to (`--copy-command`); without one, OSC 52.
     pub copy_command: Option<String>,
-    /// The library's rows: each source, then its articles (those the title filter lets
-    /// through), rebuilt when files load or the filter changes (see [`App::refresh_library`]),
-    /// so a frame does not walk the corpus.
-    pub library: Vec<LibraryRow>,
-    /// The articles the filter shows.
-    visible: Vec<usize>,
-    /// Row of each article in `library`, for keeping the selection in view.
-    library_row: Vec<Option<usize>>,
-    /// How many loaded sources have each file name: those sharing one show their folder.
-    source_names: HashMap<String, usize>,
-}
-
-/// A row of the library list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LibraryRow {
-    Source(usize),
-    Article(usize),
+    /// The library's rows and title filter.
+    pub library: library::Library,
 }
 
 /// A match drawn in the reader: a byte range of one of the [`Layout`]'s texts.
@@ -336,7 +321,6 @@ impl App {
             index: std::sync::Arc::default(),
             search: search::Search::default(),
             goto_history: edit::History::default(),
-            filter: String::new(),
             highlights: Vec::new(),
             bookmarks: bookmarks::BookmarkState::default(),
             visual: None,
@@ -352,10 +336,7 @@ impl App {
             note_refused: 0,
             clipboard: None,
             copy_command: None,
-            library: Vec::new(),
-            visible: Vec::new(),
-            library_row: Vec::new(),
-            source_names: HashMap::new(),
+            library: library::Library::default(),
         };
         app.rebuild_derived();
         app
@@ -598,7 +579,7 @@ impl App {
                         self.top = origin.min(self.max_top());
                     }
                     PromptKind::Filter => {
-                        self.filter.clear();
+                        self.library.filter.clear();
                         self.keep_selection_visible();
                     }
                     PromptKind::BookmarkFilter => {
@@ -623,7 +604,7 @@ impl App {
             PromptKind::GoTo | PromptKind::Search { corpus: true, .. } => {}
             PromptKind::Search { origin, corpus: false } => self.search_as_typed(&typed, origin),
             PromptKind::Filter => {
-                self.filter = typed;
+                self.library.filter = typed;
                 self.keep_selection_visible();
             }
             PromptKind::BookmarkFilter => self.bookmarks.filter = typed,
@@ -864,7 +845,7 @@ impl App {
         self.relayout();
         self.overlay = Overlay::Prompt {
             kind: PromptKind::Filter,
-            input: edit::Edit::new(self.filter.clone()),
+            input: edit::Edit::new(self.library.filter.clone()),
             recall: edit::Recall::default(),
         };
     }
@@ -988,131 +969,57 @@ impl App {
 
     /// Moves the library selection `by` visible articles (`isize::MIN`/`MAX`: first/last).
     fn select_visible(&mut self, by: isize) {
-        let visible = &self.visible;
-        let Some(&last) = visible.last() else { return };
-        let at = visible.partition_point(|&i| i < self.selected);
-        self.selected = match by {
-            isize::MIN => visible[0],
-            isize::MAX => last,
-            _ => visible[at.saturating_add_signed(by).min(visible.len() - 1)],
-        };
+        if let Some(to) = self.library.step(self.selected, by) {
+            self.selected = to;
+        }
     }
 
     /// Articles the library shows, in order: all, or those whose title matches the filter.
     pub fn visible_articles(&self) -> &[usize] {
-        &self.visible
+        self.library.visible()
     }
 
     /// First library row shown in a pane `height` rows high, keeping the selection in view.
     pub fn library_offset(&self, height: usize) -> usize {
-        let at = self.library_row_of(self.selected).unwrap_or(0);
-        at.saturating_sub(height.saturating_sub(1) / 2).min(self.library.len().saturating_sub(height))
+        self.library.offset(self.selected, height)
     }
 
     /// Row of article `i` in the library, if shown.
     pub fn library_row_of(&self, i: usize) -> Option<usize> {
-        self.library_row.get(i).copied().flatten()
+        self.library.row_of(i)
     }
 
-    /// Adds the rows of sources from `first_source` on (articles from `first_article`): files
-    /// that just loaded. Linear in what is new, so loading many files stays linear; with a
-    /// filter typed, the whole list is rebuilt instead.
+    /// Adds the library rows of sources from `first_source` on (articles from `first_article`):
+    /// files that just loaded ([`library::Library::extend`]).
     pub(super) fn extend_library(&mut self, first_source: usize, first_article: usize) {
-        if !self.filter.is_empty() {
-            self.refresh_library();
-            return;
-        }
-        self.library_row.resize(self.corpus.articles.len(), None);
-        self.count_source_names(first_source);
-        let mut article = first_article;
-        for s in first_source..self.corpus.sources.len() {
-            self.library.push(LibraryRow::Source(s));
-            while self.corpus.articles.get(article).is_some_and(|a| a.source_index == s) {
-                self.visible.push(article);
-                self.library_row[article] = Some(self.library.len());
-                self.library.push(LibraryRow::Article(article));
-                article += 1;
-            }
-        }
+        self.library.extend(&self.corpus, first_source, first_article);
     }
 
     /// Rebuilds the library's rows: after files load and when the filter changes.
     pub fn refresh_library(&mut self) {
-        let wanted = folder().fold(&self.filter);
-        self.visible = (0..self.corpus.articles.len())
-            .filter(|&i| wanted.is_empty() || folder().fold(&self.library_title(i)).contains(&wanted))
-            .collect();
-        let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); self.corpus.sources.len()];
-        for &i in &self.visible {
-            if let Some(list) = by_source.get_mut(self.corpus.articles[i].source_index) {
-                list.push(i);
-            }
-        }
-        let filtering = !wanted.is_empty();
-        self.source_names.clear();
-        self.count_source_names(0);
-        self.library.clear();
-        self.library_row = vec![None; self.corpus.articles.len()];
-        for (s, articles) in by_source.into_iter().enumerate() {
-            if filtering && articles.is_empty() {
-                continue;
-            }
-            self.library.push(LibraryRow::Source(s));
-            for a in articles {
-                self.library_row[a] = Some(self.library.len());
-                self.library.push(LibraryRow::Article(a));
-            }
-        }
+        self.library.rebuild(&self.corpus);
     }
 
-    fn count_source_names(&mut self, first: usize) {
-        for src in self.corpus.sources.get(first..).unwrap_or_default() {
-            *self.source_names.entry(src.name.clone()).or_default() += 1;
-        }
-    }
-
-    /// The name the library shows for source `s` (not yet display-safe): its file name, with
-    /// its folder when another loaded file has the same name (`a/page.txt`, `b/page.txt`).
+    /// The name the library shows for source `s` ([`library::Library::source_label`]).
     pub fn source_label(&self, s: usize) -> String {
-        let Some(src) = self.corpus.sources.get(s) else { return String::new() };
-        let folder = src
-            .path
-            .as_deref()
-            .filter(|_| self.source_names.get(&src.name).is_some_and(|&n| n > 1))
-            .and_then(|p| std::path::Path::new(p).parent()?.file_name()?.to_str());
-        match folder {
-            Some(folder) => format!("{folder}/{}", src.name),
-            None => src.name.clone(),
-        }
+        self.library.source_label(&self.corpus, s)
     }
 
-    /// The title the library shows for article `i`, in the original script: its title or, when
-    /// it has none, its first words.
+    /// The title the library shows for article `i` ([`library::title`]).
     pub fn library_title(&self, i: usize) -> String {
-        let a = &self.corpus.articles[i];
-        match &a.title {
-            Some(t) => t.clone(),
-            // Cut by grapheme, not char: a char cut can split an emoji sequence (`#` VS16 U+20E3)
-            // and leave its joiner alone in a cell (found by fuzzing render_frames).
-            None => a.paragraphs.iter().flat_map(|p| p.text.graphemes(true)).take(14).collect(),
-        }
+        library::title(&self.corpus.articles[i])
     }
 
     /// After the filter changed: select the first shown article if the selection was hidden.
     fn keep_selection_visible(&mut self) {
         self.refresh_library();
-        let visible = &self.visible;
-        if !visible.contains(&self.selected)
-            && let Some(&first) = visible.first()
-        {
-            self.selected = first;
-        }
+        self.selected = self.library.keep(self.selected);
     }
 
     fn confirm_filter(&mut self) {
         let shown = self.visible_articles().len();
         self.keep_selection_visible();
-        if !self.filter.is_empty() {
+        if !self.library.filter.is_empty() {
             self.status =
                 Some(format!("{shown} of {} articles; f then Esc clears the filter", self.corpus.articles.len()));
         }
@@ -1206,7 +1113,7 @@ impl App {
         Some(positions::Session {
             article: article.id.clone(),
             script: positions::Session::script_name(self.settings.script),
-            filter: self.filter.clone(),
+            filter: self.library.filter.clone(),
             library_share: self.settings.library_share,
         })
     }
@@ -1247,7 +1154,7 @@ impl App {
             self.relayout();
         }
         if !session.filter.is_empty() {
-            self.filter.clone_from(&session.filter);
+            self.library.filter.clone_from(&session.filter);
             self.refresh_library();
         }
         // A share out of bounds (a hand-edited file) is brought within them.
@@ -1466,7 +1373,7 @@ impl App {
         if self.in_library(x, y) {
             let row = usize::from(y - library.y);
             let offset = self.library_offset(usize::from(library.height));
-            if let Some(&LibraryRow::Article(i)) = self.library.get(offset + row) {
+            if let Some(&LibraryRow::Article(i)) = self.library.rows.get(offset + row) {
                 self.selected = i;
                 self.open_article(i);
             }
@@ -1687,7 +1594,7 @@ mod tests {
         let mut app = inside_clause_thirteen((80, 24));
         app.update(Action::ToggleScript);
         app.update(Action::ToggleScript);
-        app.filter = "公报".into();
+        app.library.filter = "公报".into();
         app.refresh_library();
         app.session_key = Some("samples".into());
         app.remember_session();
@@ -1712,7 +1619,7 @@ mod tests {
         assert_eq!((app.open, app.selected, app.focus), (ended.open, ended.open, Pane::Reader));
         assert_eq!(app.settings.script, Script::Traditional);
         assert_eq!((app.top, top_row(&app)), (ended.top, top_row(&ended)));
-        assert_eq!(app.filter, "公报");
+        assert_eq!(app.library.filter, "公报");
         assert!(app.visible_articles().len() < app.corpus.articles.len(), "the filter applies");
         assert!(app.status.as_deref().is_some_and(|s| s.contains("L: the library's top")), "{:?}", app.status);
         // `L` goes to the library's top.
@@ -1730,7 +1637,7 @@ mod tests {
         let mut other = reader(ended.positions.clone(), (80, 24));
         other.sessions = ended.sessions.clone();
         other.resume("inputs-0123".into(), false);
-        assert_eq!((other.open, other.settings.script, other.filter.as_str()), (0, Script::Original, ""));
+        assert_eq!((other.open, other.settings.script, other.library.filter.as_str()), (0, Script::Original, ""));
         // That run's session is kept under its own key, the other one left as it was.
         other.remember_session();
         assert_eq!(other.sessions["samples"], ended.sessions["samples"]);

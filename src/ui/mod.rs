@@ -136,7 +136,7 @@ fn render_library(app: &App, frame: &mut Frame, area: Rect) {
     };
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let rows = &app.library;
+    let rows = &app.library.rows;
     let offset = app.library_offset(usize::from(inner.height));
     let mut lines = Vec::new();
     for row in rows.iter().skip(offset).take(usize::from(inner.height)) {
@@ -336,8 +336,8 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
         let at = current.map_or("–".to_string(), |c| (c + 1).to_string());
         parts.push(format!("match {at}/{total}"));
     }
-    if !app.filter.is_empty() {
-        parts.push(format!("filter {}", app.filter));
+    if !app.library.filter.is_empty() {
+        parts.push(format!("filter {}", app.library.filter));
     }
     if app.visual.is_some() {
         parts.insert(0, "SELECT".into());
