@@ -30,6 +30,9 @@ pub(super) fn link(ev: &Evidence, explain: Option<&mut Vec<Decision>>) -> Vec<Op
             claims.entry(k.c).or_default().push((d, k.score, k.parts.similarity));
         }
     }
+    // Each candidate's opening against the endings of the pieces before it, nearest first, as far
+    // back as a pair has asked: the pairs of one candidate share them.
+    let mut before: HashMap<usize, Vec<f32>> = HashMap::new();
     for d in 0..n {
         let Some(open) = ev.pieces[d].body.last() else { continue };
         let candidates = start_candidates(ev, d);
@@ -37,7 +40,12 @@ pub(super) fn link(ev: &Evidence, explain: Option<&mut Vec<Decision>>) -> Vec<Op
             let c = k.c;
             let others = candidates.iter().filter(|o| o.c != c).map(|o| (o.score, o.parts.similarity));
             let rivals = claims[&c].iter().filter(|r| r.0 != d).map(|r| (r.1, r.2));
-            let x = link_features(ev, d, open, k, Lead::over(k, others), Lead::over(k, rivals));
+            let topics = before.entry(c).or_default();
+            for p in (d + 1..c - topics.len()).rev() {
+                topics.push(ev.idf().similarity(ev.ending(p), ev.opening(c)));
+            }
+            let between = topics[..c - d - 1].iter().copied().fold(0.0, f32::max);
+            let x = link_features(ev, d, open, k, Lead::over(k, others), Lead::over(k, rivals), between);
             let edge = if model.is_fitted() {
                 // The link's evidence is the decision's margin, as if the pieces between belonged
                 // elsewhere and as if they did not; an adjacency that would count against the
@@ -194,7 +202,8 @@ impl Lead {
 
 /// The features of the `link` decision for dangling piece `d`, whose last paragraph is `open`,
 /// and candidate `k`, which leads `d`'s other candidates by `others` and the other dangling
-/// pieces it may continue by `rivals`; `adjacent` as the pieces stand.
+/// pieces it may continue by `rivals`; `between`, the closest topic of a piece between to the
+/// candidate's opening (0 without one); `adjacent` as the pieces stand.
 fn link_features(
     ev: &Evidence,
     d: usize,
@@ -202,6 +211,7 @@ fn link_features(
     k: &Candidate,
     others: Lead,
     rivals: Lead,
+    between: f32,
 ) -> [f32; LINK_FEATURES.len()] {
     let cp = &ev.pieces[k.c];
     let f = |v: bool| if v { 1.0 } else { 0.0 };
@@ -241,8 +251,7 @@ fn link_features(
         rivals.evidence,
         rivals.topic,
         ln(rivals.count),
-        k.parts.similarity
-            - (d + 1..k.c).map(|p| ev.idf().similarity(ev.ending(p), ev.opening(k.c))).fold(0.0, f32::max),
+        k.parts.similarity - between,
         f(k.c == d + 1),
     ]
 }
