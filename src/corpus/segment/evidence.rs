@@ -232,8 +232,6 @@ impl Continuation {
         (similarity, confidence): (f32, f32),
         idf: &Idf,
     ) -> Self {
-        let first_close = first.text.find(['”', '」']);
-        let first_open = first.text.find(['“', '「']);
         Continuation {
             headless_after_break: cp.head.is_empty()
                 && matches!(cp.start, Start::MidSentence | Start::Page | Start::Closed),
@@ -244,7 +242,9 @@ impl Continuation {
                 (open.text.chars().next_back(), first.text.chars().next()),
                 (Some(a), Some(b)) if is_han(a) && is_han(b) && idf.contains(a, b)
             ),
-            quote_closed: quote_open && first_close.is_some_and(|c| first_open.is_none_or(|o| c < o)),
+            // Searched only when a quotation is open, as it rarely is (this runs for every pair).
+            quote_closed: quote_open
+                && first.text.find(['”', '」']).is_some_and(|c| first.text.find(['“', '「']).is_none_or(|o| c < o)),
             opens_clause: clause::detect(&first.text).is_some(),
             comma_conjunction: open.text.ends_with(['，', ',', '、', '；', ';'])
                 && starts_with_conjunction(&first.text),
