@@ -223,10 +223,11 @@ fn event_loop(terminal: &mut Term, app: &mut App, stop: &AtomicUsize, suspend_as
             })?;
             dirty = false;
         }
-        // Wake up now and then to notice signals, and often while files load (at once while
-        // loaded files wait to be appended).
+        // Wake up now and then to notice signals, and often while files load (almost at once
+        // while loaded files wait to be appended: crossterm's tty source does not look at the
+        // terminal at all for a zero wait, so Esc would go unread until the backlog is gone).
         let wait = if app.loading_backlog() {
-            0
+            1
         } else if app.is_busy() {
             50
         } else {
