@@ -15,7 +15,7 @@ pub mod garble;
 pub mod identity;
 pub mod load;
 pub mod sanitize;
-mod scan;
+pub(crate) mod scan;
 pub mod segment;
 pub mod topic;
 
