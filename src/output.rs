@@ -191,10 +191,10 @@ fn holds_escaped_in_json(text: &str) -> bool {
 #[expect(clippy::needless_bitwise_bool, reason = "`&` and `|` keep the block test branch-free, so it vectorises")]
 fn escaped_at(x0: u8, x1: u8, x2: u8) -> bool {
     let c0 = ((x0 < 0x20) & (x0 != b'\t') & (x0 != b'\n') & (x0 != b'\r')) | (x0 == 0x7F);
-    let c1 = (x0 == 0xC2) & (x1 >= 0x80) & (x1 <= 0x9F);
+    let c1 = (x0 == 0xC2) & (0x80..=0x9F).contains(&x1);
     let alm = (x0 == 0xD8) & (x1 == 0x9C);
-    let marks = (x1 == 0x80) & ((x2 == 0x8E) | (x2 == 0x8F) | ((x2 >= 0xAA) & (x2 <= 0xAE)));
-    let isolates = (x1 == 0x81) & (x2 >= 0xA6) & (x2 <= 0xA9);
+    let marks = (x1 == 0x80) & ((x2 == 0x8E) | (x2 == 0x8F) | (0xAA..=0xAE).contains(&x2));
+    let isolates = (x1 == 0x81) & (0xA6..=0xA9).contains(&x2);
     c0 | c1 | alm | ((x0 == 0xE2) & (marks | isolates))
 }
 

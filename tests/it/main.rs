@@ -23,6 +23,7 @@ mod large;
 mod layers;
 mod layout;
 mod lookup_lazy;
+mod opencc_cpp;
 mod output_safety;
 mod paste;
 mod pipeline;
