@@ -17,13 +17,13 @@
 
 pub mod export;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use crate::corpus::load::{self, Input, Item};
-use crate::corpus::{Article, Corpus, ReadOptions, Source, decode_warning, process_unless};
+use crate::corpus::{Article, Corpus, ReadOptions, Source, decode_warning, process_choosing, process_unless};
 use crate::search::SearchIndex;
 
 /// What the workers report.
@@ -223,13 +223,45 @@ impl Iterator for InOrder {
 /// The size cap of an input file unless `--max-size` gives another (256 MiB, its default).
 pub const DEFAULT_MAX_BYTES: u64 = 256 << 20;
 
+/// Encodings chosen by hand for single files (the reader's `E`), by the file's fingerprint: a
+/// load given them ([`Config::chosen`]) reads such a file in its encoding from the start, over
+/// detection and over [`Config::forced`], so that nothing has to be read again once it is in.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chosen(HashMap<String, &'static encoding_rs::Encoding>);
+
+impl Chosen {
+    /// The choices of a state file: fingerprint → encoding label (a label no encoding answers
+    /// to, from a hand-edited file, chooses nothing).
+    pub fn from_labels<'a>(labels: impl IntoIterator<Item = (&'a String, &'a String)>) -> Chosen {
+        Chosen(
+            labels
+                .into_iter()
+                .filter_map(|(key, label)| encoding_rs::Encoding::for_label(label.as_bytes()).map(|e| (key.clone(), e)))
+                .collect(),
+        )
+    }
+
+    /// The encoding chosen for the file with `fingerprint`; else the one chosen under its
+    /// `legacy` fingerprint, where saved state still holds a choice of an earlier build.
+    pub fn get(&self, fingerprint: &str, legacy: Option<&str>) -> Option<&'static encoding_rs::Encoding> {
+        self.0.get(fingerprint).or_else(|| legacy.and_then(|l| self.0.get(l))).copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// How a load runs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Files larger than this are refused.
     pub max_bytes: u64,
     /// The encoding every file is read in (`None`: detected per file).
     pub forced: Option<&'static encoding_rs::Encoding>,
+    /// Encodings chosen for single files, which win over `forced` (`None`: no choices; the
+    /// commands never take them, the reader does).
+    pub chosen: Option<Arc<Chosen>>,
     pub options: ReadOptions,
     /// Loading threads (0: one per core).
     pub workers: usize,
@@ -247,7 +279,7 @@ impl Config {
     /// Every file read with `options`, capped at `max_bytes`, on one thread per core, unbounded,
     /// with the search index: how the reader loads.
     pub fn new(max_bytes: u64, forced: Option<&'static encoding_rs::Encoding>, options: ReadOptions) -> Config {
-        Config { max_bytes, forced, options, workers: 0, search_index: true, ahead: None, render: None }
+        Config { max_bytes, forced, chosen: None, options, workers: 0, search_index: true, ahead: None, render: None }
     }
 }
 
@@ -274,7 +306,7 @@ pub fn start_with(inputs: Vec<Input>, config: Config) -> Loading {
         config.workers
     };
     let config = Config { workers, ..config };
-    std::thread::spawn(move || coordinate(&load::list(&inputs), config, &stop, &room, &tx));
+    std::thread::spawn(move || coordinate(&load::list(&inputs), &config, &stop, &room, &tx));
     Loading { updates: rx, cancel, gate }
 }
 
@@ -288,11 +320,11 @@ pub fn reread(item: Item, config: Config) -> Loading {
     let (stop, room) = (Arc::clone(&cancel), Arc::clone(&gate));
     let config = Config { workers: 1, ..config };
     let listing = load::Listing { items: vec![item], ..load::Listing::default() };
-    std::thread::spawn(move || coordinate(&listing, config, &stop, &room, &tx));
+    std::thread::spawn(move || coordinate(&listing, &config, &stop, &room, &tx));
     Loading { updates: rx, cancel, gate }
 }
 
-fn coordinate(listing: &load::Listing, config: Config, cancel: &AtomicBool, gate: &Gate, tx: &Sender<Update>) {
+fn coordinate(listing: &load::Listing, config: &Config, cancel: &AtomicBool, gate: &Gate, tx: &Sender<Update>) {
     let problems = listing.failures.iter().map(ToString::to_string).collect();
     let _ = tx.send(Update::Listed { files: listing.items.len(), problems, skipped: listing.skipped });
     let next = AtomicUsize::new(0);
@@ -310,7 +342,7 @@ fn coordinate(listing: &load::Listing, config: Config, cancel: &AtomicBool, gate
                     {
                         break;
                     }
-                    let (bytes, outcome) = guarded(item, || one(item, &config, cancel));
+                    let (bytes, outcome) = guarded(item, || one(item, config, cancel));
                     if tx.send(Update::File { position, bytes, outcome }).is_err() {
                         break;
                     }
@@ -360,10 +392,26 @@ fn one(item: &Item, config: &Config, cancel: &AtomicBool) -> (u64, Outcome) {
     };
     let bytes = doc.bytes.len() as u64;
     // A long file is given up between the stages of reading it, not only after it.
-    match process_unless(&doc, config.forced, 0, config.options, &|| cancel.load(Ordering::Relaxed)) {
+    let stop = || cancel.load(Ordering::Relaxed);
+    // An encoding chosen for this file by hand, found by its fingerprint once it is read.
+    let chosen = std::cell::Cell::new(None);
+    let choose = |fingerprint: &str, legacy: Option<&str>| {
+        chosen.set(config.chosen.as_ref().and_then(|c| c.get(fingerprint, legacy)));
+        chosen.get().or(config.forced)
+    };
+    let mut read = process_choosing(&doc, &choose, 0, config.options, &stop);
+    let mut unchosen = None;
+    if let (Err(e), Some(encoding)) = (&read, chosen.get()) {
+        // The bytes were text in it when it was chosen, so this hardly happens; the file is
+        // then read like the others, and the message says why the choice did not hold.
+        unchosen = Some(format!("{}: as {}: {e}", doc.name, encoding.name()));
+        read = process_unless(&doc, config.forced, 0, config.options, &stop);
+    }
+    match read {
         Ok(None) => (bytes, Outcome::Stopped),
         Ok(Some((source, articles))) => {
-            let warnings = decode_warning(&source).iter().map(ToString::to_string).collect();
+            let warnings =
+                unchosen.into_iter().chain(decode_warning(&source).iter().map(ToString::to_string)).collect();
             if let Some(how) = config.render {
                 return (bytes, Outcome::Rendered(Box::new(export::render(&source, articles, warnings, how))));
             }
@@ -521,6 +569,58 @@ mod tests {
         }
         // The size cap applies.
         assert!(matches!(outcome(4, None), Some(Outcome::Unread(m)) if m.contains("larger")));
+    }
+
+    #[test]
+    fn a_file_with_an_encoding_chosen_is_read_in_it_at_once_found_by_either_fingerprint() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("news.txt");
+        let bytes = encoding_rs::BIG5.encode("# 各方歡迎\n\n各方歡迎中國—中亞秘書處啟動全面運營。\n").0.into_owned();
+        std::fs::write(&path, &bytes).expect("write");
+        let item = Item::File(path);
+        let read = |config: &Config| match one(&item, config, &AtomicBool::new(false)).1 {
+            Outcome::Loaded(source, articles, warnings, _) => (source, articles, warnings),
+            other => panic!("not loaded: {other:?}"),
+        };
+        let title = |articles: &[Article]| articles[0].title.clone().unwrap_or_default();
+        // Detection can only guess (a guess is shown as one); a choice is certain.
+        let (detected, _, _) = read(&config());
+        assert!(detected.guessed, "{detected:?}");
+        let big5 = |key: String| {
+            let chosen = Chosen::from_labels([(&key, &"Big5".to_string())]);
+            Config { chosen: Some(Arc::new(chosen)), ..config() }
+        };
+        let (source, articles, warnings) = read(&big5(crate::corpus::fingerprint(&bytes)));
+        assert_eq!((source.encoding.as_str(), source.guessed), ("Big5", false), "chosen, not guessed");
+        assert_eq!(title(&articles), "各方歡迎");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        // Over --encoding too, as the reader's choices always were.
+        let gbk = Some(encoding_rs::GBK);
+        assert_eq!(read(&Config { forced: gbk, ..config() }).0.encoding, "GBK");
+        let forced = Config { forced: gbk, ..big5(crate::corpus::fingerprint(&bytes)) };
+        assert_eq!(read(&forced).0.encoding, "Big5");
+        // Under an old fingerprint: found when the load takes those, not otherwise.
+        let legacy = big5(crate::corpus::legacy_fingerprint(&bytes));
+        assert!(read(&legacy).0.guessed, "not found");
+        let legacy = Config { options: ReadOptions { legacy_fingerprints: true }, ..legacy };
+        assert_eq!((read(&legacy).0.encoding.as_str(), read(&legacy).0.guessed), ("Big5", false));
+    }
+
+    #[test]
+    fn a_chosen_encoding_the_bytes_are_no_text_in_leaves_the_file_detected_and_says_so() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("news.txt");
+        let bytes = encoding_rs::GBK.encode(&"中国—中亚外长举行第六次会晤。\n".repeat(8)).0.into_owned();
+        std::fs::write(&path, &bytes).expect("write");
+        let chosen = Chosen::from_labels([(&crate::corpus::fingerprint(&bytes), &"UTF-8".to_string())]);
+        let config = Config { chosen: Some(Arc::new(chosen)), ..config() };
+        match one(&Item::File(path), &config, &AtomicBool::new(false)).1 {
+            Outcome::Loaded(source, _, warnings, _) => {
+                assert_eq!(source.encoding, "GBK");
+                assert!(warnings.first().is_some_and(|w| w.starts_with("news.txt: as UTF-8: ")), "{warnings:?}");
+            }
+            other => panic!("not loaded: {other:?}"),
+        }
     }
 
     #[test]

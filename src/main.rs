@@ -47,27 +47,24 @@ fn require_terminal(cli: &Cli) -> Result<()> {
     Ok(())
 }
 
-/// What the reader keeps between runs, read before any file is loaded: loading needs to know
-/// whether saved encoding choices still use old fingerprints.
+/// What the reader keeps between runs, read before any file is loaded: loading needs the
+/// encodings chosen for files, and whether they are still kept under old fingerprints
+/// ([`positions::Saved::load_config`]).
 struct ReaderState {
     data_dir: Option<std::path::PathBuf>,
     file: positions::Store,
     saved: positions::Saved,
     messages: Vec<String>,
-    /// How its files are to be read: with old fingerprints while the saved state holds any.
-    options: ReadOptions,
 }
 
 impl ReaderState {
-    /// Reads the state, and what it asks of loading.
     fn read(cli: &Cli) -> ReaderState {
         let data_dir = positions::data_dir(cli.input.data_dir.as_deref());
         let (file, saved, messages) = data_dir.as_deref().map_or_else(
             || (positions::Store::in_memory(), positions::Saved::default(), Vec::new()),
             positions::Store::open,
         );
-        let options = ReadOptions { legacy_fingerprints: saved.holds_legacy_fingerprints() };
-        ReaderState { data_dir, file, saved, messages, options }
+        ReaderState { data_dir, file, saved, messages }
     }
 }
 
@@ -82,7 +79,7 @@ fn read(
     state: Option<ReaderState>,
 ) -> Result<u8> {
     require_terminal(cli)?;
-    let ReaderState { data_dir, file, saved, messages: state_messages, .. } =
+    let ReaderState { data_dir, file, saved, messages: state_messages } =
         state.unwrap_or_else(|| ReaderState::read(cli));
     for m in &state_messages {
         say!("warning: {m}");
@@ -111,7 +108,9 @@ fn read(
         say!("warning: {m}");
     }
     app.words = words;
-    app.apply_chosen_encodings();
+    // The files were read in the encodings chosen for them; choices kept under an old
+    // fingerprint move to the new one.
+    app.adopt_legacy_encodings();
     if let Some(loading) = loading {
         app.start_loading(loading);
     }
@@ -445,7 +444,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         let max = cli.input.max_size.saturating_mul(1024 * 1024);
         gongbao::term::install_panic_hook();
         let state = ReaderState::read(cli);
-        let loading = gongbao::loader::start(inputs, max, forced, state.options, 0);
+        let loading = loader::start_with(inputs, state.saved.load_config(max, forced));
         return Ok(ExitCode::from(read(cli, Corpus::default(), Some(loading), Some(state))?));
     }
     // Without a terminal the reader would only say so after standard input was read to its end.
@@ -469,14 +468,14 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         _ => {}
     }
-    let options = state.as_ref().map_or_else(ReadOptions::default, |s| s.options);
+    // The reader reads files in the encodings chosen for them; the commands never do.
+    let config = state
+        .as_ref()
+        .map_or_else(|| loader::Config::new(max, forced, ReadOptions::default()), |s| s.saved.load_config(max, forced));
     // The other commands (and the reader on standard input or the samples) need every article
     // before they start: loaded on every core all the same, then gathered in list order. The
     // search index is built from the whole corpus, as before.
-    let loaded = loader::gather(loader::start_with(
-        inputs,
-        loader::Config { search_index: false, ..loader::Config::new(max, forced, options) },
-    ));
+    let loaded = loader::gather(loader::start_with(inputs, loader::Config { search_index: false, ..config }));
     if loaded.skipped > 0 {
         say!("{}", loader::skipped_message(loaded.skipped));
     }

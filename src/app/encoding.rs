@@ -10,6 +10,10 @@
 //! version links are then made on a thread of their own, and the reader takes the new text
 //! in one step once both have arrived ([`App::tick_rereading`]). Meanwhile the reader goes on
 //! with the old text and the status line says what is being read.
+//!
+//! Choices remembered from earlier runs are not applied here: the reader's load is given them
+//! ([`crate::loader::Chosen`]), and each worker reads such a file in its chosen encoding
+//! straight away, so nothing is read twice or indexed again once the files are in.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -102,8 +106,17 @@ impl App {
     /// Moves choices stored under a loaded file's old fingerprint
     /// ([`crate::corpus::legacy_fingerprint`]) to its current one, so that the next run finds
     /// them without taking old fingerprints. Choices for files not loaded keep their old key.
-    fn adopt_legacy_encodings(&mut self) {
-        for source in &self.corpus.sources {
+    /// (The load already read those files in the encoding chosen under the old key.)
+    pub fn adopt_legacy_encodings(&mut self) {
+        self.adopt_legacy_encodings_from(0);
+    }
+
+    /// [`App::adopt_legacy_encodings`] for the sources from `first` on: those just loaded.
+    pub(super) fn adopt_legacy_encodings_from(&mut self, first: usize) {
+        if self.encodings.is_empty() {
+            return;
+        }
+        for source in self.corpus.sources.iter().skip(first) {
             let Some(legacy) = &source.legacy_fingerprint else { continue };
             if let Some(label) = self.encodings.remove(legacy) {
                 self.encodings.entry(source.fingerprint.clone()).or_insert(label);
@@ -320,41 +333,8 @@ impl App {
         })
     }
 
-    /// Applies the remembered choices to the files loaded so far (at start, and when
-    /// background loading ends), reading each again through the loader and waiting for it.
-    pub fn apply_chosen_encodings(&mut self) {
-        self.adopt_legacy_encodings();
-        let mut changed = false;
-        for s in 0..self.corpus.sources.len() {
-            let Some(chosen) = self.chosen_encoding(s) else { continue };
-            if self.corpus.sources[s].encoding == chosen.name() && !self.corpus.sources[s].guessed {
-                continue;
-            }
-            let outcome = self.reread(s, Some(chosen)).map(|loading| {
-                loading
-                    .in_order()
-                    .find_map(|update| match update {
-                        Update::File { outcome, .. } => Some(outcome),
-                        Update::Listed { .. } | Update::Finished => None,
-                    })
-                    .unwrap_or_else(|| Outcome::Failed("the loading thread stopped".into()))
-            });
-            match outcome.and_then(|outcome| self.reread_outcome(s, Some(chosen), outcome)) {
-                Ok((source, articles, _)) => {
-                    let range = self.articles_of(s);
-                    self.replace_source(s, *source, articles, range);
-                    changed = true;
-                }
-                Err(why) => self.messages.push(why),
-            }
-        }
-        if changed {
-            self.rebuild_derived();
-        }
-    }
-
     /// Everything computed from the articles (search index, versions, library, bookmark
-    /// places, the open article's layout): at start, and again after some were replaced.
+    /// places, the open article's layout): when the app is made on a corpus.
     pub(super) fn rebuild_derived(&mut self) {
         self.index = Arc::new(SearchIndex::build(&self.corpus, crate::search::folder()));
         self.versions =

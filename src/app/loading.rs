@@ -161,6 +161,7 @@ impl App {
             }
         }
         if self.corpus.sources.len() > first_source {
+            self.adopt_legacy_encodings_from(first_source);
             self.extend_library(first_source, first_new);
         }
         if self.corpus.articles.len() > first_new && was_empty {
@@ -207,16 +208,13 @@ impl App {
         }
     }
 
-    /// The end of a load, once versions are linked: bookmarks placed, chosen encodings
-    /// applied, and what happened said in the status line.
+    /// The end of a load, once versions are linked: bookmarks placed, and what happened said
+    /// in the status line. (Chosen encodings were applied as each file was read.)
     fn complete_loading(&mut self) {
         let Some(state) = self.loading.take() else { return };
         // Everything is in: a session whose article never came is forgotten.
         self.resume_from(self.corpus.articles.len());
         self.resolve_bookmarks();
-        if !self.encodings.is_empty() {
-            self.apply_chosen_encodings();
-        }
         let secs = state.started.elapsed().as_secs_f64();
         let files = state.files.unwrap_or(state.done);
         let what = if state.stopping && state.done < files {

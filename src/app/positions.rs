@@ -159,6 +159,16 @@ impl Saved {
     pub fn holds_legacy_fingerprints(&self) -> bool {
         self.encodings.keys().any(|k| crate::corpus::is_legacy_fingerprint(k))
     }
+
+    /// How the reader's load is to read its files: the encodings chosen for some of them, and
+    /// with old fingerprints while a choice is kept under one (so that it is found).
+    #[must_use]
+    pub fn load_config(&self, max_bytes: u64, forced: Option<&'static encoding_rs::Encoding>) -> crate::loader::Config {
+        let options = crate::corpus::ReadOptions { legacy_fingerprints: self.holds_legacy_fingerprints() };
+        let chosen = (!self.encodings.is_empty())
+            .then(|| std::sync::Arc::new(crate::loader::Chosen::from_labels(&self.encodings)));
+        crate::loader::Config { chosen, ..crate::loader::Config::new(max_bytes, forced, options) }
+    }
 }
 
 /// What can go wrong when saving; nothing on disk changes then.

@@ -318,15 +318,34 @@ pub fn process_unless(
     options: ReadOptions,
     stop: &dyn Fn() -> bool,
 ) -> Result<Option<(Source, Vec<Article>)>, decode::DecodeError> {
+    process_choosing(doc, &|_, _| forced, source_index, options, stop)
+}
+
+/// [`process_unless`] with the encoding chosen per file by its fingerprints: `choose` is given
+/// the document's [`fingerprint`] and, when `options` take it, its [`legacy_fingerprint`],
+/// before anything is decoded, and names the encoding to read it in (`None`: detected). The
+/// reader's loads read a file whose encoding was chosen by hand this way, fingerprinting it once.
+///
+/// # Errors
+/// When the bytes are empty or not text in the encoding chosen (see [`decode::DecodeError`]).
+pub fn process_choosing(
+    doc: &load::RawDoc,
+    choose: &dyn Fn(&str, Option<&str>) -> Option<&'static encoding_rs::Encoding>,
+    source_index: usize,
+    options: ReadOptions,
+    stop: &dyn Fn() -> bool,
+) -> Result<Option<(Source, Vec<Article>)>, decode::DecodeError> {
+    let print = fingerprint(&doc.bytes);
+    let legacy = options.legacy_fingerprints.then(|| legacy_fingerprint(&doc.bytes));
+    let forced = choose(&print, legacy.as_deref());
     let Some((decoded, removed, articles)) = read_text(doc, forced, source_index, stop)? else {
         return Ok(None);
     };
-    let legacy = options.legacy_fingerprints.then(|| legacy_fingerprint(&doc.bytes));
     let source = Source {
         name: doc.name.clone(),
         path: doc.path.as_ref().map(|p| p.to_string_lossy().into_owned()),
         os_path: doc.path.clone(),
-        fingerprint: fingerprint(&doc.bytes),
+        fingerprint: print,
         legacy_fingerprint: legacy,
         encoding: decoded.encoding.name().to_string(),
         guessed: decoded.guessed,

@@ -7,24 +7,39 @@ use std::path::Path;
 use gongbao::app::positions;
 use gongbao::app::{Action, App, Settings};
 use gongbao::bookmarks::store::Store;
-use gongbao::corpus::{Corpus, ReadOptions, load};
+use gongbao::corpus::{Corpus, load};
+use gongbao::loader;
 
 const TEXT: &str = "中國—中亞外長舉行第六次會晤\n\n新華社阿拉木圖電 各方歡迎中國—中亞秘書處啟動全面運營，將全力支持秘書處為促進合作發揮積極作用。\n";
 
-/// The reader on `path` with `data` as its data folder, as `main` sets it up.
+/// The reader on `path` with `data` as its data folder, as `main` sets it up for standard
+/// input or the samples: loaded first, in the encodings chosen for the files.
 fn reader(path: &Path, data: &Path) -> App {
     let (file, saved, messages) = positions::Store::open(data);
     assert!(messages.is_empty(), "{messages:?}");
-    let options = ReadOptions { legacy_fingerprints: saved.holds_legacy_fingerprints() };
-    let bytes = std::fs::read(path).expect("read");
-    let docs = vec![load::RawDoc { name: "news.txt".into(), path: Some(path.to_path_buf()), bytes }];
-    let (corpus, _) = Corpus::from_docs_with(&docs, None, options);
-    let mut app = App::new(corpus, Settings { color: false, ..Settings::default() }, saved.positions, (100, 30));
+    let config = loader::Config { search_index: false, ..saved.load_config(u64::MAX, None) };
+    let loaded = loader::gather(loader::start_with(vec![load::Input::Path(path.to_path_buf())], config));
+    assert!(loaded.failures.is_empty(), "{:?}", loaded.failures);
+    let mut app = App::new(loaded.corpus, Settings { color: false, ..Settings::default() }, saved.positions, (100, 30));
     app.encodings = saved.encodings;
     app.positions_file = file;
     app.set_bookmarks(Store::open(Some(data)).0);
-    app.apply_chosen_encodings();
+    app.adopt_legacy_encodings();
     app.update(Action::Resize(100, 30));
+    app
+}
+
+/// The reader on `path` as `main` sets it up for files: the first frame at once, the files
+/// loading on worker threads with the encodings chosen for them.
+fn reader_loading(path: &Path, data: &Path) -> App {
+    let (file, saved, _) = positions::Store::open(data);
+    let loading = loader::start_with(vec![load::Input::Path(path.to_path_buf())], saved.load_config(u64::MAX, None));
+    let mut app =
+        App::new(Corpus::default(), Settings { color: false, ..Settings::default() }, saved.positions, (100, 30));
+    app.encodings = saved.encodings;
+    app.positions_file = file;
+    app.adopt_legacy_encodings();
+    app.start_loading(loading);
     app
 }
 
@@ -44,24 +59,37 @@ fn text_of(app: &App) -> String {
     app.corpus.articles.iter().flat_map(|a| a.paragraphs.iter().map(|p| p.text.clone())).collect()
 }
 
-#[test]
-fn enc_08_e_reads_a_big5_body_behind_a_utf8_bom_as_big5_and_remembers_it() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let data = dir.path().join("data");
-    let path = dir.path().join("news.txt");
+/// `news.txt` in `dir`: a Big5 body behind a UTF-8 BOM (as converters glue it on), which
+/// detection reads as UTF-8; its path and bytes.
+fn big5_behind_a_utf8_bom(dir: &Path) -> (std::path::PathBuf, Vec<u8>) {
+    let path = dir.join("news.txt");
     let mut bytes = b"\xEF\xBB\xBF".to_vec();
     bytes.extend_from_slice(&encoding_rs::BIG5.encode(TEXT).0);
     std::fs::write(&path, &bytes).expect("write");
+    (path, bytes)
+}
 
+/// The reader on [`big5_behind_a_utf8_bom`] in a temporary folder, the file opened and `E`
+/// pressed until it reads as Big5, chosen (each step decodes it again): the folder, the data
+/// folder, the file and the reader.
+fn big5_chosen() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf, App) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let (path, _) = big5_behind_a_utf8_bom(dir.path());
     let mut app = reader(&path, &data);
     app.update(Action::Open);
-    // Step through the cycle until the file reads as Big5; each step decodes it again.
     let mut steps = 0;
     while app.corpus.sources[0].encoding != "Big5" || app.chosen_encoding(0).is_none() {
         cycle_encoding(&mut app);
         steps += 1;
         assert!(steps <= 6, "Big5 is never offered: {:?}", app.status);
     }
+    (dir, data, path, app)
+}
+
+#[test]
+fn enc_08_e_reads_a_big5_body_behind_a_utf8_bom_as_big5_and_remembers_it() {
+    let (dir, data, path, mut app) = big5_chosen();
     assert!(text_of(&app).contains("各方歡迎中國"), "{}", text_of(&app));
     assert!(app.status.as_deref().is_some_and(|s| s.contains("Big5") && s.contains("remembered")), "{:?}", app.status);
     assert!(!app.corpus.sources[0].guessed, "a choice is not a guess");
@@ -93,6 +121,45 @@ fn enc_08_e_reads_a_big5_body_behind_a_utf8_bom_as_big5_and_remembers_it() {
         cycle_encoding(&mut app);
     }
     assert!(positions::Store::open(&data).1.encodings.is_empty(), "forgotten in the state file too");
+}
+
+#[test]
+fn a_remembered_choice_is_read_while_the_file_loads_not_applied_after_it() {
+    let (_dir, data, path, _) = big5_chosen();
+    // The next run: the file's articles arrive already in Big5, while the load is under way.
+    let mut app = reader_loading(&path, &data);
+    let start = std::time::Instant::now();
+    while app.corpus.sources.is_empty() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "the file never arrived");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        app.update(Action::Tick);
+    }
+    assert!(app.is_loading(), "the load has not ended yet");
+    assert_eq!((app.corpus.sources[0].encoding.as_str(), app.corpus.sources[0].guessed), ("Big5", false));
+    assert!(app.chosen_encoding(0).is_some(), "shown as chosen");
+    assert!(text_of(&app).contains("各方歡迎中國"), "{}", text_of(&app));
+    // The search index the worker made is of that text: nothing is rebuilt at the end.
+    let index = std::sync::Arc::clone(&app.index);
+    let hits = |app: &App| {
+        let mut n = 0;
+        let query = gongbao::search::Query::new("各方歡迎", false);
+        app.index.search(&app.corpus, &query, gongbao::search::folder(), |_| {
+            n += 1;
+            true
+        });
+        n
+    };
+    assert_eq!(hits(&app), 1);
+    while app.is_loading() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "loading never ended");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        app.update(Action::Tick);
+    }
+    assert!(std::sync::Arc::ptr_eq(&index, &app.index), "the index was not built again");
+    assert_eq!(app.corpus.sources[0].encoding, "Big5");
+    assert!(app.messages.is_empty(), "{:?}", app.messages);
+    let rebuilt = gongbao::search::SearchIndex::build(&app.corpus, gongbao::search::folder());
+    assert_eq!(format!("{:?}", app.index), format!("{rebuilt:?}"));
 }
 
 #[test]
