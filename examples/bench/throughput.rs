@@ -553,7 +553,7 @@ pub fn run_large(out: &mut impl Write) -> std::io::Result<()> {
         // The middle and the end of the longest article (most files hold one).
         let longest = (0..articles).max_by_key(|&i| app.corpus.articles[i].paragraphs.len()).unwrap_or(0);
         app.open_article(longest);
-        let lines = app.layout.lines.len();
+        let lines = app.reader.layout.lines.len();
         for _ in 0..lines / 2 / 22 {
             app.update(Action::PageDown);
         }

@@ -146,7 +146,7 @@ impl App {
         let Some(a) = self.article() else { return Vec::new() };
         let mut out = Vec::new();
         for (passage, _) in self.bookmarks.resolved.values().flatten() {
-            if passage.article == self.open {
+            if passage.article == self.reader.open {
                 let (first, _) = paragraph_of(a, passage.range.start);
                 let (last, _) = paragraph_of(a, passage.range.end.saturating_sub(1).max(passage.range.start));
                 out.extend(first..=last);
@@ -166,7 +166,7 @@ impl App {
             self.status = Some("nothing to bookmark here".into());
             return;
         }
-        self.open_note(NoteTarget::New(Passage { article: self.open, range: start..end }), String::new());
+        self.open_note(NoteTarget::New(Passage { article: self.reader.open, range: start..end }), String::new());
     }
 
     fn open_note(&mut self, target: NoteTarget, input: String) {
@@ -241,7 +241,7 @@ impl App {
             Some(starts[p] + if end { sentence.end } else { sentence.start })
         };
         let range = at(from, false)?..at(to, true)?;
-        (range.end > range.start).then_some(Passage { article: self.open, range })
+        (range.end > range.start).then_some(Passage { article: self.reader.open, range })
     }
 
     pub(super) fn confirm_visual(&mut self) {
@@ -268,8 +268,11 @@ impl App {
             let end = start + a.paragraphs[p].text.len();
             let (s, e) = (passage.range.start.max(start), passage.range.end.min(end));
             if s < e
-                && let Some((text, range)) =
-                    self.converted_range(&Match { article: self.open, paragraph: p, range: s - start..e - start })
+                && let Some((text, range)) = self.converted_range(&Match {
+                    article: self.reader.open,
+                    paragraph: p,
+                    range: s - start..e - start,
+                })
             {
                 out.push(Highlight { text, range, kind: HighlightKind::Selection });
             }
@@ -279,12 +282,12 @@ impl App {
 
     /// Keeps paragraph `p` on screen.
     fn reveal_paragraph(&mut self, p: usize) {
-        let Some(&line) = self.layout.paragraph_line.get(p) else { return };
+        let Some(&line) = self.reader.layout.paragraph_line.get(p) else { return };
         let page = self.page_height();
-        if line < self.top {
-            self.top = line;
-        } else if line >= self.top + page {
-            self.top = line.saturating_sub(page.saturating_sub(2)).min(self.max_top());
+        if line < self.reader.top {
+            self.reader.top = line;
+        } else if line >= self.reader.top + page {
+            self.reader.top = line.saturating_sub(page.saturating_sub(2)).min(self.max_top());
         }
     }
 
@@ -447,7 +450,7 @@ impl App {
             let (paragraph, offset) = paragraph_of(a, passage.range.start);
             let m = Match { article: passage.article, paragraph, range: offset..offset + 1 };
             if let Some(line) = self.match_line(&m) {
-                self.top = line.min(self.max_top());
+                self.reader.top = line.min(self.max_top());
             }
         }
         self.status = Some(match found {
@@ -462,7 +465,7 @@ impl App {
     fn reattach(&mut self, old: Bookmark) {
         let (Some(a), Some(p)) = (self.article(), self.top_paragraph()) else { return };
         let start = paragraph_starts(a).get(p).copied().unwrap_or(0);
-        let passage = Passage { article: self.open, range: start..start + a.paragraphs[p].text.len() };
+        let passage = Passage { article: self.reader.open, range: start..start + a.paragraphs[p].text.len() };
         let Some(mut fresh) = bookmarks::bookmark(&self.corpus, &passage, &old.note) else { return };
         fresh.id.clone_from(&old.id);
         fresh.created.clone_from(&old.created);

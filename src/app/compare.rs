@@ -92,7 +92,7 @@ impl App {
 
     /// `c`: compare the open article with its next version.
     pub(super) fn open_compare(&mut self) {
-        let others = self.versions.get(self.open).cloned().unwrap_or_default();
+        let others = self.versions.get(self.reader.open).cloned().unwrap_or_default();
         let current = match &self.overlay {
             Overlay::Compare { other, .. } => others.iter().position(|o| o == other).map_or(0, |i| i + 1),
             _ => 0,
@@ -101,7 +101,7 @@ impl App {
             self.status = Some("no other version of this article was found in the loaded files".into());
             return;
         };
-        self.compare.comparison = versions::compare(&self.corpus, self.open, other, folder());
+        self.compare.comparison = versions::compare(&self.corpus, self.reader.open, other, folder());
         self.lay_out_compare();
         let top = self.compare_line_of_reading().min(self.compare_max_top());
         self.overlay = Overlay::Compare { other, top, difference: None };
@@ -117,7 +117,7 @@ impl App {
     fn compare_line_of_reading(&self) -> usize {
         let Some(c) = &self.compare.comparison else { return 0 };
         // At the title the view opens at its start too.
-        let Some(top) = self.top_paragraph().filter(|_| self.top > 0) else { return 0 };
+        let Some(top) = self.top_paragraph().filter(|_| self.reader.top > 0) else { return 0 };
         let at = self.current_clause().and_then(|i| self.article().map(|a| a.clauses[i].paragraph)).unwrap_or(top);
         let pairs = c.units.iter().flat_map(|u| &u.pairs);
         let Some(pair) = pairs

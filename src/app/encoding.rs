@@ -306,7 +306,7 @@ impl App {
     /// choice remembered.
     fn chose_encoding(&mut self, s: usize, chosen: Option<&'static Encoding>, first: usize, skipped: &[&str]) {
         // The reader shows the file's first article in its new reading.
-        self.open = first;
+        self.reader.open = first;
         self.selected = first;
         self.articles_changed();
         let source = &self.corpus.sources[s];
@@ -349,11 +349,10 @@ impl App {
         self.resolve_bookmarks();
         // The layout belongs to the old text: laid out again, at the position remembered for
         // the article now open.
-        self.layout = super::Layout::default();
-        self.top = 0;
-        self.open = self.open.min(self.corpus.articles.len().saturating_sub(1));
+        self.reader.forget_layout();
+        self.reader.open = self.reader.open.min(self.corpus.articles.len().saturating_sub(1));
         self.selected = self.selected.min(self.corpus.articles.len().saturating_sub(1));
-        self.open_article(self.open);
+        self.open_article(self.reader.open);
     }
 
     /// Saves the reading state (positions and encoding choices) now; a note for the status

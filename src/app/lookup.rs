@@ -58,10 +58,10 @@ impl App {
                 return;
             }
         };
-        let found = self.layout.lines.iter().skip(self.top).find_map(|line| {
+        let found = self.reader.layout.lines.iter().skip(self.reader.top).find_map(|line| {
             let p = line.paragraph?;
             let original = self.paragraph_text(p)?;
-            let shown = self.layout.texts.get(line.text)?;
+            let shown = self.reader.layout.texts.get(line.text)?;
             let row_start = original_offset(original, shown, line.row.start);
             let words = cut::cut(dictionary, original);
             words.iter().find(|w| w.range.start >= row_start).map(|w| (p, w.range.start))
@@ -202,12 +202,12 @@ impl App {
     /// The layout line the cursor is on, and the cursor's byte offset in that line's text.
     pub fn cursor_line(&self) -> Option<(usize, usize)> {
         let c = self.lookup?;
-        let first = *self.layout.paragraph_line.get(c.paragraph)?;
-        let text = self.layout.lines.get(first)?.text;
-        let shown = self.layout.texts.get(text)?;
+        let first = *self.reader.layout.paragraph_line.get(c.paragraph)?;
+        let text = self.reader.layout.lines.get(first)?.text;
+        let shown = self.reader.layout.texts.get(text)?;
         let at = converted_offset(self.paragraph_text(c.paragraph)?, shown, c.at);
         // Lines are in text order, each text's rows in byte order.
-        let line = self.layout.lines.partition_point(|l| (l.text, l.row.start) <= (text, at));
+        let line = self.reader.layout.lines.partition_point(|l| (l.text, l.row.start) <= (text, at));
         Some((line.saturating_sub(1).max(first), at))
     }
 
@@ -216,19 +216,19 @@ impl App {
     fn on_other_line(&self, c: LookupCursor, by: isize) -> Option<(usize, usize)> {
         let (line, at) = self.cursor_line()?;
         let ambiguous = self.settings.ambiguous;
-        let here = self.layout.lines.get(line)?;
-        let shown = self.layout.texts.get(here.text)?;
+        let here = self.reader.layout.lines.get(line)?;
+        let shown = self.reader.layout.texts.get(here.text)?;
         let column = crate::wrap::display_width(shown.get(here.row.start..at)?, ambiguous);
         let mut target = line;
         let next = loop {
             target = target.checked_add_signed(by)?;
-            let l = self.layout.lines.get(target)?;
+            let l = self.reader.layout.lines.get(target)?;
             if l.paragraph.is_some() && l.row.end > l.row.start {
                 break l;
             }
         };
         let p = next.paragraph?;
-        let (original, shown) = (self.paragraph_text(p)?, self.layout.texts.get(next.text)?);
+        let (original, shown) = (self.paragraph_text(p)?, self.reader.layout.texts.get(next.text)?);
         let row = shown.get(next.row.start..next.row.end)?;
         let mut used = 0;
         let mut offset = next.row.start;
@@ -252,10 +252,10 @@ impl App {
     fn reveal_cursor(&mut self) {
         let Some((line, _)) = self.cursor_line() else { return };
         let page = self.page_height();
-        if line < self.top {
-            self.top = line;
-        } else if line >= self.top + page {
-            self.top = (line + 1).saturating_sub(page).min(self.max_top());
+        if line < self.reader.top {
+            self.reader.top = line;
+        } else if line >= self.reader.top + page {
+            self.reader.top = (line + 1).saturating_sub(page).min(self.max_top());
         }
     }
 
@@ -326,7 +326,7 @@ impl App {
             senses: entries.iter().flat_map(|e| e.senses()).map(String::from).collect(),
             sentence: sentence.to_string(),
             title: article.title.clone(),
-            clause: crate::search::clause_label(&self.corpus, self.open, c.paragraph).map(String::from),
+            clause: crate::search::clause_label(&self.corpus, self.reader.open, c.paragraph).map(String::from),
             article: article.id.clone(),
             source: article.source.clone(),
             added,
@@ -374,7 +374,7 @@ impl App {
             Some(range) => range,
             None => c.at..c.at + self.lookup_word()?.len(),
         };
-        let m = Match { article: self.open, paragraph: c.paragraph, range };
+        let m = Match { article: self.reader.open, paragraph: c.paragraph, range };
         self.converted_range(&m).map(|(text, range)| Highlight { text, range, kind: HighlightKind::Word })
     }
 }

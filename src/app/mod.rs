@@ -16,6 +16,7 @@ pub mod loading;
 pub mod lookup;
 pub mod positions;
 mod quote;
+pub mod reader;
 pub mod screen;
 pub mod search;
 
@@ -25,13 +26,14 @@ use unicode_segmentation::UnicodeSegmentation;
 pub use action::Action;
 use keymap::Scope;
 pub use library::LibraryRow;
+pub use reader::{Highlight, HighlightKind, Layout, Line, LineKind, Reader, layout};
 pub use screen::{Areas, LibraryPane};
 pub use search::{ResultRow, SearchState};
 
 use crate::convert::{Converter, Script};
 use crate::corpus::{Article, Corpus, ParagraphKind};
 use crate::search::SearchIndex;
-use crate::wrap::{self, AmbiguousWidth, Row};
+use crate::wrap::{self, AmbiguousWidth};
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,40 +107,6 @@ pub enum PromptKind {
     BookmarkFilter,
 }
 
-/// What a line of the reader shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    Title,
-    Subtitle,
-    Meta,
-    Paragraph(ParagraphKind),
-    Blank,
-}
-
-/// One display row of the reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Line {
-    pub kind: LineKind,
-    /// Index into [`Layout::texts`].
-    pub text: usize,
-    pub row: Row,
-    /// Paragraph of the article this row belongs to, if any.
-    pub paragraph: Option<usize>,
-}
-
-/// The open article laid out for one script and width.
-#[derive(Debug, Clone, Default)]
-pub struct Layout {
-    pub article: usize,
-    pub script: Option<Script>,
-    pub width: u16,
-    /// The texts shown (title, subtitle, meta line, paragraphs), converted.
-    pub texts: Vec<String>,
-    pub lines: Vec<Line>,
-    /// First line of each paragraph of the article.
-    pub paragraph_line: Vec<usize>,
-}
-
 /// Reading settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
@@ -198,15 +166,8 @@ pub struct App {
     pub show_library: bool,
     /// Article selected in the library.
     pub selected: usize,
-    /// Article open in the reader.
-    pub open: usize,
-    /// First visible line of the reader.
-    pub top: usize,
-    /// The character a resize keeps on the top row: (text, byte) of the layout it was taken
-    /// in. Kept while the top row still holds it, so that a run of resizes does not drift
-    /// from row start to row start.
-    resize_anchor: Option<(usize, usize)>,
-    pub layout: Layout,
+    /// The reader pane: the article open, the line at the top, the layout and its highlights.
+    pub reader: reader::Reader,
     pub size: (u16, u16),
     /// The place at the top of each article visited, by article id.
     pub positions: HashMap<String, positions::Position>,
@@ -217,10 +178,6 @@ pub struct App {
     pub session_key: Option<String>,
     /// The session being resumed, until its article has loaded.
     resume: Option<positions::Session>,
-    /// The place the open article was opened at: (article, top line, place). While the top line
-    /// is still that one, the place is remembered as it was, not as the start of the row it
-    /// fell in, so that reopening at another width never drifts back row by row.
-    restored: Option<(usize, usize, positions::Position)>,
     /// Encodings chosen with `E`: file fingerprint → encoding label (kept with the positions).
     pub encodings: HashMap<String, String>,
     /// Where `positions` and `encodings` are kept (`positions.json`); in memory until set.
@@ -235,8 +192,6 @@ pub struct App {
     pub search: search::Search,
     /// Clauses confirmed in the go-to prompt, for `↑`/`↓` there.
     pub goto_history: edit::History,
-    /// Matches to highlight in the open article's layout, sorted by text.
-    pub highlights: Vec<Highlight>,
     pub bookmarks: bookmarks::BookmarkState,
     /// The passage being selected, in visual mode.
     pub visual: Option<bookmarks::Visual>,
@@ -268,26 +223,6 @@ pub struct App {
     pub library: library::Library,
 }
 
-/// A match drawn in the reader: a byte range of one of the [`Layout`]'s texts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Highlight {
-    pub text: usize,
-    pub range: std::ops::Range<usize>,
-    pub kind: HighlightKind,
-}
-
-/// What a highlight marks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HighlightKind {
-    Match,
-    /// The match last moved to, drawn stronger.
-    CurrentMatch,
-    /// The passage being selected for a bookmark.
-    Selection,
-    /// The word under the look-up cursor.
-    Word,
-}
-
 impl App {
     /// A reader over `corpus` at terminal size `size`.
     pub fn new(
@@ -304,16 +239,12 @@ impl App {
             overlay: Overlay::None,
             show_library: true,
             selected: 0,
-            open: 0,
-            top: 0,
-            layout: Layout::default(),
-            resize_anchor: None,
+            reader: reader::Reader::default(),
             size,
             positions,
             sessions: HashMap::new(),
             session_key: None,
             resume: None,
-            restored: None,
             positions_file: positions::Store::in_memory(),
             encodings: HashMap::new(),
             status: None,
@@ -321,7 +252,6 @@ impl App {
             index: std::sync::Arc::default(),
             search: search::Search::default(),
             goto_history: edit::History::default(),
-            highlights: Vec::new(),
             bookmarks: bookmarks::BookmarkState::default(),
             visual: None,
             lookup: None,
@@ -370,7 +300,7 @@ impl App {
     }
 
     pub fn article(&self) -> Option<&Article> {
-        self.corpus.articles.get(self.open)
+        self.corpus.articles.get(self.reader.open)
     }
 
     /// Screen areas for the current size (the same function the views use).
@@ -576,7 +506,7 @@ impl App {
                     PromptKind::Search { origin, .. } => {
                         self.search.cancel_prompt();
                         self.refresh_search();
-                        self.top = origin.min(self.max_top());
+                        self.reader.top = origin.min(self.max_top());
                     }
                     PromptKind::Filter => {
                         self.library.filter.clear();
@@ -786,8 +716,8 @@ impl App {
             Action::PageUp => self.scroll_by(-page.saturating_sub(1).max(1).cast_signed()),
             Action::HalfPageDown => self.scroll_by((page / 2).max(1).cast_signed()),
             Action::HalfPageUp => self.scroll_by(-(page / 2).max(1).cast_signed()),
-            Action::Top => self.top = 0,
-            Action::Bottom => self.top = self.last_page_top(),
+            Action::Top => self.reader.top = 0,
+            Action::Bottom => self.reader.top = self.last_page_top(),
             Action::NextArticle => self.step_article(1),
             Action::PreviousArticle => self.step_article(-1),
             Action::ToggleScript => self.set_script(self.settings.script.next()),
@@ -1030,8 +960,8 @@ impl App {
         if n == 0 {
             return;
         }
-        let next = self.open.saturating_add_signed(by).min(n - 1);
-        if next == self.open {
+        let next = self.reader.open.saturating_add_signed(by).min(n - 1);
+        if next == self.reader.open {
             self.status = Some(if by < 0 { "first article" } else { "last article" }.into());
         } else {
             self.open_article(next);
@@ -1045,7 +975,7 @@ impl App {
             return;
         }
         self.remember_position();
-        self.open = index.min(self.corpus.articles.len() - 1);
+        self.reader.open = index.min(self.corpus.articles.len() - 1);
         self.relayout();
         self.refresh_search();
         let place = self.article().and_then(|a| self.positions.get(&a.id).copied()).unwrap_or_default();
@@ -1054,57 +984,22 @@ impl App {
 
     /// Puts a remembered place at the top, and remembers that it is there.
     fn go_to_remembered(&mut self, place: positions::Position) {
-        // The start of the first paragraph is kept as the very top, the title.
-        if place == positions::Position::default() {
-            self.top = 0;
-        } else {
-            self.scroll_to_position(place);
-        }
-        self.restored = Some((self.open, self.top, place));
+        let page = self.page_height();
+        self.reader.go_to_remembered(self.corpus.articles.get(self.reader.open), place, page);
     }
 
     /// Keeps the place at the top of the open article in `positions`.
     fn remember_position(&mut self) {
-        let Some(id) = self.article().map(|a| a.id.clone()) else { return };
-        let place = match self.restored {
-            Some((article, top, place)) if article == self.open && top == self.top => Some(place),
-            _ => self.top_position(),
-        };
+        let Some(article) = self.article() else { return };
+        let (id, place) = (article.id.clone(), self.reader.place_to_remember(Some(article)));
         if let Some(place) = place {
             self.positions.insert(id, place);
         }
     }
 
-    /// The place at the top of the reader: the paragraph of the top row and the character the
-    /// row starts at, counted in the source text; a row that is no paragraph's (the title, a
-    /// blank) gives the start of the paragraph below it.
+    /// The place at the top of the reader ([`Reader::top_position`]).
     pub fn top_position(&self) -> Option<positions::Position> {
-        let line = self.layout.lines.get(self.top)?;
-        let Some(paragraph) = line.paragraph else {
-            return self.top_paragraph().map(positions::Position::paragraph);
-        };
-        let source = &self.article()?.paragraphs.get(paragraph)?.text;
-        let shown = self.layout.texts.get(line.text)?;
-        let at = shown.get(..line.row.start).map_or(0, |before| before.chars().count());
-        Some(positions::Position { paragraph, character: corresponding_character(shown, source, at) })
-    }
-
-    /// Puts the row holding `place` at the top (as far as the end of the article allows).
-    fn scroll_to_position(&mut self, place: positions::Position) {
-        let Some(&first) = self.layout.paragraph_line.get(place.paragraph) else { return };
-        let (Some(text), Some(source)) = (
-            self.layout.lines.get(first).map(|l| l.text),
-            self.article().and_then(|a| a.paragraphs.get(place.paragraph)).map(|p| p.text.as_str()),
-        ) else {
-            return;
-        };
-        let shown = &self.layout.texts[text];
-        let at = corresponding_character(source, shown, place.character);
-        let byte = shown.char_indices().nth(at).map_or(shown.len(), |(b, _)| b);
-        // Lines are in text order, each text's rows in byte order: the row holding `byte` is
-        // the last one starting at or before it.
-        let line = self.layout.lines.partition_point(|l| (l.text, l.row.start) <= (text, byte));
-        self.top = line.saturating_sub(1).max(first).min(self.max_top());
+        self.reader.top_position(self.article())
     }
 
     /// Where this session is, as a new start on the same inputs resumes it.
@@ -1188,89 +1083,46 @@ impl App {
 
     /// Paragraph at the top of the reader (or the first one below it).
     pub fn top_paragraph(&self) -> Option<usize> {
-        self.layout.lines.get(self.top..)?.iter().find_map(|l| l.paragraph)
+        self.reader.top_paragraph()
     }
 
     /// Runs `change` and puts the place that was at the top back there: it survives a
     /// script toggle or a new width.
     fn keep_position(&mut self, change: fn(&mut App)) {
-        let place = if self.top == 0 { None } else { self.top_position() };
+        let place = if self.reader.top == 0 { None } else { self.top_position() };
         change(self);
-        match place {
-            Some(p) => self.scroll_to_position(p),
-            None => self.top = self.top.min(self.max_top()),
-        }
+        let page = self.page_height();
+        self.reader.return_to(place, self.corpus.articles.get(self.reader.open), page);
     }
 
     /// Lays the open article out again if its article, script or width changed.
     pub fn relayout(&mut self) {
-        let width = self.text_width();
-        let script = self.settings.script;
-        if self.layout.article == self.open && self.layout.script == Some(script) && self.layout.width == width {
-            return;
-        }
-        // At the very top (the title), stay there. A new width keeps the character at the
-        // top-left (TST-07, PST-14); a new script changes the text, so it keeps the character
-        // counted in the source text.
-        let same_article = self.layout.article == self.open && self.top > 0;
-        let place = same_article.then(|| self.top_position()).flatten();
-        // Still at the place the article was opened at (the first frame's size arrives after
-        // a resume): that place, not the start of the row it fell in.
-        let restored = self
-            .restored
-            .filter(|&(article, top, _)| article == self.open && top == self.top && self.layout.article == self.open)
-            .map(|(_, _, place)| place);
-        let anchor = (same_article && self.layout.script == Some(script))
-            .then(|| self.layout.lines.get(self.top))
-            .flatten()
-            .map(|top| match self.resize_anchor {
-                Some((text, at)) if text == top.text && top.row.start <= at && at < top.row.end => (text, at),
-                _ => (top.text, top.row.start),
-            });
-        self.resize_anchor = anchor;
-        self.restored = None;
-        self.layout = match self.corpus.articles.get(self.open) {
-            Some(a) => layout(a, &self.converter, script, width, self.settings.ambiguous, self.open),
-            None => Layout::default(),
-        };
-        self.refresh_highlights();
-        match (restored, anchor, place) {
-            (Some(place), ..) => self.go_to_remembered(place),
-            (None, Some((text, at)), _) => {
-                // Lines are in text order, each text's rows in byte order: the row holding `at`
-                // is the last one starting at or before it.
-                let line = self.layout.lines.partition_point(|l| (l.text, l.row.start) <= (text, at));
-                self.top = line.saturating_sub(1).min(self.max_top());
-            }
-            (None, None, Some(p)) => self.scroll_to_position(p),
-            (None, None, None) => self.top = self.top.min(self.max_top()),
+        let (width, page) = (self.text_width(), self.page_height());
+        let article = self.corpus.articles.get(self.reader.open);
+        let (script, ambiguous) = (self.settings.script, self.settings.ambiguous);
+        if self.reader.relayout(article, &self.converter, script, width, ambiguous, page) {
+            self.refresh_highlights();
         }
     }
 
-    /// The last first line: a page from the end, or further, so that every paragraph can be at
-    /// the top (a jump to the last clause puts it there, and `m` marks the paragraph at the top).
+    /// The last first line ([`Reader::max_top`]).
     fn max_top(&self) -> usize {
-        let last_paragraph = self.layout.paragraph_line.last().copied().unwrap_or(0);
-        self.layout.lines.len().saturating_sub(self.page_height()).max(last_paragraph)
+        self.reader.max_top(self.page_height())
     }
 
-    /// The first line of the last full page: where reading on stops, as in `less`, so that the
-    /// end of an article is never one line on an empty screen.
+    /// The first line of the last full page ([`Reader::last_page_top`]).
     fn last_page_top(&self) -> usize {
-        self.layout.lines.len().saturating_sub(self.page_height())
+        self.reader.last_page_top(self.page_height())
     }
 
     fn scroll_by(&mut self, by: isize) {
-        // Moving on stops at the last full page; a jump that put a later paragraph at the top
-        // (see `max_top`) is not undone by it.
-        let limit = if by > 0 { self.last_page_top().max(self.top) } else { self.max_top() };
-        self.top = self.top.saturating_add_signed(by).min(limit);
+        let page = self.page_height();
+        self.reader.scroll_by(by, page);
     }
 
     fn scroll_to_paragraph(&mut self, p: usize) {
-        if let Some(&line) = self.layout.paragraph_line.get(p) {
-            self.top = line.min(self.max_top());
-        }
+        let page = self.page_height();
+        self.reader.scroll_to_paragraph(p, page);
     }
 
     /// The clause the reader is in: the last one starting at or above the top.
@@ -1385,8 +1237,7 @@ impl App {
 
     /// Position in the article as a percentage of its lines.
     pub fn percent(&self) -> u16 {
-        let max = self.last_page_top();
-        (self.top.min(max) * 100).checked_div(max).map_or(100, |p| p as u16)
+        self.reader.percent(self.page_height())
     }
 }
 
@@ -1428,18 +1279,6 @@ fn edit_line(input: &mut edit::Edit, action: Action) -> bool {
     true
 }
 
-/// How many characters into `to` stand where `at` characters into `from` stand, `from` and `to`
-/// being one text in two scripts. Conversion keeps the number of characters (see
-/// [`search::converted_offset`]), so the count is the same; should a conversion ever change it,
-/// the place is taken in proportion, which stays inside the text and near the place.
-fn corresponding_character(from: &str, to: &str, at: usize) -> usize {
-    let (from_len, to_len) = (from.chars().count(), to.chars().count());
-    if from_len == to_len || from_len == 0 {
-        return at.min(to_len);
-    }
-    (at.min(from_len) * to_len + from_len / 2) / from_len
-}
-
 /// One entry of the outline overlay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutlineEntry {
@@ -1448,58 +1287,6 @@ pub struct OutlineEntry {
     pub paragraph: usize,
     pub level: u8,
     pub stray: bool,
-}
-
-/// Lays article `a` out in `script` at `width` columns.
-pub fn layout(
-    a: &Article,
-    converter: &Converter,
-    script: Script,
-    width: u16,
-    ambiguous: AmbiguousWidth,
-    index: usize,
-) -> Layout {
-    let convert = |t: &str| converter.shown(t, script);
-    let mut out = Layout { article: index, script: Some(script), width, ..Layout::default() };
-    let push = |out: &mut Layout, kind: LineKind, text: String, paragraph: Option<usize>| {
-        let t = out.texts.len();
-        for row in wrap::wrap(&text, width, ambiguous) {
-            out.lines.push(Line { kind, text: t, row, paragraph });
-        }
-        out.texts.push(text);
-    };
-    let blank = |out: &mut Layout| {
-        let t = out.texts.len();
-        out.texts.push(String::new());
-        out.lines.push(Line {
-            kind: LineKind::Blank,
-            text: t,
-            row: Row { start: 0, end: 0, width: 0 },
-            paragraph: None,
-        });
-    };
-    if let Some(column) = &a.column {
-        push(&mut out, LineKind::Meta, convert(column), None);
-    }
-    if let Some(title) = &a.title {
-        push(&mut out, LineKind::Title, convert(title), None);
-    }
-    if let Some(sub) = &a.subtitle {
-        push(&mut out, LineKind::Subtitle, convert(sub), None);
-    }
-    // The file name comes from the file system, not through the text sanitiser.
-    let mut meta = vec![crate::corpus::sanitize::display_name(&a.source)];
-    meta.extend(a.notes.iter().map(|n| n.text.clone()));
-    push(&mut out, LineKind::Meta, meta.join(" · "), None);
-    blank(&mut out);
-    for (i, p) in a.paragraphs.iter().enumerate() {
-        out.paragraph_line.push(out.lines.len());
-        push(&mut out, LineKind::Paragraph(p.kind), convert(&p.text), Some(i));
-        if i + 1 < a.paragraphs.len() {
-            blank(&mut out);
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -1524,8 +1311,8 @@ mod tests {
 
     /// The shown text of the top row.
     fn top_row(app: &App) -> String {
-        let line = app.layout.lines[app.top];
-        app.layout.texts[line.text][line.row.start..line.row.end].to_string()
+        let line = app.reader.layout.lines[app.reader.top];
+        app.reader.layout.texts[line.text][line.row.start..line.row.end].to_string()
     }
 
     /// The communiqué open at clause 十三, scrolled on to the first row that is inside a
@@ -1558,9 +1345,9 @@ mod tests {
         let mut again = App::new(samples(), settings, app.positions.clone(), (60, 24));
         again.open_article(communique(&again));
         let shown = again.converter.shown(&character, Script::Traditional);
-        let line = again.layout.lines[again.top];
+        let line = again.reader.layout.lines[again.reader.top];
         assert_eq!(line.paragraph, Some(place.paragraph));
-        let text = &again.layout.texts[line.text];
+        let text = &again.reader.layout.texts[line.text];
         let at = text.find(&shown).expect("the character in the text");
         assert!(line.row.start <= at && at < line.row.end, "{:?} does not hold {shown}", top_row(&again));
         assert!(line.row.start > 0, "a row inside the paragraph, not its start");
@@ -1616,9 +1403,9 @@ mod tests {
         let mut app = reader(ended.positions.clone(), (80, 24));
         app.sessions = ended.sessions.clone();
         app.resume("samples".into(), false);
-        assert_eq!((app.open, app.selected, app.focus), (ended.open, ended.open, Pane::Reader));
+        assert_eq!((app.reader.open, app.selected, app.focus), (ended.reader.open, ended.reader.open, Pane::Reader));
         assert_eq!(app.settings.script, Script::Traditional);
-        assert_eq!((app.top, top_row(&app)), (ended.top, top_row(&ended)));
+        assert_eq!((app.reader.top, top_row(&app)), (ended.reader.top, top_row(&ended)));
         assert_eq!(app.library.filter, "公报");
         assert!(app.visible_articles().len() < app.corpus.articles.len(), "the filter applies");
         assert!(app.status.as_deref().is_some_and(|s| s.contains("L: the library's top")), "{:?}", app.status);
@@ -1633,11 +1420,14 @@ mod tests {
         let mut app = reader(ended.positions.clone(), (80, 24));
         app.sessions = ended.sessions.clone();
         app.resume("samples".into(), true);
-        assert_eq!((app.open, app.settings.script), (ended.open, Script::Original));
+        assert_eq!((app.reader.open, app.settings.script), (ended.reader.open, Script::Original));
         let mut other = reader(ended.positions.clone(), (80, 24));
         other.sessions = ended.sessions.clone();
         other.resume("inputs-0123".into(), false);
-        assert_eq!((other.open, other.settings.script, other.library.filter.as_str()), (0, Script::Original, ""));
+        assert_eq!(
+            (other.reader.open, other.settings.script, other.library.filter.as_str()),
+            (0, Script::Original, "")
+        );
         // That run's session is kept under its own key, the other one left as it was.
         other.remember_session();
         assert_eq!(other.sessions["samples"], ended.sessions["samples"]);
@@ -1649,7 +1439,7 @@ mod tests {
         let mut app = reader(HashMap::new(), (80, 24));
         app.sessions.insert("samples".into(), Session { article: "gone#1".into(), ..Session::default() });
         app.resume("samples".into(), false);
-        assert_eq!((app.open, app.focus, app.resume.is_none()), (0, Pane::Library, true));
+        assert_eq!((app.reader.open, app.focus, app.resume.is_none()), (0, Pane::Library, true));
     }
 
     /// Files load in the background: the session's article is opened when it arrives, and a
@@ -1812,16 +1602,24 @@ mod tests {
     }
 
     fn match_highlights(app: &App) -> usize {
-        app.highlights.iter().filter(|h| matches!(h.kind, HighlightKind::Match | HighlightKind::CurrentMatch)).count()
+        app.reader
+            .highlights
+            .iter()
+            .filter(|h| matches!(h.kind, HighlightKind::Match | HighlightKind::CurrentMatch))
+            .count()
     }
 
     #[test]
     fn esc_in_the_reader_clears_the_highlights_then_goes_to_the_library() {
         let mut app = searched_for_gefang();
         assert!(match_highlights(&app) > 0);
-        let top = app.top;
+        let top = app.reader.top;
         app.update(Action::ClearHighlights);
-        assert_eq!((match_highlights(&app), app.focus, app.top), (0, Pane::Reader, top), "cleared, nothing moved");
+        assert_eq!(
+            (match_highlights(&app), app.focus, app.reader.top),
+            (0, Pane::Reader, top),
+            "cleared, nothing moved"
+        );
         assert_eq!(app.match_position(), None, "no match count for hidden matches");
         assert!(app.status.as_deref().is_some_and(|s| s.contains("'各方'")), "{:?}", app.status);
         // `n` still moves on, and shows them again.
@@ -1962,13 +1760,13 @@ mod tests {
         assert_eq!(app.status, Some(format!("text column 68 (the pane fits {fits})")));
 
         app.update(Action::PreviousArticle);
-        assert_eq!((app.open, app.status.as_deref()), (0, Some("first article")));
+        assert_eq!((app.reader.open, app.status.as_deref()), (0, Some("first article")));
         let last = app.corpus.articles.len() - 1;
         app.open_article(last);
         app.update(Action::NextArticle);
-        assert_eq!((app.open, app.status.as_deref()), (last, Some("last article")));
+        assert_eq!((app.reader.open, app.status.as_deref()), (last, Some("last article")));
         app.update(Action::PreviousArticle);
-        assert_eq!((app.open, app.status), (last - 1, None));
+        assert_eq!((app.reader.open, app.status), (last - 1, None));
     }
 
     /// Issue 19: the library was 34 columns at any width, with no way to change it.
@@ -2017,7 +1815,7 @@ mod tests {
             keymap::lookup(Scope::Library, &crossterm::event::KeyEvent::new(c, m)).expect("bound")
         };
         app.update(key(KeyCode::PageDown, KeyModifiers::NONE));
-        assert_eq!((at(&app), app.top), (page, 0), "the selection moved a page, the reader stayed");
+        assert_eq!((at(&app), app.reader.top), (page, 0), "the selection moved a page, the reader stayed");
         app.update(key(KeyCode::Char('u'), KeyModifiers::CONTROL));
         assert_eq!(at(&app), page - page / 2);
         app.update(key(KeyCode::Char('d'), KeyModifiers::CONTROL));
@@ -2025,7 +1823,7 @@ mod tests {
         app.update(key(KeyCode::PageUp, KeyModifiers::NONE));
         assert_eq!(at(&app), 0);
         app.update(key(KeyCode::Char(' '), KeyModifiers::NONE));
-        assert_eq!((at(&app), app.open), (0, 0));
-        assert!(app.top > 0, "Space reads on in the open article");
+        assert_eq!((at(&app), app.reader.open), (0, 0));
+        assert!(app.reader.top > 0, "Space reads on in the open article");
     }
 }

@@ -135,7 +135,7 @@ impl App {
     pub(super) fn open_search_prompt(&mut self, corpus: bool) {
         let input = self.search.open_prompt(corpus);
         self.overlay = Overlay::Prompt {
-            kind: PromptKind::Search { origin: self.top, corpus },
+            kind: PromptKind::Search { origin: self.reader.top, corpus },
             input: super::edit::Edit::new(input),
             recall: super::edit::Recall::default(),
         };
@@ -144,7 +144,7 @@ impl App {
     /// Incremental search: the first match at or below where the prompt opened (else the first
     /// in the article) comes into view as each key is typed.
     pub(super) fn search_as_typed(&mut self, typed: &str, origin: usize) {
-        self.top = origin.min(self.max_top());
+        self.reader.top = origin.min(self.max_top());
         if typed.trim().is_empty() {
             self.search.active = None;
             self.refresh_highlights();
@@ -198,7 +198,7 @@ impl App {
     /// vim's `:noh` (`n` still finds the next match, and shows them again); else it is the way
     /// back to the library.
     pub(super) fn clear_highlights_or_leave(&mut self) {
-        if let Some(query) = self.search.hide(self.open) {
+        if let Some(query) = self.search.hide(self.reader.open) {
             self.refresh_highlights();
             let keys = super::keymap::keys_for(super::Scope::Reader, Action::NextMatch);
             let next = keys.first().map_or_else(String::new, |k| format!("; {} shows them again", k.label()));
@@ -210,16 +210,22 @@ impl App {
 
     /// Makes `query` the search, with its matches in the open article.
     fn set_search(&mut self, query: Query) {
-        let matches = self.index.search_article(&self.corpus, &query, folder(), self.open);
-        self.search.active =
-            Some(SearchState { query, article: self.open, matches, current: None, leaving: None, hidden: false });
+        let matches = self.index.search_article(&self.corpus, &query, folder(), self.reader.open);
+        self.search.active = Some(SearchState {
+            query,
+            article: self.reader.open,
+            matches,
+            current: None,
+            leaving: None,
+            hidden: false,
+        });
         self.refresh_highlights();
     }
 
     /// After another article was opened: the search's matches there.
     pub(super) fn refresh_search(&mut self) {
         if let Some(s) = &self.search.active
-            && s.article != self.open
+            && s.article != self.reader.open
         {
             let query = s.query.clone();
             self.set_search(query);
@@ -250,12 +256,12 @@ impl App {
         let page = self.page_height();
         let lines: Vec<Option<usize>> = search.matches.iter().map(|m| self.match_line(m)).collect();
         // From the current match while it is on screen, else from the screen.
-        let visible = |l: Option<usize>| l.is_some_and(|l| l >= self.top && l < self.top + page);
+        let visible = |l: Option<usize>| l.is_some_and(|l| l >= self.reader.top && l < self.reader.top + page);
         let target = match search.current.filter(|&c| visible(lines[c])) {
             Some(c) if by > 0 => (c + 1 < lines.len()).then_some(c + 1),
             Some(c) => c.checked_sub(1),
-            None if by > 0 => lines.iter().position(|l| l.is_some_and(|l| l >= self.top)),
-            None => lines.iter().rposition(|l| l.is_some_and(|l| l < self.top)),
+            None if by > 0 => lines.iter().position(|l| l.is_some_and(|l| l >= self.reader.top)),
+            None => lines.iter().rposition(|l| l.is_some_and(|l| l < self.reader.top)),
         };
         if let Some(i) = target {
             self.go_to_match(i);
@@ -283,7 +289,7 @@ impl App {
     /// The nearest article after (`by` 1) or before (-1) the open one with a match, wrapping
     /// around the corpus.
     fn article_with_match(&self, query: &Query, by: i8) -> Option<usize> {
-        let open = self.open;
+        let open = self.reader.open;
         let mut found = None;
         if by > 0 {
             let mut first_before = None;
@@ -334,8 +340,8 @@ impl App {
         let line = m.and_then(|m| self.match_line(&m));
         if let Some(line) = line {
             let page = self.page_height();
-            if line < self.top || line >= self.top + page {
-                self.top = line.saturating_sub(page / 3).min(self.max_top());
+            if line < self.reader.top || line >= self.reader.top + page {
+                self.reader.top = line.saturating_sub(page / 3).min(self.max_top());
             }
         }
         self.refresh_highlights();
@@ -369,7 +375,7 @@ impl App {
         }
         self.search.results = rows;
         // Start at the first match in or after the open article.
-        self.overlay = Overlay::Results { selected: self.search.first_result_row(self.open) };
+        self.overlay = Overlay::Results { selected: self.search.first_result_row(self.reader.open) };
     }
 
     /// Opens the article of results row `row` at its match (an article row: at its first).
@@ -391,8 +397,8 @@ impl App {
     /// The layout line where match `m` of the open article starts.
     pub fn match_line(&self, m: &Match) -> Option<usize> {
         let (text, range) = self.converted_range(m)?;
-        let first = *self.layout.paragraph_line.get(m.paragraph)?;
-        let lines = self.layout.lines.get(first..)?;
+        let first = *self.reader.layout.paragraph_line.get(m.paragraph)?;
+        let lines = self.reader.layout.lines.get(first..)?;
         let last = lines.iter().take_while(|l| l.text == text).count();
         let within = lines[..last].iter().position(|l| range.start < l.row.end.max(l.row.start + 1));
         Some(first + within.unwrap_or(last.saturating_sub(1)))
@@ -400,12 +406,12 @@ impl App {
 
     /// The layout text of `m`'s paragraph and the match's byte range in it (converted script).
     pub(super) fn converted_range(&self, m: &Match) -> Option<(usize, std::ops::Range<usize>)> {
-        if m.article != self.layout.article {
+        if m.article != self.reader.layout.article {
             return None;
         }
         let original = &self.corpus.articles.get(m.article)?.paragraphs.get(m.paragraph)?.text;
-        let line = self.layout.lines.get(*self.layout.paragraph_line.get(m.paragraph)?)?;
-        let shown = self.layout.texts.get(line.text)?;
+        let line = self.reader.layout.lines.get(*self.reader.layout.paragraph_line.get(m.paragraph)?)?;
+        let shown = self.reader.layout.texts.get(line.text)?;
         let range = if shown == original {
             m.range.clone()
         } else {
@@ -416,11 +422,11 @@ impl App {
 
     /// Recomputes what the reader highlights: the search's matches in the open article.
     pub(super) fn refresh_highlights(&mut self) {
-        self.highlights.clear();
+        self.reader.highlights.clear();
         let mut out = self.selection_highlights();
         out.extend(self.lookup_highlight());
-        let Some(search) = self.search.active.as_ref().filter(|s| s.article == self.open && !s.hidden) else {
-            self.highlights = out;
+        let Some(search) = self.search.active.as_ref().filter(|s| s.article == self.reader.open && !s.hidden) else {
+            self.reader.highlights = out;
             return;
         };
         for (i, m) in search.matches.iter().enumerate() {
@@ -431,13 +437,13 @@ impl App {
         }
         // Drawn in text order; a match inside the selection is drawn as a match.
         out.sort_by_key(|h| (h.text, h.range.start, h.kind == HighlightKind::Selection));
-        self.highlights = out;
+        self.reader.highlights = out;
     }
 
     /// Match `i` of the open article and how many there are, for the status line.
     pub fn match_position(&self) -> Option<(Option<usize>, usize)> {
         let s = self.search.active.as_ref()?;
-        (s.article == self.open && !s.matches.is_empty() && !s.hidden).then_some((s.current, s.matches.len()))
+        (s.article == self.reader.open && !s.matches.is_empty() && !s.hidden).then_some((s.current, s.matches.len()))
     }
 }
 

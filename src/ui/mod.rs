@@ -173,7 +173,7 @@ fn render_library(app: &App, frame: &mut Frame, area: Rect) {
                 if i == app.selected {
                     style = style.add_modifier(if focused { Modifier::REVERSED } else { Modifier::UNDERLINED });
                 }
-                let marker = if i == app.open { "▸" } else { " " };
+                let marker = if i == app.reader.open { "▸" } else { " " };
                 // The title gives way to the badges, which say more per column.
                 let room = usize::from(inner.width)
                     .saturating_sub(1 + wrap::display_width(&badges, wrap::AmbiguousWidth::Narrow));
@@ -207,19 +207,19 @@ fn line_style(app: &App, kind: LineKind) -> Style {
 
 /// The text column of the reader pane `area`: its left edge and width (centred in the pane).
 fn text_column(app: &App, area: Rect) -> (u16, u16) {
-    let width = app.layout.width.min(area.width);
+    let width = app.reader.layout.width.min(area.width);
     (area.x + (area.width - width) / 2, width)
 }
 
 fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
-    let layout = &app.layout;
+    let layout = &app.reader.layout;
     let (left, width) = text_column(app, area);
     let height = usize::from(area.height);
     let garbled_shown = app.settings.script == Script::Original;
     let article = app.article();
     let marked = app.bookmarked_paragraphs();
     let bar = color(app, Color::Magenta);
-    for (y, line) in layout.lines.iter().skip(app.top).take(height).enumerate() {
+    for (y, line) in layout.lines.iter().skip(app.reader.top).take(height).enumerate() {
         // Bookmarked paragraphs get a bar in the margin left of the text (the text column
         // always leaves at least one column free there).
         if let Some(p) = line.paragraph
@@ -243,8 +243,8 @@ fn render_reader(app: &App, frame: &mut Frame, area: Rect) {
         let offset = line.row.end - row.len();
         let mut marks: Vec<(std::ops::Range<usize>, Style)> = Vec::new();
         // Search matches first: where they overlap a garbled span, the match wins.
-        let found = app.highlights.partition_point(|h| h.text < line.text);
-        for h in app.highlights[found..].iter().take_while(|h| h.text == line.text) {
+        let found = app.reader.highlights.partition_point(|h| h.text < line.text);
+        for h in app.reader.highlights[found..].iter().take_while(|h| h.text == line.text) {
             marks.push((h.range.clone(), highlight_style(app, h.kind)));
         }
         // Garbled spans are byte ranges of the original text: marked in the original script only.
@@ -323,7 +323,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
             let name = safe(&app.source_label(a.source_index));
             file = Some(format!("{name} {}", encoding_label(app, a.source_index)));
         }
-        parts.push(format!("{}/{}", app.open + 1, app.corpus.articles.len()));
+        parts.push(format!("{}/{}", app.reader.open + 1, app.corpus.articles.len()));
         // The compare view scrolls on its own: the reader's clause would be stale there.
         if !a.clauses.is_empty() && app.compare_position().is_none() {
             let current = app
@@ -704,7 +704,7 @@ fn render_compare(app: &App, frame: &mut Frame, area: Rect, other: usize, top: u
     let bold = Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED);
     let title = |i: usize| format!(" {} · {}", app.library_title(i), safe(&app.corpus.articles[i].source));
     frame.render_widget(
-        Paragraph::new(Span::styled(convert(app, &title(app.open)), bold)),
+        Paragraph::new(Span::styled(convert(app, &title(app.reader.open)), bold)),
         Rect::new(lx, area.y, column + 1, 1),
     );
     frame.render_widget(
@@ -775,9 +775,9 @@ fn lookup_areas(app: &App, wanted: u16) -> Option<(Rect, Rect)> {
     let reader = areas.reader;
     let (line, at) = app.cursor_line()?;
     let word = app.lookup_word()?;
-    let first = line.checked_sub(app.top).filter(|&y| y < usize::from(reader.height))?;
-    let l = app.layout.lines.get(line)?;
-    let text = app.layout.texts.get(l.text)?;
+    let first = line.checked_sub(app.reader.top).filter(|&y| y < usize::from(reader.height))?;
+    let l = app.reader.layout.lines.get(line)?;
+    let text = app.reader.layout.texts.get(l.text)?;
     let row = text.get(l.row.start..l.row.end)?;
     let row_start = l.row.end - row.trim_start_matches(' ').len();
     let (left, _) = text_column(app, reader);
@@ -786,7 +786,8 @@ fn lookup_areas(app: &App, wanted: u16) -> Option<(Rect, Rect)> {
     // The word as shown: as many characters as the original word, from the cursor.
     let end = text.get(at..)?.char_indices().nth(word.chars().count()).map_or(text.len(), |(i, _)| at + i);
     let on_row = wrap::display_width(text.get(at..end.min(l.row.end))?, ambiguous) as u16;
-    let rows = 1 + app.layout.lines[line + 1..].iter().take_while(|n| n.text == l.text && n.row.start < end).count();
+    let rows =
+        1 + app.reader.layout.lines[line + 1..].iter().take_while(|n| n.text == l.text && n.row.start < end).count();
     let top = reader.y + first as u16;
     let word_rect = Rect::new(x, top, on_row.max(1), (rows as u16).min(reader.bottom() - top));
     // Over the whole screen but the status line: the pop-up may cover the library.

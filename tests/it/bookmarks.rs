@@ -144,8 +144,8 @@ fn assert_jump_lands(app: &mut App) {
     let list: Vec<_> = app.bookmarks.store.bookmarks().to_vec();
     for b in &list {
         app.jump_to_bookmark(b);
-        let line = app.layout.lines[app.top];
-        let row = &app.layout.texts[line.text][line.row.start..line.row.end];
+        let line = app.reader.layout.lines[app.reader.top];
+        let row = &app.reader.layout.texts[line.text][line.row.start..line.row.end];
         let first = b.quote.text.chars().next().expect("non-empty");
         let first = app.converter.convert(&first.to_string(), app.settings.script).expect("converts").into_owned();
         assert!(row.contains(&first), "top row {row:?} lacks {first:?} of {:?}", b.quote.text);
@@ -426,8 +426,8 @@ proptest! {
         let list: Vec<_> = app.bookmarks.store.bookmarks().to_vec();
         prop_assert_eq!(list.len(), 1);
         app.jump_to_bookmark(&list[0]);
-        let line = app.layout.lines[app.top];
-        let row = &app.layout.texts[line.text][line.row.start..line.row.end];
+        let line = app.reader.layout.lines[app.reader.top];
+        let row = &app.reader.layout.texts[line.text][line.row.start..line.row.end];
         let first = list[0].quote.text.chars().next().expect("non-empty").to_string();
         prop_assert!(row.contains(&first), "width {}: top row {:?} lacks {:?}", width, row, first);
     }

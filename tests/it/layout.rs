@@ -65,10 +65,10 @@ fn assert_app_and_ratatui_agree(app: &App) {
     let buffer = buffer_of(app);
     let areas = app.areas();
     let area = areas.reader;
-    let layout = &app.layout;
+    let layout = &app.reader.layout;
     let width = layout.width.min(area.width);
     let left = area.x + (area.width - width) / 2;
-    for (y, line) in layout.lines.iter().skip(app.top).take(usize::from(area.height)).enumerate() {
+    for (y, line) in layout.lines.iter().skip(app.reader.top).take(usize::from(area.height)).enumerate() {
         let text = &layout.texts[line.text];
         let row = text[line.row.start..line.row.end].trim_start_matches(' ').trim_end_matches(['\n', ' ']);
         let computed = display_width(row, app.settings.ambiguous);
@@ -181,12 +181,12 @@ fn tst_06_the_wide_setting_lays_ambiguous_punctuation_out_two_columns_wide() {
     narrow.update(Action::Open);
     wide.update(Action::Open);
     // Under wide the same paragraph takes more rows, each still within the column.
-    let rows = |app: &App| app.layout.lines.iter().filter(|l| l.paragraph == Some(0)).count();
+    let rows = |app: &App| app.reader.layout.lines.iter().filter(|l| l.paragraph == Some(0)).count();
     assert!(rows(&wide) > rows(&narrow), "wide {} rows, narrow {}", rows(&wide), rows(&narrow));
     for app in [&narrow, &wide] {
-        for line in &app.layout.lines {
-            let row = &app.layout.texts[line.text][line.row.start..line.row.end];
-            assert!(display_width(row.trim_end(), app.settings.ambiguous) <= usize::from(app.layout.width));
+        for line in &app.reader.layout.lines {
+            let row = &app.reader.layout.texts[line.text][line.row.start..line.row.end];
+            assert!(display_width(row.trim_end(), app.settings.ambiguous) <= usize::from(app.reader.layout.width));
         }
     }
     let draw = |app: &App| {
@@ -210,8 +210,8 @@ fn tst_06_the_wide_setting_lays_ambiguous_punctuation_out_two_columns_wide() {
 
 /// The character at the top-left of the reader: the first visible character of the top row.
 fn top_left(app: &App) -> (usize, usize, char) {
-    let line = &app.layout.lines[app.top];
-    let text = &app.layout.texts[line.text];
+    let line = &app.reader.layout.lines[app.reader.top];
+    let text = &app.reader.layout.texts[line.text];
     let row = &text[line.row.start..line.row.end];
     let skipped = row.len() - row.trim_start_matches(' ').len();
     let at = line.row.start + skipped;
@@ -235,7 +235,7 @@ fn tst_07_resizing_keeps_the_character_at_the_top_left() {
         let (t, a, ch) = top_left(&app);
         assert_eq!(t, text, "{w}x{h}: another paragraph on top");
         // The row containing the character is on top: it starts at or before it.
-        let line = &app.layout.lines[app.top];
+        let line = &app.reader.layout.lines[app.reader.top];
         assert!(
             line.row.start <= at && at < line.row.end.max(line.row.start + 1),
             "{w}x{h}: {a} vs {at} ({ch} vs {c})"
@@ -254,7 +254,7 @@ fn tst_01_a_grapheme_wider_than_a_one_column_text_is_shown_as_a_placeholder() {
     let mut app = App::new(corpus, settings, HashMap::new(), (40, 50));
     app.update(Action::Resize(40, 50));
     app.update(Action::Open);
-    assert_eq!(app.layout.width, 1);
+    assert_eq!(app.reader.layout.width, 1);
     let buffer = buffer_of(&app);
     let placeholders = buffer.content().iter().filter(|c| c.symbol() == gongbao::ui::TOO_WIDE).count();
     // 标, 题, 中, 文: each on a row of its own, none dropped.

@@ -230,7 +230,7 @@ fn reader_search_moves_through_the_communique_clause_by_clause() {
     assert_eq!(app.match_position(), Some((Some(0), 5)));
     assert_eq!(current(&app).as_deref(), Some("七、"));
     let line = app.match_line(&app.search.active.as_ref().expect("search").matches[0]).expect("laid out");
-    assert!(line >= app.top && line < app.top + app.page_height(), "the match is in view");
+    assert!(line >= app.reader.top && line < app.reader.top + app.page_height(), "the match is in view");
     app.update(Action::NextMatch);
     assert_eq!(current(&app).as_deref(), Some("十三、"));
     assert_eq!(app.match_position(), Some((Some(1), 5)));
@@ -238,12 +238,12 @@ fn reader_search_moves_through_the_communique_clause_by_clause() {
     for _ in 0..3 {
         app.update(Action::NextMatch);
     }
-    let open = app.open;
+    let open = app.reader.open;
     app.update(Action::NextMatch);
     assert!(app.status.as_deref().is_some_and(|s| s.contains("again")), "{:?}", app.status);
-    assert_eq!(app.open, open);
+    assert_eq!(app.reader.open, open);
     app.update(Action::NextMatch);
-    assert_ne!(app.open, open);
+    assert_ne!(app.reader.open, open);
     assert_eq!(app.match_position(), Some((Some(0), 5)), "the Traditional communiqué, at its first match");
 }
 
@@ -256,11 +256,11 @@ fn highlights_follow_the_script_toggle() {
     app.update(Action::Confirm);
     for _ in 0..2 {
         app.update(Action::ToggleScript);
-        for h in &app.highlights {
-            let shown = &app.layout.texts[h.text][h.range.clone()];
+        for h in &app.reader.highlights {
+            let shown = &app.reader.layout.texts[h.text][h.range.clone()];
             assert!(shown == "各方欢迎" || shown == "各方歡迎", "{shown} in {:?}", app.settings.script);
         }
-        assert_eq!(app.highlights.len(), 5);
+        assert_eq!(app.reader.highlights.len(), 5);
     }
 }
 
@@ -268,12 +268,12 @@ fn highlights_follow_the_script_toggle() {
 fn escape_puts_the_reader_back_where_the_search_started() {
     let mut app = app_at((100, 30));
     open_communique(&mut app);
-    let top = app.top;
+    let top = app.reader.top;
     app.update(Action::SearchPrompt);
     type_in(&mut app, "各方欢迎");
-    assert_ne!(app.top, top, "incremental search moved the view");
+    assert_ne!(app.reader.top, top, "incremental search moved the view");
     app.update(Action::Cancel);
-    assert_eq!(app.top, top);
+    assert_eq!(app.reader.top, top);
     assert!(app.search.active.is_none());
 }
 
@@ -288,7 +288,7 @@ fn results_list_opens_an_article_at_its_match() {
     app.update(Action::Bottom);
     app.update(Action::Confirm);
     let s = app.search.active.as_ref().expect("search kept");
-    assert_eq!(app.corpus.articles[app.open].source[..3].to_string(), "003");
+    assert_eq!(app.corpus.articles[app.reader.open].source[..3].to_string(), "003");
     assert_eq!(s.current, Some(0));
 }
 
@@ -377,8 +377,8 @@ proptest! {
                 }
                 prop_assert!(s.query.text.chars().all(|c| !c.is_control() && c != '\u{202e}'), "{:?}", s.query.text);
             }
-            for h in &app.highlights {
-                prop_assert!(app.layout.texts[h.text].get(h.range.clone()).is_some(), "highlight off a char boundary");
+            for h in &app.reader.highlights {
+                prop_assert!(app.reader.layout.texts[h.text].get(h.range.clone()).is_some(), "highlight off a char boundary");
             }
         }
     }

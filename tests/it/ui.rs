@@ -261,9 +261,9 @@ fn reader_keys_act_on_the_open_article_while_the_library_has_focus() {
     assert_eq!(app.current_clause(), Some(0), "] went to the first clause");
     press(&mut app, ']');
     assert_eq!(app.current_clause(), Some(1));
-    let top = app.top;
+    let top = app.reader.top;
     press(&mut app, ' ');
-    assert!(app.top > top, "Space pages the reader");
+    assert!(app.reader.top > top, "Space pages the reader");
     press(&mut app, 'o');
     assert!(matches!(app.overlay, Overlay::Outline { .. }), "{:?}", app.overlay);
     app.update(Action::Cancel);
@@ -392,17 +392,17 @@ fn the_end_of_an_article_is_a_full_page() {
         for i in 0..app.corpus.articles.len() {
             app.open_article(i);
             let page = app.page_height();
-            let lines = app.layout.lines.len();
+            let lines = app.reader.layout.lines.len();
             app.update(Action::Bottom);
-            assert_eq!(lines - app.top, page.min(lines), "G in article {i} at {size:?}");
+            assert_eq!(lines - app.reader.top, page.min(lines), "G in article {i} at {size:?}");
             assert_eq!(app.percent(), 100);
             app.update(Action::Top);
             for _ in 0..lines {
                 app.update(Action::PageDown);
             }
-            assert_eq!(lines - app.top, page.min(lines), "Space in article {i} at {size:?}");
+            assert_eq!(lines - app.reader.top, page.min(lines), "Space in article {i} at {size:?}");
             app.update(Action::Down);
-            assert_eq!(lines - app.top, page.min(lines), "j at the end in article {i} at {size:?}");
+            assert_eq!(lines - app.reader.top, page.min(lines), "j at the end in article {i} at {size:?}");
         }
     }
 }
@@ -446,14 +446,14 @@ fn the_mouse_wheel_scrolls_the_pane_under_it() {
     let (library, reader) = (app.areas().library, app.areas().reader);
     let first = app.selected;
     app.update(Action::Wheel(3, library.x + 2, library.y + 3));
-    assert_eq!(app.top, 0, "the reader did not move");
+    assert_eq!(app.reader.top, 0, "the reader did not move");
     let visible = app.visible_articles();
     let at = visible.iter().position(|&i| i == app.selected).expect("selected is shown");
     assert_eq!(visible[at - 3], first, "three articles down the library");
     app.update(Action::Wheel(-3, library.x + 2, library.y + 3));
     assert_eq!(app.selected, first);
     app.update(Action::Wheel(3, reader.x + 10, reader.y + 3));
-    assert_eq!((app.top, app.selected), (3, first), "over the reader the text scrolls");
+    assert_eq!((app.reader.top, app.selected), (3, first), "over the reader the text scrolls");
 }
 
 /// In a selection `y` copies the selection (not the clause) and ends it; `--copy-command` is
@@ -543,7 +543,7 @@ fn lookup_popup_at_the_left_and_right_of_the_text_in_simplified_and_taiwan() {
             insta::assert_snapshot!(format!("lookup_left_{}x{}_{label}", size.0, size.1), screen);
             // On to the first word that ends a row, at the right edge of the text column.
             let reader = app.areas().reader;
-            let column = app.layout.width.min(reader.width);
+            let column = app.reader.layout.width.min(reader.width);
             let right = reader.x + (reader.width - column) / 2 + column;
             for _ in 0..500 {
                 match gongbao::ui::lookup_placement(&app) {
@@ -580,7 +580,7 @@ fn the_lookup_cursor_moves_by_word_character_and_line_and_esc_leaves_it_in_place
     // The cursor is on the original text: another script keeps it on the same word.
     app.update(Action::ToggleScript);
     assert_eq!(app.lookup_word(), Some("各方"));
-    assert!(app.highlights.iter().any(|h| h.kind == gongbao::app::HighlightKind::Word));
+    assert!(app.reader.highlights.iter().any(|h| h.kind == gongbao::app::HighlightKind::Word));
     // By line: down and back up to the same line.
     let (line, _) = app.cursor_line().expect("cursor on screen");
     app.update(Action::Down);
@@ -588,11 +588,11 @@ fn the_lookup_cursor_moves_by_word_character_and_line_and_esc_leaves_it_in_place
     assert!(below > line, "{below} not below {line}");
     app.update(Action::Up);
     assert_eq!(app.cursor_line().map(|(l, _)| l), Some(line));
-    let top = app.top;
+    let top = app.reader.top;
     app.update(Action::Cancel);
     assert!(app.lookup.is_none());
-    assert_eq!(app.top, top);
-    assert!(!app.highlights.iter().any(|h| h.kind == gongbao::app::HighlightKind::Word));
+    assert_eq!(app.reader.top, top);
+    assert!(!app.reader.highlights.iter().any(|h| h.kind == gongbao::app::HighlightKind::Word));
 }
 
 #[test]
@@ -603,9 +603,13 @@ fn the_lookup_cursor_keeps_its_word_on_screen() {
     for _ in 0..200 {
         app.update(Action::NextWord);
         let (line, _) = app.cursor_line().expect("cursor");
-        assert!(line >= app.top && line < app.top + app.page_height(), "line {line}, top {}", app.top);
+        assert!(
+            line >= app.reader.top && line < app.reader.top + app.page_height(),
+            "line {line}, top {}",
+            app.reader.top
+        );
     }
-    assert!(app.top > 0, "the reader scrolled with the cursor");
+    assert!(app.reader.top > 0, "the reader scrolled with the cursor");
 }
 
 #[test]
@@ -690,7 +694,7 @@ fn enter_on_a_v_selection_looks_it_up_with_the_longer_and_shorter_words_starting
         app.update(Action::NextCharacter);
     }
     assert!(gongbao::ui::lookup_placement(&app).is_none(), "no pop-up while selecting");
-    assert!(app.highlights.iter().any(|h| h.kind == gongbao::app::HighlightKind::Word));
+    assert!(app.reader.highlights.iter().any(|h| h.kind == gongbao::app::HighlightKind::Word));
     app.update(Action::LookUpSelection);
     assert_eq!(app.lookup_word(), Some("一个中国原则"));
     assert_eq!(app.lookup_parts(), ["一", "个中", "国", "原则"]);
@@ -750,7 +754,7 @@ fn esc_ends_a_selection_first_and_a_selection_stays_in_its_paragraph() {
     let mut app = app((80, 24));
     open_communique(&mut app);
     look_up(&mut app, "各方");
-    let (paragraph, at, top) = (app.lookup.expect("cursor").paragraph, app.lookup.expect("cursor").at, app.top);
+    let (paragraph, at, top) = (app.lookup.expect("cursor").paragraph, app.lookup.expect("cursor").at, app.reader.top);
     app.update(Action::SelectText);
     for _ in 0..400 {
         app.update(Action::NextWord);
@@ -770,10 +774,10 @@ fn esc_ends_a_selection_first_and_a_selection_stays_in_its_paragraph() {
     // Enter without a selection says what it wants.
     app.update(Action::LookUpSelection);
     assert!(app.status.as_deref().is_some_and(|s| s.contains("v selects")), "{:?}", app.status);
-    let top_now = app.top;
+    let top_now = app.reader.top;
     app.update(Action::Cancel);
     assert!(app.lookup.is_none());
-    assert_eq!(app.top, top_now);
+    assert_eq!(app.reader.top, top_now);
     assert!(top_now >= top);
 }
 
@@ -902,11 +906,11 @@ fn at_40_columns_one_pane_at_a_time_and_the_status_keeps_clause_script_and_posit
     let mut app = app((40, 12));
     assert_eq!(app.library_pane(), LibraryPane::Alone);
     assert_eq!((app.areas().library.width, app.areas().reader.width), (40, 0));
-    let width = app.layout.width;
+    let width = app.reader.layout.width;
     open_communique(&mut app);
     assert_eq!(app.library_pane(), LibraryPane::Hidden);
     assert_eq!(app.areas().reader.width, 40);
-    assert_eq!(app.layout.width, width, "the text kept its width while the library was shown");
+    assert_eq!(app.reader.layout.width, width, "the text kept its width while the library was shown");
     app.update(Action::GoToPrompt);
     for c in "十二".chars() {
         app.update(Action::Input(c));
