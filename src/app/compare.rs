@@ -1,5 +1,6 @@
-//! The compare view's state: which two versions, the comparison, and its rows laid out in two
-//! columns for the current script and width.
+//! The compare view's state: which two versions, the comparison, its rows laid out in two
+//! columns for the current script and width, and where the view stands in them (the line at
+//! its top and the difference last stepped to), with the moves that change that.
 
 use super::search::converted_offset;
 use super::{Action, App, Overlay};
@@ -26,7 +27,7 @@ pub struct ShownPair {
     pub differs: bool,
 }
 
-/// The compare view laid out.
+/// The compare view laid out, and where it stands.
 #[derive(Debug, Clone, Default)]
 pub struct CompareLayout {
     pub comparison: Option<Comparison>,
@@ -35,16 +36,44 @@ pub struct CompareLayout {
     pub column: u16,
     /// First line of each pair that differs, in order.
     pub differences: Vec<usize>,
+    /// Where the view stands while it is open; kept when the rows are laid out again (a new
+    /// width or script), as the reader keeps its top line.
+    pub place: ComparePlace,
 }
 
 /// Where the compare view stands: its first line shown, and the difference last stepped to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ComparePlace {
     pub top: usize,
     pub difference: Option<usize>,
 }
 
 impl CompareLayout {
+    /// The view's last first line with `page` rows on screen: its last full page.
+    pub fn max_top(&self, page: usize) -> usize {
+        self.lines.len().saturating_sub(page)
+    }
+
+    /// The view opened with `line` at its top (as far as the last full page allows), no
+    /// difference stepped to yet.
+    pub fn open_at(&mut self, line: usize, page: usize) {
+        self.place = ComparePlace { top: line.min(self.max_top(page)), difference: None };
+    }
+
+    /// Carries out `action` if it is a move of the view ([`CompareLayout::step`]): `None` when
+    /// it is not one, else the message for the status line, if any.
+    pub fn update(&mut self, action: Action, page: usize) -> Option<Option<&'static str>> {
+        let (place, message) = self.step(self.place, action, page)?;
+        self.place = place;
+        Some(message)
+    }
+
+    /// Position in the view as a percentage, with `page` rows on screen.
+    pub fn percent(&self, page: usize) -> u16 {
+        let max = self.max_top(page);
+        (self.place.top.min(max) * 100).checked_div(max).map_or(100, |p| p as u16)
+    }
+
     /// The view's moves from `place` with `page` rows on screen: the motion keys, and `n` `N`
     /// (also `]` `[`) to the next and previous difference; with a message for the status line
     /// at either end of the differences. `None`: `action` is not a move of this view.
@@ -57,8 +86,7 @@ impl CompareLayout {
         let ComparePlace { top, difference } = place;
         let diffs = &self.differences;
         // A page on keeps a line of the last page in view, as the reader does.
-        let max_top = self.lines.len().saturating_sub(page);
-        if let Some(to) = super::moved(top, action, page.saturating_sub(1), max_top) {
+        if let Some(to) = super::moved(top, action, page.saturating_sub(1), self.max_top(page)) {
             // The ends are no difference's place: n and N go on from there.
             let difference = if matches!(action, Action::Top | Action::Bottom) { None } else { difference };
             return Some((ComparePlace { top: to, difference }, None));
@@ -94,7 +122,7 @@ impl App {
     pub(super) fn open_compare(&mut self) {
         let others = self.versions.get(self.reader.open).cloned().unwrap_or_default();
         let current = match &self.overlay {
-            Overlay::Compare { other, .. } => others.iter().position(|o| o == other).map_or(0, |i| i + 1),
+            Overlay::Compare { other } => others.iter().position(|o| o == other).map_or(0, |i| i + 1),
             _ => 0,
         };
         let Some(&other) = others.get(current % others.len().max(1)) else {
@@ -103,8 +131,9 @@ impl App {
         };
         self.compare.comparison = versions::compare(&self.corpus, self.reader.open, other, folder());
         self.lay_out_compare();
-        let top = self.compare_line_of_reading().min(self.compare_max_top());
-        self.overlay = Overlay::Compare { other, top, difference: None };
+        let line = self.compare_line_of_reading();
+        self.compare.open_at(line, self.compare_page());
+        self.overlay = Overlay::Compare { other };
         self.status = Some(format!(
             "n/N: next/previous{}",
             if others.len() > 1 { format!(", c: next of {} versions", others.len()) } else { String::new() }
@@ -135,16 +164,10 @@ impl App {
         usize::from(self.size.1.saturating_sub(3)).max(1)
     }
 
-    /// The compare view's last first line: its last full page.
-    fn compare_max_top(&self) -> usize {
-        self.compare.lines.len().saturating_sub(self.compare_page())
-    }
-
     /// Position in the compare view as a percentage, for the status line.
     pub fn compare_percent(&self) -> Option<u16> {
-        let Overlay::Compare { top, .. } = self.overlay else { return None };
-        let max = self.compare_max_top();
-        Some((top.min(max) * 100).checked_div(max).map_or(100, |p| p as u16))
+        let Overlay::Compare { .. } = self.overlay else { return None };
+        Some(self.compare.percent(self.compare_page()))
     }
 
     /// Lays the comparison out for the current width and script.
@@ -191,18 +214,16 @@ impl App {
                 pairs.push(shown);
             }
         }
-        self.compare = CompareLayout { comparison: Some(c), pairs, lines, column, differences };
+        let place = self.compare.place;
+        self.compare = CompareLayout { comparison: Some(c), pairs, lines, column, differences, place };
     }
 
     /// Keys of the compare view.
     pub(super) fn update_compare(&mut self, action: Action) {
-        let Overlay::Compare { other, top, difference } = self.overlay.clone() else { return };
-        if let Some((place, message)) = self.compare.step(ComparePlace { top, difference }, action, self.compare_page())
-        {
+        if let Some(message) = self.compare.update(action, self.compare_page()) {
             if let Some(message) = message {
                 self.status = Some(message.into());
             }
-            self.overlay = Overlay::Compare { other, top: place.top, difference: place.difference };
             return;
         }
         match action {
@@ -220,7 +241,7 @@ impl App {
     /// Difference `i` of `n` shown, for the status line.
     pub fn compare_position(&self) -> Option<(Option<usize>, usize)> {
         match &self.overlay {
-            Overlay::Compare { difference, .. } => Some((*difference, self.compare.differences.len())),
+            Overlay::Compare { .. } => Some((self.compare.place.difference, self.compare.differences.len())),
             _ => None,
         }
     }
@@ -282,5 +303,42 @@ mod tests {
         // Not a move of the view.
         assert_eq!(view.step(at(20, None), Action::ToggleScript, 10), None);
         assert_eq!(view.step(at(20, None), Action::Cancel, 10), None);
+    }
+
+    #[test]
+    fn the_view_opens_within_its_last_page_and_its_moves_change_where_it_stands() {
+        let mut view = layout(100, &[5, 30, 60]);
+        view.open_at(95, 10);
+        assert_eq!(view.place, at(90, None), "opened as far down as the last full page");
+        assert_eq!(view.percent(10), 100);
+        view.open_at(20, 10);
+        assert_eq!(view.update(Action::NextMatch, 10), Some(None));
+        assert_eq!(view.place, at(28, Some(1)));
+        assert_eq!(view.update(Action::Down, 10), Some(None));
+        assert_eq!(view.place, at(29, Some(1)), "a line on; n goes on from the difference");
+        assert_eq!(view.update(Action::NextMatch, 10), Some(None));
+        assert_eq!(view.update(Action::NextMatch, 10), Some(Some("last difference")));
+        assert_eq!(view.place, at(58, Some(2)), "stays at the last");
+        assert_eq!(view.percent(10), 64);
+        // What is not a move leaves it where it is.
+        assert_eq!(view.update(Action::Compare, 10), None);
+        assert_eq!(view.place, at(58, Some(2)));
+        assert_eq!(view.update(Action::Top, 10), Some(None));
+        assert_eq!((view.place, view.percent(10)), (at(0, None), 0));
+    }
+
+    #[test]
+    fn a_view_shorter_than_a_page_does_not_scroll() {
+        let mut view = layout(6, &[2]);
+        view.open_at(4, 10);
+        assert_eq!(view.place, at(0, None));
+        for action in [Action::Down, Action::PageDown, Action::Bottom] {
+            assert_eq!(view.update(action, 10), Some(None));
+            assert_eq!(view.place.top, 0, "{action:?}");
+        }
+        assert_eq!(view.percent(10), 100);
+        // n still steps to the difference, with the context above it.
+        assert_eq!(view.update(Action::NextMatch, 10), Some(None));
+        assert_eq!(view.place, at(0, Some(0)));
     }
 }

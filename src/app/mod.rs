@@ -83,13 +83,10 @@ pub enum Overlay {
     Scripts {
         selected: usize,
     },
-    /// The open article beside another version of it.
+    /// The open article beside another version of it (where the view stands is
+    /// [`App::compare`]'s).
     Compare {
         other: usize,
-        /// First line shown of [`App::compare`].
-        top: usize,
-        /// The difference last stepped to.
-        difference: Option<usize>,
     },
 }
 
@@ -1732,7 +1729,8 @@ mod tests {
         app.update(Action::Compare);
         app.update(Action::Top);
         app.update(Action::HalfPageDown);
-        let Overlay::Compare { top, .. } = app.overlay else { panic!("{:?}", app.overlay) };
+        assert!(matches!(app.overlay, Overlay::Compare { .. }), "{:?}", app.overlay);
+        let top = app.compare.place.top;
         assert_eq!(top, (usize::from(app.size.1) - 3 - 1) / 2);
     }
 

@@ -57,9 +57,10 @@ pub fn render(app: &App, frame: &mut Frame) {
         Overlay::Words { selected } => render_words(app, frame, area, *selected),
         Overlay::Messages { scroll } => render_messages(app, frame, area, *scroll),
         Overlay::Scripts { selected } => render_scripts(app, frame, area, *selected),
-        Overlay::Compare { other, top, difference } => {
+        Overlay::Compare { other } => {
             let main = Rect::new(area.x, area.y, area.width, area.height.saturating_sub(1));
-            render_compare(app, frame, main, *other, *top, *difference);
+            let place = app.compare.place;
+            render_compare(app, frame, main, *other, place.top, place.difference);
         }
         Overlay::Results { selected } => render_results(app, frame, area, *selected),
     }

@@ -422,7 +422,8 @@ fn compare_opens_at_the_clause_being_read() {
     app.update(Action::Down);
     let reader_percent = app.percent();
     app.update(Action::Compare);
-    let Overlay::Compare { top, .. } = app.overlay else { panic!("{:?}", app.status) };
+    assert!(matches!(app.overlay, Overlay::Compare { .. }), "{:?}", app.status);
+    let top = app.compare.place.top;
     let line = &app.compare.lines[top];
     let pair = &app.compare.pairs[line.pair.expect("a pair at the top")];
     assert!(pair.left.starts_with("十三、"), "the top pair is clause 十三: {:?}", pair.left);
@@ -434,7 +435,8 @@ fn compare_opens_at_the_clause_being_read() {
     assert!(screen.contains("十三、各方欢迎"), "{screen}");
     // n goes to the next difference after clause 十三, not back to the first one.
     app.update(Action::NextMatch);
-    let Overlay::Compare { top: after, .. } = app.overlay else { panic!() };
+    assert!(matches!(app.overlay, Overlay::Compare { .. }));
+    let after = app.compare.place.top;
     assert!(after >= top.saturating_sub(2), "n went back from {top} to {after}");
 }
 
