@@ -351,6 +351,7 @@ pub(super) fn is_subsection(
         idf.similarity(&heading_topic, &article_topic),
         idf.similarity(&heading_topic, ev.head(first)),
         f(piece.first_text().is_some_and(|b| opens_with_time(&b.text))),
+        f(spaced(heading)),
     ];
     let model = &*SECTION;
     let scores = if model.is_fitted() && piece.head[0].role.is_some() && !piece.head[0].run_in {
@@ -424,7 +425,16 @@ pub(super) const SECTION_FEATURES: &[&str] = &[
     "heading_to_title",
     // The text under the heading opens with a time, as a news lead does (`5月3日`, `近日`).
     "lead_time",
+    // Spaces inside the heading (`　` or ASCII) between its parts, as two-part news headlines
+    // print them.
+    "spaced",
 ];
+
+/// Whether a heading prints its parts apart, with spaces (`　` or ASCII) between them, as
+/// two-part news headlines do (`跨性別平權W案後無寸進　中大調查：…`).
+pub(super) fn spaced(heading: &str) -> bool {
+    heading.trim().contains(char::is_whitespace)
+}
 
 /// Whether `text` names a time in its first words, as the lead of a news report does: a date
 /// (`5月3日`, `三月十日`) or a relative day (`近日`, `昨天`, `当天`).
@@ -569,6 +579,19 @@ mod tests {
         for text in ["随着新线开通，沿线城市之间的旅行时间缩短了一半，旅客自5月3日起可以购票。", "一是加强组织领导。"]
         {
             assert!(!opens_with_time(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_heading_with_its_parts_spaced_apart_is_told_from_one_run_of_text() {
+        for heading in
+            ["跨性別平權W案後無寸進\u{3000}中大調查：51%受訪者面對歧視", "探索“无人区”  步履不停歇", " 两段 标题 "]
+        {
+            assert!(spaced(heading), "{heading}");
+        }
+        // Space around the heading is not between its parts.
+        for heading in ["疑點一、少兒人口", "\u{3000}以新思路打开文旅新可能 ", ""] {
+            assert!(!spaced(heading), "{heading:?}");
         }
     }
 
