@@ -391,6 +391,12 @@ fn one(item: &Item, config: &Config, cancel: &AtomicBool) -> (u64, Outcome) {
         Err(e) => return (0, Outcome::Unread(e.to_string())),
     };
     let bytes = doc.bytes.len() as u64;
+    if config.render.is_some_and(|how| how.form == export::Form::Explain) {
+        return match export::explain(&doc) {
+            Ok(explained) => (bytes, Outcome::Rendered(Box::new(Ok(explained)))),
+            Err(e) => (bytes, Outcome::Failed(failed(&doc.name, e))),
+        };
+    }
     // A long file is given up between the stages of reading it, not only after it.
     let stop = || cancel.load(Ordering::Relaxed);
     // An encoding chosen for this file by hand, found by its fingerprint once it is read.

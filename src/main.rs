@@ -13,6 +13,7 @@ use gongbao::app::{App, Settings, positions};
 use gongbao::cli::{Ambiguous, BookmarkFormat, BookmarksAction, Cli, Command, Format, WordsAction, WordsFormat};
 use gongbao::corpus::{Corpus, ReadOptions, decode, load};
 use gongbao::loader;
+use gongbao::loader::export::Form as Written;
 use gongbao::output::{Form, SafeWriter};
 use gongbao::search;
 use gongbao::wrap::AmbiguousWidth;
@@ -230,15 +231,11 @@ fn lookup(cli: &Cli, text: &str, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `gongbao export`: the articles as JSON or text, in the script `--script` asks for, written as
-/// the files finish (in list order), so neither the time to the first article nor the memory
-/// grows with the size of the load.
-fn export_command(cli: &Cli, inputs: Vec<load::Input>, config: loader::Config, format: Format) -> Result<ExitCode> {
-    use gongbao::loader::export::{AHEAD, ExportError, Form as Written, Render, Report, export};
-    let form = match format {
-        Format::Json => Written::Json,
-        Format::Text => Written::Text,
-    };
+/// `gongbao export`: the articles as JSON or text, in the script `--script` asks for, or with
+/// `--explain` the segmenter's decisions; written as the files finish (in list order), so
+/// neither the time to the first article nor the memory grows with the size of the load.
+fn export_command(cli: &Cli, inputs: Vec<load::Input>, config: loader::Config, form: Written) -> Result<ExitCode> {
+    use gongbao::loader::export::{AHEAD, ExportError, Render, Report, export};
     let how = Render { form, script: cli.input.script };
     let config = loader::Config { search_index: false, ahead: Some(AHEAD), render: Some(how), ..config };
     let mut report = Report::default();
@@ -364,38 +361,6 @@ fn main() -> ExitCode {
     }
 }
 
-/// `gongbao export --explain`: the segmenter's decisions on each document, one JSON object a
-/// line, with the document's name. (A tool for tuning the segmenter, it reads the files one by
-/// one on this thread: it needs their bytes, which the loader does not keep.)
-fn explain(inputs: &[load::Input], max_bytes: u64) -> Result<ExitCode> {
-    let loaded = load::load(inputs, max_bytes);
-    if loaded.skipped > 0 {
-        say!("{}", loader::skipped_message(loaded.skipped));
-    }
-    let docs = loaded.docs;
-    let failures: Vec<String> = loaded.failures.iter().map(ToString::to_string).collect();
-    let mut out = stdout(Form::Json);
-    let mut failed = failures.len();
-    for f in failures {
-        say!("{f}");
-    }
-    for doc in &docs {
-        match gongbao::corpus::explain(doc) {
-            Ok(decisions) => {
-                for d in decisions {
-                    let line = serde_json::json!({ "source": gongbao::corpus::sanitize::display_name(&doc.name), "decision": d });
-                    writeln!(out, "{line}")?;
-                }
-            }
-            Err(e) => {
-                failed += 1;
-                say!("{}: {e}", gongbao::corpus::sanitize::display_name(&doc.name));
-            }
-        }
-    }
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
-}
-
 /// A completion script or a manual page, generated from gongbao's own definitions: printed
 /// through the safe writer like everything else (tab-separated form, which keeps the tabs
 /// the scripts may hold; a test checks that nothing else changes).
@@ -461,12 +426,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         cli.input.paths.iter().map(|p| load::Input::from_arg(p)).collect()
     };
     let max = cli.input.max_size.saturating_mul(1024 * 1024);
-    match &cli.command {
-        Some(Command::Export { explain: true, .. }) => return explain(&inputs, max),
-        Some(Command::Export { format, explain: false }) => {
-            return export_command(cli, inputs, loader::Config::new(max, forced, ReadOptions::default()), *format);
-        }
-        _ => {}
+    if let Some(Command::Export { format, explain }) = &cli.command {
+        let form = match (explain, format) {
+            (true, _) => Written::Explain,
+            (false, Format::Json) => Written::Json,
+            (false, Format::Text) => Written::Text,
+        };
+        return export_command(cli, inputs, loader::Config::new(max, forced, ReadOptions::default()), form);
     }
     // The reader reads files in the encodings chosen for them; the commands never do.
     let config = state

@@ -27,6 +27,9 @@ pub enum Form {
     Json,
     /// [`crate::corpus::export::to_text`]'s text.
     Text,
+    /// `--explain`: every decision the segmenter took on each file, one JSON object a line
+    /// ([`explain`]), read from the file's bytes on its loading thread.
+    Explain,
 }
 
 /// Why an export stopped.
@@ -103,8 +106,31 @@ pub fn render(
             }
             (safe(text, output::Form::Text), Vec::new())
         }
+        // Decisions are taken from the file's bytes, not from its articles ([`explain`]).
+        Form::Explain => (Vec::new(), Vec::new()),
     };
     Ok(Rendered { articles: made, count: articles.len(), source, warnings })
+}
+
+/// `gongbao export --explain` of one file: each decision the segmenter took, with the file's
+/// name, one JSON object a line, made safe as the JSON form is.
+///
+/// # Errors
+/// When the bytes are not text in any encoding.
+pub fn explain(doc: &crate::corpus::load::RawDoc) -> Result<Rendered, crate::corpus::decode::DecodeError> {
+    let decisions = crate::corpus::explain(doc)?;
+    let name = crate::corpus::sanitize::display_name(&doc.name);
+    let mut lines = String::new();
+    for decision in &decisions {
+        lines.push_str(&serde_json::json!({ "source": name, "decision": decision }).to_string());
+        lines.push('\n');
+    }
+    Ok(Rendered {
+        articles: safe(lines, output::Form::Json),
+        count: decisions.len(),
+        source: Vec::new(),
+        warnings: Vec::new(),
+    })
 }
 
 /// `text` as [`SafeWriter`](crate::output::SafeWriter) writes it (what it does to each write: [`output::safe`]; and made
@@ -181,7 +207,7 @@ pub fn export(
             match (how.form, report.articles) {
                 (Form::Json, 0) => out.write_all(json.head()?.as_bytes())?,
                 (Form::Json, _) => out.write_all(b",")?,
-                (Form::Text, 0) => {}
+                (Form::Text, 0) | (Form::Explain, _) => {}
                 (Form::Text, _) => out.write_all(b"\n")?,
             }
             out.write_all(&file.articles)?;
@@ -293,6 +319,7 @@ mod tests {
                 let whole = match form {
                     Form::Json => to_json(&shown, script).expect("serialises") + "\n",
                     Form::Text => to_text(&shown),
+                    Form::Explain => unreachable!("not among the forms tried"),
                 };
                 assert!(out == whole.as_bytes(), "{form:?} in {script:?} differs from the whole export");
                 assert_eq!((report.sources, report.articles), (docs.len(), corpus.articles.len()));

@@ -58,6 +58,35 @@ fn export_explain_prints_each_weighed_decision_as_one_json_line() {
     assert!(features.iter().any(|f| f[0] == "next_dateline" && f[1] == 1.0), "{features:?}");
 }
 
+/// `--explain` goes through the loader like the export: files are explained on the loading
+/// threads, written in the order given, and a file that is not text is said and skipped.
+#[test]
+fn export_explain_keeps_the_order_of_the_files_and_skips_a_broken_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let page =
+        |title: &str| format!("## {title}\n\n新华社北京4月8日电 一季度全省沿海港口完成集装箱吞吐量九百多万标准箱。\n");
+    let mut files = Vec::new();
+    for (i, name) in ["c.txt", "a.txt", "bad.txt", "b.txt"].into_iter().enumerate() {
+        let bytes = if name == "bad.txt" {
+            b"\x00\x01binary\xff\x00".to_vec()
+        } else {
+            page(&format!("标题{i}")).into_bytes()
+        };
+        files.push(write(dir.path(), name, &bytes));
+    }
+    let args: Vec<&str> = ["export", "--explain"].into_iter().chain(files.iter().map(String::as_str)).collect();
+    let o = gongbao(&args);
+    assert_eq!(o.status.code(), Some(1), "a skipped file fails the command: {}", stderr(&o));
+    assert!(stderr(&o).contains("bad.txt") && stderr(&o).contains("skipped"), "{}", stderr(&o));
+    let sources: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line")["source"].as_str().unwrap_or("").to_string())
+        .collect();
+    let mut order = sources.clone();
+    order.dedup();
+    assert_eq!(order, ["c.txt", "a.txt", "b.txt"], "each file's decisions together, in the order given");
+}
+
 #[test]
 fn the_export_schema_is_as_documented() {
     let o = gongbao(&["export", "--format", "json"]);
