@@ -103,21 +103,21 @@ impl JsonPieces {
 }
 
 /// One element of an array two levels down, as the pretty printer lays it out inside the whole
-/// export: its own layout with every line after the first indented two levels more. (A line
-/// break inside a JSON string is escaped, so each one in the layout is between two lines.)
+/// export: its own layout with every line after the first indented two levels more. Laid out
+/// nested in two arrays and cut out of them, the printer indents it as it would inside the
+/// export (re-indenting its layout line by line afterwards was 4% of an export).
 fn item(value: &impl Serialize, first: bool, out: &mut String) -> serde_json::Result<()> {
     out.push_str(if first { "\n" } else { ",\n" });
     out.push_str(ITEM_INDENT);
-    let json = serde_json::to_string_pretty(value)?;
-    for (i, line) in json.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-            out.push_str(ITEM_INDENT);
-        }
-        out.push_str(line);
-    }
+    let json = serde_json::to_string_pretty(&[[value]])?;
+    let laid_out = json.strip_prefix(NESTED_OPEN).and_then(|j| j.strip_suffix(NESTED_CLOSE));
+    out.push_str(laid_out.expect("a value nested in two arrays is laid out between their brackets"));
     Ok(())
 }
+
+/// What the pretty printer writes around a value nested in two arrays (indent two spaces).
+const NESTED_OPEN: &str = "[\n  [\n    ";
+const NESTED_CLOSE: &str = "\n  ]\n]";
 
 /// The corpus with the text of its articles (titles, subtitles, authors, columns, datelines,
 /// paragraphs and clause labels) converted to `script`. What describes the files (names,
