@@ -38,16 +38,34 @@ pub struct Tree {
     nodes: Vec<Node>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Node {
-    /// Go to the next node when the feature is at most the threshold, else to node `right`.
-    /// The threshold is compared in `f64`, as the trainer compared it.
-    Split {
-        feature: usize,
-        threshold: f64,
-        right: usize,
-    },
-    Leaf(f32),
+/// A node, twelve bytes: a split or, where `feature` is [`LEAF`], a leaf.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Node {
+    feature: u32,
+    /// Where a split goes when the feature is above `value`; the next node holds its left side.
+    right: u32,
+    /// A split's threshold, or a leaf's value. A threshold is the largest `f32` not above the
+    /// trainer's (`f64`) one, so that comparing an `f32` feature with it decides exactly as the
+    /// trainer's comparison in `f64` does: no `f32` lies between the two.
+    value: f32,
+}
+
+/// The `feature` of a leaf.
+const LEAF: u32 = u32::MAX;
+
+impl Node {
+    fn leaf(value: f32) -> Node {
+        Node { feature: LEAF, right: 0, value }
+    }
+
+    fn split(feature: usize, threshold: f64) -> Node {
+        #[expect(clippy::cast_possible_truncation, reason = "rounded, then stepped down below the threshold")]
+        let mut below = threshold as f32;
+        if f64::from(below) > threshold {
+            below = below.next_down();
+        }
+        Node { feature: u32::try_from(feature).unwrap_or(LEAF - 1), right: 0, value: below }
+    }
 }
 
 impl Tree {
@@ -64,19 +82,17 @@ impl Tree {
             }
             let at = nodes.len();
             if let Some(value) = token.strip_prefix('=') {
-                nodes.push(Node::Leaf(value.parse().map_err(|_| format!("not a leaf value: {token:?}"))?));
+                nodes.push(Node::leaf(value.parse().map_err(|_| format!("not a leaf value: {token:?}"))?));
                 // A finished left subtree: the innermost open split's right child comes next.
                 to_read -= 1;
-                if let Some(split) = open.pop()
-                    && let Node::Split { right, .. } = &mut nodes[split]
-                {
-                    *right = at + 1;
+                if let Some(split) = open.pop() {
+                    nodes[split].right = u32::try_from(at + 1).map_err(|_| "a tree too large".to_string())?;
                 }
             } else {
                 let (name, threshold) = token.split_once("<=").ok_or_else(|| format!("not a node: {token:?}"))?;
                 let feature = *feature_at.get(name).ok_or_else(|| format!("unknown feature {name:?}"))?;
                 let threshold = threshold.parse().map_err(|_| format!("not a threshold: {token:?}"))?;
-                nodes.push(Node::Split { feature, threshold, right: 0 });
+                nodes.push(Node::split(feature, threshold));
                 open.push(at);
                 to_read += 1;
             }
@@ -90,21 +106,23 @@ impl Tree {
     /// Whether `other` is this tree with every leaf negated.
     fn mirrors(&self, other: &Tree) -> bool {
         self.nodes.len() == other.nodes.len()
-            && self.nodes.iter().zip(&other.nodes).all(|(a, b)| match (a, b) {
-                (Node::Leaf(a), Node::Leaf(b)) => a.to_bits() == (-*b).to_bits(),
-                _ => a == b,
+            && self.nodes.iter().zip(&other.nodes).all(|(a, b)| {
+                if a.feature == LEAF && b.feature == LEAF {
+                    a.value.to_bits() == (-b.value).to_bits()
+                } else {
+                    a == b
+                }
             })
     }
 
     fn value(&self, x: &[f32]) -> f32 {
         let mut at = 0;
         loop {
-            match self.nodes[at] {
-                Node::Leaf(v) => return v,
-                Node::Split { feature, threshold, right } => {
-                    at = if f64::from(x[feature]) <= threshold { at + 1 } else { right };
-                }
+            let node = self.nodes[at];
+            if node.feature == LEAF {
+                return node.value;
             }
+            at = if x[node.feature as usize] <= node.value { at + 1 } else { node.right as usize };
         }
     }
 }
@@ -311,6 +329,27 @@ mod tests {
     }
 
     const NAMES: &[&str] = &["short", "marked"];
+
+    #[test]
+    fn a_threshold_kept_in_f32_decides_as_the_trainers_f64_one() {
+        // Thresholds the trainer writes fall between two f32 (the midpoint of two feature
+        // values, printed in f64): each f32 on either side, and the threshold's own rounding.
+        for t in [0.5, 0.1, 1.0 / 3.0, 0.949_999_988, -0.369_713_843, 1e-9, 3.998_158_69, 1e30, -1e-30] {
+            let kept = Node::split(0, t).value;
+            let near = f64::from(t as f32);
+            for x in [kept, kept.next_up(), kept.next_down(), t as f32, (t as f32).next_up(), (t as f32).next_down()] {
+                assert_eq!(x <= kept, f64::from(x) <= t, "x {x:e} against {t:e} (kept {kept:e}, rounded {near:e})");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_threshold_kept_in_f32_decides_as_in_f64(t in proptest::num::f64::NORMAL, x in proptest::num::f32::ANY) {
+            let kept = Node::split(0, t).value;
+            proptest::prop_assert_eq!(x <= kept, f64::from(x) <= t);
+        }
+    }
 
     #[test]
     #[expect(clippy::float_cmp, reason = "leaves and sums of binary fractions are exact")]
