@@ -107,11 +107,7 @@ impl Tree {
     fn mirrors(&self, other: &Tree) -> bool {
         self.nodes.len() == other.nodes.len()
             && self.nodes.iter().zip(&other.nodes).all(|(a, b)| {
-                if a.feature == LEAF && b.feature == LEAF {
-                    a.value.to_bits() == (-b.value).to_bits()
-                } else {
-                    a == b
-                }
+                if a.feature == LEAF && b.feature == LEAF { a.value.to_bits() == (-b.value).to_bits() } else { a == b }
             })
     }
 
