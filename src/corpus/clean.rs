@@ -87,7 +87,7 @@ pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     let mut joining = false;
     for (i, l) in lines.iter().enumerate() {
         let indented = l.starts_with(['\u{3000}', '\t']) || l.starts_with("  ");
-        let starts_block = trim_space(l).is_empty() || indented || l.starts_with('#');
+        let starts_block = trim_space(l).is_empty() || indented || l.starts_with('#') || is_boxed_label(l);
         match out.last_mut() {
             Some((_, prev)) if joining && !starts_block => {
                 let t = trim_space(l);
@@ -106,6 +106,21 @@ pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
     }
     out
 }
+
+/// A short line that is one label in lenticular brackets and nothing else (`【遇见】`): a column
+/// label or marker on a line of its own. It never goes on a wrapped paragraph, even after a
+/// line that reaches the wrap width (a paragraph cut off by the page, a label under it): were
+/// it the end of the paragraph, it would not stop this far short of the width without a full
+/// stop, and a label inside a paragraph has text after it on its line.
+fn is_boxed_label(line: &str) -> bool {
+    let t = trim_space(line);
+    t.strip_prefix('【').and_then(|t| t.strip_suffix('】')).is_some_and(|inner| {
+        !inner.is_empty() && !inner.contains(['【', '】']) && inner.chars().count() <= BOXED_LABEL_CHARS
+    })
+}
+
+/// The longest label [`is_boxed_label`] takes, in characters inside the brackets.
+const BOXED_LABEL_CHARS: usize = 12;
 
 /// How far short of the wrap width a wrapped line may fall: a wide character that did not fit
 /// leaves two columns, and a width estimated from bytes counts quotes (`“”`) as one column where
@@ -887,6 +902,34 @@ mod tests {
         let logical: Vec<String> =
             unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
         assert_eq!(logical, vec![para.to_string(); 4]);
+    }
+
+    #[test]
+    fn a_label_on_its_own_line_is_not_joined_to_a_paragraph_cut_at_the_wrap_width() {
+        let para = "中华人民共和国外交部长王毅十九日在北京会见来访的吉尔吉斯斯坦外长，双方就两国关系和共同关心的国际地区问题深入交换意见。";
+        let chars: Vec<char> = para.chars().collect();
+        let mut text = String::new();
+        for _ in 0..3 {
+            for chunk in chars.chunks(15) {
+                text.extend(chunk);
+                text.push('\n');
+            }
+            text.push('\n');
+        }
+        // A paragraph the page cut off after its second full line, then a label and a title.
+        for chunk in chars.chunks(15).take(2) {
+            text.extend(chunk);
+            text.push('\n');
+        }
+        text.push_str("【遇见】\n## 芦笙响起\n");
+        let logical: Vec<String> =
+            unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
+        let cut: String = chars[..30].iter().collect();
+        assert_eq!(logical[3..], [cut, "【遇见】".to_string(), "## 芦笙响起".to_string()]);
+        // A label with text after it on its line is part of the paragraph.
+        assert!(!is_boxed_label("【新华视点】记者从有关部门获悉"));
+        assert!(!is_boxed_label("【】"));
+        assert!(is_boxed_label(" 【遇见】 "));
     }
 
     #[test]
