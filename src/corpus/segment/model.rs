@@ -58,13 +58,13 @@ impl Node {
         Node { feature: LEAF, right: 0, value }
     }
 
-    fn split(feature: usize, threshold: f64) -> Node {
+    fn split(feature: u32, threshold: f64) -> Node {
         #[expect(clippy::cast_possible_truncation, reason = "rounded, then stepped down below the threshold")]
         let mut below = threshold as f32;
         if f64::from(below) > threshold {
             below = below.next_down();
         }
-        Node { feature: u32::try_from(feature).unwrap_or(LEAF - 1), right: 0, value: below }
+        Node { feature, right: 0, value: below }
     }
 }
 
@@ -91,6 +91,7 @@ impl Tree {
             } else {
                 let (name, threshold) = token.split_once("<=").ok_or_else(|| format!("not a node: {token:?}"))?;
                 let feature = *feature_at.get(name).ok_or_else(|| format!("unknown feature {name:?}"))?;
+                let feature = u32::try_from(feature).map_err(|_| format!("a feature index past u32: {token:?}"))?;
                 let threshold = threshold.parse().map_err(|_| format!("not a threshold: {token:?}"))?;
                 nodes.push(Node::split(feature, threshold));
                 open.push(at);
