@@ -503,10 +503,22 @@ fn two_phrases(t: &str) -> bool {
 }
 
 /// A name alone: two to four Han characters, perhaps spaced (`王  珂`), or several names.
+///
+/// Asked of every line, paragraphs included: it stops at the first character that is not
+/// part of a name, or past twelve Han characters, instead of counting the whole line.
 fn name_only(t: &str) -> bool {
-    let han: usize = t.chars().filter(|c| is_han(*c)).count();
-    let other = t.chars().filter(|c| !is_han(*c) && !c.is_whitespace() && !matches!(c, '、' | '·')).count();
-    other == 0 && (2..=12).contains(&han) && t.split_whitespace().all(|w| char_len(w) <= 4)
+    let mut han = 0;
+    for c in t.chars() {
+        if is_han(c) {
+            han += 1;
+            if han > 12 {
+                return false;
+            }
+        } else if !c.is_whitespace() && !matches!(c, '、' | '·') {
+            return false;
+        }
+    }
+    han >= 2 && t.split_whitespace().all(|w| char_len(w) <= 4)
 }
 
 /// How many blocks either side of a run are looked at for its topic, at most (with
@@ -594,6 +606,18 @@ mod tests {
         assert!(name_only("钟声"));
         assert!(!name_only("本报记者：王珂"));
         assert!(!name_only("一"));
+        assert!(!name_only("王珂王云杉李强张伟刘洋陈静"), "thirteen characters are more than names");
+    }
+
+    proptest::proptest! {
+        /// The early exits change nothing: the line is judged as by counting it whole.
+        #[test]
+        fn a_name_alone_is_judged_as_by_counting_the_whole_line(t in "[王珂一 　、·，a]{0,20}") {
+            let han = t.chars().filter(|c| is_han(*c)).count();
+            let other = t.chars().filter(|c| !is_han(*c) && !c.is_whitespace() && !matches!(c, '、' | '·')).count();
+            let whole = other == 0 && (2..=12).contains(&han) && t.split_whitespace().all(|w| char_len(w) <= 4);
+            proptest::prop_assert_eq!(name_only(&t), whole);
+        }
     }
 
     #[test]
