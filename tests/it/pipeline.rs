@@ -276,3 +276,24 @@ fn article_ids_are_unique_and_stable() {
         assert!(reversed.articles.iter().any(|r| r.id == art.id), "id {} changed with file order", art.id);
     }
 }
+
+/// A closing line that lists who attended (`甲乙、丙丁等出席。`) opens the way the tail of a word
+/// cut after `、` does, and is short: it stays the last paragraph of its article rather than
+/// becoming an untitled article of one sentence.
+#[test]
+fn a_short_closing_line_that_opens_with_a_list_of_names_stays_in_its_article() {
+    let page = "## 两国领导人举行会谈\n\n\
+        新华社北京3月5日电 两国领导人今天在北京举行会谈，双方就深化各领域合作交换意见，同意加强经贸、人文和地方交流，推动双边关系不断向前发展。\n\n\
+        双方还签署了经贸、科技、教育等领域多项合作文件，并共同会见了记者。\n\n\
+        李明、王芳等出席。\n\n\
+        ## 全国春耕生产有序推进\n\n\
+        本报北京3月5日电 随着气温回升，各地抓住有利时机开展春耕生产，农机手们在田间忙碌，一派繁忙景象。\n\n\
+        农业农村部门组织技术人员深入一线，指导农民科学播种、合理施肥。\n";
+    let doc = load::RawDoc { name: "closing.txt".into(), path: None, bytes: page.as_bytes().to_vec() };
+    let (corpus, problems) = Corpus::from_docs(&[doc], None);
+    assert!(problems.is_empty(), "{problems:?}");
+    let titles: Vec<Option<&str>> = corpus.articles.iter().map(|a| a.title.as_deref()).collect();
+    assert_eq!(titles, [Some("两国领导人举行会谈"), Some("全国春耕生产有序推进")]);
+    let last = corpus.articles[0].paragraphs.last().map(|p| p.text.as_str());
+    assert_eq!(last, Some("李明、王芳等出席。"));
+}

@@ -13,6 +13,7 @@ use super::link::piece_opening;
 use super::model::{Decision, SECTION};
 use super::pieces::{Piece, Start};
 use super::{Block, Kind};
+use crate::corpus::clean::ends_sentence;
 use crate::corpus::{RemovedKind, RemovedList, clause};
 
 /// How a piece joins the articles: a new article, the continuation of a
@@ -94,26 +95,38 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
 /// open, goes on with the article before it (`article`, its pieces so far). An opening that looks
 /// mid-sentence (`中大、科大…` reads like the tail of a word cut after `、`) with nothing before
 /// it to continue is weak evidence of a new text; the topic decides, by the standard a heading
-/// needs to be a section (`HAND_SECTION.threshold`). The decision is recorded in `explain`.
+/// needs to be a section (`HAND_SECTION.threshold`). A piece of one short finished sentence
+/// always goes on: alone it would be an untitled article of a sentence, which no page prints (a
+/// short line left open is the head of a broken sentence, for the link step), while a closing
+/// line that lists names (`甲乙、丙丁等出席。`) opens as a cut word does. The decision is
+/// recorded in `explain`.
 fn goes_on(ev: &Evidence, i: usize, article: &[usize], explain: Option<&mut Vec<Decision>>) -> bool {
     let piece = &ev.pieces[i];
     if !piece.head.is_empty() || piece.start != Start::MidSentence {
         return false;
     }
     let continuity = ev.idf().similarity(&ev.article_ending(article), ev.opening(i));
-    let goes_on = continuity >= HAND_SECTION.threshold;
+    let short_line = piece.body.len() == 1 && {
+        let text = &piece.body[0].text;
+        char_len(text) <= SHORT_LINE_CHARS && ends_sentence(text)
+    };
+    let goes_on = short_line || continuity >= HAND_SECTION.threshold;
     if let Some(out) = explain {
         out.push(Decision::weighed(
             "mid_sentence_rest",
             piece.line(),
             piece_opening(piece),
-            &[("continuity", continuity)],
+            &[("continuity", continuity), ("short_line", if short_line { 1.0 } else { 0.0 })],
             &[("new", HAND_SECTION.threshold), ("goes_on", continuity)],
             if goes_on { "goes_on" } else { "new" },
         ));
     }
     goes_on
 }
+
+/// The longest piece of one line that [`goes_on`] never makes an article of its own: a closing
+/// sentence (the longest such line on segbench dev, a list of six attendees, is 29 characters).
+const SHORT_LINE_CHARS: usize = 40;
 
 /// The article an untitled piece after a page change resumes, if any: one
 /// left open (no end marker) or sent on with a jump marker, whose topic and
