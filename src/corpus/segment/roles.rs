@@ -91,10 +91,12 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
     roles
 }
 
-/// Whether piece `i`, cut off only because it opens mid-sentence and linked to no sentence left
-/// open, goes on with the article before it (`article`, its pieces so far). An opening that looks
-/// mid-sentence (`中大、科大…` reads like the tail of a word cut after `、`) with nothing before
-/// it to continue is weak evidence of a new text; the topic decides, by the standard a heading
+/// Whether piece `i`, cut off only because it opens mid-sentence or follows a paragraph left
+/// open, and linked to no sentence left open, goes on with the article before it (`article`, its
+/// pieces so far). An opening that looks mid-sentence (`中大、科大…` reads like the tail of a
+/// word cut after `、`) with nothing before it to continue is weak evidence of a new text, and
+/// so is a line without a full stop before it that nothing continues (a label set as a line of
+/// text, `福利工作`); the topic decides, by the standard a heading
 /// needs to be a section (`HAND_SECTION.threshold`). A piece of one short finished sentence
 /// always goes on: alone it would be an untitled article of a sentence, which no page prints (a
 /// short line left open is the head of a broken sentence, for the link step), while a closing
@@ -102,7 +104,7 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
 /// recorded in `explain`.
 fn goes_on(ev: &Evidence, i: usize, article: &[usize], explain: Option<&mut Vec<Decision>>) -> bool {
     let piece = &ev.pieces[i];
-    if !piece.head.is_empty() || piece.start != Start::MidSentence {
+    if !piece.head.is_empty() || !matches!(piece.start, Start::MidSentence | Start::Open) {
         return false;
     }
     let continuity = ev.idf().similarity(&ev.article_ending(article), ev.opening(i));
@@ -548,6 +550,57 @@ pub(super) fn drop_link_lists(pieces: &mut [Piece], removed: &mut RemovedList) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A piece starting at `start`, of an optional heading and body paragraphs from `line` on.
+    fn piece(start: Start, heading: Option<&str>, paragraphs: &[&str], line: usize) -> Piece {
+        let mut p = Piece::new(start);
+        p.head = heading.into_iter().map(|h| Block::new(Kind::Heading, h, line)).collect();
+        let first = line + p.head.len();
+        p.body = paragraphs.iter().enumerate().map(|(i, t)| Block::new(Kind::Body, *t, first + i)).collect();
+        p
+    }
+
+    #[test]
+    fn an_untitled_piece_after_a_line_left_open_goes_on_by_its_topic() {
+        let article = piece(
+            Start::File,
+            Some("社区推行垃圾分类"),
+            &["某市多个社区近日推行垃圾分类，居民积极参与垃圾分类，垃圾分类后社区环境明显改善。", "宣传工作"],
+            1,
+        );
+        let same = "社区组织志愿者上门宣传垃圾分类知识，向居民发放垃圾分类指南，讲解垃圾分类投放要求。";
+        for (start, weighed) in
+            [(Start::Open, true), (Start::MidSentence, true), (Start::Closed, false), (Start::Page, false)]
+        {
+            let pieces = vec![article.clone(), piece(start, None, &[same], 4)];
+            let ev = Evidence::new(&pieces, None, false);
+            let mut decisions = Vec::new();
+            let went_on = goes_on(&ev, 1, &[0], Some(&mut decisions));
+            // A piece after an end marker or a page change is weighed elsewhere.
+            assert_eq!(decisions.len(), usize::from(weighed), "{start:?}");
+            if let Some(d) = decisions.first() {
+                let continuity = d.features[0].1;
+                assert_eq!(went_on, continuity >= HAND_SECTION.threshold, "by the topic");
+                assert_eq!(d.chosen, if went_on { "goes_on" } else { "new" });
+            }
+            assert_eq!(went_on, weighed, "{start:?}: the same topic goes on");
+        }
+    }
+
+    #[test]
+    fn one_short_finished_sentence_goes_on_whatever_its_topic() {
+        let article = piece(
+            Start::File,
+            Some("两国领导人举行会谈"),
+            &["双方就深化各领域合作交换意见，同意加强经贸、人文交流。"],
+            1,
+        );
+        for (text, expected) in [("李明、王芳等出席。", true), ("李明、王芳等出席", false)] {
+            let pieces = vec![article.clone(), piece(Start::MidSentence, None, &[text], 3)];
+            let ev = Evidence::new(&pieces, None, false);
+            assert_eq!(goes_on(&ev, 1, &[0], None), expected, "{text}");
+        }
+    }
 
     #[test]
     fn a_heading_sits_below_a_title_by_markdown_level_or_by_losing_its_markup() {
