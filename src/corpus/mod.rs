@@ -163,8 +163,9 @@ pub enum RemovedKind {
     Separator,
     /// Page furniture a scraper kept: `[图片]`, `点击查看大图`, page headers
     /// (`第03版：国际`), editor lines (`本版责编：…`), running heads repeated
-    /// on every page, page footers (`— 2 —`), and a boxed list of link titles
-    /// (`【延伸阅读】` over titles with no text of their own).
+    /// on every page, page footers (`— 2 —`), a boxed list of link titles
+    /// (`【延伸阅读】` over titles with no text of their own), and a heading with no text
+    /// under it (the label over teasers that became excerpts of their own).
     Furniture,
     /// Invisible or direction-changing code points (bidi controls, zero-width space, BOM).
     Invisible,

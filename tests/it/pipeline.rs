@@ -297,3 +297,29 @@ fn a_short_closing_line_that_opens_with_a_list_of_names_stays_in_its_article() {
     let last = corpus.articles[0].paragraphs.last().map(|p| p.text.as_str());
     assert_eq!(last, Some("李明、王芳等出席。"));
 }
+
+/// The label over a list of teasers (`相关阅读`) has no text of its own once each teaser is an
+/// excerpt of its own: it is page furniture, kept in `removed`, not an empty article.
+#[test]
+fn the_label_over_a_teaser_list_is_furniture_not_an_empty_article() {
+    let page = "## 两国领导人举行会谈\n\n\
+        新华社北京3月5日电 两国领导人今天在北京举行会谈，双方就深化各领域合作交换意见。\n\n\
+        双方还签署了经贸、科技、教育等领域多项合作文件。\n\n\
+        ## 相关阅读\n\
+        -\n\
+        全国春耕生产有序推进\n\
+        随着气温回升，各地抓住有利时机开展春耕生产，农机手们在田间忙碌。\n\
+        -\n\
+        多地推行垃圾分类新规\n\
+        某市多个社区近日推行垃圾分类，居民积极参与，社区环境明显改善。\n";
+    let doc = load::RawDoc { name: "teasers.txt".into(), path: None, bytes: page.as_bytes().to_vec() };
+    let (corpus, problems) = Corpus::from_docs(&[doc], None);
+    assert!(problems.is_empty(), "{problems:?}");
+    for a in &corpus.articles {
+        assert!(!a.paragraphs.is_empty(), "an article with no text: {:?}", a.title);
+    }
+    assert!(corpus.articles.iter().all(|a| a.title.as_deref() != Some("相关阅读")));
+    let removed = &corpus.sources[0].removed;
+    assert!(removed.iter().any(|r| r.kind == RemovedKind::Furniture && r.text.contains("相关阅读")), "{removed:?}");
+    assert_conserved("teasers.txt", page.as_bytes());
+}

@@ -251,5 +251,17 @@ pub fn segment_explained(
     move_stray_tails(&mut drafts, idf, explain);
     drafts.sort_by_key(|d| d.first_piece);
     let mut ids: HashMap<String, usize> = HashMap::new();
-    drafts.into_iter().filter_map(|d| finish(d, source, source_index, &mut ids)).collect()
+    let mut articles = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        // A heading with no text under it is not an article: the label over a list of teasers
+        // whose items became excerpts of their own (`相关阅读`), a title the page cut off.
+        if d.blocks().next().is_none() {
+            for b in &d.head {
+                removed.add(RemovedKind::Furniture, &b.text, b.line);
+            }
+            continue;
+        }
+        articles.extend(finish(d, source, source_index, &mut ids));
+    }
+    articles
 }
