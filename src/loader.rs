@@ -391,8 +391,8 @@ fn may_take_long(item: &Item) -> bool {
     }
 }
 
-/// A file that takes a core some ten milliseconds or more to read (news pages go at about
-/// 25 MB/s a core).
+/// A file that takes a core several milliseconds or more to read (news pages go at 35 to
+/// 45 MB/s a core, `cargo run --release --example bench`).
 const LONG_FILE_BYTES: u64 = 256 << 10;
 
 /// Updates a worker has not sent yet, sent when there are `room` of them.
