@@ -343,12 +343,12 @@ fn coordinate(listing: &load::Listing, config: &Config, cancel: &AtomicBool, gat
                     }
                     let position = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = listing.items.get(position) else { break };
-                    if let Some(ahead) = config.ahead {
+                    if let Some(ahead) = config.ahead.map(|a| a.max(1)) {
                         // What this worker holds may be what the files taken wait for.
-                        if gate.would_wait(position, ahead.max(1)) && !held.send() {
+                        if gate.would_wait(position, ahead) && !held.send() {
                             break;
                         }
-                        if !gate.wait(position, ahead.max(1), cancel) {
+                        if !gate.wait(position, ahead, cancel) {
                             break;
                         }
                     }

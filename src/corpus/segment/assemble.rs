@@ -317,8 +317,9 @@ pub(super) fn join_text(a: &mut String, b: &str) {
     a.push_str(b);
 }
 
-/// Pass 4c: a draft → an [`Article`].
-pub(super) fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String, usize>) -> Option<Article> {
+/// Pass 4c: a draft with text (a block under its heading) → an [`Article`]. A draft without
+/// is no article: [`super::segment_explained`] sets its heading aside as furniture.
+pub(super) fn finish(d: Draft, source: &str, source_index: usize, ids: &mut HashMap<String, usize>) -> Article {
     let mut paragraphs: Vec<Paragraph> = Vec::new();
     for part in d.parts {
         let mut blocks = part.blocks.into_iter().peekable();
@@ -340,9 +341,6 @@ pub(super) fn finish(d: Draft, source: &str, source_index: usize, ids: &mut Hash
         paragraphs.extend(captions.into_iter().map(|b| paragraph(ParagraphKind::Caption, b)));
         paragraphs.extend(part.subheads.into_iter().map(|b| paragraph(ParagraphKind::Heading, b)));
         paragraphs.extend(blocks.map(|b| paragraph(paragraph_kind(b.kind), b)));
-    }
-    if paragraphs.is_empty() && d.head.is_empty() {
-        return None;
     }
     let (column, title, subtitle) = title_block(&d.head);
     let mut garbled = false;
@@ -373,7 +371,7 @@ pub(super) fn finish(d: Draft, source: &str, source_index: usize, ids: &mut Hash
     // spare capacity from growing the lists (5% of the paragraphs' own size).
     paragraphs.shrink_to_fit();
     clauses.shrink_to_fit();
-    Some(Article {
+    Article {
         id,
         source_index,
         source: source.to_string(),
@@ -386,7 +384,7 @@ pub(super) fn finish(d: Draft, source: &str, source_index: usize, ids: &mut Hash
         paragraphs,
         clauses,
         notes,
-    })
+    }
 }
 
 /// What a reader should know about an article: where it continues, whether
@@ -499,15 +497,7 @@ pub(super) fn author(paragraphs: &[Paragraph], title: Option<&str>) -> Option<St
 mod tests {
     use super::*;
 
-    /// A piece starting at `start`, of an optional heading and body paragraphs on lines from
-    /// `line` on.
-    fn piece(start: Start, heading: Option<&str>, paragraphs: &[&str], line: usize) -> Piece {
-        let mut p = Piece::new(start);
-        p.head = heading.into_iter().map(|h| Block::new(Kind::Heading, h, line)).collect();
-        let first = line + p.head.len();
-        p.body = paragraphs.iter().enumerate().map(|(i, t)| Block::new(Kind::Body, *t, first + i)).collect();
-        p
-    }
+    use super::super::pieces::test_piece as piece;
 
     fn texts(draft: &Draft) -> Vec<&str> {
         draft.blocks().map(|b| b.text.as_str()).collect()

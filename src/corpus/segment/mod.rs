@@ -261,7 +261,7 @@ pub fn segment_explained(
             }
             continue;
         }
-        articles.extend(finish(d, source, source_index, &mut ids));
+        articles.push(finish(d, source, source_index, &mut ids));
     }
     articles
 }

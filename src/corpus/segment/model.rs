@@ -20,14 +20,14 @@ use std::sync::LazyLock;
 const WEIGHTS: &str = include_str!("weights.tsv");
 
 /// What the table's lines give one decision, by class: a start, linear weights and trees.
-struct Lines {
+struct DecisionRows {
     start: Vec<f32>,
     weights: Vec<Vec<f32>>,
     trees: Vec<Vec<Tree>>,
 }
 
-impl Lines {
-    fn read(table: &str, decision: &str, classes: &[&str], features: &[&str]) -> Result<Lines, String> {
+impl DecisionRows {
+    fn read(table: &str, decision: &str, classes: &[&str], features: &[&str]) -> Result<DecisionRows, String> {
         let mut weights = vec![vec![0.0; features.len()]; classes.len()];
         let mut start = vec![0.0; classes.len()];
         let mut trees: Vec<Vec<Tree>> = vec![Vec::new(); classes.len()];
@@ -50,7 +50,7 @@ impl Lines {
                 }
             }
         }
-        Ok(Lines { start, weights, trees })
+        Ok(DecisionRows { start, weights, trees })
     }
 }
 
@@ -260,7 +260,7 @@ impl Model {
     }
 
     fn parse(table: &str, decision: &str, classes: &[&str], features: &[&str]) -> Result<Model, String> {
-        let Lines { start, weights, trees } = Lines::read(table, decision, classes, features)?;
+        let DecisionRows { start, weights, trees } = DecisionRows::read(table, decision, classes, features)?;
         if trees.iter().any(|t| !t.is_empty()) {
             if weights.iter().flatten().any(|w| *w != 0.0) {
                 return Err(format!("{decision} has both trees and linear weights"));
@@ -473,7 +473,7 @@ mod tests {
             d\tyes\t@tree\tshort<=10 =-0.1 =0.2\n";
         let m = Model::parse(table, "d", &["no", "yes"], NAMES).unwrap();
         let Model::Trees { mirror, start, .. } = &m else { panic!("trees") };
-        let trees = Lines::read(table, "d", &["no", "yes"], NAMES).unwrap().trees;
+        let trees = DecisionRows::read(table, "d", &["no", "yes"], NAMES).unwrap().trees;
         assert_eq!(mirror, &[None, Some(0)]);
         for x in [[4.0, 1.0], [40.0, 0.0], [10.0, 0.5]] {
             let each: Vec<f32> =
@@ -508,7 +508,7 @@ mod tests {
             ];
             for (decision, classes, features, model) in decisions {
                 let Model::Trees { forests, .. } = model else { continue };
-                let trees = Lines::read(WEIGHTS, decision, classes, features).unwrap().trees;
+                let trees = DecisionRows::read(WEIGHTS, decision, classes, features).unwrap().trees;
                 let x: Vec<f32> = (0..features.len()).map(|k| values[k % values.len()]).collect();
                 for (ts, forest) in trees.iter().zip(forests) {
                     let walked = ts.iter().map(|t| t.value(&x)).sum::<f32>();

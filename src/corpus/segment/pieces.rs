@@ -260,3 +260,14 @@ pub(super) fn cut_before(cur: &Piece, block: &Block, only_datelines: bool, past_
 pub(super) fn piece_texts(p: &Piece) -> impl Iterator<Item = &str> {
     p.head.iter().chain(&p.body).map(|b| b.text.as_str())
 }
+
+/// A piece starting at `start`, of an optional heading and body paragraphs on lines from `line`
+/// on: how the passes' tests build their pages.
+#[cfg(test)]
+pub(super) fn test_piece(start: Start, heading: Option<&str>, paragraphs: &[&str], line: usize) -> Piece {
+    let mut p = Piece::new(start);
+    p.head = heading.into_iter().map(|h| Block::new(Kind::Heading, h, line)).collect();
+    let first = line + p.head.len();
+    p.body = paragraphs.iter().enumerate().map(|(i, t)| Block::new(Kind::Body, *t, first + i)).collect();
+    p
+}

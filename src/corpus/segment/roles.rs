@@ -551,14 +551,7 @@ pub(super) fn drop_link_lists(pieces: &mut [Piece], removed: &mut RemovedList) {
 mod tests {
     use super::*;
 
-    /// A piece starting at `start`, of an optional heading and body paragraphs from `line` on.
-    fn piece(start: Start, heading: Option<&str>, paragraphs: &[&str], line: usize) -> Piece {
-        let mut p = Piece::new(start);
-        p.head = heading.into_iter().map(|h| Block::new(Kind::Heading, h, line)).collect();
-        let first = line + p.head.len();
-        p.body = paragraphs.iter().enumerate().map(|(i, t)| Block::new(Kind::Body, *t, first + i)).collect();
-        p
-    }
+    use super::super::pieces::test_piece as piece;
 
     #[test]
     fn an_untitled_piece_after_a_line_left_open_goes_on_by_its_topic() {
