@@ -138,6 +138,21 @@ fn an_article_cut_between_paragraphs_resumes_inside_the_next_article_without_a_m
 }
 
 #[test]
+fn an_article_that_jumps_twice_resumes_twice() {
+    // The bus report jumps on (下转), resumes after the school report (上接) and jumps on again
+    // from there; its last part comes after a third article. A jump marker answered once must
+    // not keep the article from answering the next one.
+    let (arts, _) = segment("jump_twice.txt");
+    assert_eq!(titles(&arts), [Some("城市公交开通夜间线路"), Some("山区小学新建图书室"), Some("湖畔湿地迎来越冬候鸟")]);
+    let bus = text(&arts[0]);
+    for part in ["乘客可使用公交卡和手机扫码支付", "城市新区的居民小区", "让市民夜间出行更加便利。"]
+    {
+        assert!(bus.contains(part), "{part} is missing from the bus report: {bus}");
+    }
+    assert!(!text(&arts[2]).contains("居民小区"));
+}
+
+#[test]
 fn an_article_cut_inside_a_sentence_resumes_inside_the_next_article_as_a_new_paragraph() {
     // The library report stops inside a sentence; the road report follows with its own title,
     // and the rest of the broken sentence comes after it set as a paragraph of its own, with
@@ -196,6 +211,7 @@ fn every_page_segments_the_same_in_every_encoding() {
     for name in [
         "interleaved.txt",
         "jump_and_clauses.txt",
+        "jump_twice.txt",
         "numerals.txt",
         "subheading.txt",
         "title_block.txt",

@@ -81,10 +81,13 @@ pub(super) fn roles(ev: &Evidence, next: &[Option<usize>], mut explain: Option<&
             }
         }
         members[article_of[i]].push(i);
-        // A jump marker is answered once: the article is no longer waiting.
+        // A jump marker is answered once: the article is no longer waiting, unless the piece that
+        // answered it jumps on again (`（上接第一版）…（下转第六版）`).
         if matches!(role, Role::Resumes(_)) && pieces[i].start == Start::JumpFrom {
             caught.resize(members.len(), false);
-            caught[article_of[i]] = true;
+            caught[article_of[i]] = pieces[i].continues_on.is_none();
+        } else if pieces[i].continues_on.is_some() && article_of[i] < caught.len() {
+            caught[article_of[i]] = false;
         }
         roles.push(role);
     }
@@ -154,7 +157,7 @@ pub(super) fn resumed(
         if caught.get(a).copied().unwrap_or(false) {
             return None;
         }
-        articles[a].iter().find_map(|&p| pieces[p].continues_on.as_deref())
+        articles[a].iter().rev().find_map(|&p| pieces[p].continues_on.as_deref())
     };
     // A continuation marker with a single article waiting for it. (Counted
     // only when asked: it reads every article so far.)
