@@ -126,7 +126,8 @@ pub(super) fn pieces(items: Vec<Item>) -> Vec<Piece> {
     // What the current piece's body holds, counted as it grows: asking the body itself for
     // every block made a piece of many blocks quadratic.
     let mut tally = BodyTally::default();
-    for item in items {
+    let mut items = items.into_iter().peekable();
+    while let Some(item) = items.next() {
         let block = match item {
             Item::Break(Break::JumpTo(label)) => {
                 if cur.is_empty() {
@@ -193,6 +194,11 @@ pub(super) fn pieces(items: Vec<Item>) -> Vec<Piece> {
         }
         let mut block = block;
         let has_text = tally.text > 0;
+        // A reporter's line with text on both sides is the byline of a part of the article (a
+        // feature of several reports, each under its own heading and byline), not its end.
+        let inside = block.kind == Kind::Byline
+            && has_text
+            && matches!(items.peek(), Some(Item::Block(next)) if next.kind == Kind::Body);
         if matches!(block.kind, Kind::Byline | Kind::Signature) {
             // Before any text a reporter's line or note is the byline; after
             // the text it is the closing credit.
@@ -201,7 +207,7 @@ pub(super) fn pieces(items: Vec<Item>) -> Vec<Piece> {
         match block.kind {
             Kind::Heading if tally.non_datelines == 0 => cur.head.push(block),
             Kind::End | Kind::Signature => {
-                cur.closed = true;
+                cur.closed |= !inside;
                 tally.add(block.kind);
                 cur.body.push(block);
             }
@@ -270,4 +276,32 @@ pub(super) fn test_piece(start: Start, heading: Option<&str>, paragraphs: &[&str
     let first = line + p.head.len();
     p.body = paragraphs.iter().enumerate().map(|(i, t)| Block::new(Kind::Body, *t, first + i)).collect();
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(kinds: &[(Kind, &str)]) -> Vec<Item> {
+        kinds.iter().enumerate().map(|(i, &(kind, text))| Item::Block(Block::new(kind, text, i + 1))).collect()
+    }
+
+    #[test]
+    fn a_reporters_line_between_paragraphs_bylines_a_part_and_one_after_the_text_closes_it() {
+        let part = "工厂的产线可以兼容不同厂商的产品，实现快速换型。";
+        let next = "实验室里，工作人员正在检测新材料的各项性能指标。";
+        // Between two paragraphs: the byline of the next part, which goes on in the same piece.
+        let within = pieces(blocks(&[(Kind::Body, part), (Kind::Byline, "本报记者 王明"), (Kind::Body, next)]));
+        assert_eq!(within.len(), 1);
+        assert!(!within[0].closed);
+        assert_eq!(within[0].body.len(), 3);
+        // After the text, before a heading or at the page's end: the closing credit.
+        let heading_next = [(Kind::Heading, "新材料检测走进园区"), (Kind::Body, next)];
+        for rest in [&heading_next[..], &[]] {
+            let mut kinds = vec![(Kind::Body, part), (Kind::Byline, "本报记者 王明")];
+            kinds.extend_from_slice(rest);
+            let ended = pieces(blocks(&kinds));
+            assert!(ended[0].closed, "{rest:?}");
+        }
+    }
 }
