@@ -163,6 +163,13 @@ fn is_candidate(b: &Block) -> bool {
     }
 }
 
+/// Whether block `i` is the rest of a line that opened with a dateline (`本报北京10月17日电 …`),
+/// split off it by pass 1: the text the dateline opens, however short, never a heading line.
+fn after_own_dateline(items: &[Item], i: usize, b: &Block) -> bool {
+    i.checked_sub(1)
+        .is_some_and(|p| matches!(&items[p], Item::Block(d) if d.kind == Kind::Dateline && d.line == b.line))
+}
+
 /// `(…)` or `（…）` closing the line: a column printed as the title's suffix.
 static SUFFIX_BRACKET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[（(][^（()）]{2,16}[）)]$").expect("static regex"));
@@ -187,8 +194,9 @@ pub fn assign_roles(
     if !model.is_fitted() && explain.is_none() {
         return (Vec::new(), None);
     }
-    let candidates: Vec<usize> =
-        (0..items.len()).filter(|&i| matches!(&items[i], Item::Block(b) if is_candidate(b))).collect();
+    let candidates: Vec<usize> = (0..items.len())
+        .filter(|&i| matches!(&items[i], Item::Block(b) if is_candidate(b) && !after_own_dateline(items, i, b)))
+        .collect();
     if candidates.is_empty() {
         return (Vec::new(), None);
     }
@@ -670,6 +678,33 @@ mod tests {
     fn two_short_phrases_side_by_side() {
         assert!(two_phrases("真金白银投得更实  政策举措落得更准"));
         assert!(!two_phrases("伊春林区转型记"));
+    }
+
+    #[test]
+    fn the_rest_of_a_line_opened_by_a_dateline_is_text_however_short() {
+        // The page cut the report after its first words; a title follows. The words after the
+        // dateline share its line, so they are the text it opens, not a kicker over that title.
+        let mut items: Vec<Item> = [
+            Block::new(Kind::Heading, "总理出席合作组织会议", 1),
+            Block::new(Kind::Dateline, "本报北京10月17日电", 3),
+            Block::new(Kind::Body, "当地时间16日，总理在当地出席合作组织成员国", 3),
+            Block::new(Kind::Heading, "博览会参展商代表座谈会举行", 5),
+            Block::new(Kind::Body, "参展商代表在座谈会上发言，介绍各自企业的经营情况。", 7),
+        ]
+        .into_iter()
+        .map(Item::Block)
+        .collect();
+        let mut decisions = Vec::new();
+        assign_roles(&mut items, false, Some(&mut decisions));
+        assert!(decisions.iter().all(|d| d.line != 3), "{decisions:?}");
+        assert!(matches!(&items[2], Item::Block(b) if b.kind == Kind::Body && b.role.is_none()));
+        // The same words on a line of their own are weighed.
+        if let Item::Block(b) = &mut items[2] {
+            b.line = 4;
+        }
+        let mut decisions = Vec::new();
+        assign_roles(&mut items, false, Some(&mut decisions));
+        assert!(decisions.iter().any(|d| d.line == 4), "{decisions:?}");
     }
 
     #[test]
