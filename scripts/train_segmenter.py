@@ -294,7 +294,11 @@ TREES = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.1}
 # Per decision, on top of TREES. Section leaves keep at least ten headings: with single-heading
 # leaves the trees split on the training pages' accidents, and headings of layouts the generator
 # does not make (the fixture sets) fell either side of them from one retraining to the next.
-TREES_OF = {"section": {"min_samples_leaf": 10}, "link": {"max_depth": 5, "n_estimators": 200}}
+# Link trees see each round a random 80% of the pairs (stochastic gradient boosting, seeded, so
+# the fit stays reproducible): fitted on all of them, the decision on a short three-way
+# interleaving (fixture heldout2/k03) swung from one refit to the next as the training pages'
+# pieces moved, and every full-sample refit after the fixes of stop 33 lost it.
+TREES_OF = {"section": {"min_samples_leaf": 10}, "link": {"max_depth": 5, "n_estimators": 200, "subsample": 0.8}}
 
 
 class Linear:
