@@ -564,6 +564,13 @@ pub(super) fn demote_lonely_headings(items: &mut [Item]) {
     }
 }
 
+/// Whether block `i` is the rest of a line that opened with a dateline (`本报北京10月17日电 …`),
+/// split off it by [`classify`]: the text the dateline opens, or the title that it prefixes.
+pub(super) fn after_own_dateline(items: &[Item], i: usize, b: &Block) -> bool {
+    i.checked_sub(1)
+        .is_some_and(|p| matches!(&items[p], Item::Block(d) if d.kind == Kind::Dateline && d.line == b.line))
+}
+
 /// The decision of [`demote_lonely_headings`] for item `i`, given what the nearest blocks that
 /// are not headings before and after it say, and whether a date signature follows its run.
 pub(super) fn demote_one(
@@ -579,6 +586,16 @@ pub(super) fn demote_one(
         return;
     }
     if prev_open == Some(false) && next_body == Some(true) && !ends_sentence(&b.text) {
+        if let Item::Block(b) = &mut items[i] {
+            b.kind = Kind::Body;
+        }
+        return;
+    }
+    // The words after a dateline on its own line are the report's opening words or, when the
+    // title line carries the dateline, its title. With a heading right under them they are not
+    // the title (that is the heading), so the page cut the opening sentence short.
+    let heading_next = matches!(items.get(i + 1), Some(Item::Block(nb)) if nb.kind == Kind::Heading);
+    if heading_next && after_own_dateline(items, i, b) {
         if let Item::Block(b) = &mut items[i] {
             b.kind = Kind::Body;
         }
@@ -714,6 +731,34 @@ mod tests {
         ] {
             assert!(list_teasers(&lines_of(page)).iter().all(|&t| !t), "{page}");
         }
+    }
+
+    fn kinds_after_demotion(page: &str) -> Vec<(Kind, String)> {
+        let mut items = classify(lines_of(page), false, &mut RemovedList::default());
+        demote_lonely_headings(&mut items);
+        items
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Block(b) => Some((b.kind, b.text)),
+                Item::Break(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_after_a_dateline_with_a_heading_under_them_are_text() {
+        // The page cut the opening sentence after a few words, and the title block follows.
+        let cut = kinds_after_demotion(
+            "本报北京10月17日电 全国秋粮收购工作会议在京召开\n\n秋粮收购进度加快\n\n记者从会议上获悉，今年秋粮收购总体平稳有序。\n",
+        );
+        assert_eq!(cut[0].0, Kind::Dateline);
+        assert_eq!(cut[1], (Kind::Body, "全国秋粮收购工作会议在京召开".to_owned()));
+        assert_eq!(cut[2].0, Kind::Heading);
+        // With text under them, the same words are the title that the dateline prefixes.
+        let titled = kinds_after_demotion(
+            "本报北京10月17日电 全国秋粮收购工作会议在京召开\n\n记者从会议上获悉，今年秋粮收购总体平稳有序。\n",
+        );
+        assert_eq!(titled[1], (Kind::Heading, "全国秋粮收购工作会议在京召开".to_owned()));
     }
 
     /// The dateline pre-check as first written: a substring search per mark.
