@@ -3,7 +3,7 @@
 use std::cell::OnceCell;
 use std::collections::HashMap;
 
-use super::classify::{DATELINE, DOCUMENT_NUMBER, END_DATELINE, WRITER, char_len, two_short_phrases};
+use super::classify::{DATE_ONLY, DATELINE, DOCUMENT_NUMBER, END_DATELINE, WRITER, char_len, two_short_phrases};
 use super::lines::LineRole;
 use super::model::Decision;
 use super::pieces::{Piece, Start};
@@ -433,10 +433,11 @@ pub(super) fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Op
     // The line model names the title among the lines of the block; the lines above it are
     // kicker and column label, those below it the subtitle. When it calls two lines titles,
     // the lower one is: a kicker stands over its title, never under it. A document's number
-    // under its title is never the title.
-    if let Some(t) =
-        head.iter().rposition(|b| b.role == Some(LineRole::Title) && !DOCUMENT_NUMBER.is_match(b.text.trim()))
-    {
+    // or a date under its title is never the title.
+    if let Some(t) = head.iter().rposition(|b| {
+        let text = b.text.trim();
+        b.role == Some(LineRole::Title) && !DOCUMENT_NUMBER.is_match(text) && !is_date_line(text)
+    }) {
         let column = head[..t].iter().find(|b| b.role == Some(LineRole::Label)).map(|b| b.text.clone());
         let rest: Vec<&str> = head
             .iter()
@@ -461,6 +462,13 @@ pub(super) fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Op
     let title = (!lines.is_empty()).then(|| lines.remove(0).to_string());
     let subtitle = (!lines.is_empty()).then(|| lines.join(" "));
     (column, title, subtitle)
+}
+
+/// A date alone on its line, perhaps in brackets (`（2025年2月10日）`), as a speech prints it
+/// under its title.
+fn is_date_line(text: &str) -> bool {
+    let inner = text.strip_prefix(['（', '(']).and_then(|t| t.strip_suffix(['）', ')'])).unwrap_or(text);
+    DATE_ONLY.is_match(inner.trim())
 }
 
 /// A subtitle under a title: `——…`, or `--…` where the dash was typed in ASCII.
@@ -498,6 +506,25 @@ mod tests {
     use super::*;
 
     use super::super::pieces::test_piece as piece;
+
+    #[test]
+    fn a_date_under_a_speechs_title_is_never_its_title() {
+        let line = |text: &str, role: LineRole| {
+            let mut b = Block::new(Kind::Heading, text, 1);
+            b.role = Some(role);
+            b
+        };
+        let head = [
+            line("全力打造一流营商环境", LineRole::Title),
+            line("——在全省优化营商环境大会上的讲话", LineRole::Subtitle),
+            line("（2025年2月10日）", LineRole::Title),
+        ];
+        let (_, title, subtitle) = title_block(&head);
+        assert_eq!(title.as_deref(), Some("全力打造一流营商环境"));
+        assert_eq!(subtitle.as_deref(), Some("——在全省优化营商环境大会上的讲话 （2025年2月10日）"));
+        assert!(is_date_line("2025年2月10日") && is_date_line("(二〇二五年三月一日)"));
+        assert!(!is_date_line("2025年2月10日会议纪要") && !is_date_line("（记者 王珂）"));
+    }
 
     fn texts(draft: &Draft) -> Vec<&str> {
         draft.blocks().map(|b| b.text.as_str()).collect()
