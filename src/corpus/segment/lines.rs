@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::classify::{BYLINE, DATELINE, after_own_dateline, balanced, char_len, holds_stop, two_short_phrases};
+use super::classify::{BYLINE, DATELINE, balanced, char_len, holds_stop, two_short_phrases};
 use super::model::{Decision, LINE_ROLE, LINE_TRANSITION};
 use super::roles::{DOCUMENT_TITLE, is_salutation};
 use super::{Block, Item, Kind};
@@ -161,6 +161,13 @@ fn is_candidate(b: &Block) -> bool {
         Kind::Body | Kind::Signature => b.text.len() <= 240 && char_len(&b.text) <= 64 && !holds_stop(&b.text),
         _ => false,
     }
+}
+
+/// Whether block `i` is the rest of a line that opened with a dateline (`本报北京10月17日电 …`),
+/// split off it by pass 1: the text the dateline opens, however short, never a heading line.
+fn after_own_dateline(items: &[Item], i: usize, b: &Block) -> bool {
+    i.checked_sub(1)
+        .is_some_and(|p| matches!(&items[p], Item::Block(d) if d.kind == Kind::Dateline && d.line == b.line))
 }
 
 /// `(…)` or `（…）` closing the line: a column printed as the title's suffix.
