@@ -222,13 +222,14 @@ pub fn assign_roles(
     // a page of a million short lines is one run, and must cost no more than linear time.
     let first_block = blocks.iter().position(Option::is_some).unwrap_or(0);
     let explaining = explain.is_some();
+    let mut near = NearProfiles::default();
     let mut at = 0;
     while at < candidates.len() {
         let mut end = at + 1;
         while end < candidates.len() && candidates[end] == candidates[end - 1] + 1 {
             end += 1;
         }
-        let run = Run::new(&blocks, &counted_at, candidates[at], candidates[end - 1], &idf);
+        let run = Run::new(&blocks, &counted_at, candidates[at], candidates[end - 1], &idf, &mut near);
         let scored: Vec<(usize, Vec<f32>, Vec<f32>)> = candidates[at..end]
             .iter()
             .map(|&i| {
@@ -541,30 +542,54 @@ struct Run {
     headings: usize,
     /// Whether one of its lines starts with a dash (a subtitle).
     has_dash_line: bool,
-    /// Topic profiles of the text before the run, of the text after it and of the first
-    /// paragraph after it; `None` when there is no text on one side.
+    /// Topic profiles of the text before the run and of the first paragraph after it; `None`
+    /// when there is no text there.
     before: Option<Topic>,
-    after: Option<Topic>,
     lead: Option<Topic>,
+    /// How alike the text before and the text after are, when there is text on both sides:
+    /// found once for all the lines of the run.
+    continuity: Option<f32>,
+}
+
+/// The texts after the last run profiled and their profile, for the next run: the text between
+/// two runs is often all of what one has after it and the other before it (a single
+/// paragraph between two headings), and a profile depends only on which texts it counts.
+#[derive(Default)]
+struct NearProfiles {
+    /// The texts after the last run, by their place among the counted texts, in order.
+    after: Vec<u32>,
+    profile: Option<Topic>,
 }
 
 impl Run {
-    fn new(blocks: &[Option<&Block>], counted_at: &[u32], start: usize, end: usize, idf: &Idf) -> Self {
+    fn new(
+        blocks: &[Option<&Block>],
+        counted_at: &[u32],
+        start: usize,
+        end: usize,
+        idf: &Idf,
+        near: &mut NearProfiles,
+    ) -> Self {
         let lines = || blocks[start..=end].iter().flatten();
         let headings = lines().filter(|r| r.kind == Kind::Heading).count();
         let has_dash_line = lines().any(|r| r.text.starts_with("——") || r.text.starts_with("--"));
-        let before = near_text(blocks[..start].iter().rev().copied(), |k| counted_at[start - 1 - k]);
-        let after = near_text(blocks[end + 1..].iter().copied(), |k| counted_at[end + 1 + k]);
+        let mut before_texts = near_text(blocks[..start].iter().rev().copied(), |k| counted_at[start - 1 - k]);
+        let after_texts = near_text(blocks[end + 1..].iter().copied(), |k| counted_at[end + 1 + k]);
         let profile = |texts: &[u32]| (!texts.is_empty()).then(|| idf.topic_of(texts.iter().map(|&t| t as usize)));
-        Run {
-            start,
-            end,
-            headings,
-            has_dash_line,
-            before: profile(&before),
-            lead: profile(&after[..after.len().min(1)]),
-            after: profile(&after),
-        }
+        // Walked back from the run, the texts before it come in reverse order.
+        before_texts.reverse();
+        let before = if before_texts == near.after { near.profile.take() } else { profile(&before_texts) };
+        let after = profile(&after_texts);
+        // A first paragraph that reaches past the text profiled is all of the text after.
+        let lead =
+            if after_texts.len() == 1 { after.clone() } else { profile(&after_texts[..after_texts.len().min(1)]) };
+        let continuity = match (&before, &after) {
+            (Some(b), Some(a)) => Some(b.similarity(a)),
+            _ => None,
+        };
+        near.after = after_texts;
+        near.profile = after;
+        Run { start, end, headings, has_dash_line, before, lead, continuity }
     }
 
     /// The topic evidence of one of the run's lines: how alike the text before and the text
@@ -574,8 +599,8 @@ impl Run {
     fn topic_features(&self, counted: u32, idf: &Idf) -> [f32; 4] {
         let own = idf.topic_of(std::iter::once(counted as usize));
         let restates = self.lead.as_ref().map_or(0.0, |l| own.similarity(l));
-        match (&self.before, &self.after) {
-            (Some(b), Some(a)) => [b.similarity(a), restates, own.similarity(b), 1.0],
+        match (&self.before, self.continuity) {
+            (Some(b), Some(continuity)) => [continuity, restates, own.similarity(b), 1.0],
             _ => [0.0, restates, 0.0, 0.0],
         }
     }
@@ -713,7 +738,7 @@ mod tests {
         let refs: Vec<Option<&Block>> = blocks.iter().map(Some).collect();
         let idf = Idf::new(blocks.iter().map(|b| b.text.as_str()));
         let page = PageFacts::new(&refs, &[1], false);
-        let run = Run::new(&refs, &[0, 1], 1, 1, &idf);
+        let run = Run::new(&refs, &[0, 1], 1, 1, &idf, &mut NearProfiles::default());
         assert_eq!(features(&refs, 1, 1, &run, 0, &page, &idf).len(), FEATURES.len());
     }
 }
