@@ -23,24 +23,24 @@ pub(super) fn link(ev: &Evidence, explain: Option<&mut Vec<Decision>>) -> Vec<Op
     let mut edges: Vec<Edge> = Vec::new();
     let mut weighed: Vec<(usize, Candidate, [f32; LINK_FEATURES.len()], Edge)> = Vec::new();
     // Each candidate's rivals: every dangling piece it may continue, with the evidence and the
-    // topic each has for it.
-    let mut claims: HashMap<usize, Vec<(usize, f32, f32)>> = HashMap::new();
+    // topic each has for it. (By piece, as the two tables below: a map cost a hash per look-up.)
+    let mut claims: Vec<Vec<(usize, f32, f32)>> = vec![Vec::new(); n];
     for d in 0..n {
         for k in start_candidates(ev, d) {
-            claims.entry(k.c).or_default().push((d, k.score, k.parts.similarity));
+            claims[k.c].push((d, k.score, k.parts.similarity));
         }
     }
     // Each candidate's opening against the endings of the pieces before it, nearest first, as far
     // back as a pair has asked: the pairs of one candidate share them.
-    let mut before: HashMap<usize, Vec<f32>> = HashMap::new();
+    let mut before: Vec<Vec<f32>> = vec![Vec::new(); n];
     for d in 0..n {
         let Some(open) = ev.pieces[d].body.last() else { continue };
         let candidates = start_candidates(ev, d);
         for k in candidates {
             let c = k.c;
             let others = candidates.iter().filter(|o| o.c != c).map(|o| (o.score, o.parts.similarity));
-            let rivals = claims[&c].iter().filter(|r| r.0 != d).map(|r| (r.1, r.2));
-            let topics = before.entry(c).or_default();
+            let rivals = claims[c].iter().filter(|r| r.0 != d).map(|r| (r.1, r.2));
+            let topics = &mut before[c];
             for p in (d + 1..c - topics.len()).rev() {
                 topics.push(ev.idf().similarity(ev.ending(p), ev.opening(c)));
             }
@@ -711,9 +711,10 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
             let k = place.at;
             let here = &body[k];
             let idf = ev.idf();
-            let (after, before) = sides(ev, c, k);
+            let sides = p.sides(ev, c, k);
+            let (after, before, to_before) = (&sides.after, &sides.before, sides.alike);
             let ending = ev.ending(d);
-            let (to_article, to_before) = (idf.similarity(ending, &after), idf.similarity(&after, &before));
+            let to_article = idf.similarity(ending, after);
             let f = |v: bool| if v { 1.0 } else { 0.0 };
             let x = [
                 1.0,
@@ -721,10 +722,10 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
                 place.head_leaning,
                 to_article,
                 to_before,
-                idf.similarity(&before, ending),
+                idf.similarity(before, ending),
                 to_article - to_before,
-                idf.similarity(ev.head(c), &after),
-                idf.similarity(ev.head(c), &before),
+                idf.similarity(ev.head(c), after),
+                idf.similarity(ev.head(c), before),
                 here.mid_start(),
                 f(starts_with_conjunction(&here.text)),
                 f(k == p.lead + 1),
@@ -864,8 +865,9 @@ fn lead_before_title(
     let (body, k) = (&dp.body, place.at);
     let here = &body[k];
     let idf = ev.idf();
-    let (after, before) = sides(ev, d, k);
-    let (to_next, to_before) = (idf.similarity(&next, &after), idf.similarity(&after, &before));
+    let sides = own.sides(ev, d, k);
+    let (after, before, to_before) = (&sides.after, &sides.before, sides.alike);
+    let to_next = idf.similarity(&next, after);
     let ln = |n: usize| (n as f32).ln_1p();
     let flag = |v: bool| if v { 1.0 } else { 0.0 };
     let next_chars: usize = (0..cp.body.len()).map(|i| ev.chars_of(ev.body_text(c, i))).sum();
@@ -875,10 +877,10 @@ fn lead_before_title(
         place.head_leaning,
         to_next,
         to_before,
-        idf.similarity(&before, &next),
+        idf.similarity(before, &next),
         to_next - to_before,
-        idf.similarity(ev.head(c), &after),
-        idf.similarity(ev.head(c), &before),
+        idf.similarity(ev.head(c), after),
+        idf.similarity(ev.head(c), before),
         here.mid_start(),
         flag(opens_with_time(&here.text)),
         flag(body.last().is_some_and(Block::is_open)),
@@ -920,6 +922,16 @@ struct Profiled {
     paragraphs: OnceCell<(Vec<Topic>, Vec<f32>)>,
     /// Characters of the body before each paragraph, and in all at the end.
     chars_before: Vec<usize>,
+    /// The two sides of each place in the body, made when first needed ([`Profiled::sides`]).
+    sides: Vec<OnceCell<Sides>>,
+}
+
+/// The text just after a place in a piece and just before it ([`sides`]), and how alike the
+/// two are.
+struct Sides {
+    after: Topic,
+    before: Topic,
+    alike: f32,
 }
 
 /// Where the paragraphs of a piece turn towards a finished piece ([`Profiled::turn`]).
@@ -941,7 +953,19 @@ impl Profiled {
             chars_before.push(chars_before[i] + ev.chars_of(ev.body_text(c, i)));
         }
         let anchor = ev.topic_of(head.chain(std::iter::once(ev.body_text(c, lead))));
-        Some(Profiled { lead, anchor, paragraphs: OnceCell::new(), chars_before })
+        let sides = (0..piece.body.len()).map(|_| OnceCell::new()).collect();
+        Some(Profiled { lead, anchor, paragraphs: OnceCell::new(), chars_before, sides })
+    }
+
+    /// [`Sides`] of place `k` of piece `c`, the piece profiled: found once per place, since
+    /// the searches from the two pieces before `c` for the rest of their articles, and the
+    /// search from `c` for the opening of the next article, may each turn at the same place.
+    fn sides(&self, ev: &Evidence, c: usize, k: usize) -> &Sides {
+        self.sides[k].get_or_init(|| {
+            let (after, before) = sides(ev, c, k);
+            let alike = ev.idf().similarity(&after, &before);
+            Sides { after, before, alike }
+        })
     }
 
     /// The place after piece `c`'s lead where its paragraphs' leaning towards piece `d`'s
