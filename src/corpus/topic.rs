@@ -665,6 +665,39 @@ mod tests {
         }
     }
 
+    /// Two profiles' terms and two comparisons' bits.
+    type Readings = (Vec<(u32, f32)>, Vec<(u32, f32)>, u32, u32);
+
+    /// What one page's profiles and comparisons come to, on a thread that may have counted
+    /// other pages before.
+    fn page_readings() -> Readings {
+        let idf = idf();
+        let (a, b) = (idf.topic_of(0..2), idf.topic_of(2..3));
+        let spread = idf.spread(&a, |s| s.similarity(&b)).to_bits();
+        (a.terms().to_vec(), b.terms().to_vec(), spread, idf.similarity(&b, &a).to_bits())
+    }
+
+    #[test]
+    fn a_page_reads_the_same_after_other_pages_on_its_thread() {
+        // An Idf hands its scratch tables to the next one on its thread as it leaves them,
+        // without zeroing them again: a table left dirty, or sized for another page, would
+        // change the next page's profiles.
+        let fresh = std::thread::spawn(page_readings).join().expect("first page");
+        let after_others = std::thread::spawn(|| {
+            let long: String = [TRADE, TRADE2, DRUGS].concat().repeat(400);
+            for texts in [vec![long.as_str(), DRUGS], vec!["中国中国中国"], vec![TRADE2, DRUGS]] {
+                let other = Idf::new(texts.iter().copied());
+                let whole = other.topic_of(0..texts.len());
+                let first = other.topic_of(0..1);
+                assert!(other.spread(&whole, |s| s.similarity(&first)) >= 0.0);
+            }
+            page_readings()
+        })
+        .join()
+        .expect("later page");
+        assert_eq!(fresh, after_others);
+    }
+
     #[test]
     fn text_is_most_similar_to_itself() {
         let idf = idf();
