@@ -449,9 +449,7 @@ impl Idf {
             Ok(table) => table,
             Err(_) => &mut own,
         };
-        if weights.len() != size {
-            refit(weights, size);
-        }
+        refit(weights, size);
         for &(g, w) in &topic.terms {
             if let Some(slot) = weights.get_mut(g as usize) {
                 *slot = w;

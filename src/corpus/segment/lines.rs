@@ -581,8 +581,11 @@ impl Run {
         let before = if before_texts == near.after { near.profile.take() } else { profile(&before_texts) };
         let after = profile(&after_texts);
         // A first paragraph that reaches past the text profiled is all of the text after.
-        let lead =
-            if after_texts.len() == 1 { after.clone() } else { profile(&after_texts[..after_texts.len().min(1)]) };
+        let lead = match after_texts.len() {
+            0 => None,
+            1 => after.clone(),
+            _ => profile(&after_texts[..1]),
+        };
         let continuity = match (&before, &after) {
             (Some(b), Some(a)) => Some(b.similarity(a)),
             _ => None,
