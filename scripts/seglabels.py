@@ -150,6 +150,10 @@ CODECS = {"utf8": "utf-8", "utf8-bom": "utf-8-sig", "gbk": "gbk", "gb18030": "gb
 INDENTS = ("", "\u3000\u3000", "  ")
 
 
+# --short-parts: how far (characters of text) a short part reaches, at least and at most.
+SHORT_PART = (20, 120)
+
+
 def load_make_pages(segbench_dir):
     """Import make_pages.py from segbench_dir as a module (its __main__ guard keeps
     it from running); it finds pinyin_table.tsv beside its own file."""
@@ -162,11 +166,49 @@ def load_make_pages(segbench_dir):
     return mod
 
 
-def make_labelling_generator(mp, records):
+def make_labelling_generator(mp, records, short_parts=False):
     """A subclass of mp.Generator that records, per page, what produced each line.
-    Every override calls the original and returns its result untouched."""
+    Every override calls the original and returns its result untouched, except the
+    interruption plan under `short_parts` (see there)."""
 
     class LabellingGenerator(mp.Generator):
+        def plan_interrupt(self, rng, A, B, three, *rest):
+            # --short-parts: in a three-way interleaving (A1 B1 A2 B2 A3) the generator cuts
+            # A twice and B once at random breakpoints, so the middle part A2 and B's rest B2
+            # are mostly hundreds of characters long; a page that interleaves a sentence or
+            # two (hand-written fixture heldout2/k03) is then far out in the tail. Here the
+            # second cut of A falls a short way after the first, and B's cut, every other
+            # time, a short way before its end. The cut kinds and the rest of the plan are
+            # the generator's own.
+            if not (short_parts and three):
+                return super().plan_interrupt(rng, A, B, three, *rest)
+            calls = {A: 0, B: 0}
+            firsts = {}
+            short_b = rng.random() < 0.5
+
+            def near(inst, original):
+                def pick(rng_, kinds, lo=None, hi=None, margin=26):
+                    calls[inst] += 1
+                    reach = rng_.randint(*SHORT_PART)
+                    if inst is A and calls[inst] == 2 and A in firsts:
+                        got = original(rng_, kinds, firsts[A] + 16, firsts[A] + reach, margin)
+                    elif inst is B and short_b:
+                        end = B.text_end()
+                        got = original(rng_, kinds, end - reach, end, margin)
+                    else:
+                        got = None
+                    got = got or original(rng_, kinds, lo, hi, margin)
+                    if got and inst is A and calls[inst] == 1:
+                        firsts[A] = got[0]
+                    return got
+                return pick
+
+            A.pick_bp, B.pick_bp = near(A, A.pick_bp), near(B, B.pick_bp)
+            try:
+                return super().plan_interrupt(rng, A, B, three, *rest)
+            finally:
+                del A.pick_bp, B.pick_bp
+
         # ---- one page's bookkeeping, started by make_page
         def make_page(self, idx):
             self._cur = {"idx": idx, "host": {}, "start": {}, "owners": [], "names": [],
@@ -415,6 +457,9 @@ def main():
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="generator probability override, passed on (make_pages.py --list-probs)")
     ap.add_argument("--verify", action="store_true", help="pass --verify on to the generator")
+    ap.add_argument("--short-parts", action="store_true",
+                    help="three-way interleavings with short middle parts (not the generator's own "
+                         "pages: a training set of its own)")
     ap.add_argument("--check", action="store_true",
                     help="re-read the written pages and check the labels against them")
     args = ap.parse_args()
@@ -424,7 +469,7 @@ def main():
     mp = load_make_pages(args.segbench)
     records = []
     # main() builds its generator from the module global Generator: point it at ours
-    mp.Generator = make_labelling_generator(mp, records)
+    mp.Generator = make_labelling_generator(mp, records, args.short_parts)
     argv = [mp.__file__, "--pool", pool, "--out", args.out, "--pages", str(args.pages),
             "--seed", args.seed]
     for kv in args.set:

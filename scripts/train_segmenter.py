@@ -78,8 +78,8 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
-def generate(seed, pages, out, settings=()):
-    sets = [a for kv in settings for a in ("--set", kv)]
+def generate(seed, pages, out, settings=(), short_parts=False):
+    sets = [a for kv in settings for a in ("--set", kv)] + (["--short-parts"] if short_parts else [])
     run([sys.executable, os.path.join(ROOT, "scripts", "seglabels.py"), "--out", out,
          "--pages", str(pages), "--seed", str(seed), *sets], stdout=subprocess.DEVNULL)
     labels = {}
@@ -96,16 +96,17 @@ def explain(binary, pages_dir):
         yield json.loads(line)
 
 
-def samples(binary, seeds, pages, work, settings=()):
+def samples(binary, seeds, pages, work, settings=(), short_parts=False):
     """(decision name → list of (features, class, seed)), the feature and class names, and the
     true roles of the line model's runs (lists of roles, None where a line has no label).
-    `settings` are the generator's --set overrides for every page."""
+    `settings` are the generator's --set overrides for every page; `short_parts` asks it for
+    three-way interleavings with short middle parts (scripts/seglabels.py --short-parts)."""
     data = collections.defaultdict(list)
     names = {}
     runs = []
     for seed in seeds:
         out = os.path.join(work, f"seed{seed}")
-        labels = generate(seed, pages, out, settings)
+        labels = generate(seed, pages, out, settings, short_parts)
         for rec in explain(binary, os.path.join(out, "pages")):
             d = rec["decision"]
             page_lines = labels.get(rec["source"])
@@ -298,9 +299,11 @@ TREES = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.1}
 # the fit stays reproducible): fitted on all of them, the decision on a short three-way
 # interleaving (fixture heldout2/k03) swung from one refit to the next as the training pages'
 # pieces moved, and every full-sample refit after the fixes of stop 33 lost it. Subsampling
-# holds it for the committed pieces only: refits after later changes to the pieces (stop 34,
-# kept on branch parked/s34-refit-blocked) lost it again, bagged over four seeds too. Its
-# one-sentence parts are rare on the training pages, so the decision there rests on luck.
+# held it for the pieces of stop 33 only: every refit after a later change to the pieces lost it
+# again, bagged over four seeds, as monotone trees and with pages of short parts too (the
+# --short-link-seeds pages teach the pattern in part: 46 of 90 such pairs right on held-out
+# pages, against 26). Since stop 36 the page is listed as lost in tests/it/pipeline.rs rather
+# than holding every other change back.
 TREES_OF = {"section": {"min_samples_leaf": 10}, "link": {"max_depth": 5, "n_estimators": 200, "subsample": 0.8}}
 
 
@@ -429,6 +432,9 @@ def main():
     ap.add_argument("--pages", type=int, default=300)
     ap.add_argument("--link-seeds", default="201,202",
                     help="seeds of extra pages, every one interrupted, for the link decision only")
+    ap.add_argument("--short-link-seeds", default="203",
+                    help="seeds of extra link pages, every one interrupted, whose three-way "
+                         "interleavings have short middle parts (scripts/seglabels.py --short-parts)")
     ap.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
     ap.add_argument("--fit", default=",".join(sorted(FITTED)),
                     help="decisions to fit (default: those whose weights ship)")
@@ -449,6 +455,15 @@ def main():
             sys.exit("seed 1 made the dev pages the segmenter is scored on: train on other seeds")
         if link_seeds:
             extra, _, _ = samples(args.bin, link_seeds, args.pages, work, INTERRUPTED)
+            data["link"].extend(extra["link"])
+        # The generator cuts its three-way interleavings at random points, so their middle parts
+        # run to hundreds of characters; a part of a sentence or two, whose topic says little
+        # (fixture heldout2/k03), is as good as absent from the pages above. These pages have them.
+        short_seeds = [int(s) for s in args.short_link_seeds.split(",") if s]
+        if 1 in short_seeds:
+            sys.exit("seed 1 made the dev pages the segmenter is scored on: train on other seeds")
+        if short_seeds:
+            extra, _, _ = samples(args.bin, short_seeds, args.pages, work, INTERRUPTED, short_parts=True)
             data["link"].extend(extra["link"])
     lines = ["# Fitted weights of the segmenter: decision, class, feature, weight.",
              f"# Written by scripts/train_segmenter (seeds {args.seeds}, {args.pages} pages each, C={args.c});",
