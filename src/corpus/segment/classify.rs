@@ -73,7 +73,12 @@ pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
         r"|点击查看大图|點擊查看大圖|点击播放|點擊播放|点击查看|打印本页|关闭窗口",
         r"|[—\-－–]+\s*\d{1,4}\s*[—\-－–]+",
         r"|第\s*[0-9０-９]{1,3}\s*版\s*[：:︰]?.{0,12}",
+        r"|[0-9０-９]{1,3}\s*版\s*[：:︰].{0,12}",
+        r"|[【\[]第?\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版.{0,12}[】\]]",
         r"|.{0,30}(?:星期|周)[一二三四五六日天].{0,20}第\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版.{0,10}",
+        // (The web edition's `《人民日报》（2026年08月04日第 07 版）` is not: it belongs to the
+        // title block above it, which the line model reads.)
+        r"|[^《》。，,；;！？]{0,30}\d{1,4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日[^。，,；;！？]{0,20}第\s*[0-9０-９一二三四五六七八九十]{1,3}\s*版[^。，,；;！？]{0,10}",
         r"|[【（(\[]?\s*(?:本版)?(?:责任编辑|責任編輯|责编|責編|编辑|編輯|版式设计|版式設計|美编|美編|校对|校對|审校)\s*[:：].{0,40}",
         r")$"
     ))
@@ -564,6 +569,13 @@ pub(super) fn demote_lonely_headings(items: &mut [Item]) {
     }
 }
 
+/// Whether block `i` is the rest of a line that opened with a dateline (`本报北京10月17日电 …`),
+/// split off it by [`classify`]: the text the dateline opens, or the title that it prefixes.
+pub(super) fn after_own_dateline(items: &[Item], i: usize, b: &Block) -> bool {
+    i.checked_sub(1)
+        .is_some_and(|p| matches!(&items[p], Item::Block(d) if d.kind == Kind::Dateline && d.line == b.line))
+}
+
 /// The decision of [`demote_lonely_headings`] for item `i`, given what the nearest blocks that
 /// are not headings before and after it say, and whether a date signature follows its run.
 pub(super) fn demote_one(
@@ -579,6 +591,16 @@ pub(super) fn demote_one(
         return;
     }
     if prev_open == Some(false) && next_body == Some(true) && !ends_sentence(&b.text) {
+        if let Item::Block(b) = &mut items[i] {
+            b.kind = Kind::Body;
+        }
+        return;
+    }
+    // The words after a dateline on its own line are the report's opening words or, when the
+    // title line carries the dateline, its title. With a heading right under them they are not
+    // the title (that is the heading), so the page cut the opening sentence short.
+    let heading_next = matches!(items.get(i + 1), Some(Item::Block(nb)) if nb.kind == Kind::Heading);
+    if heading_next && after_own_dateline(items, i, b) {
         if let Item::Block(b) = &mut items[i] {
             b.kind = Kind::Body;
         }
@@ -716,6 +738,34 @@ mod tests {
         }
     }
 
+    fn kinds_after_demotion(page: &str) -> Vec<(Kind, String)> {
+        let mut items = classify(lines_of(page), false, &mut RemovedList::default());
+        demote_lonely_headings(&mut items);
+        items
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Block(b) => Some((b.kind, b.text)),
+                Item::Break(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_after_a_dateline_with_a_heading_under_them_are_text() {
+        // The page cut the opening sentence after a few words, and the title block follows.
+        let cut = kinds_after_demotion(
+            "本报北京10月17日电 全国秋粮收购工作会议在京召开\n\n秋粮收购进度加快\n\n记者从会议上获悉，今年秋粮收购总体平稳有序。\n",
+        );
+        assert_eq!(cut[0].0, Kind::Dateline);
+        assert_eq!(cut[1], (Kind::Body, "全国秋粮收购工作会议在京召开".to_owned()));
+        assert_eq!(cut[2].0, Kind::Heading);
+        // With text under them, the same words are the title that the dateline prefixes.
+        let titled = kinds_after_demotion(
+            "本报北京10月17日电 全国秋粮收购工作会议在京召开\n\n记者从会议上获悉，今年秋粮收购总体平稳有序。\n",
+        );
+        assert_eq!(titled[1], (Kind::Heading, "全国秋粮收购工作会议在京召开".to_owned()));
+    }
+
     /// The dateline pre-check as first written: a substring search per mark.
     fn may_hold_dateline_by_substrings(s: &str) -> bool {
         let head = &s[..s.char_indices().nth(40).map_or(s.len(), |(i, _)| i)];
@@ -771,6 +821,9 @@ mod tests {
             "第3版：要闻",
             "第 ３ 版",
             "2025年11月20日 星期四 第7版",
+            "人民日报 2026年8月2日 第2版",
+            "02版：要闻",
+            "【第二版 要闻】",
             "人民日报 周三 第 三 版 国际",
             "责任编辑：李然",
             "【本版编辑：王明】",
@@ -790,6 +843,9 @@ mod tests {
             }
         }
         assert!(!may_be_furniture("各方欢迎中亚国家与中国开展合作。", has_ban("各方欢迎中亚国家与中国开展合作。")));
+        // A sentence that cites a page is text.
+        assert!(!FURNITURE.is_match("据2024年3月5日本报第2版报道，会议取得成功。"));
+        assert!(!FURNITURE.is_match("《人民日报》（2026年08月04日第 07 版）"));
     }
 
     proptest! {

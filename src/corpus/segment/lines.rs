@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::classify::{BYLINE, DATELINE, balanced, char_len, holds_stop, two_short_phrases};
+use super::classify::{BYLINE, DATELINE, after_own_dateline, balanced, char_len, holds_stop, two_short_phrases};
 use super::model::{Decision, LINE_ROLE, LINE_TRANSITION};
 use super::roles::{DOCUMENT_TITLE, is_salutation};
 use super::{Block, Item, Kind};
@@ -148,6 +148,14 @@ pub const FEATURES: &[&str] = &[
     "next_name_only",
     "next_byline_shape",
     "prev_title_shaped",
+    // Phrases set apart by spaces (`某地发生事故　三人受伤　当局调查`), as titles print them.
+    "spaced_phrases",
+    // A sentence left open before the run and the text after it join into a word seen elsewhere
+    // on the page (`除了一` … `個墓地`): the run interrupts the sentence, as a title block set
+    // inside its own article's text does. And the same across the line alone: the line itself
+    // goes on with the word.
+    "run_bridges_word",
+    "line_continues_word",
 ];
 
 /// A line is weighed when it could be anything but a paragraph: marked as a heading, shaped
@@ -161,13 +169,6 @@ fn is_candidate(b: &Block) -> bool {
         Kind::Body | Kind::Signature => b.text.len() <= 240 && char_len(&b.text) <= 64 && !holds_stop(&b.text),
         _ => false,
     }
-}
-
-/// Whether block `i` is the rest of a line that opened with a dateline (`本报北京10月17日电 …`),
-/// split off it by pass 1: the text the dateline opens, however short, never a heading line.
-fn after_own_dateline(items: &[Item], i: usize, b: &Block) -> bool {
-    i.checked_sub(1)
-        .is_some_and(|p| matches!(&items[p], Item::Block(d) if d.kind == Kind::Dateline && d.line == b.line))
 }
 
 /// `(…)` or `（…）` closing the line: a column printed as the title's suffix.
@@ -503,7 +504,28 @@ fn features(
             let n = char_len(&p.text);
             (4..=40).contains(&n) && !holds_stop(&p.text) && !p.text.ends_with(['，', ',', '、', '；', ';'])
         })),
+        (spaced_phrases(text).saturating_sub(1) as f32).ln_1p(),
+        flag(i == start && joins_word(before_run, after_run, idf)),
+        flag(i == start && joins_word(before_run, Some(line), idf)),
     ]
+}
+
+/// How many phrases of two characters or more spaces set apart in `t` (1 for a line without
+/// inner spaces).
+fn spaced_phrases(t: &str) -> usize {
+    t.split([' ', '\u{3000}']).filter(|p| char_len(p) >= 2).count()
+}
+
+/// Whether `open`, a paragraph left open, and `next` meet in a word: the last character of one
+/// and the first of the other are Han characters that stand side by side somewhere on the page.
+fn joins_word(open: Option<&Block>, next: Option<&Block>, idf: &Idf) -> bool {
+    let (Some(open), Some(next)) = (open, next) else { return false };
+    open.kind == Kind::Body
+        && !ends_sentence(&open.text)
+        && matches!(
+            (open.text.chars().next_back(), next.text.chars().next()),
+            (Some(a), Some(b)) if is_han(a) && is_han(b) && idf.contains(a, b)
+        )
 }
 
 /// Two short phrases side by side, as a sub-heading or a two-part title prints them.
@@ -700,6 +722,30 @@ mod tests {
         long.extend(std::iter::repeat_n(name.as_slice(), TRANSITION_RUN_MAX));
         let chosen = best_sequence_with(&long, byline_after_title);
         assert_eq!(chosen[1], LineRole::Body, "{chosen:?}");
+    }
+
+    #[test]
+    fn phrases_set_apart_by_spaces_are_counted() {
+        assert_eq!(spaced_phrases("安徽公墓違規出售\u{3000}5千蚊賣成30萬\u{3000}長輩仍健在"), 3);
+        assert_eq!(spaced_phrases("长江十年禁渔进入第五年 水生生物资源持续恢复"), 2);
+        // One-character pieces (a spaced-out name) are not phrases.
+        assert_eq!(spaced_phrases("本报记者 王 珂"), 1);
+        assert_eq!(spaced_phrases("会议在京举行。"), 1);
+    }
+
+    #[test]
+    fn a_sentence_cut_inside_a_word_is_joined_across_the_lines_between() {
+        let open = Block::new(Kind::Body, "在安徽省宿州市，除了一", 1);
+        let rest = Block::new(Kind::Body, "個墓地由八千元賣至三十萬元。", 5);
+        let title = Block::new(Kind::Heading, "安徽公墓違規以天價出售", 3);
+        let idf = Idf::new(["這是一個墓地。", open.text.as_str(), title.text.as_str(), rest.text.as_str()].into_iter());
+        // 一個 stands elsewhere on the page: the sentence goes on past the title.
+        assert!(joins_word(Some(&open), Some(&rest), &idf));
+        // 一安 does not: the title does not go on with it.
+        assert!(!joins_word(Some(&open), Some(&title), &idf));
+        // A finished sentence is not joined to anything.
+        let closed = Block::new(Kind::Body, "墓地已经售出。", 1);
+        assert!(!joins_word(Some(&closed), Some(&rest), &idf));
     }
 
     #[test]
