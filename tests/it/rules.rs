@@ -360,3 +360,13 @@ fn a_stray_numeral_between_paragraphs_does_not_cut_the_article() {
     assert!(first.contains("项目总投资约八百万元") && first.contains("家长们也放心多了"), "{first}");
     assert!(arts[0].paragraphs.iter().all(|p| p.text.trim() != "三"), "{first}");
 }
+
+/// A page the line model reads as nothing but title blocks (here a column label over a title)
+/// would open empty, its every line set aside as furniture: its last line is kept as text.
+#[test]
+fn a_page_of_nothing_but_headings_still_shows_its_text() {
+    let (arts, source) = segment_bytes("headings.txt", b"Title\n\nA\tB and more words\n".to_vec());
+    assert_eq!(arts.len(), 1, "{arts:?}");
+    assert!(text(&arts[0]).contains("B and more words"), "{arts:?}");
+    assert!(source.removed.iter().all(|r| !r.text.contains("B and more")), "{:?}", source.removed);
+}

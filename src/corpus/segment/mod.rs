@@ -250,6 +250,7 @@ pub fn segment_explained(
     let mut drafts = assemble(pieces, roles);
     move_stray_tails(&mut drafts, idf, explain);
     drafts.sort_by_key(|d| d.first_piece);
+    keep_text_of_a_page_of_headings(&mut drafts);
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut articles = Vec::with_capacity(drafts.len());
     for d in drafts {
@@ -264,4 +265,18 @@ pub fn segment_explained(
         articles.push(finish(d, source, source_index, &mut ids));
     }
     articles
+}
+
+/// A page read as nothing but title blocks (two bare lines, a run of headlines) would show no
+/// article at all, its every line set aside: its last line is taken as the text of the last
+/// title block instead, so that a file with text never opens empty.
+fn keep_text_of_a_page_of_headings(drafts: &mut [assemble::Draft]) {
+    if drafts.iter().any(|d| d.blocks().next().is_some()) {
+        return;
+    }
+    let Some(draft) = drafts.last_mut() else { return };
+    let Some(mut text) = draft.head.pop() else { return };
+    text.kind = Kind::Body;
+    text.role = None;
+    draft.parts.push(assemble::Part { blocks: vec![text], ..Default::default() });
 }
