@@ -28,13 +28,15 @@ from sklearn.linear_model import LogisticRegression
 # the segmenter keeps the hand-set rule (HAND_SECTION in roles.rs) for the others (boxed 【…】
 # headings, brief headlines run into their text), which the generator's pages hardly hold, and
 # takes the hand rule's margin as one of the fitted features.
-FITTED = {"line_role", "line_transition", "section", "resume_cut", "lead_cut", "link"}
+FITTED = {"line_role", "line_transition", "section", "resume_cut", "lead_cut", "link", "resume"}
 
 # Entries of a record that say where a decision is, for the truth, and are not weighed.
 CONTEXT_LINES = ("from_line", "lead_line")
 # The link decision's: the dangling paragraph's line and the candidate paragraph's.
 LINK_LINES = ("open_line", "first_line")
-CONTEXT = set(CONTEXT_LINES) | set(LINK_LINES)
+# The resume decision's: the article's last paragraph and the untitled piece's first.
+RESUME_LINES = ("article_line", "piece_line")
+CONTEXT = set(CONTEXT_LINES) | set(LINK_LINES) | set(RESUME_LINES)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -155,6 +157,12 @@ def samples(binary, seeds, pages, work, settings=(), short_parts=False):
                     cls = None
                 else:
                     cls = "cut" if here == owner[1] and owner[0] != owner[1] else "kept"
+            elif d["decision"] == "resume":
+                # The piece resumes the article when its first paragraph is that article's, as the
+                # article's last paragraph is.
+                f = dict(d["features"])
+                owner = [(page_lines[int(f[k]) - 1] or {}).get("owner") for k in RESUME_LINES]
+                cls = None if None in owner else ("resumes" if owner[0] == owner[1] else "new")
             elif d["decision"] == "link":
                 f = dict(d["features"])
                 cls = link_truth(page_lines, *(int(f[k]) for k in LINK_LINES))
@@ -290,7 +298,7 @@ def transition_weight(model, T, runs, roles):
 # The generator's settings for the link decision's extra pages (see --link-seeds).
 INTERRUPTED = ("interrupt=1", "interleave3=0.35")
 
-TREE_DECISIONS = {"section", "resume_cut", "lead_cut", "link"}
+TREE_DECISIONS = {"section", "resume_cut", "lead_cut", "link", "resume"}
 TREES = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.1}
 # Per decision, on top of TREES. Section leaves keep at least ten headings: with single-heading
 # leaves the trees split on the training pages' accidents, and headings of layouts the generator
@@ -304,7 +312,7 @@ TREES = {"n_estimators": 100, "max_depth": 3, "learning_rate": 0.1}
 # --short-link-seeds pages teach the pattern in part: 46 of 90 such pairs right on held-out
 # pages, against 26). Since stop 36 the page is listed as lost in tests/it/pipeline.rs rather
 # than holding every other change back.
-TREES_OF = {"section": {"min_samples_leaf": 10}, "link": {"max_depth": 5, "n_estimators": 200, "subsample": 0.8}}
+TREES_OF = {"section": {"min_samples_leaf": 10}, "resume": {"min_samples_leaf": 10}, "link": {"max_depth": 5, "n_estimators": 200, "subsample": 0.8}}
 
 
 class Linear:

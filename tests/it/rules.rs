@@ -138,6 +138,21 @@ fn an_article_cut_between_paragraphs_resumes_inside_the_next_article_without_a_m
 }
 
 #[test]
+fn an_untitled_rest_after_a_finished_article_resumes_the_earlier_one_it_goes_on_with() {
+    // The tea report stops after a finished paragraph; the park report follows with its own
+    // title and ends on an end marker; the rest of the tea report comes after the marker, with
+    // no title and nothing but its topic to say whose it is.
+    let (arts, _) = segment("resumed_after_closed.txt");
+    assert_eq!(titles(&arts), [Some("浙西山区春茶进入采摘旺季"), Some("城区新建三座口袋公园")]);
+    let (tea, park) = (text(&arts[0]), text(&arts[1]));
+    for rest in ["茶叶合作社今年新建了一条名优茶加工生产线", "一斤明前茶能卖到六百多元"]
+    {
+        assert!(tea.contains(rest), "{rest} is missing from the tea report: {tea}");
+        assert!(!park.contains(rest), "{rest} went to the park report: {park}");
+    }
+}
+
+#[test]
 fn an_article_that_jumps_twice_resumes_twice() {
     // The bus report jumps on (下转), resumes after the school report (上接) and jumps on again
     // from there; its last part comes after a third article. A jump marker answered once must
@@ -218,6 +233,7 @@ fn every_page_segments_the_same_in_every_encoding() {
         "title_inside_byline.txt",
         "resumed_between_paragraphs.txt",
         "resumed_mid_sentence.txt",
+        "resumed_after_closed.txt",
         "law.txt",
     ] {
         let utf8 = String::from_utf8(page(name)).expect("fixtures are UTF-8");

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::classify::{BYLINE, DATELINE, after_own_dateline, balanced, char_len, holds_stop, two_short_phrases};
-use super::model::{Decision, LINE_ROLE, LINE_TRANSITION};
+use super::model::{Decision, LINE_ROLE, LINE_TRANSITION, flag};
 use super::roles::{DOCUMENT_TITLE, is_salutation};
 use super::{Block, Item, Kind};
 use crate::corpus::clause;
@@ -412,7 +412,6 @@ fn features(
     let line = blocks[i].expect("a candidate is a block");
     let text = line.text.as_str();
     let chars = char_len(text);
-    let flag = |v: bool| if v { 1.0 } else { 0.0 };
     let style = line.style.min(7);
     let prev = i.checked_sub(1).and_then(|k| blocks[k]);
     let next = blocks.get(i + 1).copied().flatten();

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::classify::char_len;
 use super::evidence::{Candidate, Continuation, Evidence, LINK_WINDOW, numbering_agreement, starts_with_conjunction};
-use super::model::{Decision, LEAD_CUT, LINK, RESUME_CUT};
+use super::model::{Decision, LEAD_CUT, LINK, RESUME_CUT, flag, ln};
 use super::pieces::{Piece, Start};
 use super::roles::opens_with_time;
 use super::{Block, Kind};
@@ -214,8 +214,6 @@ fn link_features(
     between: f32,
 ) -> [f32; LINK_FEATURES.len()] {
     let cp = &ev.pieces[k.c];
-    let f = |v: bool| if v { 1.0 } else { 0.0 };
-    let ln = |n: usize| (n as f32).ln_1p();
     let p = &k.parts;
     let last = open.text.trim_end().chars().next_back();
     [
@@ -225,24 +223,24 @@ fn link_features(
         p.confidence,
         p.similarity * p.confidence,
         p.mid_start,
-        f(p.broken_word),
-        f(p.quote_closed),
-        f(p.opens_clause),
-        f(p.comma_conjunction),
-        f(p.word_tail_after_stop),
-        f(p.bracket_note),
+        flag(p.broken_word),
+        flag(p.quote_closed),
+        flag(p.opens_clause),
+        flag(p.comma_conjunction),
+        flag(p.word_tail_after_stop),
+        flag(p.bracket_note),
         k.numbering,
-        f(!cp.head.is_empty()),
-        f(cp.start == Start::Open),
-        f(cp.start == Start::MidSentence),
-        f(cp.start == Start::Page),
-        f(cp.start == Start::Closed),
-        f(cp.start == Start::Heading),
-        f(cp.start == Start::Shift),
-        f(ends_mid_clause(&open.text)),
-        f(matches!(last, Some('，' | ',' | '、' | '；' | ';'))),
-        f(matches!(last, Some('：' | ':'))),
-        f(last.is_some_and(char::is_alphanumeric)),
+        flag(!cp.head.is_empty()),
+        flag(cp.start == Start::Open),
+        flag(cp.start == Start::MidSentence),
+        flag(cp.start == Start::Page),
+        flag(cp.start == Start::Closed),
+        flag(cp.start == Start::Heading),
+        flag(cp.start == Start::Shift),
+        flag(ends_mid_clause(&open.text)),
+        flag(matches!(last, Some('，' | ',' | '、' | '；' | ';'))),
+        flag(matches!(last, Some('：' | ':'))),
+        flag(last.is_some_and(char::is_alphanumeric)),
         ln(k.c - d - 1),
         ln(char_len(&open.text)),
         ln(k.first_chars),
@@ -252,7 +250,7 @@ fn link_features(
         rivals.topic,
         ln(rivals.count),
         k.parts.similarity - between,
-        f(k.c == d + 1),
+        flag(k.c == d + 1),
     ]
 }
 
@@ -678,7 +676,6 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
         return Vec::new();
     }
     let pieces = ev.pieces;
-    let ln = |n: usize| (n as f32).ln_1p();
     // Per titled piece: its anchor (title and lead) and the profile of each paragraph.
     let mut profiled: HashMap<usize, Option<Profiled>> = HashMap::new();
     let mut cuts = Vec::new();
@@ -715,7 +712,6 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
             let (after, before, to_before) = (&sides.after, &sides.before, sides.alike);
             let ending = ev.ending(d);
             let to_article = idf.similarity(ending, after);
-            let f = |v: bool| if v { 1.0 } else { 0.0 };
             let x = [
                 1.0,
                 place.tail_leaning,
@@ -727,15 +723,15 @@ pub(super) fn hidden_resumptions(ev: &Evidence, mut explain: Option<&mut Vec<Dec
                 idf.similarity(ev.head(c), after),
                 idf.similarity(ev.head(c), before),
                 here.mid_start(),
-                f(starts_with_conjunction(&here.text)),
-                f(k == p.lead + 1),
+                flag(starts_with_conjunction(&here.text)),
+                flag(k == p.lead + 1),
                 ln(p.chars_before[k]),
                 ln(p.chars_before[body.len()] - p.chars_before[k]),
                 article_chars,
                 ln(body.len() - k),
                 (c - d - 1) as f32,
-                f(!dp.head.is_empty()),
-                f(dangling),
+                flag(!dp.head.is_empty()),
+                flag(dangling),
             ];
             let scores = if model.is_fitted() { model.scores(&x) } else { vec![0.0, f32::NEG_INFINITY] };
             let margin = scores[1] - scores[0];
@@ -868,8 +864,6 @@ fn lead_before_title(
     let sides = own.sides(ev, d, k);
     let (after, before, to_before) = (&sides.after, &sides.before, sides.alike);
     let to_next = idf.similarity(&next, after);
-    let ln = |n: usize| (n as f32).ln_1p();
-    let flag = |v: bool| if v { 1.0 } else { 0.0 };
     let next_chars: usize = (0..cp.body.len()).map(|i| ev.chars_of(ev.body_text(c, i))).sum();
     let x = [
         1.0,

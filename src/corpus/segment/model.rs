@@ -381,6 +381,16 @@ impl Decision {
     }
 }
 
+/// A condition as a feature's value: 1 where it holds.
+pub(super) fn flag(v: bool) -> f32 {
+    if v { 1.0 } else { 0.0 }
+}
+
+/// A count as a feature's value: ln(1 + count), as the fitted decisions take sizes.
+pub(super) fn ln(n: usize) -> f32 {
+    (n as f32).ln_1p()
+}
+
 /// The model of a line's role (see [`super::lines`]).
 pub static LINE_ROLE: LazyLock<Model> =
     LazyLock::new(|| Model::load("line_role", super::lines::ROLES, super::lines::FEATURES));
@@ -401,6 +411,10 @@ pub static RESUME_CUT: LazyLock<Model> =
 /// ([`super::link::hidden_resumptions`]).
 pub static LEAD_CUT: LazyLock<Model> =
     LazyLock::new(|| Model::load("lead_cut", super::link::RESUME_CUT_CLASSES, super::link::LEAD_CUT_FEATURES));
+
+/// Whether an untitled piece resumes an earlier article ([`super::roles::resumed`]).
+pub static RESUME: LazyLock<Model> =
+    LazyLock::new(|| Model::load("resume", super::roles::RESUME_CLASSES, super::roles::RESUME_FEATURES));
 
 /// Whether a piece continues the sentence a dangling piece breaks off ([`super::link::link`]).
 pub static LINK: LazyLock<Model> =
@@ -500,11 +514,12 @@ mod tests {
             ], 1..200),
         ) {
             use super::super::{link, roles};
-            let decisions: [(&str, &[&str], &[&str], &Model); 4] = [
+            let decisions: [(&str, &[&str], &[&str], &Model); 5] = [
                 ("link", link::LINK_CLASSES, link::LINK_FEATURES, &LINK),
                 ("section", roles::SECTION_CLASSES, roles::SECTION_FEATURES, &SECTION),
                 ("resume_cut", link::RESUME_CUT_CLASSES, link::RESUME_CUT_FEATURES, &RESUME_CUT),
                 ("lead_cut", link::RESUME_CUT_CLASSES, link::LEAD_CUT_FEATURES, &LEAD_CUT),
+                ("resume", roles::RESUME_CLASSES, roles::RESUME_FEATURES, &RESUME),
             ];
             for (decision, classes, features, model) in decisions {
                 let Model::Trees { forests, .. } = model else { continue };

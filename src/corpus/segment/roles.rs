@@ -10,7 +10,7 @@ use super::classify::{DATELINE, char_len};
 use super::evidence::{Evidence, numbering_agreement};
 use super::lines::LineRole;
 use super::link::piece_opening;
-use super::model::{Decision, SECTION};
+use super::model::{Decision, RESUME, SECTION, flag, ln};
 use super::pieces::{Piece, Start};
 use super::{Block, Kind};
 use crate::corpus::clean::ends_sentence;
@@ -133,9 +133,13 @@ fn goes_on(ev: &Evidence, i: usize, article: &[usize], explain: Option<&mut Vec<
 /// sentence (the longest such line on segbench dev, a list of six attendees, is 29 characters).
 const SHORT_LINE_CHARS: usize = 40;
 
-/// The article an untitled piece after a page change resumes, if any: one
-/// left open (no end marker) or sent on with a jump marker, whose topic and
-/// numbering the piece continues. Returns that article's last piece.
+/// The article an untitled piece resumes, if any: one left open (no end marker) or sent on with
+/// a jump marker, whose topic and numbering the piece continues. Weighed for a piece after a page
+/// change or a jump marker, and for one after a finished article (an end marker, an author's
+/// line): the rest of an article cut between paragraphs by another set inside it. Each earlier
+/// article among the latest is weighed by the fitted `resume` decision ([`RESUME_FEATURES`]);
+/// without its weights the hand-set rule ([`HAND_RESUME`]) decides, and only after a page change
+/// or a jump. Returns the resumed article's last piece.
 pub(super) fn resumed(
     ev: &Evidence,
     i: usize,
@@ -143,94 +147,249 @@ pub(super) fn resumed(
     caught: &[bool],
     explain: Option<&mut Vec<Decision>>,
 ) -> Option<usize> {
-    let pieces = ev.pieces;
-    let piece = &pieces[i];
+    let model = &*RESUME;
+    let piece = &ev.pieces[i];
+    let after_closed = piece.start == Start::Closed && (model.is_fitted() || explain.is_some());
     if !piece.head.is_empty()
-        || !matches!(piece.start, Start::Page | Start::JumpFrom)
+        || !(matches!(piece.start, Start::Page | Start::JumpFrom) || after_closed)
         || piece.first_text().is_none_or(|b| b.kind == Kind::Dateline)
     {
         return None;
     }
-    let mut best: Option<(f32, usize)> = None;
-    let mut weighed: Vec<(usize, f32)> = Vec::new();
-    let jumped_of = |a: usize| -> Option<&str> {
-        if caught.get(a).copied().unwrap_or(false) {
+    let query = ResumeQuery::new(ev, i, articles, caught);
+    // Resumption comes within a page or two: the latest articles only.
+    let mut weighed: Vec<(usize, usize, ResumeRecord)> =
+        (0..articles.len()).rev().take(RESUME_REACH).filter_map(|a| query.weigh(a)).collect();
+    // How far each article's topic leads the best of the others weighed.
+    let topics: Vec<f32> = weighed.iter().map(|w| w.2[RESUME_TOPIC]).collect();
+    for (k, (_, _, x)) in weighed.iter_mut().enumerate() {
+        let others = topics.iter().enumerate().filter(|&(j, _)| j != k).map(|(_, &t)| t);
+        x[RESUME_TOPIC + 1] = others.clone().reduce(f32::max).map_or(x[RESUME_TOPIC], |best| x[RESUME_TOPIC] - best);
+        x[RESUME_TOPIC + 2] = others.count() as f32;
+    }
+    let mut best: Option<(f32, usize, usize)> = None;
+    let mut each_scores = Vec::with_capacity(weighed.len());
+    for (first, last, x) in &weighed {
+        let (s, margin) = if model.is_fitted() {
+            let s = model.scores(&x[..RESUME_FEATURES.len()]);
+            let margin = s[1] - s[0];
+            (s, margin)
+        } else {
+            // The hand rule weighs no piece after a finished article.
+            let hand = x[RESUME_HAND];
+            let margin = if piece.start == Start::Closed { f32::NEG_INFINITY } else { hand - HAND_RESUME.threshold };
+            (vec![HAND_RESUME.threshold, hand], margin)
+        };
+        if margin >= 0.0 && best.is_none_or(|b| margin > b.0) {
+            best = Some((margin, *first, *last));
+        }
+        each_scores.push(s);
+    }
+    if let Some(out) = explain {
+        for ((first, _, x), s) in weighed.iter().zip(&each_scores) {
+            let chosen = usize::from(best.is_some_and(|b| b.1 == *first));
+            out.push(Decision::new(
+                "resume",
+                piece.line(),
+                piece_opening(piece),
+                RESUME_RECORD,
+                x,
+                RESUME_CLASSES,
+                s,
+                RESUME_CLASSES[chosen],
+            ));
+        }
+    }
+    best.map(|(_, _, last)| last)
+}
+
+/// One record of the resume decision ([`RESUME_RECORD`]).
+type ResumeRecord = [f32; RESUME_RECORD.len()];
+
+/// What [`resumed`] knows of the untitled piece it weighs, for each earlier article.
+struct ResumeQuery<'e, 'a> {
+    ev: &'e Evidence<'e>,
+    i: usize,
+    articles: &'a [Vec<usize>],
+    caught: &'a [bool],
+    /// A continuation marker with a single article waiting for it. (Counted only when asked:
+    /// it reads every article so far.)
+    waiting: OnceCell<usize>,
+    next_label: Option<clause::Label>,
+    mid_start: f32,
+    piece_chars: f32,
+}
+
+impl<'e, 'a> ResumeQuery<'e, 'a> {
+    fn new(ev: &'e Evidence<'e>, i: usize, articles: &'a [Vec<usize>], caught: &'a [bool]) -> Self {
+        let piece = &ev.pieces[i];
+        ResumeQuery {
+            ev,
+            i,
+            articles,
+            caught,
+            waiting: OnceCell::new(),
+            next_label: piece.first_label(3),
+            mid_start: piece.first_text().map_or(0.0, Block::mid_start),
+            piece_chars: ln(ev.texts(i).map(|t| ev.chars_of(t)).sum()),
+        }
+    }
+
+    /// The jump label article `a` was sent on with, while no piece has answered it.
+    fn jumped_of(&self, a: usize) -> Option<&'e str> {
+        if self.caught.get(a).copied().unwrap_or(false) {
             return None;
         }
-        articles[a].iter().rev().find_map(|&p| pieces[p].continues_on.as_deref())
-    };
-    // A continuation marker with a single article waiting for it. (Counted
-    // only when asked: it reads every article so far.)
-    let waiting = OnceCell::new();
-    let next_label = piece.first_label(3);
-    let starts_mid = piece.first_text().is_some_and(|b| b.mid_start() >= 0.8);
-    // Resumption comes within a page or two: the latest articles only.
-    for (a, article) in articles.iter().enumerate().rev().take(8) {
-        let (Some(&first), Some(&last)) = (article.first(), article.last()) else { continue };
-        let jumped = jumped_of(a);
+        let pieces = self.ev.pieces;
+        self.articles[a].iter().rev().find_map(|&p| pieces[p].continues_on.as_deref())
+    }
+
+    /// Article `a`'s first and last pieces and the record of resuming it, if it may be resumed:
+    /// not a teaser, and left open, or jumped from to a `（上接…）` piece such as this one.
+    fn weigh(&self, a: usize) -> Option<(usize, usize, ResumeRecord)> {
+        let (ev, i, pieces) = (self.ev, self.i, self.ev.pieces);
+        let piece = &pieces[i];
+        let article = &self.articles[a];
+        let (&first, &last) = (article.first()?, article.last()?);
+        let jumped = self.jumped_of(a);
         let closed = pieces[last].closed || jumped.is_some();
-        let eligible =
-            pieces[first].start != Start::Teaser && (!closed || (piece.start == Start::JumpFrom && jumped.is_some()));
-        if !eligible {
-            continue;
+        if pieces[first].start == Start::Teaser || (closed && !(piece.start == Start::JumpFrom && jumped.is_some())) {
+            return None;
         }
         // The article's recent text (its last pieces may be short) and its
         // latest numbered clause.
         let recent = ev.article_ending(article);
         let w = &HAND_RESUME;
-        let mut score = w.topic * ev.idf().similarity(&recent, ev.opening(i)) * recent.confidence(ev.opening(i));
+        let topic = ev.idf().similarity(&recent, ev.opening(i));
+        let confidence = recent.confidence(ev.opening(i));
+        let mut score = w.topic * topic * confidence;
         let prev_label = article.iter().rev().find_map(|&p| ev.last_label(p));
-        let numbering = numbering_agreement(prev_label, next_label.as_ref());
+        let numbering = numbering_agreement(prev_label, self.next_label.as_ref());
         score += numbering;
         // A sentence left open at the break, or a continuation that cannot
         // open a sentence after a finished one.
-        let open = pieces[last].body.iter().rev().find(|b| b.kind == Kind::Body).is_some_and(Block::is_open);
-        match (open, starts_mid) {
+        let last_text = pieces[last].body.iter().rev().find(|b| b.kind == Kind::Body);
+        let open = last_text.is_some_and(Block::is_open);
+        match (open, self.mid_start >= 0.8) {
             (true, _) => score += w.left_open,
             (false, true) => score -= w.cannot_open,
             (false, false) => {}
         }
         // Right after the article, across a lone page numeral, with no numbering against it.
-        if last + 1 == i && piece.start == Start::Page && numbering >= 0.0 {
+        let adjacent = last + 1 == i && piece.start == Start::Page && numbering >= 0.0;
+        if adjacent {
             score += w.adjacent;
         }
+        let mut only_waiting = false;
+        let mut page_agrees = 0.0;
         if let Some(label) = jumped {
             score += w.jumped;
+            let articles = self.articles.len();
             if piece.start == Start::JumpFrom
-                && *waiting.get_or_init(|| (0..articles.len()).filter(|&a| jumped_of(a).is_some()).count()) == 1
+                && *self.waiting.get_or_init(|| (0..articles).filter(|&a| self.jumped_of(a).is_some()).count()) == 1
             {
                 score += w.only_waiting;
+                only_waiting = true;
             }
             // The page it jumped to is the page this piece is on.
             match (page_number(label), piece.page) {
-                (Some(to), Some(on)) if to == on => score += w.page_agrees,
-                (Some(_), Some(_)) => score -= w.page_agrees,
+                (Some(to), Some(on)) if to == on => page_agrees = 1.0,
+                (Some(_), Some(_)) => page_agrees = -1.0,
                 _ => {}
             }
+            score += w.page_agrees * page_agrees;
         }
-        if explain.is_some() {
-            weighed.push((first, score));
-        }
-        if score >= HAND_RESUME.threshold && best.is_none_or(|b| score > b.0) {
-            best = Some((score, last));
-        }
+        let x = [
+            1.0,
+            topic,
+            confidence,
+            topic * confidence,
+            // The lead over the other articles and how many they are: set once all are weighed.
+            0.0,
+            0.0,
+            numbering,
+            flag(open),
+            self.mid_start,
+            flag(adjacent),
+            flag(jumped.is_some()),
+            flag(only_waiting),
+            page_agrees,
+            flag(piece.start == Start::Page),
+            flag(piece.start == Start::JumpFrom),
+            flag(piece.start == Start::Closed),
+            (self.articles.len() - 1 - a) as f32,
+            ln(i - last - 1),
+            self.piece_chars,
+            ln(piece.body.len()),
+            ln(article.iter().flat_map(|&p| ev.texts(p)).map(|t| ev.chars_of(t)).sum()),
+            flag(!pieces[first].head.is_empty()),
+            score,
+            last_text.map_or(pieces[last].line(), |b| b.line) as f32,
+            piece.first_text().map_or(piece.line(), |b| b.line) as f32,
+        ];
+        Some((first, last, x))
     }
-    if let Some(out) = explain {
-        let chosen_first =
-            best.and_then(|(_, last)| articles.iter().find(|a| a.last() == Some(&last))?.first().copied());
-        for (first, score) in weighed {
-            out.push(Decision::weighed(
-                "resume",
-                piece.line(),
-                piece_opening(piece),
-                &[("article_line", pieces[first].line() as f32)],
-                &[("new", HAND_RESUME.threshold), ("resumes", score)],
-                if chosen_first == Some(first) { "resumes" } else { "new" },
-            ));
-        }
-    }
-    best.map(|(_, last)| last)
 }
+
+/// How many of the latest articles an untitled piece may resume: resumption comes within a page
+/// or two.
+const RESUME_REACH: usize = 8;
+
+/// The classes of the decision whether an untitled piece resumes an earlier article
+/// ([`resumed`]).
+pub(super) const RESUME_CLASSES: &[&str] = &["new", "resumes"];
+
+/// What [`resumed`] records of each article it weighs for a piece: the features, then two lines
+/// the trainer reads to know the truth and the model does not weigh.
+const RESUME_RECORD: &[&str] = &[
+    "bias",
+    // Topic: the article's last text against the piece's first, how far a similarity of texts
+    // that long can be trusted, and the two multiplied; how far that leads the best of the other
+    // articles weighed (or itself, when there is none), and how many those are.
+    "topic",
+    "confidence",
+    "weighted_topic",
+    "topic_lead",
+    "rivals",
+    // The numbering the piece opens with against the article's last clause label.
+    "numbering",
+    // The article's last paragraph stops inside a sentence; the piece opens as a sentence's
+    // middle does.
+    "left_open",
+    "mid_start",
+    // Right after the article, across a page change, with no numbering against it.
+    "adjacent",
+    // The article was sent on with a jump marker; it is the only one waiting; the page the
+    // marker names is (1) or is not (-1) the page the piece is on.
+    "jumped",
+    "only_waiting",
+    "page_agrees",
+    // What comes before the piece: a page change, a jump marker (`（上接…）`), a finished article.
+    "after_page",
+    "after_jump",
+    "after_closed",
+    // Articles begun since this one; pieces between its last and this one, as ln(1 + count).
+    "articles_back",
+    "pieces_between",
+    // Sizes as ln(1 + count): the piece's characters and paragraphs, the article's characters.
+    "piece_chars",
+    "piece_paragraphs",
+    "article_chars",
+    // The article has a heading.
+    "titled",
+    // The hand-set rule's score ([`HAND_RESUME`]).
+    "hand_score",
+    // Not weighed: the lines of the article's last paragraph and of the piece's first.
+    "article_line",
+    "piece_line",
+];
+
+/// The features of the decision [`resumed`] takes.
+pub(super) const RESUME_FEATURES: &[&str] = RESUME_RECORD.split_at(RESUME_RECORD.len() - 2).0;
+
+/// Where the weighted topic and the hand-set score sit in [`RESUME_RECORD`].
+const RESUME_TOPIC: usize = 3;
+const RESUME_HAND: usize = 22;
 
 /// The hand-set weights of the resume decision ([`resumed`]): does an untitled piece after a page
 /// change (or a jump marker) resume an earlier article? Each is added to the evidence when its
@@ -326,7 +485,6 @@ pub(super) fn is_subsection(
     let lead = ev.topic_of(std::iter::once(ev.body_text(i, 0)));
     let heading_topic = ev.topic_of(std::iter::once(ev.first[i]));
     let restates = idf.similarity(&heading_topic, &lead);
-    let ln = |n: usize| (n as f32).ln_1p();
     let chars = |p: usize| ev.texts(p).map(|t| ev.chars_of(t)).sum::<usize>();
     // The article's recent pieces only: a page of many headings stays linear.
     let article_chars: usize = article.iter().rev().take(16).map(|&p| chars(p)).sum();
@@ -335,12 +493,11 @@ pub(super) fn is_subsection(
     let style = piece.head[0].style;
     let style_seen = style != 0 && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| h.style == style));
     let title_style = pieces[first].head.iter().find(|h| h.role.is_none_or(|r| r == LineRole::Title)).map(|h| h.style);
-    let f = |v: bool| if v { 1.0 } else { 0.0 };
     let hand = &HAND_SECTION;
-    let two_phrases = f(subheading_shaped(heading));
+    let two_phrases = flag(subheading_shaped(heading));
     let hand_margin = continuity - hand.restates * restates
         + hand.two_phrases * two_phrases
-        + hand.style_seen * f(style_seen)
+        + hand.style_seen * flag(style_seen)
         + hand.sub_evidence * piece.head[0].sub_evidence
         - hand.threshold;
     let x = [
@@ -349,15 +506,15 @@ pub(super) fn is_subsection(
         continuity,
         restates,
         two_phrases,
-        f(style_seen),
-        f(piece.head[0].marked),
-        f(piece.head[0].role.is_some()),
-        f(boxed(heading)),
-        f(boxed(heading) && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| boxed(&h.text)))),
-        f(style != 0 && title_style == Some(style)),
-        f(title_style.is_some_and(|t| below_title(style, t))),
-        f(several_lines),
-        f(piece.head.iter().any(|h| {
+        flag(style_seen),
+        flag(piece.head[0].marked),
+        flag(piece.head[0].role.is_some()),
+        flag(boxed(heading)),
+        flag(boxed(heading) && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| boxed(&h.text)))),
+        flag(style != 0 && title_style == Some(style)),
+        flag(title_style.is_some_and(|t| below_title(style, t))),
+        flag(several_lines),
+        flag(piece.head.iter().any(|h| {
             matches!(h.role, Some(LineRole::Kicker | LineRole::Subtitle | LineRole::Byline | LineRole::Label))
         })),
         on_topic,
@@ -368,8 +525,8 @@ pub(super) fn is_subsection(
         char_len(heading) as f32,
         idf.similarity(&heading_topic, &article_topic),
         idf.similarity(&heading_topic, ev.head(first)),
-        f(piece.first_text().is_some_and(|b| opens_with_time(&b.text))),
-        f(spaced(heading)),
+        flag(piece.first_text().is_some_and(|b| opens_with_time(&b.text))),
+        flag(spaced(heading)),
     ];
     let model = &*SECTION;
     let scores = if model.is_fitted() && piece.head[0].role.is_some() && !piece.head[0].run_in {
