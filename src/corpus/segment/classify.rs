@@ -47,9 +47,13 @@ pub(super) static END_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static END_DONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[（(]\s*完\s*[）)]\s*$").expect("static regex"));
 
+/// An author's or reporter's note closing an article, the whole line in round brackets:
+/// `（作者为本报记者）`, `（记者 某某）`, `（本报记者 某某）`, `（新华社记者 某某）`.
 pub(super) static AUTHOR_NOTE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[（(]\s*(?:作者|记者|記者|编辑|編輯|责任编辑|責任編輯|来源|來源|执笔|執筆|本文|译者|譯者|翻译|翻譯)[^（()）]*[）)]$")
-        .expect("static regex")
+    Regex::new(&format!(
+        r"^[（(]\s*(?:作者|(?:{AGENCY}\s*)?(?:特约|特約)?(?:记者|記者|通讯员|通訊員)|编辑|編輯|责任编辑|責任編輯|来源|來源|执笔|執筆|本文|译者|譯者|翻译|翻譯)[^（()）]*[）)]$"
+    ))
+    .expect("static regex")
 });
 
 pub(super) static SIGNING_DATE: LazyLock<Regex> =
@@ -782,6 +786,19 @@ mod tests {
         for n in ["第二十七号文件规定", "（第二十七号）公告", "国发〔2024〕7号文件", "（二〇二五年三月）"]
         {
             assert!(!DOCUMENT_NUMBER.is_match(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn a_reporter_named_in_brackets_on_his_own_line_is_an_author_note() {
+        for n in
+            ["（记者 王明）", "（本报记者 王明）", "(新华社记者王明、李华)", "（本報記者 陳明）", "（作者为本报记者）"]
+        {
+            assert!(AUTHOR_NOTE.is_match(n), "{n}");
+        }
+        for n in ["（受权发布）", "（本报评论员文章）", "（记者 王明）报道称", "记者 王明"]
+        {
+            assert!(!AUTHOR_NOTE.is_match(n), "{n}");
         }
     }
 

@@ -16,7 +16,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::classify::{BYLINE, DATELINE, after_own_dateline, balanced, char_len, holds_stop, two_short_phrases};
+use super::classify::{
+    BYLINE, DATELINE, END_DATELINE, END_DONE, after_own_dateline, balanced, char_len, holds_stop, two_short_phrases,
+};
 use super::model::{Decision, LINE_ROLE, LINE_TRANSITION, flag};
 use super::roles::{DOCUMENT_TITLE, is_salutation};
 use super::{Block, Item, Kind};
@@ -156,11 +158,18 @@ pub const FEATURES: &[&str] = &[
     // goes on with the word.
     "run_bridges_word",
     "line_continues_word",
+    // The whole line in round brackets (`（记者 某某）`, `（某某参与采写）`): a credit or a note
+    // closing an article, as a title hardly ever is.
+    "bracketed",
 ];
 
 /// A line is weighed when it could be anything but a paragraph: marked as a heading, shaped
-/// like a byline, or short and free of full stops.
+/// like a byline, or short and free of full stops. A line closed by an end marker (`（完）`,
+/// `（新华社…电）`, after a signing date or a name) ends an article: it is never weighed.
 fn is_candidate(b: &Block) -> bool {
+    if b.text.ends_with([')', '）']) && (END_DONE.is_match(&b.text) || END_DATELINE.is_match(&b.text)) {
+        return false;
+    }
     match b.kind {
         Kind::Heading | Kind::Byline => true,
         // Short phrases set apart by wide spaces are a signature block's row in shape, and a
@@ -174,6 +183,9 @@ fn is_candidate(b: &Block) -> bool {
 /// `(…)` or `（…）` closing the line: a column printed as the title's suffix.
 static SUFFIX_BRACKET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[（(][^（()）]{2,16}[）)]$").expect("static regex"));
+
+/// A line wholly in round brackets, with no bracket inside: `（记者 某某）`.
+static BRACKETED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[（(][^（()）]+[）)]$").expect("static regex"));
 
 /// The web edition's page line: `《人民日报》（2026年08月17日 第 03 版）`.
 static PAGE_LINE: LazyLock<Regex> =
@@ -506,6 +518,7 @@ fn features(
         (spaced_phrases(text).saturating_sub(1) as f32).ln_1p(),
         flag(i == start && joins_word(before_run, after_run, idf)),
         flag(i == start && joins_word(before_run, Some(line), idf)),
+        flag(BRACKETED.is_match(text)),
     ]
 }
 
@@ -664,6 +677,32 @@ mod tests {
         assert!(!name_only("本报记者：王珂"));
         assert!(!name_only("一"));
         assert!(!name_only("王珂王云杉李强张伟刘洋陈静"), "thirteen characters are more than names");
+    }
+
+    #[test]
+    fn a_line_closed_by_an_end_marker_is_never_weighed() {
+        for (kind, t) in [
+            (Kind::Signature, "2024年7月5日于杜尚别 （新华社杜尚别7月5日电）"),
+            (Kind::Body, "会谈在友好气氛中结束（完）"),
+            (Kind::Heading, "王明（完）"),
+        ] {
+            assert!(!is_candidate(&Block::new(kind, t, 1)), "{t}");
+        }
+        for (kind, t) in [(Kind::Heading, "两国签署合作文件（附全文）"), (Kind::Signature, "2024年7月5日于杜尚别")]
+        {
+            assert!(is_candidate(&Block::new(kind, t, 1)), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_line_wholly_in_round_brackets_is_bracketed_and_a_line_ending_in_them_is_not() {
+        for t in ["（记者 王明）", "(王明参与采写)", "（受权发布）"] {
+            assert!(BRACKETED.is_match(t), "{t}");
+        }
+        for t in ["（一）总体要求", "市政府召开常务会议（图）", "（一）（二）", "（记者 王明"]
+        {
+            assert!(!BRACKETED.is_match(t), "{t}");
+        }
     }
 
     proptest::proptest! {

@@ -413,16 +413,21 @@ pub static LEAD_CUT: LazyLock<Model> =
     LazyLock::new(|| Model::load("lead_cut", super::link::RESUME_CUT_CLASSES, super::link::LEAD_CUT_FEATURES));
 
 /// Whether an untitled piece resumes an earlier article ([`super::roles::resumed`]).
-pub static RESUME: LazyLock<Model> =
-    LazyLock::new(|| Model::load("resume", super::roles::RESUME_CLASSES, super::roles::RESUME_FEATURES));
+/// Under the `hand-rules` feature (training builds) it holds no weights: the hand rule decides.
+pub static RESUME: LazyLock<Model> = LazyLock::new(|| {
+    if cfg!(feature = "hand-rules") {
+        return Model::unfitted(super::roles::RESUME_CLASSES.len(), super::roles::RESUME_FEATURES.len());
+    }
+    Model::load("resume", super::roles::RESUME_CLASSES, super::roles::RESUME_FEATURES)
+});
 
 /// Whether a piece continues the sentence a dangling piece breaks off ([`super::link::link`]).
 pub static LINK: LazyLock<Model> =
     LazyLock::new(|| Model::load("link", super::link::LINK_CLASSES, super::link::LINK_FEATURES));
 
-/// Under the `hand-section` feature (training builds) it holds no weights: the hand rule decides.
+/// Under the `hand-rules` feature (training builds) it holds no weights: the hand rule decides.
 pub static SECTION: LazyLock<Model> = LazyLock::new(|| {
-    if cfg!(feature = "hand-section") {
+    if cfg!(feature = "hand-rules") {
         return Model::unfitted(super::roles::SECTION_CLASSES.len(), super::roles::SECTION_FEATURES.len());
     }
     Model::load("section", super::roles::SECTION_CLASSES, super::roles::SECTION_FEATURES)
