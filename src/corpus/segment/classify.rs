@@ -47,6 +47,12 @@ pub(super) static END_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
 pub(super) static END_DONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[（(]\s*完\s*[）)]\s*$").expect("static regex"));
 
+/// Whether a text closes with an end marker, `（完）` or a dateline in brackets
+/// (`（新华社…电）`): a line so closed ends an article, whatever comes before the marker.
+pub(super) fn ends_with_end_marker(text: &str) -> bool {
+    text.ends_with([')', '）']) && (END_DONE.is_match(text) || END_DATELINE.is_match(text))
+}
+
 /// An author's or reporter's note closing an article, the whole line in round brackets:
 /// `（作者为本报记者）`, `（记者 某某）`, `（本报记者 某某）`, `（新华社记者 某某）`.
 pub(super) static AUTHOR_NOTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -450,9 +456,9 @@ pub(super) fn classify_text(
         items.push(Item::Block(Block::new(Kind::Signature, text, n)));
         return;
     }
-    if (text.starts_with(['(', '（']) && balanced(text) && text.ends_with([')', '）']))
+    if (text.starts_with(['(', '（']) && balanced(text))
         && (text.contains('完') || text.contains(['电', '電']))
-        && (END_DONE.is_match(text) || END_DATELINE.is_match(text))
+        && ends_with_end_marker(text)
         && char_len(text) <= 60
     {
         items.push(Item::Block(Block::new(Kind::End, text, n)));

@@ -17,9 +17,9 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::classify::{
-    BYLINE, DATELINE, END_DATELINE, END_DONE, after_own_dateline, balanced, char_len, holds_stop, two_short_phrases,
+    BYLINE, DATELINE, after_own_dateline, balanced, char_len, ends_with_end_marker, holds_stop, two_short_phrases,
 };
-use super::model::{Decision, LINE_ROLE, LINE_TRANSITION, flag};
+use super::model::{Decision, LINE_ROLE, LINE_TRANSITION, flag, ln};
 use super::roles::{DOCUMENT_TITLE, is_salutation};
 use super::{Block, Item, Kind};
 use crate::corpus::clause;
@@ -167,7 +167,7 @@ pub const FEATURES: &[&str] = &[
 /// like a byline, or short and free of full stops. A line closed by an end marker (`（完）`,
 /// `（新华社…电）`, after a signing date or a name) ends an article: it is never weighed.
 fn is_candidate(b: &Block) -> bool {
-    if b.text.ends_with([')', '）']) && (END_DONE.is_match(&b.text) || END_DATELINE.is_match(&b.text)) {
+    if ends_with_end_marker(&b.text) {
         return false;
     }
     match b.kind {
@@ -446,7 +446,7 @@ fn features(
         flag((4..=6).contains(&style)),
         flag(style == 7),
         flag(page.markdown),
-        (same_style as f32).ln_1p(),
+        ln(same_style),
         same_style as f32 / page.candidates.max(1) as f32,
         flag(chars <= 6),
         flag((7..=12).contains(&chars)),
@@ -488,7 +488,7 @@ fn features(
         flag(next.is_some_and(|p| p.kind == Kind::Body && char_len(&p.text) > 60)),
         flag(next.is_none()),
         flag(next2.is_some_and(|p| p.kind == Kind::Dateline || DATELINE.is_match(&p.text))),
-        (run_len as f32).ln_1p(),
+        ln(run_len),
         flag(i == start && run_len > 1),
         flag(i == end && run_len > 1),
         flag(run_len == 1),
@@ -504,7 +504,7 @@ fn features(
         flag(DOCUMENT_TITLE.is_match(text)),
         flag(next.is_some_and(|p| is_salutation(&p.text))),
         flag(text.char_indices().any(|(k, c)| k > 0 && c == '—')),
-        (run.headings as f32).ln_1p(),
+        ln(run.headings),
         topics[0],
         topics[1],
         topics[2],
@@ -515,7 +515,7 @@ fn features(
             let n = char_len(&p.text);
             (4..=40).contains(&n) && !holds_stop(&p.text) && !p.text.ends_with(['，', ',', '、', '；', ';'])
         })),
-        (spaced_phrases(text).saturating_sub(1) as f32).ln_1p(),
+        ln(spaced_phrases(text).saturating_sub(1)),
         flag(i == start && joins_word(before_run, after_run, idf)),
         flag(i == start && joins_word(before_run, Some(line), idf)),
         flag(BRACKETED.is_match(text)),
