@@ -54,10 +54,12 @@ pub(super) fn ends_with_end_marker(text: &str) -> bool {
 }
 
 /// An author's or reporter's note closing an article, the whole line in round brackets:
-/// `（作者为本报记者）`, `（记者 某某）`, `（本报记者 某某）`, `（新华社记者 某某）`.
+/// `（作者为本报记者）`, `（记者 某某）`, `（本报记者 某某）`, `（新华社记者 某某）`; or a
+/// credit that ends the brackets with what the people named did: `（某某参与采写）`,
+/// `（实习生某某对本文亦有贡献）`, `（本报记者某某采访整理）`.
 pub(super) static AUTHOR_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"^[（(]\s*(?:作者|(?:{AGENCY}\s*)?(?:特约|特約)?(?:记者|記者|通讯员|通訊員)|编辑|編輯|责任编辑|責任編輯|来源|來源|执笔|執筆|本文|译者|譯者|翻译|翻譯)[^（()）]*[）)]$"
+        r"^[（(]\s*(?:(?:作者|(?:{AGENCY}\s*)?(?:特约|特約)?(?:记者|記者|通讯员|通訊員)|编辑|編輯|责任编辑|責任編輯|来源|來源|执笔|執筆|本文|译者|譯者|翻译|翻譯)[^（()）]*|[^（()）]{{1,60}}(?:参与采写|參與採寫|有贡献|有貢獻|采访整理|採訪整理|供稿))[）)]$"
     ))
     .expect("static regex")
 });
@@ -796,13 +798,21 @@ mod tests {
     }
 
     #[test]
-    fn a_reporter_named_in_brackets_on_his_own_line_is_an_author_note() {
-        for n in
-            ["（记者 王明）", "（本报记者 王明）", "(新华社记者王明、李华)", "（本報記者 陳明）", "（作者为本报记者）"]
-        {
+    fn a_reporter_named_or_credited_in_brackets_on_his_own_line_is_an_author_note() {
+        for n in [
+            "（记者 王明）",
+            "（本报记者 王明）",
+            "(新华社记者王明、李华)",
+            "（本報記者 陳明）",
+            "（作者为本报记者）",
+            "（王明参与采写）",
+            "（實習生陳明參與採寫）",
+            "（实习生王明对本文亦有贡献）",
+            "（本报记者王明采访整理）",
+        ] {
             assert!(AUTHOR_NOTE.is_match(n), "{n}");
         }
-        for n in ["（受权发布）", "（本报评论员文章）", "（记者 王明）报道称", "记者 王明"]
+        for n in ["（受权发布）", "（本报评论员文章）", "（记者 王明）报道称", "记者 王明", "（参与采写的有）：王明"]
         {
             assert!(!AUTHOR_NOTE.is_match(n), "{n}");
         }

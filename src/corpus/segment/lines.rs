@@ -158,6 +158,11 @@ pub const FEATURES: &[&str] = &[
     // goes on with the word.
     "run_bridges_word",
     "line_continues_word",
+    // Its length over the longest line of its style on the page: a page sets its titles at one
+    // length and its sub-headings, at the same heading level or not, shorter.
+    "length_to_style_longest",
+    // The next line opens with a dash (`——…`), as a subtitle under its title does.
+    "next_starts_dash",
     // The whole line in round brackets (`（记者 某某）`, `（某某参与采写）`): a credit or a note
     // closing an article, as a title hardly ever is.
     "bracketed",
@@ -395,18 +400,23 @@ struct PageFacts {
     markdown: bool,
     /// How many candidate lines carry each style (0 plain … 7 bold).
     style_counts: [usize; 8],
+    /// The characters of the longest candidate line of each style.
+    style_longest: [usize; 8],
     candidates: usize,
 }
 
 impl PageFacts {
     fn new(blocks: &[Option<&Block>], candidates: &[usize], markdown: bool) -> Self {
         let mut style_counts = [0; 8];
+        let mut style_longest = [0; 8];
         for &c in candidates {
             if let Some(b) = blocks[c] {
-                style_counts[usize::from(b.style.min(7))] += 1;
+                let style = usize::from(b.style.min(7));
+                style_counts[style] += 1;
+                style_longest[style] = style_longest[style].max(char_len(&b.text));
             }
         }
-        PageFacts { markdown, style_counts, candidates: candidates.len() }
+        PageFacts { markdown, style_counts, style_longest, candidates: candidates.len() }
     }
 }
 
@@ -460,7 +470,7 @@ fn features(
         flag(text.contains(['，', ','])),
         flag(holds_stop(text)),
         flag(two_phrases(text)),
-        flag(text.starts_with("——") || text.starts_with("--") || text.starts_with('—')),
+        flag(starts_with_dash(text)),
         flag(text.ends_with('—') || text.ends_with("--")),
         flag(text.starts_with('【') && text.ends_with('】')),
         flag(text.starts_with('【') && !text.ends_with('】')),
@@ -511,15 +521,25 @@ fn features(
         topics[3],
         flag(next.is_some_and(|p| name_only(&p.text))),
         flag(next.is_some_and(|p| p.text.len() <= 80 && BYLINE.is_match(&p.text))),
-        flag(prev.is_some_and(|p| {
-            let n = char_len(&p.text);
-            (4..=40).contains(&n) && !holds_stop(&p.text) && !p.text.ends_with(['，', ',', '、', '；', ';'])
-        })),
+        flag(prev.is_some_and(title_shaped)),
         ln(spaced_phrases(text).saturating_sub(1)),
         flag(i == start && joins_word(before_run, after_run, idf)),
         flag(i == start && joins_word(before_run, Some(line), idf)),
+        chars as f32 / page.style_longest[usize::from(style)].max(1) as f32,
+        flag(next.is_some_and(|p| starts_with_dash(&p.text))),
         flag(BRACKETED.is_match(text)),
     ]
+}
+
+/// A line shaped as a title over a byline may be: short, with no full stop, not left open by a
+/// comma.
+fn title_shaped(b: &Block) -> bool {
+    (4..=40).contains(&char_len(&b.text)) && !holds_stop(&b.text) && !b.text.ends_with(['，', ',', '、', '；', ';'])
+}
+
+/// A line that opens with a dash (`——`, `—`, `--`), as subtitles print.
+fn starts_with_dash(t: &str) -> bool {
+    t.starts_with('—') || t.starts_with("--")
 }
 
 /// How many phrases of two characters or more spaces set apart in `t` (1 for a line without
@@ -817,6 +837,32 @@ mod tests {
         let mut decisions = Vec::new();
         assign_roles(&mut items, false, Some(&mut decisions));
         assert!(decisions.iter().any(|d| d.line == 4), "{decisions:?}");
+    }
+
+    #[test]
+    fn a_line_over_a_dash_line_and_its_length_against_the_longest_of_its_style_are_weighed() {
+        let mut blocks = [
+            Block::new(Kind::Heading, "一二三四五六七八九", 1),
+            Block::new(Kind::Body, "——副题", 2),
+            Block::new(Kind::Heading, "一二三", 3),
+            Block::new(Kind::Body, "正文说到这里。", 4),
+        ];
+        blocks[0].style = 2;
+        blocks[2].style = 2;
+        let refs: Vec<Option<&Block>> = blocks.iter().map(Some).collect();
+        let idf = Idf::new(blocks.iter().map(|b| b.text.as_str()));
+        let page = PageFacts::new(&refs, &[0, 2], true);
+        let named = |i: usize| {
+            let run = Run::new(&refs, &[0, 1, 2, 3], i, i, &idf, &mut NearProfiles::default());
+            let x = features(&refs, i, i as u32, &run, 0, &page, &idf);
+            move |name: &str| x[FEATURES.iter().position(|f| *f == name).expect("a feature")]
+        };
+        let (title, short) = (named(0), named(2));
+        let near = |a: f32, b: f32| (a - b).abs() < 1e-6;
+        assert!(near(title("next_starts_dash"), 1.0));
+        assert!(near(short("next_starts_dash"), 0.0));
+        assert!(near(title("length_to_style_longest"), 1.0));
+        assert!(near(short("length_to_style_longest"), 1.0 / 3.0));
     }
 
     #[test]

@@ -498,7 +498,12 @@ pub(super) fn is_subsection(
     // no such evidence).
     let style = piece.head[0].style;
     let style_seen = style != 0 && article.iter().skip(1).any(|&p| pieces[p].head.iter().any(|h| h.style == style));
-    let title_style = pieces[first].head.iter().find(|h| h.role.is_none_or(|r| r == LineRole::Title)).map(|h| h.style);
+    let title = pieces[first].head.iter().find(|h| h.role.is_none_or(|r| r == LineRole::Title));
+    let title_style = title.map(|h| h.style);
+    // A page sets its titles at one length and its sub-headings shorter: the heading's length
+    // against the article's title (1 where the article has none).
+    let length_to_title =
+        title.map_or(1.0, |t| char_len(heading) as f32 / char_len(&t.text).max(1) as f32).min(LENGTH_TO_TITLE_MAX);
     let hand = &HAND_SECTION;
     let two_phrases = flag(subheading_shaped(heading));
     let hand_margin = continuity - hand.restates * restates
@@ -533,6 +538,7 @@ pub(super) fn is_subsection(
         idf.similarity(&heading_topic, ev.head(first)),
         flag(piece.first_text().is_some_and(|b| opens_with_time(&b.text))),
         flag(spaced(heading)),
+        length_to_title,
     ];
     let model = &*SECTION;
     let scores = if model.is_fitted() && piece.head[0].role.is_some() && !piece.head[0].run_in {
@@ -609,7 +615,13 @@ pub(super) const SECTION_FEATURES: &[&str] = &[
     // Spaces inside the heading (`　` or ASCII) between its parts, as two-part news headlines
     // print them.
     "spaced",
+    // The heading's characters over the article's title's, at most `LENGTH_TO_TITLE_MAX`.
+    "length_to_title",
 ];
+
+/// Where the `length_to_title` feature stops growing: a heading three times its article's
+/// title is as long as any title.
+const LENGTH_TO_TITLE_MAX: f32 = 3.0;
 
 /// Whether a heading prints its parts apart, with spaces (`　` or ASCII) between them, as
 /// two-part news headlines do (`跨性別平權W案後無寸進　中大調查：…`).
