@@ -16,6 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::assemble::is_subtitle_line;
 use super::classify::{
     BYLINE, DATELINE, after_own_dateline, balanced, char_len, ends_with_end_marker, holds_stop, two_short_phrases,
 };
@@ -537,9 +538,10 @@ fn title_shaped(b: &Block) -> bool {
     (4..=40).contains(&char_len(&b.text)) && !holds_stop(&b.text) && !b.text.ends_with(['，', ',', '、', '；', ';'])
 }
 
-/// A line that opens with a dash (`——`, `—`, `--`), as subtitles print.
+/// A line that opens with a dash: a subtitle's (`——`, `--`, [`is_subtitle_line`]) or a single
+/// `—`, as subtitles are also printed.
 fn starts_with_dash(t: &str) -> bool {
-    t.starts_with('—') || t.starts_with("--")
+    is_subtitle_line(t) || t.starts_with('—')
 }
 
 /// How many phrases of two characters or more spaces set apart in `t` (1 for a line without
@@ -626,7 +628,7 @@ impl Run {
     ) -> Self {
         let lines = || blocks[start..=end].iter().flatten();
         let headings = lines().filter(|r| r.kind == Kind::Heading).count();
-        let has_dash_line = lines().any(|r| r.text.starts_with("——") || r.text.starts_with("--"));
+        let has_dash_line = lines().any(|r| is_subtitle_line(&r.text));
         let mut before_texts = near_text(blocks[..start].iter().rev().copied(), |k| counted_at[start - 1 - k]);
         let after_texts = near_text(blocks[end + 1..].iter().copied(), |k| counted_at[end + 1 + k]);
         let profile = |texts: &[u32]| (!texts.is_empty()).then(|| idf.topic_of(texts.iter().map(|&t| t as usize)));
