@@ -438,11 +438,15 @@ pub(super) fn title_block(head: &[Block]) -> (Option<String>, Option<String>, Op
         let text = b.text.trim();
         b.role == Some(LineRole::Title) && !DOCUMENT_NUMBER.is_match(text) && !is_date_line(text)
     }) {
-        let column = head[..t].iter().find(|b| b.role == Some(LineRole::Label)).map(|b| b.text.clone());
+        // One column label; any other line the model read as a label stays in the subtitle, as
+        // every line of the block has to be somewhere (a block of table cells read as labels
+        // lost all but one).
+        let label = head[..t].iter().position(|b| b.role == Some(LineRole::Label));
+        let column = label.map(|l| head[l].text.clone());
         let rest: Vec<&str> = head
             .iter()
             .enumerate()
-            .filter(|&(i, b)| i != t && b.role != Some(LineRole::Label))
+            .filter(|&(i, _)| i != t && Some(i) != label)
             .map(|(_, b)| b.text.as_str())
             .collect();
         return (column, Some(head[t].text.clone()), (!rest.is_empty()).then(|| rest.join(" ")));
@@ -524,6 +528,26 @@ mod tests {
         assert_eq!(subtitle.as_deref(), Some("——在全省优化营商环境大会上的讲话 （2025年2月10日）"));
         assert!(is_date_line("2025年2月10日") && is_date_line("(二〇二五年三月一日)"));
         assert!(!is_date_line("2025年2月10日会议纪要") && !is_date_line("（记者 王珂）"));
+    }
+
+    #[test]
+    fn every_line_of_a_title_block_read_as_labels_is_kept() {
+        let line = |text: &str, role: LineRole| {
+            let mut b = Block::new(Kind::Heading, text, 1);
+            b.role = Some(role);
+            b
+        };
+        // Cells of a table the line model read as labels, over and under a title.
+        let head = [
+            line("城市", LineRole::Label),
+            line("天气", LineRole::Label),
+            line("全国部分城市天气预报", LineRole::Title),
+            line("气温", LineRole::Label),
+        ];
+        let (column, title, subtitle) = title_block(&head);
+        assert_eq!(column.as_deref(), Some("城市"));
+        assert_eq!(title.as_deref(), Some("全国部分城市天气预报"));
+        assert_eq!(subtitle.as_deref(), Some("天气 气温"));
     }
 
     fn texts(draft: &Draft) -> Vec<&str> {
