@@ -38,7 +38,7 @@ pub fn clean(text: &str, removed: &mut RemovedList) -> Cleaned {
     let lenient_pinyin = count_toned_notes(text) >= 2;
     let mut out = Cleaned::default();
     let mut md_headings = 0;
-    for (line, raw) in unwrap_hard_wrapped(text) {
+    for (line, raw) in unwrap_hard_wrapped(text, lenient_pinyin) {
         let trimmed = trim_space(&raw);
         if trimmed.is_empty() {
             continue;
@@ -70,16 +70,33 @@ pub fn clean(text: &str, removed: &mut RemovedList) -> Cleaned {
 /// joined to the next unless the next is indented, blank or a Markdown
 /// heading, or the line ends a sentence and the next does not continue one.
 /// Returns logical lines with the 1-based number of their first physical line.
-pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
+///
+/// `pinyin_notes`: the text carries tone-marked pinyin notes (`中國(guó)`), which Big5
+/// gateways add after the text was wrapped: the lines are measured without them, or their
+/// widths scatter with the notes each holds and no wrap width is found.
+pub fn unwrap_hard_wrapped(text: &str, pinyin_notes: bool) -> Vec<(usize, Cow<'_, str>)> {
     let lines = split_lines(text);
+    // The lines as the wrapper saw them.
+    let without_notes: Vec<Cow<'_, str>>;
+    let without_notes_refs: Vec<&str>;
+    let as_wrapped: &[&str] = if pinyin_notes {
+        without_notes = lines.iter().map(|l| strip_pinyin_notes(l, true).0).collect();
+        without_notes_refs = without_notes.iter().map(AsRef::as_ref).collect();
+        &without_notes_refs
+    } else {
+        &lines
+    };
     // Wrappers count either display columns or characters.
     let measures: [fn(&str) -> usize; 2] =
         [line_width, |s: &str| s.bytes().filter(|&b| !(0x80..=0xBF).contains(&b)).count()];
+    // The measure the most lines reach the width by; between two that explain as many (a page
+    // of ideographs and a few digits: each digit is one column and one character), the one
+    // that leaves fewer lines longer than the width, which a wrapper never writes.
     let Some((measure, width)) = measures
         .iter()
-        .filter_map(|m| wrap_width(&lines, *m).map(|(w, near)| (*m, w, near)))
-        .max_by_key(|&(_, _, near)| near)
-        .map(|(m, w, _)| (m, w))
+        .filter_map(|m| wrap_width(as_wrapped, *m).map(|(w, near, longer)| (*m, w, near, longer)))
+        .max_by_key(|&(_, _, near, longer)| (near, std::cmp::Reverse(longer)))
+        .map(|(m, w, _, _)| (m, w))
     else {
         return lines.into_iter().enumerate().map(|(i, l)| (i + 1, Cow::Borrowed(l))).collect();
     };
@@ -101,7 +118,7 @@ pub fn unwrap_hard_wrapped(text: &str) -> Vec<(usize, Cow<'_, str>)> {
             }
             _ => out.push((i + 1, Cow::Borrowed(*l))),
         }
-        let w = measure(unindented(l));
+        let w = measure(unindented(as_wrapped[i]));
         joining = at_wrap_width(w, width) && !l.starts_with('#');
     }
     out
@@ -171,9 +188,9 @@ fn line_width(s: &str) -> usize {
         .sum()
 }
 
-/// The width most long lines are cut at, when the text is hard-wrapped, and
-/// how many lines are cut there.
-fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usize)> {
+/// The width most long lines are cut at, when the text is hard-wrapped, how many lines are cut
+/// there and how many are longer.
+fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usize, usize)> {
     // Quick rejection, without measuring: hard-wrapped text has many short
     // lines, and most prose paragraphs are longer than any wrap width.
     let long_enough = lines.iter().filter(|l| l.len() >= 12).count();
@@ -208,7 +225,7 @@ fn wrap_width(lines: &[&str], measure: fn(&str) -> usize) -> Option<(usize, usiz
     let near = widths.iter().filter(|&&w| at_wrap_width(w, mode)).count();
     let longer = widths.iter().filter(|&&w| w != usize::MAX && w > mode + WRAP_OVER).count()
         + widths.iter().filter(|&&w| w == usize::MAX).count();
-    (near * 2 >= widths.len() && longer * 10 <= widths.len()).then_some((mode, near))
+    (near * 2 >= widths.len() && longer * 10 <= widths.len()).then_some((mode, near, longer))
 }
 
 /// Trims ASCII and ideographic white space (U+3000 indents paragraphs in Chinese text).
@@ -899,8 +916,11 @@ mod tests {
             }
             text.push('\n');
         }
-        let logical: Vec<String> =
-            unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
+        let logical: Vec<String> = unwrap_hard_wrapped(&text, false)
+            .into_iter()
+            .map(|(_, l)| l.into_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
         assert_eq!(logical, vec![para.to_string(); 4]);
     }
 
@@ -922,8 +942,11 @@ mod tests {
             text.push('\n');
         }
         text.push_str("【遇见】\n## 芦笙响起\n");
-        let logical: Vec<String> =
-            unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
+        let logical: Vec<String> = unwrap_hard_wrapped(&text, false)
+            .into_iter()
+            .map(|(_, l)| l.into_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
         let cut: String = chars[..30].iter().collect();
         assert_eq!(logical[3..], [cut, "【遇见】".to_string(), "## 芦笙响起".to_string()]);
         // A label with text after it on its line is part of the paragraph.
@@ -953,7 +976,7 @@ mod tests {
                 }
             }
         }
-        let logical: Vec<String> = unwrap_hard_wrapped(&text)
+        let logical: Vec<String> = unwrap_hard_wrapped(&text, false)
             .into_iter()
             .map(|(_, l)| trim_space(&l).to_string())
             .filter(|l| !l.is_empty())
@@ -987,15 +1010,86 @@ mod tests {
             }
             text.push('\n');
         }
-        let logical: Vec<String> =
-            unwrap_hard_wrapped(&text).into_iter().map(|(_, l)| l.into_owned()).filter(|l| !l.is_empty()).collect();
+        let logical: Vec<String> = unwrap_hard_wrapped(&text, false)
+            .into_iter()
+            .map(|(_, l)| l.into_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
         assert_eq!(logical, vec![para.to_string(); 4]);
+    }
+
+    #[test]
+    fn lines_wrapped_before_pinyin_notes_were_added_are_unwrapped() {
+        // A Big5 gateway wrapped the page at 15 characters and then noted the reading of some
+        // characters (`國(guó)`): the lines' lengths scatter with the notes each holds.
+        let para = "中华人民共和国外交部长王毅十九日在北京会见来访的吉尔吉斯斯坦外长，双方就两国关系和共同关心的国际地区问题深入交换意见。";
+        let readings = [('国', "(guó)"), ('交', "(jiāo)"), ('会', "(huì)"), ('来', "(lái)"), ('问', "(wèn)")];
+        let with_readings = |s: &str| -> String {
+            s.chars()
+                .map(|c| readings.iter().find(|(n, _)| *n == c).map_or(c.to_string(), |(_, p)| format!("{c}{p}")))
+                .collect()
+        };
+        let chars: Vec<char> = para.chars().collect();
+        let mut text = String::new();
+        for _ in 0..4 {
+            for chunk in chars.chunks(15) {
+                text.push_str(&with_readings(&chunk.iter().collect::<String>()));
+                text.push('\n');
+            }
+            text.push('\n');
+        }
+        let logical = |notes: bool| -> Vec<String> {
+            unwrap_hard_wrapped(&text, notes)
+                .into_iter()
+                .map(|(_, l)| l.into_owned())
+                .filter(|l| !l.is_empty())
+                .collect()
+        };
+        assert_eq!(logical(true), vec![with_readings(para); 4]);
+        // Measured with their notes, the lines' widths scatter: paragraphs stay cut.
+        assert_ne!(logical(false), vec![with_readings(para); 4]);
+        // `clean` finds the notes and takes them out after joining.
+        let cleaned = clean(&text, &mut RemovedList::default());
+        assert_eq!(cleaned.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>(), vec![para; 4]);
+    }
+
+    #[test]
+    fn a_page_wrapped_by_columns_is_measured_in_columns_when_characters_explain_as_many_lines() {
+        // Wrapped at 40 columns: lines of twenty ideographs; in each paragraph one line holding
+        // digits (12 ideographs and 16 digits: 40 columns, 28 characters) and a short closing
+        // line with letters (26 columns, 20 characters). Counted in characters as many lines
+        // reach a width (20) as counted in columns (40); only in characters are some longer.
+        let han: Vec<char> =
+            "各地持续推进城市更新行动改造老旧小区完善社区服务设施居民生活品质不断提升".chars().collect();
+        let a_line = |i: usize| -> String { (0..20).map(|k| han[(i + k) % han.len()]).collect() };
+        let digits_line = "统计数据显示今年以来增长1234567890123456";
+        let closing_line = "合计有五个ABCDEFGHIJKLMN。";
+        let mut text = String::new();
+        let mut paragraphs = Vec::new();
+        for p in 0..4 {
+            let mut lines: Vec<String> = (0..9).map(|i| a_line(p * 9 + i)).collect();
+            lines.insert(4, digits_line.to_string());
+            lines.push(closing_line.to_string());
+            paragraphs.push(lines.concat());
+            for l in lines {
+                text.push_str(&l);
+                text.push('\n');
+            }
+        }
+        assert_eq!((line_width(digits_line), digits_line.chars().count()), (40, 28));
+        assert_eq!((line_width(closing_line), closing_line.chars().count()), (26, 20));
+        let logical: Vec<String> = unwrap_hard_wrapped(&text, false)
+            .into_iter()
+            .map(|(_, l)| l.into_owned())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(logical, paragraphs);
     }
 
     #[test]
     fn ordinary_text_is_not_unwrapped() {
         let text = "第一段很短。\n第二段也很短，但是比第一段长一些。\n第三段。\n";
-        let logical: Vec<_> = unwrap_hard_wrapped(text).into_iter().map(|(n, l)| (n, l.into_owned())).collect();
+        let logical: Vec<_> = unwrap_hard_wrapped(text, false).into_iter().map(|(n, l)| (n, l.into_owned())).collect();
         assert_eq!(logical.len(), 4);
         assert_eq!(logical[1], (2, "第二段也很短，但是比第一段长一些。".to_string()));
     }
