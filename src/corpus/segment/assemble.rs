@@ -511,13 +511,15 @@ mod tests {
 
     use super::super::pieces::test_piece as piece;
 
+    /// A heading line the line model gave `role`.
+    fn line(text: &str, role: LineRole) -> Block {
+        let mut b = Block::new(Kind::Heading, text, 1);
+        b.role = Some(role);
+        b
+    }
+
     #[test]
     fn a_date_under_a_speechs_title_is_never_its_title() {
-        let line = |text: &str, role: LineRole| {
-            let mut b = Block::new(Kind::Heading, text, 1);
-            b.role = Some(role);
-            b
-        };
         let head = [
             line("全力打造一流营商环境", LineRole::Title),
             line("——在全省优化营商环境大会上的讲话", LineRole::Subtitle),
@@ -532,11 +534,6 @@ mod tests {
 
     #[test]
     fn every_line_of_a_title_block_read_as_labels_is_kept() {
-        let line = |text: &str, role: LineRole| {
-            let mut b = Block::new(Kind::Heading, text, 1);
-            b.role = Some(role);
-            b
-        };
         // Cells of a table the line model read as labels, over and under a title.
         let head = [
             line("城市", LineRole::Label),
